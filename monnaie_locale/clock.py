@@ -1,0 +1,19 @@
+"""Time in the ledger: always timezone-aware UTC."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+__all__ = ["Clock", "as_utc", "utc_now"]
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(stamp: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; the ledger wrote them in UTC."""
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)

@@ -1,0 +1,228 @@
+"""Errors of the core, as values with fields.
+
+Every error the core raises on purpose derives from :class:`MonnaieLocaleError`; the HTTP
+status and the CLI exit code are decided at the edges, each in one mapping keyed on
+``code``. Each class says when it is raised.
+
+    MonnaieLocaleError
+    ├── InvalidAmount            text or number that is not a valid amount
+    ├── InvalidRequest           a request that can never succeed as written
+    │   ├── Unbalanced           postings do not sum to zero per currency
+    │   └── CurrencyMismatch     a posting's currency differs from its account's
+    ├── NotFound
+    │   ├── UnknownAccount
+    │   ├── UnknownTransaction
+    │   └── UnknownHold
+    ├── Conflict                 the request is valid but the ledger's state refuses it
+    │   ├── AccountNotActive     frozen or closed account
+    │   ├── InsufficientFunds    a debit would go below the lower limit
+    │   ├── LimitExceeded        a credit would go above the upper limit
+    │   ├── IdempotencyConflict  the key was used before with another request
+    │   ├── HoldNotPending       posting or voiding a hold already settled
+    │   ├── HoldExpired
+    │   ├── AlreadyReversed
+    │   └── DuplicateAccount
+    └── JournalBroken            verification found a discrepancy
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class MonnaieLocaleError(Exception):
+    """Root of every error the core raises on purpose."""
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidAmount(MonnaieLocaleError):
+    """Raised when text or a number is not a valid amount of minor units."""
+
+    code = "invalid_amount"
+
+    def __init__(self, value: object, reason: str) -> None:
+        super().__init__(f"invalid amount {value!r}: {reason}")
+        self.value = value
+        self.reason = reason
+
+
+class InvalidRequest(MonnaieLocaleError):
+    """Raised when a request can never succeed as written (whatever the ledger holds)."""
+
+    code = "invalid_request"
+
+
+class Unbalanced(InvalidRequest):
+    """Raised when a transaction's postings do not sum to zero in each currency."""
+
+    code = "unbalanced"
+
+    def __init__(self, sums: dict[str, int]) -> None:
+        detail = ", ".join(f"{cur} {total:+d}" for cur, total in sorted(sums.items()))
+        super().__init__(f"postings must sum to zero in each currency; they sum to {detail}")
+        self.sums = sums
+
+
+class CurrencyMismatch(InvalidRequest):
+    """Raised when a posting names a currency other than its account's."""
+
+    code = "currency_mismatch"
+
+    def __init__(self, account: str, expected: str, given: str) -> None:
+        super().__init__(f"account {account} holds {expected}, not {given}")
+        self.account = account
+        self.expected = expected
+        self.given = given
+
+
+class NotFound(MonnaieLocaleError):
+    """Raised when something named by the caller does not exist."""
+
+    code = "not_found"
+
+
+class UnknownAccount(NotFound):
+    """Raised when an account code or id names no account."""
+
+    code = "unknown_account"
+
+    def __init__(self, account: str | int) -> None:
+        super().__init__(f"no account {account!r}; check the code or list the accounts")
+        self.account = account
+
+
+class UnknownTransaction(NotFound):
+    """Raised when a transaction id names no transaction."""
+
+    code = "unknown_transaction"
+
+    def __init__(self, transaction_id: int) -> None:
+        super().__init__(f"no transaction {transaction_id}")
+        self.transaction_id = transaction_id
+
+
+class UnknownHold(NotFound):
+    """Raised when a hold id names no hold."""
+
+    code = "unknown_hold"
+
+    def __init__(self, hold_id: int) -> None:
+        super().__init__(f"no hold {hold_id}")
+        self.hold_id = hold_id
+
+
+class Conflict(MonnaieLocaleError):
+    """Raised when a valid request is refused by the ledger's current state."""
+
+    code = "conflict"
+
+
+class AccountNotActive(Conflict):
+    """Raised when money would move through a frozen or closed account."""
+
+    code = "account_not_active"
+
+    def __init__(self, account: str, status: str) -> None:
+        super().__init__(f"account {account} is {status}; ask the association to reactivate it")
+        self.account = account
+        self.status = status
+
+
+class InsufficientFunds(Conflict):
+    """Raised when a debit (or a hold) would take an account below its lower limit."""
+
+    code = "insufficient_funds"
+
+    def __init__(self, account: str, needed: int, available: int) -> None:
+        super().__init__(
+            f"account {account} cannot pay {needed} minor units: {available} available"
+        )
+        self.account = account
+        self.needed = needed
+        self.available = available
+
+
+class LimitExceeded(Conflict):
+    """Raised when a credit would take an account above its upper limit."""
+
+    code = "limit_exceeded"
+
+    def __init__(self, account: str, amount: int, upper_limit: int) -> None:
+        super().__init__(
+            f"account {account} cannot receive {amount} minor units: its upper limit is "
+            f"{upper_limit}"
+        )
+        self.account = account
+        self.amount = amount
+        self.upper_limit = upper_limit
+
+
+class IdempotencyConflict(Conflict):
+    """Raised when an idempotency key is reused with a different request."""
+
+    code = "idempotency_conflict"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"idempotency key {key!r} was already used for another request; "
+            "use a new key for a new request"
+        )
+        self.key = key
+
+
+class HoldNotPending(Conflict):
+    """Raised when posting or voiding a hold that was already posted, voided or expired."""
+
+    code = "hold_not_pending"
+
+    def __init__(self, hold_id: int, status: str) -> None:
+        super().__init__(f"hold {hold_id} is already {status}")
+        self.hold_id = hold_id
+        self.status = status
+
+
+class HoldExpired(Conflict):
+    """Raised when posting a hold after its expiry."""
+
+    code = "hold_expired"
+
+    def __init__(self, hold_id: int) -> None:
+        super().__init__(f"hold {hold_id} has expired; place a new hold")
+        self.hold_id = hold_id
+
+
+class AlreadyReversed(Conflict):
+    """Raised when reversing a transaction that was already reversed (or is a reversal)."""
+
+    code = "already_reversed"
+
+    def __init__(self, transaction_id: int) -> None:
+        super().__init__(f"transaction {transaction_id} was already reversed")
+        self.transaction_id = transaction_id
+
+
+class DuplicateAccount(Conflict):
+    """Raised when opening an account whose code is taken."""
+
+    code = "duplicate_account"
+
+    def __init__(self, account: str) -> None:
+        super().__init__(f"an account {account!r} already exists")
+        self.account = account
+
+
+class JournalBroken(MonnaieLocaleError):
+    """Raised by strict verification when the journal or the balances disagree."""
+
+    code = "journal_broken"
+
+    def __init__(self, sequence: int | None, reason: str) -> None:
+        where = f"at sequence {sequence}" if sequence is not None else "in the balances"
+        super().__init__(f"journal verification failed {where}: {reason}")
+        self.sequence = sequence
+        self.reason = reason

@@ -1,0 +1,190 @@
+"""Opening, reading and changing the status of accounts and currencies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from monnaie_locale.errors import (
+    Conflict,
+    DuplicateAccount,
+    InvalidRequest,
+    UnknownAccount,
+)
+from monnaie_locale.model import Account, AccountKind, AccountStatus
+from monnaie_locale.money import Currency
+from monnaie_locale.store.tables import accounts, currencies
+
+__all__ = [
+    "account_from_row",
+    "accounts_by_code",
+    "add_currency",
+    "get_account",
+    "list_accounts",
+    "open_account",
+    "set_status",
+]
+
+
+def add_currency(conn: Connection, currency: Currency) -> None:
+    """Register ``currency`` unless it already is (same code)."""
+    exists = conn.execute(
+        select(currencies.c.code).where(currencies.c.code == currency.code)
+    ).first()
+    if exists is None:
+        conn.execute(
+            insert(currencies).values(
+                code=currency.code,
+                name=currency.name,
+                symbol=currency.symbol,
+                exponent=currency.exponent,
+            )
+        )
+
+
+def open_account(
+    conn: Connection,
+    code: str,
+    *,
+    kind: AccountKind,
+    currency: str,
+    now: datetime,
+    owner_ref: str | None = None,
+    lower_limit: int | None = 0,
+    upper_limit: int | None = None,
+) -> Account:
+    """Open an account with a zero balance.
+
+    ``lower_limit`` 0 forbids overdraft; a negative limit grants credit; ``None`` leaves
+    the account unbounded below (system accounts such as ``issuance``).
+    """
+    if not code or len(code) > 120 or code != code.strip():
+        raise InvalidRequest("an account code is 1 to 120 characters without outer spaces")
+    if lower_limit is not None and lower_limit > 0:
+        raise InvalidRequest("a lower limit above zero would refuse the first deposit")
+    if upper_limit is not None and upper_limit < 0:
+        raise InvalidRequest("an upper limit below zero would refuse the opening balance")
+    known = conn.execute(select(currencies.c.code).where(currencies.c.code == currency)).first()
+    if known is None:
+        raise InvalidRequest(f"unknown currency {currency!r}; add it to the deployment first")
+    try:
+        with conn.begin_nested():
+            new_id = conn.execute(
+                insert(accounts)
+                .values(
+                    code=code,
+                    kind=str(kind),
+                    currency=currency,
+                    status=str(AccountStatus.ACTIVE),
+                    owner_ref=owner_ref,
+                    lower_limit=lower_limit,
+                    upper_limit=upper_limit,
+                    balance=0,
+                    held=0,
+                    created_at=now,
+                )
+                .returning(accounts.c.id)
+            ).scalar_one()
+    except IntegrityError as exc:
+        raise DuplicateAccount(code) from exc
+    return Account(
+        id=new_id,
+        code=code,
+        kind=kind,
+        currency=currency,
+        status=AccountStatus.ACTIVE,
+        owner_ref=owner_ref,
+        lower_limit=lower_limit,
+        upper_limit=upper_limit,
+        balance=0,
+        held=0,
+    )
+
+
+def account_from_row(row: Any) -> Account:
+    return Account(
+        id=row.id,
+        code=row.code,
+        kind=AccountKind(row.kind),
+        currency=row.currency,
+        status=AccountStatus(row.status),
+        owner_ref=row.owner_ref,
+        lower_limit=row.lower_limit,
+        upper_limit=row.upper_limit,
+        balance=row.balance,
+        held=row.held,
+    )
+
+
+_ACCOUNT_COLUMNS = (
+    accounts.c.id,
+    accounts.c.code,
+    accounts.c.kind,
+    accounts.c.currency,
+    accounts.c.status,
+    accounts.c.owner_ref,
+    accounts.c.lower_limit,
+    accounts.c.upper_limit,
+    accounts.c.balance,
+    accounts.c.held,
+)
+
+
+def get_account(conn: Connection, code: str) -> Account:
+    """The account named ``code``; :class:`UnknownAccount` if there is none."""
+    row = conn.execute(select(*_ACCOUNT_COLUMNS).where(accounts.c.code == code)).first()
+    if row is None:
+        raise UnknownAccount(code)
+    return account_from_row(row)
+
+
+def accounts_by_code(conn: Connection, codes: Iterable[str]) -> dict[str, Account]:
+    """The accounts named in ``codes``, all of which must exist."""
+    wanted = set(codes)
+    rows = conn.execute(select(*_ACCOUNT_COLUMNS).where(accounts.c.code.in_(wanted))).all()
+    found = {row.code: account_from_row(row) for row in rows}
+    for code in sorted(wanted - found.keys()):
+        raise UnknownAccount(code)
+    return found
+
+
+def list_accounts(
+    conn: Connection,
+    *,
+    kind: AccountKind | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[Account]:
+    """Accounts in id order, ``limit`` at a time after ``after_id`` (a cursor)."""
+    query = select(*_ACCOUNT_COLUMNS).where(accounts.c.id > after_id)
+    if kind is not None:
+        query = query.where(accounts.c.kind == str(kind))
+    rows = conn.execute(query.order_by(accounts.c.id).limit(limit)).all()
+    return [account_from_row(row) for row in rows]
+
+
+def set_status(conn: Connection, code: str, status: AccountStatus) -> Account:
+    """Freeze, reactivate or close an account. Closing needs a zero balance and no hold."""
+    account = get_account(conn, code)
+    if account.status is AccountStatus.CLOSED:
+        raise Conflict(f"account {code} is closed; closing is final")
+    if status is AccountStatus.CLOSED and (account.balance or account.held):
+        raise Conflict(
+            f"account {code} still holds {account.balance} (held {account.held}); "
+            "empty it before closing"
+        )
+    # Conditional, so a payment committed since the read above cannot slip past the check.
+    change = update(accounts).where(accounts.c.id == account.id, accounts.c.status != "closed")
+    if status is AccountStatus.CLOSED:
+        change = change.where(accounts.c.balance == 0, accounts.c.held == 0)
+    if conn.execute(change.values(status=str(status)).returning(accounts.c.id)).first() is None:
+        raise Conflict(f"account {code} changed meanwhile; read it again and retry")
+    return get_account(conn, code)
+
+
+def count_accounts(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(accounts)).scalar_one())

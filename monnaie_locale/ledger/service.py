@@ -1,0 +1,197 @@
+"""Idempotent ledger operations on a connection: the building blocks of every use case.
+
+Each function claims its idempotency key first, then either writes or returns the first
+result. They run inside a transaction owned by the caller (``Database.write``), so a
+currency operation can post a transfer and record its own rows in one commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
+
+from monnaie_locale.clock import Clock
+from monnaie_locale.errors import AlreadyReversed, InvalidRequest
+from monnaie_locale.ledger.holds import load_hold, place_hold, settle_hold, void_hold
+from monnaie_locale.ledger.idempotency import claim_key, record_result
+from monnaie_locale.ledger.posting import load_batch, load_transaction, write_transaction
+from monnaie_locale.model import Hold, Leg, Transaction, TransferRequest
+from monnaie_locale.store.database import allocate_transaction_id
+from monnaie_locale.store.tables import transactions
+
+__all__ = ["post_batch", "post_hold", "post_transfer", "reserve", "reverse", "void"]
+
+
+def _ref_id(result_ref: str, prefix: str) -> int:
+    kind, _, value = result_ref.partition(":")
+    if kind != prefix:
+        raise InvalidRequest(f"this idempotency key was used for a {kind}, not a {prefix}")
+    return int(value)
+
+
+def post_transfer(
+    conn: Connection, request: TransferRequest, *, idempotency_key: str, clock: Clock
+) -> Transaction:
+    """Post ``request`` once per ``idempotency_key``."""
+    transaction_id = allocate_transaction_id(conn)
+    claim = claim_key(
+        conn,
+        idempotency_key,
+        fingerprint="transfer|" + request.fingerprint(),
+        now=clock(),
+        result_ref=f"transaction:{transaction_id}",
+    )
+    if not claim.fresh:
+        return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
+    return write_transaction(
+        conn, request, transaction_id=transaction_id, clock=clock, idempotency_key=idempotency_key
+    )
+
+
+def post_batch(
+    conn: Connection, requests: Sequence[TransferRequest], *, idempotency_key: str, clock: Clock
+) -> list[Transaction]:
+    """Post linked transactions that all succeed or all fail, once per key."""
+    if not requests:
+        raise InvalidRequest("a batch needs at least one transfer")
+    first_id = allocate_transaction_id(conn)
+    batch = f"{first_id}"
+    claim = claim_key(
+        conn,
+        idempotency_key,
+        fingerprint="batch|" + "||".join(r.fingerprint() for r in requests),
+        now=clock(),
+        result_ref=f"batch:{batch}",
+    )
+    if not claim.fresh:
+        return load_batch(conn, str(_ref_id(claim.result_ref, "batch")))
+    written = []
+    for index, request in enumerate(requests):
+        transaction_id = first_id if index == 0 else allocate_transaction_id(conn)
+        written.append(
+            write_transaction(
+                conn,
+                request,
+                transaction_id=transaction_id,
+                clock=clock,
+                batch=batch,
+                idempotency_key=idempotency_key if index == 0 else None,
+            )
+        )
+    return written
+
+
+def reverse(
+    conn: Connection,
+    transaction_id: int,
+    *,
+    idempotency_key: str,
+    clock: Clock,
+    memo: str = "",
+) -> Transaction:
+    """Post the exact opposite of a transaction, linked to it; once per original."""
+    new_id = allocate_transaction_id(conn)
+    claim = claim_key(
+        conn,
+        idempotency_key,
+        fingerprint=f"reverse|{transaction_id}|{memo}",
+        now=clock(),
+        result_ref=f"transaction:{new_id}",
+    )
+    if not claim.fresh:
+        return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
+    original = load_transaction(conn, transaction_id)
+    if original.reverses is not None:
+        raise InvalidRequest(
+            f"transaction {transaction_id} is itself a reversal; post a new transfer instead"
+        )
+    already = conn.execute(
+        select(transactions.c.id).where(transactions.c.reverses_id == transaction_id)
+    ).first()
+    if already is not None:
+        raise AlreadyReversed(transaction_id)
+    request = TransferRequest(
+        legs=tuple(Leg(p.account, -p.amount) for p in original.postings),
+        kind="reversal",
+        memo=memo or f"reversal of transaction {transaction_id}",
+    )
+    try:
+        return write_transaction(
+            conn,
+            request,
+            transaction_id=new_id,
+            clock=clock,
+            idempotency_key=idempotency_key,
+            reverses=transaction_id,
+        )
+    except IntegrityError as exc:  # a concurrent reversal of the same original won
+        raise AlreadyReversed(transaction_id) from exc
+
+
+def reserve(
+    conn: Connection,
+    *,
+    debit: str,
+    credit: str,
+    amount: int,
+    idempotency_key: str,
+    clock: Clock,
+    expires_at: datetime | None = None,
+    memo: str = "",
+) -> Hold:
+    """Place a hold once per ``idempotency_key``."""
+    now = clock()
+    claim = claim_key(
+        conn,
+        idempotency_key,
+        fingerprint=f"hold|{debit}|{credit}|{amount}|{expires_at}|{memo}",
+        now=now,
+    )
+    if not claim.fresh:
+        return load_hold(conn, _ref_id(claim.result_ref, "hold"))
+    hold = place_hold(
+        conn, debit=debit, credit=credit, amount=amount, now=now, expires_at=expires_at, memo=memo
+    )
+    record_result(conn, idempotency_key, f"hold:{hold.id}")
+    return hold
+
+
+def post_hold(
+    conn: Connection,
+    hold_id: int,
+    *,
+    idempotency_key: str,
+    clock: Clock,
+    amount: int | None = None,
+    kind: str = "hold_posted",
+    memo: str = "",
+) -> Transaction:
+    """Post a hold (all of it, or ``amount``) once per ``idempotency_key``."""
+    transaction_id = allocate_transaction_id(conn)
+    claim = claim_key(
+        conn,
+        idempotency_key,
+        fingerprint=f"post_hold|{hold_id}|{amount}|{kind}|{memo}",
+        now=clock(),
+        result_ref=f"transaction:{transaction_id}",
+    )
+    if not claim.fresh:
+        return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
+    _, transaction = settle_hold(
+        conn,
+        hold_id,
+        amount=amount,
+        transaction_id=transaction_id,
+        clock=clock,
+        kind=kind,
+        memo=memo,
+    )
+    return transaction
+
+
+def void(conn: Connection, hold_id: int, *, clock: Clock) -> Hold:
+    """Release a pending hold. Voiding twice is refused: the hold is no longer pending."""
+    return void_hold(conn, hold_id, now=clock())

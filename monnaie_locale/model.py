@@ -1,0 +1,211 @@
+"""Value types of the ledger: accounts, postings, transactions, holds.
+
+Sign convention: a posting's ``amount`` is positive when it credits the account and
+negative when it debits it, and an account's ``balance`` is the sum of its postings. A
+member holding 50 units has a balance of +50; ``issuance`` after issuing them has -50;
+an asset account of the association such as ``reserve:digital`` holding 50 euros has -50
+(debit-normal accounts read negative; reports flip their sign). Every transaction's
+postings sum to zero in each currency.
+
+These types are immutable and validate themselves on construction, so a request that
+reaches the storage layer is already well-formed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monnaie_locale.errors import InvalidAmount, InvalidRequest, Unbalanced
+from monnaie_locale.money import MAX_AMOUNT
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "AccountStatus",
+    "Hold",
+    "HoldStatus",
+    "Leg",
+    "Posting",
+    "Transaction",
+    "TransferRequest",
+    "check_balanced",
+    "check_positive",
+]
+
+
+class AccountKind(enum.StrEnum):
+    """Who an account belongs to; decides what it may do in the currency operations."""
+
+    MEMBER = "member"
+    BUSINESS = "business"
+    AUTHORITY = "authority"
+    ASSOCIATION = "association"
+    EXCHANGE_OFFICE = "exchange_office"
+    SYSTEM = "system"
+
+
+class AccountStatus(enum.StrEnum):
+    """An account moves money only while active; closed is final."""
+
+    ACTIVE = "active"
+    FROZEN = "frozen"
+    CLOSED = "closed"
+
+
+class HoldStatus(enum.StrEnum):
+    PENDING = "pending"
+    POSTED = "posted"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+def check_positive(amount: int) -> int:
+    """Return ``amount`` if it is a positive int of minor units, else raise InvalidAmount."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidAmount(amount, "amounts are whole numbers of minor units (cents)")
+    if amount <= 0:
+        raise InvalidAmount(amount, "the amount must be greater than zero")
+    if amount > MAX_AMOUNT:
+        raise InvalidAmount(amount, "the amount is larger than any ledger allows")
+    return amount
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account as stored, with its running balance and the amount held on it."""
+
+    id: int
+    code: str
+    kind: AccountKind
+    currency: str
+    status: AccountStatus
+    owner_ref: str | None
+    lower_limit: int | None  # None: unbounded below (system accounts such as issuance)
+    upper_limit: int | None  # None: unbounded above
+    balance: int
+    held: int
+
+    @property
+    def available(self) -> int:
+        """What a debit may still take before the lower limit: balance minus holds minus limit."""
+        if self.lower_limit is None:
+            return MAX_AMOUNT
+        return self.balance - self.held - self.lower_limit
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One side of a transaction as requested: an account code and a signed amount."""
+
+    account: str
+    amount: int  # positive credits the account, negative debits it
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
+            raise InvalidAmount(self.amount, "amounts are whole numbers of minor units")
+        if self.amount == 0 or abs(self.amount) > MAX_AMOUNT:
+            raise InvalidAmount(self.amount, "a leg moves a non-zero amount")
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    """A transaction to post: legs across one or more currencies, and what it is for.
+
+    ``currencies`` maps each account code to its currency, filled by the ledger from the
+    accounts themselves, so balance is checked per currency before anything is written.
+    """
+
+    legs: tuple[Leg, ...]
+    kind: str = "transfer"
+    memo: str = ""
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.legs) < 2:
+            raise InvalidRequest("a transaction needs at least two postings")
+        if len({leg.account for leg in self.legs}) != len(self.legs):
+            raise InvalidRequest("each account may appear once in a transaction")
+        if len(self.memo) > 500:
+            raise InvalidRequest("the memo is limited to 500 characters")
+
+    @classmethod
+    def simple(
+        cls, debit: str, credit: str, amount: int, *, kind: str = "transfer", memo: str = ""
+    ) -> TransferRequest:
+        """A two-leg transfer of ``amount`` from ``debit`` to ``credit``."""
+        check_positive(amount)
+        if debit == credit:
+            raise InvalidRequest("an account cannot pay itself")
+        return cls(legs=(Leg(debit, -amount), Leg(credit, amount)), kind=kind, memo=memo)
+
+    def fingerprint(self) -> str:
+        """A canonical text of the request, to compare retries under one idempotency key."""
+        legs = ";".join(f"{leg.account}:{leg.amount}" for leg in self.legs)
+        return f"{self.kind}|{legs}|{self.memo}|{self.reference or ''}"
+
+
+def check_balanced(amounts: Iterable[tuple[str, int]]) -> None:
+    """Raise :class:`Unbalanced` unless the (currency, amount) pairs sum to zero per currency."""
+    sums: dict[str, int] = defaultdict(int)
+    for currency, amount in amounts:
+        sums[currency] += amount
+    if any(sums.values()):
+        raise Unbalanced({cur: total for cur, total in sums.items() if total})
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """A committed posting: immutable, with the account's balance right after it."""
+
+    id: int
+    transaction_id: int
+    account: str
+    currency: str
+    amount: int
+    balance_after: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A committed transaction and its postings."""
+
+    id: int
+    kind: str
+    memo: str
+    reference: str | None
+    created_at: datetime
+    postings: tuple[Posting, ...]
+    reverses: int | None = None
+    batch: str | None = None
+    idempotency_key: str | None = None
+
+    def amount_for(self, account: str) -> int:
+        """The signed amount this transaction moved on ``account`` (0 if untouched)."""
+        return sum(p.amount for p in self.postings if p.account == account)
+
+    def sums(self) -> Mapping[str, int]:
+        totals: dict[str, int] = defaultdict(int)
+        for posting in self.postings:
+            totals[posting.currency] += posting.amount
+        return dict(totals)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Money reserved on a debit account for a later transfer to a credit account."""
+
+    id: int
+    debit_account: str
+    credit_account: str
+    amount: int
+    status: HoldStatus
+    expires_at: datetime | None
+    created_at: datetime
+    posted_amount: int = 0
+    transaction_id: int | None = None
+    memo: str = field(default="")

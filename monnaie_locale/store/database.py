@@ -1,0 +1,131 @@
+"""The database connection and its unit of work.
+
+One use case is one database transaction, owned here: :meth:`Database.write` opens it,
+runs the use case with the connection, commits on success and rolls back on any error.
+Use cases only execute statements; they never commit.
+
+Concurrency. On PostgreSQL the ledger runs at READ COMMITTED and every balance change
+is a conditional ``UPDATE ... WHERE balance - held + delta >= lower_limit``, taken in
+account-id order; a waiting update re-checks its condition against the committed row,
+so no update is lost and no limit is crossed, and the fixed order prevents most
+deadlocks. The few that remain, and serialization failures, are retried here. On SQLite
+a writer takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so writers
+queue instead of failing half-way; readers use plain ``BEGIN`` and never wait (WAL).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from monnaie_locale.store.tables import transaction_ids, transactions
+
+T = TypeVar("T")
+
+# SQLSTATEs worth retrying on PostgreSQL: serialization failure, deadlock detected.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class Database:
+    """An engine and the way this project runs transactions on it."""
+
+    engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def write(self, use_case: Callable[[Connection], T]) -> T:
+        """Run ``use_case`` in one write transaction, retrying transient conflicts."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.engine.begin() as conn:
+                    return use_case(conn)
+            except DBAPIError as exc:
+                if attempt == MAX_ATTEMPTS or not _is_retryable(exc):
+                    raise
+            # Jittered backoff so colliding writers do not collide again in lockstep.
+            time.sleep(random.uniform(0, 0.002 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    def read(self, query: Callable[[Connection], T]) -> T:
+        """Run ``query`` in a read-only transaction that never waits for writers."""
+        with self.engine.connect().execution_options(readonly=True) as conn, conn.begin():
+            return query(conn)
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction as a context manager, without retries (for tests and scripts)."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def allocate_transaction_id(conn: Connection) -> int:
+    """A fresh transaction id, taken before the transaction's postings are written.
+
+    PostgreSQL draws it from a sequence (ids may then have gaps; the journal's sequence
+    is the gap-free one). SQLite has one writer at a time, so the next id is max + 1.
+    """
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(select(transaction_ids.next_value())).scalar_one())
+    last = conn.execute(
+        select(transactions.c.id).order_by(transactions.c.id.desc()).limit(1)
+    ).scalar()
+    return int(last or 0) + 1
+
+
+def _is_retryable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    # SQLite reports a busy database as OperationalError "database is locked".
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def connect(url: str, *, echo: bool = False, pool_size: int = 10) -> Database:
+    """Open the database at ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``)."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo)
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(
+            url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+    return Database(engine)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event emit BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed payment survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        readonly = conn.get_execution_options().get("readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
