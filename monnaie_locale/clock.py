@@ -15,5 +15,6 @@ def utc_now() -> datetime:
 
 
 def as_utc(stamp: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; the ledger wrote them in UTC."""
-    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+    """A stored timestamp in UTC: SQLite hands them back without a zone (they were
+    written in UTC), PostgreSQL in the session's zone."""
+    return stamp.astimezone(UTC) if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)

@@ -8,11 +8,15 @@ Why seal after commit. Chaining inside each transfer would make every transfer w
 the previous one's hash: a single global lock on the hot path, so on PostgreSQL
 transfers on unrelated accounts would stop running in parallel. Instead a transfer only
 appends its id to ``journal_queue`` (no shared row is touched), and :func:`seal` later
-takes the queue in id order under one lock (a PostgreSQL advisory lock; SQLite's single
-writer) and numbers and chains the entries. The numbering is gap-free because only the
-sealer assigns it, in one transaction with the entries. A transaction is thus in the
-books at commit and in the journal a moment later; :func:`verify` counts the ones still
-waiting, and checks that each is really there.
+takes the queue in id order under a PostgreSQL advisory lock and numbers and chains the
+entries. The numbering is gap-free because only the sealer assigns it, in one
+transaction with the entries. A transaction is thus in the books at commit and in the
+journal a moment later; :func:`verify` counts the ones still waiting, and checks that
+each is really there.
+
+SQLite has a single writer: the write lock is global already, so chaining costs no
+parallelism there, and :func:`record` seals each transaction inside its own database
+transaction, saving the queue's row and a second commit.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, func, insert, select, text
 
@@ -36,15 +40,48 @@ from monnaie_locale.store.tables import (
     transactions,
 )
 
-__all__ = ["GENESIS", "Discrepancy", "Verification", "entry_hash", "seal", "verify"]
+__all__ = [
+    "GENESIS",
+    "Discrepancy",
+    "HeaderValues",
+    "PostingValues",
+    "Verification",
+    "entry_hash",
+    "record",
+    "seal",
+    "verify",
+]
 
 GENESIS = "0" * 64
 _SEALER_LOCK = 0x6D6C636A  # an arbitrary advisory-lock id for the sealer ("mlcj")
 SEAL_CHUNK = 1000
 
 
-def entry_hash(prev_hash: str, header: Any, posting_rows: list[Any]) -> str:
-    """The chained hash of one transaction, from its stored rows."""
+class HeaderValues(NamedTuple):
+    """A transaction header's hashed fields, as written (same names as its columns)."""
+
+    id: int
+    kind: str
+    memo: str
+    reference: str | None
+    created_at: datetime
+    reverses_id: int | None
+    batch: str | None
+    idempotency_key: str | None
+
+
+class PostingValues(NamedTuple):
+    """A posting's hashed fields, as written (same names as its columns)."""
+
+    id: int
+    account_id: int
+    currency: str
+    amount: int
+    balance_after: int
+
+
+def entry_hash(prev_hash: str, header: Any, posting_rows: Sequence[Any]) -> str:
+    """The chained hash of one transaction, from its rows (or the values just written)."""
     content = [
         header.id,
         header.kind,
@@ -77,6 +114,23 @@ def _postings_of(conn: Connection, transaction_ids: list[int]) -> dict[int, list
     for row in rows:
         grouped[row.transaction_id].append(row)
     return grouped
+
+
+def record(conn: Connection, header: HeaderValues, posting_rows: Sequence[PostingValues]) -> None:
+    """Put a just-written transaction on its way into the journal (see the module's docstring)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(journal_queue).values(transaction_id=header.id))
+        return
+    seq, prev = _last_entry(conn)
+    conn.execute(
+        insert(journal).values(
+            seq=seq + 1,
+            transaction_id=header.id,
+            prev_hash=prev,
+            hash=entry_hash(prev, header, posting_rows),
+            sealed_at=header.created_at,
+        )
+    )
 
 
 def seal(conn: Connection, *, now: datetime, limit: int = SEAL_CHUNK) -> int:

@@ -34,8 +34,8 @@ class Ledger:
     def __init__(self, database: Database, *, clock: Clock = utc_now, auto_seal: bool = True):
         self.database = database
         self.clock = clock
-        # Sealing after each commit keeps the journal current; bulk loads turn it off
-        # and call seal_journal() once at the end.
+        # On PostgreSQL, sealing after each commit keeps the journal current at the cost
+        # of a second transaction; a service turns it off and runs a JournalSealer.
         self.auto_seal = auto_seal
 
     # Accounts ---------------------------------------------------------------------
@@ -195,5 +195,6 @@ class Ledger:
         return self.database.read(lambda conn: journal.verify(conn, progress=progress))
 
     def _after_commit(self) -> None:
-        if self.auto_seal:
+        # SQLite seals inside each transaction already (see monnaie_locale.journal).
+        if self.auto_seal and not self.database.is_sqlite:
             self.database.write(lambda conn: journal.seal(conn, now=self.clock()))

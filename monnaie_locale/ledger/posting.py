@@ -12,7 +12,7 @@ Order of writes, and why:
    later postings never carry earlier times (the "as of" queries rely on it).
 3. The transaction's header row comes last: on SQLite its insertion is what checks
    that the postings balance (see the first migration).
-4. The transaction is queued for the journal, which seals it after commit.
+4. The transaction is handed to the journal (:func:`monnaie_locale.journal.record`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from monnaie_locale import journal
 from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.errors import (
     AccountNotActive,
@@ -30,6 +31,7 @@ from monnaie_locale.errors import (
     LimitExceeded,
     UnknownTransaction,
 )
+from monnaie_locale.journal import HeaderValues, PostingValues
 from monnaie_locale.ledger.accounts import accounts_by_code, get_account
 from monnaie_locale.model import (
     Account,
@@ -39,7 +41,7 @@ from monnaie_locale.model import (
     TransferRequest,
     check_balanced,
 )
-from monnaie_locale.store.tables import accounts, journal_queue, postings, transactions
+from monnaie_locale.store.tables import accounts, postings, transactions
 
 __all__ = ["apply_delta", "load_batch", "load_transaction", "write_transaction"]
 
@@ -135,19 +137,27 @@ def write_transaction(
         .scalars()
         .all()
     )
-    conn.execute(
-        insert(transactions).values(
-            id=transaction_id,
-            kind=request.kind,
-            memo=request.memo,
-            reference=request.reference,
-            created_at=stamp,
-            reverses_id=reverses,
-            batch=batch,
-            idempotency_key=idempotency_key,
-        )
+    header = HeaderValues(
+        id=transaction_id,
+        kind=request.kind,
+        memo=request.memo,
+        reference=request.reference,
+        created_at=stamp,
+        reverses_id=reverses,
+        batch=batch,
+        idempotency_key=idempotency_key,
     )
-    conn.execute(insert(journal_queue).values(transaction_id=transaction_id))
+    conn.execute(insert(transactions).values(header._asdict()))
+    journal.record(
+        conn,
+        header,
+        [
+            PostingValues(
+                posting_id, row["account_id"], row["currency"], row["amount"], row["balance_after"]
+            )
+            for posting_id, row in zip(posting_ids, rows, strict=True)
+        ],
+    )
     return Transaction(
         id=transaction_id,
         kind=request.kind,

@@ -45,6 +45,10 @@ class Database:
         return self.engine.dialect.name
 
     @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
     def is_postgres(self) -> bool:
         return self.dialect == "postgresql"
 
