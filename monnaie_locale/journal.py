@@ -139,7 +139,11 @@ def seal(conn: Connection, *, now: datetime, limit: int = SEAL_CHUNK) -> int:
     Returns 0 at once if another sealer holds the lock: it will take these too.
     """
     if conn.dialect.name == "postgresql":
-        got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _SEALER_LOCK})
+        # Keyed by schema too: ledgers in other schemas of one database seal on their own.
+        got = conn.execute(
+            text("SELECT pg_try_advisory_xact_lock(:k, hashtext(current_schema()))"),
+            {"k": _SEALER_LOCK},
+        )
         if not got.scalar():
             return 0
     queued = (

@@ -50,7 +50,7 @@ def _decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if not text.startswith("p"):
             raise ValueError(text)
-        return int(text[1:])
+        return min(max(int(text[1:]), 0), 2**63 - 1)  # a forged cursor must not overflow
     except ValueError as exc:
         raise InvalidRequest("this cursor is not one the ledger gave; start again") from exc
 

@@ -15,9 +15,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def alembic_config(database: Database) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option(
-        "sqlalchemy.url", database.engine.url.render_as_string(hide_password=False)
-    )
+    # The option goes through configparser interpolation: a literal % (URL-encoded
+    # passwords or libpq options) must be doubled.
+    url = database.engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -1,0 +1,366 @@
+"""``mlc accounts``: open, list, show, freeze, close and import accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.account_import import ImportProblem, import_accounts
+from cli.context import RunContext, run_context
+from cli.errors import UsageProblem
+from cli.output import amount_text, limit_text, print_json, progress_bar
+from monnaie_locale.errors import InvalidAmount
+from monnaie_locale.ledger import Ledger, accounts
+from monnaie_locale.ledger.history import StatementLine
+from monnaie_locale.model import Account, AccountKind, AccountStatus
+from monnaie_locale.money import parse_amount
+
+__all__ = ["account_json", "parse_limit", "register"]
+
+group = typer.Typer(
+    help=(
+        "Accounts of members, businesses, authorities and the association.\n\n"
+        "[b]Example:[/b] mlc accounts show alice"
+    ),
+    no_args_is_help=True,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+CodeArgument = Annotated[str, typer.Argument(help="The account's code, e.g. alice.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group, name="accounts")
+
+
+def parse_limit(text: str | None) -> int | None:
+    """A limit typed by a person: an amount, possibly negative, or ``none`` for no limit."""
+    if text is None or text.strip().lower() in ("none", "aucune", ""):
+        return None
+    cleaned = text.strip()
+    if cleaned.startswith("-"):
+        return -parse_amount(cleaned[1:])
+    return parse_amount(cleaned)
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "code": account.code,
+        "kind": str(account.kind),
+        "currency": account.currency,
+        "status": str(account.status),
+        "owner": account.owner_ref,
+        "lower_limit": account.lower_limit,
+        "upper_limit": account.upper_limit,
+        "balance": account.balance,
+        "held": account.held,
+        "available": account.available if account.lower_limit is not None else None,
+    }
+
+
+def _limit_or_refuse(run: RunContext, text: str | None) -> int | None:
+    try:
+        return parse_limit(text)
+    except InvalidAmount as exc:
+        raise UsageProblem(run.messages("accounts.bad_limit", value=text)) from exc
+
+
+@group.command()
+def create(
+    ctx: typer.Context,
+    code: CodeArgument,
+    kind: Annotated[AccountKind, typer.Option("--kind", help="Who holds the account.")],
+    currency: Annotated[str, typer.Option("--currency", help="EUR or the local unit's code.")],
+    lower_limit: Annotated[
+        str, typer.Option("--lower-limit", help="Lowest balance allowed; 'none': unbounded.")
+    ] = "0",
+    upper_limit: Annotated[
+        str | None, typer.Option("--upper-limit", help="Highest balance allowed.")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Reference of the holder (member number).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open an account with a zero balance.
+
+    [b]Example:[/b] mlc accounts create alice --kind member --currency MLC --owner M-0042
+    """
+    run = run_context(ctx)
+    lower, upper = _limit_or_refuse(run, lower_limit), _limit_or_refuse(run, upper_limit)
+    account = Ledger(run.database()).open_account(
+        code,
+        kind=kind,
+        currency=currency,
+        owner_ref=owner,
+        lower_limit=lower,
+        upper_limit=upper,
+    )
+    if as_json:
+        print_json(account_json(account))
+        return
+    run.out.print(
+        run.messages("accounts.created", code=code, kind=kind, currency=currency),
+        markup=False,
+    )
+
+
+@group.command("list")
+def list_command(
+    ctx: typer.Context,
+    kind: Annotated[
+        AccountKind | None, typer.Option("--kind", help="Only accounts of this kind.")
+    ] = None,
+    after: Annotated[
+        int, typer.Option("--after", help="Cursor: show accounts after this id.", min=0)
+    ] = 0,
+    limit: Annotated[int, typer.Option("--limit", help="Accounts per page.", min=1, max=1000)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List accounts, a page at a time, in the order they were opened.
+
+    [b]Example:[/b] mlc accounts list --kind business --limit 20 --after 140
+    """
+    run = run_context(ctx)
+    page = run.database().read(
+        lambda conn: accounts.list_accounts(conn, kind=kind, after_id=after, limit=limit + 1)
+    )
+    shown, more = page[:limit], len(page) > limit
+    cursor = shown[-1].id if more else None
+    if as_json:
+        print_json({"accounts": [account_json(a) for a in shown], "next_cursor": cursor})
+        return
+    if not shown:
+        run.out.print(run.messages("accounts.none"))
+        return
+    run.out.print(_accounts_table(run, shown))
+    if cursor is not None:
+        run.out.print(run.messages("accounts.next", cursor=cursor))
+
+
+def _accounts_table(run: RunContext, shown: list[Account]) -> Table:
+    m, sep = run.messages, run.messages.decimal_separator
+    table = Table(title=m("accounts.title"))
+    for key in ("code", "kind", "currency", "status", "owner"):
+        table.add_column(m(f"col.{key}"))
+    for key in ("balance", "held", "lower_limit"):
+        table.add_column(m(f"col.{key}"), justify="right")
+    for account in shown:
+        table.add_row(
+            escape(account.code),
+            str(account.kind),
+            account.currency,
+            m(f"status.{account.status}"),
+            escape(account.owner_ref or ""),
+            amount_text(account.balance, decimal_separator=sep),
+            amount_text(account.held, decimal_separator=sep),
+            limit_text(account.lower_limit, decimal_separator=sep, none=m("limit.none")),
+        )
+    return table
+
+
+@group.command()
+def show(
+    ctx: typer.Context,
+    code: CodeArgument,
+    last: Annotated[
+        int, typer.Option("--last", help="How many recent postings to show.", min=1, max=500)
+    ] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an account: balance, held, available, limits and its last postings.
+
+    [b]Example:[/b] mlc accounts show alice --last 20
+    """
+    run = run_context(ctx)
+    ledger = Ledger(run.database())
+    account = ledger.account(code)
+    lines = ledger.statement(code, limit=last).lines
+    if as_json:
+        print_json(
+            {
+                "account": account_json(account),
+                "postings": [_line_json(line) for line in lines],
+            }
+        )
+        return
+    run.out.print(_summary_table(run, account))
+    run.out.print(_postings_table(run, lines))
+
+
+def _line_json(line: StatementLine) -> dict[str, Any]:
+    return {
+        "posting_id": line.posting.id,
+        "transaction_id": line.posting.transaction_id,
+        "created_at": line.posting.created_at.isoformat(),
+        "amount": line.posting.amount,
+        "balance_after": line.posting.balance_after,
+        "kind": line.kind,
+        "memo": line.memo,
+        "reference": line.reference,
+    }
+
+
+def _summary_table(run: RunContext, account: Account) -> Table:
+    m, sep = run.messages, run.messages.decimal_separator
+    table = Table(
+        title=escape(f"{account.code} ({account.kind}, {account.currency})"), show_header=False
+    )
+    table.add_column(m("col.check"))
+    table.add_column(m("col.value"), justify="right")
+    available = (
+        amount_text(account.available, decimal_separator=sep)
+        if account.lower_limit is not None
+        else m("limit.none")
+    )
+    rows = (
+        ("col.status", m(f"status.{account.status}")),
+        ("col.owner", escape(account.owner_ref or "")),
+        ("col.balance", amount_text(account.balance, decimal_separator=sep)),
+        ("col.held", amount_text(account.held, decimal_separator=sep)),
+        ("col.available", available),
+        (
+            "col.lower_limit",
+            limit_text(account.lower_limit, decimal_separator=sep, none=m("limit.none")),
+        ),
+        (
+            "col.upper_limit",
+            limit_text(account.upper_limit, decimal_separator=sep, none=m("limit.none")),
+        ),
+    )
+    for key, value in rows:
+        table.add_row(m(key), value)
+    return table
+
+
+def _postings_table(run: RunContext, lines: tuple[StatementLine, ...]) -> Table:
+    m, sep = run.messages, run.messages.decimal_separator
+    table = Table(title=m("accounts.last_postings"))
+    table.add_column(m("col.date"))
+    table.add_column(m("col.transaction"), justify="right")
+    table.add_column(m("col.kind"))
+    table.add_column(m("col.memo"))
+    table.add_column(m("col.amount"), justify="right")
+    table.add_column(m("col.balance"), justify="right")
+    for line in lines:
+        table.add_row(
+            line.posting.created_at.strftime("%Y-%m-%d %H:%M"),
+            str(line.posting.transaction_id),
+            escape(line.kind),
+            escape(line.memo),
+            amount_text(line.posting.amount, decimal_separator=sep),
+            amount_text(line.posting.balance_after, decimal_separator=sep),
+        )
+    return table
+
+
+def _change_status(ctx: typer.Context, code: str, status: AccountStatus, as_json: bool) -> None:
+    run = run_context(ctx)
+    account = Ledger(run.database()).set_status(code, status)
+    if as_json:
+        print_json(account_json(account))
+        return
+    run.out.print(
+        run.messages("accounts.status_changed", code=code, status=run.messages(f"status.{status}")),
+        markup=False,
+    )
+
+
+@group.command()
+def freeze(ctx: typer.Context, code: CodeArgument, as_json: JsonOption = False) -> None:
+    """Stop every movement on an account until it is unfrozen.
+
+    [b]Example:[/b] mlc accounts freeze alice
+    """
+    _change_status(ctx, code, AccountStatus.FROZEN, as_json)
+
+
+@group.command()
+def unfreeze(ctx: typer.Context, code: CodeArgument, as_json: JsonOption = False) -> None:
+    """Let a frozen account move money again.
+
+    [b]Example:[/b] mlc accounts unfreeze alice
+    """
+    _change_status(ctx, code, AccountStatus.ACTIVE, as_json)
+
+
+@group.command()
+def close(ctx: typer.Context, code: CodeArgument, as_json: JsonOption = False) -> None:
+    """Close an empty account, for good (its balance and holds must be zero).
+
+    [b]Example:[/b] mlc accounts close alice
+    """
+    _change_status(ctx, code, AccountStatus.CLOSED, as_json)
+
+
+@group.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with code,kind,currency,owner,lower_limit.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every line, write nothing.")
+    ] = False,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="The file's encoding, e.g. latin-1.")
+    ] = "utf-8",
+    as_json: JsonOption = False,
+) -> None:
+    """Open many accounts from a CSV file: all of them, or none.
+
+    Columns (header line, comma or semicolon separated): code, kind, currency, owner,
+    lower_limit, and optionally upper_limit. Every problem is listed with its line; when
+    there is one, nothing is written. Check first with --dry-run.
+
+    [b]Example:[/b] mlc accounts import adherents.csv --dry-run
+    """
+    run = run_context(ctx)
+    if not file.is_file():
+        raise UsageProblem(run.messages("file.not_found", path=file))
+    database = run.database()
+    with progress_bar(run.err, run.messages("import.checking"), total=None) as bar:
+        outcome = import_accounts(
+            database,
+            file,
+            encoding=encoding,
+            dry_run=dry_run,
+            progress=bar.advance_to,
+            on_total=bar.total,
+        )
+    if outcome.problems:
+        _report_problems(run, file, outcome.problems, as_json=as_json, dry_run=dry_run)
+        raise UsageProblem(run.messages("import.refused", count=len(outcome.problems)))
+    if as_json:
+        print_json({"dry_run": dry_run, "accounts": outcome.rows, "problems": []})
+        return
+    key = "import.dry_ok" if dry_run else "import.done"
+    run.out.print(run.messages(key, count=outcome.rows))
+
+
+def _report_problems(
+    run: RunContext, file: Path, problems: list[ImportProblem], *, as_json: bool, dry_run: bool
+) -> None:
+    if as_json:
+        print_json(
+            {
+                "dry_run": dry_run,
+                "accounts": 0,
+                "problems": [
+                    {"line": p.line, "column": p.column, "problem": p.text(run.messages.lang)}
+                    for p in problems
+                ],
+            }
+        )
+        return
+    m = run.messages
+    table = Table(title=m("import.title", path=file))
+    table.add_column(m("col.line"), justify="right")
+    table.add_column(m("col.column"))
+    table.add_column(m("col.problem"))
+    for problem in problems:
+        table.add_row(str(problem.line), problem.column or "", escape(problem.text(m.lang)))
+    run.out.print(table)

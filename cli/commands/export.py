@@ -1,0 +1,245 @@
+"""``mlc export``: statements, the FEC for the accountant, a plain-text journal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, tzinfo
+from pathlib import Path
+from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+from cli.context import RunContext, run_context
+from cli.errors import UsageProblem
+from cli.output import Bar, amount_text, print_json, progress_bar
+from monnaie_locale import exports
+from monnaie_locale.errors import InvalidRequest
+
+__all__ = ["register"]
+
+group = typer.Typer(
+    help=(
+        "Export the books for people and other tools.\n\n"
+        "[b]Example:[/b] mlc export journal books.journal"
+    ),
+    no_args_is_help=True,
+)
+
+T = TypeVar("T")
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary for scripts.")]
+ZoneOption = Annotated[str, typer.Option("--timezone", help="Time zone that dates are written in.")]
+FileArgument = Annotated[Path, typer.Argument(help="The file to write.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group, name="export")
+
+
+def _zone(run: RunContext, name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageProblem(run.messages("export.bad_timezone", zone=name)) from exc
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A file to write beside ``path``, renamed to it at the end: never a half export."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _streamed(run: RunContext, work: Callable[[Bar], T], *, total: int | None) -> T:
+    with progress_bar(run.err, run.messages("export.progress"), total=total) as bar:
+        return work(bar)
+
+
+@group.command()
+def statement(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The account's code.")],
+    format: Annotated[str, typer.Option("--format", help="csv (pdf to come).")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default: stdout.")
+    ] = None,
+    timezone: ZoneOption = "Europe/Paris",
+) -> None:
+    """Write the statement of one account, oldest posting first, with the running balance.
+
+    French runs write ; separators and decimal commas, as French spreadsheets expect.
+
+    [b]Example:[/b] mlc export statement bakery --format csv -o bakery.csv
+    """
+    run = run_context(ctx)
+    if format != "csv":
+        raise UsageProblem(run.messages("export.bad_format", format=format, formats="csv"))
+    zone = _zone(run, timezone)
+    french = run.messages.lang == "fr"
+    delimiter, decimal = (";", ",") if french else (",", ".")
+    with exports.snapshot(run.database()) as conn:
+        if output is None:
+            exports.statement_csv(
+                conn, code, sys.stdout, delimiter=delimiter, decimal_separator=decimal, zone=zone
+            )
+            return
+        with (
+            _replacing(output) as partial,
+            partial.open("w", encoding="utf-8", newline="") as handle,
+        ):
+            _streamed(
+                run,
+                lambda bar: exports.statement_csv(
+                    conn,
+                    code,
+                    handle,
+                    delimiter=delimiter,
+                    decimal_separator=decimal,
+                    zone=zone,
+                    progress=bar.advance_to,
+                ),
+                total=None,
+            )
+
+
+def _parse_day(run: RunContext, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageProblem(run.messages("export.bad_date", value=text)) from exc
+
+
+@group.command()
+def fec(
+    ctx: typer.Context,
+    file: FileArgument,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")
+    ] = None,
+    tab: Annotated[bool, typer.Option("--tab", help="Separate with tabs instead of |.")] = False,
+    accounts_map: Annotated[
+        Path | None,
+        typer.Option("--accounts-map", help="CSV pattern,number,label[,aux][,currency]."),
+    ] = None,
+    journal_code: Annotated[str, typer.Option("--journal-code", help="JournalCode.")] = "ML",
+    timezone: ZoneOption = "Europe/Paris",
+    as_json: JsonOption = False,
+) -> None:
+    """Write the FEC (fichier des écritures comptables) for the association's accountant.
+
+    18 columns, ISO-8859-15, one écriture per ledger transaction numbered without gaps.
+    Ledger accounts go to chart-of-accounts numbers by a default plan; adjust it with
+    --accounts-map (see monnaie_locale/exports/account_map.py). Name the file as the
+    administration expects: SIREN + FEC + closing date, e.g. 123456789FEC20261231.txt.
+
+    [b]Example:[/b] mlc export fec 123456789FEC20261231.txt --from 2026-01-01 --to 2026-12-31
+    """
+    run = run_context(ctx)
+    zone = _zone(run, timezone)
+    mapping = _account_map(run, accounts_map)
+    first, last = _parse_day(run, start), _parse_day(run, end)
+    with (
+        exports.snapshot(run.database()) as conn,
+        _replacing(file) as partial,
+        partial.open("wb") as handle,
+    ):
+        total = exports.count_postings(conn)
+        summary = _streamed(
+            run,
+            lambda bar: exports.fec(
+                conn,
+                handle,
+                separator="\t" if tab else "|",
+                zone=zone,
+                start=first,
+                end=last,
+                account_map=mapping,
+                journal_code=journal_code,
+                progress=bar.advance_to,
+            ),
+            total=total,
+        )
+    if as_json:
+        print_json({"file": str(file), **vars(summary)})
+        return
+    sep = run.messages.decimal_separator
+    run.out.print(
+        run.messages(
+            "export.fec_done",
+            path=file,
+            entries=summary.entries,
+            lines=summary.lines,
+            debit=amount_text(summary.debit, decimal_separator=sep),
+            credit=amount_text(summary.credit, decimal_separator=sep),
+        ),
+        markup=False,
+    )
+
+
+def _account_map(run: RunContext, path: Path | None) -> exports.AccountMap:
+    if path is None:
+        return exports.AccountMap()
+    if not path.is_file():
+        raise UsageProblem(run.messages("file.not_found", path=path))
+    try:
+        return exports.AccountMap.with_overrides(path.read_text(encoding="utf-8"))
+    except (InvalidRequest, UnicodeDecodeError) as exc:
+        raise UsageProblem(run.messages("export.bad_map", path=path, reason=str(exc))) from exc
+
+
+@group.command()
+def journal(
+    ctx: typer.Context,
+    file: FileArgument,
+    assertions: Annotated[
+        bool,
+        typer.Option("--assertions", help="Assert each account's balance after each posting."),
+    ] = False,
+    timezone: ZoneOption = "Europe/Paris",
+    as_json: JsonOption = False,
+) -> None:
+    """Write the books as a plain-text journal (hledger / Ledger format).
+
+    An independent tool then recomputes every balance: compare
+    `hledger -f FILE balance` with `mlc accounts list` (signs are opposite).
+
+    [b]Example:[/b] mlc export journal books.journal --assertions
+    """
+    run = run_context(ctx)
+    zone = _zone(run, timezone)
+    with (
+        exports.snapshot(run.database()) as conn,
+        _replacing(file) as partial,
+        partial.open("w", encoding="utf-8") as handle,
+    ):
+        total = exports.count_postings(conn)
+        summary = _streamed(
+            run,
+            lambda bar: exports.hledger_journal(
+                conn,
+                handle,
+                assertions=assertions,
+                zone=zone,
+                progress=bar.advance_to,
+            ),
+            total=total,
+        )
+    if as_json:
+        print_json({"file": str(file), **vars(summary)})
+        return
+    run.out.print(
+        run.messages("export.journal_done", path=file, transactions=summary.transactions),
+        markup=False,
+    )

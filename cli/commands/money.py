@@ -1,0 +1,96 @@
+"""``mlc transfer`` and ``mlc reverse``: move money, and correct a transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from cli.context import run_context
+from cli.output import amount_text, print_json
+from monnaie_locale.ledger import Ledger
+from monnaie_locale.model import Transaction
+from monnaie_locale.money import parse_amount
+
+__all__ = ["register", "transaction_json"]
+
+KeyOption = Annotated[
+    str,
+    typer.Option(
+        "--key",
+        help="Idempotency key: run again with the same key and nothing is posted twice.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(transfer)
+    app.command()(reverse)
+
+
+def transaction_json(transaction: Transaction) -> dict[str, Any]:
+    return {
+        "id": transaction.id,
+        "kind": transaction.kind,
+        "memo": transaction.memo,
+        "reference": transaction.reference,
+        "created_at": transaction.created_at.isoformat(),
+        "reverses": transaction.reverses,
+        "postings": [
+            {
+                "account": p.account,
+                "currency": p.currency,
+                "amount": p.amount,
+                "balance_after": p.balance_after,
+            }
+            for p in transaction.postings
+        ],
+    }
+
+
+def transfer(
+    ctx: typer.Context,
+    debit: Annotated[str, typer.Argument(help="Account paying.")],
+    credit: Annotated[str, typer.Argument(help="Account paid.")],
+    amount: Annotated[str, typer.Argument(help="Amount, e.g. 12,50 or 12.50.")],
+    key: KeyOption,
+    memo: Annotated[str, typer.Option("--memo", help="What the payment is for.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Move AMOUNT from DEBIT to CREDIT, once per --key.
+
+    [b]Example:[/b] mlc transfer alice bakery 12,50 --key pay-2026-11-27-001 --memo bread
+    """
+    run = run_context(ctx)
+    minor = parse_amount(amount)
+    transaction = Ledger(run.database()).transfer(
+        debit, credit, minor, idempotency_key=key, memo=memo
+    )
+    if as_json:
+        print_json(transaction_json(transaction))
+        return
+    shown = amount_text(minor, decimal_separator=run.messages.decimal_separator)
+    run.out.print(
+        run.messages("transfer.done", id=transaction.id, amount=shown, debit=debit, credit=credit),
+        markup=False,
+    )
+
+
+def reverse(
+    ctx: typer.Context,
+    txid: Annotated[int, typer.Argument(help="The transaction to correct.", min=1)],
+    key: KeyOption,
+    memo: Annotated[str, typer.Option("--memo", help="Why it is reversed.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Post the exact opposite of transaction TXID, linked to it (once).
+
+    [b]Example:[/b] mlc reverse 1042 --key reverse-1042 --memo "paid twice"
+    """
+    run = run_context(ctx)
+    transaction = Ledger(run.database()).reverse(txid, idempotency_key=key, memo=memo)
+    if as_json:
+        print_json(transaction_json(transaction))
+        return
+    run.out.print(run.messages("reverse.done", id=transaction.id, original=txid), markup=False)

@@ -1,0 +1,89 @@
+"""What every command shares for one run: the database, the language, the consoles.
+
+The database URL is decided here and nowhere else: the ``--database`` option, else the
+``MLC_DATABASE_URL`` variable, else a SQLite file under ``var/``. When the service's
+settings grow a single source of configuration, only :data:`DATABASE_ENV` and
+:data:`DEFAULT_DATABASE_URL` (and the option that reads them) change.
+
+The database is opened lazily, so ``--help`` and usage errors never touch it, and once:
+every command of the run gets the same :class:`~monnaie_locale.store.Database`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+
+from cli.errors import UsageProblem
+from cli.messages import Messages
+from monnaie_locale.store import Database, connect
+
+__all__ = [
+    "DATABASE_ENV",
+    "DEFAULT_DATABASE_URL",
+    "LANG_ENV",
+    "RunContext",
+    "run_context",
+    "safe_url",
+    "sqlite_path",
+]
+
+DATABASE_ENV = "MLC_DATABASE_URL"
+DEFAULT_DATABASE_URL = "sqlite:///var/monnaie-locale.db"
+LANG_ENV = "MLC_LANG"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for another engine or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password masked, fit to print in a message."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@dataclass
+class RunContext:
+    """One run of ``mlc``: its settings, and the database opened on first use."""
+
+    database_url: str
+    messages: Messages
+    out: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    _database: Database | None = None
+
+    def database(self, *, create: bool = False) -> Database:
+        """The run's database. Refuses a SQLite file that does not exist unless ``create``."""
+        if self._database is None:
+            path = sqlite_path(self.database_url)
+            if path is not None:
+                if create:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                elif not path.exists():
+                    # Opening would silently create an empty file and fail later, less clearly.
+                    raise UsageProblem(self.messages("db.missing_file", path=path))
+            self._database = connect(self.database_url)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+
+def run_context(ctx: typer.Context) -> RunContext:
+    """The :class:`RunContext` the root command stored for this run."""
+    found = ctx.find_root().obj
+    if not isinstance(found, RunContext):
+        raise RuntimeError("mlc commands run under the root command, which sets the context")
+    return found

@@ -1,0 +1,166 @@
+"""The commands' help in French, swapped in when the run speaks French.
+
+The English help lives beside each command (its docstring, its options' ``help=``). The
+French text is here, keyed by the words that name a command (``"accounts create"``), an
+option (``"accounts create --kind"``) or an argument (``"accounts create CODE"``); an
+option or argument shared by several commands has one entry without the command
+(``"--json"``). A test walks every command and fails when one lacks its French help.
+
+The root command's own help (``mlc --help``) is shown before any option is read, so it
+carries both languages itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["FRENCH_HELP", "french_help_for", "help_keys", "localize"]
+
+_EX = "[b]Exemple :[/b] "
+
+FRENCH_HELP: dict[str, str] = {
+    # Shared options and arguments
+    "--database": "URL de la base : sqlite:///chemin.db ou postgresql://utilisateur@hôte/base.",
+    "--lang": "Langue des messages (par défaut : MLC_LANG, puis LANG, puis fr).",
+    "--json": "Affiche du JSON pour les scripts.",
+    "--key": "Clé d'idempotence : relancée avec la même clé, l'opération n'est pas refaite.",
+    "--timezone": "Fuseau horaire des dates écrites.",
+    "--force": "Remplace ce qui existe déjà.",
+    "CODE": "Le code du compte, par exemple alice.",
+    "FILE": "Le fichier à écrire.",
+    "--help": "Affiche cette aide.",
+    # Money
+    "transfer": "Vire MONTANT de DEBIT vers CREDIT, une seule fois par --key.\n\n"
+    f"{_EX}mlc transfer alice bakery 12,50 --key pay-2026-11-27-001 --memo pain",
+    "transfer DEBIT": "Compte qui paie.",
+    "transfer CREDIT": "Compte payé.",
+    "transfer AMOUNT": "Montant, par exemple 12,50 ou 12.50.",
+    "transfer --memo": "L'objet du paiement.",
+    "reverse": "Contrepasse la transaction TXID (l'écriture exactement inverse, liée à elle, "
+    "une seule fois).\n\n"
+    f'{_EX}mlc reverse 1042 --key reverse-1042 --memo "payé deux fois"',
+    "reverse TXID": "La transaction à corriger.",
+    "reverse --memo": "La raison de la contrepassation.",
+    # Database
+    "db": "La base : migrations, sauvegarde et restauration.\n\n"
+    f"{_EX}mlc db backup var/backups/eusko.db",
+    "db migrate": "Crée les tables du registre ou les met à jour (sans risque si relancé).\n\n"
+    f"{_EX}mlc --database sqlite:///var/eusko.db db migrate",
+    "db backup": "Écrit dans FILE une copie cohérente de la base SQLite en service.\n\n"
+    "Le service peut continuer de tourner : la copie est un état validé. Pour PostgreSQL, "
+    "affiche la commande pg_dump à lancer (et celle de pg_restore).\n\n"
+    f"{_EX}mlc db backup var/backups/eusko-2026-11-27.db",
+    "db backup FILE": "Où écrire la copie.",
+    "db restore": "Restaure la base SQLite depuis FILE, après avoir vérifié le journal de la "
+    "copie.\n\n"
+    "Refuse d'écraser une base qui contient des données sans --force ; n'écrit rien si le "
+    "journal de la copie est incohérent. Arrêtez le service avant de restaurer.\n\n"
+    f"{_EX}mlc db restore var/backups/eusko-2026-11-27.db",
+    "db restore FILE": "Une sauvegarde écrite par « mlc db backup ».",
+    # Accounts
+    "accounts": "Comptes des adhérents, prestataires, collectivités et de l'association.\n\n"
+    f"{_EX}mlc accounts show alice",
+    "accounts create": "Ouvre un compte au solde nul.\n\n"
+    f"{_EX}mlc accounts create alice --kind member --currency MLC --owner M-0042",
+    "accounts create --kind": "Le type de titulaire.",
+    "accounts create --currency": "EUR ou le code de la monnaie locale.",
+    "accounts create --lower-limit": "Solde le plus bas permis ; « none » : sans limite.",
+    "accounts create --upper-limit": "Solde le plus haut permis.",
+    "accounts create --owner": "Référence du titulaire (numéro d'adhérent).",
+    "accounts list": "Liste les comptes page par page, dans l'ordre d'ouverture.\n\n"
+    f"{_EX}mlc accounts list --kind business --limit 20 --after 140",
+    "accounts list --kind": "Seulement les comptes de ce type.",
+    "accounts list --after": "Curseur : les comptes après cet identifiant.",
+    "accounts list --limit": "Comptes par page.",
+    "accounts show": "Montre un compte : solde, bloqué, disponible, limites et dernières "
+    f"écritures.\n\n{_EX}mlc accounts show alice --last 20",
+    "accounts show --last": "Nombre d'écritures récentes à montrer.",
+    "accounts freeze": "Bloque tout mouvement sur un compte jusqu'à son dégel.\n\n"
+    f"{_EX}mlc accounts freeze alice",
+    "accounts unfreeze": "Rend un compte gelé de nouveau utilisable.\n\n"
+    f"{_EX}mlc accounts unfreeze alice",
+    "accounts close": "Clôt définitivement un compte vide (solde et blocages à zéro).\n\n"
+    f"{_EX}mlc accounts close alice",
+    "accounts import": "Ouvre des comptes en nombre depuis un CSV : tous, ou aucun.\n\n"
+    "Colonnes (ligne d'en-tête, séparateur virgule ou point-virgule) : code, kind, currency, "
+    "owner, lower_limit, et upper_limit en option. Chaque problème est listé avec sa ligne ; "
+    "s'il y en a un, rien n'est écrit. Vérifiez d'abord avec --dry-run.\n\n"
+    f"{_EX}mlc accounts import adherents.csv --dry-run",
+    "accounts import FILE": "CSV avec code,kind,currency,owner,lower_limit.",
+    "accounts import --dry-run": "Vérifie chaque ligne sans rien écrire.",
+    "accounts import --encoding": "L'encodage du fichier, par exemple latin-1.",
+    # Audit
+    "audit": f"Contrôle des comptes.\n\n{_EX}mlc audit verify",
+    "audit verify": "Scelle puis vérifie le journal : empreintes, séquence sans trou, soldes "
+    "contre écritures.\n\n"
+    "Sort avec le code 1 en donnant la séquence de la première anomalie : adapté à une tâche "
+    f"planifiée qui alerte.\n\n{_EX}mlc audit verify --json",
+    # Exports
+    "export": f"Exporte les comptes pour les personnes et les autres outils.\n\n{_EX}mlc export "
+    "journal books.journal",
+    "export statement": "Écrit le relevé d'un compte, de la plus ancienne écriture à la plus "
+    "récente, avec le solde courant.\n\n"
+    "En français : séparateur ; et virgule décimale, comme l'attendent les tableurs.\n\n"
+    f"{_EX}mlc export statement bakery --format csv -o bakery.csv",
+    "export statement --format": "csv (pdf à venir).",
+    "export statement --output": "Fichier à écrire ; par défaut la sortie standard.",
+    "export fec": "Écrit le FEC (fichier des écritures comptables) pour l'expert-comptable.\n\n"
+    "18 colonnes, ISO-8859-15, une écriture par transaction, numérotée sans trou. Les comptes "
+    "du registre sont rattachés au plan comptable par une table par défaut, ajustable avec "
+    "--accounts-map. Nommez le fichier comme l'attend l'administration : SIREN + FEC + date "
+    "de clôture, par exemple 123456789FEC20261231.txt.\n\n"
+    f"{_EX}mlc export fec 123456789FEC20261231.txt --from 2026-01-01 --to 2026-12-31",
+    "export fec --from": "Premier jour, AAAA-MM-JJ (inclus).",
+    "export fec --to": "Dernier jour, AAAA-MM-JJ (inclus).",
+    "export fec --tab": "Sépare par des tabulations plutôt que par |.",
+    "export fec --accounts-map": "CSV motif,numéro,libellé[,aux][,devise].",
+    "export fec --journal-code": "Le JournalCode.",
+    "export journal": "Écrit les comptes en journal texte (format hledger / Ledger).\n\n"
+    "Un outil indépendant recalcule alors chaque solde : comparez « hledger -f FILE balance » "
+    "à « mlc accounts list » (signes opposés).\n\n"
+    f"{_EX}mlc export journal books.journal --assertions",
+    "export journal --assertions": "Vérifie le solde de chaque compte après chaque écriture.",
+}
+
+# Typer's own options for shell completion, which speak of shells, not of the books.
+_HIDDEN = {"install_completion", "show_completion"}
+
+
+def _param_word(param: Any) -> str:
+    first: str = param.opts[0]
+    return first if first.startswith("-") else str(param.name).upper()
+
+
+def help_keys(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, str, Any]]:
+    """(full key, shared key, object) for every command, option and argument under ``command``."""
+    if path:
+        key = " ".join(path)
+        yield key, key, command
+    for param in command.params:
+        if param.name in _HIDDEN:
+            continue
+        word = _param_word(param)
+        yield " ".join((*path, word)), word, param
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from help_keys(sub, (*path, name))
+
+
+def french_help_for(full: str, shared: str) -> str | None:
+    return FRENCH_HELP.get(full, FRENCH_HELP.get(shared))
+
+
+def localize(root: Any, lang: str) -> None:
+    """Put the French help on ``root``'s commands and parameters when ``lang`` is French.
+
+    ``root`` is the click command tree Typer builds for one run, so the change lasts
+    that run only.
+    """
+    if lang != "fr":
+        return
+    for full, shared, target in help_keys(root):
+        text = french_help_for(full, shared)
+        if text is not None:
+            target.help = text
+            if hasattr(target, "short_help"):
+                target.short_help = None

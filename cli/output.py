@@ -1,0 +1,75 @@
+"""How commands show results: rich tables for people, JSON for scripts, progress bars.
+
+JSON goes straight to standard output, unwrapped and uncoloured, so ``| jq`` always
+works; amounts in JSON are integers of minor units (cents), as everywhere in the ledger.
+Progress bars write to standard error and vanish when it is not a terminal, so they
+never pollute an export written to standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from monnaie_locale.money import format_amount
+
+__all__ = ["Bar", "amount_text", "limit_text", "print_json", "progress_bar"]
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def amount_text(minor_units: int, *, decimal_separator: str) -> str:
+    return format_amount(minor_units, decimal_separator=decimal_separator)
+
+
+def limit_text(limit: int | None, *, decimal_separator: str, none: str) -> str:
+    return none if limit is None else amount_text(limit, decimal_separator=decimal_separator)
+
+
+class Bar:
+    """One task on a progress display: ``advance_to(done)`` after each chunk of work."""
+
+    def __init__(self, progress: Progress, task: TaskID) -> None:
+        self._progress = progress
+        self._task = task
+
+    def advance_to(self, done: int) -> None:
+        self._progress.update(self._task, completed=done)
+
+    def advance(self, step: int = 1) -> None:
+        self._progress.advance(self._task, step)
+
+    def total(self, total: int | None) -> None:
+        self._progress.update(self._task, total=total)
+
+
+@contextmanager
+def progress_bar(console: Console, description: str, *, total: int | None) -> Iterator[Bar]:
+    """A progress bar on ``console`` (standard error), cleared when done."""
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        yield Bar(progress, progress.add_task(description, total=total))

@@ -1,0 +1,113 @@
+"""The books as a plain-text journal that hledger and Ledger read, to re-check them.
+
+One journal transaction per ledger transaction, in the order of
+:func:`~monnaie_locale.exports.source.iter_transactions`, dated in the given zone, with
+the ledger's transaction id as its code and its kind as a tag::
+
+    2026-11-02 * (1) Alice converts 50 € by bank transfer  ; kind:conversion
+        external                       50.00 EUR
+        reserve:digital               -50.00 EUR
+        issuance                       50.00 MLC
+        alice                         -50.00 MLC
+
+Signs are flipped: the ledger counts a credit positive, plain-text accounting counts a
+debit positive. So in hledger a member's account reads negative (the association owes
+it), ``reserve:digital`` reads positive (euros at the bank): each balance is the
+ledger's with the opposite sign. Account codes are account names as they are (``:``
+already makes the hierarchy); only runs of spaces, which would end a name, are made
+single, and a leading bracket, which would make a virtual posting, is escaped.
+
+With ``assertions``, each posting also asserts the account's balance right after it
+(``= -37.50 MLC``) from the ledger's stored running balance, so the independent tool
+checks every step, not only the totals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import TextIO
+
+from sqlalchemy import Connection, select
+
+from monnaie_locale.exports.source import CHUNK, ExportTransaction, Progress, iter_transactions
+from monnaie_locale.money import format_amount
+from monnaie_locale.store.tables import currencies
+
+__all__ = ["JournalSummary", "account_name", "commodity", "hledger_journal"]
+
+_NAME_WIDTH = 40
+
+
+@dataclass
+class JournalSummary:
+    transactions: int = 0
+    postings: int = 0
+
+
+def account_name(code: str) -> str:
+    """The plain-text journal's name for the ledger account ``code``."""
+    name = " ".join(code.split())
+    return "_" + name[1:] if name[:1] in "([" else name
+
+
+def commodity(code: str) -> str:
+    """The currency code as a commodity symbol, quoted when it holds a digit."""
+    return code if code.isalpha() else f'"{code}"'
+
+
+def hledger_journal(
+    conn: Connection,
+    out: TextIO,
+    *,
+    assertions: bool = False,
+    zone: tzinfo = UTC,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> JournalSummary:
+    """Write every transaction of the ledger to ``out`` as a plain-text journal."""
+    out.write("; The books of a local currency, exported from its ledger.\n")
+    out.write("; Signs: debits positive, as in plain-text accounting (the ledger's opposite).\n\n")
+    for code, name in conn.execute(
+        select(currencies.c.code, currencies.c.name).order_by(currencies.c.code)
+    ):
+        symbol = commodity(code)
+        out.write(f"commodity {symbol}\n    ; {_oneline(name)}\n    format 1000.00 {symbol}\n\n")
+    summary = JournalSummary()
+    for transaction in iter_transactions(conn, chunk=chunk, progress=progress):
+        _write_transaction(out, transaction, zone=zone, assertions=assertions)
+        summary.transactions += 1
+        summary.postings += len(transaction.postings)
+    return summary
+
+
+def _write_transaction(
+    out: TextIO, transaction: ExportTransaction, *, zone: tzinfo, assertions: bool
+) -> None:
+    day = transaction.created_at.astimezone(zone).date().isoformat()
+    description = _oneline(transaction.memo or transaction.kind)
+    tags = f"kind:{_tag(transaction.kind)}"
+    if transaction.reverses is not None:
+        tags += f", reverses:{transaction.reverses}"
+    if transaction.reference:
+        tags += f", reference:{_tag(transaction.reference)}"
+    lines = [f"{day} * ({transaction.id}) {description}  ; {tags}"]
+    for posting in transaction.postings:
+        symbol = commodity(posting.account.currency)
+        amount = f"{format_amount(-posting.amount)} {symbol}"
+        line = f"    {account_name(posting.account.code):<{_NAME_WIDTH}}  {amount:>20}"
+        if assertions:
+            line += f" = {format_amount(-posting.balance_after)} {symbol}"
+        lines.append(line)
+    out.write("\n".join(lines) + "\n\n")
+
+
+def _oneline(text: str) -> str:
+    """Text on one line, without a ``;`` that would start a comment."""
+    return " ".join(text.replace(";", ",").split())
+
+
+def _tag(value: str) -> str:
+    # A tag's value ends at a comma.
+    return re.sub(r"[,\s]+", " ", value).strip()

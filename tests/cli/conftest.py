@@ -1,0 +1,106 @@
+"""Running ``mlc`` against the test databases, through Typer's runner or a real process.
+
+The CLI opens its own connection from a URL, so each test database is named by one: the
+SQLite file's, or for PostgreSQL the test server's with the test's schema put on the
+search path (``options=-csearch_path=...``, a libpq option psycopg takes in the URL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner, Result
+
+from cli.main import app
+from monnaie_locale.ledger import Ledger
+from monnaie_locale.model import AccountKind, Leg, TransferRequest
+from monnaie_locale.store import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+# Wide enough that rich never truncates a cell the tests read.
+WIDE = {"COLUMNS": "200", "MLC_LANG": None, "LANG": None, "MLC_DATABASE_URL": None}
+
+
+def database_url(database: Database) -> str:
+    """A URL that reaches exactly this test database from a new process or engine."""
+    url = database.engine.url
+    if database.is_postgres:
+        schema = database.read(lambda conn: conn.execute(text("SELECT current_schema()")).scalar())
+        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@dataclass
+class Mlc:
+    """``mlc`` bound to one database, in English unless told otherwise."""
+
+    url: str
+    runner: CliRunner
+
+    def __call__(self, *args: str, lang: str = "en", input: str | None = None) -> Result:
+        return self.runner.invoke(
+            app, ["--database", self.url, "--lang", lang, *args], input=input, env=WIDE
+        )
+
+    def json(self, *args: str) -> Any:
+        result = self(*args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def url(database: Database) -> str:
+    return database_url(database)
+
+
+@pytest.fixture
+def mlc(url: str) -> Mlc:
+    return Mlc(url, CliRunner())
+
+
+@pytest.fixture
+def books(ledger: Ledger) -> Ledger:
+    """The standard ledger with two members and a business, and a few movements."""
+    ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC", owner_ref="M-0001")
+    ledger.open_account("bob", kind=AccountKind.MEMBER, currency="MLC")
+    ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
+    ledger.post(
+        TransferRequest(
+            legs=(
+                Leg("external", 5000),
+                Leg("reserve:digital", -5000),
+                Leg("issuance", -5000),
+                Leg("alice", 5000),
+            ),
+            kind="conversion",
+            memo="Alice converts 50 € by bank transfer",
+        ),
+        idempotency_key="books-conversion",
+    )
+    ledger.transfer("alice", "bakery", 1250, idempotency_key="books-pay", memo="pain")
+    ledger.transfer("bakery", "bob", 300, idempotency_key="books-change")
+    return ledger
+
+
+def run_process(
+    args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m cli.main ARGS`` in a real process, as a scheduled job would run it."""
+    environment = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd or ROOT,
+        timeout=120,
+        check=False,
+    )

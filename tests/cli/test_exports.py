@@ -1,0 +1,308 @@
+"""Exports: the FEC for the accountant, a journal hledger re-checks, account statements."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from monnaie_locale.exports import account_name, snapshot
+from monnaie_locale.exports.source import ExportTransaction, iter_transactions
+from monnaie_locale.ledger import Ledger
+from monnaie_locale.model import AccountKind, Leg, TransferRequest
+from monnaie_locale.money import Currency, format_amount, parse_amount
+from monnaie_locale.store import Database
+from tests.cli.conftest import Mlc
+
+# The order the law (LPF art. A47 A-1) gives, typed from the text, not from the code.
+LEGAL_COLUMNS = [
+    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib",
+    "CompAuxNum", "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit",
+    "EcritureLet", "DateLet", "ValidDate", "Montantdevise", "Idevise",
+]  # fmt: skip
+COMMA_AMOUNT = re.compile(r"[0-9]+,[0-9]{2}")
+
+
+@pytest.fixture
+def busy_books(books: Ledger) -> Ledger:
+    """The books, plus accents, a character ISO-8859-15 lacks, a hold and a reversal."""
+    books.transfer("alice", "bakery", 480, idempotency_key="x-1", memo="Café crème € → ﬁn")
+    wrong = books.transfer("bob", "bakery", 100, idempotency_key="x-2", memo="erreur")
+    books.reverse(wrong.id, idempotency_key="x-3")
+    hold = books.hold("alice", "bakery", 700, idempotency_key="x-4")
+    books.post_hold(hold.id, idempotency_key="x-5", amount=500)
+    return books
+
+
+def cents(text: str) -> int:
+    return parse_amount(text)
+
+
+def read_fec(path: Path) -> tuple[bytes, list[list[str]]]:
+    raw = path.read_bytes()
+    lines = raw.decode("iso-8859-15").splitlines()
+    return raw, [line.split("|") for line in lines]
+
+
+def test_fec_has_the_18_legal_columns_in_order(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "FEC.txt"
+    result = mlc("export", "fec", str(path))
+    assert result.exit_code == 0, result.output
+    _, rows = read_fec(path)
+    assert rows[0] == LEGAL_COLUMNS
+    assert all(len(row) == 18 for row in rows)
+    postings = sum(len(t.postings) for t in _all_transactions(busy_books))
+    assert len(rows) - 1 == postings
+
+
+def test_fec_is_encoded_in_iso_8859_15(mlc: Mlc, busy_books: Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "FEC.txt"
+    assert mlc("export", "fec", str(path)).exit_code == 0
+    raw, rows = read_fec(path)
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert "Café crème €".encode("iso-8859-15") in raw  # é is 0xE9 and € is 0xA4 there
+    labels = {row[LEGAL_COLUMNS.index("EcritureLib")] for row in rows[1:]}
+    assert "Café crème € ? fin" in labels  # the arrow has no form there; the ligature does
+
+
+def test_fec_debits_equal_credits_in_each_entry_and_in_total(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "FEC.txt"
+    assert mlc("export", "fec", str(path)).exit_code == 0
+    _, rows = read_fec(path)
+    debit_at, credit_at = LEGAL_COLUMNS.index("Debit"), LEGAL_COLUMNS.index("Credit")
+    per_entry: dict[str, int] = defaultdict(int)
+    total_debit = total_credit = 0
+    for row in rows[1:]:
+        assert COMMA_AMOUNT.fullmatch(row[debit_at]) and COMMA_AMOUNT.fullmatch(row[credit_at])
+        debit, credit = cents(row[debit_at]), cents(row[credit_at])
+        assert (debit == 0) != (credit == 0)
+        per_entry[row[2]] += debit - credit
+        total_debit += debit
+        total_credit += credit
+    assert total_debit == total_credit > 0
+    assert set(per_entry.values()) == {0}
+
+
+def test_fec_numbers_entries_without_gaps_and_writes_dates_as_yyyymmdd(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "FEC.txt"
+    assert mlc("export", "fec", str(path)).exit_code == 0
+    _, rows = read_fec(path)
+    numbers = [int(row[2]) for row in rows[1:]]
+    assert numbers == sorted(numbers)
+    assert sorted(set(numbers)) == list(range(1, len(_all_transactions(busy_books)) + 1))
+    for row in rows[1:]:
+        for column in ("EcritureDate", "PieceDate", "ValidDate"):
+            # The test clock runs on 2 November 2026, 09:00 UTC: 10:00 in Paris.
+            assert row[LEGAL_COLUMNS.index(column)] == "20261102"
+
+
+def test_fec_gives_the_local_unit_as_a_currency_amount(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "FEC.txt"
+    assert mlc("export", "fec", str(path)).exit_code == 0
+    _, rows = read_fec(path)
+    for row in rows[1:]:
+        amount, currency = row[16], row[17]
+        if currency:
+            assert currency == "MLC"
+            assert cents(amount) == cents(row[11]) + cents(row[12])
+        else:
+            assert amount == ""
+    reserve = [row for row in rows[1:] if row[4] == "512100"]  # reserve:digital, in euros
+    assert reserve
+    assert {row[17] for row in reserve} == {""}
+    assert {row[17] for row in rows[1:]} == {"", "MLC"}
+
+
+def test_fec_outside_the_period_has_only_its_header(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "FEC.txt"
+    result = mlc("export", "fec", str(path), "--from", "2026-11-03", "--tab")
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes().decode("iso-8859-15").splitlines() == ["\t".join(LEGAL_COLUMNS)]
+
+
+def test_fec_uses_the_accountants_map_before_the_defaults(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "plan.csv"
+    mapping.write_text("pattern,number,label,aux\nbakery,401100,Fournisseur boulangerie,no\n")
+    path = tmp_path / "FEC.txt"
+    assert mlc("export", "fec", str(path), "--accounts-map", str(mapping)).exit_code == 0
+    _, rows = read_fec(path)
+    bakery = [row for row in rows[1:] if row[5] == "Fournisseur boulangerie"]
+    assert bakery
+    assert {row[4] for row in bakery} == {"401100"}
+    assert {row[6] for row in bakery} == {""}
+
+
+def test_fec_refuses_a_bad_account_map_and_writes_no_file(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "plan.csv"
+    mapping.write_text("bakery,ABC,Fournisseur\n")
+    path = tmp_path / "FEC.txt"
+    result = mlc("export", "fec", str(path), "--accounts-map", str(mapping))
+    assert result.exit_code == 2
+    assert "line 1" in result.stderr
+    assert not path.exists()
+
+
+def test_fec_refuses_a_bad_date(mlc: Mlc, busy_books: Ledger, tmp_path: Path) -> None:
+    result = mlc("export", "fec", str(tmp_path / "f.txt"), "--from", "02/11/2026")
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.stderr
+
+
+def _all_transactions(ledger: Ledger) -> list[ExportTransaction]:
+    with snapshot(ledger.database) as conn:
+        return list(iter_transactions(conn))
+
+
+def hledger_or_skip() -> str:
+    found = shutil.which("hledger")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("hledger is required in CI: install the Debian package hledger")
+        pytest.skip("hledger is not installed (apt-get install hledger); CI runs this test")
+    return found
+
+
+def hledger_balances(hledger: str, journal: Path) -> dict[str, int]:
+    done = subprocess.run(
+        [hledger, "-f", str(journal), "balance", "--flat", "--no-total", "-O", "csv"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.reader(io.StringIO(done.stdout)))
+    assert rows[0] == ["account", "balance"]
+    balances = {}
+    for name, amount in rows[1:]:
+        number = amount.split()[0]
+        balances[name] = -cents(number[1:]) if number.startswith("-") else cents(number)
+    return balances
+
+
+def test_hledger_reads_the_journal_and_finds_the_ledgers_balances(
+    mlc: Mlc, busy_books: Ledger, database: Database, tmp_path: Path
+) -> None:
+    hledger = hledger_or_skip()
+    busy_books.add_currency(Currency(code="SOL2", name="sol", symbol="S"))
+    busy_books.open_account("sol:a", kind=AccountKind.SYSTEM, currency="SOL2", lower_limit=None)
+    busy_books.open_account("sol:b", kind=AccountKind.MEMBER, currency="SOL2")
+    busy_books.transfer("sol:a", "sol:b", 999, idempotency_key="sol")
+    path = tmp_path / "books.journal"
+    result = mlc("export", "journal", str(path), "--assertions")
+    assert result.exit_code == 0, result.output
+    found = hledger_balances(hledger, path)
+    expected = {
+        account_name(a["code"]): -a["balance"]  # plain-text accounting counts debits positive
+        for a in mlc.json("accounts", "list", "--limit", "1000")["accounts"]
+        if a["balance"]
+    }
+    assert found == expected
+
+
+def test_hledger_rejects_the_journal_when_a_balance_assertion_is_false(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    hledger = hledger_or_skip()
+    path = tmp_path / "books.journal"
+    assert mlc("export", "journal", str(path), "--assertions").exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    broken = re.sub(r"= -37\.50 MLC", "= -37.51 MLC", text, count=1)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    done = subprocess.run(
+        [hledger, "-f", str(path), "balance"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode != 0
+
+
+def test_the_journal_keeps_each_accounts_running_balance_in_order(busy_books: Ledger) -> None:
+    running: dict[str, int] = defaultdict(int)
+    with snapshot(busy_books.database) as conn:
+        for transaction in iter_transactions(conn, chunk=3):
+            for posting in transaction.postings:
+                running[posting.account.code] += posting.amount
+                assert running[posting.account.code] == posting.balance_after
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1000])
+def test_exports_read_every_transaction_once_whatever_the_chunk(
+    busy_books: Ledger, chunk: int
+) -> None:
+    busy_books.post(
+        TransferRequest(
+            legs=(Leg("alice", -100), Leg("bob", 40), Leg("bakery", 60)),
+            memo="three legs, to span chunks",
+        ),
+        idempotency_key="three",
+    )
+    with snapshot(busy_books.database) as conn:
+        ids = [(t.id, len(t.postings)) for t in iter_transactions(conn, chunk=chunk)]
+        reference = [(t.id, len(t.postings)) for t in iter_transactions(conn, chunk=10_000)]
+    assert ids == reference
+    assert len({tid for tid, _ in ids}) == len(ids)
+
+
+def test_statement_lists_postings_oldest_first_with_running_balance(
+    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "alice.csv"
+    result = mlc("export", "statement", "alice", "--format", "csv", "-o", str(path))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    assert list(rows[0]) == [
+        "date", "transaction", "kind", "memo", "reference", "debit", "credit", "balance",
+        "currency",
+    ]  # fmt: skip
+    assert rows[0]["credit"] == "50.00"
+    assert rows[1]["debit"] == "12.50"
+    assert rows[1]["memo"] == "pain"
+    assert rows[-1]["balance"] == format_amount(busy_books.account("alice").balance)
+    assert rows[0]["date"].startswith("2026-11-02T10:00")
+
+
+def test_statement_in_french_uses_semicolons_and_decimal_commas(mlc: Mlc, books: Ledger) -> None:
+    result = mlc("export", "statement", "bob", lang="fr")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("date;transaction;")
+    assert lines[1].endswith(";3,00;3,00;MLC")
+
+
+def test_statement_defuses_memos_a_spreadsheet_would_run_as_formulas(
+    mlc: Mlc, books: Ledger
+) -> None:
+    books.transfer("alice", "bob", 100, idempotency_key="formula", memo='=HYPERLINK("x")')
+    result = mlc("export", "statement", "bob")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[-1]["memo"] == '\'=HYPERLINK("x")'
+
+
+def test_statement_of_an_unknown_account_is_refused(mlc: Mlc, books: Ledger) -> None:
+    result = mlc("export", "statement", "nobody")
+    assert result.exit_code == 2
+    pdf = mlc("export", "statement", "alice", "--format", "pdf")
+    assert pdf.exit_code == 2
+    assert "csv" in pdf.stderr

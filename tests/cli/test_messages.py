@@ -1,0 +1,110 @@
+"""The message catalogue, the language choice, and the help of every command."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+import typer
+import typer.main
+from typer.testing import CliRunner
+
+from cli.context import sqlite_path
+from cli.errors import ExitCode, exit_code_for, explain
+from cli.help_fr import french_help_for, help_keys
+from cli.main import app
+from cli.messages import CATALOGUE, LANGUAGES, Messages, language_from
+from monnaie_locale.errors import (
+    InsufficientFunds,
+    InvalidAmount,
+    JournalBroken,
+    UnknownAccount,
+)
+
+
+def test_every_message_exists_in_every_language() -> None:
+    for key, texts in CATALOGUE.items():
+        assert set(texts) == set(LANGUAGES), key
+
+
+def test_each_translation_fills_the_same_fields() -> None:
+    fields = string.Formatter()
+    for key, texts in CATALOGUE.items():
+        names = {
+            lang: {name for _, name, _, _ in fields.parse(text) if name}
+            for lang, text in texts.items()
+        }
+        assert names["fr"] == names["en"], key
+
+
+@pytest.mark.parametrize(
+    ("option", "environ", "expected"),
+    [
+        ("en", {"MLC_LANG": "fr"}, "en"),
+        (None, {"MLC_LANG": "en", "LANG": "fr_FR.UTF-8"}, "en"),
+        (None, {"LANG": "en_GB.UTF-8"}, "en"),
+        (None, {"LANG": "C.UTF-8"}, "fr"),
+        (None, {}, "fr"),
+    ],
+)
+def test_the_language_comes_from_option_then_mlc_lang_then_lang(
+    option: str | None, environ: dict[str, str], expected: str
+) -> None:
+    assert language_from(option, environ) == expected
+
+
+def test_core_errors_are_explained_in_french_with_amounts_in_decimals() -> None:
+    text = explain(InsufficientFunds("alice", needed=1250, available=300), Messages("fr"))
+    assert text == "Le compte alice ne peut pas payer 12,50 : 3,00 disponible(s)."
+
+
+def test_core_errors_map_to_exit_codes() -> None:
+    assert exit_code_for(InvalidAmount("x", "no")) is ExitCode.BAD_INPUT
+    assert exit_code_for(UnknownAccount("x")) is ExitCode.BAD_INPUT
+    assert exit_code_for(InsufficientFunds("a", needed=1, available=0)) is ExitCode.REFUSED
+    assert exit_code_for(JournalBroken(3, "bad")) is ExitCode.DISCREPANCY
+
+
+def test_sqlite_paths_are_read_from_urls() -> None:
+    assert str(sqlite_path("sqlite:///var/x.db")) == "var/x.db"
+    assert str(sqlite_path("sqlite:////abs/x.db")) == "/abs/x.db"
+    assert sqlite_path("sqlite://") is None
+    assert sqlite_path("postgresql://u@h/db") is None
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and every group of commands, as the words that name it."""
+    found = [
+        (*prefix, c.name or c.callback.__name__) for c in group.registered_commands if c.callback
+    ]
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None and sub.name is not None
+        found += [(*prefix, sub.name), *_commands(sub.typer_instance, (*prefix, sub.name))]
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(app), ids=" ".join)
+@pytest.mark.parametrize(("lang", "example"), [("en", "Example: mlc "), ("fr", "Exemple : mlc ")])
+def test_every_command_has_help_with_an_example(
+    command: tuple[str, ...], lang: str, example: str
+) -> None:
+    result = CliRunner().invoke(app, ["--lang", lang, *command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert example in result.stdout, result.stdout
+
+
+def test_every_command_option_and_argument_has_french_help() -> None:
+    root = typer.main.get_command(app)
+    missing = [full for full, shared, _ in help_keys(root) if not french_help_for(full, shared)]
+    assert missing == []
+
+
+def test_french_help_is_shown_when_the_run_speaks_french() -> None:
+    result = CliRunner().invoke(
+        app, ["--lang", "fr", "accounts", "import", "--help"], env={"COLUMNS": "200"}
+    )
+    assert "Vérifie chaque ligne sans rien écrire." in result.stdout
+    english = CliRunner().invoke(
+        app, ["--lang", "en", "accounts", "import", "--help"], env={"COLUMNS": "200"}
+    )
+    assert "Check every line, write nothing." in english.stdout
