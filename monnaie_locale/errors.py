@@ -197,7 +197,7 @@ class HoldExpired(Conflict):
 
 
 class AlreadyReversed(Conflict):
-    """Raised when reversing a transaction that was already reversed (or is a reversal)."""
+    """Raised when reversing a transaction that was already reversed."""
 
     code = "already_reversed"
 

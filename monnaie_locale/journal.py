@@ -133,18 +133,19 @@ def record(conn: Connection, header: HeaderValues, posting_rows: Sequence[Postin
     )
 
 
-def seal(conn: Connection, *, now: datetime, limit: int = SEAL_CHUNK) -> int:
+def seal(conn: Connection, *, now: datetime, limit: int = SEAL_CHUNK, wait: bool = False) -> int:
     """Chain up to ``limit`` queued transactions into the journal; return how many.
 
-    Returns 0 at once if another sealer holds the lock: it will take these too.
+    If another sealer holds the lock, waits for it when ``wait`` is true, and otherwise
+    returns 0 at once (the other sealer, or the next pass, takes these too).
     """
     if conn.dialect.name == "postgresql":
         # Keyed by schema too: ledgers in other schemas of one database seal on their own.
+        lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
         got = conn.execute(
-            text("SELECT pg_try_advisory_xact_lock(:k, hashtext(current_schema()))"),
-            {"k": _SEALER_LOCK},
-        )
-        if not got.scalar():
+            text(f"SELECT {lock}(:k, hashtext(current_schema()))::text"), {"k": _SEALER_LOCK}
+        ).scalar()
+        if got == "false":
             return 0
     queued = (
         conn.execute(

@@ -186,7 +186,9 @@ class Ledger:
         """Seal every queued transaction; return how many were sealed."""
         total = 0
         while True:
-            sealed = self.database.write(lambda conn: journal.seal(conn, now=self.clock()))
+            sealed = self.database.write(
+                lambda conn: journal.seal(conn, now=self.clock(), wait=True)
+            )
             if not sealed:
                 return total
             total += sealed
