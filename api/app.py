@@ -1,0 +1,113 @@
+"""The application factory: settings in, a ready FastAPI application out.
+
+Nothing happens at import time. ``create_app`` opens (lazily) the database named by the
+settings unless one is handed in, wires the error mapping, the body limit and the
+routers, and keeps what the routes need on ``app.state``. Serve it with
+``uvicorn --factory api.app:create_app``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from api import problems
+from api.body_limit import BodyLimit
+from api.rate_limit import AttemptLimiter
+from api.request_id import RequestId
+from api.routers import accounts, api_keys, auth, health, holds, transfers
+from monnaie_locale.clock import Clock, utc_now
+from monnaie_locale.config import Settings, load_settings
+from monnaie_locale.ledger import Ledger
+from monnaie_locale.sealer import JournalSealer
+from monnaie_locale.store.database import Database, connect
+
+__all__ = ["create_app", "open_database"]
+
+DESCRIPTION = """\
+The ledger of a local currency, over HTTP.
+
+* Amounts are decimal strings (`"12.50"`; requests also accept `"12,50"`), never JSON numbers.
+* Every request that moves money carries an `Idempotency-Key` header: a retry with the same
+  key and body returns the first response; the same key with another body gets 409.
+* Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.
+* Lists are paged with an opaque `cursor`; timestamps are ISO 8601 with their zone.
+* Authenticate with `Authorization: Bearer <token>` (from `POST /v1/auth/login`) or a
+  terminal's API key.
+"""
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect to the configured database, creating a SQLite file's folder if needed."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    return connect(settings.database_url)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock = utc_now,
+) -> FastAPI:
+    """Build the application; ``database`` defaults to the one the settings name."""
+    settings = settings if settings is not None else load_settings()
+    owns_database = database is None
+    database = database if database is not None else open_database(settings)
+
+    # On PostgreSQL the journal is chained by a background sealer rather than by a second
+    # transaction after each request (see monnaie_locale.journal).
+    ledger = Ledger(database, clock=clock, auto_seal=not database.is_postgres)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sealer = JournalSealer(ledger) if database.is_postgres else None
+        if sealer is not None:
+            sealer.start()
+        yield
+        if sealer is not None:
+            sealer.stop()
+        if owns_database:
+            database.dispose()
+
+    app = FastAPI(
+        title=f"{settings.deployment_name} API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock
+    app.state.ledger = ledger
+    app.state.login_limiter = AttemptLimiter(per_minute=settings.login_attempts_per_minute)
+    problems.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outermost, so even a refused body or an unexpected failure carries the id.
+    app.add_middleware(RequestId)
+    for router in (health, auth, accounts, transfers, holds, api_keys):
+        app.include_router(router.router)
+    _document_problems(app)
+    return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Add the problem schemas, which responses name only by reference, to the document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            document.setdefault("components", {}).setdefault("schemas", {}).update(
+                problems.problem_schemas()
+            )
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

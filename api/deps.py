@@ -1,0 +1,123 @@
+"""Request dependencies, as typed aliases: the settings, the database, the ledger, the
+clock, and who is calling.
+
+Each route declares who may call it with :func:`require` (roles) or :data:`Public`; the
+alias :data:`CurrentUser` only authenticates. Credentials are sent as
+``Authorization: Bearer <token or API key>``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.rate_limit import AttemptLimiter
+from monnaie_locale.auth import Principal, Role, resolve_credential
+from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
+from monnaie_locale.clock import Clock
+from monnaie_locale.config import Settings
+from monnaie_locale.ledger import Ledger
+from monnaie_locale.store.database import Database
+
+__all__ = [
+    "ClockDep",
+    "CurrentUser",
+    "DatabaseDep",
+    "IdempotencyKey",
+    "LedgerDep",
+    "LimiterDep",
+    "Public",
+    "SettingsDep",
+    "require",
+]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+def _clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def _limiter(request: Request) -> AttemptLimiter:
+    limiter: AttemptLimiter = request.app.state.login_limiter
+    return limiter
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+DatabaseDep = Annotated[Database, Depends(_database)]
+LedgerDep = Annotated[Ledger, Depends(_ledger)]
+ClockDep = Annotated[Clock, Depends(_clock)]
+LimiterDep = Annotated[AttemptLimiter, Depends(_limiter)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A sign-in token from POST /v1/auth/login, or a terminal's API key.",
+)
+
+
+def current_principal(
+    database: DatabaseDep,
+    clock: ClockDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller behind the bearer credential; 401 when there is none that is valid."""
+    if credentials is None:
+        raise NotAuthenticated()
+    principal = database.read(
+        lambda conn: resolve_credential(conn, credentials.credentials, now=clock())
+    )
+    if principal is None:
+        raise NotAuthenticated("the credential is unknown, expired or revoked; sign in again")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*roles: Role) -> Any:
+    """A dependency admitting only callers with one of ``roles`` (403 for the others)."""
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentUser) -> Principal:
+        if principal.role not in allowed:
+            raise RoleForbidden(str(principal.role))
+        return principal
+
+    return Depends(check)
+
+
+def _public() -> None:
+    """Marks a route anyone may call, so that every route says who may call it."""
+
+
+Public = Depends(_public)
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A new random key per operation (visible ASCII, such as a UUID); a retry "
+        "with the same key and body "
+        "gets the first response, the same key with another body gets 409.",
+        examples=["6f1c2a8e-4d0b-4a43-9a8c-0f3e7f0e2b11"],
+    ),
+]

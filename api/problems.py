@@ -1,0 +1,243 @@
+"""Errors as RFC 9457 problem details, decided in this one place.
+
+Every refusal leaves the service as ``application/problem+json`` with ``type``,
+``title``, ``status``, ``detail`` and a stable machine-readable ``code``. The HTTP status
+of a core error is found by walking its class hierarchy in :data:`STATUS_BY_ERROR`, so a
+new error inherits the status of its family. Validation errors become 422 (400 for a
+body that is not JSON), unknown routes 404; anything unexpected is logged and becomes a
+500 whose detail reveals nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC
+from email.utils import format_datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.request_id import current_request_id
+from monnaie_locale.auth.errors import (
+    CredentialLocked,
+    Forbidden,
+    InvalidCredentials,
+    NotAuthenticated,
+    TooManyAttempts,
+)
+from monnaie_locale.errors import (
+    Conflict,
+    InvalidAmount,
+    InvalidRequest,
+    JournalBroken,
+    MonnaieLocaleError,
+    NotFound,
+)
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "STATUS_BY_ERROR",
+    "TYPE_PREFIX",
+    "Problem",
+    "install",
+    "problem_response",
+    "problem_responses",
+    "problem_schemas",
+    "status_for",
+]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:monnaie-locale:problem:"
+log = logging.getLogger("api")
+
+STATUS_BY_ERROR: dict[type[MonnaieLocaleError], int] = {
+    NotAuthenticated: 401,
+    InvalidCredentials: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidAmount: 422,
+    InvalidRequest: 422,
+    CredentialLocked: 429,
+    TooManyAttempts: 429,
+    JournalBroken: 500,
+}
+
+
+class ValidationIssue(BaseModel):
+    location: str = Field(examples=["body.amount"])
+    message: str = Field(examples=['amounts are strings such as "12.50"'])
+    type: str = Field(examples=["value_error"])
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, with the service's stable error ``code``."""
+
+    type: str = Field(examples=[TYPE_PREFIX + "insufficient_funds"])
+    title: str = Field(examples=["Insufficient funds"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["account alice cannot pay 5000 minor units: 1250 available"])
+    code: str = Field(examples=["insufficient_funds"])
+    errors: list[ValidationIssue] | None = None
+    request_id: str | None = Field(
+        default=None, description="Quote it when asking for help.", examples=["5f0c1e2d"]
+    )
+
+
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: list[ValidationIssue] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        type=TYPE_PREFIX + code,
+        title=code.replace("_", " ").capitalize(),
+        status=status,
+        detail=detail,
+        code=code,
+        errors=errors,
+        request_id=current_request_id(),
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def status_for(error: type[MonnaieLocaleError]) -> int:
+    """The HTTP status of a core error class: that of its nearest mapped ancestor."""
+    for cls in error.__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def _headers_for(error: MonnaieLocaleError) -> Mapping[str, str] | None:
+    if isinstance(error, NotAuthenticated | InvalidCredentials):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, CredentialLocked):
+        return {"Retry-After": format_datetime(error.until.astimezone(UTC), usegmt=True)}
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    return None
+
+
+async def _core_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MonnaieLocaleError)
+    status = status_for(type(exc))
+    if status >= 500:
+        log.error("server-side error %s: %s", exc.code, exc.message)
+        return problem_response(status, "internal_error", "the service failed; try again later")
+    return problem_response(status, exc.code, exc.message, headers=_headers_for(exc))
+
+
+def _issues(exc: RequestValidationError) -> list[ValidationIssue]:
+    return [
+        ValidationIssue(
+            location=".".join(str(part) for part in error.get("loc", ())),
+            message=str(error.get("msg", "invalid")),
+            type=str(error.get("type", "value_error")),
+        )
+        for error in exc.errors()
+    ]
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    issues = _issues(exc)
+    if any(issue.type == "json_invalid" for issue in issues):
+        return problem_response(
+            400, "malformed_json", "the request body is not valid JSON", errors=issues
+        )
+    detail = "; ".join(f"{issue.location}: {issue.message}" for issue in issues)
+    return problem_response(422, "validation_failed", detail, errors=issues)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "route_not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    detail = str(exc.detail)
+    if exc.status_code == 404:
+        detail = "no such route; see /openapi.json for the routes this service offers"
+    return problem_response(exc.status_code, code, detail, headers=exc.headers)
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", exc)
+    return problem_response(
+        503, "database_unavailable", "the database cannot be reached; try again later"
+    )
+
+
+async def _data_refused(_request: Request, exc: Exception) -> JSONResponse:
+    # Input validation should stop such values first; this keeps a gap from becoming a 500.
+    log.warning("the database refused a value: %s", exc)
+    return problem_response(
+        422,
+        "invalid_data",
+        "the database refused a value of this request; remove control characters from text "
+        "and keep numbers within range",
+    )
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return problem_response(500, "internal_error", "the service failed; try again later")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem document."""
+    app.add_exception_handler(MonnaieLocaleError, _core_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(DataError, _data_refused)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses a route may give."""
+    descriptions = {
+        400: "Malformed JSON or a missing header",
+        401: "No valid credential",
+        403: "The credential may not do this",
+        404: "Not found",
+        409: "Refused by the ledger's state, or an idempotency key reused with another body",
+        413: "Body too large",
+        422: "Invalid input",
+        429: "Too many attempts",
+        503: "The database is unavailable",
+    }
+    return {
+        status: {
+            "description": descriptions[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def problem_schemas() -> dict[str, Any]:
+    """The schemas the problem responses refer to, for the OpenAPI document's components."""
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions: dict[str, Any] = schema.pop("$defs", {})
+    return {"Problem": schema, **definitions}

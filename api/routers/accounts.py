@@ -1,0 +1,112 @@
+"""Accounts: the list a caller may see, one account's balances, and its statement."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import Connection
+
+from api.access import EVERYONE
+from api.deps import DatabaseDep, LedgerDep, require
+from api.problems import problem_responses
+from api.schemas.common import ACCOUNT_CODE_PATTERN
+from api.schemas.ledger import AccountOut, AccountPage, StatementLineOut, StatementPage
+from monnaie_locale.auth import Principal
+from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.ledger.accounts import accounts_by_code, list_accounts
+from monnaie_locale.ledger.history import MAX_PAGE
+from monnaie_locale.model import Account
+
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The next_cursor of the previous page.",
+    ),
+]
+Code = Annotated[str, Path(max_length=120, pattern=ACCOUNT_CODE_PATTERN, examples=["alice"])]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Lines per page.")]
+
+
+def _encode_cursor(account_id: int) -> str:
+    return base64.urlsafe_b64encode(f"a{account_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("a"):
+            raise ValueError(text)
+        return min(max(int(text[1:]), 0), 2**63 - 1)
+    except ValueError as exc:
+        raise InvalidRequest("this cursor is not one the service gave; start again") from exc
+
+
+def _visible(conn: Connection, principal: Principal, *, after_id: int, limit: int) -> list[Account]:
+    if principal.sees_all_accounts:
+        return list_accounts(conn, after_id=after_id, limit=limit)
+    # A holder has a handful of accounts: read them all, page in memory.
+    held = sorted(accounts_by_code(conn, principal.accounts).values(), key=lambda a: a.id)
+    return [account for account in held if account.id > after_id][:limit]
+
+
+@router.get(
+    "",
+    summary="The accounts the caller may see, in pages",
+    responses=problem_responses(401, 422),
+)
+def list_visible_accounts(
+    principal: Annotated[Principal, require(*EVERYONE)],
+    database: DatabaseDep,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> AccountPage:
+    after_id = 0 if cursor is None else _decode_cursor(cursor)
+    found = database.read(
+        lambda conn: _visible(conn, principal, after_id=after_id, limit=limit + 1)
+    )
+    page = found[:limit]
+    more = len(found) > limit
+    return AccountPage(
+        items=[AccountOut.of(account) for account in page],
+        next_cursor=_encode_cursor(page[-1].id) if more else None,
+    )
+
+
+@router.get(
+    "/{code}",
+    summary="One account: balance, held and available amounts",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_account(
+    code: Code, principal: Annotated[Principal, require(*EVERYONE)], ledger: LedgerDep
+) -> AccountOut:
+    # Checked before reading, so a holder cannot probe which account codes exist.
+    principal.check_read(code)
+    return AccountOut.of(ledger.account(code))
+
+
+@router.get(
+    "/{code}/statement",
+    summary="The account's postings, newest first, in pages",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_statement(
+    code: Code,
+    principal: Annotated[Principal, require(*EVERYONE)],
+    ledger: LedgerDep,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> StatementPage:
+    principal.check_read(code)
+    page = ledger.statement(code, cursor=cursor, limit=limit)
+    return StatementPage(
+        account=code,
+        items=[StatementLineOut.of(line) for line in page.lines],
+        next_cursor=page.next_cursor,
+    )

@@ -1,0 +1,36 @@
+"""Liveness and readiness probes for the process supervisor and the load balancer."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.deps import DatabaseDep, Public
+from api.problems import problem_responses
+from monnaie_locale.store.tables_auth import users
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+@router.get("/healthz", dependencies=[Public], summary="The process is up")
+def healthz() -> Health:
+    return Health()
+
+
+@router.get(
+    "/readyz",
+    dependencies=[Public],
+    summary="The database is reachable and migrated",
+    responses=problem_responses(503),
+)
+def readyz(database: DatabaseDep) -> Health:
+    # Reading the newest table also proves the migrations ran.
+    database.read(lambda conn: conn.execute(select(users.c.id).limit(1)).all())
+    return Health()

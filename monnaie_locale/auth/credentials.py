@@ -1,0 +1,42 @@
+"""From a bearer credential to a principal: a sign-in token or an API key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from monnaie_locale.auth.api_keys import API_KEY_PREFIX, resolve_api_key
+from monnaie_locale.auth.principal import Principal
+from monnaie_locale.auth.roles import Role
+from monnaie_locale.auth.tokens import TOKEN_PREFIX, resolve_token
+from monnaie_locale.auth.users import accounts_of
+
+__all__ = ["resolve_credential"]
+
+
+def resolve_credential(conn: Connection, credential: str, *, now: datetime) -> Principal | None:
+    """The principal behind a token or key, or None if it is not currently valid."""
+    if credential.startswith(TOKEN_PREFIX):
+        owner = resolve_token(conn, credential, now=now)
+        if owner is None:
+            return None
+        return Principal(
+            role=Role(owner.role),
+            accounts=accounts_of(conn, owner.user_id),
+            name=owner.username,
+            user_id=owner.user_id,
+            token_id=owner.token_id,
+        )
+    if credential.startswith(API_KEY_PREFIX):
+        key = resolve_api_key(conn, credential)
+        if key is None:
+            return None
+        return Principal(
+            role=key.role,
+            accounts=frozenset({key.account}),
+            name=f"api key {key.prefix}",
+            user_id=key.created_by,
+            api_key_id=key.id,
+        )
+    return None

@@ -1,0 +1,169 @@
+"""Errors of authentication and authorization, in the core's error tree.
+
+MonnaieLocaleError
+├── NotAuthenticated        no credential, or one that is unknown, expired or revoked
+├── InvalidCredentials      wrong username or password at sign-in
+├── CredentialLocked        too many failed sign-ins: locked until a moment
+├── TooManyAttempts         too many sign-in attempts from one client
+├── Forbidden               the credential is valid but may not do this
+│   ├── RoleForbidden       the role may not call this operation at all
+│   └── NotYourAccount      the account is not one the user holds
+├── InvalidRequest
+│   └── WeakPassword
+├── NotFound
+│   ├── UnknownUser
+│   └── UnknownApiKey
+└── Conflict
+    └── DuplicateUser
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monnaie_locale.errors import Conflict, InvalidRequest, MonnaieLocaleError, NotFound
+
+__all__ = [
+    "CredentialLocked",
+    "DuplicateUser",
+    "Forbidden",
+    "InvalidCredentials",
+    "NotAuthenticated",
+    "NotYourAccount",
+    "NotYourTransaction",
+    "RoleForbidden",
+    "SystemAccountForbidden",
+    "TooManyAttempts",
+    "UnknownApiKey",
+    "UnknownUser",
+    "WeakPassword",
+]
+
+
+class NotAuthenticated(MonnaieLocaleError):
+    """Raised when a request needs a credential and carries none that is currently valid."""
+
+    code = "not_authenticated"
+
+    def __init__(self, reason: str = "sign in and send the token as 'Authorization: Bearer'"):
+        super().__init__(reason)
+
+
+class InvalidCredentials(MonnaieLocaleError):
+    """Raised at sign-in for an unknown user, a disabled user or a wrong password alike."""
+
+    code = "invalid_credentials"
+
+    def __init__(self) -> None:
+        super().__init__("wrong username or password")
+
+
+class CredentialLocked(MonnaieLocaleError):
+    """Raised at sign-in while a user is locked after repeated failures."""
+
+    code = "credential_locked"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(
+            f"too many failed sign-ins; try again after {until.isoformat(timespec='seconds')}"
+        )
+        self.until = until
+
+
+class TooManyAttempts(MonnaieLocaleError):
+    """Raised when one client makes more attempts than the rate limit allows."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"too many attempts; wait {retry_after_seconds} seconds")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class Forbidden(MonnaieLocaleError):
+    """Raised when a valid credential asks for something its holder may not do."""
+
+    code = "forbidden"
+
+
+class RoleForbidden(Forbidden):
+    """Raised when the caller's role may not use an operation at all."""
+
+    code = "role_forbidden"
+
+    def __init__(self, role: str) -> None:
+        super().__init__(f"the {role} role may not do this")
+        self.role = role
+
+
+class NotYourAccount(Forbidden):
+    """Raised when a user reads or moves an account they do not hold."""
+
+    code = "not_your_account"
+
+    def __init__(self, account: str) -> None:
+        super().__init__(f"account {account!r} is not one you hold")
+        self.account = account
+
+
+class WeakPassword(InvalidRequest):
+    """Raised when a new password is too short or too long."""
+
+    code = "weak_password"
+
+
+class UnknownUser(NotFound):
+    """Raised when a user id or name names no user."""
+
+    code = "unknown_user"
+
+    def __init__(self, user: str | int) -> None:
+        super().__init__(f"no user {user!r}")
+        self.user = user
+
+
+class UnknownApiKey(NotFound):
+    """Raised when revoking an API key that does not exist."""
+
+    code = "unknown_api_key"
+
+    def __init__(self, key_id: int) -> None:
+        super().__init__(f"no API key {key_id}")
+        self.key_id = key_id
+
+
+class DuplicateUser(Conflict):
+    """Raised when creating a user whose name is taken."""
+
+    code = "duplicate_user"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"a user {username!r} already exists")
+        self.username = username
+
+
+class NotYourTransaction(Forbidden):
+    """Raised when a user reads a transaction, or a hold, touching none of their accounts."""
+
+    code = "not_yours"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} touches no account you hold")
+        self.what = what
+
+
+class SystemAccountForbidden(Forbidden):
+    """Raised when a plain transfer or hold names a system account (such as issuance).
+
+    System accounts move only through the currency operations, which keep the reserve
+    and the circulation in step.
+    """
+
+    code = "system_account"
+
+    def __init__(self, account: str) -> None:
+        super().__init__(
+            f"account {account!r} is a system account; it moves only through the currency "
+            "operations (conversion, reconversion, notes)"
+        )
+        self.account = account

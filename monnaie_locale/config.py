@@ -1,0 +1,99 @@
+"""The service's settings: one object, read once at start-up and passed down.
+
+Values come from ``MLC_``-prefixed environment variables and, optionally, a dotenv-style
+file (environment variables win). Nothing here is read at import time: call
+:func:`load_settings` where the process starts. In production the service refuses to
+start with the development secret, or with one too short to resist guessing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from monnaie_locale.money import Currency
+
+__all__ = ["DEVELOPMENT_SECRET", "MIN_SECRET_LENGTH", "Settings", "load_settings"]
+
+# Deliberately recognisable, so it can be refused outside development.
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Everything a deployment configures, validated as a whole."""
+
+    # Other programs' variables may share the environment or the file: they are ignored,
+    # but a misspelt MLC_ name in the file is refused by load_settings.
+    model_config = SettingsConfigDict(env_prefix="MLC_", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///./var/monnaie-locale.db"
+    environment: Literal["development", "production"] = "development"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+
+    currency_code: str = "MLC"
+    currency_name: str = "monnaie locale"
+    currency_symbol: str = "Ml"
+    deployment_name: str = "monnaie-locale"
+
+    token_ttl_minutes: int = Field(default=12 * 60, ge=1, le=60 * 24 * 30)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_attempts_per_minute: int = Field(default=30, ge=1, le=10_000)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret == DEVELOPMENT_SECRET:
+            raise ValueError(
+                "MLC_SECRET_KEY is the development default; set a random secret of at least "
+                f"{MIN_SECRET_LENGTH} characters before running in production"
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"MLC_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_currency(self) -> Settings:
+        self.currency  # noqa: B018 - builds the Currency, which validates the code
+        return self
+
+    @property
+    def currency(self) -> Currency:
+        """The deployment's local unit."""
+        return Currency(
+            code=self.currency_code, name=self.currency_name, symbol=self.currency_symbol
+        )
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def load_settings(env_file: Path | None = None) -> Settings:
+    """Read the settings from the environment and, if given, from ``env_file``."""
+    if env_file is not None:
+        _check_file(env_file)
+    return Settings(_env_file=env_file)
+
+
+def _check_file(env_file: Path) -> None:
+    if not env_file.is_file():
+        raise FileNotFoundError(f"settings file {env_file} does not exist")
+    known = {f"MLC_{name}".upper() for name in Settings.model_fields}
+    unknown = sorted(
+        key
+        for key in dotenv_values(env_file)
+        if key.upper().startswith("MLC_") and key.upper() not in known
+    )
+    if unknown:
+        raise ValueError(f"unknown settings in {env_file}: {', '.join(unknown)}")

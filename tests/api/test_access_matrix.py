@@ -1,0 +1,143 @@
+"""Every route of the OpenAPI document, called by every role and by nobody.
+
+The table below is the access policy, written out: ``x`` allowed, ``.`` refused, and
+``public`` routes need no credential. A refused role must get 403 ``role_forbidden``;
+no credential must get 401 on every non-public route; an allowed role must get past the
+role check (its request may still be refused for what it asks, never for who it is).
+A route added to the application without a row here fails the test.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from monnaie_locale.auth import Role, issue_token
+from tests.api.conftest import USERS, World
+from tests.support import snapshot
+
+ROLE_COLUMNS = (
+    Role.MEMBER,
+    Role.MERCHANT_OWNER,
+    Role.MERCHANT_CASHIER,
+    Role.AUTHORITY_AGENT,
+    Role.OFFICE_OPERATOR,
+    Role.ASSOCIATION_OPERATOR,
+    Role.AUDITOR,
+    Role.ADMIN,
+)
+
+#                                                    mem own csh aut off aso aud adm
+MATRIX = """
+GET  /healthz                                        public
+GET  /readyz                                         public
+POST /v1/auth/login                                  public
+POST /v1/auth/logout                                  x   x   x   x   x   x   x   x
+GET  /v1/me                                           x   x   x   x   x   x   x   x
+GET  /v1/accounts                                     x   x   x   x   x   x   x   x
+GET  /v1/accounts/{code}                              x   x   x   x   x   x   x   x
+GET  /v1/accounts/{code}/statement                    x   x   x   x   x   x   x   x
+POST /v1/transfers                                    x   x   .   x   x   x   .   x
+GET  /v1/transactions/{transaction_id}                x   x   x   x   x   x   x   x
+POST /v1/transactions/{transaction_id}/reversal       .   .   .   .   .   x   .   x
+POST /v1/holds                                        x   x   .   x   x   x   .   x
+GET  /v1/holds/{hold_id}                              x   x   x   x   x   x   x   x
+POST /v1/holds/{hold_id}/post                         x   x   x   x   x   x   .   x
+POST /v1/holds/{hold_id}/void                         x   x   x   x   x   x   .   x
+POST /v1/api-keys                                     .   x   .   .   .   x   .   x
+POST /v1/api-keys/{key_id}/revoke                     .   x   .   .   .   x   .   x
+"""
+
+PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
+PUBLIC = "public"
+
+
+def _policy() -> dict[tuple[str, str], frozenset[Role] | str]:
+    policy: dict[tuple[str, str], frozenset[Role] | str] = {}
+    for line in MATRIX.strip().splitlines():
+        method, path, *marks = line.split()
+        if marks == [PUBLIC]:
+            policy[(method, path)] = PUBLIC
+        else:
+            assert len(marks) == len(ROLE_COLUMNS), line
+            policy[(method, path)] = frozenset(
+                role for role, mark in zip(ROLE_COLUMNS, marks, strict=True) if mark == "x"
+            )
+    return policy
+
+
+POLICY = _policy()
+
+
+def _operations(world: World) -> list[tuple[str, str]]:
+    paths = world.client.get("/openapi.json").json()["paths"]
+    return sorted((method.upper(), path) for path, item in paths.items() for method in item)
+
+
+def _url(path: str) -> str:
+    for name, value in PATH_VALUES.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def _fresh_token(world: World, role: Role) -> str:
+    # A fresh token per call: the logout row would otherwise revoke the role's token.
+    user_id = world.user_ids[USERS[role][0]]
+    return world.database.write(
+        lambda conn: issue_token(conn, user_id, now=world.clock(), ttl=timedelta(hours=1)).token
+    )
+
+
+def _call(world: World, method: str, path: str, token: str | None) -> tuple[int, str | None]:
+    headers = {"Idempotency-Key": "matrix"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    response = world.client.request(method, _url(path), headers=headers, json={})
+    assert response.status_code < 500, f"{method} {path}: {response.text}"
+    code = (
+        response.json().get("code")
+        if response.headers.get("content-type", "").startswith("application/problem+json")
+        else None
+    )
+    return response.status_code, code
+
+
+def test_the_matrix_names_every_route_of_the_openapi_document(world: World) -> None:
+    assert set(_operations(world)) == set(POLICY)
+
+
+def test_every_role_is_a_column_of_the_matrix() -> None:
+    assert set(ROLE_COLUMNS) == set(Role)
+
+
+def test_every_route_answers_every_role_as_the_matrix_says(world: World) -> None:
+    mismatches = []
+    for method, path in _operations(world):
+        allowed = POLICY[(method, path)]
+        status, code = _call(world, method, path, None)
+        if allowed == PUBLIC:
+            if status in (401, 403):
+                mismatches.append(f"{method} {path}: public route refused anonymous ({status})")
+            continue
+        if (status, code) != (401, "not_authenticated"):
+            mismatches.append(f"{method} {path}: anonymous got {status} {code}")
+        for role in Role:
+            status, code = _call(world, method, path, _fresh_token(world, role))
+            refused_by_role = (status, code) == (403, "role_forbidden")
+            if role in allowed and (refused_by_role or status == 401):
+                mismatches.append(f"{method} {path}: {role} refused ({status} {code})")
+            if role not in allowed and not refused_by_role:
+                mismatches.append(f"{method} {path}: {role} let through ({status} {code})")
+    assert mismatches == []
+
+
+REVERSAL = ("POST", "/v1/transactions/{transaction_id}/reversal")
+
+
+@pytest.mark.parametrize("role", sorted(set(Role) - set(POLICY[REVERSAL])))
+def test_a_role_refusal_changes_nothing(world: World, role: Role) -> None:
+    before = snapshot(world.database)
+    status, code = _call(world, *REVERSAL, _fresh_token(world, role))
+    assert (status, code) == (403, "role_forbidden")
+    assert snapshot(world.database) == before

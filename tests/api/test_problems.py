@@ -1,0 +1,125 @@
+"""Errors as RFC 9457 problems: the status mapping, the edges of HTTP, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.problems import status_for
+from monnaie_locale import errors
+from monnaie_locale.auth import Role
+from monnaie_locale.auth import errors as auth_errors
+from monnaie_locale.config import Settings
+from monnaie_locale.store import connect
+from tests.api.conftest import World
+from tests.api.helpers import assert_problem, refused
+
+
+def _all_error_classes() -> list[type[errors.MonnaieLocaleError]]:
+    found: list[type[errors.MonnaieLocaleError]] = []
+    pending = [errors.MonnaieLocaleError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (errors.InvalidAmount, 422),
+        (errors.Unbalanced, 422),
+        (errors.UnknownAccount, 404),
+        (errors.UnknownHold, 404),
+        (errors.InsufficientFunds, 409),
+        (errors.IdempotencyConflict, 409),
+        (errors.AccountNotActive, 409),
+        (auth_errors.NotAuthenticated, 401),
+        (auth_errors.InvalidCredentials, 401),
+        (auth_errors.RoleForbidden, 403),
+        (auth_errors.NotYourAccount, 403),
+        (auth_errors.CredentialLocked, 429),
+        (auth_errors.DuplicateUser, 409),
+        (auth_errors.WeakPassword, 422),
+    ],
+)
+def test_core_errors_map_to_their_http_status(
+    error: type[errors.MonnaieLocaleError], status: int
+) -> None:
+    assert status_for(error) == status
+
+
+def test_only_a_broken_journal_is_a_server_error() -> None:
+    server_side = {cls for cls in _all_error_classes() if status_for(cls) >= 500}
+    assert server_side == {errors.JournalBroken, errors.MonnaieLocaleError}
+
+
+def test_every_error_code_of_the_ledger_and_auth_is_distinct() -> None:
+    modules = {errors.__name__, auth_errors.__name__}
+    codes = [cls.code for cls in _all_error_classes() if cls.__module__ in modules]
+    assert len(codes) == len(set(codes))
+
+
+def test_an_unknown_route_is_a_problem(world: World) -> None:
+    response = world.client.get("/v1/nowhere")
+    assert_problem(response, 404, "route_not_found")
+
+
+def test_a_wrong_method_is_a_problem(world: World) -> None:
+    response = world.client.delete("/v1/transfers", headers=world.auth(Role.ADMIN))
+    assert_problem(response, 405, "method_not_allowed")
+
+
+def test_a_body_sent_in_chunks_is_cut_at_the_limit(world: World) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"payer": "alice", "payee": "bakery", "amount": "1.00", "memo": "'
+        for _ in range(10):
+            yield b"x" * 1000
+        yield b'"}'
+
+    headers = world.auth(Role.MEMBER) | {"Idempotency-Key": "k", "Content-Type": "application/json"}
+    refused(
+        world.database,
+        413,
+        "body_too_large",
+        lambda: world.client.post("/v1/transfers", headers=headers, content=chunks()),
+    )
+
+
+def test_an_unexpected_failure_is_a_500_problem_that_reveals_nothing(world: World) -> None:
+    app = world.client.app
+
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/boom", boom)  # type: ignore[attr-defined]
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    body = assert_problem(response, 500, "internal_error")
+    assert "secret" not in str(body)
+
+
+def test_health_and_readiness_answer_on_a_migrated_database(world: World) -> None:
+    assert world.client.get("/healthz").json() == {"status": "ok"}
+    assert world.client.get("/readyz").json() == {"status": "ok"}
+
+
+def test_readiness_fails_on_a_database_without_the_schema(tmp_path: Path) -> None:
+    database = connect(f"sqlite:///{tmp_path / 'empty.db'}")
+    with TestClient(create_app(Settings(), database=database)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert_problem(client.get("/readyz"), 503, "database_unavailable")
+    database.dispose()
+
+
+def test_the_app_creates_the_folder_of_its_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'ledger.db'}"
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert client.get("/healthz").status_code == 200
+    assert (tmp_path / "var").is_dir()

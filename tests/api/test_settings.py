@@ -1,0 +1,98 @@
+"""Settings: read from MLC_ variables and an optional file; production needs a real secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from monnaie_locale.config import DEVELOPMENT_SECRET, Settings, load_settings
+
+STRONG_SECRET = "k" * 40
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "MLC_ENVIRONMENT",
+        "MLC_SECRET_KEY",
+        "MLC_DATABASE_URL",
+        "MLC_CURRENCY_CODE",
+        "MLC_DEPLOYMENT_NAME",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_development_defaults_use_a_sqlite_file_under_var() -> None:
+    settings = load_settings()
+    assert settings.environment == "development"
+    assert settings.database_url.startswith("sqlite:///./var/")
+    assert settings.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+
+
+def test_environment_variables_with_the_prefix_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLC_CURRENCY_CODE", "EUSKO")
+    monkeypatch.setenv("MLC_DEPLOYMENT_NAME", "Euskal Moneta")
+    settings = load_settings()
+    assert settings.currency.code == "EUSKO"
+    assert settings.deployment_name == "Euskal Moneta"
+
+
+def test_a_settings_file_is_read_and_the_environment_wins_over_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / "mlc.env"
+    env_file.write_text("MLC_CURRENCY_CODE=LEMAN\nMLC_DEPLOYMENT_NAME=from the file\n")
+    monkeypatch.setenv("MLC_DEPLOYMENT_NAME", "from the environment")
+    settings = load_settings(env_file)
+    assert settings.currency_code == "LEMAN"
+    assert settings.deployment_name == "from the environment"
+
+
+def test_a_missing_settings_file_is_an_error_not_silently_ignored(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_settings(tmp_path / "absent.env")
+
+
+def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLC_ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="development default"):
+        load_settings()
+
+
+def test_production_refuses_a_short_secret() -> None:
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(environment="production", secret_key="short-secret")
+
+
+def test_production_starts_with_a_long_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLC_ENVIRONMENT", "production")
+    monkeypatch.setenv("MLC_SECRET_KEY", STRONG_SECRET)
+    settings = load_settings()
+    assert settings.is_production
+    assert settings.secret_key.get_secret_value() == STRONG_SECRET
+
+
+def test_the_secret_is_hidden_from_the_settings_text() -> None:
+    settings = Settings(secret_key=STRONG_SECRET)
+    assert STRONG_SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize("field", ["environment", "currency_code"])
+def test_invalid_values_are_refused(field: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings.model_validate({field: "not valid"})
+
+
+def test_a_misspelt_setting_in_the_file_is_refused(tmp_path: Path) -> None:
+    env_file = tmp_path / "mlc.env"
+    env_file.write_text("MLC_DEPLOYMNT_NAME=typo\n")
+    with pytest.raises(ValueError, match="MLC_DEPLOYMNT_NAME"):
+        load_settings(env_file)
+
+
+def test_other_programs_variables_in_the_file_are_ignored(tmp_path: Path) -> None:
+    env_file = tmp_path / "shared.env"
+    env_file.write_text("POSTGRES_PASSWORD=x\nMLC_DEPLOYMENT_NAME=Le Léman\n")
+    assert load_settings(env_file).deployment_name == "Le Léman"
