@@ -1,0 +1,15 @@
+"""Currency operations: what makes the ledger a local currency.
+
+Each operation is a function taking a connection, run inside ``database.write`` so that
+its ledger entries and its own records commit together; money-moving operations take an
+idempotency key and end by checking that the reserve still covers the circulation.
+
+* :mod:`~monnaie_locale.operations.conversion`   euros in, units issued
+* :mod:`~monnaie_locale.operations.reconversion` units back: requests holding the units
+* :mod:`~monnaie_locale.operations.payouts`      batches validated, exported, paid
+* :mod:`~monnaie_locale.operations.notes`        paper notes from printing to destruction
+* :mod:`~monnaie_locale.operations.offices`      till closings and banking
+* :mod:`~monnaie_locale.operations.funds`        the association's own euros
+* :mod:`~monnaie_locale.operations.membership`   membership fees, who is up to date
+* :mod:`~monnaie_locale.operations.reconciliation` bank statements matched to the books
+"""

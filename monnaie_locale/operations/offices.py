@@ -1,0 +1,248 @@
+"""Exchange offices: closing the till each day, and banking its cash.
+
+A till is a euro account that reads minus the cash it should hold. At closing the office
+counts its cash; the difference with the books is booked at once (DOMAIN entry 12), so the
+till always reads what is really in the drawer:
+
+* cash missing: EUR Dr association:losses / Cr till. The reserve has lost those euros, so
+  the association replaces them with its own, in the same operation: EUR Dr reserve:notes /
+  Cr association:operating. A closing the association cannot fund is refused (coverage).
+* cash in excess: EUR Dr till / Cr association:losses. The reserve then holds more than the
+  circulation; the report shows the surplus.
+
+Banking the till (DOMAIN entry 5) goes through ``transit``: EUR Dr transit / Cr till when
+the cash leaves the office, then Dr reserve:notes / Cr transit when the bank shows it. Cash
+in transit stays in the reserve: it is the association's, only on the road.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from monnaie_locale.clock import Clock, as_utc
+from monnaie_locale.deployment import (
+    ASSOCIATION_LOSSES,
+    ASSOCIATION_OPERATING,
+    RESERVE_NOTES,
+    TRANSIT,
+    Deployment,
+    office_till,
+)
+from monnaie_locale.errors import InvalidAmount, InvalidRequest
+from monnaie_locale.ledger.accounts import get_account
+from monnaie_locale.model import Leg, TransferRequest, check_positive
+from monnaie_locale.operations.common import (
+    claim_operation,
+    ensure_coverage,
+    finish_operation,
+    post_entries,
+)
+from monnaie_locale.operations.errors import UnknownRecord, WrongState
+from monnaie_locale.store.tables_operations import office_closings, till_deposits
+
+__all__ = [
+    "OfficeClosing",
+    "TillDeposit",
+    "bank_till",
+    "close_till",
+    "load_closing",
+    "load_till_deposit",
+    "receive_till_deposit",
+    "till_cash",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeClosing:
+    """A till count: what the books expected, what was counted, the difference booked."""
+
+    id: int
+    office: str
+    expected: int
+    counted: int
+    difference: int
+    transaction_batch: str | None
+    closed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TillDeposit:
+    """Cash taken from a till to the bank."""
+
+    id: int
+    office: str
+    amount: int
+    status: str
+    bank_reference: str | None
+    created_at: datetime
+    received_at: datetime | None
+
+
+def till_cash(conn: Connection, office: str) -> int:
+    """The cash the books say is in the office's till (a positive amount)."""
+    return -get_account(conn, office_till(office)).balance
+
+
+def _difference_entries(till: str, difference: int) -> list[TransferRequest]:
+    if difference > 0:
+        return [
+            TransferRequest(
+                legs=(Leg(till, -difference), Leg(ASSOCIATION_LOSSES, difference)),
+                kind="till_surplus",
+            )
+        ]
+    missing = -difference
+    return [
+        TransferRequest(
+            legs=(Leg(ASSOCIATION_LOSSES, -missing), Leg(till, missing)), kind="till_shortage"
+        ),
+        TransferRequest(
+            legs=(Leg(RESERVE_NOTES, -missing), Leg(ASSOCIATION_OPERATING, missing)),
+            kind="reserve_replenished",
+        ),
+    ]
+
+
+def close_till(
+    conn: Connection,
+    deployment: Deployment,
+    *,
+    office: str,
+    counted: int,
+    idempotency_key: str,
+    clock: Clock,
+) -> OfficeClosing:
+    """Record the day's count of the till and book any difference."""
+    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+        raise InvalidAmount(counted, "the counted cash is a whole, non-negative number of cents")
+    request = f"close_till|{office}|{counted}"
+    first = claim_operation(conn, idempotency_key, request=request, clock=clock)
+    if first is not None:
+        return load_closing(conn, int(first.removeprefix("closing:")))
+    till = office_till(office)
+    expected = till_cash(conn, office)
+    difference = counted - expected
+    batch = None
+    if difference:
+        batch = post_entries(
+            conn, _difference_entries(till, difference), key=idempotency_key, clock=clock
+        )
+    closing_id = conn.execute(
+        insert(office_closings)
+        .values(
+            office=office,
+            expected=expected,
+            counted=counted,
+            difference=difference,
+            transaction_batch=batch,
+            closed_at=clock(),
+        )
+        .returning(office_closings.c.id)
+    ).scalar_one()
+    ensure_coverage(conn, deployment)
+    finish_operation(conn, idempotency_key, f"closing:{closing_id}")
+    return load_closing(conn, closing_id)
+
+
+def bank_till(
+    conn: Connection,
+    deployment: Deployment,
+    *,
+    office: str,
+    amount: int,
+    idempotency_key: str,
+    clock: Clock,
+) -> TillDeposit:
+    """Cash leaves the till for the bank: EUR Dr transit / Cr till."""
+    check_positive(amount)
+    first = claim_operation(
+        conn, idempotency_key, request=f"bank_till|{office}|{amount}", clock=clock
+    )
+    if first is not None:
+        return load_till_deposit(conn, int(first.removeprefix("till_deposit:")))
+    till = get_account(conn, office_till(office)).code
+    post_entries(
+        conn,
+        [TransferRequest(legs=(Leg(TRANSIT, -amount), Leg(till, amount)), kind="till_banked")],
+        key=idempotency_key,
+        clock=clock,
+    )
+    deposit_id = conn.execute(
+        insert(till_deposits)
+        .values(office=office, amount=amount, status="in_transit", created_at=clock())
+        .returning(till_deposits.c.id)
+    ).scalar_one()
+    ensure_coverage(conn, deployment)
+    finish_operation(conn, idempotency_key, f"till_deposit:{deposit_id}")
+    return load_till_deposit(conn, deposit_id)
+
+
+def receive_till_deposit(
+    conn: Connection,
+    deployment: Deployment,
+    *,
+    deposit_id: int,
+    bank_reference: str,
+    clock: Clock,
+) -> TillDeposit:
+    """The bank shows the cash: EUR Dr reserve:notes / Cr transit (once per deposit)."""
+    deposit = load_till_deposit(conn, deposit_id)
+    if deposit.status == "received" and deposit.bank_reference == bank_reference:
+        return deposit
+    if deposit.status != "in_transit":
+        raise WrongState("till deposit", deposit_id, deposit.status, "in_transit")
+    if not bank_reference.strip():
+        raise InvalidRequest("give the bank's reference of the cash deposit")
+    post_entries(
+        conn,
+        [
+            TransferRequest(
+                legs=(Leg(RESERVE_NOTES, -deposit.amount), Leg(TRANSIT, deposit.amount)),
+                kind="till_deposit_received",
+                reference=bank_reference,
+            )
+        ],
+        key=f"till_deposit:{deposit_id}:received",
+        clock=clock,
+    )
+    conn.execute(
+        update(till_deposits)
+        .where(till_deposits.c.id == deposit_id, till_deposits.c.status == "in_transit")
+        .values(status="received", bank_reference=bank_reference, received_at=clock())
+    )
+    ensure_coverage(conn, deployment)
+    return load_till_deposit(conn, deposit_id)
+
+
+def load_closing(conn: Connection, closing_id: int) -> OfficeClosing:
+    row = conn.execute(select(office_closings).where(office_closings.c.id == closing_id)).first()
+    if row is None:
+        raise UnknownRecord("office closing", closing_id)
+    return OfficeClosing(
+        id=row.id,
+        office=row.office,
+        expected=row.expected,
+        counted=row.counted,
+        difference=row.difference,
+        transaction_batch=row.transaction_batch,
+        closed_at=as_utc(row.closed_at),
+    )
+
+
+def load_till_deposit(conn: Connection, deposit_id: int) -> TillDeposit:
+    row: Any = conn.execute(select(till_deposits).where(till_deposits.c.id == deposit_id)).first()
+    if row is None:
+        raise UnknownRecord("till deposit", deposit_id)
+    return TillDeposit(
+        id=row.id,
+        office=row.office,
+        amount=row.amount,
+        status=row.status,
+        bank_reference=row.bank_reference,
+        created_at=as_utc(row.created_at),
+        received_at=as_utc(row.received_at) if row.received_at else None,
+    )

@@ -1,0 +1,205 @@
+"""Reconversion requests: units go back, euros will go out, minus the association's fee.
+
+Only businesses may reconvert, and authorities under their convention; members only when the
+deployment allows it. Every payout IBAN (and BIC, when given) is validated before a request
+is accepted. A request holds the units on the account, toward ``reconversion:pending``, and
+fixes the fee of the account's category, so the business knows what it will receive. A
+request not yet in a batch may be cancelled: the hold is released and nothing moves. The
+batches that pay requests are in :mod:`monnaie_locale.operations.payouts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from monnaie_locale.bank import (
+    InvalidBic,
+    InvalidIban,
+    validate_account,
+)
+from monnaie_locale.clock import Clock, as_utc
+from monnaie_locale.deployment import (
+    RECONVERSION_PENDING,
+    Deployment,
+    category_of,
+)
+from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.ledger import service
+from monnaie_locale.model import Account, AccountKind, check_positive
+from monnaie_locale.operations.common import (
+    claim_operation,
+    finish_operation,
+    holder_account,
+)
+from monnaie_locale.operations.errors import (
+    InvalidPayoutAccount,
+    OperationNotAllowed,
+    UnknownRecord,
+    WrongState,
+)
+from monnaie_locale.store.tables import accounts
+from monnaie_locale.store.tables_operations import reconversions
+
+__all__ = [
+    "Reconversion",
+    "cancel_reconversion",
+    "end_to_end_id",
+    "load_reconversion",
+    "request_reconversion",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Reconversion:
+    """A reconversion request; ``amount`` = ``payout`` (euros wired) + ``fee`` (units kept)."""
+
+    id: int
+    account: str
+    amount: int
+    fee: int
+    payout: int
+    category: str
+    creditor_name: str
+    iban: str
+    bic: str | None
+    hold_id: int
+    status: str
+    batch_id: int | None
+    bank_reference: str | None
+    transaction_batch: str | None
+    created_at: datetime
+    settled_at: datetime | None
+
+
+def end_to_end_id(deployment: Deployment, request_id: int) -> str:
+    """The id a payout carries through the banks, back to the bank statement."""
+    return f"{deployment.unit.code}-RC-{request_id}"
+
+
+def _check_allowed(deployment: Deployment, account: Account) -> None:
+    if account.kind is AccountKind.BUSINESS:
+        return
+    if account.kind is AccountKind.AUTHORITY and deployment.authorities_may_reconvert:
+        return
+    if account.kind is AccountKind.MEMBER and deployment.members_may_reconvert:
+        return
+    raise OperationNotAllowed(
+        account.code,
+        "reconvert units into euros",
+        f"this deployment does not let {account.kind} accounts reconvert",
+    )
+
+
+def _payout_account(iban: str, bic: str | None) -> tuple[str, str | None]:
+    try:
+        return validate_account(iban, bic=bic)
+    except (InvalidIban, InvalidBic) as exc:
+        raise InvalidPayoutAccount(exc.value, exc.reason) from exc
+
+
+def request_reconversion(
+    conn: Connection,
+    deployment: Deployment,
+    *,
+    account: str,
+    amount: int,
+    creditor_name: str,
+    iban: str,
+    bic: str | None = None,
+    idempotency_key: str,
+    clock: Clock,
+) -> Reconversion:
+    """Hold ``amount`` on ``account`` for a payout to ``iban`` (validated first)."""
+    request = f"reconversion|{account}|{amount}|{creditor_name}|{iban}|{bic}"
+    first = claim_operation(conn, idempotency_key, request=request, clock=clock)
+    if first is not None:
+        return load_reconversion(conn, int(first.removeprefix("reconversion:")))
+    check_positive(amount)
+    holder = holder_account(conn, deployment, account)
+    _check_allowed(deployment, holder)
+    compact_iban, compact_bic = _payout_account(iban, bic)
+    if not creditor_name.strip():
+        raise InvalidRequest("a payout needs the name of the account's holder")
+    category = category_of(conn, holder)
+    fee = deployment.fee_for(amount, category=category)
+    if fee >= amount:
+        raise InvalidRequest(f"after the fee of {fee} minor units nothing would be paid out")
+    hold = service.reserve(
+        conn,
+        debit=account,
+        credit=RECONVERSION_PENDING,
+        amount=amount,
+        idempotency_key=f"{idempotency_key}/hold",
+        clock=clock,
+        memo=f"reconversion to {compact_iban}",
+    )
+    request_id = conn.execute(
+        insert(reconversions)
+        .values(
+            account_id=holder.id,
+            amount=amount,
+            fee=fee,
+            payout=amount - fee,
+            category=category,
+            creditor_name=creditor_name.strip(),
+            iban=compact_iban,
+            bic=compact_bic,
+            hold_id=hold.id,
+            status="requested",
+            created_at=clock(),
+        )
+        .returning(reconversions.c.id)
+    ).scalar_one()
+    finish_operation(conn, idempotency_key, f"reconversion:{request_id}")
+    return load_reconversion(conn, request_id)
+
+
+def cancel_reconversion(conn: Connection, *, request_id: int, clock: Clock) -> Reconversion:
+    """Release the units of a request not yet in a batch."""
+    current = load_reconversion(conn, request_id)
+    now = clock()
+    changed = conn.execute(
+        update(reconversions)
+        .where(reconversions.c.id == request_id, reconversions.c.status == "requested")
+        .values(status="cancelled", settled_at=now)
+    ).rowcount
+    if changed != 1:
+        raise WrongState("reconversion", request_id, current.status, "requested")
+    service.void(conn, current.hold_id, clock=clock)
+    return load_reconversion(conn, request_id)
+
+
+def load_reconversion(conn: Connection, request_id: int) -> Reconversion:
+    row = conn.execute(
+        select(reconversions, accounts.c.code.label("account_code"))
+        .join(accounts, accounts.c.id == reconversions.c.account_id)
+        .where(reconversions.c.id == request_id)
+    ).first()
+    if row is None:
+        raise UnknownRecord("reconversion", request_id)
+    return _from_row(row)
+
+
+def _from_row(row: Any) -> Reconversion:
+    return Reconversion(
+        id=row.id,
+        account=row.account_code,
+        amount=row.amount,
+        fee=row.fee,
+        payout=row.payout,
+        category=row.category,
+        creditor_name=row.creditor_name,
+        iban=row.iban,
+        bic=row.bic,
+        hold_id=row.hold_id,
+        status=row.status,
+        batch_id=row.batch_id,
+        bank_reference=row.bank_reference,
+        transaction_batch=row.transaction_batch,
+        created_at=as_utc(row.created_at),
+        settled_at=as_utc(row.settled_at) if row.settled_at else None,
+    )
