@@ -1,0 +1,81 @@
+"""The QR payment flow on the server: issue, pay, refund, confirm live, notify by webhook.
+
+A merchant's terminal issues a signed payment request (:mod:`.requests`) and shows its QR;
+the payer's phone opens the URL and pays it (:mod:`.pay`), which books one ledger transfer,
+signs a receipt, and records an event in the merchant's feed (:mod:`.events`), all in one
+database transaction. The checkout page follows the feed over Server-Sent Events
+(:mod:`.stream`), woken by a notifier (:mod:`.notify`); the merchant's own server gets signed
+webhooks (:mod:`.webhooks`). The merchant may refund (:mod:`.refunds`).
+
+No web framework here: the API's routes and pages call these functions inside
+``Database.write`` and map the errors of :mod:`.errors` by their ``code``.
+"""
+
+from monnaie_locale.checkout.events import (
+    CheckoutEvent,
+    events_after,
+    format_sse,
+    parse_last_event_id,
+)
+from monnaie_locale.checkout.notify import (
+    InProcessNotifier,
+    Notifier,
+    PostgresNotifier,
+    Subscription,
+)
+from monnaie_locale.checkout.pay import RequestPreview, pay, preview
+from monnaie_locale.checkout.payment_records import Payment, get_payment
+from monnaie_locale.checkout.refunds import Refund, refund, refunds_of
+from monnaie_locale.checkout.requests import (
+    IssuedRequest,
+    RequestStatus,
+    cancel_request,
+    get_request,
+    issue_dynamic,
+    issue_static,
+)
+from monnaie_locale.checkout.stream import event_stream
+from monnaie_locale.checkout.webhooks import (
+    DeliveryFailed,
+    DeliveryResult,
+    Send,
+    WebhookEndpoint,
+    add_endpoint,
+    deliver_due,
+    disable_endpoint,
+    list_endpoints,
+)
+
+__all__ = [
+    "CheckoutEvent",
+    "DeliveryFailed",
+    "DeliveryResult",
+    "InProcessNotifier",
+    "IssuedRequest",
+    "Notifier",
+    "Payment",
+    "PostgresNotifier",
+    "Refund",
+    "RequestPreview",
+    "RequestStatus",
+    "Send",
+    "Subscription",
+    "WebhookEndpoint",
+    "add_endpoint",
+    "cancel_request",
+    "deliver_due",
+    "disable_endpoint",
+    "event_stream",
+    "events_after",
+    "format_sse",
+    "get_payment",
+    "get_request",
+    "issue_dynamic",
+    "issue_static",
+    "list_endpoints",
+    "parse_last_event_id",
+    "pay",
+    "preview",
+    "refund",
+    "refunds_of",
+]

@@ -1,0 +1,107 @@
+"""Refunds: linked to the payment, never above what remains, within a cashier's limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from monnaie_locale import journal
+from monnaie_locale.checkout import errors
+from monnaie_locale.checkout.refunds import REFUND_KIND
+from monnaie_locale.errors import IdempotencyConflict, InvalidAmount
+from monnaie_locale.payments import verify_receipt
+from tests.checkout.conftest import ALICE_FUNDS, Shop
+
+
+@pytest.fixture
+def paid(shop: Shop) -> int:
+    """A payment of 30.00 from alice to the bakery; its id."""
+    return shop.pay(shop.issue_dynamic(30_00).token, payer="alice", key="sale").id
+
+
+def test_refund_moves_money_back_linked_to_the_payment(shop: Shop, paid: int) -> None:
+    refund = shop.refund(paid, amount=10_00, key="r1")
+
+    legs = {(p.account, p.amount) for p in refund.transaction.postings}
+    assert legs == {("bakery", -10_00), ("alice", 10_00)}
+    assert refund.transaction.kind == REFUND_KIND
+    assert refund.transaction.reference == f"payment:{paid}"
+    assert shop.balance("alice") == ALICE_FUNDS - 30_00 + 10_00
+    receipt = verify_receipt(refund.receipt, keys=shop.keyring.jwks()["keys"])
+    assert (receipt.payer_account, receipt.payee_account, receipt.amount_cents) == (
+        shop.account_id("bakery"),
+        shop.account_id("alice"),
+        10_00,
+    )
+
+
+def test_refunds_are_capped_at_what_was_paid(shop: Shop, paid: int) -> None:
+    shop.refund(paid, amount=20_00, key="r1")
+    before = shop.counts()
+
+    with pytest.raises(errors.RefundExceedsPayment) as caught:
+        shop.refund(paid, amount=10_01, key="r2")
+
+    assert caught.value.refundable == 10_00
+    assert shop.counts() == before
+    shop.refund(paid, amount=10_00, key="r3")
+    assert shop.balance("alice") == ALICE_FUNDS
+
+
+def test_cashier_limit_refuses_a_larger_refund(shop: Shop, paid: int) -> None:
+    before = shop.counts()
+
+    with pytest.raises(errors.RefundLimitExceeded) as caught:
+        shop.refund(paid, amount=15_00, key="r1", actor_limit=10_00)
+
+    assert caught.value.limit == 10_00
+    assert shop.counts() == before
+    assert shop.refund(paid, amount=10_00, key="r2", actor_limit=10_00).amount == 10_00
+
+
+def test_refund_retry_with_the_same_key_returns_the_first(shop: Shop, paid: int) -> None:
+    first = shop.refund(paid, amount=5_00, key="r1")
+    before = shop.counts()
+
+    again = shop.refund(paid, amount=5_00, key="r1")
+
+    assert again.replayed and again.id == first.id and again.receipt == first.receipt
+    assert shop.counts() == before
+
+
+def test_refund_key_reused_for_another_amount_is_refused(shop: Shop, paid: int) -> None:
+    shop.refund(paid, amount=5_00, key="r1")
+    before = shop.counts()
+
+    with pytest.raises(IdempotencyConflict):
+        shop.refund(paid, amount=6_00, key="r1")
+    assert shop.counts() == before
+
+
+@pytest.mark.parametrize("amount", [0, -1])
+def test_refund_of_no_money_is_refused(shop: Shop, paid: int, amount: int) -> None:
+    before = shop.counts()
+
+    with pytest.raises(InvalidAmount):
+        shop.refund(paid, amount=amount, key="r")
+    assert shop.counts() == before
+
+
+def test_refund_of_an_unknown_payment_is_refused(shop: Shop) -> None:
+    with pytest.raises(errors.UnknownPayment):
+        shop.refund(999, amount=1_00, key="r")
+
+
+def test_refund_names_the_merchant_whose_feed_it_joins(shop: Shop, paid: int) -> None:
+    refund = shop.refund(paid, amount=1_00, key="r")
+
+    assert refund.merchant_account_id == shop.account_id("bakery")
+
+
+def test_books_still_verify_after_payments_and_refunds(shop: Shop, paid: int) -> None:
+    shop.refund(paid, amount=30_00, key="all")
+    shop.pay(shop.issue_static().token, payer="bob", key="s", amount=2_50)
+
+    result = shop.database.read(lambda conn: journal.verify(conn))
+
+    assert result.ok, result.discrepancies
+    assert shop.balance("bakery") == 2_50
