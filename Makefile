@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m cli.demo
+	$(BIN)/mlc serve --demo
 
 test: check
 

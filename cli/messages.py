@@ -35,6 +35,43 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "fr": "La base n'a pas le schéma du registre ({reason}). Lancez « mlc db migrate ».",
         "en": "The database lacks the ledger's schema ({reason}). Run `mlc db migrate`.",
     },
+    # Set-up and service
+    "init.no_password": {
+        "fr": "La variable {var} est vide : mettez-y le mot de passe de l'administrateur.",
+        "en": "The variable {var} is empty: put the administrator's password in it.",
+    },
+    "init.password_prompt": {
+        "fr": "Mot de passe de l'administrateur",
+        "en": "Administrator's password",
+    },
+    "init.done": {
+        "fr": "Déploiement prêt : {accounts} comptes système ouverts, administrateur « {admin} » "
+        "créé. Lancez « mlc serve ».",
+        "en": "Deployment ready: {accounts} system accounts opened, administrator '{admin}' "
+        "created. Run `mlc serve`.",
+    },
+    "serve.demo_in_production": {
+        "fr": "Pas de données de démonstration en production (MLC_ENVIRONMENT=production).",
+        "en": "No demo data in production mode (MLC_ENVIRONMENT=production).",
+    },
+    "serve.demo_title": {
+        "fr": "DÉMONSTRATION : comptes d'essai, ne pas utiliser en vrai",
+        "en": "DEMO: trial sign-ins, not for real use",
+    },
+    "serve.column.user": {"fr": "identifiant", "en": "user"},
+    "serve.column.password": {"fr": "mot de passe", "en": "password"},
+    "serve.column.role": {"fr": "rôle", "en": "role"},
+    "serve.column.account": {"fr": "compte", "en": "account"},
+    "serve.demo_try": {
+        "fr": "Essayez un paiement : documentation interactive sur {url}/docs (connectez-vous "
+        "avec POST /v1/auth/login, puis POST /v1/transfers).",
+        "en": "Try a payment: interactive documentation at {url}/docs (sign in with "
+        "POST /v1/auth/login, then POST /v1/transfers).",
+    },
+    "serve.listening": {
+        "fr": "Service en écoute sur {url} (Ctrl-C pour arrêter).",
+        "en": "Service listening on {url} (Ctrl-C to stop).",
+    },
     "db.migrated": {
         "fr": "Base à jour : {url}",
         "en": "Database up to date: {url}",

@@ -42,7 +42,7 @@ def seal_all(run: RunContext) -> int:
         return 0
     with progress_bar(run.err, run.messages("audit.sealing"), total=queued) as bar:
         while True:
-            step = database.write(lambda conn: journal.seal(conn, now=utc_now()))
+            step = database.write(lambda conn: journal.seal(conn, now=utc_now(), wait=True))
             if not step:
                 return sealed
             sealed += step

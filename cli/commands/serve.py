@@ -1,0 +1,124 @@
+"""``mlc init`` and ``mlc serve``: set a deployment up, then run the HTTP service.
+
+``init`` is the one documented set-up step: it migrates the database, registers the
+currencies, opens the system accounts of the account plan and creates the first
+administrator. ``serve --demo`` also fills a clearly marked demonstration deployment,
+which is refused in production mode.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.table import Table
+from sqlalchemy import Connection
+
+from api.app import create_app
+from cli.context import RunContext, run_context
+from cli.errors import UsageProblem
+from monnaie_locale.auth.roles import Role
+from monnaie_locale.auth.users import create_user
+from monnaie_locale.clock import utc_now
+from monnaie_locale.config import Settings, load_settings
+from monnaie_locale.demo import DEMO_USERS, seed_demo
+from monnaie_locale.deployment import Deployment, create_system_accounts
+from monnaie_locale.store import migrate
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="init")(init)
+    app.command(name="serve")(serve)
+
+
+def _settings(run: RunContext) -> Settings:
+    """The service's settings, on the database this run of mlc points at."""
+    return load_settings().model_copy(update={"database_url": run.database_url})
+
+
+def init(
+    ctx: typer.Context,
+    admin: Annotated[str, typer.Option("--admin", help="Username of the first administrator.")],
+    office: Annotated[
+        list[str] | None, typer.Option("--office", help="An exchange office id (repeatable).")
+    ] = None,
+    password_env: Annotated[
+        str | None,
+        typer.Option(
+            "--password-env",
+            help="Read the administrator's password from this environment variable "
+            "instead of asking for it.",
+        ),
+    ] = None,
+) -> None:
+    """Set a deployment up: schema, system accounts, first administrator.
+
+    The currency comes from the settings (MLC_CURRENCY_CODE, MLC_CURRENCY_NAME,
+    MLC_CURRENCY_SYMBOL).
+
+    [b]Example:[/b] mlc init --admin marie --office centre --office halles
+    """
+    run = run_context(ctx)
+    settings = _settings(run)
+    if password_env is not None:
+        password = os.environ.get(password_env, "")
+        if not password:
+            raise UsageProblem(run.messages("init.no_password", var=password_env))
+    else:
+        password = typer.prompt(
+            run.messages("init.password_prompt"), hide_input=True, confirmation_prompt=True
+        )
+    database = run.database(create=True)
+    migrate(database)
+    deployment = Deployment(unit=settings.currency, offices=tuple(office or ()))
+
+    def set_up(conn: Connection) -> int:
+        opened = create_system_accounts(conn, deployment, now=utc_now())
+        create_user(conn, admin, password=password, role=Role.ADMIN, now=utc_now())
+        return len(opened)
+
+    opened = database.write(set_up)
+    run.out.print(run.messages("init.done", accounts=opened, admin=admin))
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create the demonstration deployment first.")
+    ] = False,
+) -> None:
+    """Run the HTTP service (migrating the database first).
+
+    [b]Example:[/b] mlc serve --demo
+    """
+    run = run_context(ctx)
+    settings = _settings(run)
+    database = run.database(create=True)
+    migrate(database)
+    if demo:
+        if settings.is_production:
+            raise UsageProblem(run.messages("serve.demo_in_production"))
+        database.write(
+            lambda conn: seed_demo(
+                conn, settings.currency, production=settings.is_production, clock=utc_now
+            )
+        )
+        _print_demo(run, host=host, port=port)
+    run.out.print(run.messages("serve.listening", url=f"http://{host}:{port}"))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _print_demo(run: RunContext, *, host: str, port: int) -> None:
+    table = Table(title=run.messages("serve.demo_title"))
+    for column in ("user", "password", "role", "account"):
+        table.add_column(run.messages(f"serve.column.{column}"))
+    for user in DEMO_USERS:
+        table.add_row(user.username, user.password, str(user.role), user.account or "")
+    run.out.print(table)
+    run.out.print(run.messages("serve.demo_try", url=f"http://{host}:{port}"))
