@@ -1,0 +1,238 @@
+"""What every benchmark shares: rounds and medians, a table, scratch databases, a workload.
+
+Absolute times drift on a shared machine, so each benchmark measures the ledger and its
+baseline in the same run, several rounds each, alternating, and reports the ratio of the
+medians. The databases are throw-away: a SQLite file in a temporary directory, or a
+PostgreSQL schema (or database) created for the run and dropped at its end.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import Connection, create_engine
+from sqlalchemy.engine import make_url
+
+from monnaie_locale.ledger import Ledger, accounts
+from monnaie_locale.model import AccountKind, TransferRequest
+from monnaie_locale.money import Currency
+from monnaie_locale.store import Database, connect, migrate
+
+POSTGRES_URL = os.environ.get(
+    "MLC_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+MLC = Currency(code="MLC", name="monnaie locale", symbol="Ml")
+ISSUANCE = "issuance"
+FUNDING = 100_000_000  # minor units given to each member: no transfer ever runs short
+MAX_TRANSFER = 100
+
+
+# Measuring ------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """The values one figure took over the rounds (per second, or seconds)."""
+
+    label: str
+    values: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def spread(self) -> str:
+        return f"{min(self.values):,.0f}..{max(self.values):,.0f}"
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Seconds taken by ``action``, on the monotonic high-resolution clock."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def ratio(numerator: Series, denominator: Series) -> float:
+    return numerator.median / denominator.median
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print ``rows`` under ``headers`` as aligned columns: the first left, the rest right."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(row[i]) for row in [list(headers), *cells]) for i in range(len(headers))]
+    print(f"\n{title}")
+    print(_line(headers, widths))
+    print(_line(["-" * w for w in widths], widths))
+    for row in cells:
+        print(_line(row, widths))
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    first, *rest = zip(cells, widths, strict=True)
+    return "  ".join([first[0].ljust(first[1]), *(cell.rjust(width) for cell, width in rest)])
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def verdict(value: float, *, at_least: float | None = None, at_most: float | None = None) -> str:
+    """'met' or 'MISSED' for a ratio against its target."""
+    if at_least is not None:
+        return f"target >= {at_least}: {'met' if value >= at_least else 'MISSED'}"
+    assert at_most is not None
+    return f"target <= {at_most}: {'met' if value <= at_most else 'MISSED'}"
+
+
+# Workload -------------------------------------------------------------------------
+
+
+def member_code(index: int) -> str:
+    return f"member:{index:05d}"
+
+
+def transfer_plan(count: int, *, members: int, seed: int) -> list[tuple[int, int, int]]:
+    """``count`` random transfers (debit index, credit index, amount) among ``members``.
+
+    Seeded, so the ledger and its baseline move exactly the same money.
+    """
+    rng = random.Random(seed)
+    plan = []
+    for _ in range(count):
+        debit, credit = rng.sample(range(members), 2)
+        plan.append((debit, credit, rng.randint(1, MAX_TRANSFER)))
+    return plan
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def populate(database: Database, *, members: int) -> None:
+    """Add the local unit, ``issuance`` and ``members`` accounts, each funded from issuance."""
+    ledger = Ledger(database, auto_seal=False)
+    ledger.add_currency(MLC)
+
+    def open_all(conn: Connection) -> None:
+        now = ledger.clock()
+        accounts.open_account(
+            conn, ISSUANCE, kind=AccountKind.SYSTEM, currency=MLC.code, now=now, lower_limit=None
+        )
+        for index in range(members):
+            accounts.open_account(
+                conn, member_code(index), kind=AccountKind.MEMBER, currency=MLC.code, now=now
+            )
+
+    database.write(open_all)
+    for start in range(0, members, 100):
+        requests = [
+            TransferRequest.simple(ISSUANCE, member_code(i), FUNDING, kind="issue")
+            for i in range(start, min(start + 100, members))
+        ]
+        ledger.batch(requests, idempotency_key=new_key())
+    ledger.seal_journal()
+
+
+# SQLite ---------------------------------------------------------------------------
+
+
+def fresh_sqlite(path: Path) -> Database:
+    """A new, migrated SQLite ledger at ``path``, opened as the service opens it."""
+    database = connect(f"sqlite:///{path}")
+    migrate(database)
+    return database
+
+
+def sqlite_template(directory: Path, *, members: int) -> Path:
+    """A migrated, populated SQLite file, checkpointed and closed, ready to be copied."""
+    path = directory / "template.db"
+    database = fresh_sqlite(path)
+    populate(database, members=members)
+    database.dispose()
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+def copy_sqlite(template: Path, target: Path) -> Path:
+    for leftover in (target, target.with_name(target.name + "-wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+    return target
+
+
+# PostgreSQL -----------------------------------------------------------------------
+
+
+def libpq_url(url: str) -> str:
+    """The same database as a plain libpq URL (for psycopg and the command-line tools)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def open_schema(url: str, schema: str, *, pool_size: int = 10) -> Database:
+    """The engine :func:`connect` builds for ``url``, with ``schema`` on the search path.
+
+    :func:`connect` takes no connection arguments, so its pool settings are repeated here.
+    """
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": f"-csearch_path={schema}"},
+    )
+    return Database(engine)
+
+
+@contextmanager
+def scratch_schema(
+    url: str = POSTGRES_URL, *, pool_size: int = 10
+) -> Iterator[tuple[Database, str]]:
+    """A migrated ledger in a new schema; yields it and the schema's name; dropped at exit."""
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(libpq_url(url), autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    database = open_schema(url, schema, pool_size=pool_size)
+    try:
+        migrate(database)
+        yield database, schema
+    finally:
+        database.dispose()
+        with psycopg.connect(libpq_url(url), autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextmanager
+def scratch_database(url: str = POSTGRES_URL) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server of ``url``; yields its libpq URL."""
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    base = make_url(libpq_url(url))
+    with psycopg.connect(libpq_url(url), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(libpq_url(url), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def progress(label: str, done: int, total: int) -> None:
+    """One self-overwriting progress line on the terminal."""
+    end = "\n" if done >= total else ""
+    print(f"\r  {label}: {done:,}/{total:,} ({100 * done // max(total, 1)} %)", end=end, flush=True)

@@ -1,0 +1,356 @@
+"""Concurrent transfers through the Ledger on PostgreSQL, against pgbench and raw psycopg.
+
+Eight clients post random transfers among a thousand funded members for a fixed
+duration. Baselines, run in the same process run:
+
+* ``pgbench`` built-in TPC-B (``pgbench -i -s 8`` in a scratch database created and
+  dropped here, then ``pgbench -c 8 -j 2 -T <duration> -n``): what this server does with
+  a classic short read-write transaction (three UPDATEs, a SELECT, an INSERT);
+* a raw ``psycopg`` loop making the ledger's very writes (id from the sequence, the
+  idempotency key, two conditional UPDATEs with RETURNING in account-id order, two
+  postings, the header, the journal-queue row, COMMIT), one connection per client.
+
+The ledger runs with ``auto_seal`` on (each commit followed by a sealing transaction;
+one sealer at a time, the others skip) and off with a :class:`JournalSealer` thread
+sealing in the background, as the service runs it.
+
+Clients are threads sharing the engine's pool, or processes with an engine each
+(``--clients-as processes``), since CPython threads share one interpreter lock. On a
+2-core machine the server's backends need the cores too, and processes measured slower
+than threads for the ledger and the raw loop alike, so threads are the default. Run with
+``python -m bench.ledger_postgres``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import multiprocessing.synchronize
+import random
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import psycopg
+
+from bench.common import (
+    POSTGRES_URL,
+    Series,
+    libpq_url,
+    member_code,
+    new_key,
+    open_schema,
+    populate,
+    print_table,
+    ratio,
+    scratch_database,
+    scratch_schema,
+    verdict,
+)
+from monnaie_locale.ledger import Ledger
+from monnaie_locale.sealer import JournalSealer
+from monnaie_locale.store import Database
+
+TARGET_VS_PGBENCH = 0.5
+ClientsAs = Literal["threads", "processes"]
+Side = Literal["ledger-seal", "ledger-noseal", "raw"]
+
+
+@dataclass(frozen=True)
+class Workload:
+    url: str  # SQLAlchemy URL of the server's database
+    schema: str  # the scratch schema inside it
+    members: int
+    duration: float
+
+
+# One client -----------------------------------------------------------------------
+
+
+def _ledger_loop(ledger: Ledger, workload: Workload, seed: int) -> int:
+    rng = random.Random(seed)
+    codes = [member_code(i) for i in range(workload.members)]
+    done, deadline = 0, time.monotonic() + workload.duration
+    while time.monotonic() < deadline:
+        debit, credit = rng.sample(codes, 2)
+        ledger.transfer(debit, credit, rng.randint(1, 100), idempotency_key=new_key())
+        done += 1
+    return done
+
+
+_KEY = (
+    "INSERT INTO idempotency_keys (key, fingerprint, result_ref, created_at) "
+    "VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING key"
+)
+_DEBIT = (
+    "UPDATE accounts SET balance = balance + %s WHERE id = %s AND status = 'active' "
+    "AND (lower_limit IS NULL OR balance - held + %s >= lower_limit) RETURNING balance"
+)
+_CREDIT = (
+    "UPDATE accounts SET balance = balance + %s WHERE id = %s AND status = 'active' "
+    "AND (upper_limit IS NULL OR balance + %s <= upper_limit) RETURNING balance"
+)
+_POSTINGS = (
+    "INSERT INTO postings (transaction_id, account_id, currency, amount, balance_after, "
+    "created_at) VALUES (%s, %s, 'MLC', %s, %s, %s), (%s, %s, 'MLC', %s, %s, %s) RETURNING id"
+)
+_HEADER = (
+    "INSERT INTO transactions (id, kind, memo, reference, created_at, reverses_id, batch, "
+    "idempotency_key) VALUES (%s, 'transfer', '', NULL, %s, NULL, NULL, %s)"
+)
+
+
+def _raw_loop(conn: psycopg.Connection[Any], workload: Workload, seed: int) -> int:
+    rng = random.Random(seed)
+    ids = dict(conn.execute("SELECT code, id FROM accounts").fetchall())
+    conn.commit()
+    members = [int(ids[member_code(i)]) for i in range(workload.members)]
+    done, deadline = 0, time.monotonic() + workload.duration
+    while time.monotonic() < deadline:
+        debit, credit = rng.sample(members, 2)
+        amount = rng.randint(1, 100)
+        for attempt in range(8):
+            try:
+                _raw_transfer(conn, debit, credit, amount)
+                break
+            except psycopg.errors.DeadlockDetected:
+                conn.rollback()
+                if attempt == 7:
+                    raise
+        done += 1
+    return done
+
+
+def _raw_transfer(conn: psycopg.Connection[Any], debit: int, credit: int, amount: int) -> None:
+    row = conn.execute("SELECT nextval('transaction_ids')").fetchone()
+    assert row is not None
+    transaction_id, key, now = row[0], new_key(), datetime.now(UTC)
+    request = f"transfer|transfer|{debit}:-{amount};{credit}:{amount}||"
+    fingerprint = hashlib.sha256(request.encode()).hexdigest()
+    if (
+        conn.execute(_KEY, (key, fingerprint, f"transaction:{transaction_id}", now)).fetchone()
+        is None
+    ):
+        raise RuntimeError("idempotency key already used")
+    legs = sorted([(debit, -amount), (credit, amount)])
+    after = []
+    for account_id, delta in legs:
+        statement = _DEBIT if delta < 0 else _CREDIT
+        returned = conn.execute(statement, (delta, account_id, delta)).fetchone()
+        if returned is None:
+            raise RuntimeError(f"transfer refused on account {account_id}")
+        after.append(returned[0])
+    stamp = datetime.now(UTC)
+    params: list[object] = []
+    for (account_id, delta), balance in zip(legs, after, strict=True):
+        params += [transaction_id, account_id, delta, balance, stamp]
+    conn.execute(_POSTINGS, params).fetchall()
+    conn.execute(_HEADER, (transaction_id, stamp, key))
+    conn.execute("INSERT INTO journal_queue (transaction_id) VALUES (%s)", (transaction_id,))
+    conn.commit()
+
+
+def _client(side: Side, workload: Workload, seed: int, database: Database | None) -> int:
+    """Run one client of ``side`` for the workload's duration; return transfers done."""
+    if side == "raw":
+        options = f"-csearch_path={workload.schema}"
+        with psycopg.connect(libpq_url(workload.url), options=options) as conn:
+            return _raw_loop(conn, workload, seed)
+    assert database is not None
+    return _ledger_loop(Ledger(database, auto_seal=side == "ledger-seal"), workload, seed)
+
+
+def _process_client(
+    side: Side,
+    workload: Workload,
+    seed: int,
+    ready: multiprocessing.synchronize.Barrier,
+    results: multiprocessing.Queue[int],
+) -> None:
+    database = None
+    if side != "raw":
+        database = open_schema(workload.url, workload.schema, pool_size=2)
+        Ledger(database).account(member_code(0))  # connect before the clock starts
+    ready.wait()
+    results.put(_client(side, workload, seed, database))
+    if database is not None:
+        database.dispose()
+
+
+# Many clients ---------------------------------------------------------------------
+
+
+def run_clients(side: Side, workload: Workload, *, clients: int, clients_as: ClientsAs) -> float:
+    """Transfers per second that ``clients`` concurrent clients of ``side`` achieve.
+
+    With ``ledger-noseal`` a :class:`JournalSealer` seals in the background meanwhile,
+    as the service runs it; its last pass, after the clock stops, is not timed.
+    """
+    database = None
+    if side != "raw":
+        database = open_schema(workload.url, workload.schema, pool_size=clients + 1)
+    sealer = None
+    if side == "ledger-noseal":
+        assert database is not None
+        sealer = JournalSealer(Ledger(database, auto_seal=False))
+        sealer.start()
+    if clients_as == "processes":
+        tps = _run_processes(side, workload, clients=clients)
+    else:
+        tps = _run_threads(side, workload, clients=clients, database=database)
+    if sealer is not None:
+        sealer.stop()
+    if database is not None:
+        database.dispose()
+    return tps
+
+
+def _run_threads(
+    side: Side, workload: Workload, *, clients: int, database: Database | None
+) -> float:
+    counts: list[int] = []
+    barrier = threading.Barrier(clients + 1)
+
+    def client(seed: int) -> None:
+        barrier.wait()
+        counts.append(_client(side, workload, seed, database))
+
+    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.monotonic()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - start)
+
+
+def _run_processes(side: Side, workload: Workload, *, clients: int) -> float:
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(clients + 1)
+    results: multiprocessing.Queue[int] = context.Queue()
+    processes = [
+        context.Process(target=_process_client, args=(side, workload, seed, ready, results))
+        for seed in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait()  # every process has imported and connected: the clock starts now
+    began = time.monotonic()
+    counts = [results.get() for _ in processes]
+    elapsed = time.monotonic() - began
+    for process in processes:
+        process.join()
+    return sum(counts) / elapsed
+
+
+# pgbench --------------------------------------------------------------------------
+
+_TPS = re.compile(r"^tps = ([0-9.]+) \(without initial connection time\)", re.MULTILINE)
+
+
+def pgbench(database_url: str, *, clients: int, duration: float) -> float:
+    """TPC-B transactions per second, as pgbench reports them."""
+    command = [
+        "pgbench", "-c", str(clients), "-j", "2", "-T", str(round(duration)), "-n", database_url,
+    ]  # fmt: skip
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    found = _TPS.search(output)
+    if found is None:
+        raise RuntimeError(f"no 'tps = ...' line in pgbench's output:\n{output}")
+    return float(found.group(1))
+
+
+# The run --------------------------------------------------------------------------
+
+LABELS: dict[str, str] = {
+    "ledger-seal": "ledger, auto_seal on",
+    "ledger-noseal": "ledger, auto_seal off + JournalSealer",
+    "raw": "raw psycopg, same writes",
+    "pgbench": "pgbench TPC-B",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per measurement")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--clients-as", choices=["threads", "processes"], default="threads")
+    parser.add_argument("--url", default=POSTGRES_URL)
+    args = parser.parse_args(argv)
+    series = {name: Series(label, []) for name, label in LABELS.items()}
+    init = ["pgbench", "-i", "-s", "8", "-q"]
+    with scratch_database(args.url) as pgbench_url, scratch_schema(args.url) as (database, schema):
+        print(f"pgbench: {' '.join(init)} <scratch database>", flush=True)
+        subprocess.run([*init, pgbench_url], check=True, capture_output=True)
+        populate(database, members=args.members)
+        workload = Workload(args.url, schema, members=args.members, duration=args.duration)
+        print(
+            f"{args.clients} clients as {args.clients_as}, {args.members} members, "
+            f"{args.duration:g} s per measurement, {args.rounds} rounds",
+            flush=True,
+        )
+        runs: dict[str, Callable[[], float]] = {
+            "pgbench": lambda: pgbench(pgbench_url, clients=args.clients, duration=args.duration),
+        }
+        for side in ("ledger-seal", "ledger-noseal", "raw"):
+            runs[side] = lambda side=side: run_clients(  # type: ignore[misc]
+                side, workload, clients=args.clients, clients_as=args.clients_as
+            )
+        for round_number in range(1, args.rounds + 1):
+            order = list(runs) if round_number % 2 else list(reversed(runs))
+            for name in order:
+                series[name].values.append(runs[name]())
+                print(
+                    f"  round {round_number}: {LABELS[name]}: {series[name].values[-1]:,.0f} tps",
+                    flush=True,
+                )
+        _check_books(database)
+    _report(series, args.rounds)
+
+
+def _check_books(database: Database) -> None:
+    ledger = Ledger(database, auto_seal=False)
+    sealed = ledger.seal_journal()
+    check = ledger.verify_journal()
+    print(f"after the runs: sealed {sealed:,} queued transactions; books verify: {check.ok}")
+    if not check.ok:
+        raise SystemExit(f"the books do not verify: {check.first}")
+
+
+def _report(series: dict[str, Series], rounds: int) -> None:
+    pgbench_tps, raw_tps = series["pgbench"], series["raw"]
+    rows = []
+    for name in ("ledger-seal", "ledger-noseal"):
+        versus_pgbench = ratio(series[name], pgbench_tps)
+        rows.append(
+            [
+                LABELS[name],
+                series[name].median,
+                versus_pgbench,
+                verdict(versus_pgbench, at_least=TARGET_VS_PGBENCH),
+                ratio(series[name], raw_tps),
+            ]
+        )
+    print_table(
+        f"Transactions per second, median of {rounds} rounds",
+        ["ledger", "tps", "/ pgbench", "target", "/ raw psycopg"],
+        rows,
+    )
+    print_table(
+        "Every measurement (tps)",
+        ["measurement", "median", "min..max"],
+        [[s.label, s.median, s.spread()] for s in series.values()],
+    )
+
+
+if __name__ == "__main__":
+    main()
