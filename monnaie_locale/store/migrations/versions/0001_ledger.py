@@ -68,16 +68,19 @@ def _create_tables() -> None:
         sa.CheckConstraint(
             "kind IN ('member', 'business', 'authority', 'association', 'exchange_office', "
             "'system')",
-            name="ck_accounts_kind",
+            name=op.f("ck_accounts_kind"),
         ),
-        sa.CheckConstraint("status IN ('active', 'frozen', 'closed')", name="ck_accounts_status"),
-        sa.CheckConstraint("held >= 0", name="ck_accounts_held_not_negative"),
+        sa.CheckConstraint(
+            "status IN ('active', 'frozen', 'closed')", name=op.f("ck_accounts_status")
+        ),
+        sa.CheckConstraint("held >= 0", name=op.f("ck_accounts_held_not_negative")),
         sa.CheckConstraint(
             "lower_limit IS NULL OR balance - held >= lower_limit",
-            name="ck_accounts_above_lower_limit",
+            name=op.f("ck_accounts_above_lower_limit"),
         ),
         sa.CheckConstraint(
-            "upper_limit IS NULL OR balance <= upper_limit", name="ck_accounts_below_upper_limit"
+            "upper_limit IS NULL OR balance <= upper_limit",
+            name=op.f("ck_accounts_below_upper_limit"),
         ),
     )
     op.create_table(
@@ -113,7 +116,7 @@ def _create_tables() -> None:
             ["accounts.id", "accounts.currency"],
             name="fk_postings_account_currency",
         ),
-        sa.CheckConstraint("amount <> 0", name="ck_postings_amount_not_zero"),
+        sa.CheckConstraint("amount <> 0", name=op.f("ck_postings_amount_not_zero")),
     )
     op.create_index("ix_postings_transaction_id", "postings", ["transaction_id"])
     op.create_index("ix_postings_account_id_id", "postings", ["account_id", "id"])
@@ -130,12 +133,12 @@ def _create_tables() -> None:
         sa.Column("created_at", Stamp, nullable=False),
         sa.Column("transaction_id", Id),
         sa.Column("memo", sa.Text, nullable=False, server_default=""),
-        sa.CheckConstraint("amount > 0", name="ck_holds_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_holds_amount_positive")),
         sa.CheckConstraint(
-            "posted_amount >= 0 AND posted_amount <= amount", name="ck_holds_posted_within"
+            "posted_amount >= 0 AND posted_amount <= amount", name=op.f("ck_holds_posted_within")
         ),
         sa.CheckConstraint(
-            "status IN ('pending', 'posted', 'voided', 'expired')", name="ck_holds_status"
+            "status IN ('pending', 'posted', 'voided', 'expired')", name=op.f("ck_holds_status")
         ),
     )
     op.create_index("ix_holds_status_expires_at", "holds", ["status", "expires_at"])

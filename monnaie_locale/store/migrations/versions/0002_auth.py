@@ -38,9 +38,9 @@ def upgrade() -> None:
         sa.Column("locked_until", Stamp),
         sa.Column("created_at", Stamp, nullable=False),
         sa.UniqueConstraint("username", name="uq_users_username"),
-        sa.CheckConstraint(ROLE_CHECK, name="ck_users_role"),
-        sa.CheckConstraint("status IN ('active', 'disabled')", name="ck_users_status"),
-        sa.CheckConstraint("failed_logins >= 0", name="ck_users_failed_logins_not_negative"),
+        sa.CheckConstraint(ROLE_CHECK, name=op.f("ck_users_role")),
+        sa.CheckConstraint("status IN ('active', 'disabled')", name=op.f("ck_users_status")),
+        sa.CheckConstraint("failed_logins >= 0", name=op.f("ck_users_failed_logins_not_negative")),
     )
     op.create_table(
         "user_accounts",
@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("created_at", Stamp, nullable=False),
         sa.Column("revoked_at", Stamp),
         sa.UniqueConstraint("key_digest", name="uq_api_keys_key_digest"),
-        sa.CheckConstraint(ROLE_CHECK, name="ck_api_keys_role"),
+        sa.CheckConstraint(ROLE_CHECK, name=op.f("ck_api_keys_role")),
     )
 
 

@@ -57,12 +57,14 @@ def _conversions() -> None:
         sa.Column("settled_at", Stamp),
         sa.UniqueConstraint("reference", name="uq_conversions_reference"),
         sa.UniqueConstraint("payment_reference", name="uq_conversions_payment_reference"),
-        sa.CheckConstraint("method IN ('transfer', 'card', 'cash')", name="ck_conversions_method"),
         sa.CheckConstraint(
-            "status IN ('pending', 'credited', 'cancelled')", name="ck_conversions_status"
+            "method IN ('transfer', 'card', 'cash')", name=op.f("ck_conversions_method")
         ),
-        sa.CheckConstraint("amount > 0", name="ck_conversions_amount_positive"),
-        sa.CheckConstraint("bonus >= 0", name="ck_conversions_bonus_not_negative"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'credited', 'cancelled')", name=op.f("ck_conversions_status")
+        ),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_conversions_amount_positive")),
+        sa.CheckConstraint("bonus >= 0", name=op.f("ck_conversions_bonus_not_negative")),
     )
     op.create_index("ix_conversions_status", "conversions", ["status"])
 
@@ -79,7 +81,8 @@ def _reconversions() -> None:
         sa.Column("exported_at", Stamp),
         sa.Column("paid_at", Stamp),
         sa.CheckConstraint(
-            "status IN ('validated', 'exported', 'paid')", name="ck_reconversion_batches_status"
+            "status IN ('validated', 'exported', 'paid')",
+            name=op.f("ck_reconversion_batches_status"),
         ),
     )
     op.create_table(
@@ -103,10 +106,10 @@ def _reconversions() -> None:
         sa.UniqueConstraint("hold_id", name="uq_reconversions_hold_id"),
         sa.CheckConstraint(
             "status IN ('requested', 'batched', 'paid', 'cancelled')",
-            name="ck_reconversions_status",
+            name=op.f("ck_reconversions_status"),
         ),
         sa.CheckConstraint(
-            "fee >= 0 AND payout > 0 AND fee + payout = amount", name="ck_reconversions_split"
+            "fee >= 0 AND payout > 0 AND fee + payout = amount", name=op.f("ck_reconversions_split")
         ),
     )
     op.create_index("ix_reconversions_status", "reconversions", ["status"])
@@ -119,7 +122,7 @@ def _notes_and_offices() -> None:
         sa.Column("location", sa.String(60), primary_key=True),
         sa.Column("denomination", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("count", sa.BigInteger, nullable=False),
-        sa.CheckConstraint("count >= 0", name="ck_note_stocks_count_not_negative"),
+        sa.CheckConstraint("count >= 0", name=op.f("ck_note_stocks_count_not_negative")),
     )
     op.create_table(
         "till_deposits",
@@ -130,8 +133,10 @@ def _notes_and_offices() -> None:
         sa.Column("bank_reference", sa.Text),
         sa.Column("created_at", Stamp, nullable=False),
         sa.Column("received_at", Stamp),
-        sa.CheckConstraint("status IN ('in_transit', 'received')", name="ck_till_deposits_status"),
-        sa.CheckConstraint("amount > 0", name="ck_till_deposits_amount_positive"),
+        sa.CheckConstraint(
+            "status IN ('in_transit', 'received')", name=op.f("ck_till_deposits_status")
+        ),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_till_deposits_amount_positive")),
     )
     op.create_table(
         "office_closings",
@@ -142,8 +147,10 @@ def _notes_and_offices() -> None:
         sa.Column("difference", sa.BigInteger, nullable=False),
         sa.Column("transaction_batch", sa.String(120)),
         sa.Column("closed_at", Stamp, nullable=False),
-        sa.CheckConstraint("counted >= 0", name="ck_office_closings_counted_not_negative"),
-        sa.CheckConstraint("difference = counted - expected", name="ck_office_closings_difference"),
+        sa.CheckConstraint("counted >= 0", name=op.f("ck_office_closings_counted_not_negative")),
+        sa.CheckConstraint(
+            "difference = counted - expected", name=op.f("ck_office_closings_difference")
+        ),
     )
     op.create_index(
         "ix_office_closings_office_closed_at", "office_closings", ["office", "closed_at"]
@@ -190,7 +197,7 @@ def _membership() -> None:
         sa.Column("transaction_batch", sa.String(120), nullable=False),
         sa.Column("paid_at", Stamp, nullable=False),
         sa.UniqueConstraint("account_id", "period", name="uq_membership_fees_account_id_period"),
-        sa.CheckConstraint("amount > 0", name="ck_membership_fees_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_membership_fees_amount_positive")),
     )
 
 

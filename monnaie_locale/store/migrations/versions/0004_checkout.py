@@ -46,16 +46,17 @@ def _requests_and_payments() -> None:
         sa.Column("expires_at", Stamp, nullable=False),
         sa.Column("created_at", Stamp, nullable=False),
         sa.UniqueConstraint("request_id", name="uq_payment_requests_request_id"),
-        sa.CheckConstraint("kind IN ('dynamic', 'static')", name="ck_payment_requests_kind"),
+        sa.CheckConstraint("kind IN ('dynamic', 'static')", name=op.f("ck_payment_requests_kind")),
         sa.CheckConstraint(
-            "status IN ('open', 'paid', 'cancelled')", name="ck_payment_requests_status"
+            "status IN ('open', 'paid', 'cancelled')", name=op.f("ck_payment_requests_status")
         ),
         sa.CheckConstraint(
             "(kind = 'dynamic' AND amount > 0) OR (kind = 'static' AND amount = 0)",
-            name="ck_payment_requests_amount_by_kind",
+            name=op.f("ck_payment_requests_amount_by_kind"),
         ),
         sa.CheckConstraint(
-            "status <> 'paid' OR kind = 'dynamic'", name="ck_payment_requests_only_dynamic_paid"
+            "status <> 'paid' OR kind = 'dynamic'",
+            name=op.f("ck_payment_requests_only_dynamic_paid"),
         ),
     )
     op.create_index(
@@ -81,9 +82,10 @@ def _requests_and_payments() -> None:
         ),
         sa.UniqueConstraint("transaction_id", name="uq_checkout_payments_transaction_id"),
         sa.UniqueConstraint("idempotency_key", name="uq_checkout_payments_idempotency_key"),
-        sa.CheckConstraint("amount > 0", name="ck_checkout_payments_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_checkout_payments_amount_positive")),
         sa.CheckConstraint(
-            "refunded >= 0 AND refunded <= amount", name="ck_checkout_payments_refunded_within"
+            "refunded >= 0 AND refunded <= amount",
+            name=op.f("ck_checkout_payments_refunded_within"),
         ),
     )
     op.create_index("ix_checkout_payments_request_row_id", "checkout_payments", ["request_row_id"])
@@ -98,7 +100,7 @@ def _requests_and_payments() -> None:
         sa.Column("created_at", Stamp, nullable=False),
         sa.UniqueConstraint("transaction_id", name="uq_checkout_refunds_transaction_id"),
         sa.UniqueConstraint("idempotency_key", name="uq_checkout_refunds_idempotency_key"),
-        sa.CheckConstraint("amount > 0", name="ck_checkout_refunds_amount_positive"),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_checkout_refunds_amount_positive")),
     )
     op.create_index("ix_checkout_refunds_payment_id", "checkout_refunds", ["payment_id"])
 
@@ -113,10 +115,10 @@ def _events() -> None:
         sa.Column("refund_id", Id, sa.ForeignKey("checkout_refunds.id")),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("created_at", Stamp, nullable=False),
-        sa.CheckConstraint("kind IN ('payment', 'refund')", name="ck_checkout_events_kind"),
+        sa.CheckConstraint("kind IN ('payment', 'refund')", name=op.f("ck_checkout_events_kind")),
         sa.CheckConstraint(
             "(kind = 'refund') = (refund_id IS NOT NULL)",
-            name="ck_checkout_events_refund_has_refund_id",
+            name=op.f("ck_checkout_events_refund_has_refund_id"),
         ),
         sqlite_autoincrement=True,
     )
@@ -136,7 +138,9 @@ def _webhooks() -> None:
         sa.Column("secret", sa.Text, nullable=False),
         sa.Column("status", sa.String(10), nullable=False, server_default="active"),
         sa.Column("created_at", Stamp, nullable=False),
-        sa.CheckConstraint("status IN ('active', 'disabled')", name="ck_webhook_endpoints_status"),
+        sa.CheckConstraint(
+            "status IN ('active', 'disabled')", name=op.f("ck_webhook_endpoints_status")
+        ),
     )
     op.create_index(
         "ix_webhook_endpoints_merchant_account_id", "webhook_endpoints", ["merchant_account_id"]
@@ -156,9 +160,12 @@ def _webhooks() -> None:
             "endpoint_id", "event_id", name="uq_webhook_deliveries_endpoint_id_event_id"
         ),
         sa.CheckConstraint(
-            "status IN ('pending', 'delivered', 'failed')", name="ck_webhook_deliveries_status"
+            "status IN ('pending', 'delivered', 'failed')",
+            name=op.f("ck_webhook_deliveries_status"),
         ),
-        sa.CheckConstraint("attempts >= 0", name="ck_webhook_deliveries_attempts_not_negative"),
+        sa.CheckConstraint(
+            "attempts >= 0", name=op.f("ck_webhook_deliveries_attempts_not_negative")
+        ),
     )
     op.create_index(
         "ix_webhook_deliveries_status_next_attempt_at",
@@ -177,7 +184,7 @@ def _webhooks() -> None:
         sa.UniqueConstraint(
             "delivery_id", "attempt", name="uq_webhook_attempts_delivery_id_attempt"
         ),
-        sa.CheckConstraint("attempt > 0", name="ck_webhook_attempts_attempt_positive"),
+        sa.CheckConstraint("attempt > 0", name=op.f("ck_webhook_attempts_attempt_positive")),
     )
 
 
