@@ -30,6 +30,18 @@ FRENCH_HELP: dict[str, str] = {
     "CODE": "Le code du compte, par exemple alice.",
     "FILE": "Le fichier à écrire.",
     "--help": "Affiche cette aide.",
+    # Set-up and service
+    "init": "Prépare un déploiement : schéma, comptes système, premier administrateur. La "
+    "monnaie vient des réglages (MLC_CURRENCY_CODE, MLC_CURRENCY_NAME, MLC_CURRENCY_SYMBOL)."
+    f"\n\n{_EX}mlc init --admin marie --office centre --office halles",
+    "init --admin": "Identifiant du premier administrateur.",
+    "init --office": "Identifiant d'un comptoir de change (répétable).",
+    "init --password-env": "Lit le mot de passe de l'administrateur dans cette variable "
+    "d'environnement au lieu de le demander.",
+    "serve": f"Lance le service HTTP (après avoir mis la base à jour).\n\n{_EX}mlc serve --demo",
+    "serve --host": "Adresse d'écoute.",
+    "serve --port": "Port d'écoute.",
+    "serve --demo": "Crée d'abord le déploiement de démonstration.",
     # Money
     "transfer": "Vire MONTANT de DEBIT vers CREDIT, une seule fois par --key.\n\n"
     f"{_EX}mlc transfer alice bakery 12,50 --key pay-2026-11-27-001 --memo pain",
