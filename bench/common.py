@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
 from monnaie_locale.ledger import Ledger, accounts
@@ -186,18 +186,8 @@ def libpq_url(url: str) -> str:
 
 
 def open_schema(url: str, schema: str, *, pool_size: int = 10) -> Database:
-    """The engine :func:`connect` builds for ``url``, with ``schema`` on the search path.
-
-    :func:`connect` takes no connection arguments, so its pool settings are repeated here.
-    """
-    engine = create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        connect_args={"options": f"-csearch_path={schema}"},
-    )
-    return Database(engine)
+    """The database :func:`connect` opens for ``url``, with ``schema`` on the search path."""
+    return connect(url, pool_size=pool_size, connect_args={"options": f"-csearch_path={schema}"})
 
 
 @contextmanager

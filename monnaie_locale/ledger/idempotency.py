@@ -17,9 +17,10 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monnaie_locale.errors import IdempotencyConflict, InvalidRequest
+from monnaie_locale.ledger.fast_sql import FastCursor
 from monnaie_locale.store.tables import idempotency_keys
 
-__all__ = ["Claim", "claim_key", "digest", "record_result"]
+__all__ = ["Claim", "claim_key", "claim_with_id", "digest", "record_result"]
 
 MAX_KEY_LENGTH = 200
 
@@ -47,8 +48,7 @@ def claim_key(
     Returns a fresh claim when the key is new; the first call's result reference when the
     key was used for the same request; raises :class:`IdempotencyConflict` otherwise.
     """
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidRequest(f"an idempotency key is 1 to {MAX_KEY_LENGTH} characters")
+    _check_key(key)
     fingerprint_digest = digest(fingerprint)
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     inserted = conn.execute(
@@ -59,6 +59,16 @@ def claim_key(
     ).first()
     if inserted is not None:
         return Claim(fresh=True, result_ref=result_ref)
+    return _first_call(conn, key, fingerprint_digest)
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidRequest(f"an idempotency key is 1 to {MAX_KEY_LENGTH} characters")
+
+
+def _first_call(conn: Connection, key: str, fingerprint_digest: str) -> Claim:
+    """The claim of a key already recorded: its result, if the request is the same."""
     row = conn.execute(
         select(idempotency_keys.c.fingerprint, idempotency_keys.c.result_ref).where(
             idempotency_keys.c.key == key
@@ -67,6 +77,33 @@ def claim_key(
     if row.fingerprint != fingerprint_digest:
         raise IdempotencyConflict(key)
     return Claim(fresh=False, result_ref=row.result_ref)
+
+
+def claim_with_id(
+    cursor: FastCursor, key: str, *, fingerprint: str, now: datetime, kind: str
+) -> tuple[Claim, int]:
+    """:func:`claim_key` on the fast path, drawing the new transaction id with it.
+
+    The result reference is ``"<kind>:<id>"``; the id comes from the sequence on
+    PostgreSQL, as max + 1 on SQLite, inside the key's insert. The id returned with a
+    claim that is not fresh is meaningless (0).
+    """
+    _check_key(key)
+    fingerprint_digest = digest(fingerprint)
+    sql = cursor.sql
+    inserted = cursor.run(
+        sql.claim,
+        {
+            "key": key,
+            "fingerprint": fingerprint_digest,
+            "prefix": f"{kind}:",
+            "created_at": sql.stamp(now),
+        },
+    ).fetchone()
+    if inserted is None:
+        return _first_call(cursor.connection, key, fingerprint_digest), 0
+    result_ref = str(inserted[0])
+    return Claim(fresh=True, result_ref=result_ref), int(result_ref.partition(":")[2])
 
 
 def record_result(conn: Connection, key: str, result_ref: str) -> None:

@@ -16,8 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from monnaie_locale.clock import Clock
 from monnaie_locale.errors import AlreadyReversed, InvalidRequest
 from monnaie_locale.ledger.holds import load_hold, place_hold, settle_hold, void_hold
-from monnaie_locale.ledger.idempotency import claim_key, record_result
-from monnaie_locale.ledger.posting import load_batch, load_transaction, write_transaction
+from monnaie_locale.ledger.idempotency import claim_key, claim_with_id, record_result
+from monnaie_locale.ledger.posting import (
+    PostingSession,
+    load_batch,
+    load_transaction,
+    write_transaction,
+)
 from monnaie_locale.model import Hold, Leg, Transaction, TransferRequest
 from monnaie_locale.store.database import allocate_transaction_id
 from monnaie_locale.store.tables import transactions
@@ -36,19 +41,19 @@ def post_transfer(
     conn: Connection, request: TransferRequest, *, idempotency_key: str, clock: Clock
 ) -> Transaction:
     """Post ``request`` once per ``idempotency_key``."""
-    transaction_id = allocate_transaction_id(conn)
-    claim = claim_key(
-        conn,
-        idempotency_key,
-        fingerprint="transfer|" + request.fingerprint(),
-        now=clock(),
-        result_ref=f"transaction:{transaction_id}",
-    )
-    if not claim.fresh:
-        return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
-    return write_transaction(
-        conn, request, transaction_id=transaction_id, clock=clock, idempotency_key=idempotency_key
-    )
+    with PostingSession(conn) as session:
+        claim, transaction_id = claim_with_id(
+            session.cursor,
+            idempotency_key,
+            fingerprint="transfer|" + request.fingerprint(),
+            now=clock(),
+            kind="transaction",
+        )
+        if not claim.fresh:
+            return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
+        return session.write(
+            request, transaction_id=transaction_id, clock=clock, idempotency_key=idempotency_key
+        )
 
 
 def post_batch(
@@ -57,31 +62,35 @@ def post_batch(
     """Post linked transactions that all succeed or all fail, once per key."""
     if not requests:
         raise InvalidRequest("a batch needs at least one transfer")
-    first_id = allocate_transaction_id(conn)
-    batch = f"{first_id}"
-    claim = claim_key(
-        conn,
-        idempotency_key,
-        fingerprint="batch|" + "||".join(r.fingerprint() for r in requests),
-        now=clock(),
-        result_ref=f"batch:{batch}",
-    )
-    if not claim.fresh:
-        return load_batch(conn, str(_ref_id(claim.result_ref, "batch")))
-    written = []
-    for index, request in enumerate(requests):
-        transaction_id = first_id if index == 0 else allocate_transaction_id(conn)
-        written.append(
-            write_transaction(
-                conn,
-                request,
-                transaction_id=transaction_id,
-                clock=clock,
-                batch=batch,
-                idempotency_key=idempotency_key if index == 0 else None,
-            )
+    with PostingSession(conn) as session:
+        claim, first_id = claim_with_id(
+            session.cursor,
+            idempotency_key,
+            fingerprint="batch|" + "||".join(r.fingerprint() for r in requests),
+            now=clock(),
+            kind="batch",
         )
-    return written
+        if not claim.fresh:
+            return load_batch(conn, str(_ref_id(claim.result_ref, "batch")))
+        batch = f"{first_id}"
+        session.look_up(leg.account for request in requests for leg in request.legs)
+        sql = session.cursor.sql
+        written = []
+        for index, request in enumerate(requests):
+            # SQLite has one writer at a time: the ids follow each other (max + 1 each time).
+            transaction_id = first_id + index
+            if index and sql.is_postgres:
+                (transaction_id,) = session.cursor.run(sql.next_id, {}).fetchone()
+            written.append(
+                session.write(
+                    request,
+                    transaction_id=transaction_id,
+                    clock=clock,
+                    batch=batch,
+                    idempotency_key=idempotency_key if index == 0 else None,
+                )
+            )
+        return written
 
 
 def reverse(
