@@ -13,14 +13,31 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.engine import make_url
 
 from api import problems
 from api.body_limit import BodyLimit
+from api.checkout_runtime import CheckoutRuntime, WebhookLoop
+from api.logging import AccessLog, configure_logging
+from api.metrics import Metrics, MetricsMiddleware
+from api.metrics import router as metrics_router
+from api.payment_limit import limit_payments
 from api.rate_limit import AttemptLimiter
 from api.request_id import RequestId
-from api.routers import accounts, api_keys, auth, health, holds, transfers
+from api.routers import (
+    accounts,
+    api_keys,
+    auth,
+    checkout,
+    checkout_events,
+    health,
+    holds,
+    pay_pages,
+    transfers,
+    webhook_endpoints,
+)
+from api.routers.operations_common import deployment_from_settings
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.ledger import Ledger
@@ -58,19 +75,27 @@ def create_app(
 ) -> FastAPI:
     """Build the application; ``database`` defaults to the one the settings name."""
     settings = settings if settings is not None else load_settings()
+    configure_logging(settings.log_level)
+    # Built first: a deployment rule the settings get wrong stops the start.
+    deployment = deployment_from_settings(settings)
     owns_database = database is None
     database = database if database is not None else open_database(settings)
 
     # On PostgreSQL the journal is chained by a background sealer rather than by a second
     # transaction after each request (see monnaie_locale.journal).
     ledger = Ledger(database, clock=clock, auto_seal=not database.is_postgres)
+    checkout_runtime = CheckoutRuntime(settings, database=database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sealer = JournalSealer(ledger) if database.is_postgres else None
         if sealer is not None:
             sealer.start()
+        webhooks = WebhookLoop(database, clock=clock, interval=settings.webhook_poll_seconds)
+        webhooks.start()
         yield
+        await webhooks.stop()
+        checkout_runtime.close()
         if sealer is not None:
             sealer.stop()
         if owns_database:
@@ -86,13 +111,25 @@ def create_app(
     app.state.database = database
     app.state.clock = clock
     app.state.ledger = ledger
+    app.state.checkout = checkout_runtime
     app.state.login_limiter = AttemptLimiter(per_minute=settings.login_attempts_per_minute)
+    app.state.payment_limiter = AttemptLimiter(per_minute=settings.payment_attempts_per_minute)
+    app.state.deployment = deployment
+    app.state.metrics = Metrics()
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(AccessLog)
     # Outermost, so even a refused body or an unexpected failure carries the id.
     app.add_middleware(RequestId)
     for router in (health, auth, accounts, transfers, holds, api_keys):
-        app.include_router(router.router)
+        app.include_router(
+            router.router,
+            dependencies=[Depends(limit_payments)] if router in (transfers, holds) else None,
+        )
+    for checkout_router in (checkout, checkout_events, webhook_endpoints, pay_pages):
+        app.include_router(checkout_router.router)
+    app.include_router(metrics_router)
     _document_problems(app)
     return app
 

@@ -38,6 +38,8 @@ OPTIONAL_GROUPS = (
     "cli.commands.notes",
     "cli.commands.reserve",
     "cli.commands.users",
+    "cli.commands.offices",
+    "cli.commands.membership",
     "cli.commands.serve",
 )
 

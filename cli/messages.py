@@ -348,6 +348,223 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "en": "An account {account!r} already exists.",
     },
     "error.other": {"fr": "Refusé : {message}", "en": "Refused: {message}"},
+    # Currency operations, reserve and users (cli/commands/{convert,reconversion,notes,
+    # offices,membership,reserve,users}.py)
+    "convert.done": {
+        "fr": "Conversion {id} : {amount} pour {account} (bonus {bonus}), {status}.",
+        "en": "Conversion {id}: {amount} for {account} (bonus {bonus}), {status}.",
+    },
+    "convert.ordered": {
+        "fr": "Ordre enregistré. Référence à indiquer sur le virement :",
+        "en": "Order recorded. Reference to quote on the bank transfer:",
+    },
+    "convert.none_pending": {
+        "fr": "Aucun ordre de conversion en attente.",
+        "en": "No conversion order waiting.",
+    },
+    "convert.pending_title": {
+        "fr": "Ordres de conversion en attente de virement",
+        "en": "Conversion orders waiting for their transfer",
+    },
+    "reconversion.done": {
+        "fr": "Reconversion {id} de {account} : {amount} (frais {fee}, versé {payout}), {status}.",
+        "en": "Reconversion {id} of {account}: {amount} (fee {fee}, paid out {payout}), {status}.",
+    },
+    "reconversion.bad_status": {
+        "fr": "Statut inconnu : choisissez parmi {statuses}.",
+        "en": "Unknown status: choose one of {statuses}.",
+    },
+    "reconversion.none": {
+        "fr": "Aucune demande de reconversion.",
+        "en": "No reconversion requests.",
+    },
+    "reconversion.title": {"fr": "Demandes de reconversion", "en": "Reconversion requests"},
+    "reconversion.batch": {
+        "fr": "Lot {id} : {count} virements, {total} au total, {status}.",
+        "en": "Batch {id}: {count} payouts, {total} in all, {status}.",
+    },
+    "reconversion.file_exists": {
+        "fr": "{path} existe déjà : choisissez un autre nom, rien n'a été écrit.",
+        "en": "{path} already exists: choose another name, nothing was written.",
+    },
+    "reconversion.exported": {
+        "fr": "Lot {id} écrit dans {path} : déposez ce fichier à la banque.",
+        "en": "Batch {id} written to {path}: upload this file to the bank.",
+    },
+    "notes.bad_item": {
+        "fr": "Billets mal écrits {item!r} : écrivez NOMBRExVALEUR, par exemple 10x20.",
+        "en": "Cannot read notes {item!r}: write COUNTxVALUE, for example 10x20.",
+    },
+    "notes.done": {
+        "fr": "Billets ({kind}) de {source} vers {target} : {count} billets, {amount}.",
+        "en": "Notes ({kind}) from {source} to {target}: {count} notes, {amount}.",
+    },
+    "offices.added": {
+        "fr": "Comptoir {office} ouvert (caisse et stock de billets).",
+        "en": "Office {office} opened (till and note stock).",
+    },
+    "offices.closed": {
+        "fr": "Caisse de {office} close : attendu {expected}, compté {counted}, écart "
+        "{sign}{difference}.",
+        "en": "Till of {office} closed: expected {expected}, counted {counted}, difference "
+        "{sign}{difference}.",
+    },
+    "offices.banked": {
+        "fr": "{amount} de la caisse de {office} en route vers la banque (dépôt {id}).",
+        "en": "{amount} from the till of {office} on its way to the bank (deposit {id}).",
+    },
+    "offices.received": {
+        "fr": "Dépôt {id} ({amount}) reçu sur le compte de réserve.",
+        "en": "Deposit {id} ({amount}) received on the reserve account.",
+    },
+    "membership.bad_paid_in": {
+        "fr": "Mode de paiement inconnu {value!r} : units ou euros.",
+        "en": "Unknown means of payment {value!r}: units or euros.",
+    },
+    "membership.paid": {
+        "fr": "Cotisation de {account} pour {period} enregistrée.",
+        "en": "Membership fee of {account} for {period} recorded.",
+    },
+    "membership.title": {"fr": "Cotisations au {day}", "en": "Membership fees on {day}"},
+    "membership.yes": {"fr": "oui", "en": "yes"},
+    "membership.no": {"fr": "NON", "en": "NO"},
+    "membership.some_unpaid": {
+        "fr": "{count} compte(s) n'ont pas payé leur cotisation.",
+        "en": "{count} account(s) have not paid their fee.",
+    },
+    "users.no_password": {
+        "fr": "La variable {var} est vide : mettez-y le mot de passe.",
+        "en": "The variable {var} is empty: put the password in it.",
+    },
+    "users.password_prompt": {"fr": "Mot de passe", "en": "Password"},
+    "users.unknown": {
+        "fr": "Aucun utilisateur {user!r} : voyez « mlc users list ».",
+        "en": "No user {user!r}: see `mlc users list`.",
+    },
+    "users.created": {
+        "fr": "Utilisateur {user} créé (rôle {role}).",
+        "en": "User {user} created (role {role}).",
+    },
+    "users.linked": {
+        "fr": "{user} détient désormais le compte {account}.",
+        "en": "{user} now holds account {account}.",
+    },
+    "users.disabled": {
+        "fr": "Utilisateur {user} désactivé, ses sessions sont closes.",
+        "en": "User {user} disabled, their sessions ended.",
+    },
+    "users.password_set": {
+        "fr": "Mot de passe de {user} changé, ses sessions sont closes.",
+        "en": "Password of {user} changed, their sessions ended.",
+    },
+    "users.title": {"fr": "Utilisateurs", "en": "Users"},
+    "users.disabled_state": {"fr": "désactivé", "en": "disabled"},
+    "reserve.bad_as_of": {
+        "fr": "Date invalide {value!r} : écrivez AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SS.",
+        "en": "Invalid date {value!r}: write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.",
+    },
+    "reserve.under_covered": {
+        "fr": "ALERTE : la réserve ne couvre que {percent} % de la circulation.",
+        "en": "ALERT: the reserve covers only {percent} % of the circulation.",
+    },
+    "reserve.discrepancies": {
+        "fr": "ALERTE : {count} anomalie(s) dans le rapport de réserve.",
+        "en": "ALERT: {count} discrepancy(ies) in the reserve report.",
+    },
+    "reserve.now": {"fr": "maintenant", "en": "now"},
+    "reserve.title": {
+        "fr": "Rapport de réserve ({unit}), situation : {moment}",
+        "en": "Reserve report ({unit}), as of {moment}",
+    },
+    "reserve.s.circulation": {"fr": "circulation", "en": "circulation"},
+    "reserve.s.stock": {"fr": "stock de billets", "en": "note stock"},
+    "reserve.s.reserve": {"fr": "réserve", "en": "reserve"},
+    "reserve.s.pending": {"fr": "en attente", "en": "pending"},
+    "reserve.s.coverage": {"fr": "couverture", "en": "coverage"},
+    "reserve.s.discrepancy": {"fr": "ANOMALIE", "en": "DISCREPANCY"},
+    "reserve.i.digital": {"fr": "numérique {kind}", "en": "digital {kind}"},
+    "reserve.i.pending": {
+        "fr": "numérique en cours de reconversion",
+        "en": "digital being reconverted",
+    },
+    "reserve.i.paper": {"fr": "billets", "en": "paper notes"},
+    "reserve.i.total": {"fr": "total {unit}", "en": "total {unit}"},
+    "reserve.i.conversions": {"fr": "conversions ({count})", "en": "conversions ({count})"},
+    "reserve.i.reconversions": {"fr": "reconversions ({count})", "en": "reconversions ({count})"},
+    "reserve.future": {
+        "fr": "Relevé refusé, rien n'a été importé : {where} est daté du {day}, dans le futur. "
+        "Vérifiez le fichier.",
+        "en": "Statement refused, nothing imported: {where} is dated {day}, in the future. "
+        "Check the file.",
+    },
+    "reserve.where_closing": {
+        "fr": "le solde de clôture du relevé {statement}",
+        "en": "the closing balance of statement {statement}",
+    },
+    "reserve.where_line": {
+        "fr": "la ligne {number} ({line}) du relevé {statement}",
+        "en": "line {number} ({line}) of statement {statement}",
+    },
+    "reserve.already_imported": {
+        "fr": "Relevé {statement} déjà importé : rien n'a été écrit.",
+        "en": "Statement {statement} was already imported: nothing was written.",
+    },
+    "reserve.balance_differs": {
+        "fr": "ALERTE : le solde de la banque diffère des comptes de {difference} (relevé "
+        "{statement}).",
+        "en": "ALERT: the bank's balance differs from the books by {difference} (statement "
+        "{statement}).",
+    },
+    "reserve.dry_run": {
+        "fr": "Essai à blanc : rien n'a été écrit.",
+        "en": "Dry run: nothing was written.",
+    },
+    "reserve.imported": {"fr": "Relevé importé.", "en": "Statement imported."},
+    "reserve.lines_title": {
+        "fr": "Lignes du relevé {statement}",
+        "en": "Lines of statement {statement}",
+    },
+    "reserve.unmatched": {"fr": "non rapprochée", "en": "unmatched"},
+    "reserve.balance_title": {"fr": "Rapprochement", "en": "Reconciliation"},
+    "reserve.b.matched": {"fr": "lignes rapprochées", "en": "lines matched"},
+    "reserve.b.unmatched": {"fr": "lignes non rapprochées", "en": "lines unmatched"},
+    "reserve.b.skipped": {"fr": "lignes déjà connues", "en": "lines already known"},
+    "reserve.b.bank": {"fr": "solde de clôture (banque)", "en": "closing balance (bank)"},
+    "reserve.b.books": {"fr": "solde des comptes", "en": "balance in the books"},
+    "reserve.b.difference": {"fr": "écart", "en": "difference"},
+    "reserve.b.none": {"fr": "absent du relevé", "en": "not in the statement"},
+    "col.reference": {"fr": "référence", "en": "reference"},
+    "col.account": {"fr": "compte", "en": "account"},
+    "col.id": {"fr": "n°", "en": "id"},
+    "col.fee": {"fr": "frais", "en": "fee"},
+    "col.payout": {"fr": "versé", "en": "payout"},
+    "col.batch": {"fr": "lot", "en": "batch"},
+    "col.period": {"fr": "période", "en": "period"},
+    "col.paid": {"fr": "payée", "en": "paid"},
+    "col.user": {"fr": "utilisateur", "en": "user"},
+    "col.role": {"fr": "rôle", "en": "role"},
+    "col.accounts": {"fr": "comptes", "en": "accounts"},
+    "col.section": {"fr": "rubrique", "en": "section"},
+    "col.item": {"fr": "poste", "en": "item"},
+    "col.remittance": {"fr": "libellé", "en": "remittance"},
+    "col.matched": {"fr": "rapprochée avec", "en": "matched with"},
+    "col.note": {"fr": "remarque", "en": "note"},
+    "error.malformed_bank_file": {
+        "fr": "Fichier bancaire refusé, rien n'a été importé : {location} : {reason}.",
+        "en": "Bank file refused, nothing imported: {location}: {reason}.",
+    },
+    "error.unknown_record": {
+        "fr": "Introuvable : {what} {key!r}. Vérifiez le numéro ou la référence.",
+        "en": "Not found: {what} {key!r}. Check the id or reference.",
+    },
+    "error.wrong_state": {
+        "fr": "{what} {key!r} est « {status} » ; il faut qu'il soit « {expected} ».",
+        "en": "{what} {key!r} is {status}; this needs it to be {expected}.",
+    },
+    "error.reserve_insufficient": {
+        "fr": "{account} n'a que {available} disponibles ; le lot demande {needed}.",
+        "en": "{account} has only {available} free; the batch needs {needed}.",
+    },
 }
 
 

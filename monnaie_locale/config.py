@@ -45,6 +45,43 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     login_attempts_per_minute: int = Field(default=30, ge=1, le=10_000)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # Per caller (user or API key), on the routes that move money; generous on purpose.
+    payment_attempts_per_minute: int = Field(default=1200, ge=1, le=10_000_000)
+    # Lets a scraper outside the host read /metrics (sent as a bearer credential).
+    metrics_secret: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # The currency's rules (see monnaie_locale.deployment.Deployment); lists and maps are
+    # JSON in the environment: MLC_OFFICES='["gare"]', MLC_MEMBERSHIP_FEES='{"member": 1000}'.
+    offices: tuple[str, ...] = ()
+    conversion_bonus_bps: int = Field(default=0, ge=0, le=10_000)
+    reconversion_fees_bps: dict[str, int] = Field(
+        default_factory=lambda: {"business": 500, "authority": 500, "member": 500}
+    )
+    members_may_reconvert: bool = False
+    authorities_may_reconvert: bool = True
+    # Account kind -> fee in minor units, paid per ``membership_period``.
+    membership_fees: dict[str, int] = Field(default_factory=dict)
+    membership_period: Literal["year", "month"] = "year"
+    association_name: str = "Association"
+    reserve_iban: str | None = None
+    reserve_bic: str | None = None
+
+    # The Ed25519 key that signs payment requests and receipts: a PKCS#8 PEM file, or the
+    # PEM itself, encrypted when a passphrase is given. Development without one signs with
+    # a key made at start-up, so its QR codes die with the process; production refuses.
+    signing_key_file: Path | None = None
+    signing_key_pem: SecretStr | None = None
+    signing_key_passphrase: SecretStr | None = None
+    # Carried inside every QR code, so another currency's codes are told apart and refused.
+    deployment_id: int = Field(default=1, ge=0, le=2**16 - 1)
+    # The host name the QR codes point to (``HTTPS://<public_host>/R/...``).
+    public_host: str = Field(
+        default="localhost", max_length=24, pattern=r"^[A-Za-z0-9.-]+(:[0-9]+)?$"
+    )
+    # The largest refund a cashier may make alone, in minor units; above it the owner refunds.
+    cashier_refund_limit: int = Field(default=50_00, ge=0)
+    webhook_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
@@ -59,6 +96,17 @@ class Settings(BaseSettings):
         if len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"MLC_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _require_signing_key_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.signing_key_file is None and self.signing_key_pem is None:
+            raise ValueError(
+                "set MLC_SIGNING_KEY_FILE (or MLC_SIGNING_KEY_PEM) to the Ed25519 key that "
+                "signs payment codes before running in production"
             )
         return self
 

@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Connection, insert, select
 
@@ -41,6 +41,9 @@ from monnaie_locale.model import Account, AccountKind
 from monnaie_locale.money import EUR, Currency
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_operations import account_categories
+
+if TYPE_CHECKING:
+    from monnaie_locale.config import Settings
 
 __all__ = [
     "ASSOCIATION_BONUS",
@@ -299,3 +302,25 @@ def category_of(conn: Connection, account: Account) -> str:
 def _check_office_id(office: str) -> None:
     if not _OFFICE_ID.fullmatch(office):
         raise InvalidRequest(f"an office id is 1 to 40 letters, digits, '-' or '_': {office!r}")
+
+
+def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deployment:
+    """The deployment ``settings`` describe, with ``offices`` added to theirs.
+
+    The one place where settings become rules, for the service and the CLI alike.
+    """
+    return Deployment(
+        unit=settings.currency,
+        offices=tuple(dict.fromkeys((*settings.offices, *offices))),
+        conversion_bonus_bps=settings.conversion_bonus_bps,
+        reconversion_fees=dict(settings.reconversion_fees_bps),
+        members_may_reconvert=settings.members_may_reconvert,
+        authorities_may_reconvert=settings.authorities_may_reconvert,
+        membership_fees={
+            AccountKind(kind): MembershipFee(amount, settings.membership_period)
+            for kind, amount in settings.membership_fees.items()
+        },
+        association_name=settings.association_name,
+        reserve_iban=settings.reserve_iban,
+        reserve_bic=settings.reserve_bic,
+    )

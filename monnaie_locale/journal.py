@@ -15,8 +15,9 @@ journal a moment later; :func:`verify` counts the ones still waiting, and checks
 each is really there.
 
 SQLite has a single writer: the write lock is global already, so chaining costs no
-parallelism there, and :func:`record` seals each transaction inside its own database
-transaction, saving the queue's row and a second commit.
+parallelism there, and the posting engine (``monnaie_locale.ledger.posting``) seals each
+transaction inside its own database transaction, saving the queue's row and a second
+commit.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ __all__ = [
     "PostingValues",
     "Verification",
     "entry_hash",
-    "record",
     "seal",
     "verify",
 ]
@@ -114,23 +114,6 @@ def _postings_of(conn: Connection, transaction_ids: list[int]) -> dict[int, list
     for row in rows:
         grouped[row.transaction_id].append(row)
     return grouped
-
-
-def record(conn: Connection, header: HeaderValues, posting_rows: Sequence[PostingValues]) -> None:
-    """Put a just-written transaction on its way into the journal (see the module's docstring)."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(journal_queue).values(transaction_id=header.id))
-        return
-    seq, prev = _last_entry(conn)
-    conn.execute(
-        insert(journal).values(
-            seq=seq + 1,
-            transaction_id=header.id,
-            prev_hash=prev,
-            hash=entry_hash(prev, header, posting_rows),
-            sealed_at=header.created_at,
-        )
-    )
 
 
 def seal(conn: Connection, *, now: datetime, limit: int = SEAL_CHUNK, wait: bool = False) -> int:

@@ -12,11 +12,9 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.table import Table
 from sqlalchemy import Connection
 
-from api.app import create_app
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from monnaie_locale.auth.roles import Role
@@ -24,7 +22,7 @@ from monnaie_locale.auth.users import create_user
 from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.demo import DEMO_USERS, seed_demo
-from monnaie_locale.deployment import Deployment, create_system_accounts
+from monnaie_locale.deployment import create_system_accounts, from_settings
 from monnaie_locale.store import migrate
 
 __all__ = ["register"]
@@ -74,7 +72,7 @@ def init(
         )
     database = run.database(create=True)
     migrate(database)
-    deployment = Deployment(unit=settings.currency, offices=tuple(office or ()))
+    deployment = from_settings(settings, offices=tuple(office or ()))
 
     def set_up(conn: Connection) -> int:
         opened = create_system_accounts(conn, deployment, now=utc_now())
@@ -110,6 +108,11 @@ def serve(
             )
         )
         _print_demo(run, host=host, port=port)
+    # Imported here: the web stack costs every other command ~75 MB and a second to load.
+    import uvicorn
+
+    from api.app import create_app
+
     run.out.print(run.messages("serve.listening", url=f"http://{host}:{port}"))
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 

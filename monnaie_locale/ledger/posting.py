@@ -14,8 +14,8 @@ Order of writes, and why:
    later postings never carry earlier times (the "as of" queries rely on it).
 3. The transaction's header row comes last: on SQLite its insertion is what checks
    that the postings balance (see the first migration).
-4. The transaction is handed to the journal (as :func:`monnaie_locale.journal.record`
-   does: chained inline on SQLite, queued on PostgreSQL).
+4. The transaction is handed to the journal: chained inline on SQLite, queued on
+   PostgreSQL for the sealer (see :mod:`monnaie_locale.journal`).
 
 These statements run on the connection's DBAPI cursor, rendered once per dialect (see
 :mod:`monnaie_locale.ledger.fast_sql` for why); on PostgreSQL steps 2 to 4 are one

@@ -47,9 +47,28 @@ POST /v1/holds/{hold_id}/post                         x   x   x   x   x   x   . 
 POST /v1/holds/{hold_id}/void                         x   x   x   x   x   x   .   x
 POST /v1/api-keys                                     .   x   .   .   .   x   .   x
 POST /v1/api-keys/{key_id}/revoke                     .   x   .   .   .   x   .   x
+GET  /v1/checkout/keys                                public
+POST /v1/checkout/requests                            .   x   x   .   .   .   .   .
+POST /v1/checkout/static-codes                        .   x   .   .   .   .   .   .
+GET  /v1/checkout/requests/{request_id}               .   x   x   .   .   .   .   .
+GET  /v1/checkout/requests/{request_id}/qr.png        .   x   x   .   .   .   .   .
+GET  /v1/checkout/requests/{request_id}/qr.svg        .   x   x   .   .   .   .   .
+GET  /v1/checkout/requests/{request_id}/sheet.svg     .   x   x   .   .   .   .   .
+POST /v1/checkout/requests/{request_id}/cancel        .   x   x   .   .   .   .   .
+POST /v1/checkout/pay                                 x   x   .   x   x   x   .   x
+GET  /v1/checkout/payments/{payment_id}               .   x   x   .   .   .   .   .
+POST /v1/checkout/payments/{payment_id}/refunds       .   x   x   .   .   .   .   .
+POST /v1/checkout/events/tickets                      .   x   x   .   .   .   .   .
+GET  /v1/checkout/events                              .   x   x   .   .   .   .   .
+POST /v1/checkout/webhooks                            .   x   .   .   .   .   .   .
+GET  /v1/checkout/webhooks                            .   x   .   .   .   .   .   .
+DELETE /v1/checkout/webhooks/{endpoint_id}            .   x   .   .   .   .   .   .
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
+# The QR checkout's payments and webhook endpoints (none exist in the world).
+PATH_VALUES |= {"payment_id": "1", "endpoint_id": "1"}
+PATH_VALUES |= {"request_id": "1"}
 PUBLIC = "public"
 
 

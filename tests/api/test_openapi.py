@@ -9,6 +9,8 @@ import pytest
 from tests.api.conftest import World
 
 PUBLIC = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/auth/login")}
+# The keys that verify payment codes and receipts are published to anyone.
+PUBLIC |= {("get", "/v1/checkout/keys")}
 
 
 @pytest.fixture
@@ -72,6 +74,13 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
         ("post", "/v1/holds"),
         ("post", "/v1/holds/{hold_id}/post"),
         ("post", "/v1/transactions/{transaction_id}/reversal"),
+    }
+    # The QR checkout: issuing a request or code, paying it, refunding.
+    moving |= {
+        ("post", "/v1/checkout/requests"),
+        ("post", "/v1/checkout/static-codes"),
+        ("post", "/v1/checkout/pay"),
+        ("post", "/v1/checkout/payments/{payment_id}/refunds"),
     }
     for method, path, operation in _operations(document):
         headers = {

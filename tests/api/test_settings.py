@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from monnaie_locale.config import DEVELOPMENT_SECRET, Settings, load_settings
+from monnaie_locale.payments import SigningKey
 
 STRONG_SECRET = "k" * 40
 
@@ -69,6 +70,8 @@ def test_production_refuses_a_short_secret() -> None:
 def test_production_starts_with_a_long_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLC_ENVIRONMENT", "production")
     monkeypatch.setenv("MLC_SECRET_KEY", STRONG_SECRET)
+    # Production also needs the key that signs payment codes.
+    monkeypatch.setenv("MLC_SIGNING_KEY_PEM", SigningKey.generate().to_pem().decode())
     settings = load_settings()
     assert settings.is_production
     assert settings.secret_key.get_secret_value() == STRONG_SECRET

@@ -1,0 +1,126 @@
+"""The live feed of a merchant's payments and refunds, as Server-Sent Events.
+
+``GET /v1/checkout/events?account=...`` streams every event of the account after the one
+the client last received (the ``Last-Event-ID`` header a reconnecting ``EventSource``
+sends, or ``last_event_id`` in the query for a page that opens a new stream), then waits
+for new ones. Each event's id is its row id in the feed and its data the signed receipt.
+
+A script calls it with its bearer credential. A browser page cannot set headers on an
+``EventSource``, so it first trades its token for a one-minute ticket (``POST
+/v1/checkout/events/tickets``, see :mod:`api.stream_tickets`) and passes the ticket in the
+query string; the stream itself stays open for as long as the page does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection, func, select
+
+from api.checkout_runtime import CheckoutDep
+from api.deps import ClockDep, DatabaseDep, SettingsDep, current_principal, require
+from api.problems import problem_responses
+from api.routers.checkout import ISSUERS
+from api.schemas.checkout import AccountQuery, TicketIn, TicketOut
+from api.stream_tickets import issue_ticket, read_ticket
+from monnaie_locale.auth import Principal
+from monnaie_locale.auth.errors import RoleForbidden
+from monnaie_locale.checkout import event_stream, parse_last_event_id
+from monnaie_locale.ledger.accounts import get_account
+from monnaie_locale.store.tables_checkout import checkout_events
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/checkout/events", tags=["checkout"])
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A sign-in token from POST /v1/auth/login, or a terminal's API key.",
+)
+
+
+def stream_reader(
+    database: DatabaseDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ticket: Annotated[
+        str | None,
+        Query(max_length=1000, description="A ticket from POST /v1/checkout/events/tickets."),
+    ] = None,
+) -> Principal:
+    """The caller of the stream, from a ticket or a bearer credential; only the till's roles."""
+    if ticket is not None:
+        claims = read_ticket(ticket, secret=settings.secret_key.get_secret_value(), now=clock())
+        principal = Principal(
+            role=claims.role, accounts=frozenset({claims.account}), name=claims.subject
+        )
+    else:
+        principal = current_principal(database, clock, credentials)
+    if principal.role not in ISSUERS:
+        raise RoleForbidden(str(principal.role))
+    return principal
+
+
+@router.post(
+    "/tickets",
+    status_code=201,
+    summary="A one-minute ticket that lets a browser page open the event stream",
+    responses=problem_responses(400, 401, 403, 404, 413, 422),
+)
+def create_ticket(
+    body: TicketIn,
+    principal: Annotated[Principal, require(*ISSUERS)],
+    database: DatabaseDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> TicketOut:
+    principal.check_move_from(body.account)
+    latest = database.read(lambda conn: _latest_event_id(conn, body.account))
+    ticket, expires = issue_ticket(
+        principal, account=body.account, secret=settings.secret_key.get_secret_value(), now=clock()
+    )
+    return TicketOut(ticket=ticket, expires_at=expires, last_event_id=latest)
+
+
+@router.get(
+    "",
+    summary="The merchant's payments and refunds as Server-Sent Events, live",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "The event stream"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+def stream_events(
+    account: AccountQuery,
+    principal: Annotated[Principal, Depends(stream_reader)],
+    database: DatabaseDep,
+    runtime: CheckoutDep,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+) -> StreamingResponse:
+    principal.check_move_from(account)
+    # Checked before the response starts: a stream cannot turn into an error page later.
+    database.read(lambda conn: get_account(conn, account))
+    after = parse_last_event_id(last_event_id_header)
+    if last_event_id_header is None and last_event_id is not None:
+        after = last_event_id
+    return StreamingResponse(
+        event_stream(database, runtime.notifier, merchant_account=account, last_event_id=after),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def _latest_event_id(conn: Connection, account: str) -> int:
+    merchant_id = get_account(conn, account).id
+    latest = conn.execute(
+        select(func.max(checkout_events.c.id)).where(
+            checkout_events.c.merchant_account_id == merchant_id
+        )
+    ).scalar()
+    return int(latest or 0)

@@ -1,0 +1,56 @@
+"""What the currency-operation routes share: the deployment's rules, and who acts for what.
+
+The :class:`~monnaie_locale.deployment.Deployment` is built from the settings by
+:func:`deployment_from_settings`, once, when the application is made (a bad rule stops
+the start), and handed to the routes through :data:`DeploymentDep`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from monnaie_locale.auth import Principal, Role
+from monnaie_locale.auth.errors import NotYourAccount
+from monnaie_locale.deployment import Deployment, office_notes, office_till
+from monnaie_locale.deployment import from_settings as deployment_from_settings
+
+__all__ = [
+    "HOLDERS",
+    "OFFICE_STAFF",
+    "OPERATORS",
+    "RECONVERTERS",
+    "REPORT_READERS",
+    "DeploymentDep",
+    "check_office",
+    "deployment_from_settings",
+]
+
+# The association's decisions: crediting orders, validating payouts, printing notes.
+OPERATORS = (Role.ASSOCIATION_OPERATOR, Role.ADMIN)
+# Work at an exchange office's counter.
+OFFICE_STAFF = (Role.OFFICE_OPERATOR, *OPERATORS)
+# Those who act on an account of their own (or, for operators, on any).
+HOLDERS = (Role.MEMBER, Role.MERCHANT_OWNER, Role.AUTHORITY_AGENT, *OPERATORS)
+# Units go back to euros for businesses and authorities (members if the deployment says so,
+# which the core decides).
+RECONVERTERS = HOLDERS
+REPORT_READERS = (Role.AUDITOR, *OPERATORS)
+
+
+def _deployment(request: Request) -> Deployment:
+    deployment: Deployment = request.app.state.deployment
+    return deployment
+
+
+DeploymentDep = Annotated[Deployment, Depends(_deployment)]
+
+
+def check_office(principal: Principal, office: str) -> None:
+    """An office operator acts for the offices whose till or note stock they hold;
+    the association's operators and administrators act for every office."""
+    if principal.moves_any_account:
+        return
+    if not {office_till(office), office_notes(office)} & principal.accounts:
+        raise NotYourAccount(office_till(office))

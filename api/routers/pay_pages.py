@@ -1,0 +1,146 @@
+"""The two web pages of the QR flow: the payer's page behind every QR, and the till's page.
+
+``GET /R/{token}`` is the URL a phone camera opens. It verifies the request and shows the
+merchant's name as the server's own account table has it (never text from the QR), the
+amount (or a field for a counter code), then lets the member sign in and confirm; the
+confirm button calls ``POST /v1/checkout/pay``. A refused request gets its reason in plain
+words, and no way to pay. The path is matched in either case (``/r/`` too), and the token
+is read uppercase, as QR codes carry it.
+
+``GET /checkout`` is the till: sign in, type an amount, show the QR, and watch it turn to
+"Payé" through the event stream. Both are plain HTML with a small script, no build step;
+their scripts are served from ``/assets/checkout/``, and a Content-Security-Policy allows
+only those. The pages are not API operations, so the OpenAPI document leaves them out;
+anyone may open them (:data:`~api.deps.Public`), the API they call checks who they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api import i18n
+from api.checkout_runtime import CheckoutDep
+from api.deps import ClockDep, DatabaseDep, Public, SettingsDep
+from api.problems import status_for
+from monnaie_locale import checkout
+from monnaie_locale.errors import MonnaieLocaleError, NotFound
+from monnaie_locale.money import format_amount
+from monnaie_locale.payments.request import RequestKind
+
+__all__ = ["router"]
+
+_PAGES = Path(__file__).resolve().parent.parent / "pages"
+_ASSETS = {
+    "common.js": "text/javascript",
+    "pay.js": "text/javascript",
+    "checkout.js": "text/javascript",
+    "style.css": "text/css",
+}
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_templates = Jinja2Templates(directory=str(_PAGES / "templates"))
+
+router = APIRouter(include_in_schema=False, dependencies=[Public])
+
+Lang = Annotated[str | None, Query(max_length=5)]
+
+
+@router.get("/R/{token}", response_class=HTMLResponse)
+@router.get("/r/{token}", response_class=HTMLResponse)
+def pay_page(
+    token: str,
+    request: Request,
+    database: DatabaseDep,
+    runtime: CheckoutDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    lang: Lang = None,
+) -> Response:
+    language = _language(request, lang)
+    token = token.strip().upper()[:512]
+    context: dict[str, Any] = {"token": token, "currency": settings.currency_symbol}
+    status = 200
+    try:
+        found = database.read(
+            lambda conn: checkout.preview(
+                conn,
+                token,
+                keyring=runtime.keyring,
+                deployment_id=runtime.deployment_id,
+                clock=clock,
+            )
+        )
+    except MonnaieLocaleError as refusal:
+        status = status_for(type(refusal))
+        if status >= 500:
+            raise
+        context["refusal"] = i18n.refusal(refusal.code, language)
+        context["refusal_code"] = refusal.code
+    else:
+        dynamic = found.request.kind is RequestKind.DYNAMIC
+        context.update(
+            merchant=found.payee.code,
+            amount=format_amount(found.request.amount) if dynamic else None,
+            reference=found.request.reference,
+        )
+    return _render(request, "pay.html", language, context, status=status)
+
+
+@router.get("/checkout", response_class=HTMLResponse)
+def checkout_page(request: Request, settings: SettingsDep, lang: Lang = None) -> Response:
+    language = _language(request, lang)
+    return _render(request, "checkout.html", language, {"currency": settings.currency_symbol})
+
+
+@router.get("/assets/checkout/{name}")
+def asset(name: str) -> Response:
+    if name not in _ASSETS:
+        raise _NoSuchAsset(name)
+    return FileResponse(
+        _PAGES / "assets" / name,
+        media_type=_ASSETS[name],
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+class _NoSuchAsset(NotFound):
+    code = "route_not_found"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no page asset {name!r}")
+
+
+def _language(request: Request, lang: str | None) -> i18n.Language:
+    return i18n.choose_language(query=lang, accept_language=request.headers.get("accept-language"))
+
+
+def _render(
+    request: Request,
+    template: str,
+    language: i18n.Language,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+) -> Response:
+    response = _templates.TemplateResponse(
+        request,
+        template,
+        {
+            **context,
+            "lang": language,
+            "t": i18n.texts(language),
+            "messages": i18n.refusals(language),
+        },
+        status_code=status,
+    )
+    response.headers["Content-Security-Policy"] = _CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response

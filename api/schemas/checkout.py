@@ -1,0 +1,227 @@
+"""Bodies of the QR checkout: payment requests, payments, refunds, webhook endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from pydantic import ConfigDict, Field
+
+from api.schemas.common import ACCOUNT_CODE_PATTERN, AccountCode, RequestBody, ResponseBody
+from api.schemas.money import AmountIn, AmountOut, amount_out
+from monnaie_locale.checkout import IssuedRequest, Payment, Refund, WebhookEndpoint
+from monnaie_locale.payments.request import MAX_REFERENCE_LENGTH, RequestKind
+
+__all__ = [
+    "AccountQuery",
+    "DynamicRequestIn",
+    "EndpointCreated",
+    "EndpointIn",
+    "EndpointOut",
+    "PayIn",
+    "PaymentOut",
+    "RefundIn",
+    "RefundOut",
+    "RequestOut",
+    "StaticCodeIn",
+    "TicketIn",
+    "TicketOut",
+]
+
+AccountQuery = Annotated[
+    str,
+    Query(min_length=1, max_length=120, pattern=ACCOUNT_CODE_PATTERN, examples=["bakery"]),
+]
+
+Reference = Annotated[
+    str,
+    Field(
+        max_length=MAX_REFERENCE_LENGTH,
+        pattern=r"^[ -~]*$",
+        description="A short sale reference carried in the QR: plain ASCII, at most 16.",
+        examples=["T1-0042"],
+    ),
+]
+
+
+class DynamicRequestIn(RequestBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {"account": "bakery", "amount": "12.50", "reference": "T1-0042", "ttl_seconds": 600}
+            ]
+        },
+    )
+
+    account: AccountCode = Field(description="The merchant account to be paid.")
+    amount: AmountIn
+    reference: Reference = ""
+    ttl_seconds: int = Field(default=600, ge=10, le=24 * 3600, description="How long it lives.")
+
+
+class StaticCodeIn(RequestBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"account": "bakery", "reference": "COUNTER"}]},
+    )
+
+    account: AccountCode
+    reference: Reference = ""
+
+
+class RequestOut(ResponseBody):
+    request_id: str = Field(examples=["9f1c2a8e4d0b4a43"])
+    kind: Literal["dynamic", "static"]
+    account: str
+    amount: AmountOut | None = Field(description="None for a static code: the payer types it.")
+    reference: str
+    status: Literal["open", "paid", "cancelled"]
+    token: str = Field(description="The signed request, uppercase base32.")
+    url: str = Field(description="The text of the QR code.")
+    issued_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedRequest, *, host: str) -> RequestOut:
+        dynamic = issued.kind is RequestKind.DYNAMIC
+        return cls(
+            request_id=issued.request_id,
+            kind="dynamic" if dynamic else "static",
+            account=issued.merchant_account,
+            amount=amount_out(issued.amount) if dynamic else None,
+            reference=issued.reference,
+            status=issued.status.value,
+            token=issued.token,
+            url=issued.url(host=host),
+            issued_at=issued.issued_at,
+            expires_at=issued.expires_at,
+        )
+
+
+class PayIn(RequestBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"examples": [{"request": "HTTPS://PAY.EXAMPLE.ORG/R/AEAQ..."}]},
+    )
+
+    request: str = Field(
+        min_length=1, max_length=512, description="The scanned text: a request URL or token."
+    )
+    payer: AccountCode | None = Field(
+        default=None, description="The paying account; by default the only one the caller holds."
+    )
+    amount: AmountIn | None = Field(
+        default=None, description="What the payer typed, for a static code only."
+    )
+
+
+class PaymentOut(ResponseBody):
+    payment_id: int
+    request_id: str
+    merchant_account: str
+    payer_account: str
+    amount: AmountOut
+    refunded: AmountOut
+    transaction_id: int
+    event_id: int
+    replayed: bool
+    receipt: dict[str, Any] = Field(description="The receipt signed by the deployment's key.")
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentOut:
+        return cls(
+            payment_id=payment.id,
+            request_id=payment.request_id,
+            merchant_account=payment.merchant_account,
+            payer_account=payment.payer_account,
+            amount=amount_out(payment.amount),
+            refunded=amount_out(payment.refunded),
+            transaction_id=payment.transaction.id,
+            event_id=payment.event_id,
+            replayed=payment.replayed,
+            receipt=payment.receipt,
+        )
+
+
+class RefundIn(RequestBody):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"amount": "2.50"}]}
+    )
+
+    amount: AmountIn
+
+
+class RefundOut(ResponseBody):
+    refund_id: int
+    payment_id: int
+    amount: AmountOut
+    transaction_id: int
+    replayed: bool
+    receipt: dict[str, Any]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, refund: Refund) -> RefundOut:
+        return cls(
+            refund_id=refund.id,
+            payment_id=refund.payment_id,
+            amount=amount_out(refund.amount),
+            transaction_id=refund.transaction.id,
+            replayed=refund.replayed,
+            receipt=refund.receipt,
+            created_at=refund.created_at,
+        )
+
+
+class TicketIn(RequestBody):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"examples": [{"account": "bakery"}]}
+    )
+
+    account: AccountCode
+
+
+class TicketOut(ResponseBody):
+    ticket: str
+    expires_at: datetime
+    last_event_id: int = Field(
+        description="The shop's latest event now: a new page streams from there."
+    )
+
+
+class EndpointIn(RequestBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [{"account": "bakery", "url": "https://shop.example/hooks"}]
+        },
+    )
+
+    account: AccountCode
+    url: str = Field(min_length=1, max_length=2000, examples=["https://shop.example/hooks"])
+
+
+class EndpointOut(ResponseBody):
+    endpoint_id: int
+    url: str
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, endpoint: WebhookEndpoint) -> EndpointOut:
+        return cls(
+            endpoint_id=endpoint.id,
+            url=endpoint.url,
+            status=endpoint.status,
+            created_at=endpoint.created_at,
+        )
+
+
+class EndpointCreated(EndpointOut):
+    secret: str = Field(description="Shown only now: verify the webhook signatures with it.")

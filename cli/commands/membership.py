@@ -1,0 +1,131 @@
+"""``mlc membership``: record membership fees and see who is up to date.
+
+Fees per account kind come from the settings (``MLC_MEMBERSHIP_FEES='{"member": 1500}'``,
+in cents, per ``MLC_MEMBERSHIP_PERIOD``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from cli import help_fr
+from cli.commands.convert import JsonOption, KeyOption
+from cli.context import run_context
+from cli.deployment_settings import load_deployment, operate, record_json
+from cli.errors import Discrepancy, UsageProblem
+from cli.output import print_json
+from monnaie_locale.clock import utc_now
+from monnaie_locale.operations import membership
+
+__all__ = ["register"]
+
+group = typer.Typer(
+    help=(
+        "Membership fees: record a payment, list who has paid.\n\n"
+        "[b]Example:[/b] mlc membership pay alice --period 2026 --paid-in euros "
+        "--key fee-alice-2026"
+    ),
+    no_args_is_help=True,
+)
+
+
+# The French help of these commands, merged into cli.help_fr's table on registration.
+FRENCH_HELP: dict[str, str] = {
+    "membership": (
+        "Cotisations : enregistrer un paiement, voir qui a payé.\n\n[b]Exemple :[/b] mlc "
+        "membership pay alice --period 2026 --paid-in euros --key fee-alice-2026"
+    ),
+    "membership pay": (
+        "Enregistre la cotisation d'un compte pour une période.\n\n[b]Exemple :[/b] mlc "
+        "membership pay alice --period 2026 --paid-in units --key fee-alice-2026"
+    ),
+    "membership pay ACCOUNT": "Le compte de l'adhérent ou du professionnel.",
+    "membership pay --period": "La période payée : 2026 ou 2026-11.",
+    "membership pay --paid-in": "units (prélevées sur le compte) ou euros (espèces, chèque).",
+    "membership status": (
+        "Liste l'état de cotisation de chaque adhérent et professionnel pour la période en "
+        "cours.\n\n[b]Exemple :[/b] mlc membership status --unpaid"
+    ),
+    "membership status --on": "Le jour à vérifier, AAAA-MM-JJ (par défaut : aujourd'hui).",
+    "membership status --unpaid": (
+        "Seulement ceux qui n'ont pas payé ; code de sortie 1 s'il y en a."
+    ),
+}
+
+
+def register(app: typer.Typer) -> None:
+    help_fr.FRENCH_HELP.update(FRENCH_HELP)
+    app.add_typer(group, name="membership")
+
+
+@group.command()
+def pay(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="The member's or business's account.")],
+    period: Annotated[str, typer.Option("--period", help="The period paid: 2026 or 2026-11.")],
+    key: KeyOption,
+    paid_in: Annotated[
+        str, typer.Option("--paid-in", help="units (from the account) or euros (cash, cheque).")
+    ] = "euros",
+    as_json: JsonOption = False,
+) -> None:
+    """Record an account's membership fee for a period.
+
+    [b]Example:[/b] mlc membership pay alice --period 2026 --paid-in units --key fee-alice-2026
+    """
+    run = run_context(ctx)
+    if paid_in not in ("units", "euros"):
+        raise UsageProblem(run.messages("membership.bad_paid_in", value=paid_in))
+    means: Literal["units", "euros"] = "units" if paid_in == "units" else "euros"
+    batch = operate(
+        run,
+        lambda conn, deployment: membership.pay_membership_fee(
+            conn, deployment, account=account, period=period, paid_in=means,
+            idempotency_key=key, clock=utc_now,
+        ),
+    )  # fmt: skip
+    if as_json:
+        print_json({"account": account, "period": period, "transaction_batch": batch})
+        return
+    run.out.print(run.messages("membership.paid", account=account, period=period), markup=False)
+
+
+@group.command()
+def status(
+    ctx: typer.Context,
+    on: Annotated[
+        str | None, typer.Option("--on", help="The day to check, YYYY-MM-DD (default: today).")
+    ] = None,
+    unpaid: Annotated[
+        bool, typer.Option("--unpaid", help="Only those who have not paid; exit 1 if any.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List each member's and business's fee status for the current period.
+
+    [b]Example:[/b] mlc membership status --unpaid
+    """
+    run = run_context(ctx)
+    try:
+        day = utc_now().date() if on is None else date.fromisoformat(on)
+    except ValueError as error:
+        raise UsageProblem(run.messages("export.bad_date", value=on)) from error
+    deployment = load_deployment(run)
+    found = run.database().read(lambda conn: membership.membership_status(conn, deployment, on=day))
+    shown = [item for item in found if not (unpaid and item.paid)]
+    if as_json:
+        print_json([record_json(item) for item in shown])
+    else:
+        table = Table(title=run.messages("membership.title", day=day.isoformat()))
+        for column in ("account", "kind", "period", "paid"):
+            table.add_column(run.messages(f"col.{column}"))
+        for item in shown:
+            yes_no = run.messages("membership.yes" if item.paid else "membership.no")
+            table.add_row(item.account, item.kind, item.period, yes_no)
+        run.out.print(table)
+    if unpaid and shown:
+        raise Discrepancy(run.messages("membership.some_unpaid", count=len(shown)))

@@ -1,0 +1,335 @@
+"""``mlc notes``: paper notes from the printer to destruction.
+
+Notes are given as ``COUNTxVALUE`` (``--notes 10x20`` is ten 20 notes), repeatable. Places
+are ``vault`` or an office id; the commands keep the ledger's note accounts and the
+counts by denomination in step, so the reserve report can compare both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from sqlalchemy import Connection
+
+from cli import help_fr
+from cli.commands.convert import JsonOption, KeyOption
+from cli.context import RunContext, run_context
+from cli.deployment_settings import operate, record_json
+from cli.errors import UsageProblem
+from cli.output import amount_text, print_json
+from monnaie_locale.clock import utc_now
+from monnaie_locale.deployment import Deployment
+from monnaie_locale.errors import InvalidAmount
+from monnaie_locale.money import parse_amount
+from monnaie_locale.operations import notes
+from monnaie_locale.operations.notes import Bundle, NoteMovement
+
+__all__ = ["parse_bundle", "register"]
+
+_ITEM = re.compile(r"\s*(\d{1,7})\s*[xX×]\s*(\S+)\s*")
+
+group = typer.Typer(
+    help=(
+        "Paper notes: print, deliver to offices, sell, deposit, destroy, lose, find.\n\n"
+        "[b]Example:[/b] mlc notes deliver --office centre --notes 100x10 --notes 50x20 "
+        "--key deliver-centre-2026-11"
+    ),
+    no_args_is_help=True,
+)
+
+NotesOption = Annotated[
+    list[str],
+    typer.Option("--notes", help="COUNTxVALUE, e.g. 10x20 for ten 20 notes (repeatable)."),
+]
+OfficeOption = Annotated[str, typer.Option("--office", help="The exchange office's id.")]
+PlaceOption = Annotated[
+    str, typer.Option("--place", help="Where the notes are: vault or an office id.")
+]
+
+
+# The French help of these commands, merged into cli.help_fr's table on registration.
+FRENCH_HELP: dict[str, str] = {
+    "notes": (
+        "Billets : impression, livraison aux comptoirs, vente, dépôt, destruction, perte, "
+        "découverte.\n\n[b]Exemple :[/b] mlc notes deliver --office centre --notes 100x10 "
+        "--notes 50x20 --key deliver-centre-2026-11"
+    ),
+    "notes print": (
+        "Enregistre les billets reçus de l'imprimeur dans le coffre (pas encore en "
+        "circulation).\n\n[b]Exemple :[/b] mlc notes print --notes 1000x10 --notes 500x20 "
+        "--key print-2026-11"
+    ),
+    "notes deliver": (
+        "Déplace des billets du coffre vers le stock d'un comptoir.\n\n[b]Exemple :[/b] mlc "
+        "notes deliver --office centre --notes 100x10 --key deliver-centre-1"
+    ),
+    "notes return": (
+        "Rapporte des billets du stock d'un comptoir au coffre.\n\n[b]Exemple :[/b] mlc notes "
+        "return --office centre --notes 20x10 --key return-centre-1"
+    ),
+    "notes sell": (
+        "Enregistre des billets vendus contre espèces à un comptoir : ils entrent en "
+        "circulation, la caisse reçoit des euros.\n\n[b]Exemple :[/b] mlc notes sell --office "
+        "centre --notes 2x20 --key centre-sale-0042"
+    ),
+    "notes deposit": (
+        "Enregistre des billets déposés à un comptoir sur un compte numérique.\n\n[b]Exemple "
+        ":[/b] mlc notes deposit --office centre --account bakery --notes 12x20 --key "
+        "centre-deposit-0007"
+    ),
+    "notes deposit --account": "Le compte crédité.",
+    "notes destroy": (
+        "Enregistre la destruction de billets usés d'un stock (les unités cessent "
+        "d'exister).\n\n[b]Exemple :[/b] mlc notes destroy --place vault --notes 40x10 --key "
+        "destroy-2026-11"
+    ),
+    "notes lose": (
+        "Enregistre des billets manquants dans un stock (présumés en circulation, toujours "
+        "couverts).\n\n[b]Exemple :[/b] mlc notes lose --place centre --notes 1x20 --key "
+        "lost-centre-1"
+    ),
+    "notes find": (
+        "Enregistre des billets perdus retrouvés et remis dans un stock.\n\n[b]Exemple :[/b] "
+        "mlc notes find --place centre --notes 1x20 --key found-centre-1"
+    ),
+    "notes print --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes deliver --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes deliver --office": "L'identifiant du comptoir.",
+    "notes return --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes return --office": "L'identifiant du comptoir.",
+    "notes sell --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes sell --office": "L'identifiant du comptoir.",
+    "notes deposit --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes deposit --office": "L'identifiant du comptoir.",
+    "notes destroy --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes destroy --place": (
+        "Où sont les billets : vault (le coffre) ou l'identifiant d'un comptoir."
+    ),
+    "notes lose --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes lose --place": "Où sont les billets : vault (le coffre) ou l'identifiant d'un comptoir.",
+    "notes find --notes": "NOMBRExVALEUR, par exemple 10x20 pour dix billets de 20 (répétable).",
+    "notes find --place": "Où sont les billets : vault (le coffre) ou l'identifiant d'un comptoir.",
+}
+
+
+def register(app: typer.Typer) -> None:
+    help_fr.FRENCH_HELP.update(FRENCH_HELP)
+    app.add_typer(group, name="notes")
+
+
+def parse_bundle(items: list[str], *, run: RunContext) -> Bundle:
+    """``["10x20", "5x5"]`` as ``{2000: 10, 500: 5}``; refuses a malformed or zero item."""
+    bundle: dict[int, int] = {}
+    for item in items:
+        match = _ITEM.fullmatch(item)
+        try:
+            if match is None:
+                raise ValueError(item)
+            count, value = int(match[1]), parse_amount(match[2])
+        except (ValueError, InvalidAmount) as error:
+            raise UsageProblem(run.messages("notes.bad_item", item=item)) from error
+        if count == 0 or value == 0:
+            raise UsageProblem(run.messages("notes.bad_item", item=item))
+        bundle[value] = bundle.get(value, 0) + count
+    return bundle
+
+
+Move = Callable[[Connection, Deployment, Bundle], NoteMovement]
+
+
+def _run(ctx: typer.Context, items: list[str], move: Move, *, as_json: bool) -> None:
+    run = run_context(ctx)
+    bundle = parse_bundle(items, run=run)
+    done = operate(run, lambda conn, deployment: move(conn, deployment, bundle))
+    if as_json:
+        print_json(record_json(done))
+        return
+    run.out.print(
+        run.messages(
+            "notes.done",
+            kind=done.kind,
+            source=done.source or "-",
+            target=done.target or "-",
+            count=sum(count for _, count in done.bundle),
+            amount=amount_text(done.amount, decimal_separator=run.messages.decimal_separator),
+        ),
+        markup=False,
+    )
+
+
+@group.command("print")
+def print_(
+    ctx: typer.Context, items: NotesOption, key: KeyOption, as_json: JsonOption = False
+) -> None:
+    """Record notes received from the printer into the vault (not yet in circulation).
+
+    [b]Example:[/b] mlc notes print --notes 1000x10 --notes 500x20 --key print-2026-11
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.print_notes(
+            conn, deployment, bundle=bundle, idempotency_key=key, clock=utc_now
+        ),
+        as_json=as_json,
+    )
+
+
+@group.command()
+def deliver(
+    ctx: typer.Context,
+    office: OfficeOption,
+    items: NotesOption,
+    key: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Move notes from the vault to an exchange office's stock.
+
+    [b]Example:[/b] mlc notes deliver --office centre --notes 100x10 --key deliver-centre-1
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.deliver_notes(
+            conn, deployment, office=office, bundle=bundle, idempotency_key=key, clock=utc_now
+        ),
+        as_json=as_json,
+    )
+
+
+@group.command("return")
+def return_(
+    ctx: typer.Context,
+    office: OfficeOption,
+    items: NotesOption,
+    key: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Move notes from an exchange office's stock back to the vault.
+
+    [b]Example:[/b] mlc notes return --office centre --notes 20x10 --key return-centre-1
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.return_notes(
+            conn, deployment, office=office, bundle=bundle, idempotency_key=key, clock=utc_now
+        ),
+        as_json=as_json,
+    )
+
+
+@group.command()
+def sell(
+    ctx: typer.Context,
+    office: OfficeOption,
+    items: NotesOption,
+    key: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Record notes sold for cash at an office: they enter circulation, the till takes euros.
+
+    [b]Example:[/b] mlc notes sell --office centre --notes 2x20 --key centre-sale-0042
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.sell_notes(
+            conn, deployment, office=office, bundle=bundle, idempotency_key=key, clock=utc_now
+        ),
+        as_json=as_json,
+    )
+
+
+@group.command()
+def deposit(
+    ctx: typer.Context,
+    office: OfficeOption,
+    account: Annotated[str, typer.Option("--account", help="The account credited.")],
+    items: NotesOption,
+    key: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Record notes deposited at an office onto a digital account.
+
+    [b]Example:[/b] mlc notes deposit --office centre --account bakery --notes 12x20
+    --key centre-deposit-0007
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.deposit_notes(
+            conn, deployment, office=office, account=account, bundle=bundle,
+            idempotency_key=key, clock=utc_now,
+        ),
+        as_json=as_json,
+    )  # fmt: skip
+
+
+@group.command()
+def destroy(
+    ctx: typer.Context,
+    place: PlaceOption,
+    items: NotesOption,
+    key: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Record worn notes destroyed from a stock (the units cease to exist).
+
+    [b]Example:[/b] mlc notes destroy --place vault --notes 40x10 --key destroy-2026-11
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.destroy_notes(
+            conn, deployment, location=place, bundle=bundle, idempotency_key=key, clock=utc_now
+        ),
+        as_json=as_json,
+    )
+
+
+@group.command()
+def lose(
+    ctx: typer.Context,
+    place: PlaceOption,
+    items: NotesOption,
+    key: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Record notes missing from a stock (presumed circulating, still backed).
+
+    [b]Example:[/b] mlc notes lose --place centre --notes 1x20 --key lost-centre-1
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.lose_notes(
+            conn, deployment, location=place, bundle=bundle, idempotency_key=key, clock=utc_now
+        ),
+        as_json=as_json,
+    )
+
+
+@group.command()
+def find(
+    ctx: typer.Context,
+    place: PlaceOption,
+    items: NotesOption,
+    key: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Record lost notes found again and put back into a stock.
+
+    [b]Example:[/b] mlc notes find --place centre --notes 1x20 --key found-centre-1
+    """
+    _run(
+        ctx,
+        items,
+        lambda conn, deployment, bundle: notes.find_notes(
+            conn, deployment, location=place, bundle=bundle, idempotency_key=key, clock=utc_now
+        ),
+        as_json=as_json,
+    )

@@ -1,0 +1,381 @@
+"""``mlc reserve``: does the euro reserve cover the circulation, and does the bank agree?
+
+``report`` exits with 1 when the coverage is below 100 % or the report lists a
+discrepancy, so a scheduled job can alert. ``import-statement`` reads a bank statement,
+books the lines that match what the books await and shows the reconciliation; a file
+that cannot be trusted (malformed, another account's, already imported, dated in the
+future) is refused whole with exit 2, naming the line or element at fault.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import Connection
+
+from cli import help_fr
+from cli.commands.convert import JsonOption
+from cli.context import RunContext, run_context
+from cli.deployment_settings import load_deployment
+from cli.errors import Discrepancy, UsageProblem
+from cli.output import amount_text, print_json
+from monnaie_locale import reserve
+from monnaie_locale.bank import FRENCH_BANK, parse_camt053, parse_csv_statement
+from monnaie_locale.bank.errors import BankFileError
+from monnaie_locale.bank.statement import BankStatement
+from monnaie_locale.clock import utc_now
+from monnaie_locale.deployment import Deployment
+from monnaie_locale.operations.errors import MalformedBankFile
+from monnaie_locale.operations.reconciliation import (
+    LineOutcome,
+    Reconciliation,
+    import_statement,
+)
+
+__all__ = ["register"]
+
+group = typer.Typer(
+    help=(
+        "The reserve: coverage report, bank statements and reconciliation.\n\n"
+        "[b]Example:[/b] mlc reserve report --as-of 2026-10-31 --format csv > reserve.csv"
+    ),
+    no_args_is_help=True,
+)
+
+
+class ReportFormat(enum.StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+class StatementFormat(enum.StrEnum):
+    CAMT = "camt"
+    CSV = "csv"
+
+
+# The French help of these commands, merged into cli.help_fr's table on registration.
+FRENCH_HELP: dict[str, str] = {
+    "reserve": (
+        "La réserve : rapport de couverture, relevés bancaires et rapprochement.\n\n[b]Exemple "
+        ":[/b] mlc reserve report --as-of 2026-10-31 --format csv > reserve.csv"
+    ),
+    "reserve report": (
+        "Montre ce qui circule, ce qui le couvre, la couverture et toute anomalie.\n\nCode de "
+        "sortie 1 quand la couverture est sous 100 % ou qu'une anomalie est "
+        "trouvée.\n\n[b]Exemple :[/b] mlc reserve report --as-of 2026-10-31 --format json"
+    ),
+    "reserve report --as-of": "Fin de ce jour en UTC (AAAA-MM-JJ) ou un instant (ISO 8601).",
+    "reserve report --format": "table pour les personnes, csv ou json pour les outils.",
+    "reserve import-statement": (
+        "Importe un relevé du compte de réserve et montre le rapprochement.\n\nLes lignes qui "
+        "correspondent à un ordre de conversion, un dépôt d'espèces ou un virement sont "
+        "comptabilisées ; les autres sont listées. Code de sortie 1 quand le solde de la "
+        "banque diffère des comptes, 2 quand le fichier est refusé (rien n'est écrit "
+        "alors).\n\n[b]Exemple :[/b] mlc reserve import-statement releve-2026-11.xml --dry-run"
+    ),
+    "reserve import-statement FILE": "Le fichier de relevé de la banque.",
+    "reserve import-statement --format": "camt (XML camt.053) ou csv (export CSV de la banque).",
+    "reserve import-statement --dry-run": "Montre le rapprochement, n'écrit rien.",
+}
+
+
+def register(app: typer.Typer) -> None:
+    help_fr.FRENCH_HELP.update(FRENCH_HELP)
+    app.add_typer(group, name="reserve")
+
+
+def _money(run: RunContext, minor: int) -> str:
+    return amount_text(minor, decimal_separator=run.messages.decimal_separator)
+
+
+def _as_of(run: RunContext, text: str | None) -> datetime | None:
+    """The end of day ``text`` (UTC), or the moment it names; ``None``: now."""
+    if text is None:
+        return None
+    try:
+        if "T" not in text:
+            day = date.fromisoformat(text)
+            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise UsageProblem(run.messages("reserve.bad_as_of", value=text)) from error
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@group.command()
+def report(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="End of this day in UTC (YYYY-MM-DD) or a moment (ISO 8601)."),
+    ] = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="table for people, csv or json for tools.")
+    ] = ReportFormat.TABLE,
+) -> None:
+    """Show what circulates, what backs it, the coverage, and any discrepancy.
+
+    Exits with 1 when the coverage is below 100 % or a discrepancy is found.
+
+    [b]Example:[/b] mlc reserve report --as-of 2026-10-31 --format json
+    """
+    run = run_context(ctx)
+    moment = _as_of(run, as_of)
+    deployment = load_deployment(run)
+    found = run.database().read(lambda conn: reserve.reserve_report(conn, deployment, as_of=moment))
+    if format is ReportFormat.JSON:
+        print_json(reserve.to_data(found))
+    elif format is ReportFormat.CSV:
+        run.out.file.write(reserve.to_csv(found))
+        run.out.file.flush()
+    else:
+        run.out.print(_report_table(run, found))
+    ratio = found.coverage
+    if ratio is not None and ratio < 1:
+        percent = str(found.coverage_percent).replace(".", run.messages.decimal_separator)
+        raise Discrepancy(run.messages("reserve.under_covered", percent=percent))
+    if found.discrepancies:
+        raise Discrepancy(run.messages("reserve.discrepancies", count=len(found.discrepancies)))
+
+
+def _report_table(run: RunContext, found: reserve.ReserveReport) -> Table:
+    moment = run.messages("reserve.now") if found.as_of is None else found.as_of.isoformat()
+    table = Table(title=run.messages("reserve.title", unit=found.unit, moment=moment))
+    for column in ("section", "item", "amount"):
+        table.add_column(
+            run.messages(f"col.{column}"), justify="right" if column == "amount" else "left"
+        )
+    here = found.position
+
+    def row(section: str, item: str, amount: int | None, *, style: str | None = None) -> None:
+        shown = "" if amount is None else _money(run, amount)
+        table.add_row(run.messages(f"reserve.s.{section}"), item, shown, style=style)
+
+    for kind, amount in sorted(here.digital.items()):
+        row("circulation", run.messages("reserve.i.digital", kind=kind), amount)
+    row("circulation", run.messages("reserve.i.pending"), here.reconversion_pending)
+    row("circulation", run.messages("reserve.i.paper"), here.paper)
+    row("circulation", run.messages("reserve.i.total", unit=found.unit), here.circulation)
+    for place, amount in sorted(here.note_stocks.items()):
+        row("stock", place, amount)
+    for code, amount in sorted(here.reserve.items()):
+        row("reserve", code, amount)
+    row("reserve", run.messages("reserve.i.total", unit="EUR"), here.reserve_total)
+    conv, reconv = found.pending_conversions, found.pending_reconversions
+    row("pending", run.messages("reserve.i.conversions", count=conv.count), conv.amount)
+    row("pending", run.messages("reserve.i.reconversions", count=reconv.count), reconv.amount)
+    percent = found.coverage_percent
+    shown = (
+        "n/a" if percent is None else f"{percent} %".replace(".", run.messages.decimal_separator)
+    )
+    ratio = found.coverage
+    table.add_row(
+        run.messages("reserve.s.coverage"),
+        "",
+        shown,
+        style="bold red" if ratio is not None and ratio < 1 else "bold green",
+    )
+    for text in found.discrepancies:
+        table.add_row(run.messages("reserve.s.discrepancy"), text, "", style="bold red")
+    return table
+
+
+# Bank statements ------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run so the database rolls everything back."""
+
+    def __init__(self, results: list[Reconciliation]) -> None:
+        super().__init__("dry run")
+        self.results = results
+
+
+def _parse(
+    run: RunContext, content: bytes, file_format: StatementFormat, deployment: Deployment
+) -> list[BankStatement]:
+    try:
+        if file_format is StatementFormat.CAMT:
+            return list(parse_camt053(content))
+        return [
+            parse_csv_statement(
+                content, csv_format=FRENCH_BANK, account_iban=deployment.reserve_iban
+            )
+        ]
+    except BankFileError as error:
+        location = getattr(error, "location", "file")
+        raise MalformedBankFile(location, getattr(error, "reason", str(error))) from error
+
+
+def _refuse_future(run: RunContext, statements: list[BankStatement], *, today: date) -> None:
+    """A statement cannot speak of days that have not come: the file is wrong or forged."""
+    for statement in statements:
+        if statement.closing_date is not None and statement.closing_date > today:
+            raise UsageProblem(
+                run.messages(
+                    "reserve.future",
+                    where=run.messages("reserve.where_closing", statement=statement.statement_id),
+                    day=statement.closing_date.isoformat(),
+                )
+            )
+        for number, line in enumerate(statement.lines, start=1):
+            if line.booking_date > today:
+                where = run.messages(
+                    "reserve.where_line",
+                    statement=statement.statement_id,
+                    number=number,
+                    line=line.line_id,
+                )
+                raise UsageProblem(
+                    run.messages("reserve.future", where=where, day=line.booking_date.isoformat())
+                )
+
+
+@group.command("import-statement")
+def import_statement_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The bank's statement file.")],
+    format: Annotated[
+        StatementFormat,
+        typer.Option("--format", help="camt (camt.053 XML) or csv (the bank's CSV export)."),
+    ] = StatementFormat.CAMT,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the reconciliation, write nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a bank statement of the reserve account and show the reconciliation.
+
+    Lines matching a conversion order, a cash deposit or a payout are booked; the others
+    are listed for a person to look at. Exits with 1 when the bank's closing balance
+    differs from the books, 2 when the file is refused (nothing is written then).
+
+    [b]Example:[/b] mlc reserve import-statement releve-2026-11.xml --dry-run
+    """
+    run = run_context(ctx)
+    if not file.is_file():
+        raise UsageProblem(run.messages("file.not_found", path=file))
+    content = file.read_bytes()
+    deployment = load_deployment(run)
+    statements = _parse(run, content, format, deployment)
+    _refuse_future(run, statements, today=utc_now().date())
+
+    def record(conn: Connection) -> list[Reconciliation]:
+        results = [
+            import_statement(conn, deployment, statement, clock=utc_now) for statement in statements
+        ]
+        for result in results:
+            if result.already_imported:
+                # Raising rolls back the other statements of the same file too.
+                raise UsageProblem(
+                    run.messages("reserve.already_imported", statement=result.statement_id)
+                )
+        if dry_run:
+            raise _DryRun(results)
+        return results
+
+    try:
+        results = run.database().write(record)
+    except _DryRun as rehearsal:
+        results = rehearsal.results
+    _show_reconciliations(run, results, as_json=as_json, dry_run=dry_run)
+    differing = [r for r in results if r.difference not in (None, 0)]
+    if differing:
+        raise Discrepancy(
+            run.messages(
+                "reserve.balance_differs",
+                statement=differing[0].statement_id,
+                difference=_money(run, differing[0].difference or 0),
+            )
+        )
+
+
+def _line_json(outcome: LineOutcome) -> dict[str, Any]:
+    return {
+        "line_id": outcome.line_id,
+        "amount": outcome.amount,
+        "remittance": outcome.remittance,
+        "matched_kind": outcome.matched_kind,
+        "matched_id": outcome.matched_id,
+        "note": outcome.note,
+    }
+
+
+def _show_reconciliations(
+    run: RunContext, results: list[Reconciliation], *, as_json: bool, dry_run: bool
+) -> None:
+    if as_json:
+        print_json(
+            {
+                "dry_run": dry_run,
+                "statements": [
+                    {
+                        "statement_id": r.statement_id,
+                        "skipped_lines": r.skipped_lines,
+                        "matched": [_line_json(o) for o in r.matched],
+                        "unmatched": [_line_json(o) for o in r.unmatched],
+                        "closing_balance": r.closing_balance,
+                        "ledger_balance": r.ledger_balance,
+                        "difference": r.difference,
+                    }
+                    for r in results
+                ],
+            }
+        )
+        return
+    for result in results:
+        run.out.print(_lines_table(run, result))
+        run.out.print(_balance_table(run, result))
+    run.out.print(run.messages("reserve.dry_run" if dry_run else "reserve.imported"))
+
+
+def _lines_table(run: RunContext, result: Reconciliation) -> Table:
+    table = Table(title=run.messages("reserve.lines_title", statement=result.statement_id))
+    for column in ("line", "amount", "remittance", "matched", "note"):
+        table.add_column(
+            run.messages(f"col.{column}"), justify="right" if column == "amount" else "left"
+        )
+    for outcome in (*result.matched, *result.unmatched):
+        matched = (
+            f"{outcome.matched_kind} {outcome.matched_id}"
+            if outcome.matched_kind is not None
+            else run.messages("reserve.unmatched")
+        )
+        table.add_row(
+            outcome.line_id,
+            _money(run, outcome.amount),
+            outcome.remittance,
+            matched,
+            outcome.note,
+            style=None if outcome.matched_kind is not None else "yellow",
+        )
+    return table
+
+
+def _balance_table(run: RunContext, result: Reconciliation) -> Table:
+    table = Table(title=run.messages("reserve.balance_title"))
+    table.add_column(run.messages("col.check"))
+    table.add_column(run.messages("col.value"), justify="right")
+    table.add_row(run.messages("reserve.b.matched"), str(len(result.matched)))
+    table.add_row(run.messages("reserve.b.unmatched"), str(len(result.unmatched)))
+    table.add_row(run.messages("reserve.b.skipped"), str(result.skipped_lines))
+    closing = result.closing_balance
+    table.add_row(
+        run.messages("reserve.b.bank"),
+        run.messages("reserve.b.none") if closing is None else _money(run, closing),
+    )
+    table.add_row(run.messages("reserve.b.books"), _money(run, result.ledger_balance))
+    difference = result.difference
+    if difference is not None:
+        table.add_row(
+            run.messages("reserve.b.difference"),
+            _money(run, difference),
+            style="bold green" if difference == 0 else "bold red",
+        )
+    return table

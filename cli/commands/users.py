@@ -1,0 +1,227 @@
+"""``mlc users``: the people who sign in to the service, and the accounts they hold.
+
+Passwords are never given on the command line, where the shell history and the process
+list would keep them: they are asked for (hidden, typed twice) or read from the
+environment variable named by ``--password-env``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import Connection, select
+
+from cli import help_fr
+from cli.commands.convert import JsonOption
+from cli.context import RunContext, run_context
+from cli.errors import UsageProblem
+from cli.output import print_json
+from monnaie_locale.auth import users as auth_users
+from monnaie_locale.auth.roles import Role
+from monnaie_locale.clock import utc_now
+from monnaie_locale.store.tables_auth import users as users_table
+
+__all__ = ["register"]
+
+group = typer.Typer(
+    help=(
+        "Users of the service: create, link to accounts, disable, change passwords.\n\n"
+        "[b]Example:[/b] mlc users create paul --role office_operator"
+    ),
+    no_args_is_help=True,
+)
+UserArgument = Annotated[str, typer.Argument(help="The user's sign-in name.")]
+PasswordEnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--password-env",
+        help="Read the password from this environment variable instead of asking for it.",
+    ),
+]
+
+
+# The French help of these commands, merged into cli.help_fr's table on registration.
+FRENCH_HELP: dict[str, str] = {
+    "users": (
+        "Utilisateurs du service : créer, lier à des comptes, désactiver, changer le mot de "
+        "passe.\n\n[b]Exemple :[/b] mlc users create paul --role office_operator"
+    ),
+    "users create": (
+        "Crée un utilisateur avec un rôle ; le mot de passe est demandé deux fois, "
+        "masqué.\n\n[b]Exemple :[/b] mlc users create paul --role office_operator"
+    ),
+    "users create USERNAME": "L'identifiant de connexion.",
+    "users create --role": "Ce que l'utilisateur peut faire.",
+    "users create --password-env": (
+        "Lit le mot de passe dans cette variable d'environnement au lieu de le demander."
+    ),
+    "users link": (
+        "Donne à un utilisateur la détention d'un compte (le voir et le mouvementer selon son "
+        "rôle).\n\n[b]Exemple :[/b] mlc users link alice.martin alice"
+    ),
+    "users link USERNAME": "L'identifiant de connexion.",
+    "users link ACCOUNT": "Le compte détenu.",
+    "users disable": (
+        "Empêche un utilisateur de se connecter et clôt ses sessions.\n\n[b]Exemple :[/b] mlc "
+        "users disable paul"
+    ),
+    "users disable USERNAME": "L'identifiant de connexion.",
+    "users password": (
+        "Change le mot de passe (demandé deux fois, masqué) et déconnecte l'utilisateur "
+        "partout.\n\n[b]Exemple :[/b] mlc users password paul"
+    ),
+    "users password USERNAME": "L'identifiant de connexion.",
+    "users password --password-env": (
+        "Lit le mot de passe dans cette variable d'environnement au lieu de le demander."
+    ),
+    "users list": (
+        "Liste les utilisateurs, leur rôle, s'ils sont actifs et les comptes qu'ils "
+        "détiennent.\n\n[b]Exemple :[/b] mlc users list --json"
+    ),
+}
+
+
+def register(app: typer.Typer) -> None:
+    help_fr.FRENCH_HELP.update(FRENCH_HELP)
+    app.add_typer(group, name="users")
+
+
+def _password(run: RunContext, variable: str | None) -> str:
+    if variable is not None:
+        password = os.environ.get(variable, "")
+        if not password:
+            raise UsageProblem(run.messages("users.no_password", var=variable))
+        return password
+    return str(
+        typer.prompt(
+            run.messages("users.password_prompt"), hide_input=True, confirmation_prompt=True
+        )
+    )
+
+
+def _user_id(run: RunContext, conn: Connection, username: str) -> int:
+    user = auth_users.find_user(conn, username)
+    if user is None:
+        raise UsageProblem(run.messages("users.unknown", user=username))
+    return user.id
+
+
+@group.command()
+def create(
+    ctx: typer.Context,
+    username: UserArgument,
+    role: Annotated[Role, typer.Option("--role", help="What the user may do.")],
+    password_env: PasswordEnvOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user with a role; the password is asked for twice, hidden.
+
+    [b]Example:[/b] mlc users create paul --role office_operator
+    """
+    run = run_context(ctx)
+    password = _password(run, password_env)
+    user = run.database().write(
+        lambda conn: auth_users.create_user(
+            conn, username, password=password, role=role, now=utc_now()
+        )
+    )
+    if as_json:
+        print_json({"id": user.id, "username": user.username, "role": str(user.role)})
+        return
+    run.out.print(run.messages("users.created", user=username, role=str(role)), markup=False)
+
+
+@group.command()
+def link(
+    ctx: typer.Context,
+    username: UserArgument,
+    account: Annotated[str, typer.Argument(help="The account the user holds.")],
+) -> None:
+    """Let a user hold an account (see and move its money, as their role allows).
+
+    [b]Example:[/b] mlc users link alice.martin alice
+    """
+    run = run_context(ctx)
+    run.database().write(
+        lambda conn: auth_users.link_account(
+            conn, _user_id(run, conn, username), account_code=account
+        )
+    )
+    run.out.print(run.messages("users.linked", user=username, account=account), markup=False)
+
+
+@group.command()
+def disable(ctx: typer.Context, username: UserArgument) -> None:
+    """Stop a user from signing in and end their sessions.
+
+    [b]Example:[/b] mlc users disable paul
+    """
+    run = run_context(ctx)
+    run.database().write(
+        lambda conn: auth_users.disable_user(conn, _user_id(run, conn, username), now=utc_now())
+    )
+    run.out.print(run.messages("users.disabled", user=username), markup=False)
+
+
+@group.command()
+def password(
+    ctx: typer.Context, username: UserArgument, password_env: PasswordEnvOption = None
+) -> None:
+    """Set a new password (asked for twice, hidden) and sign the user out everywhere.
+
+    [b]Example:[/b] mlc users password paul
+    """
+    run = run_context(ctx)
+    # Checked before asking, so nobody types a password for a misspelt name.
+    run.database().read(lambda conn: _user_id(run, conn, username))
+    new = _password(run, password_env)
+    run.database().write(
+        lambda conn: auth_users.set_password(
+            conn, _user_id(run, conn, username), password=new, now=utc_now()
+        )
+    )
+    run.out.print(run.messages("users.password_set", user=username), markup=False)
+
+
+@group.command("list")
+def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the users, their role, whether they are active and the accounts they hold.
+
+    [b]Example:[/b] mlc users list --json
+    """
+    run = run_context(ctx)
+
+    def read(conn: Connection) -> list[dict[str, object]]:
+        rows = conn.execute(
+            select(users_table.c.id, users_table.c.username).order_by(users_table.c.username)
+        ).all()
+        found = []
+        for row in rows:
+            user = auth_users.get_user(conn, int(row.id))
+            held = sorted(auth_users.accounts_of(conn, user.id))
+            found.append(
+                {
+                    "username": user.username,
+                    "role": str(user.role),
+                    "active": user.active,
+                    "accounts": held,
+                }
+            )
+        return found
+
+    found = run.database().read(read)
+    if as_json:
+        print_json(found)
+        return
+    table = Table(title=run.messages("users.title"))
+    for column in ("user", "role", "status", "accounts"):
+        table.add_column(run.messages(f"col.{column}"))
+    for item in found:
+        state = run.messages("status.active" if item["active"] else "users.disabled_state")
+        accounts = item["accounts"]
+        shown = ", ".join(accounts) if isinstance(accounts, list) else ""
+        table.add_row(str(item["username"]), str(item["role"]), state, shown)
+    run.out.print(table)

@@ -1,0 +1,99 @@
+"""``mlc offices`` and ``mlc membership`` on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from monnaie_locale.deployment import Deployment
+from monnaie_locale.store import Database
+from tests.cli.conftest import Mlc
+from tests.cli.test_operations_convert import balance
+from tests.support import snapshot
+
+pytest_plugins = ["tests.cli.test_operations_convert"]
+
+
+@pytest.fixture
+def till(mlc: Mlc, deployment: Deployment) -> Mlc:
+    """The centre's till took 30 euros for a cash conversion."""
+    result = mlc("convert", "cash", "alice", "30", "--office", "centre", "--key", "cash-1")
+    assert result.exit_code == 0, result.output
+    return mlc
+
+
+def test_a_till_count_short_of_the_books_books_the_loss(
+    till: Mlc, database: Database, association_funds: None
+) -> None:
+    closing = till.json("offices", "close", "centre", "--counted", "29,50", "--key", "close-1")
+
+    assert closing["expected"] == 3000
+    assert closing["counted"] == 2950
+    assert balance(database, "office:centre:till") == -2950
+    assert balance(database, "association:losses") == -50
+
+
+def test_a_bad_count_is_refused_and_writes_nothing(till: Mlc, database: Database) -> None:
+    before = snapshot(database)
+    result = till("offices", "close", "centre", "--counted", "-3", "--key", "close-1")
+    assert result.exit_code == 2
+    assert snapshot(database) == before
+
+
+def test_banking_the_till_moves_its_whole_cash_into_transit(till: Mlc, database: Database) -> None:
+    deposit = till.json("offices", "bank", "centre", "--key", "bank-1")
+
+    assert deposit["amount"] == 3000
+    assert balance(database, "office:centre:till") == 0
+    assert balance(database, "transit") == -3000
+
+    received = till("offices", "received", str(deposit["id"]), "--bank-ref", "DEP-1")
+
+    assert received.exit_code == 0, received.output
+    assert balance(database, "transit") == 0
+
+
+def test_banking_more_than_the_till_holds_is_refused(till: Mlc, database: Database) -> None:
+    before = snapshot(database)
+    result = till("offices", "bank", "centre", "--amount", "31", "--key", "bank-1")
+    assert result.exit_code == 3
+    assert snapshot(database) == before
+
+
+def test_an_added_office_can_take_cash_at_once(mlc: Mlc, deployment: Deployment) -> None:
+    assert mlc("offices", "add", "halles").exit_code == 0
+
+    done = mlc.json("convert", "cash", "alice", "5", "--office", "halles", "--key", "c-1")
+
+    assert done["office"] == "halles"
+
+
+@pytest.fixture
+def fees(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLC_MEMBERSHIP_FEES", '{"member": 1500}')
+
+
+def test_a_paid_fee_shows_in_the_status_and_unpaid_ones_exit_1(
+    till: Mlc, database: Database, fees: None
+) -> None:
+    unpaid = till("membership", "status", "--on", "2026-11-27", "--unpaid")
+    assert unpaid.exit_code == 1
+    assert "alice" in unpaid.stdout
+
+    paid = till("membership", "pay", "alice", "--period", "2026", "--paid-in", "units",
+                "--key", "fee-1")  # fmt: skip
+
+    assert paid.exit_code == 0, paid.output
+    assert balance(database, "alice") == 3000 - 1500
+    status = till.json("membership", "status", "--on", "2026-11-27")
+    assert [(s["account"], s["paid"]) for s in status] == [("alice", True)]
+    assert till("membership", "status", "--on", "2026-11-27", "--unpaid").exit_code == 0
+
+
+def test_a_fee_paid_by_an_unknown_means_is_refused(
+    till: Mlc, database: Database, fees: None
+) -> None:
+    before = snapshot(database)
+    result = till("membership", "pay", "alice", "--period", "2026", "--paid-in", "cheese",
+                  "--key", "fee-1")  # fmt: skip
+    assert result.exit_code == 2
+    assert snapshot(database) == before
