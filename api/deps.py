@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api import db_calls
 from api.rate_limit import AttemptLimiter
 from monnaie_locale.auth import Principal, Role, resolve_credential
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
@@ -34,31 +35,33 @@ __all__ = [
 ]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def _ledger(request: Request) -> Ledger:
+async def _ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def _limiter(request: Request) -> AttemptLimiter:
+async def _limiter(request: Request) -> AttemptLimiter:
     limiter: AttemptLimiter = request.app.state.login_limiter
     return limiter
 
 
+# The dependencies that only read app.state are coroutines: FastAPI runs a plain function
+# dependency on a worker thread, and that hop costs more than the work.
 SettingsDep = Annotated[Settings, Depends(_settings)]
 DatabaseDep = Annotated[Database, Depends(_database)]
 LedgerDep = Annotated[Ledger, Depends(_ledger)]
@@ -71,7 +74,7 @@ _bearer = HTTPBearer(
 )
 
 
-def current_principal(
+async def current_principal(
     database: DatabaseDep,
     clock: ClockDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -79,8 +82,8 @@ def current_principal(
     """The caller behind the bearer credential; 401 when there is none that is valid."""
     if credentials is None:
         raise NotAuthenticated()
-    principal = database.read(
-        lambda conn: resolve_credential(conn, credentials.credentials, now=clock())
+    principal = await db_calls.read(
+        database, lambda conn: resolve_credential(conn, credentials.credentials, now=clock())
     )
     if principal is None:
         raise NotAuthenticated("the credential is unknown, expired or revoked; sign in again")
@@ -94,7 +97,7 @@ def require(*roles: Role) -> Any:
     """A dependency admitting only callers with one of ``roles`` (403 for the others)."""
     allowed = frozenset(roles)
 
-    def check(principal: CurrentUser) -> Principal:
+    async def check(principal: CurrentUser) -> Principal:
         if principal.role not in allowed:
             raise RoleForbidden(str(principal.role))
         return principal
@@ -102,7 +105,7 @@ def require(*roles: Role) -> Any:
     return Depends(check)
 
 
-def _public() -> None:
+async def _public() -> None:
     """Marks a route anyone may call, so that every route says who may call it."""
 
 

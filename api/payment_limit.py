@@ -15,7 +15,7 @@ from api.rate_limit import AttemptLimiter
 __all__ = ["limit_payments"]
 
 
-def limit_payments(request: Request, principal: CurrentUser, clock: ClockDep) -> None:
+async def limit_payments(request: Request, principal: CurrentUser, clock: ClockDep) -> None:
     """Count a payment attempt by the caller; 429 with Retry-After over the limit."""
     if request.method != "POST":
         return

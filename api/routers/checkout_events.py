@@ -3,7 +3,9 @@
 ``GET /v1/checkout/events?account=...`` streams every event of the account after the one
 the client last received (the ``Last-Event-ID`` header a reconnecting ``EventSource``
 sends, or ``last_event_id`` in the query for a page that opens a new stream), then waits
-for new ones. Each event's id is its row id in the feed and its data the signed receipt.
+for new ones. Each event's id is the journal sequence of its transaction, and its data the
+signed receipt: events come in journal order, once sealed (see
+:mod:`monnaie_locale.checkout.events`).
 
 A script calls it with its bearer credential. A browser page cannot set headers on an
 ``EventSource``, so it first trades its token for a one-minute ticket (``POST
@@ -18,7 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from api.checkout_runtime import CheckoutDep
 from api.deps import ClockDep, DatabaseDep, SettingsDep, current_principal, require
@@ -28,9 +30,8 @@ from api.schemas.checkout import AccountQuery, TicketIn, TicketOut
 from api.stream_tickets import issue_ticket, read_ticket
 from monnaie_locale.auth import Principal
 from monnaie_locale.auth.errors import RoleForbidden
-from monnaie_locale.checkout import event_stream, parse_last_event_id
+from monnaie_locale.checkout import event_stream, latest_sequence, parse_last_event_id
 from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.store.tables_checkout import checkout_events
 
 __all__ = ["router"]
 
@@ -42,7 +43,7 @@ _bearer = HTTPBearer(
 )
 
 
-def stream_reader(
+async def stream_reader(
     database: DatabaseDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -59,7 +60,7 @@ def stream_reader(
             role=claims.role, accounts=frozenset({claims.account}), name=claims.subject
         )
     else:
-        principal = current_principal(database, clock, credentials)
+        principal = await current_principal(database, clock, credentials)
     if principal.role not in ISSUERS:
         raise RoleForbidden(str(principal.role))
     return principal
@@ -79,7 +80,7 @@ def create_ticket(
     clock: ClockDep,
 ) -> TicketOut:
     principal.check_move_from(body.account)
-    latest = database.read(lambda conn: _latest_event_id(conn, body.account))
+    latest = database.read(lambda conn: _feed_head(conn, body.account))
     ticket, expires = issue_ticket(
         principal, account=body.account, secret=settings.secret_key.get_secret_value(), now=clock()
     )
@@ -116,11 +117,6 @@ def stream_events(
     )
 
 
-def _latest_event_id(conn: Connection, account: str) -> int:
-    merchant_id = get_account(conn, account).id
-    latest = conn.execute(
-        select(func.max(checkout_events.c.id)).where(
-            checkout_events.c.merchant_account_id == merchant_id
-        )
-    ).scalar()
-    return int(latest or 0)
+def _feed_head(conn: Connection, account: str) -> int:
+    get_account(conn, account)  # an unknown account is a 404, not a ticket
+    return latest_sequence(conn)

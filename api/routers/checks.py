@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from monnaie_locale.auth import Principal
 from monnaie_locale.auth.errors import NotYourTransaction, SystemAccountForbidden
 from monnaie_locale.ledger import Ledger
-from monnaie_locale.ledger.accounts import accounts_by_code
+from monnaie_locale.ledger.accounts import kinds_of
 from monnaie_locale.model import AccountKind, Hold
 
-__all__ = ["check_hold_party", "check_movable", "scoped_key"]
+__all__ = ["check_hold_party", "check_movable", "refuse_unmovable", "scoped_key"]
 
 
 def scoped_key(principal: Principal, key: str) -> str:
@@ -16,12 +18,16 @@ def scoped_key(principal: Principal, key: str) -> str:
     return f"{principal.subject}|{key}"
 
 
-def check_movable(ledger: Ledger, *codes: str) -> None:
+def check_movable(ledger: Ledger, payer: str, payee: str) -> None:
     """Refuse unknown and system accounts: the latter move only through the currency
     operations. (An account's kind never changes, so reading it first is no race.)"""
-    found = ledger.database.read(lambda conn: accounts_by_code(conn, codes))
-    for code in codes:
-        if found[code].kind is AccountKind.SYSTEM:
+    ledger.database.read(lambda conn: refuse_unmovable(conn, payer, payee))
+
+
+def refuse_unmovable(conn: Connection, payer: str, payee: str) -> None:
+    """:func:`check_movable` for a payment, inside a transaction the caller already has."""
+    for code, kind in zip((payer, payee), kinds_of(conn, payer, payee), strict=True):
+        if kind is AccountKind.SYSTEM:
             raise SystemAccountForbidden(code)
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
+from api import db_calls
 from api.access import CORRECTORS, EVERYONE, PAYERS
 from api.deps import IdempotencyKey, LedgerDep, require
 from api.problems import problem_responses
-from api.routers.checks import check_movable, scoped_key
+from api.routers.checks import refuse_unmovable, scoped_key
 from api.schemas.ledger import ReversalIn, TransactionOut, TransferIn
 from monnaie_locale.auth import Principal
 from monnaie_locale.auth.errors import NotYourTransaction
+from monnaie_locale.ledger.service import post_transfer
+from monnaie_locale.model import Transaction, TransferRequest
 
 router = APIRouter(prefix="/v1", tags=["transfers"])
 
@@ -25,21 +30,25 @@ TransactionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
     summary="Move an amount from an account the caller holds to another account",
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
-def create_transfer(
+async def create_transfer(
     body: TransferIn,
     idempotency_key: IdempotencyKey,
     principal: Annotated[Principal, require(*PAYERS)],
     ledger: LedgerDep,
 ) -> TransactionOut:
+    # The busiest route: a coroutine, so that the check and the posting share one
+    # transaction and no worker thread (see api.db_calls).
     principal.check_move_from(body.payer)
-    check_movable(ledger, body.payer, body.payee)
-    transaction = ledger.transfer(
-        body.payer,
-        body.payee,
-        body.amount,
-        idempotency_key=scoped_key(principal, idempotency_key),
-        memo=body.memo,
-    )
+    request = TransferRequest.simple(body.payer, body.payee, body.amount, memo=body.memo)
+    key = scoped_key(principal, idempotency_key)
+
+    def pay(conn: Connection) -> Transaction:
+        refuse_unmovable(conn, body.payer, body.payee)
+        return post_transfer(conn, request, idempotency_key=key, clock=ledger.clock)
+
+    transaction = await db_calls.write(ledger.database, pay)
+    if ledger.auto_seal and not ledger.database.is_sqlite:
+        await run_in_threadpool(ledger.after_commit)
     return TransactionOut.of(transaction)
 
 

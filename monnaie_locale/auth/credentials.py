@@ -10,7 +10,6 @@ from monnaie_locale.auth.api_keys import API_KEY_PREFIX, resolve_api_key
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.tokens import TOKEN_PREFIX, resolve_token
-from monnaie_locale.auth.users import accounts_of
 
 __all__ = ["resolve_credential"]
 
@@ -23,7 +22,7 @@ def resolve_credential(conn: Connection, credential: str, *, now: datetime) -> P
             return None
         return Principal(
             role=Role(owner.role),
-            accounts=accounts_of(conn, owner.user_id),
+            accounts=owner.accounts,
             name=owner.username,
             user_id=owner.user_id,
             token_id=owner.token_id,

@@ -11,11 +11,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, DateTime, bindparam, insert, select, update
+from sqlalchemy.engine import Dialect
 
 from monnaie_locale.clock import as_utc
-from monnaie_locale.store.tables_auth import auth_tokens, users
+from monnaie_locale.ledger.fast_sql import FastCursor, prepared
+from monnaie_locale.store.tables_auth import auth_tokens, user_accounts, users
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -52,6 +56,7 @@ class TokenOwner:
     user_id: int
     username: str
     role: str
+    accounts: frozenset[str]  # the codes of the accounts the user holds
 
 
 def issue_token(conn: Connection, user_id: int, *, now: datetime, ttl: timedelta) -> IssuedToken:
@@ -71,20 +76,60 @@ def issue_token(conn: Connection, user_id: int, *, now: datetime, ttl: timedelta
 
 
 def resolve_token(conn: Connection, token: str, *, now: datetime) -> TokenOwner | None:
-    """The owner of a valid token, or None if it is unknown, expired, revoked or disabled."""
-    row = conn.execute(
-        select(auth_tokens.c.id, auth_tokens.c.expires_at, users.c.id.label("user_id"))
-        .add_columns(users.c.username, users.c.role)
-        .join(users, users.c.id == auth_tokens.c.user_id)
+    """The owner of a valid token, or None if it is unknown, expired, revoked or disabled.
+
+    Every authenticated request asks this, so it is one statement, rendered once and run
+    on the driver's cursor (see monnaie_locale.ledger.fast_sql): a row per account held.
+    """
+    cursor = FastCursor(conn)
+    statement = prepared(conn.dialect, "resolve_token", _owner_query)
+    rows = cursor.run(statement, {"digest": digest_secret(token)}).fetchall()
+    if not rows:
+        return None
+    token_id, expires_at, user_id, username, role, _ = rows[0]
+    if as_utc(_stamp_reader(conn)(expires_at)) <= now:
+        return None
+    return TokenOwner(
+        token_id=token_id,
+        user_id=user_id,
+        username=username,
+        role=role,
+        accounts=frozenset(row[5] for row in rows if row[5] is not None),
+    )
+
+
+def _owner_query() -> Any:
+    return (
+        select(
+            auth_tokens.c.id,
+            auth_tokens.c.expires_at,
+            users.c.id,
+            users.c.username,
+            users.c.role,
+            user_accounts.c.account_code,
+        )
+        .select_from(
+            auth_tokens.join(users, users.c.id == auth_tokens.c.user_id).outerjoin(
+                user_accounts, user_accounts.c.user_id == users.c.id
+            )
+        )
         .where(
-            auth_tokens.c.token_digest == digest_secret(token),
+            auth_tokens.c.token_digest == bindparam("digest"),
             auth_tokens.c.revoked_at.is_(None),
             users.c.status == "active",
         )
-    ).first()
-    if row is None or as_utc(row.expires_at) <= now:
-        return None
-    return TokenOwner(token_id=row.id, user_id=row.user_id, username=row.username, role=row.role)
+    )
+
+
+def _stamp_reader(conn: Connection) -> Any:
+    """How the driver's raw value of a timestamp column becomes a datetime."""
+    return _stamp_reader_for(conn.dialect)
+
+
+@cache
+def _stamp_reader_for(dialect: Dialect) -> Any:
+    processor = DateTime(timezone=True).dialect_impl(dialect).result_processor(dialect, None)
+    return processor if processor is not None else (lambda value: value)
 
 
 def revoke_token(conn: Connection, token_id: int, *, now: datetime) -> None:

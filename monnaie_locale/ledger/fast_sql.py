@@ -52,7 +52,7 @@ from monnaie_locale.store.tables import (
     transactions,
 )
 
-__all__ = ["FastCursor", "Rendered", "Statements", "statements"]
+__all__ = ["FastCursor", "Rendered", "Statements", "prepared", "statements"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +233,20 @@ def _build(dialect: Dialect) -> Statements:
 
 
 _by_dialect: dict[tuple[str, str, str], Statements] = {}
+_prepared: dict[tuple[str, str, str, str], Rendered] = {}
+
+
+def prepared(dialect: Dialect, name: str, build: Callable[[], ClauseElement]) -> Rendered:
+    """The statement ``build()`` makes, rendered for ``dialect`` on first use only.
+
+    For other hot statements outside the posting path (the sign-in check of every
+    request, for one); ``name`` must say which statement it is, uniquely.
+    """
+    key = (dialect.name, dialect.driver, dialect.paramstyle, name)
+    found = _prepared.get(key)
+    if found is None:
+        found = _prepared[key] = render(build(), dialect)
+    return found
 
 
 def statements(dialect: Dialect) -> Statements:

@@ -20,12 +20,14 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import QueuePool
 
+from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, GroupCommitter
 from monnaie_locale.store.tables import transaction_ids, transactions
 
 T = TypeVar("T")
@@ -40,6 +42,14 @@ class Database:
     """An engine and the way this project runs transactions on it."""
 
     engine: Engine
+    # SQLite file databases: writes of all threads go through one writer, many to a
+    # commit (see monnaie_locale.store.group_commit).
+    group_commit: bool = False
+    committer: GroupCommitter | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.group_commit:
+            self.committer = GroupCommitter(self.engine, self._write_alone)
 
     @property
     def dialect(self) -> str:
@@ -54,6 +64,15 @@ class Database:
         return self.dialect == "postgresql"
 
     def write(self, use_case: Callable[[Connection], T]) -> T:
+        """Run ``use_case`` in a write transaction and commit it; return its result.
+
+        Raises what ``use_case`` raises, with nothing of it written.
+        """
+        if self.committer is not None:
+            return self.committer.write(use_case)
+        return self._write_alone(use_case)
+
+    def _write_alone(self, use_case: Callable[[Connection], T]) -> T:
         """Run ``use_case`` in one write transaction, retrying transient conflicts.
 
         A connection found broken before COMMIT is retried too, on a fresh one (the pool
@@ -79,11 +98,18 @@ class Database:
     def read(self, query: Callable[[Connection], T]) -> T:
         """Run ``query`` in a read-only transaction that never waits for writers.
 
+        All its statements see one state of the database: SQLite's read transaction
+        does, and on PostgreSQL it runs at REPEATABLE READ (at READ COMMITTED a payment
+        committed between two statements of a report, or of a journal verification,
+        would look like a discrepancy). A read-only transaction is never refused for it.
         Retried once on a fresh connection if the pooled one turns out broken.
         """
+        options: dict[str, Any] = {"readonly": True}
+        if self.is_postgres:
+            options["isolation_level"] = "REPEATABLE READ"
         for attempt in (1, 2):
             try:
-                connection = self.engine.connect().execution_options(readonly=True)
+                connection = self.engine.connect().execution_options(**options)
                 with connection as conn, conn.begin():
                     return query(conn)
             except DBAPIError as exc:
@@ -142,6 +168,9 @@ def connect(
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args=connect_args or {})
         _configure_sqlite(engine)
+        # An in-memory database lives in one connection that threads share: no writer
+        # thread of its own there.
+        return Database(engine, group_commit=isinstance(engine.pool, QueuePool))
     else:
         engine = create_engine(
             url,
@@ -163,8 +192,16 @@ def _configure_sqlite(engine: Engine) -> None:
         # FULL: a committed payment survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        # A COMMIT refused by a deferred constraint leaves SQLite's transaction open,
+        # and SQLAlchemy, counting it as ended, hands the connection back as it is: the
+        # next BEGIN on it would fail. Nothing uncommitted may outlive a checkout.
+        if dbapi_connection is not None and dbapi_connection.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -1,0 +1,41 @@
+"""Database work from coroutine routes, without a worker thread where none is needed.
+
+FastAPI runs a plain function route on a worker thread. On the payment path the hop to
+that thread cost more than the payment itself, so the few coroutine routes on that path
+call the database through these two functions instead:
+
+* on SQLite a read runs inline: it reads a local file, and in WAL mode a reader never
+  waits for a writer. A write joins the group the event loop commits inline once its
+  ready tasks have run (:meth:`GroupCommitter.write_async
+  <monnaie_locale.store.group_commit.GroupCommitter.write_async>`).
+* on PostgreSQL both are network round trips and run on worker threads, each
+  transaction on a connection of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
+
+from monnaie_locale.store.database import Database
+
+__all__ = ["read", "write"]
+
+T = TypeVar("T")
+
+
+async def read(database: Database, query: Callable[[Connection], T]) -> T:
+    """The result of ``query`` run in a read-only transaction."""
+    if database.is_sqlite:
+        return database.read(query)
+    return await run_in_threadpool(database.read, query)
+
+
+async def write(database: Database, use_case: Callable[[Connection], T]) -> T:
+    """The result of ``use_case`` once its write transaction has committed."""
+    if database.committer is not None:
+        return await database.committer.write_async(use_case)
+    return await run_in_threadpool(database.write, use_case)
