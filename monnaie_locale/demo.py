@@ -47,11 +47,12 @@ DEMO_USERS = (
     DemoUser("mairie", "mairie-demo-2026", Role.AUTHORITY_AGENT, "authority:regie-piscine"),
 )
 
+# code -> (kind, the name payers are shown, or None to show the code)
 _HOLDERS = {
-    "member:alice": AccountKind.MEMBER,
-    "member:bob": AccountKind.MEMBER,
-    "business:boulangerie": AccountKind.BUSINESS,
-    "authority:regie-piscine": AccountKind.AUTHORITY,
+    "member:alice": (AccountKind.MEMBER, None),
+    "member:bob": (AccountKind.MEMBER, None),
+    "business:boulangerie": (AccountKind.BUSINESS, "Boulangerie Etchegaray"),
+    "authority:regie-piscine": (AccountKind.AUTHORITY, "Piscine municipale (régie)"),
 }
 _STARTING_UNITS = {"member:alice": 10_000, "member:bob": 5_000}
 
@@ -66,11 +67,11 @@ def seed_demo(conn: Connection, unit: Currency, *, production: bool, clock: Cloc
         raise InvalidRequest("demo data is never created in production mode")
     deployment = demo_deployment(unit)
     create_system_accounts(conn, deployment, now=clock())
-    for code, kind in _HOLDERS.items():
+    for code, (kind, name) in _HOLDERS.items():
         try:
             accounts_by_code(conn, [code])
         except UnknownAccount:
-            open_holder_account(conn, deployment, code, kind=kind, now=clock())
+            open_holder_account(conn, deployment, code, kind=kind, now=clock(), display_name=name)
     for user in DEMO_USERS:
         existing = find_user(conn, user.username)
         if existing is None:

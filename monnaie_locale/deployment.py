@@ -266,11 +266,13 @@ def open_holder_account(
     now: datetime,
     owner_ref: str | None = None,
     category: str | None = None,
+    display_name: str | None = None,
 ) -> Account:
     """Open a member's, business's or authority's unit account under the deployment's limits.
 
     ``category`` selects a reconversion fee other than the kind's (a reduced rate for
-    some businesses, say); it must be one the deployment prices.
+    some businesses, say); it must be one the deployment prices. ``display_name`` is the
+    name payers are shown ("Boulangerie Etchegaray"); without it they see the code.
     """
     if kind not in HOLDER_KINDS:
         raise InvalidRequest(f"a holder account is a member, business or authority, not {kind}")
@@ -285,6 +287,7 @@ def open_holder_account(
         owner_ref=owner_ref,
         lower_limit=0,
         upper_limit=deployment.max_balance.get(kind),
+        display_name=display_name,
     )
     if category is not None:
         conn.execute(insert(account_categories).values(account_id=account.id, category=category))

@@ -122,6 +122,31 @@ class Conflict(MonnaieLocaleError):
     code = "conflict"
 
 
+class AccountNotEmpty(Conflict):
+    """Raised when closing an account that still holds money or has money on hold."""
+
+    code = "account_not_empty"
+
+    def __init__(self, account: str, balance: int, held: int) -> None:
+        super().__init__(
+            f"account {account} still holds {balance} minor units ({held} on hold); "
+            "empty it before closing"
+        )
+        self.account = account
+        self.balance = balance
+        self.held = held
+
+
+class AccountClosed(Conflict):
+    """Raised when changing the status of a closed account: closing is final."""
+
+    code = "account_closed"
+
+    def __init__(self, account: str) -> None:
+        super().__init__(f"account {account} is closed; closing is final")
+        self.account = account
+
+
 class AccountNotActive(Conflict):
     """Raised when money would move through a frozen or closed account."""
 

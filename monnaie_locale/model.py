@@ -14,6 +14,7 @@ reaches the storage layer is already well-formed.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from monnaie_locale.errors import InvalidAmount, InvalidRequest, Unbalanced
 from monnaie_locale.money import MAX_AMOUNT
 
 __all__ = [
+    "MAX_DISPLAY_NAME",
     "Account",
     "AccountKind",
     "AccountStatus",
@@ -33,8 +35,17 @@ __all__ = [
     "Transaction",
     "TransferRequest",
     "check_balanced",
+    "check_display_name",
     "check_positive",
 ]
+
+# Long enough for "Régie de recettes de la piscine municipale de Saint-Jean-de-Luz".
+MAX_DISPLAY_NAME = 120
+# Characters that reorder or hide the text around them: a name holding them could show a
+# payer something other than what it spells.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 class AccountKind(enum.StrEnum):
@@ -74,6 +85,27 @@ def check_positive(amount: int) -> int:
     return amount
 
 
+def check_display_name(name: str | None) -> str | None:
+    """Return ``name`` if it may be shown as an account's name, else raise InvalidRequest.
+
+    ``None`` means no name (the code is shown). A name is 1 to :data:`MAX_DISPLAY_NAME`
+    characters without outer spaces, control characters, line breaks or the invisible
+    marks that reverse the direction of text.
+    """
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name or len(name) > MAX_DISPLAY_NAME:
+        raise InvalidRequest(f"a display name is 1 to {MAX_DISPLAY_NAME} characters")
+    if name != name.strip():
+        raise InvalidRequest("a display name has no spaces around it")
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            raise InvalidRequest(
+                f"a display name holds no control or invisible character (U+{ord(char):04X})"
+            )
+    return name
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     """An account as stored, with its running balance and the amount held on it."""
@@ -88,6 +120,13 @@ class Account:
     upper_limit: int | None  # None: unbounded above
     balance: int
     held: int
+    # The holder's name as people know it ("Boulangerie Etchegaray"); None: show the code.
+    display_name: str | None = None
+
+    @property
+    def shown_name(self) -> str:
+        """What a person is shown for this account: its display name, else its code."""
+        return self.display_name or self.code
 
     @property
     def available(self) -> int:

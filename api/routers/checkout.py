@@ -195,11 +195,7 @@ def request_sheet(
     issued = _own_request(database, principal, request_id)
     if issued.kind is not RequestKind.STATIC:
         raise InvalidRequest("the printable sheet is for counter codes; show this one on screen")
-    sheet = issued.sheet_svg(
-        host=runtime.public_host,
-        merchant_name=issued.merchant_account,
-        currency_name=settings.currency_name,
-    )
+    sheet = issued.sheet_svg(host=runtime.public_host, currency_name=settings.currency_name)
     return Response(sheet, media_type=_SVG)
 
 

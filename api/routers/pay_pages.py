@@ -1,11 +1,11 @@
 """The two web pages of the QR flow: the payer's page behind every QR, and the till's page.
 
 ``GET /R/{token}`` is the URL a phone camera opens. It verifies the request and shows the
-merchant's name as the server's own account table has it (never text from the QR), the
-amount (or a field for a counter code), then lets the member sign in and confirm; the
-confirm button calls ``POST /v1/checkout/pay``. A refused request gets its reason in plain
-words, and no way to pay. The path is matched in either case (``/r/`` too), and the token
-is read uppercase, as QR codes carry it.
+merchant's name as the server's own account table has it (its display name, else its
+code; never text from the QR), the amount (or a field for a counter code), then lets the
+member sign in and confirm; the confirm button calls ``POST /v1/checkout/pay``. A refused
+request gets its reason in plain words, and no way to pay. The path is matched in either
+case (``/r/`` too), and the token is read uppercase, as QR codes carry it.
 
 ``GET /checkout`` is the till: sign in, type an amount, show the QR, and watch it turn to
 "Payé" through the event stream. Both are plain HTML with a small script, no build step;
@@ -86,7 +86,7 @@ def pay_page(
     else:
         dynamic = found.request.kind is RequestKind.DYNAMIC
         context.update(
-            merchant=found.payee.code,
+            merchant=found.payee.shown_name,
             amount=format_amount(found.request.amount) if dynamic else None,
             reference=found.request.reference,
         )

@@ -10,11 +10,21 @@ from pydantic import ConfigDict, Field
 
 from api.schemas.common import ACCOUNT_CODE_PATTERN, AccountCode, RequestBody, ResponseBody
 from api.schemas.money import AmountIn, AmountOut, amount_out
-from monnaie_locale.checkout import IssuedRequest, Payment, Refund, WebhookEndpoint
+from monnaie_locale.checkout import (
+    Delivery,
+    DeliveryAttempt,
+    IssuedRequest,
+    Payment,
+    Refund,
+    WebhookEndpoint,
+)
 from monnaie_locale.payments.request import MAX_REFERENCE_LENGTH, RequestKind
 
 __all__ = [
     "AccountQuery",
+    "DeliveryAttemptOut",
+    "DeliveryOut",
+    "DeliveryPage",
     "DynamicRequestIn",
     "EndpointCreated",
     "EndpointIn",
@@ -77,6 +87,10 @@ class RequestOut(ResponseBody):
     request_id: str = Field(examples=["9f1c2a8e4d0b4a43"])
     kind: Literal["dynamic", "static"]
     account: str
+    merchant_name: str = Field(
+        description="The merchant as payers are shown it: its display name, else its code.",
+        examples=["Boulangerie Etchegaray"],
+    )
     amount: AmountOut | None = Field(description="None for a static code: the payer types it.")
     reference: str
     status: Literal["open", "paid", "cancelled"]
@@ -92,6 +106,7 @@ class RequestOut(ResponseBody):
             request_id=issued.request_id,
             kind="dynamic" if dynamic else "static",
             account=issued.merchant_account,
+            merchant_name=issued.merchant_name,
             amount=amount_out(issued.amount) if dynamic else None,
             reference=issued.reference,
             status=issued.status.value,
@@ -124,11 +139,18 @@ class PaymentOut(ResponseBody):
     payment_id: int
     request_id: str
     merchant_account: str
+    merchant_name: str = Field(
+        description="The merchant as payers are shown it: its display name, else its code.",
+        examples=["Boulangerie Etchegaray"],
+    )
     payer_account: str
     amount: AmountOut
     refunded: AmountOut
     transaction_id: int
-    event_id: int
+    event_id: int = Field(
+        description="The payment's event in the shop's feed, named msg_<event_id> by webhooks; "
+        "the live stream's ids are journal sequences."
+    )
     replayed: bool
     receipt: dict[str, Any] = Field(description="The receipt signed by the deployment's key.")
 
@@ -138,6 +160,7 @@ class PaymentOut(ResponseBody):
             payment_id=payment.id,
             request_id=payment.request_id,
             merchant_account=payment.merchant_account,
+            merchant_name=payment.merchant_name,
             payer_account=payment.payer_account,
             amount=amount_out(payment.amount),
             refunded=amount_out(payment.refunded),
@@ -190,7 +213,8 @@ class TicketOut(ResponseBody):
     ticket: str
     expires_at: datetime
     last_event_id: int = Field(
-        description="The shop's latest event now: a new page streams from there."
+        description="Where the feed stands now (the journal's last sequence): a new page "
+        "streams from there."
     )
 
 
@@ -225,3 +249,66 @@ class EndpointOut(ResponseBody):
 
 class EndpointCreated(EndpointOut):
     secret: str = Field(description="Shown only now: verify the webhook signatures with it.")
+
+
+class DeliveryAttemptOut(ResponseBody):
+    attempt: int = Field(examples=[1], description="1 for the first try.")
+    status_code: int | None = Field(
+        examples=[503], description="What the endpoint answered; null when no answer came."
+    )
+    error: str = Field(
+        examples=["HTTP 503"], description="Why the try failed; empty when it succeeded."
+    )
+    attempted_at: datetime
+    next_attempt_at: datetime | None = Field(
+        description="When the next try was set for; null once delivered or given up."
+    )
+
+    @classmethod
+    def of(cls, attempt: DeliveryAttempt) -> DeliveryAttemptOut:
+        return cls(
+            attempt=attempt.attempt,
+            status_code=attempt.status_code,
+            error=attempt.error,
+            attempted_at=attempt.attempted_at,
+            next_attempt_at=attempt.next_attempt_at,
+        )
+
+
+class DeliveryOut(ResponseBody):
+    delivery_id: int
+    event_id: int
+    event_type: Literal["checkout.payment", "checkout.refund"]
+    webhook_id: str = Field(
+        examples=["msg_42"], description="The webhook-id header every try of it carried."
+    )
+    status: Literal["pending", "delivered", "failed"] = Field(
+        description="pending: to be tried again; failed: given up after the last try."
+    )
+    attempt_count: int
+    last_status_code: int | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+    attempts: list[DeliveryAttemptOut] = Field(description="Every try so far, oldest first.")
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryOut:
+        return cls(
+            delivery_id=delivery.id,
+            event_id=delivery.event_id,
+            event_type=delivery.event_type,
+            webhook_id=delivery.webhook_id,
+            status=delivery.status,
+            attempt_count=delivery.attempt_count,
+            last_status_code=delivery.last_status_code,
+            next_attempt_at=delivery.next_attempt_at,
+            created_at=delivery.created_at,
+            delivered_at=delivery.delivered_at,
+            attempts=[DeliveryAttemptOut.of(attempt) for attempt in delivery.attempts],
+        )
+
+
+class DeliveryPage(ResponseBody):
+    items: list[DeliveryOut] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")

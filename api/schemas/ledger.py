@@ -27,6 +27,10 @@ __all__ = [
 
 class AccountOut(ResponseBody):
     code: str = Field(examples=["alice"])
+    display_name: str | None = Field(
+        description="The holder's name as payers are shown it; null: the code is shown.",
+        examples=["Boulangerie Etchegaray"],
+    )
     kind: str = Field(examples=["member"])
     currency: str = Field(examples=["MLC"])
     status: str = Field(examples=["active"])
@@ -42,6 +46,7 @@ class AccountOut(ResponseBody):
     def of(cls, account: Account) -> AccountOut:
         return cls(
             code=account.code,
+            display_name=account.display_name,
             kind=str(account.kind),
             currency=account.currency,
             status=str(account.status),

@@ -51,6 +51,7 @@ def account_json(account: Account) -> dict[str, Any]:
     return {
         "id": account.id,
         "code": account.code,
+        "display_name": account.display_name,
         "kind": str(account.kind),
         "currency": account.currency,
         "status": str(account.status),
@@ -85,11 +86,14 @@ def create(
     owner: Annotated[
         str | None, typer.Option("--owner", help="Reference of the holder (member number).")
     ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The name payers are shown; else the code.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Open an account with a zero balance.
 
-    [b]Example:[/b] mlc accounts create alice --kind member --currency MLC --owner M-0042
+    [b]Example:[/b] mlc accounts create bakery --kind business --currency MLC --name "Ogi Beroa"
     """
     run = run_context(ctx)
     lower, upper = _limit_or_refuse(run, lower_limit), _limit_or_refuse(run, upper_limit)
@@ -100,6 +104,7 @@ def create(
         owner_ref=owner,
         lower_limit=lower,
         upper_limit=upper,
+        display_name=name,
     )
     if as_json:
         print_json(account_json(account))

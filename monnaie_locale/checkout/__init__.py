@@ -5,16 +5,19 @@ the payer's phone opens the URL and pays it (:mod:`.pay`), which books one ledge
 signs a receipt, and records an event in the merchant's feed (:mod:`.events`), all in one
 database transaction. The checkout page follows the feed over Server-Sent Events
 (:mod:`.stream`), woken by a notifier (:mod:`.notify`); the merchant's own server gets signed
-webhooks (:mod:`.webhooks`). The merchant may refund (:mod:`.refunds`).
+webhooks (:mod:`.webhooks`), whose every attempt it can read back (:mod:`.delivery_log`).
+The merchant may refund (:mod:`.refunds`).
 
 No web framework here: the API's routes and pages call these functions inside
 ``Database.write`` and map the errors of :mod:`.errors` by their ``code``.
 """
 
+from monnaie_locale.checkout.delivery_log import Delivery, DeliveryAttempt, deliveries_of
 from monnaie_locale.checkout.events import (
     CheckoutEvent,
     events_after,
     format_sse,
+    latest_sequence,
     parse_last_event_id,
 )
 from monnaie_locale.checkout.notify import (
@@ -43,11 +46,14 @@ from monnaie_locale.checkout.webhooks import (
     add_endpoint,
     deliver_due,
     disable_endpoint,
+    get_endpoint,
     list_endpoints,
 )
 
 __all__ = [
     "CheckoutEvent",
+    "Delivery",
+    "DeliveryAttempt",
     "DeliveryFailed",
     "DeliveryResult",
     "InProcessNotifier",
@@ -64,14 +70,17 @@ __all__ = [
     "add_endpoint",
     "cancel_request",
     "deliver_due",
+    "deliveries_of",
     "disable_endpoint",
     "event_stream",
     "events_after",
     "format_sse",
+    "get_endpoint",
     "get_payment",
     "get_request",
     "issue_dynamic",
     "issue_static",
+    "latest_sequence",
     "list_endpoints",
     "parse_last_event_id",
     "pay",

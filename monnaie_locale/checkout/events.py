@@ -1,27 +1,37 @@
 """The checkout event feed: what a merchant's page shows live, and resumes without a gap.
 
 Every payment or refund committed writes one row of ``checkout_events`` in the same
-database transaction as its ledger postings, holding the signed receipt as sent. A checkout
-page follows its merchant's feed over Server-Sent Events; the row id is the SSE event id.
+database transaction as its ledger postings, holding the signed receipt as sent and the
+transaction's id. A checkout page follows its merchant's feed over Server-Sent Events, and
+each event's SSE id is the *journal sequence* of its transaction: the place the
+hash-chained journal (:mod:`monnaie_locale.journal`) gives it.
 
-Why the row id is a safe event id. A reader asks for "the events of merchant M after id N".
-That misses nothing only if no event of M can ever commit with an id <= N after the reader
-saw N. On SQLite writers are serialised, so ids are taken and committed in one order (and the
-table is AUTOINCREMENT: an id is never reused). On PostgreSQL ids come from a sequence and
-transactions may commit out of id order, so :func:`record_event` first locks the merchant's
-account row (the ledger's balance update already holds it; the explicit lock states the
-rule) and only then draws the id: two events of one merchant are serialised by that lock, the
-second draws its id after the first has committed, so per merchant ids grow in commit order.
-Events of different merchants may interleave; no reader mixes merchants.
+Why the journal sequence is a safe resume point. A reader asks for "the events of merchant
+M sealed after sequence N". That misses nothing only if no event of M can ever appear with
+a sequence <= N after the reader saw N. The journal guarantees it: sequences are handed out
+by one sealer at a time, each above every sequence already committed, and in the same
+database transaction as the entries themselves; so once a reader sees entry N, every entry
+up to N is committed and visible to it, and every later one gets a greater number. And the
+event row is committed no later than its journal entry (the sealer only takes committed
+transactions), so whoever sees the entry sees the event.
+
+The price: the feed shows only *sealed* events. On SQLite the posting engine seals each
+transaction inside its own commit, so an event is in the feed the moment it commits. On
+PostgreSQL the sealer (:mod:`monnaie_locale.sealer`) numbers transactions a moment after
+commit (every 0.2 s in the service); an event reaches the page that much later, never
+out of order and never twice. A receipt signed inside the paying transaction therefore
+carries ``journal_sequence`` 0 on PostgreSQL ("not sealed yet"), while the SSE id that
+brings it is the sequence it got.
 
 Reconnecting. The browser resends the last id it received as ``Last-Event-ID``; the server
-answers with :func:`events_after` that id, then waits for new ones. The journal sequence is
-not used as the event id because it is assigned after commit on PostgreSQL.
+answers with :func:`events_after` that sequence, then waits for new ones. A new page
+starts from :func:`latest_sequence`, the journal's head.
 
-Waking the page. In the same transaction :func:`record_event` sends ``NOTIFY checkout,
-'<merchant account id>'`` on PostgreSQL; the notification is delivered at commit to every
-worker listening (:mod:`monnaie_locale.checkout.notify`). On SQLite (one process) the caller
-publishes to its in-process notifier after commit.
+Waking the page. On SQLite the process that committed the payment publishes to its
+in-process notifier after commit. On PostgreSQL a trigger on ``journal`` (migration 0006)
+sends ``NOTIFY checkout, '<merchant account id>'`` for each merchant with an event among
+the entries being sealed, delivered at the sealer's commit to every worker listening
+(:mod:`monnaie_locale.checkout.notify`).
 """
 
 from __future__ import annotations
@@ -29,13 +39,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, func, insert, select
 
 from monnaie_locale.checkout.webhooks import enqueue_deliveries
 from monnaie_locale.clock import as_utc
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.store.tables import accounts
+from monnaie_locale.store.tables import journal
 from monnaie_locale.store.tables_checkout import checkout_events
 
 __all__ = [
@@ -44,6 +54,7 @@ __all__ = [
     "CheckoutEvent",
     "events_after",
     "format_sse",
+    "latest_sequence",
     "parse_last_event_id",
     "record_event",
 ]
@@ -54,9 +65,11 @@ MAX_PAGE = 500
 
 @dataclass(frozen=True, slots=True)
 class CheckoutEvent:
-    """One committed payment or refund of a merchant, as the feed delivers it."""
+    """One sealed payment or refund of a merchant, as the feed delivers it."""
 
-    id: int
+    id: int  # the row's id: what webhooks name it by (msg_<id>)
+    sequence: int  # its transaction's journal sequence: the SSE id
+    transaction_id: int
     merchant_account_id: int
     kind: str  # "payment" or "refund"
     payment_id: int
@@ -72,14 +85,12 @@ def record_event(
     kind: str,
     payment_id: int,
     refund_id: int | None,
+    transaction_id: int,
     data: str,
     now: datetime,
 ) -> int:
-    """Append an event to the merchant's feed, queue its webhooks, wake its pages; its id."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            select(accounts.c.id).where(accounts.c.id == merchant_account_id).with_for_update()
-        )
+    """Append the event of ``transaction_id`` to the merchant's feed and queue its webhooks;
+    its row id. The feed shows it once the transaction is sealed into the journal."""
     event_id = int(
         conn.execute(
             insert(checkout_events)
@@ -88,6 +99,7 @@ def record_event(
                 kind=kind,
                 payment_id=payment_id,
                 refund_id=refund_id,
+                transaction_id=transaction_id,
                 data=data,
                 created_at=now,
             )
@@ -95,33 +107,32 @@ def record_event(
         ).scalar_one()
     )
     enqueue_deliveries(conn, merchant_account_id=merchant_account_id, event_id=event_id, now=now)
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": str(merchant_account_id)},
-        )
     return event_id
 
 
 def events_after(
-    conn: Connection, merchant_account: str, last_event_id: int, limit: int = 100
+    conn: Connection, merchant_account: str, last_sequence: int, limit: int = 100
 ) -> list[CheckoutEvent]:
-    """The events of ``merchant_account`` with an id above ``last_event_id``, oldest first."""
+    """The sealed events of ``merchant_account`` whose journal sequence is above
+    ``last_sequence``, in journal order."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidRequest(f"ask for 1 to {MAX_PAGE} events at a time")
     account = get_account(conn, merchant_account)
     rows = conn.execute(
-        select(checkout_events)
+        select(checkout_events, journal.c.seq)
+        .join(journal, journal.c.transaction_id == checkout_events.c.transaction_id)
         .where(
             checkout_events.c.merchant_account_id == account.id,
-            checkout_events.c.id > last_event_id,
+            journal.c.seq > last_sequence,
         )
-        .order_by(checkout_events.c.id)
+        .order_by(journal.c.seq)
         .limit(limit)
     ).all()
     return [
         CheckoutEvent(
             id=row.id,
+            sequence=row.seq,
+            transaction_id=row.transaction_id,
             merchant_account_id=row.merchant_account_id,
             kind=row.kind,
             payment_id=row.payment_id,
@@ -133,8 +144,17 @@ def events_after(
     ]
 
 
+def latest_sequence(conn: Connection) -> int:
+    """The journal's last sequence now (0 when empty): where a new page starts reading.
+
+    Events committed but not yet sealed get a greater sequence, so a page opened now
+    still receives them.
+    """
+    return int(conn.execute(select(func.coalesce(func.max(journal.c.seq), 0))).scalar_one())
+
+
 def parse_last_event_id(header: str | None) -> int:
-    """The id in a ``Last-Event-ID`` header: 0 when absent, refused when not a number."""
+    """The sequence in a ``Last-Event-ID`` header: 0 when absent, refused when not a number."""
     if header is None or not header.strip():
         return 0
     value = header.strip()
@@ -146,4 +166,4 @@ def parse_last_event_id(header: str | None) -> int:
 def format_sse(event: CheckoutEvent) -> str:
     """The event as one Server-Sent Events message: id, event name, data, blank line."""
     # The receipt JSON holds no newline, so it fits one data line.
-    return f"id: {event.id}\nevent: {event.kind}\ndata: {event.data}\n\n"
+    return f"id: {event.sequence}\nevent: {event.kind}\ndata: {event.data}\n\n"

@@ -1,7 +1,7 @@
-"""Waking the checkout pages of a merchant when one of its events commits.
+"""Waking the checkout pages of a merchant when one of its events reaches the feed.
 
 A page serving a merchant's feed subscribes, reads :func:`~monnaie_locale.checkout.events.
-events_after` its last id, sends what it found, then waits on its subscription and reads
+events_after` its last sequence, sends what it found, then waits on its subscription and reads
 again. A wake-up only says "read again": the events themselves always come from the
 database, so a lost or duplicated wake-up costs latency, never an event. Pages should still
 wait with a timeout (a keep-alive comment every 15 s or so) and read again when it expires.
@@ -15,11 +15,13 @@ Two notifiers:
 - :class:`InProcessNotifier`, for one process (SQLite): the code that committed the payment
   calls :meth:`~Notifier.publish` after the commit.
 - :class:`PostgresNotifier`, for several workers: a thread holds a psycopg connection that
-  ``LISTEN``\\ s on channel ``checkout``; the paying transaction itself sends ``NOTIFY
-  checkout, '<merchant account id>'`` (:func:`~monnaie_locale.checkout.events.record_event`),
-  which PostgreSQL delivers at commit to every worker, whichever served the payment. Its
-  ``publish`` does nothing. After the listening connection drops and comes back, every page
-  is woken, since notifications sent meanwhile are lost.
+  ``LISTEN``\\ s on channel ``checkout``; when the journal sealer seals a payment's
+  transaction, a trigger on ``journal`` sends ``NOTIFY checkout, '<merchant account id>'``
+  (migration 0006), which PostgreSQL delivers at the sealer's commit to every worker,
+  whichever served the payment: the feed shows only sealed events (see
+  :mod:`monnaie_locale.checkout.events`). Its ``publish`` does nothing. After the listening
+  connection drops and comes back, every page is woken, since notifications sent meanwhile
+  are lost.
 """
 
 from __future__ import annotations
@@ -197,7 +199,7 @@ class PostgresNotifier:
         return self._hub.add(merchant_account_id)
 
     def publish(self, merchant_account_id: int) -> None:
-        """Nothing to do: the paying transaction's NOTIFY reaches every worker at commit."""
+        """Nothing to do: the sealer's NOTIFY reaches every worker once the event is sealed."""
 
     def close(self) -> None:
         self._stop.set()

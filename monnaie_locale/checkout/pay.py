@@ -183,6 +183,7 @@ def _record(
         kind="payment",
         payment_id=payment_id,
         refund_id=None,
+        transaction_id=booked.transaction.id,
         data=data,
         now=now,
     )

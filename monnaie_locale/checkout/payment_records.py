@@ -36,6 +36,7 @@ class Payment:
     kind: RequestKind
     merchant_account: str
     merchant_account_id: int
+    merchant_name: str  # from the account table: its display name, else its code
     payer_account: str
     payer_account_id: int
     amount: int
@@ -78,6 +79,7 @@ def _select_payments() -> Any:
             payment_requests.c.token,
             _payer.c.code.label("payer_code"),
             _merchant.c.code.label("merchant_code"),
+            _merchant.c.display_name.label("merchant_display_name"),
         )
         .join(payment_requests, payment_requests.c.id == checkout_payments.c.request_row_id)
         .join(_payer, _payer.c.id == checkout_payments.c.payer_account_id)
@@ -98,6 +100,7 @@ def payment_from_row(conn: Connection, row: Any, *, replayed: bool) -> Payment:
         kind=RequestKind.DYNAMIC if row.kind == "dynamic" else RequestKind.STATIC,
         merchant_account=row.merchant_code,
         merchant_account_id=row.merchant_account_id,
+        merchant_name=row.merchant_display_name or row.merchant_code,
         payer_account=row.payer_code,
         payer_account_id=row.payer_account_id,
         amount=row.amount,

@@ -123,6 +123,7 @@ def refund(
         kind="refund",
         payment_id=payment_id,
         refund_id=refund_id,
+        transaction_id=transaction.id,
         data=data,
         now=now,
     )

@@ -80,6 +80,7 @@ class IssuedRequest:
     kind: RequestKind
     merchant_account: str
     merchant_account_id: int
+    merchant_name: str  # from the account table: its display name, else its code
     amount: int  # minor units; 0 for a static request
     reference: str
     token: str
@@ -97,10 +98,10 @@ class IssuedRequest:
     def svg(self, *, host: str, module_mm: float = 1.0) -> str:
         return qr_svg(self.url(host=host), module_mm=module_mm)
 
-    def sheet_svg(self, *, host: str, merchant_name: str, currency_name: str) -> str:
+    def sheet_svg(self, *, host: str, currency_name: str) -> str:
         """The printable A6 page for the counter, naming the merchant from the directory."""
         return static_sheet_svg(
-            self.url(host=host), merchant_name=merchant_name, currency_name=currency_name
+            self.url(host=host), merchant_name=self.merchant_name, currency_name=currency_name
         )
 
 
@@ -270,9 +271,11 @@ def _from_unix(seconds: int) -> datetime:
 
 
 def _select_requests() -> Any:
-    return select(payment_requests, accounts.c.code.label("merchant_code")).join(
-        accounts, accounts.c.id == payment_requests.c.merchant_account_id
-    )
+    return select(
+        payment_requests,
+        accounts.c.code.label("merchant_code"),
+        accounts.c.display_name.label("merchant_display_name"),
+    ).join(accounts, accounts.c.id == payment_requests.c.merchant_account_id)
 
 
 def _from_row(row: Any) -> IssuedRequest:
@@ -282,6 +285,7 @@ def _from_row(row: Any) -> IssuedRequest:
         kind=_KINDS_BY_NAME[row.kind],
         merchant_account=row.merchant_code,
         merchant_account_id=row.merchant_account_id,
+        merchant_name=row.merchant_display_name or row.merchant_code,
         amount=row.amount,
         reference=row.reference,
         token=row.token,

@@ -3,6 +3,8 @@
 :func:`event_stream` yields the text of the SSE response body; a route only wraps it in a
 streaming response with ``Content-Type: text/event-stream`` and passes the request's
 ``Last-Event-ID`` (read with :func:`~monnaie_locale.checkout.events.parse_last_event_id`).
+Event ids are journal sequences (see :mod:`monnaie_locale.checkout.events` for why resuming
+from one misses nothing).
 
 The loop subscribes *before* its first read, so a payment committed between a read and the
 next wait still wakes it; it then sends every event after the last id, and waits for a
@@ -44,7 +46,8 @@ async def event_stream(
     keepalive_seconds: float = 15.0,
     page: int = 100,
 ) -> AsyncGenerator[str, None]:
-    """The SSE messages of ``merchant_account`` after ``last_event_id``, then live ones."""
+    """The SSE messages of ``merchant_account`` after ``last_event_id`` (a journal
+    sequence), then live ones."""
     account = await asyncio.to_thread(
         database.read, lambda conn: get_account(conn, merchant_account)
     )
@@ -58,7 +61,7 @@ async def event_stream(
             )
             for event in events:
                 yield format_sse(event)
-                last = event.id
+                last = event.sequence
             if len(events) == page:
                 continue  # more are waiting: read on before sleeping
             if not await subscription.wait_async(keepalive_seconds):

@@ -54,8 +54,11 @@ __all__ = [
     "deliver_due",
     "disable_endpoint",
     "enqueue_deliveries",
+    "event_type",
+    "get_endpoint",
     "list_endpoints",
     "webhook_body",
+    "webhook_message_id",
 ]
 
 MAX_ATTEMPTS = 8
@@ -119,6 +122,12 @@ def add_endpoint(
         .returning(webhook_endpoints.c.id)
     ).scalar_one()
     return _endpoint(conn, int(endpoint_id), merchant_account_id=account.id)
+
+
+def get_endpoint(conn: Connection, endpoint_id: int, *, merchant_account: str) -> WebhookEndpoint:
+    """The endpoint ``endpoint_id`` of ``merchant_account``; another merchant's is unknown."""
+    account = get_account(conn, merchant_account)
+    return _endpoint(conn, endpoint_id, merchant_account_id=account.id)
 
 
 def list_endpoints(conn: Connection, merchant_account: str) -> list[WebhookEndpoint]:
@@ -185,10 +194,20 @@ def enqueue_deliveries(
     return len(endpoint_ids)
 
 
+def event_type(kind: str) -> str:
+    """The ``type`` a webhook body gives an event of ``kind`` (payment, refund)."""
+    return f"checkout.{kind}"
+
+
+def webhook_message_id(event_id: int) -> str:
+    """The ``webhook-id`` of an event: the same on every retry, so receivers drop repeats."""
+    return f"msg_{event_id}"
+
+
 def webhook_body(*, kind: str, data: str, created_at: datetime) -> bytes:
     """The JSON body of an event, in the Standard Webhooks shape (type, timestamp, data)."""
     document = {
-        "type": f"checkout.{kind}",
+        "type": event_type(kind),
         "timestamp": as_utc(created_at).isoformat(),
         "data": json.loads(data),
     }
@@ -239,7 +258,12 @@ def _attempt(conn: Connection, row: Any, *, send: Send, now: datetime) -> Delive
     body = webhook_body(kind=row.kind, data=row.data, created_at=row.created_at)
     headers = {
         "content-type": "application/json",
-        **sign(body, secret=row.secret, msg_id=f"msg_{row.event_id}", timestamp=unix_seconds(now)),
+        **sign(
+            body,
+            secret=row.secret,
+            msg_id=webhook_message_id(row.event_id),
+            timestamp=unix_seconds(now),
+        ),
     }
     attempt = row.attempts + 1
     status_code: int | None

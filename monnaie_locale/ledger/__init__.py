@@ -52,6 +52,7 @@ class Ledger:
         owner_ref: str | None = None,
         lower_limit: int | None = 0,
         upper_limit: int | None = None,
+        display_name: str | None = None,
     ) -> Account:
         return self.database.write(
             lambda conn: accounts.open_account(
@@ -63,6 +64,7 @@ class Ledger:
                 owner_ref=owner_ref,
                 lower_limit=lower_limit,
                 upper_limit=upper_limit,
+                display_name=display_name,
             )
         )
 
@@ -95,7 +97,7 @@ class Ledger:
                 conn, request, idempotency_key=idempotency_key, clock=self.clock
             )
         )
-        self._after_commit()
+        self.after_commit()
         return result
 
     def batch(
@@ -107,7 +109,7 @@ class Ledger:
                 conn, requests, idempotency_key=idempotency_key, clock=self.clock
             )
         )
-        self._after_commit()
+        self.after_commit()
         return result
 
     def reverse(self, transaction_id: int, *, idempotency_key: str, memo: str = "") -> Transaction:
@@ -117,7 +119,7 @@ class Ledger:
                 conn, transaction_id, idempotency_key=idempotency_key, clock=self.clock, memo=memo
             )
         )
-        self._after_commit()
+        self.after_commit()
         return result
 
     # Holds --------------------------------------------------------------------------
@@ -153,7 +155,7 @@ class Ledger:
                 conn, hold_id, idempotency_key=idempotency_key, clock=self.clock, amount=amount
             )
         )
-        self._after_commit()
+        self.after_commit()
         return result
 
     def void_hold(self, hold_id: int) -> Hold:
@@ -196,7 +198,8 @@ class Ledger:
     def verify_journal(self, *, progress: journal.Progress | None = None) -> journal.Verification:
         return self.database.read(lambda conn: journal.verify(conn, progress=progress))
 
-    def _after_commit(self) -> None:
+    def after_commit(self) -> None:
+        """Seal the journal after a commit when this ledger seals as it goes."""
         # SQLite seals inside each transaction already (see monnaie_locale.journal).
         if self.auto_seal and not self.database.is_sqlite:
             self.database.write(lambda conn: journal.seal(conn, now=self.clock()))

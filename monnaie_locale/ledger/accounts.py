@@ -6,16 +6,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale.errors import (
+    AccountClosed,
+    AccountNotEmpty,
     Conflict,
     DuplicateAccount,
     InvalidRequest,
     UnknownAccount,
 )
-from monnaie_locale.model import Account, AccountKind, AccountStatus
+from monnaie_locale.ledger.fast_sql import FastCursor, prepared
+from monnaie_locale.model import Account, AccountKind, AccountStatus, check_display_name
 from monnaie_locale.money import Currency
 from monnaie_locale.store.tables import accounts, currencies
 
@@ -24,6 +27,7 @@ __all__ = [
     "accounts_by_code",
     "add_currency",
     "get_account",
+    "kinds_of",
     "list_accounts",
     "open_account",
     "set_status",
@@ -56,12 +60,15 @@ def open_account(
     owner_ref: str | None = None,
     lower_limit: int | None = 0,
     upper_limit: int | None = None,
+    display_name: str | None = None,
 ) -> Account:
     """Open an account with a zero balance.
 
     ``lower_limit`` 0 forbids overdraft; a negative limit grants credit; ``None`` leaves
-    the account unbounded below (system accounts such as ``issuance``).
+    the account unbounded below (system accounts such as ``issuance``). ``display_name``
+    is the holder's name as payers know it (see :func:`~monnaie_locale.model.check_display_name`).
     """
+    check_display_name(display_name)
     if not code or len(code) > 120 or code != code.strip():
         raise InvalidRequest("an account code is 1 to 120 characters without outer spaces")
     if lower_limit is not None and lower_limit > 0:
@@ -86,6 +93,7 @@ def open_account(
                     balance=0,
                     held=0,
                     created_at=now,
+                    display_name=display_name,
                 )
                 .returning(accounts.c.id)
             ).scalar_one()
@@ -102,6 +110,7 @@ def open_account(
         upper_limit=upper_limit,
         balance=0,
         held=0,
+        display_name=display_name,
     )
 
 
@@ -117,6 +126,9 @@ def account_from_row(row: Any) -> Account:
         upper_limit=row.upper_limit,
         balance=row.balance,
         held=row.held,
+        # Read by name, and absent from a row that did not select it: no reader depends
+        # on where the column sits.
+        display_name=row._mapping.get("display_name"),
     )
 
 
@@ -131,6 +143,7 @@ _ACCOUNT_COLUMNS = (
     accounts.c.upper_limit,
     accounts.c.balance,
     accounts.c.held,
+    accounts.c.display_name,
 )
 
 
@@ -152,6 +165,25 @@ def accounts_by_code(conn: Connection, codes: Iterable[str]) -> dict[str, Accoun
     return found
 
 
+def kinds_of(conn: Connection, first: str, second: str) -> tuple[AccountKind, AccountKind]:
+    """The kinds of the two accounts of a payment, both of which must exist.
+
+    Asked on every payment through the API, hence one statement rendered once and run
+    on the driver's cursor (see monnaie_locale.ledger.fast_sql).
+    """
+    statement = prepared(conn.dialect, "kinds_of", _kinds_query)
+    rows = dict(FastCursor(conn).run(statement, {"a": first, "b": second}).fetchall())
+    for code in sorted({first, second} - rows.keys()):
+        raise UnknownAccount(code)
+    return AccountKind(rows[first]), AccountKind(rows[second])
+
+
+def _kinds_query() -> Any:
+    return select(accounts.c.code, accounts.c.kind).where(
+        accounts.c.code.in_([bindparam("a"), bindparam("b")])
+    )
+
+
 def list_accounts(
     conn: Connection,
     *,
@@ -171,12 +203,9 @@ def set_status(conn: Connection, code: str, status: AccountStatus) -> Account:
     """Freeze, reactivate or close an account. Closing needs a zero balance and no hold."""
     account = get_account(conn, code)
     if account.status is AccountStatus.CLOSED:
-        raise Conflict(f"account {code} is closed; closing is final")
+        raise AccountClosed(code)
     if status is AccountStatus.CLOSED and (account.balance or account.held):
-        raise Conflict(
-            f"account {code} still holds {account.balance} (held {account.held}); "
-            "empty it before closing"
-        )
+        raise AccountNotEmpty(code, account.balance, account.held)
     # Conditional, so a payment committed since the read above cannot slip past the check.
     change = update(accounts).where(accounts.c.id == account.id, accounts.c.status != "closed")
     if status is AccountStatus.CLOSED:

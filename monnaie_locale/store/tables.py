@@ -38,6 +38,16 @@ metadata = MetaData(
     }
 )
 
+# An account's display name, checked by the database as well as by
+# monnaie_locale.model.check_display_name: at most 120 characters, none of them a control
+# character (C0 or DEL), even when a row is written by hand.
+DISPLAY_NAME_LENGTH = "display_name IS NULL OR length(display_name) BETWEEN 1 AND 120"
+DISPLAY_NAME_PLAIN = {
+    "postgresql": "display_name IS NULL OR display_name !~ '[\\x01-\\x1f\\x7f]'",
+    "sqlite": "display_name IS NULL OR display_name NOT GLOB "
+    "'*[' || char(1) || '-' || char(31) || char(127) || ']*'",
+}
+
 # Transaction ids are taken before the postings are written (the header row comes last,
 # see migrations), so PostgreSQL hands them out from a sequence.
 transaction_ids = Sequence("transaction_ids", metadata=metadata)
@@ -65,6 +75,8 @@ accounts = Table(
     Column("balance", BigInteger, nullable=False, server_default="0"),
     Column("held", BigInteger, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The holder's name for people (pay pages, printed QR sheets); NULL shows the code.
+    Column("display_name", String(120)),
     UniqueConstraint("id", "currency", name="uq_accounts_id_currency"),
     CheckConstraint(
         "kind IN ('member', 'business', 'authority', 'association', 'exchange_office', 'system')",
@@ -76,6 +88,14 @@ accounts = Table(
         "lower_limit IS NULL OR balance - held >= lower_limit", name="above_lower_limit"
     ),
     CheckConstraint("upper_limit IS NULL OR balance <= upper_limit", name="below_upper_limit"),
+    CheckConstraint(DISPLAY_NAME_LENGTH, name="display_name_length"),
+    # No control character: each engine says it its own way (migration 0005).
+    CheckConstraint(DISPLAY_NAME_PLAIN["postgresql"], name="display_name_plain").ddl_if(
+        dialect="postgresql"
+    ),
+    CheckConstraint(DISPLAY_NAME_PLAIN["sqlite"], name="display_name_plain").ddl_if(
+        dialect="sqlite"
+    ),
 )
 
 transactions = Table(

@@ -4,7 +4,7 @@ The money of a QR payment stays in the ledger's tables; these hold what surround
 payment requests issued (so the server, not the QR, knows whom a request pays and whether it
 was paid), the payments and refunds with their signed receipts, the feed of events a
 merchant's checkout page follows, and the webhook endpoints with their delivery log.
-Migration ``0004`` creates exactly these tables.
+Migration ``0004`` creates these tables, and ``0006`` adds the feed's ``transaction_id``.
 
 Single use is enforced twice: by a conditional ``UPDATE`` of the request's status in
 :mod:`monnaie_locale.checkout.pay`, and here by the unique ``single_use_request_id`` of a
@@ -100,9 +100,9 @@ checkout_refunds = Table(
     Index("ix_checkout_refunds_payment_id", "payment_id"),
 )
 
-# The feed a checkout page follows. The id is the Server-Sent Events id: see
-# monnaie_locale/checkout/events.py for why it only grows in commit order per merchant.
-# AUTOINCREMENT on SQLite: an id is never reused, even after the last row were deleted.
+# The feed a checkout page follows. Its Server-Sent Events id is the journal sequence of
+# the event's transaction (see monnaie_locale/checkout/events.py); the row id names the
+# event in webhooks. AUTOINCREMENT on SQLite: an id is never reused.
 checkout_events = Table(
     "checkout_events",
     metadata,
@@ -113,9 +113,15 @@ checkout_events = Table(
     Column("refund_id", Id, ForeignKey("checkout_refunds.id")),
     Column("data", Text, nullable=False),  # the signed receipt, JSON, exactly as sent
     Column("created_at", Stamp, nullable=False),
+    # The payment's or refund's transaction, copied: how the feed finds it in the journal.
+    # Always written; nullable only because SQLite cannot add it otherwise (migration 0006).
+    Column("transaction_id", Id),
     CheckConstraint("kind IN ('payment', 'refund')", name="kind"),
     CheckConstraint("(kind = 'refund') = (refund_id IS NOT NULL)", name="refund_has_refund_id"),
     Index("ix_checkout_events_merchant_account_id_id", "merchant_account_id", "id"),
+    Index("ix_checkout_events_transaction_id", "transaction_id", unique=True),
+    # A payment's own event is looked up by its payment (payment_from_row).
+    Index("ix_checkout_events_payment_id", "payment_id"),
     sqlite_autoincrement=True,
 )
 

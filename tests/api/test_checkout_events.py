@@ -1,6 +1,7 @@
 """The live event stream through the HTTP route, on a real server: a payment reaches an
-open stream, a reconnection with ``Last-Event-ID`` resumes after the last event seen, and
-browser tickets open the stream of their shop only."""
+open stream with its journal sequence as the event id, a reconnection with
+``Last-Event-ID`` resumes after the last event seen, and browser tickets open the stream of
+their shop only."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from api.app import create_app
 from monnaie_locale.auth import Role
 from monnaie_locale.config import Settings
+from monnaie_locale.store.tables import journal
 from tests.api.conftest import World
 from tests.api.helpers import assert_problem
 from tests.e2e.support import issue, live_server
@@ -38,6 +41,19 @@ def _pay(client: httpx.Client, world: World, amount: str) -> dict[str, Any]:
     assert paid.status_code == 201, paid.text
     body: dict[str, Any] = paid.json()
     return body
+
+
+def _sequence(world: World, payment: dict[str, Any]) -> int:
+    """The journal sequence of a payment's transaction, sealing what is queued first (the
+    service's sealer does the same on PostgreSQL within a moment)."""
+    world.ledger.seal_journal()
+    transaction_id = payment["transaction_id"]
+    seq = world.database.read(
+        lambda conn: conn.execute(
+            select(journal.c.seq).where(journal.c.transaction_id == transaction_id)
+        ).scalar_one()
+    )
+    return int(seq)
 
 
 def _read_events(response: httpx.Response, count: int, *, after_open: Any = None) -> list[Event]:
@@ -76,7 +92,7 @@ def test_a_payment_reaches_an_open_stream_with_its_signed_receipt(
         )
 
     event_id, kind, data = events[0]
-    assert (event_id, kind) == (paid[0]["event_id"], "payment")
+    assert (event_id, kind) == (_sequence(world, paid[0]), "payment")
     assert data == paid[0]["receipt"]
 
 
@@ -91,22 +107,29 @@ def test_a_reconnection_with_last_event_id_resumes_after_it_and_misses_nothing(
         "GET",
         "/v1/checkout/events",
         params={"account": "bakery"},
-        headers={**world.auth(Role.MERCHANT_OWNER), "Last-Event-ID": str(first["event_id"])},
+        headers={
+            **world.auth(Role.MERCHANT_OWNER),
+            "Last-Event-ID": str(_sequence(world, first)),
+        },
     ) as response:
         events = _read_events(response, 2)
 
-    assert [event_id for event_id, _, _ in events] == [second["event_id"], third["event_id"]]
+    assert [event_id for event_id, _, _ in events] == [
+        _sequence(world, second),
+        _sequence(world, third),
+    ]
     assert [data["receipt"]["amount_cents"] for _, _, data in events] == [2_00, 3_00]
 
 
 def test_a_browser_ticket_opens_the_stream_of_its_shop(live: httpx.Client, world: World) -> None:
     paid = _pay(live, world, "5.00")
+    seq = _sequence(world, paid)
     ticket = live.post(
         "/v1/checkout/events/tickets",
         json={"account": "bakery"},
         headers=world.auth(Role.MERCHANT_CASHIER),
     ).json()
-    assert ticket["last_event_id"] == paid["event_id"]
+    assert ticket["last_event_id"] == seq  # the journal's head: nothing newer yet
 
     with live.stream(
         "GET",
@@ -115,7 +138,7 @@ def test_a_browser_ticket_opens_the_stream_of_its_shop(live: httpx.Client, world
     ) as response:
         events = _read_events(response, 1)
 
-    assert events[0][0] == paid["event_id"]
+    assert events[0][0] == seq
 
 
 def test_a_ticket_opens_no_other_shop_and_a_forged_one_nothing(world: World) -> None:

@@ -11,7 +11,14 @@ import pytest
 from api import i18n
 from monnaie_locale.auth import Role
 from monnaie_locale.model import AccountStatus
-from monnaie_locale.payments import PaymentRequest, RequestKind, encode_request, new_request_id
+from monnaie_locale.payments import (
+    PaymentRequest,
+    RequestKind,
+    decode_request,
+    encode_request,
+    new_request_id,
+)
+from tests.api.checkout_support import name_account
 from tests.api.conftest import World
 from tests.checkout import tampering
 from tests.e2e.support import issue, runtime_of
@@ -32,6 +39,40 @@ def test_the_pay_page_names_the_merchant_from_its_records_and_the_amount(world: 
     assert "12.50" in page.text and "T1-0042" in page.text
     assert "Confirmer le paiement" in page.text and 'lang="fr"' in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_the_pay_page_shows_the_name_in_the_account_table_though_the_qr_holds_only_ids(
+    world: World,
+) -> None:
+    sale = _sale(world, "12.50")
+    runtime = runtime_of(world.client.app)
+    signed = decode_request(
+        sale["token"],
+        keyring=runtime.keyring,
+        deployment_id=runtime.deployment_id,
+        now=int(world.clock().timestamp()),
+    )
+    # Named after the QR was made: the name can only come from the server's records.
+    name_account(world, "bakery", "Boulangerie Etchegaray")
+
+    page = world.client.get(f"/R/{sale['token']}")
+
+    assert signed.merchant_account_id == world.ledger.account("bakery").id
+    assert "Etchegaray" not in sale["token"] and signed.reference == ""
+    assert '<p id="merchant" class="merchant">Boulangerie Etchegaray</p>' in page.text
+
+
+def test_a_merchant_name_with_html_characters_is_shown_as_text(world: World) -> None:
+    name_account(world, "bakery", '<script>alert("x")</script> & Fils')
+    sale = _sale(world)
+
+    page = world.client.get(f"/R/{sale['token']}")
+
+    assert "<script>alert" not in page.text
+    assert (
+        '<p id="merchant" class="merchant">'
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Fils</p>"
+    ) in page.text
 
 
 def test_the_path_and_the_token_are_read_in_either_case(world: World) -> None:

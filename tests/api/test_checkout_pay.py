@@ -20,6 +20,7 @@ from monnaie_locale.payments import (
     new_request_id,
     verify_receipt,
 )
+from tests.api.checkout_support import name_account
 from tests.api.conftest import ALICE_FUNDS, World
 from tests.api.helpers import refused
 from tests.checkout import tampering
@@ -66,11 +67,23 @@ def test_a_member_pays_the_scanned_url_and_gets_a_receipt_signed_by_the_publishe
         "bakery",
         "12.50",
     )
+    assert payment["merchant_name"] == "bakery"  # no display name: the code
     assert world.ledger.account("alice").balance == ALICE_FUNDS - 12_50
     assert world.ledger.account("bakery").balance == 12_50
     keys = world.client.get("/v1/checkout/keys").json()["keys"]
     receipt = verify_receipt(payment["receipt"], keys=keys)
     assert (receipt.amount_cents, receipt.request_id) == (12_50, sale["request_id"])
+
+
+def test_the_payment_names_the_merchant_as_the_account_table_does(world: World) -> None:
+    name_account(world, "bakery", "Boulangerie Etchegaray")
+
+    payment = _pay(world, _sale(world)["url"]).json()
+
+    assert (payment["merchant_account"], payment["merchant_name"]) == (
+        "bakery",
+        "Boulangerie Etchegaray",
+    )
 
 
 def test_a_retry_with_the_same_key_returns_the_first_payment_and_moves_nothing(

@@ -11,6 +11,7 @@ from monnaie_locale import checkout
 from monnaie_locale.auth import Role, create_api_key
 from monnaie_locale.payments import decode_request
 from monnaie_locale.store.tables_checkout import payment_requests
+from tests.api.checkout_support import name_account
 from tests.api.conftest import World
 from tests.api.helpers import assert_problem
 from tests.e2e.support import issue, runtime_of
@@ -133,7 +134,34 @@ def test_the_owner_prints_a_static_code_on_an_a6_sheet_naming_the_shop(world: Wo
     )
 
     assert sheet.status_code == 200
-    assert 'width="105mm"' in sheet.text and "bakery" in sheet.text
+    assert 'width="105mm"' in sheet.text and ">bakery</text>" in sheet.text
+
+
+def test_the_sheet_and_the_request_name_the_shop_by_its_display_name(world: World) -> None:
+    name_account(world, "bakery", "Boulangerie & Fils")
+    created = world.client.post(
+        "/v1/checkout/static-codes",
+        json={"account": "bakery"},
+        headers={**world.auth(Role.MERCHANT_OWNER), "Idempotency-Key": "counter"},
+    ).json()
+
+    sheet = world.client.get(
+        f"/v1/checkout/requests/{created['request_id']}/sheet.svg",
+        headers=world.auth(Role.MERCHANT_OWNER),
+    )
+
+    assert (created["account"], created["merchant_name"]) == ("bakery", "Boulangerie & Fils")
+    assert ">Boulangerie &amp; Fils</text>" in sheet.text and ">bakery<" not in sheet.text
+
+
+def test_the_account_names_its_holder_or_says_it_has_no_name(world: World) -> None:
+    name_account(world, "bakery", "Boulangerie Etchegaray")
+
+    named = world.client.get("/v1/accounts/bakery", headers=world.auth(Role.MERCHANT_CASHIER))
+    unnamed = world.client.get("/v1/accounts/alice", headers=world.auth(Role.MEMBER))
+
+    assert named.json()["display_name"] == "Boulangerie Etchegaray"
+    assert unnamed.json()["display_name"] is None
 
 
 def test_a_sale_request_has_no_printable_sheet(world: World) -> None:

@@ -12,14 +12,19 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection
 
 from api.checkout_runtime import WebhookLoop
-from monnaie_locale.auth import Role
+from monnaie_locale.auth import Role, create_user, issue_token, link_account
+from monnaie_locale.checkout.webhooks import backoff
 from monnaie_locale.config import Settings
-from tests.api.conftest import World
+from monnaie_locale.ledger.accounts import open_account
+from monnaie_locale.model import AccountKind
+from tests.api.conftest import PASSWORD, World
 from tests.api.helpers import assert_problem
 from tests.e2e.support import issue
 
@@ -115,3 +120,160 @@ def test_a_payment_is_delivered_signed_as_the_standard_webhooks_specification_sa
     assert document["type"] == "checkout.payment"
     assert document["data"]["receipt"]["request_id"] == sale["request_id"]
     assert document["data"]["receipt"]["amount_cents"] == 9_90
+
+
+def _pay_sale(world: World, amount: str, key: str) -> dict[str, Any]:
+    sale = issue(world.client, world.auth(Role.MERCHANT_CASHIER), amount=amount, key=key)
+    paid = world.client.post(
+        "/v1/checkout/pay",
+        json={"request": sale["token"]},
+        headers={**world.auth(Role.MEMBER), "Idempotency-Key": key},
+    )
+    assert paid.status_code == 201, paid.text
+    payment: dict[str, Any] = paid.json()
+    return payment
+
+
+def _deliver(world: World, *answers: int) -> list[Mapping[str, str]]:
+    """One delivery round whose tries get ``answers`` in turn; the headers sent."""
+    scripted = list(answers)
+    sent: list[Mapping[str, str]] = []
+
+    def send(url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        sent.append(headers)
+        return scripted.pop(0)
+
+    WebhookLoop(world.database, clock=world.clock, interval=1, send=send).deliver_once()
+    assert scripted == [], "fewer deliveries were due than expected"
+    return sent
+
+
+def _log(world: World, endpoint_id: int, headers: dict[str, str], **params: Any) -> Any:
+    return world.client.get(
+        f"/v1/checkout/webhooks/{endpoint_id}/deliveries",
+        params={"account": "bakery", **params},
+        headers=headers,
+    )
+
+
+def _zoned(stamp: str) -> datetime:
+    parsed = datetime.fromisoformat(stamp)
+    assert parsed.utcoffset() is not None, f"{stamp} has no time zone"
+    return parsed
+
+
+def test_the_log_shows_a_failed_try_then_the_one_that_delivered(world: World) -> None:
+    endpoint = _add(world).json()
+    payment = _pay_sale(world, "4.20", "p1")
+    first_headers = _deliver(world, 503)[0]
+    world.clock.advance(backoff(1))
+    second_headers = _deliver(world, 204)[0]
+
+    log = _log(world, endpoint["endpoint_id"], world.auth(Role.MERCHANT_OWNER))
+
+    assert log.status_code == 200, log.text
+    (delivery,) = log.json()["items"]
+    assert log.json()["next_cursor"] is None
+    assert (delivery["event_id"], delivery["event_type"]) == (
+        payment["event_id"],
+        "checkout.payment",
+    )
+    assert delivery["webhook_id"] == first_headers["webhook-id"] == second_headers["webhook-id"]
+    assert (delivery["status"], delivery["attempt_count"], delivery["last_status_code"]) == (
+        "delivered",
+        2,
+        204,
+    )
+    assert delivery["next_attempt_at"] is None
+    failed, delivered = delivery["attempts"]
+    assert (failed["attempt"], failed["status_code"], failed["error"]) == (1, 503, "HTTP 503")
+    assert (delivered["attempt"], delivered["status_code"], delivered["error"]) == (2, 204, "")
+    assert _zoned(failed["next_attempt_at"]) - _zoned(failed["attempted_at"]) == backoff(1)
+    assert delivered["next_attempt_at"] is None
+    assert _zoned(delivery["delivered_at"]) == _zoned(delivered["attempted_at"])
+    assert _zoned(delivery["created_at"]) <= _zoned(failed["attempted_at"])
+
+
+def test_a_delivery_still_to_retry_says_when(world: World) -> None:
+    endpoint = _add(world).json()
+    _pay_sale(world, "1.00", "p1")
+    _deliver(world, 500)
+
+    (delivery,) = _log(world, endpoint["endpoint_id"], world.auth(Role.MERCHANT_OWNER)).json()[
+        "items"
+    ]
+
+    assert (delivery["status"], delivery["attempt_count"], delivery["last_status_code"]) == (
+        "pending",
+        1,
+        500,
+    )
+    assert delivery["delivered_at"] is None
+    assert _zoned(delivery["next_attempt_at"]) == _zoned(
+        delivery["attempts"][0]["attempted_at"]
+    ) + timedelta(minutes=1)
+
+
+def test_the_log_comes_newest_first_in_pages(world: World) -> None:
+    endpoint = _add(world).json()
+    for n in range(3):
+        _pay_sale(world, f"{n + 1}.00", f"p{n}")
+    owner = world.auth(Role.MERCHANT_OWNER)
+
+    first = _log(world, endpoint["endpoint_id"], owner, limit=2).json()
+    second = _log(world, endpoint["endpoint_id"], owner, limit=2, cursor=first["next_cursor"])
+
+    ids = [d["event_id"] for d in first["items"] + second.json()["items"]]
+    assert len(first["items"]) == 2 and first["next_cursor"] is not None
+    assert second.json()["next_cursor"] is None
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 3
+    assert all(d["attempt_count"] == 0 and d["attempts"] == [] for d in first["items"])
+
+
+def test_a_cursor_the_service_never_gave_is_refused(world: World) -> None:
+    endpoint = _add(world).json()
+
+    response = _log(world, endpoint["endpoint_id"], world.auth(Role.MERCHANT_OWNER), cursor="eDE")
+
+    assert_problem(response, 422, "invalid_request")
+
+
+def _other_shop_owner(world: World) -> dict[str, str]:
+    """The owner of another business, "grocer", with a sign-in token."""
+
+    def open_grocer(conn: Connection) -> str:
+        open_account(conn, "grocer", kind=AccountKind.BUSINESS, currency="MLC", now=world.clock())
+        user = create_user(
+            conn, "grocer-owner", password=PASSWORD, role=Role.MERCHANT_OWNER, now=world.clock()
+        )
+        link_account(conn, user.id, account_code="grocer")
+        return issue_token(conn, user.id, now=world.clock(), ttl=timedelta(hours=1)).token
+
+    return {"Authorization": f"Bearer {world.database.write(open_grocer)}"}
+
+
+def test_another_shop_cannot_read_the_log(world: World) -> None:
+    endpoint_id = _add(world).json()["endpoint_id"]
+    _pay_sale(world, "2.00", "p1")
+    grocer = _other_shop_owner(world)
+
+    as_bakery = _log(world, endpoint_id, grocer)
+    as_grocer = _log(world, endpoint_id, grocer, account="grocer")
+
+    assert_problem(as_bakery, 403, "not_your_account")
+    assert_problem(as_grocer, 404, "unknown_webhook_endpoint")
+
+
+def test_a_cashier_does_not_read_the_log_and_an_unknown_endpoint_is_not_found(
+    world: World,
+) -> None:
+    endpoint_id = _add(world).json()["endpoint_id"]
+
+    assert_problem(
+        _log(world, endpoint_id, world.auth(Role.MERCHANT_CASHIER)), 403, "role_forbidden"
+    )
+    assert_problem(
+        _log(world, endpoint_id + 1, world.auth(Role.MERCHANT_OWNER)),
+        404,
+        "unknown_webhook_endpoint",
+    )

@@ -9,14 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, update
 
 from monnaie_locale import checkout
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.payments import KeyRing, SigningKey
 from monnaie_locale.store import Database
-from monnaie_locale.store.tables import postings, transactions
+from monnaie_locale.store.tables import accounts, journal, postings, transactions
 from monnaie_locale.store.tables_checkout import (
     checkout_events,
     checkout_payments,
@@ -81,8 +81,12 @@ class Shop:
             )
         )
 
-    def pay(self, token: str, *, payer: str, key: str, **kwargs: Any) -> checkout.Payment:
-        return self.database.write(
+    def pay(
+        self, token: str, *, payer: str, key: str, seal: bool = True, **kwargs: Any
+    ) -> checkout.Payment:
+        """Pay in one write; then seal the journal as the service's sealer would, unless
+        ``seal`` is false (on SQLite the payment is sealed in its own commit anyway)."""
+        payment = self.database.write(
             lambda conn: checkout.pay(
                 conn,
                 token,
@@ -94,9 +98,12 @@ class Shop:
                 **kwargs,
             )
         )
+        if seal:
+            self.ledger.seal_journal()
+        return payment
 
     def refund(self, payment_id: int, *, amount: int, key: str, **kwargs: Any) -> checkout.Refund:
-        return self.database.write(
+        booked = self.database.write(
             lambda conn: checkout.refund(
                 conn,
                 payment_id,
@@ -105,6 +112,24 @@ class Shop:
                 keyring=self.keyring,
                 clock=self.clock,
                 **kwargs,
+            )
+        )
+        self.ledger.seal_journal()
+        return booked
+
+    def sequence_of(self, transaction_id: int) -> int | None:
+        """The journal sequence of a transaction; None while it is not sealed."""
+        return self.database.read(
+            lambda conn: conn.execute(
+                select(journal.c.seq).where(journal.c.transaction_id == transaction_id)
+            ).scalar()
+        )
+
+    def name(self, code: str, display_name: str | None) -> None:
+        """Set an account's display name in the table, as an administrator would."""
+        self.database.write(
+            lambda conn: conn.execute(
+                update(accounts).where(accounts.c.code == code).values(display_name=display_name)
             )
         )
 

@@ -55,14 +55,26 @@ def test_url_is_uppercase_and_its_png_decodes_to_it(shop: Shop) -> None:
     assert decoded is not None and decoded.text == url
 
 
-def test_svg_and_printable_sheet_name_the_merchant_given(shop: Shop) -> None:
+def test_the_printable_sheet_names_the_merchant_from_the_account_table(shop: Shop) -> None:
+    shop.name("bakery", "Boulangerie & Fils")
     issued = shop.issue_static()
 
-    sheet = issued.sheet_svg(host=HOST, merchant_name="Boulangerie & Fils", currency_name="Eusko")
+    sheet = issued.sheet_svg(host=HOST, currency_name="Eusko")
 
     assert issued.svg(host=HOST).startswith("<svg")
-    assert "Boulangerie &amp; Fils" in sheet
+    assert issued.merchant_name == "Boulangerie & Fils"
+    assert "Boulangerie &amp; Fils" in sheet and ">bakery<" not in sheet
     assert 'width="105mm"' in sheet
+
+
+def test_a_renamed_merchant_is_named_anew_on_its_existing_codes(shop: Shop) -> None:
+    issued = shop.issue_static()
+    shop.name("bakery", "Chez Maite")
+
+    stored = shop.database.read(lambda conn: checkout.get_request(conn, issued.request_id))
+
+    assert (issued.merchant_name, stored.merchant_name) == ("bakery", "Chez Maite")
+    assert "Chez Maite" in stored.sheet_svg(host=HOST, currency_name="Eusko")
 
 
 @pytest.mark.parametrize("code", ["alice", "issuance"])

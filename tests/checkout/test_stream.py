@@ -25,8 +25,14 @@ def event_id(message: str) -> int:
     return int(fields["id"])
 
 
-def pay_one(shop: Shop, n: int) -> checkout.Payment:
-    return shop.pay(shop.issue_dynamic(1_00 + n).token, payer="alice", key=f"k{n}")
+def pay_one(shop: Shop, n: int, *, seal: bool = True) -> checkout.Payment:
+    return shop.pay(shop.issue_dynamic(1_00 + n).token, payer="alice", key=f"k{n}", seal=seal)
+
+
+def sequence(shop: Shop, payment: checkout.Payment) -> int:
+    found = shop.sequence_of(payment.transaction.id)
+    assert found is not None, "the payment is not sealed"
+    return found
 
 
 def test_reconnect_with_last_event_id_gets_exactly_the_later_events_then_live_ones(
@@ -40,7 +46,7 @@ def test_reconnect_with_last_event_id_gets_exactly_the_later_events_then_live_on
             shop.database,
             notifier,
             merchant_account="bakery",
-            last_event_id=earlier[0].event_id,
+            last_event_id=sequence(shop, earlier[0]),
             keepalive_seconds=WAIT,
         )
         assert (await next_message(stream)).startswith("retry: ")
@@ -53,7 +59,7 @@ def test_reconnect_with_last_event_id_gets_exactly_the_later_events_then_live_on
 
     seen = asyncio.run(scenario())
 
-    expected = [p.event_id for p in earlier[1:]]
+    expected = [sequence(shop, p) for p in earlier[1:]]
     assert seen[:2] == expected
     assert seen[2] > expected[-1]
 
@@ -95,17 +101,17 @@ def test_a_stream_reads_on_when_more_than_a_page_is_waiting(shop: Shop) -> None:
         await stream.aclose()
         return ids
 
-    assert asyncio.run(scenario()) == [p.event_id for p in payments]
+    assert asyncio.run(scenario()) == [sequence(shop, p) for p in payments]
 
 
 @pytest.mark.postgres
-def test_a_payment_committed_by_another_connection_reaches_the_stream(
+def test_a_payment_committed_by_another_connection_reaches_the_stream_once_sealed(
     postgres_database: Database, clock: SteppingClock
 ) -> None:
     shop = open_shop(postgres_database, clock)
     notifier = checkout.PostgresNotifier.for_database(postgres_database, poll_seconds=0.2)
 
-    async def scenario() -> tuple[int, checkout.Payment]:
+    async def scenario() -> tuple[int, checkout.Payment, bool]:
         stream = checkout.event_stream(
             shop.database,
             notifier,
@@ -114,19 +120,23 @@ def test_a_payment_committed_by_another_connection_reaches_the_stream(
             keepalive_seconds=WAIT,
         )
         await next_message(stream)
-        # Whether the stream reads before or after the commit, the payment must reach it;
-        # the pause usually parks the stream on its wait first, so NOTIFY has to wake it.
+        # The pause usually parks the stream on its wait first. The payment's commit
+        # shows it nothing (not sealed yet); the sealer's commit must wake it.
         pending = asyncio.ensure_future(next_message(stream))
         await asyncio.sleep(0.2)
-        payment = await asyncio.to_thread(pay_one, shop, 1)
+        payment = await asyncio.to_thread(pay_one, shop, 1, seal=False)
+        await asyncio.sleep(0.3)
+        early = pending.done()
+        await asyncio.to_thread(shop.ledger.seal_journal)
         message = await pending
         await stream.aclose()
-        return event_id(message), payment
+        return event_id(message), payment, early
 
     try:
         assert notifier.wait_listening(timeout=WAIT)
-        received, payment = asyncio.run(scenario())
+        received, payment, early = asyncio.run(scenario())
     finally:
         notifier.close()
 
-    assert received == payment.event_id
+    assert not early, "an unsealed payment reached the stream"
+    assert received == sequence(shop, payment)

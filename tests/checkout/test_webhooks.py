@@ -21,6 +21,7 @@ from monnaie_locale import checkout
 from monnaie_locale.checkout import errors
 from monnaie_locale.checkout.webhooks import MAX_ATTEMPTS
 from monnaie_locale.clock import as_utc
+from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.payments import verify_receipt
 from monnaie_locale.store.tables_checkout import webhook_attempts
 from tests.checkout.conftest import Shop
@@ -213,3 +214,47 @@ def test_another_merchant_cannot_disable_an_endpoint(shop: Shop) -> None:
         )
     listed = shop.database.read(lambda conn: checkout.list_endpoints(conn, "bakery"))
     assert [e.status for e in listed] == ["active"]
+
+
+def test_the_delivery_log_reads_back_every_attempt_as_the_log_table_holds_it(shop: Shop) -> None:
+    endpoint = add_endpoint(shop)
+    refunded = shop.pay(shop.issue_dynamic(5_00).token, payer="alice", key="p")
+    shop.refund(refunded.id, amount=1_00, key="r")
+    server = FakeServer(answers=[None, 502])
+    deliver(shop, server)
+    shop.advance(timedelta(minutes=2))
+    server.answers.extend([200, 200])
+    deliver(shop, server)
+
+    log = shop.database.read(
+        lambda conn: checkout.deliveries_of(conn, endpoint.id, merchant_account="bakery")
+    )
+
+    assert [(d.event_type, d.status, d.attempt_count) for d in log] == [
+        ("checkout.refund", "delivered", 2),
+        ("checkout.payment", "delivered", 2),
+    ]
+    logged = [
+        (a.attempt, a.status_code, a.attempted_at, a.next_attempt_at)
+        for d in log
+        for a in d.attempts
+    ]
+    assert len(logged) == 4 and set(logged) == set(attempts_log(shop))
+    assert [a.error for a in log[1].attempts] == ["connection refused", ""]
+
+
+def test_the_delivery_log_of_another_merchant_is_unknown_and_pages_are_bounded(
+    shop: Shop,
+) -> None:
+    endpoint = add_endpoint(shop)
+
+    with pytest.raises(errors.UnknownWebhookEndpoint):
+        shop.database.read(
+            lambda conn: checkout.deliveries_of(conn, endpoint.id, merchant_account="grocer")
+        )
+    with pytest.raises(InvalidRequest):
+        shop.database.read(
+            lambda conn: checkout.deliveries_of(
+                conn, endpoint.id, merchant_account="bakery", limit=0
+            )
+        )

@@ -176,3 +176,21 @@ def test_show_prints_memos_as_typed_even_with_brackets(mlc: Mlc, books: Ledger) 
     result = mlc("accounts", "show", "bob")
     assert result.exit_code == 0, result.output
     assert "[urgent] [/b] loan" in result.stdout
+
+
+def test_create_names_the_account_as_payers_will_see_it(mlc: Mlc, ledger: Ledger) -> None:
+    created = mlc.json("accounts", "create", "bakery2", "--kind", "business", "--currency", "MLC",
+                       "--name", "Boulangerie Etchegaray")  # fmt: skip
+    assert created["display_name"] == ledger.account("bakery2").display_name
+    assert created["display_name"] == "Boulangerie Etchegaray"
+
+
+def test_create_refuses_a_name_with_a_line_break_and_opens_nothing(
+    mlc: Mlc, ledger: Ledger, database: Database
+) -> None:
+    before = snapshot(database)
+    result = mlc("accounts", "create", "bakery2", "--kind", "business", "--currency", "MLC",
+                 "--name", "Boulangerie\nEtchegaray")  # fmt: skip
+    assert result.exit_code != 0
+    assert "display name" in result.output
+    assert snapshot(database) == before

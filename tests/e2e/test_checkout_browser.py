@@ -31,6 +31,7 @@ from tests.support import standard_ledger
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 FRENCH = i18n.texts("fr")
+BAKERY_NAME = "Boulangerie Etchegaray"
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(
@@ -52,8 +53,15 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _open_shop(conn: Connection, *, now: Any) -> None:
-    for code, kind in (("alice", AccountKind.MEMBER), ("bakery", AccountKind.BUSINESS)):
-        open_account(conn, code, kind=kind, currency="MLC", now=now)
+    open_account(conn, "alice", kind=AccountKind.MEMBER, currency="MLC", now=now)
+    open_account(
+        conn,
+        "bakery",
+        kind=AccountKind.BUSINESS,
+        currency="MLC",
+        now=now,
+        display_name=BAKERY_NAME,
+    )
     for name, role, account in (
         ("alice", Role.MEMBER, "alice"),
         ("till", Role.MERCHANT_CASHIER, "bakery"),
@@ -98,6 +106,7 @@ def test_the_till_turns_to_paid_live_when_a_member_pays_its_qr(server: str, brow
     till.goto(server + "/checkout")
     _sign_in(till, "till")
     till.wait_for_selector(f"#live:text('{FRENCH['live_connected']}')")
+    assert till.text_content("#account") == BAKERY_NAME
     till.fill("#sale-amount", "12,50")
     till.click("#sale button[type=submit]")
     till.wait_for_selector("#qr svg")
@@ -108,7 +117,7 @@ def test_the_till_turns_to_paid_live_when_a_member_pays_its_qr(server: str, brow
 
     phone = browser.new_context(locale="fr-FR").new_page()
     phone.goto(server + "/R/" + qr_text.rsplit("/R/", 1)[1])
-    assert phone.text_content("#merchant") == "bakery"
+    assert phone.text_content("#merchant") == BAKERY_NAME
     assert "12.50" in (phone.text_content("#amount") or "")
     _sign_in(phone, "alice")
     phone.click("#confirm")

@@ -34,10 +34,23 @@
       return;
     }
     account = me.accounts[0];
-    document.getElementById("account").textContent = account;
+    await showMerchant();
     ML.hideLogin();
     till.hidden = false;
     await openStream();
+  }
+
+  // The shop's name as the server's account table has it, as its payers will see it.
+  async function showMerchant() {
+    const shown = document.getElementById("account");
+    shown.textContent = account;
+    shown.dataset.code = account;
+    try {
+      const held = await ML.api("GET", "/v1/accounts/" + encodeURIComponent(account));
+      if (held.display_name) shown.textContent = held.display_name;
+    } catch (error) {
+      // The code is shown instead: the till works without the name.
+    }
   }
 
   async function openStream() {
@@ -52,7 +65,8 @@
       setTimeout(openStream, 3000);
       return;
     }
-    // A fresh page starts from the shop's latest event; a reconnection from the last seen.
+    // A fresh page starts from where the feed stands now; a reconnection from the last
+    // event seen. Event ids are journal sequences: they only grow.
     if (lastId === null) lastId = ticket.last_event_id;
     const query = new URLSearchParams({ account, ticket: ticket.ticket, last_event_id: lastId });
     source = new EventSource("/v1/checkout/events?" + query);
