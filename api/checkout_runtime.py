@@ -3,7 +3,8 @@
 Built once by the application factory from the settings and kept on ``app.state``:
 
 * the :class:`~monnaie_locale.payments.KeyRing` of the deployment, from the configured PEM
-  (a file or inline), or in development a key made at start-up;
+  (a file or inline), or in development a key made at start-up, with the keys a rotation
+  retired (see :mod:`monnaie_locale.signing_keys`);
 * the notifier that wakes checkout pages: PostgreSQL ``LISTEN/NOTIFY`` when several worker
   processes may serve one merchant, an in-process one on SQLite (one process serves all);
 * the loop that sends due webhooks in the background, one short transaction per round.
@@ -20,6 +21,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.exc import OperationalError
 
+from monnaie_locale import signing_keys
 from monnaie_locale.checkout import (
     InProcessNotifier,
     Notifier,
@@ -39,22 +41,18 @@ log = logging.getLogger("api.checkout")
 
 
 def build_keyring(settings: Settings) -> KeyRing:
-    """The deployment's key ring: the configured key, or an ephemeral one in development."""
-    passphrase = (
-        settings.signing_key_passphrase.get_secret_value().encode()
-        if settings.signing_key_passphrase is not None
-        else None
-    )
-    if settings.signing_key_pem is not None:
-        pem = settings.signing_key_pem.get_secret_value().encode()
-        return KeyRing(SigningKey.from_pem(pem, passphrase=passphrase))
-    if settings.signing_key_file is not None:
-        pem = settings.signing_key_file.read_bytes()
-        return KeyRing(SigningKey.from_pem(pem, passphrase=passphrase))
-    if settings.is_production:  # the settings refuse this already; never sign with a throwaway
-        raise ValueError("no signing key configured")
-    log.warning("no signing key configured: payment codes are signed by a key made at start-up")
-    return KeyRing(SigningKey.generate())
+    """The deployment's key ring: the configured key, or an ephemeral one in development.
+
+    Keys retired by a rotation (``MLC_SIGNING_KEY_RETIRED_DIR``) join as verification-only.
+    """
+    active = signing_keys.configured_key(settings)
+    if active is None:
+        # The settings refuse this already; never sign with a throwaway in production.
+        if settings.is_production:
+            raise ValueError("no signing key configured")
+        log.warning("no signing key configured: payment codes are signed by a key made at start-up")
+        active = SigningKey.generate()
+    return KeyRing(active, verification_only=signing_keys.retired_keys(settings))
 
 
 def build_notifier(database: Database) -> Notifier:

@@ -74,12 +74,13 @@ FRENCH_HELP: dict[str, str] = {
     "accounts": "Comptes des adhérents, prestataires, collectivités et de l'association.\n\n"
     f"{_EX}mlc accounts show alice",
     "accounts create": "Ouvre un compte au solde nul.\n\n"
-    f"{_EX}mlc accounts create alice --kind member --currency MLC --owner M-0042",
+    f'{_EX}mlc accounts create bakery --kind business --currency MLC --name "Ogi Beroa"',
     "accounts create --kind": "Le type de titulaire.",
     "accounts create --currency": "EUR ou le code de la monnaie locale.",
     "accounts create --lower-limit": "Solde le plus bas permis ; « none » : sans limite.",
     "accounts create --upper-limit": "Solde le plus haut permis.",
     "accounts create --owner": "Référence du titulaire (numéro d'adhérent).",
+    "accounts create --name": "Le nom montré aux payeurs ; à défaut, le code du compte.",
     "accounts list": "Liste les comptes page par page, dans l'ordre d'ouverture.\n\n"
     f"{_EX}mlc accounts list --kind business --limit 20 --after 140",
     "accounts list --kind": "Seulement les comptes de ce type.",
@@ -113,10 +114,16 @@ FRENCH_HELP: dict[str, str] = {
     "journal books.journal",
     "export statement": "Écrit le relevé d'un compte, de la plus ancienne écriture à la plus "
     "récente, avec le solde courant.\n\n"
-    "En français : séparateur ; et virgule décimale, comme l'attendent les tableurs.\n\n"
-    f"{_EX}mlc export statement bakery --format csv -o bakery.csv",
-    "export statement --format": "csv (pdf à venir).",
+    "CSV : toutes les écritures ; en français, séparateur ; et virgule décimale, comme "
+    "l'attendent les tableurs. PDF : les mouvements d'une période entre son solde d'ouverture "
+    "et son solde de clôture, en français (en anglais avec --lang en).\n\n"
+    f"{_EX}mlc export statement bakery --format pdf --from 2026-11-01 --to 2026-11-30 "
+    "-o bakery-2026-11.pdf",
+    "export statement --format": "csv pour les tableurs, pdf pour imprimer ou archiver.",
     "export statement --output": "Fichier à écrire ; par défaut la sortie standard.",
+    "export statement --from": "PDF : premier jour, AAAA-MM-JJ (inclus).",
+    "export statement --to": "PDF : dernier jour, AAAA-MM-JJ (inclus).",
+    "export statement --holder": "PDF : le nom du titulaire (par défaut : le nom du compte).",
     "export fec": "Écrit le FEC (fichier des écritures comptables) pour l'expert-comptable.\n\n"
     "18 colonnes, ISO-8859-15, une écriture par transaction, numérotée sans trou. Les comptes "
     "du registre sont rattachés au plan comptable par une table par défaut, ajustable avec "

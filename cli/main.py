@@ -41,6 +41,7 @@ OPTIONAL_GROUPS = (
     "cli.commands.offices",
     "cli.commands.membership",
     "cli.commands.serve",
+    "cli.commands.keys",
 )
 
 

@@ -565,6 +565,108 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "fr": "{account} n'a que {available} disponibles ; le lot demande {needed}.",
         "en": "{account} has only {available} free; the batch needs {needed}.",
     },
+    # Signing keys, PDF statements, progress (cli/commands/{keys,export,reserve}.py)
+    "keys.generated": {
+        "fr": "Clé de signature écrite dans {path} (mode 0600), identifiant {kid}. Sa clé "
+        "publique (JWK) :",
+        "en": "Signing key written to {path} (mode 0600), key id {kid}. Its public key (JWK):",
+    },
+    "keys.generated_next": {
+        "fr": "Pour qu'elle signe : MLC_SIGNING_KEY_FILE={path}, puis redémarrez le service.",
+        "en": "To sign with it: MLC_SIGNING_KEY_FILE={path}, then restart the service.",
+    },
+    "keys.rotated": {
+        "fr": "Nouvelle clé active {new} dans {path}. L'ancienne, {old}, ne fait plus que "
+        "vérifier (clé publique : {retired}). Redémarrez le service pour signer avec la "
+        "nouvelle.",
+        "en": "New active key {new} in {path}. The old one, {old}, now only verifies (public "
+        "key: {retired}). Restart the service to sign with the new one.",
+    },
+    "keys.no_passphrase": {
+        "fr": "La variable {var} est vide : mettez-y la phrase secrète de la clé.",
+        "en": "The variable {var} is empty: put the key's passphrase in it.",
+    },
+    "keys.none": {
+        "fr": "Aucune clé de signature configurée : créez-en une avec « mlc keys generate "
+        "--out FICHIER », puis indiquez-la dans MLC_SIGNING_KEY_FILE.",
+        "en": "No signing key configured: make one with `mlc keys generate --out FILE`, then "
+        "name it in MLC_SIGNING_KEY_FILE.",
+    },
+    "keys.bad_settings": {
+        "fr": "Réglages du service invalides : {reason}",
+        "en": "The service's settings are invalid: {reason}",
+    },
+    "keys.title": {"fr": "Clés de signature", "en": "Signing keys"},
+    "keys.col.key_id": {"fr": "identifiant", "en": "key id"},
+    "keys.col.state": {"fr": "rôle", "en": "role"},
+    "keys.col.public_key": {"fr": "clé publique (x)", "en": "public key (x)"},
+    "keys.active": {"fr": "active : signe", "en": "active: signs"},
+    "keys.verify_only": {"fr": "vérification seule", "en": "verification only"},
+    "keys.p.encrypted": {
+        "fr": "La clé {source} est chiffrée : donnez sa phrase secrète dans "
+        "MLC_SIGNING_KEY_PASSPHRASE.",
+        "en": "The key {source} is encrypted: give its passphrase in MLC_SIGNING_KEY_PASSPHRASE.",
+    },
+    "keys.p.not_encrypted": {
+        "fr": "La clé {source} n'est pas chiffrée : retirez MLC_SIGNING_KEY_PASSPHRASE.",
+        "en": "The key {source} is not encrypted: remove MLC_SIGNING_KEY_PASSPHRASE.",
+    },
+    "keys.p.unreadable": {
+        "fr": "Clé {source} illisible : mauvaise phrase secrète, ou pas une clé privée Ed25519 "
+        "PEM (PKCS#8).",
+        "en": "Cannot read the key {source}: wrong passphrase, or not an Ed25519 PEM (PKCS#8) "
+        "private key.",
+    },
+    "keys.p.exists": {
+        "fr": "{source} existe déjà : il n'est pas écrasé. Choisissez un autre fichier.",
+        "en": "{source} exists already: it is not overwritten. Choose another file.",
+    },
+    "keys.p.io": {
+        "fr": "Impossible d'utiliser {source} : {reason}.",
+        "en": "Cannot use {source}: {reason}.",
+    },
+    "keys.p.no_key_file": {
+        "fr": "Le renouvellement remplace le fichier de la clé active : indiquez-le dans "
+        "MLC_SIGNING_KEY_FILE (la clé en ligne, {source}, ne peut pas être réécrite).",
+        "en": "Rotation replaces the active key's file: name it in MLC_SIGNING_KEY_FILE (an "
+        "inline key, {source}, cannot be rewritten).",
+    },
+    "keys.p.no_retired_dir": {
+        "fr": "Le renouvellement garde l'ancienne clé dans un dossier de clés retirées : "
+        "indiquez-le dans MLC_SIGNING_KEY_RETIRED_DIR, pour le service aussi ({source}).",
+        "en": "Rotation keeps the old key in a directory of retired keys: name it in "
+        "MLC_SIGNING_KEY_RETIRED_DIR, for the service too ({source}).",
+    },
+    "keys.p.not_a_directory": {
+        "fr": "{source} n'est pas un dossier : MLC_SIGNING_KEY_RETIRED_DIR doit en nommer un.",
+        "en": "{source} is not a directory: MLC_SIGNING_KEY_RETIRED_DIR must name one.",
+    },
+    "keys.p.not_public_key": {
+        "fr": "{source} n'est pas une clé Ed25519 au format PEM : {reason}.",
+        "en": "{source} is not an Ed25519 PEM key: {reason}.",
+    },
+    "keys.p.same_key": {
+        "fr": "La nouvelle clé est la clé active ({source}) : rien n'a changé.",
+        "en": "The new key is the active key ({source}): nothing changed.",
+    },
+    "error.signing_key_unavailable": {
+        "fr": "Clé de signature {source} inutilisable : {reason}.",
+        "en": "Signing key {source} unusable: {reason}.",
+    },
+    "export.pdf_only": {
+        "fr": "--from, --to et --holder valent pour les relevés PDF : ajoutez --format pdf.",
+        "en": "--from, --to and --holder apply to PDF statements: add --format pdf.",
+    },
+    "export.empty_period": {
+        "fr": "Période vide : {start} est après {end}.",
+        "en": "Empty period: {start} is after {end}.",
+    },
+    "export.pdf_to_terminal": {
+        "fr": "Un PDF ne s'affiche pas dans le terminal : écrivez-le dans un fichier avec -o "
+        "FICHIER.",
+        "en": "A PDF cannot be shown in the terminal: write it to a file with -o FILE.",
+    },
+    "reserve.importing": {"fr": "Import du relevé", "en": "Importing the statement"},
 }
 
 

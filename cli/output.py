@@ -44,25 +44,39 @@ def limit_text(limit: int | None, *, decimal_separator: str, none: str) -> str:
 
 
 class Bar:
-    """One task on a progress display: ``advance_to(done)`` after each chunk of work."""
+    """One task on a progress display: ``advance_to(done)`` after each chunk of work.
 
-    def __init__(self, progress: Progress, task: TaskID) -> None:
+    Without a display (standard error is not a terminal) every call does nothing.
+    """
+
+    def __init__(self, progress: Progress | None, task: TaskID | None) -> None:
         self._progress = progress
         self._task = task
 
     def advance_to(self, done: int) -> None:
-        self._progress.update(self._task, completed=done)
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=done)
 
     def advance(self, step: int = 1) -> None:
-        self._progress.advance(self._task, step)
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task, step)
 
     def total(self, total: int | None) -> None:
-        self._progress.update(self._task, total=total)
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, total=total)
 
 
 @contextmanager
 def progress_bar(console: Console, description: str, *, total: int | None) -> Iterator[Bar]:
-    """A progress bar on ``console`` (standard error), cleared when done."""
+    """A progress bar on ``console`` (standard error), cleared when done.
+
+    Only on a terminal: into a pipe or a log file rich would still write a blank line.
+    Standard output is left alone (no redirection), so what a command writes there while
+    the bar runs, an export to a pipe for instance, reaches it unchanged.
+    """
+    if not _on_terminal(console):
+        yield Bar(None, None)
+        return
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -71,5 +85,14 @@ def progress_bar(console: Console, description: str, *, total: int | None) -> It
         TimeRemainingColumn(),
         console=console,
         transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
     ) as progress:
         yield Bar(progress, progress.add_task(description, total=total))
+
+
+def _on_terminal(console: Console) -> bool:
+    """Whether ``console`` writes to a terminal, really: FORCE_COLOR makes rich say so of a
+    pipe, where a bar would fill a log file."""
+    isatty = getattr(console.file, "isatty", None)
+    return console.is_terminal and isatty is not None and bool(isatty())

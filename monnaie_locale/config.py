@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     signing_key_file: Path | None = None
     signing_key_pem: SecretStr | None = None
     signing_key_passphrase: SecretStr | None = None
+    # Keys retired by ``mlc keys rotate``: each *.pem file here (public, or private with the
+    # same passphrase) still verifies what it signed; delete one to revoke its codes.
+    signing_key_retired_dir: Path | None = None
     # Carried inside every QR code, so another currency's codes are told apart and refused.
     deployment_id: int = Field(default=1, ge=0, le=2**16 - 1)
     # The host name the QR codes point to (``HTTPS://<public_host>/R/...``).

@@ -1,14 +1,15 @@
-"""``mlc export``: statements, the FEC for the accountant, a plain-text journal."""
+"""``mlc export``: statements (CSV, PDF), the FEC for the accountant, a plain-text journal."""
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, BinaryIO, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -17,7 +18,9 @@ from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.output import Bar, amount_text, print_json, progress_bar
 from monnaie_locale import exports
+from monnaie_locale.clock import utc_now
 from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.exports.statement_pdf import statement_pdf, statement_window
 
 __all__ = ["register"]
 
@@ -62,33 +65,72 @@ def _streamed(run: RunContext, work: Callable[[Bar], T], *, total: int | None) -
         return work(bar)
 
 
+class StatementFormat(enum.StrEnum):
+    CSV = "csv"
+    PDF = "pdf"
+
+
 @group.command()
 def statement(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="The account's code.")],
-    format: Annotated[str, typer.Option("--format", help="csv (pdf to come).")] = "csv",
+    format: Annotated[
+        str, typer.Option("--format", help="csv for spreadsheets, pdf to print or file.")
+    ] = "csv",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; default: stdout.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="PDF: first day, YYYY-MM-DD (inclusive).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="PDF: last day, YYYY-MM-DD (inclusive).")
+    ] = None,
+    holder: Annotated[
+        str | None,
+        typer.Option("--holder", help="PDF: the holder's name (default: the account's name)."),
     ] = None,
     timezone: ZoneOption = "Europe/Paris",
 ) -> None:
     """Write the statement of one account, oldest posting first, with the running balance.
 
-    French runs write ; separators and decimal commas, as French spreadsheets expect.
+    CSV: every posting; French runs write ; separators and decimal commas, as French
+    spreadsheets expect. PDF: a period's movements between its opening and closing
+    balances, labelled in the run's language (--lang).
 
-    [b]Example:[/b] mlc export statement bakery --format csv -o bakery.csv
+    [b]Example:[/b] mlc export statement bakery --format pdf --from 2026-11-01
+    --to 2026-11-30 -o bakery-2026-11.pdf
     """
     run = run_context(ctx)
-    if format != "csv":
-        raise UsageProblem(run.messages("export.bad_format", format=format, formats="csv"))
+    if format not in set(StatementFormat):
+        raise UsageProblem(run.messages("export.bad_format", format=format, formats="csv, pdf"))
     zone = _zone(run, timezone)
+    if format == StatementFormat.PDF:
+        _statement_pdf(run, code, output, zone=zone, holder=holder, start=start, end=end)
+        return
+    if start is not None or end is not None or holder is not None:
+        raise UsageProblem(run.messages("export.pdf_only"))
     french = run.messages.lang == "fr"
     delimiter, decimal = (";", ",") if french else (",", ".")
     with exports.snapshot(run.database()) as conn:
         if output is None:
-            exports.statement_csv(
-                conn, code, sys.stdout, delimiter=delimiter, decimal_separator=decimal, zone=zone
-            )
+
+            def to_stdout(progress: Callable[[int], None] | None) -> int:
+                return exports.statement_csv(
+                    conn,
+                    code,
+                    sys.stdout,
+                    delimiter=delimiter,
+                    decimal_separator=decimal,
+                    zone=zone,
+                    progress=progress,
+                )
+
+            # Rows on the terminal would run through the bar: a bar only when piped.
+            if sys.stdout.isatty():
+                to_stdout(None)
+            else:
+                _streamed(run, lambda bar: to_stdout(bar.advance_to), total=None)
             return
         with (
             _replacing(output) as partial,
@@ -107,6 +149,48 @@ def statement(
                 ),
                 total=None,
             )
+
+
+def _statement_pdf(
+    run: RunContext,
+    code: str,
+    output: Path | None,
+    *,
+    zone: tzinfo,
+    holder: str | None,
+    start: str | None,
+    end: str | None,
+) -> None:
+    first, last = _parse_day(run, start), _parse_day(run, end)
+    if first is not None and last is not None and first > last:
+        raise UsageProblem(run.messages("export.empty_period", start=start, end=end))
+    if output is None and sys.stdout.isatty():
+        raise UsageProblem(run.messages("export.pdf_to_terminal"))
+    with exports.snapshot(run.database()) as conn:
+        window = statement_window(conn, code, start=first, end=last, zone=zone)
+
+        def write(handle: BinaryIO) -> None:
+            _streamed(
+                run,
+                lambda bar: statement_pdf(
+                    conn,
+                    window,
+                    handle,
+                    lang=run.messages.lang,
+                    holder=holder,
+                    zone=zone,
+                    printed_at=utc_now(),
+                    progress=bar.advance_to,
+                ),
+                total=window.count,
+            )
+
+        if output is None:
+            write(sys.stdout.buffer)
+            sys.stdout.flush()
+            return
+        with _replacing(output) as partial, partial.open("wb") as handle:
+            write(handle)
 
 
 def _parse_day(run: RunContext, text: str | None) -> date | None:

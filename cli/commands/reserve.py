@@ -23,7 +23,7 @@ from cli.commands.convert import JsonOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import load_deployment
 from cli.errors import Discrepancy, UsageProblem
-from cli.output import amount_text, print_json
+from cli.output import Bar, amount_text, print_json, progress_bar
 from monnaie_locale import reserve
 from monnaie_locale.bank import FRENCH_BANK, parse_camt053, parse_csv_statement
 from monnaie_locale.bank.errors import BankFileError
@@ -266,10 +266,18 @@ def import_statement_command(
     statements = _parse(run, content, format, deployment)
     _refuse_future(run, statements, today=utc_now().date())
 
-    def record(conn: Connection) -> list[Reconciliation]:
-        results = [
-            import_statement(conn, deployment, statement, clock=utc_now) for statement in statements
-        ]
+    def record(conn: Connection, bar: Bar) -> list[Reconciliation]:
+        results: list[Reconciliation] = []
+        before = 0
+        for statement in statements:
+
+            def advance(done: int, before: int = before) -> None:
+                bar.advance_to(before + done)
+
+            results.append(
+                import_statement(conn, deployment, statement, clock=utc_now, progress=advance)
+            )
+            before += len(statement.lines)
         for result in results:
             if result.already_imported:
                 # Raising rolls back the other statements of the same file too.
@@ -280,8 +288,10 @@ def import_statement_command(
             raise _DryRun(results)
         return results
 
+    lines = sum(len(statement.lines) for statement in statements)
     try:
-        results = run.database().write(record)
+        with progress_bar(run.err, run.messages("reserve.importing"), total=lines) as bar:
+            results = run.database().write(lambda conn: record(conn, bar))
     except _DryRun as rehearsal:
         results = rehearsal.results
     _show_reconciliations(run, results, as_json=as_json, dry_run=dry_run)

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Connection
 
+from cli.commands.keys import explained_key_problems
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from monnaie_locale.auth.roles import Role
@@ -113,8 +114,11 @@ def serve(
 
     from api.app import create_app
 
+    # Built before saying it listens: a signing key it cannot read stops it here.
+    with explained_key_problems(run):
+        service = create_app(settings)
     run.out.print(run.messages("serve.listening", url=f"http://{host}:{port}"))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(service, host=host, port=port, log_level="info")
 
 
 def _print_demo(run: RunContext, *, host: str, port: int) -> None:

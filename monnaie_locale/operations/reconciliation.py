@@ -111,9 +111,17 @@ def import_statement_file(
 
 
 def import_statement(
-    conn: Connection, deployment: Deployment, statement: BankStatement, *, clock: Clock
+    conn: Connection,
+    deployment: Deployment,
+    statement: BankStatement,
+    *,
+    clock: Clock,
+    progress: Callable[[int], None] | None = None,
 ) -> Reconciliation:
-    """Record ``statement``'s new lines and book those that match what the books await."""
+    """Record ``statement``'s new lines and book those that match what the books await.
+
+    ``progress``, if given, is called with each line's number as the line is handled.
+    """
     _check_account(deployment, statement)
     key = hashlib.sha256(f"{statement.fingerprint}|{statement.statement_id}".encode()).hexdigest()
     known = conn.execute(
@@ -141,7 +149,9 @@ def import_statement(
         ).scalars()
     )
     skipped = 0
-    for line in statement.lines:
+    for done, line in enumerate(statement.lines, start=1):
+        if progress is not None:
+            progress(done)
         if line.line_id in seen:
             skipped += 1
             continue
