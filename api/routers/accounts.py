@@ -1,16 +1,25 @@
-"""Accounts: the list a caller may see, one account's balances, and its statement."""
+"""Accounts: the list a caller may see, one account's balances, and its statement
+(in pages, or whole as CSV)."""
 
 from __future__ import annotations
 
 import base64
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection
 
 from api.access import EVERYONE
 from api.deps import DatabaseDep, LedgerDep, require
 from api.problems import problem_responses
+from api.routers.exports import (
+    STATEMENT_CSV_RESPONSE,
+    CsvStyle,
+    TimeZone,
+    check_zone,
+    statement_csv_response,
+)
 from api.schemas.common import ACCOUNT_CODE_PATTERN
 from api.schemas.ledger import AccountOut, AccountPage, StatementLineOut, StatementPage
 from monnaie_locale.auth import Principal
@@ -93,8 +102,11 @@ def get_account(
 
 @router.get(
     "/{code}/statement",
-    summary="The account's postings, newest first, in pages",
-    responses=problem_responses(401, 403, 404, 422),
+    summary="The account's postings, newest first, in pages; or all of them as CSV",
+    description="With ?format=csv: every posting, oldest first, with the running balance, "
+    "streamed as one CSV file (cursor and limit do not apply).",
+    response_model=StatementPage,
+    responses={**STATEMENT_CSV_RESPONSE, **problem_responses(401, 403, 404, 422)},
 )
 def get_statement(
     code: Code,
@@ -102,8 +114,15 @@ def get_statement(
     ledger: LedgerDep,
     cursor: Cursor = None,
     limit: Limit = 100,
-) -> StatementPage:
+    output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+    csv_style: CsvStyle = "fr",
+    zone_name: TimeZone = "Europe/Paris",
+) -> StatementPage | StreamingResponse:
     principal.check_read(code)
+    if output == "csv":
+        ledger.account(code)  # an unknown account is a 404 before the body starts
+        zone = check_zone(zone_name)
+        return statement_csv_response(ledger.database, code, style=csv_style, zone=zone)
     page = ledger.statement(code, cursor=cursor, limit=limit)
     return StatementPage(
         account=code,

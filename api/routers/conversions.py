@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from sqlalchemy import Connection
 
 from api.access import EVERYONE
 from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
@@ -16,6 +17,7 @@ from api.routers.operations_common import (
     OPERATORS,
     DeploymentDep,
     check_office,
+    keyed,
 )
 from api.schemas.operations import (
     CardConversionIn,
@@ -66,20 +68,21 @@ def order_conversion(
 @router.post(
     "/orders/{reference}/credit",
     summary="Issue the units of an order whose transfer reached the bank",
-    description="Retry-safe without an idempotency key: crediting again with the same bank "
-    "reference returns the credited order and moves nothing.",
+    description="Crediting again with the same bank reference returns the credited order "
+    "and moves nothing.",
     responses=MOVING,
 )
 def credit_order(
     reference: OrderReference,
     body: OrderCreditIn,
-    _principal: Annotated[Principal, require(*OPERATORS)],
+    idempotency_key: IdempotencyKey,
+    principal: Annotated[Principal, require(*OPERATORS)],
     database: DatabaseDep,
     deployment: DeploymentDep,
     clock: ClockDep,
 ) -> ConversionOut:
-    order = database.write(
-        lambda conn: conversion.credit_conversion_order(
+    def credit(conn: Connection) -> conversion.Conversion:
+        return conversion.credit_conversion_order(
             conn,
             deployment,
             reference=reference,
@@ -87,7 +90,9 @@ def credit_order(
             bank_reference=body.bank_reference,
             clock=clock,
         )
-    )
+
+    request = f"credit|{reference}|{body.model_dump_json()}"
+    order = database.write(keyed(principal, idempotency_key, request, credit, clock=clock))
     return ConversionOut.of(order)
 
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from sqlalchemy import Connection
 
 from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
 from api.problems import problem_responses
 from api.routers.checks import scoped_key
-from api.routers.operations_common import OFFICE_STAFF, OPERATORS, DeploymentDep, check_office
+from api.routers.operations_common import (
+    OFFICE_STAFF,
+    OPERATORS,
+    DeploymentDep,
+    check_office,
+    keyed,
+)
 from api.schemas.operations import (
     BankReferenceIn,
     OfficeClosingIn,
@@ -80,24 +87,27 @@ def bank_till(
 @router.post(
     "/bank-deposits/{deposit_id}/received",
     summary="Record that the bank shows a till's cash deposit",
-    description="Retry-safe: the same bank reference again changes nothing.",
+    description="The same bank reference again returns the received deposit and moves nothing.",
     responses=MOVING,
 )
 def receive_till_deposit(
     deposit_id: DepositId,
     body: BankReferenceIn,
-    _principal: Annotated[Principal, require(*OPERATORS)],
+    idempotency_key: IdempotencyKey,
+    principal: Annotated[Principal, require(*OPERATORS)],
     database: DatabaseDep,
     deployment: DeploymentDep,
     clock: ClockDep,
 ) -> TillDepositOut:
-    deposit = database.write(
-        lambda conn: offices.receive_till_deposit(
+    def receive(conn: Connection) -> offices.TillDeposit:
+        return offices.receive_till_deposit(
             conn,
             deployment,
             deposit_id=deposit_id,
             bank_reference=body.bank_reference,
             clock=clock,
         )
-    )
+
+    request = f"deposit_received|{deposit_id}|{body.model_dump_json()}"
+    deposit = database.write(keyed(principal, idempotency_key, request, receive, clock=clock))
     return TillDepositOut.of(deposit)

@@ -1,4 +1,5 @@
-"""What the currency-operation routes share: the deployment's rules, and who acts for what.
+"""What the currency-operation routes share: the deployment's rules, who acts for what,
+and the idempotency key of a settlement.
 
 The :class:`~monnaie_locale.deployment.Deployment` is built from the settings by
 :func:`deployment_from_settings`, once, when the application is made (a bad rule stops
@@ -7,14 +8,19 @@ the start), and handed to the routes through :data:`DeploymentDep`.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy import Connection
 
+from api.routers.checks import scoped_key
 from monnaie_locale.auth import Principal, Role
 from monnaie_locale.auth.errors import NotYourAccount
+from monnaie_locale.clock import Clock
 from monnaie_locale.deployment import Deployment, office_notes, office_till
 from monnaie_locale.deployment import from_settings as deployment_from_settings
+from monnaie_locale.ledger.idempotency import claim_key
 
 __all__ = [
     "HOLDERS",
@@ -25,7 +31,10 @@ __all__ = [
     "DeploymentDep",
     "check_office",
     "deployment_from_settings",
+    "keyed",
 ]
+
+T = TypeVar("T")
 
 # The association's decisions: crediting orders, validating payouts, printing notes.
 OPERATORS = (Role.ASSOCIATION_OPERATOR, Role.ADMIN)
@@ -54,3 +63,27 @@ def check_office(principal: Principal, office: str) -> None:
         return
     if not {office_till(office), office_notes(office)} & principal.accounts:
         raise NotYourAccount(office_till(office))
+
+
+def keyed(
+    principal: Principal,
+    key: str,
+    request: str,
+    work: Callable[[Connection], T],
+    *,
+    clock: Clock,
+) -> Callable[[Connection], T]:
+    """``work``, a settlement, run under the caller's idempotency key for ``request``.
+
+    A settlement (crediting an order, booking a payout or a deposit the bank made,
+    importing a statement) is retry-safe by the bank's own reference: done again, it finds
+    itself done and moves nothing. The key adds what every money-moving call promises: a
+    retry with the same key and request runs ``work`` again and gets the same record, and
+    the same key with another request is refused (409) before anything moves.
+    """
+
+    def run(conn: Connection) -> T:
+        claim_key(conn, scoped_key(principal, key), fingerprint=f"settle|{request}", now=clock())
+        return work(conn)
+
+    return run

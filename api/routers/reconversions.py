@@ -11,12 +11,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from api.access import EVERYONE
 from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
 from api.problems import problem_responses
 from api.routers.checks import scoped_key
-from api.routers.operations_common import OPERATORS, RECONVERTERS, REPORT_READERS, DeploymentDep
+from api.routers.operations_common import (
+    OPERATORS,
+    RECONVERTERS,
+    REPORT_READERS,
+    DeploymentDep,
+    keyed,
+)
 from api.schemas.operations import (
     BankReferenceIn,
     PayoutBatchIn,
@@ -102,26 +109,29 @@ def cancel_reconversion(
 @router.post(
     "/reconversions/{request_id}/paid",
     summary="Record that the bank paid one request out (its units are destroyed)",
-    description="Retry-safe: the same bank reference again changes nothing.",
+    description="The same bank reference again returns the paid request and moves nothing.",
     responses=MOVING,
 )
 def mark_reconversion_paid(
     request_id: RecordId,
     body: BankReferenceIn,
-    _principal: Annotated[Principal, require(*OPERATORS)],
+    idempotency_key: IdempotencyKey,
+    principal: Annotated[Principal, require(*OPERATORS)],
     database: DatabaseDep,
     deployment: DeploymentDep,
     clock: ClockDep,
 ) -> ReconversionOut:
-    paid = database.write(
-        lambda conn: payouts.mark_paid(
+    def mark(conn: Connection) -> reconversion.Reconversion:
+        return payouts.mark_paid(
             conn,
             deployment,
             request_id=request_id,
             bank_reference=body.bank_reference,
             clock=clock,
         )
-    )
+
+    request = f"reconversion_paid|{request_id}|{body.model_dump_json()}"
+    paid = database.write(keyed(principal, idempotency_key, request, mark, clock=clock))
     return ReconversionOut.of(paid)
 
 
@@ -200,20 +210,23 @@ def export_batch(
 @router.post(
     "/payout-batches/{batch_id}/paid",
     summary="Record that the bank paid the whole batch",
-    description="Retry-safe: the same bank reference again changes nothing.",
+    description="Marking a paid batch again returns it and moves nothing.",
     responses=MOVING,
 )
 def mark_batch_paid(
     batch_id: RecordId,
     body: BankReferenceIn,
-    _principal: Annotated[Principal, require(*OPERATORS)],
+    idempotency_key: IdempotencyKey,
+    principal: Annotated[Principal, require(*OPERATORS)],
     database: DatabaseDep,
     deployment: DeploymentDep,
     clock: ClockDep,
 ) -> PayoutBatchOut:
-    batch = database.write(
-        lambda conn: payouts.mark_batch_paid(
+    def mark(conn: Connection) -> payouts.PayoutBatch:
+        return payouts.mark_batch_paid(
             conn, deployment, batch_id=batch_id, bank_reference=body.bank_reference, clock=clock
         )
-    )
+
+    request = f"batch_paid|{batch_id}|{body.model_dump_json()}"
+    batch = database.write(keyed(principal, idempotency_key, request, mark, clock=clock))
     return PayoutBatchOut.of(batch)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from fastapi import UploadFile
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from api.schemas.common import TEXT_PATTERN, AccountCode, RequestBody, ResponseBody
 from api.schemas.money import AMOUNT_PATTERN, AmountIn, AmountOut, amount_out
@@ -27,6 +28,7 @@ from monnaie_locale.reserve import ReserveReport
 
 __all__ = [
     "BankReferenceIn",
+    "BankStatementIn",
     "CardConversionIn",
     "CashConversionIn",
     "ConversionOrderIn",
@@ -59,6 +61,11 @@ OfficeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$", examples=["gar
 Name = Annotated[str, Field(min_length=1, max_length=140, pattern=TEXT_PATTERN)]
 
 
+def example(**body: Any) -> ConfigDict:
+    """A request body's configuration with its example, shown in the OpenAPI document."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 def _minor_units_or_zero(value: object) -> int:
     if not isinstance(value, str):
         raise ValueError('amounts are strings such as "12.50", never JSON numbers')
@@ -86,22 +93,30 @@ CountedAmount = Annotated[
 
 
 class ConversionOrderIn(RequestBody):
+    model_config = example(account="alice", amount="50.00")
+
     account: AccountCode
     amount: AmountIn
 
 
 class OrderCreditIn(RequestBody):
+    model_config = example(amount="50.00", bank_reference="VIR-20261102-0042")
+
     amount: AmountIn = Field(description="The amount seen on the bank account.")
     bank_reference: Reference
 
 
 class CardConversionIn(RequestBody):
+    model_config = example(account="alice", amount="30.00", payment_reference="CB-778-2026")
+
     account: AccountCode
     amount: AmountIn
     payment_reference: Reference = Field(description="The card payment's reference.")
 
 
 class CashConversionIn(RequestBody):
+    model_config = example(office="gare", account="bakery", amount="100.00")
+
     office: OfficeId
     account: AccountCode
     amount: AmountIn
@@ -145,6 +160,14 @@ class ConversionOut(ResponseBody):
 
 
 class ReconversionIn(RequestBody):
+    model_config = example(
+        account="bakery",
+        amount="100.00",
+        creditor_name="Boulangerie du Port",
+        iban="FR14 2004 1010 0505 0001 3M02 606",
+        bic="PSSTFRPPPAR",
+    )
+
     account: AccountCode
     amount: AmountIn
     creditor_name: Name = Field(examples=["Boulangerie du Port"])
@@ -189,12 +212,16 @@ class ReconversionOut(ResponseBody):
 
 
 class PayoutBatchIn(RequestBody):
+    model_config = example(request_ids=[12, 13])
+
     request_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
         min_length=1, max_length=1000
     )
 
 
 class BankReferenceIn(RequestBody):
+    model_config = example(bank_reference="VIR-20261105-0007")
+
     bank_reference: Reference
 
 
@@ -232,7 +259,12 @@ class NoteCount(RequestBody):
     count: int = Field(ge=1, le=1_000_000)
 
 
+TWENTIES = [{"denomination": "20", "count": 10}]
+
+
 class NotesIn(RequestBody):
+    model_config = example(notes=[*TWENTIES, {"denomination": "5", "count": 40}])
+
     notes: list[NoteCount] = Field(min_length=1, max_length=50)
 
     def bundle(self) -> dict[int, int]:
@@ -241,22 +273,43 @@ class NotesIn(RequestBody):
             bundle[item.denomination] = bundle.get(item.denomination, 0) + item.count
         return bundle
 
+    def place(self) -> dict[str, str]:
+        """Where the notes move, as the core's movements name it: nothing for the vault."""
+        return {}
+
 
 class NotesAtOfficeIn(NotesIn):
+    model_config = example(office="gare", notes=TWENTIES)
+
     office: OfficeId
+
+    def place(self) -> dict[str, str]:
+        return {"office": self.office}
 
 
 class NotesDepositIn(NotesIn):
+    model_config = example(
+        office="gare", account="alice", notes=[{"denomination": "20", "count": 2}]
+    )
+
     office: OfficeId
     account: AccountCode
 
+    def place(self) -> dict[str, str]:
+        return {"office": self.office, "account": self.account}
+
 
 class NotesAtLocationIn(NotesIn):
+    model_config = example(location="vault", notes=TWENTIES)
+
     location: str = Field(
         pattern=r"^[A-Za-z0-9_-]{1,40}$",
         description='"vault", or the id of an exchange office.',
         examples=["vault"],
     )
+
+    def place(self) -> dict[str, str]:
+        return {"location": self.location}
 
 
 class NoteMovementOut(ResponseBody):
@@ -283,6 +336,8 @@ class NoteMovementOut(ResponseBody):
 
 
 class OfficeClosingIn(RequestBody):
+    model_config = example(counted="312.40")
+
     counted: CountedAmount = Field(description="The cash counted in the till.")
 
 
@@ -309,6 +364,8 @@ class OfficeClosingOut(ResponseBody):
 
 
 class TillDepositIn(RequestBody):
+    model_config = example(amount="300.00")
+
     amount: AmountIn
 
 
@@ -338,6 +395,8 @@ class TillDepositOut(ResponseBody):
 
 
 class MembershipPaymentIn(RequestBody):
+    model_config = example(account="alice", period="2026", paid_in="units")
+
     account: AccountCode
     period: str = Field(pattern=r"^[0-9]{4}(-[0-9]{2})?$", examples=["2026"])
     paid_in: Literal["units", "euros"]
@@ -357,6 +416,19 @@ class MembershipStatusOut(ResponseBody):
 
 
 # Bank reconciliation ------------------------------------------------------------------
+
+
+class BankStatementIn(RequestBody):
+    """A statement of the reserve's bank account, uploaded as a form with its file."""
+
+    model_config = example(
+        format="csv",
+        file="Date;Date de valeur;Libellé;Référence;Débit;Crédit\r\n"
+        "02/11/2026;02/11/2026;VIR SEPA RECU /MOTIF CONV MLC-7KQ2XD;R1;;120,00\r\n",
+    )
+
+    file: UploadFile = Field(description="The statement file: camt.053 XML, or a CSV export.")
+    file_format: Literal["camt053", "csv"] = Field(alias="format")
 
 
 class LineOut(ResponseBody):

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from monnaie_locale.auth.errors import UnknownApiKey
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.tokens import digest_secret
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.store.tables_auth import api_keys
+from monnaie_locale.store.tables_auth import api_keys, users
 
 __all__ = [
     "API_KEY_PREFIX",
@@ -107,10 +107,19 @@ def get_api_key(conn: Connection, key_id: int) -> ApiKey:
 
 
 def resolve_api_key(conn: Connection, secret: str) -> ApiKey | None:
-    """The live key whose secret this is, or None."""
+    """The live key whose secret this is, or None.
+
+    A key lives as long as the user who made it stays active: disabling a merchant who
+    left the shop stops the terminals they set up too. (A key made from the command
+    line has no maker, and ends only when revoked.)
+    """
     row = conn.execute(
-        select(api_keys).where(
-            api_keys.c.key_digest == digest_secret(secret), api_keys.c.revoked_at.is_(None)
+        select(api_keys)
+        .select_from(api_keys.outerjoin(users, users.c.id == api_keys.c.created_by))
+        .where(
+            api_keys.c.key_digest == digest_secret(secret),
+            api_keys.c.revoked_at.is_(None),
+            or_(api_keys.c.created_by.is_(None), users.c.status == "active"),
         )
     ).first()
     return None if row is None else _key_from_row(row)

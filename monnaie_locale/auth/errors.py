@@ -7,7 +7,8 @@ MonnaieLocaleError
 ├── TooManyAttempts         too many sign-in attempts from one client
 ├── Forbidden               the credential is valid but may not do this
 │   ├── RoleForbidden       the role may not call this operation at all
-│   └── NotYourAccount      the account is not one the user holds
+│   ├── NotYourAccount      the account is not one the user holds
+│   └── WrongPassword       the current password, asked again to change it, is wrong
 ├── InvalidRequest
 │   └── WeakPassword
 ├── NotFound
@@ -37,6 +38,7 @@ __all__ = [
     "UnknownApiKey",
     "UnknownUser",
     "WeakPassword",
+    "WrongPassword",
 ]
 
 
@@ -104,6 +106,19 @@ class NotYourAccount(Forbidden):
     def __init__(self, account: str) -> None:
         super().__init__(f"account {account!r} is not one you hold")
         self.account = account
+
+
+class WrongPassword(Forbidden):
+    """Raised when a signed-in user changing their password gives a wrong current one.
+
+    Not :class:`InvalidCredentials` (401): the request's token is valid, and a client
+    that takes a 401 for an expired session would sign its user out.
+    """
+
+    code = "wrong_password"
+
+    def __init__(self) -> None:
+        super().__init__("the current password is wrong")
 
 
 class WeakPassword(InvalidRequest):

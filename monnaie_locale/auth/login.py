@@ -28,7 +28,7 @@ from monnaie_locale.clock import Clock
 from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables_auth import users
 
-__all__ = ["LoginPolicy", "sign_in", "sign_out"]
+__all__ = ["LoginPolicy", "record_failure", "sign_in", "sign_out"]
 
 log = logging.getLogger("monnaie_locale.auth")
 
@@ -56,7 +56,7 @@ def sign_in(
         raise CredentialLocked(user.locked_until)
     if not verify_password(user.password_hash, password):
         locked_until = database.write(
-            lambda conn: _record_failure(conn, user, now=now, policy=policy)
+            lambda conn: record_failure(conn, user, now=now, policy=policy)
         )
         if locked_until is not None:
             log.warning("user %r locked until %s after failed sign-ins", username, locked_until)
@@ -73,7 +73,7 @@ def sign_out(database: Database, token_id: int, *, clock: Clock) -> None:
     database.write(lambda conn: revoke_token(conn, token_id, now=clock()))
 
 
-def _record_failure(
+def record_failure(
     conn: Connection, user: User, *, now: datetime, policy: LoginPolicy
 ) -> datetime | None:
     """Count one failure; lock the user when it is one too many. Return the lock's end."""

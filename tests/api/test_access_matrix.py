@@ -47,6 +47,23 @@ POST /v1/holds/{hold_id}/post                         x   x   x   x   x   x   . 
 POST /v1/holds/{hold_id}/void                         x   x   x   x   x   x   .   x
 POST /v1/api-keys                                     .   x   .   .   .   x   .   x
 POST /v1/api-keys/{key_id}/revoke                     .   x   .   .   .   x   .   x
+POST /v1/auth/password                                x   x   x   x   x   x   x   x
+POST /v1/accounts                                     .   .   .   .   .   x   .   x
+POST /v1/accounts/{code}/freeze                       .   .   .   .   .   x   .   x
+POST /v1/accounts/{code}/unfreeze                     .   .   .   .   .   x   .   x
+POST /v1/accounts/{code}/close                        .   .   .   .   .   x   .   x
+GET  /v1/users                                        .   .   .   .   .   .   .   x
+POST /v1/users                                        .   .   .   .   .   .   .   x
+GET  /v1/users/{username}                             .   .   .   .   .   .   .   x
+POST /v1/users/{username}/accounts                    .   .   .   .   .   .   .   x
+POST /v1/users/{username}/revoke-tokens               .   .   .   .   .   .   .   x
+POST /v1/users/{username}/password                    .   .   .   .   .   .   .   x
+POST /v1/users/{username}/disable                     .   .   .   .   .   .   .   x
+POST /v1/users/{username}/enable                      .   .   .   .   .   .   .   x
+POST /v1/users/{username}/unlock                      .   .   .   .   .   .   .   x
+GET  /v1/audit/journal                                .   .   .   .   .   x   x   x
+GET  /v1/exports/fec                                  .   .   .   .   .   x   x   x
+GET  /v1/exports/journal.ledger                       .   .   .   .   .   x   x   x
 GET  /v1/checkout/keys                                public
 POST /v1/checkout/requests                            .   x   x   .   .   .   .   .
 POST /v1/checkout/static-codes                        .   x   .   .   .   .   .   .
@@ -63,12 +80,48 @@ GET  /v1/checkout/events                              .   x   x   .   .   .   . 
 POST /v1/checkout/webhooks                            .   x   .   .   .   .   .   .
 GET  /v1/checkout/webhooks                            .   x   .   .   .   .   .   .
 DELETE /v1/checkout/webhooks/{endpoint_id}            .   x   .   .   .   .   .   .
+GET  /v1/checkout/webhooks/{endpoint_id}/deliveries .   x   .   .   .   .   .   .
+GET  /v1/conversions/{conversion_id}                  x   x   x   x   x   x   x   x
+POST /v1/conversions/orders                           x   x   .   x   .   x   .   x
+POST /v1/conversions/orders/{reference}/credit        .   .   .   .   .   x   .   x
+POST /v1/conversions/orders/{reference}/cancel        .   .   .   .   .   x   .   x
+POST /v1/conversions/card                             .   .   .   .   x   x   .   x
+POST /v1/conversions/cash                             .   .   .   .   x   x   .   x
+POST /v1/reconversions                                x   x   .   x   .   x   .   x
+GET  /v1/reconversions/{request_id}                   x   x   x   x   x   x   x   x
+POST /v1/reconversions/{request_id}/cancel            x   x   .   x   .   x   .   x
+POST /v1/reconversions/{request_id}/paid              .   .   .   .   .   x   .   x
+POST /v1/payout-batches                               .   .   .   .   .   x   .   x
+GET  /v1/payout-batches/{batch_id}                    .   .   .   .   .   x   x   x
+POST /v1/payout-batches/{batch_id}/pain001            .   .   .   .   .   x   .   x
+POST /v1/payout-batches/{batch_id}/paid               .   .   .   .   .   x   .   x
+POST /v1/notes/print                                  .   .   .   .   .   x   .   x
+POST /v1/notes/deliver                                .   .   .   .   .   x   .   x
+POST /v1/notes/return                                 .   .   .   .   .   x   .   x
+POST /v1/notes/sell                                   .   .   .   .   x   x   .   x
+POST /v1/notes/deposit                                .   .   .   .   x   x   .   x
+POST /v1/notes/destroy                                .   .   .   .   .   x   .   x
+POST /v1/notes/lose                                   .   .   .   .   .   x   .   x
+POST /v1/notes/find                                   .   .   .   .   .   x   .   x
+POST /v1/offices/{office}/closings                    .   .   .   .   x   x   .   x
+POST /v1/offices/{office}/bank-deposits               .   .   .   .   x   x   .   x
+POST /v1/bank-deposits/{deposit_id}/received          .   .   .   .   .   x   .   x
+POST /v1/membership/fees                              x   x   .   x   .   x   .   x
+GET  /v1/membership/status                            .   .   .   .   .   x   x   x
+GET  /v1/reserve/report                               .   .   .   .   .   x   x   x
+GET  /v1/reserve/report.csv                           .   .   .   .   .   x   x   x
+POST /v1/bank/statements                              .   .   .   .   .   x   .   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
 # The QR checkout's payments and webhook endpoints (none exist in the world).
 PATH_VALUES |= {"payment_id": "1", "endpoint_id": "1"}
 PATH_VALUES |= {"request_id": "1"}
+# The currency operations' records and exchange office (none exist in the world).
+PATH_VALUES |= {"conversion_id": "1", "reference": "MLC-ZZZZZZ", "batch_id": "1"}
+PATH_VALUES |= {"deposit_id": "1", "office": "gare"}
+# Users administration acts on bob, whom no role column signs in as.
+PATH_VALUES |= {"username": "bob"}
 PUBLIC = "public"
 
 

@@ -40,7 +40,10 @@ def test_every_request_body_has_an_example(document: dict[str, Any]) -> None:
     for method, path, operation in _operations(document):
         if "requestBody" not in operation:
             continue
-        content = operation["requestBody"]["content"]["application/json"]["schema"]
+        # JSON, or a form with a file (a bank statement's upload).
+        [(media_type, body)] = operation["requestBody"]["content"].items()
+        assert media_type in ("application/json", "multipart/form-data"), f"{method} {path}"
+        content = body["schema"]
         ref = content.get("$ref") or next(
             option["$ref"] for option in content.get("anyOf", []) if "$ref" in option
         )
@@ -81,6 +84,27 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
         ("post", "/v1/checkout/static-codes"),
         ("post", "/v1/checkout/pay"),
         ("post", "/v1/checkout/payments/{payment_id}/refunds"),
+    }
+    # The currency operations: conversions, reconversions and their payouts, paper notes,
+    # tills, membership fees; and the settlements the bank confirms, statements included.
+    moving |= {
+        ("post", "/v1/conversions/orders"),
+        ("post", "/v1/conversions/orders/{reference}/credit"),
+        ("post", "/v1/conversions/card"),
+        ("post", "/v1/conversions/cash"),
+        ("post", "/v1/reconversions"),
+        ("post", "/v1/reconversions/{request_id}/paid"),
+        ("post", "/v1/payout-batches"),
+        ("post", "/v1/payout-batches/{batch_id}/paid"),
+        ("post", "/v1/offices/{office}/closings"),
+        ("post", "/v1/offices/{office}/bank-deposits"),
+        ("post", "/v1/bank-deposits/{deposit_id}/received"),
+        ("post", "/v1/membership/fees"),
+        ("post", "/v1/bank/statements"),
+    }
+    moving |= {
+        ("post", f"/v1/notes/{movement}")
+        for movement in ("print", "deliver", "return", "sell", "deposit", "destroy", "lose", "find")
     }
     for method, path, operation in _operations(document):
         headers = {

@@ -9,13 +9,8 @@ import pytest
 
 from monnaie_locale.auth import Role
 from monnaie_locale.store import Database
-from tests.api.helpers import refused
 from tests.api.operations_support import BONUS_BPS, Ops, make_ops
 from tests.conftest import SteppingClock
-
-# The operation routers are not mounted yet: the OpenAPI checks (body examples, the list of
-# money-moving operations) must first cover them.
-pytestmark = pytest.mark.skip(reason="currency-operation routes not mounted in the app yet")
 
 OPERATOR = Role.ASSOCIATION_OPERATOR
 URL = "/v1/bank/statements"
@@ -31,12 +26,14 @@ def csv_file(*rows: str) -> bytes:
     return (CSV_HEADER + "".join(row + "\r\n" for row in rows)).encode("cp1252")
 
 
-def upload(ops: Ops, content: bytes, file_format: str = "csv") -> httpx.Response:
+def upload(
+    ops: Ops, content: bytes, file_format: str = "csv", *, key: str = "statement"
+) -> httpx.Response:
     response: httpx.Response = ops.client.post(
         URL,
         files={"file": ("statement.csv", content, "text/csv")},
         data={"format": file_format},
-        headers=ops.auth(OPERATOR),
+        headers=ops.auth(OPERATOR, key),
     )
     return response
 
@@ -60,25 +57,38 @@ def test_a_statement_credits_the_conversion_order_it_pays(ops: Ops) -> None:
     assert ops.balance("alice") == 12_000 + 12_000 * BONUS_BPS // 10_000
 
 
-def test_the_same_statement_twice_is_recognised_and_changes_nothing(ops: Ops) -> None:
+@pytest.mark.parametrize("key", ["statement", "another-key"], ids=["retried", "new-key"])
+def test_the_same_statement_twice_is_recognised_and_changes_nothing(ops: Ops, key: str) -> None:
     order = ops.post(Role.MEMBER, "/v1/conversions/orders", {"account": "alice", "amount": "10"})
     content = csv_file(f"02/11/2026;02/11/2026;CONV {order.json()['reference']};R1;;10,00")
-    assert upload(ops, content).status_code == 200
+    first = upload(ops, content, key="statement")
+    assert first.status_code == 200, first.text
 
-    again = upload_again_unchanged(ops, content)
+    again = upload_again_unchanged(ops, content, key=key)
 
     assert again["already_imported"] is True
+    assert again["matched"] == first.json()[0]["matched"]
 
 
-def upload_again_unchanged(ops: Ops, content: bytes) -> dict[str, object]:
+def upload_again_unchanged(ops: Ops, content: bytes, *, key: str) -> dict[str, object]:
     """Upload again and check the books did not move."""
     before = ops.balance("alice")
-    response = upload(ops, content)
+    response = upload(ops, content, key=key)
     assert response.status_code == 200, response.text
     assert ops.balance("alice") == before
     [result] = response.json()
     assert isinstance(result, dict)
     return result
+
+
+def test_a_key_used_for_another_statement_is_refused_and_imports_nothing(ops: Ops) -> None:
+    order = ops.post(Role.MEMBER, "/v1/conversions/orders", {"account": "alice", "amount": "10"})
+    assert upload(ops, csv_file("02/11/2026;02/11/2026;DON;R1;;5,00")).status_code == 200
+    content = csv_file(f"03/11/2026;03/11/2026;CONV {order.json()['reference']};R2;;10,00")
+
+    ops.unchanged(409, "idempotency_conflict", lambda: upload(ops, content))
+
+    assert ops.balance("alice") == 0
 
 
 @pytest.mark.parametrize(
@@ -93,10 +103,25 @@ def upload_again_unchanged(ops: Ops, content: bytes) -> dict[str, object]:
 def test_a_file_that_cannot_be_read_is_refused_and_imports_nothing(
     ops: Ops, content: bytes, file_format: str, status: int, code: str
 ) -> None:
-    refused(ops.database, status, code, lambda: upload(ops, content, file_format))
+    ops.unchanged(status, code, lambda: upload(ops, content, file_format))
 
 
 def test_a_statement_without_its_file_is_refused(ops: Ops) -> None:
-    response = ops.client.post(URL, data={"format": "csv"}, headers=ops.auth(OPERATOR))
+    response = ops.client.post(URL, data={"format": "csv"}, headers=ops.auth(OPERATOR, "k"))
     assert response.status_code == 422
     assert response.json()["code"] == "validation_failed"
+
+
+def test_a_statement_without_an_idempotency_key_is_refused(ops: Ops) -> None:
+    content = csv_file("02/11/2026;02/11/2026;DON;R1;;5,00")
+    body = ops.unchanged(
+        422,
+        "validation_failed",
+        lambda: ops.client.post(
+            URL,
+            files={"file": ("statement.csv", content, "text/csv")},
+            data={"format": "csv"},
+            headers=ops.auth(OPERATOR),
+        ),
+    )
+    assert "Idempotency-Key" in str(body["errors"])

@@ -12,10 +12,6 @@ from monnaie_locale.store import Database
 from tests.api.operations_support import BONUS_BPS, OFFICE, Ops, make_ops
 from tests.conftest import SteppingClock
 
-# The operation routers are not mounted yet: the OpenAPI checks (body examples, the list of
-# money-moving operations) must first cover them.
-pytestmark = pytest.mark.skip(reason="currency-operation routes not mounted in the app yet")
-
 OPERATOR = Role.ASSOCIATION_OPERATOR
 
 
@@ -59,6 +55,30 @@ def test_crediting_again_with_the_same_bank_reference_moves_nothing(ops: Ops) ->
     assert again.status_code == 200
     assert again.json() == first.json()
     assert ops.balance("alice") == balance
+
+
+def test_a_credit_key_reused_for_another_bank_reference_is_refused(ops: Ops) -> None:
+    order = ops.post(Role.MEMBER, "/v1/conversions/orders", {"account": "alice", "amount": "20"})
+    url = f"/v1/conversions/orders/{order.json()['reference']}/credit"
+    assert ops.post(OPERATOR, url, {"amount": "20", "bank_reference": "BANK-3"}).status_code == 200
+
+    body = {"amount": "20", "bank_reference": "BANK-4"}
+    ops.refused(409, "idempotency_conflict", OPERATOR, url, body, key="k1")
+
+
+def test_a_credit_without_an_idempotency_key_is_refused(ops: Ops) -> None:
+    order = ops.post(Role.MEMBER, "/v1/conversions/orders", {"account": "alice", "amount": "20"})
+    url = f"/v1/conversions/orders/{order.json()['reference']}/credit"
+    body = {"amount": "20", "bank_reference": "BANK-5"}
+
+    problem = ops.unchanged(
+        422,
+        "validation_failed",
+        lambda: ops.client.post(url, json=body, headers=ops.auth(OPERATOR)),
+    )
+
+    assert "Idempotency-Key" in str(problem["errors"])
+    assert ops.balance("alice") == 0
 
 
 def test_a_credit_of_another_amount_is_refused_and_changes_nothing(ops: Ops) -> None:

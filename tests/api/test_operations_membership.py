@@ -12,10 +12,6 @@ from monnaie_locale.store import Database
 from tests.api.operations_support import MEMBER_FEE, Ops, make_ops
 from tests.conftest import SteppingClock
 
-# The operation routers are not mounted yet: the OpenAPI checks (body examples, the list of
-# money-moving operations) must first cover them.
-pytestmark = pytest.mark.skip(reason="currency-operation routes not mounted in the app yet")
-
 OPERATOR = Role.ASSOCIATION_OPERATOR
 URL = "/v1/membership/fees"
 

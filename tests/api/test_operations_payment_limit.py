@@ -1,4 +1,4 @@
-"""The per-caller limit on payment attempts (transfers and holds)."""
+"""The per-caller limit on payment attempts: transfers, holds and the currency operations."""
 
 from __future__ import annotations
 
@@ -36,12 +36,33 @@ def test_payment_attempts_over_the_limit_are_refused_and_change_nothing(world: W
     member = world.auth(Role.MEMBER)
     for n in range(LIMIT):
         assert pay(world, member, f"p{n}", payer="alice").status_code == 201
+    # On PostgreSQL the server's sealer chains the transfers into the journal in the
+    # background; chained first, the journal can only move by the refused call.
+    world.ledger.seal_journal()
 
     refused(
         world.database,
         429,
         "too_many_attempts",
         lambda: pay(world, member, "over", route="/v1/holds", payer="alice"),
+    )
+
+
+def test_the_currency_operations_count_as_payment_attempts(world: World) -> None:
+    member = world.auth(Role.MEMBER)
+    for n in range(LIMIT):
+        assert pay(world, member, f"c{n}", payer="alice").status_code == 201
+    world.ledger.seal_journal()
+
+    refused(
+        world.database,
+        429,
+        "too_many_attempts",
+        lambda: world.client.post(
+            "/v1/conversions/orders",
+            json={"account": "alice", "amount": "5.00"},
+            headers={**member, "Idempotency-Key": "order"},
+        ),
     )
 
 

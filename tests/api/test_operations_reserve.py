@@ -15,10 +15,6 @@ from tests.api.helpers import assert_problem
 from tests.api.operations_support import BONUS_BPS, Ops, make_ops
 from tests.conftest import SteppingClock
 
-# The operation routers are not mounted yet: the OpenAPI checks (body examples, the list of
-# money-moving operations) must first cover them.
-pytestmark = pytest.mark.skip(reason="currency-operation routes not mounted in the app yet")
-
 CONVERTED = 20_000
 
 

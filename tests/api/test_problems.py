@@ -14,6 +14,7 @@ from monnaie_locale import errors
 from monnaie_locale.auth import Role
 from monnaie_locale.auth import errors as auth_errors
 from monnaie_locale.config import Settings
+from monnaie_locale.signing_keys import SigningKeyUnavailable
 from monnaie_locale.store import connect
 from tests.api.conftest import World
 from tests.api.helpers import assert_problem, refused
@@ -56,7 +57,10 @@ def test_core_errors_map_to_their_http_status(
 
 def test_only_a_broken_journal_is_a_server_error() -> None:
     server_side = {cls for cls in _all_error_classes() if status_for(cls) >= 500}
-    assert server_side == {errors.JournalBroken, errors.MonnaieLocaleError}
+    # A signing key the operator configured wrongly stops the service at start-up; no
+    # client request can raise it.
+    operator_side = {SigningKeyUnavailable}
+    assert server_side == {errors.JournalBroken, errors.MonnaieLocaleError, *operator_side}
 
 
 def test_every_error_code_of_the_ledger_and_auth_is_distinct() -> None:

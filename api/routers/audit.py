@@ -1,0 +1,39 @@
+"""Audit: verifying the hash-chained journal and every balance, as ``mlc audit verify``.
+
+The answer is 200 whatever the books hold: ``ok`` false, with the first discrepancy and
+its sequence number, is the finding an auditor asked for, not a failure of the request.
+Verification reads only; unlike the command line it does not seal the queue first, and
+counts what is waiting as ``unsealed``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from api.deps import DatabaseDep, require
+from api.problems import problem_responses
+from api.routers.operations_common import REPORT_READERS
+from api.schemas.audit import VerificationOut
+from monnaie_locale import journal
+from monnaie_locale.auth import Principal
+from monnaie_locale.exports import snapshot
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+@router.get(
+    "/journal",
+    summary="Verify the journal: hashes, gap-free numbering, balances against postings",
+    responses=problem_responses(401, 403),
+)
+def verify_journal(
+    _reader: Annotated[Principal, require(*REPORT_READERS)], database: DatabaseDep
+) -> VerificationOut:
+    # One snapshot for the whole walk: on PostgreSQL, commits landing between its
+    # statements would otherwise look like discrepancies (a transaction counted but not
+    # yet seen in the journal, say).
+    with snapshot(database) as conn:
+        result = journal.verify(conn)
+    return VerificationOut.of(result)
