@@ -24,6 +24,7 @@ from api.logging import AccessLog, configure_logging
 from api.metrics import Metrics, MetricsMiddleware
 from api.metrics import router as metrics_router
 from api.payment_limit import limit_payments
+from api.principal_cache import PrincipalCache, forgets_credentials
 from api.rate_limit import AttemptLimiter
 from api.request_id import RequestId
 from api.routers import (
@@ -134,6 +135,7 @@ def create_app(
     app.state.login_limiter = AttemptLimiter(per_minute=settings.login_attempts_per_minute)
     app.state.payment_limiter = AttemptLimiter(per_minute=settings.payment_attempts_per_minute)
     app.state.deployment = deployment
+    app.state.principals = PrincipalCache()
     app.state.metrics = Metrics()
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -141,11 +143,14 @@ def create_app(
     app.add_middleware(AccessLog)
     # Outermost, so even a refused body or an unexpected failure carries the id.
     app.add_middleware(RequestId)
-    for router in (health, auth, accounts, transfers, holds, api_keys):
-        app.include_router(
-            router.router,
-            dependencies=[Depends(limit_payments)] if router in (transfers, holds) else None,
-        )
+    # Credentials checked a moment ago are remembered (api.principal_cache); the routes
+    # that revoke them, or change what they allow, have them checked afresh after.
+    revoking = [Depends(forgets_credentials)]
+    for router in (health, auth, accounts):  # auth: sign-out forgets on its own
+        app.include_router(router.router)
+    app.include_router(api_keys.router, dependencies=revoking)
+    for router in (transfers, holds):
+        app.include_router(router.router, dependencies=[Depends(limit_payments)])
     for checkout_router in (checkout, checkout_events, webhook_endpoints, pay_pages):
         app.include_router(checkout_router.router)
     # The currency operations: every one that moves money counts as a payment attempt.
@@ -153,7 +158,9 @@ def create_app(
         app.include_router(moving.router, dependencies=[Depends(limit_payments)])
     app.include_router(reserve.router)
     # Administration: passwords and users, accounts' life, audit and exports.
-    for admin_router in (passwords, users, account_admin, audit, exports):
+    for admin_router in (passwords, users):
+        app.include_router(admin_router.router, dependencies=revoking)
+    for admin_router in (account_admin, audit, exports):
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     _document_problems(app)

@@ -14,6 +14,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api import db_calls
+from api.principal_cache import PrincipalCache
 from api.rate_limit import AttemptLimiter
 from monnaie_locale.auth import Principal, Role, resolve_credential
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
@@ -75,18 +76,29 @@ _bearer = HTTPBearer(
 
 
 async def current_principal(
-    database: DatabaseDep,
-    clock: ClockDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller behind the bearer credential; 401 when there is none that is valid."""
     if credentials is None:
         raise NotAuthenticated()
-    principal = await db_calls.read(
-        database, lambda conn: resolve_credential(conn, credentials.credentials, now=clock())
-    )
+    return await principal_of(request, credentials.credentials)
+
+
+async def principal_of(request: Request, credential: str) -> Principal:
+    """The principal behind ``credential``, remembered a moment (see api.principal_cache)."""
+    state = request.app.state
+    cache: PrincipalCache = state.principals
+    clock: Clock = state.clock
+    principal = cache.get(credential, now=clock())
     if principal is None:
-        raise NotAuthenticated("the credential is unknown, expired or revoked; sign in again")
+        database: Database = state.database
+        principal = await db_calls.read(
+            database, lambda conn: resolve_credential(conn, credential, now=clock())
+        )
+        if principal is None:
+            raise NotAuthenticated("the credential is unknown, expired or revoked; sign in again")
+        cache.put(credential, principal)
     return principal
 
 

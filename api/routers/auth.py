@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from api.access import EVERYONE
 from api.deps import ClockDep, DatabaseDep, LimiterDep, Public, SettingsDep, require
+from api.principal_cache import forgets_credentials
 from api.problems import problem_responses
 from api.schemas.auth import LoginIn, Me, TokenOut
 from monnaie_locale.auth import LoginPolicy, Principal, sign_in, sign_out
@@ -43,6 +44,7 @@ def login(
 
 @router.post(
     "/auth/logout",
+    dependencies=[Depends(forgets_credentials)],
     status_code=204,
     summary="Revoke the token this request carries",
     responses=problem_responses(401, 422),

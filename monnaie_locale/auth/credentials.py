@@ -26,6 +26,7 @@ def resolve_credential(conn: Connection, credential: str, *, now: datetime) -> P
             name=owner.username,
             user_id=owner.user_id,
             token_id=owner.token_id,
+            expires_at=owner.expires_at,
         )
     if credential.startswith(API_KEY_PREFIX):
         key = resolve_api_key(conn, credential)

@@ -8,6 +8,7 @@ edge applies the same rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from monnaie_locale.auth.errors import NotYourAccount
 from monnaie_locale.auth.roles import MOVES_ANY_ACCOUNT, SEES_ALL_ACCOUNTS, Role
@@ -23,6 +24,7 @@ class Principal:
     user_id: int | None = None
     token_id: int | None = None
     api_key_id: int | None = None
+    expires_at: datetime | None = None  # a sign-in token's end; an API key has none
 
     @property
     def subject(self) -> str:

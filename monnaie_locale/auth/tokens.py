@@ -57,6 +57,7 @@ class TokenOwner:
     username: str
     role: str
     accounts: frozenset[str]  # the codes of the accounts the user holds
+    expires_at: datetime
 
 
 def issue_token(conn: Connection, user_id: int, *, now: datetime, ttl: timedelta) -> IssuedToken:
@@ -86,8 +87,9 @@ def resolve_token(conn: Connection, token: str, *, now: datetime) -> TokenOwner 
     rows = cursor.run(statement, {"digest": digest_secret(token)}).fetchall()
     if not rows:
         return None
-    token_id, expires_at, user_id, username, role, _ = rows[0]
-    if as_utc(_stamp_reader(conn)(expires_at)) <= now:
+    token_id, stored_expiry, user_id, username, role, _ = rows[0]
+    expires_at = as_utc(_stamp_reader(conn)(stored_expiry))
+    if expires_at <= now:
         return None
     return TokenOwner(
         token_id=token_id,
@@ -95,6 +97,7 @@ def resolve_token(conn: Connection, token: str, *, now: datetime) -> TokenOwner 
         username=username,
         role=role,
         accounts=frozenset(row[5] for row in rows if row[5] is not None),
+        expires_at=expires_at,
     )
 
 

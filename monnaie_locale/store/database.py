@@ -153,13 +153,15 @@ def connect(
     url: str,
     *,
     echo: bool = False,
-    pool_size: int = 10,
+    pool_size: int = 40,
     connect_args: dict[str, Any] | None = None,
 ) -> Database:
     """Open the database at ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``).
 
     ``connect_args`` go to the driver's connect (e.g. ``{"options": "-csearch_path=s"}``).
-    PostgreSQL connections are not pinged at checkout: a ping is one more round trip per
+    The PostgreSQL pool keeps ``pool_size`` connections, as many as the API's worker
+    threads: one opened and closed per request past the pool cost the server a process
+    start each time. PostgreSQL connections are not pinged at checkout: a ping is one more round trip per
     transaction (of about seven for a transfer); a broken connection is found on its
     first statement instead, and :meth:`Database.write` retries on a fresh one.
     """
@@ -176,7 +178,7 @@ def connect(
             url,
             echo=echo,
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=10,
             connect_args=connect_args or {},
         )
     return Database(engine)
