@@ -14,7 +14,7 @@ reaches the storage layer is already well-formed.
 from __future__ import annotations
 
 import enum
-import unicodedata
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +24,11 @@ from monnaie_locale.errors import InvalidAmount, InvalidRequest, Unbalanced
 from monnaie_locale.money import MAX_AMOUNT
 
 __all__ = [
+    "MAX_ACCOUNT_CODE",
     "MAX_DISPLAY_NAME",
+    "MAX_KIND",
+    "MAX_MEMO",
+    "MAX_REFERENCE",
     "Account",
     "AccountKind",
     "AccountStatus",
@@ -34,18 +38,31 @@ __all__ = [
     "Posting",
     "Transaction",
     "TransferRequest",
+    "check_account_code",
     "check_balanced",
     "check_display_name",
+    "check_plain_text",
     "check_positive",
 ]
 
 # Long enough for "Régie de recettes de la piscine municipale de Saint-Jean-de-Luz".
 MAX_DISPLAY_NAME = 120
-# Characters that reorder or hide the text around them: a name holding them could show a
-# payer something other than what it spells.
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
+MAX_ACCOUNT_CODE = 120
+MAX_MEMO = 500
+# The width of ``transactions.kind``.
+MAX_KIND = 40
+# A SEPA remittance line is 140 characters: a bank's reference fits.
+MAX_REFERENCE = 140
+# What plain text never holds: the C0 and C1 control characters (tab, line feed and carriage
+# return included) and DEL, the line and paragraph separators, lone surrogates (no encoding
+# can store them), and the marks that reorder or hide the text around them (a name holding
+# them could show a payer something other than what it spells). Memos, references and codes
+# end up in exports with one record per line and one field per separator (the FEC, the
+# plain-text journal), in terminals and on pages: a line break or an escape sequence there
+# would shift columns or rewrite what is shown.
+# As a regular-expression class body, for the edges to build their own patterns from.
+NOT_PLAIN_CHARACTERS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_NOT_PLAIN = re.compile(f"[{NOT_PLAIN_CHARACTERS}\\ud800-\\udfff]")
 
 
 class AccountKind(enum.StrEnum):
@@ -85,6 +102,46 @@ def check_positive(amount: int) -> int:
     return amount
 
 
+def check_plain_text(value: str, what: str, *, max_length: int) -> str:
+    """Return ``value`` if it is at most ``max_length`` characters of plain text.
+
+    Plain text is one line without control characters (see ``_NOT_PLAIN``); ``what``
+    names the field in the :class:`InvalidRequest` raised otherwise. Called where a memo,
+    a reference or a code enters the core, so that text reaching it by another way than the
+    API (a script, a CSV import) is held to the same rule, and the exports can rely on it.
+    """
+    if not isinstance(value, str):
+        raise InvalidRequest(f"the {what} must be text")
+    if len(value) > max_length:
+        raise InvalidRequest(f"the {what} is limited to {max_length} characters")
+    found = _NOT_PLAIN.search(value)
+    if found is not None:
+        raise InvalidRequest(
+            f"the {what} holds a control or invisible character "
+            f"(U+{ord(found.group()):04X}); write it on one line, without tabs, line breaks "
+            "or control characters"
+        )
+    return value
+
+
+def check_account_code(code: str) -> str:
+    """Return ``code`` if it may name an account, else raise InvalidRequest.
+
+    A code is 1 to :data:`MAX_ACCOUNT_CODE` characters of plain text (see
+    :func:`check_plain_text`) without outer spaces.
+    """
+    if (
+        not isinstance(code, str)
+        or not code
+        or len(code) > MAX_ACCOUNT_CODE
+        or code != code.strip()
+    ):
+        raise InvalidRequest(
+            f"an account code is 1 to {MAX_ACCOUNT_CODE} characters without outer spaces"
+        )
+    return check_plain_text(code, "account code", max_length=MAX_ACCOUNT_CODE)
+
+
 def check_display_name(name: str | None) -> str | None:
     """Return ``name`` if it may be shown as an account's name, else raise InvalidRequest.
 
@@ -98,11 +155,11 @@ def check_display_name(name: str | None) -> str | None:
         raise InvalidRequest(f"a display name is 1 to {MAX_DISPLAY_NAME} characters")
     if name != name.strip():
         raise InvalidRequest("a display name has no spaces around it")
-    for char in name:
-        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI_CONTROLS:
-            raise InvalidRequest(
-                f"a display name holds no control or invisible character (U+{ord(char):04X})"
-            )
+    found = _NOT_PLAIN.search(name)
+    if found is not None:
+        raise InvalidRequest(
+            f"a display name holds no control or invisible character (U+{ord(found.group()):04X})"
+        )
     return name
 
 
@@ -168,8 +225,12 @@ class TransferRequest:
             raise InvalidRequest("a transaction needs at least two postings")
         if len({leg.account for leg in self.legs}) != len(self.legs):
             raise InvalidRequest("each account may appear once in a transaction")
-        if len(self.memo) > 500:
-            raise InvalidRequest("the memo is limited to 500 characters")
+        # Every transaction the core writes is built here: the one place to keep its free
+        # text plain (a compiled search per field: nothing the posting path can measure).
+        check_plain_text(self.kind, "kind", max_length=MAX_KIND)
+        check_plain_text(self.memo, "memo", max_length=MAX_MEMO)
+        if self.reference is not None:
+            check_plain_text(self.reference, "reference", max_length=MAX_REFERENCE)
 
     @classmethod
     def simple(

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from monnaie_locale.model import NOT_PLAIN_CHARACTERS
+
 __all__ = [
     "ACCOUNT_CODE_PATTERN",
     "TEXT_PATTERN",
@@ -15,10 +17,13 @@ __all__ = [
     "ResponseBody",
 ]
 
-# Control characters have no place in names or memos, and PostgreSQL refuses NUL outright.
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-# Like the core's rule: no outer spaces; and no control characters anywhere.
-ACCOUNT_CODE_PATTERN = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+# The core's plain-text rule (monnaie_locale.model), refused here already, at the edge:
+# no control characters, line separators or reordering marks in names, codes or memos.
+TEXT_PATTERN = f"^[^{NOT_PLAIN_CHARACTERS}]*$"
+# And an account code has no outer spaces.
+ACCOUNT_CODE_PATTERN = (
+    f"^[^\\s{NOT_PLAIN_CHARACTERS}]([^{NOT_PLAIN_CHARACTERS}]*[^\\s{NOT_PLAIN_CHARACTERS}])?$"
+)
 
 
 class RequestBody(BaseModel):

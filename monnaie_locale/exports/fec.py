@@ -146,7 +146,14 @@ def _amount(minor_units: int) -> str:
 
 
 def _text(value: str, separator: str) -> str:
-    """``value`` made safe for one FEC field in ISO-8859-15."""
+    """``value`` made safe for one FEC field in ISO-8859-15.
+
+    The separator and every kind of whitespace (tab, CR, LF, U+2028...) become one space
+    here whatever the text, so the 18 columns hold even for rows stored before the core
+    refused control characters. The other control characters (NUL, ESC...) are not
+    removed: this relies on the core refusing them in memos, references, account codes and
+    owner references (:func:`monnaie_locale.model.check_plain_text`).
+    """
     flat = " ".join(value.replace(separator, " ").split())
     try:
         flat.encode(FEC_ENCODING)

@@ -104,7 +104,12 @@ def _write_transaction(
 
 
 def _oneline(text: str) -> str:
-    """Text on one line, without a ``;`` that would start a comment."""
+    """Text on one line, without a ``;`` that would start a comment.
+
+    Line breaks and tabs are flattened here whatever the text; other control characters
+    (NUL, ESC...) are not: this relies on the core refusing them in memos, references and
+    account codes (:func:`monnaie_locale.model.check_plain_text`).
+    """
     return " ".join(text.replace(";", ",").split())
 
 

@@ -28,12 +28,14 @@ from monnaie_locale.errors import (
 from monnaie_locale.ledger.accounts import accounts_by_code, get_account
 from monnaie_locale.ledger.posting import write_transaction
 from monnaie_locale.model import (
+    MAX_MEMO,
     AccountStatus,
     Hold,
     HoldStatus,
     Leg,
     Transaction,
     TransferRequest,
+    check_plain_text,
     check_positive,
 )
 from monnaie_locale.store.tables import accounts, holds
@@ -71,6 +73,9 @@ def place_hold(
 ) -> Hold:
     """Reserve ``amount`` on ``debit`` for a later transfer to ``credit``."""
     check_positive(amount)
+    # Stored on the hold, and the memo of the transfer that settles it unless that one has
+    # its own (where TransferRequest checks it again).
+    check_plain_text(memo, "memo", max_length=MAX_MEMO)
     if debit == credit:
         raise InvalidRequest("an account cannot hold money for itself")
     if expires_at is not None and expires_at <= now:

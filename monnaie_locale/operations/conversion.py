@@ -37,7 +37,14 @@ from monnaie_locale.deployment import (
 )
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.model import Account, Leg, TransferRequest, check_positive
+from monnaie_locale.model import (
+    MAX_REFERENCE,
+    Account,
+    Leg,
+    TransferRequest,
+    check_plain_text,
+    check_positive,
+)
 from monnaie_locale.operations.common import (
     claim_operation,
     ensure_coverage,
@@ -187,6 +194,7 @@ def credit_conversion_order(
     Crediting again with the same ``bank_reference`` returns the credited order and moves
     nothing; any other second credit is refused.
     """
+    check_plain_text(bank_reference, "bank reference", max_length=MAX_REFERENCE)
     order = order_by_reference(conn, reference)
     if order.status == "credited" and order.bank_reference == bank_reference:
         return order
@@ -255,6 +263,7 @@ def convert_by_card(
     """Issue units paid by card or online; ``payment_reference`` may be used only once."""
     if not payment_reference.strip() or len(payment_reference) > 120:
         raise InvalidRequest("a card payment needs its reference, 1 to 120 characters")
+    check_plain_text(payment_reference, "card payment reference", max_length=120)
     return _convert_now(
         conn,
         deployment,

@@ -34,7 +34,13 @@ from monnaie_locale.deployment import (
 )
 from monnaie_locale.errors import InvalidAmount, InvalidRequest
 from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.model import Leg, TransferRequest, check_positive
+from monnaie_locale.model import (
+    MAX_REFERENCE,
+    Leg,
+    TransferRequest,
+    check_plain_text,
+    check_positive,
+)
 from monnaie_locale.operations.common import (
     claim_operation,
     ensure_coverage,
@@ -190,6 +196,7 @@ def receive_till_deposit(
     clock: Clock,
 ) -> TillDeposit:
     """The bank shows the cash: EUR Dr reserve:notes / Cr transit (once per deposit)."""
+    check_plain_text(bank_reference, "bank reference", max_length=MAX_REFERENCE)
     deposit = load_till_deposit(conn, deposit_id)
     if deposit.status == "received" and deposit.bank_reference == bank_reference:
         return deposit

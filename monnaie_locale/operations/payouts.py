@@ -28,7 +28,7 @@ from monnaie_locale.deployment import (
 )
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import service
-from monnaie_locale.model import Leg, TransferRequest
+from monnaie_locale.model import MAX_REFERENCE, Leg, TransferRequest, check_plain_text
 from monnaie_locale.money import format_amount
 from monnaie_locale.operations.common import (
     claim_operation,
@@ -208,6 +208,7 @@ def mark_paid(
 
     Marking again with the same ``bank_reference`` returns the paid request unchanged.
     """
+    check_plain_text(bank_reference, "bank reference", max_length=MAX_REFERENCE)
     item = load_reconversion(conn, request_id)
     if item.status == "paid" and item.bank_reference == bank_reference:
         return item

@@ -29,7 +29,7 @@ from monnaie_locale.deployment import (
 )
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import service
-from monnaie_locale.model import Account, AccountKind, check_positive
+from monnaie_locale.model import Account, AccountKind, check_plain_text, check_positive
 from monnaie_locale.operations.common import (
     claim_operation,
     finish_operation,
@@ -124,6 +124,9 @@ def request_reconversion(
     compact_iban, compact_bic = _payout_account(iban, bic)
     if not creditor_name.strip():
         raise InvalidRequest("a payout needs the name of the account's holder")
+    # The name goes into the pain.001 file (XML, where most control characters are not even
+    # allowed) as a Max140Text.
+    check_plain_text(creditor_name, "creditor name", max_length=140)
     category = category_of(conn, holder)
     fee = deployment.fee_for(amount, category=category)
     if fee >= amount:
