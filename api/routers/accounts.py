@@ -1,10 +1,12 @@
 """Accounts: the list a caller may see, one account's balances, and its statement
-(in pages, or whole as CSV)."""
+(in pages, or a period of it as CSV)."""
 
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Literal
+import re
+from datetime import date, tzinfo
+from typing import Annotated, Literal, TextIO
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
@@ -14,19 +16,22 @@ from api.access import EVERYONE
 from api.deps import DatabaseDep, LedgerDep, require
 from api.problems import problem_responses
 from api.routers.exports import (
+    CSV_MEDIA_TYPE,
     STATEMENT_CSV_RESPONSE,
     CsvStyle,
     TimeZone,
     check_zone,
-    statement_csv_response,
 )
 from api.schemas.common import ACCOUNT_CODE_PATTERN
 from api.schemas.ledger import AccountOut, AccountPage, StatementLineOut, StatementPage
+from api.streaming import stream_text
+from monnaie_locale import exports
 from monnaie_locale.auth import Principal
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import accounts_by_code, list_accounts
 from monnaie_locale.ledger.history import MAX_PAGE
 from monnaie_locale.model import Account
+from monnaie_locale.store.database import Database
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -102,9 +107,14 @@ def get_account(
 
 @router.get(
     "/{code}/statement",
-    summary="The account's postings, newest first, in pages; or all of them as CSV",
-    description="With ?format=csv: every posting, oldest first, with the running balance, "
-    "streamed as one CSV file (cursor and limit do not apply).",
+    summary="The account's postings, newest first, in pages; or a period of them as CSV",
+    description="With ?format=csv: the postings of the period from..to (whole days in the "
+    "time zone given, both inclusive; either side may be left open, and without both the "
+    "whole history), oldest first, with the running balance, streamed as one CSV file "
+    "(cursor and limit do not apply). The first row's balance less its amount is the "
+    "balance before the period. A period may reach past today: it holds the postings so "
+    "far, and one that has not started yet holds none (the header alone). from and to "
+    "apply to the CSV only: the JSON pages go by cursor.",
     response_model=StatementPage,
     responses={**STATEMENT_CSV_RESPONSE, **problem_responses(401, 403, 404, 422)},
 )
@@ -115,6 +125,14 @@ def get_statement(
     cursor: Cursor = None,
     limit: Limit = 100,
     output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+    start: Annotated[
+        date | None,
+        Query(alias="from", description="CSV only: first day (inclusive), YYYY-MM-DD."),
+    ] = None,
+    end: Annotated[
+        date | None,
+        Query(alias="to", description="CSV only: last day (inclusive), YYYY-MM-DD."),
+    ] = None,
     csv_style: CsvStyle = "fr",
     zone_name: TimeZone = "Europe/Paris",
 ) -> StatementPage | StreamingResponse:
@@ -122,10 +140,54 @@ def get_statement(
     if output == "csv":
         ledger.account(code)  # an unknown account is a 404 before the body starts
         zone = check_zone(zone_name)
-        return statement_csv_response(ledger.database, code, style=csv_style, zone=zone)
+        if start is not None and end is not None and start > end:
+            raise InvalidRequest(f"the period starts ({start}) after it ends ({end})")
+        return _statement_csv(
+            ledger.database, code, style=csv_style, zone=zone, start=start, end=end
+        )
+    if start is not None or end is not None:
+        raise InvalidRequest("from and to apply to format=csv; the JSON pages go by cursor")
     page = ledger.statement(code, cursor=cursor, limit=limit)
     return StatementPage(
         account=code,
         items=[StatementLineOut.of(line) for line in page.lines],
         next_cursor=page.next_cursor,
+    )
+
+
+def _statement_csv(
+    database: Database,
+    code: str,
+    *,
+    style: Literal["fr", "en"],
+    zone: tzinfo,
+    start: date | None,
+    end: date | None,
+) -> StreamingResponse:
+    """The period's postings of the account as CSV (its code checked beforehand)."""
+    delimiter, decimal = (";", ",") if style == "fr" else (",", ".")
+
+    def write(conn: Connection, out: TextIO) -> None:
+        exports.statement_csv(
+            conn,
+            code,
+            out,
+            start=start,
+            end=end,
+            delimiter=delimiter,
+            decimal_separator=decimal,
+            zone=zone,
+        )
+
+    # The code goes in a header: keep only what is safe in a file name.
+    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", code).strip("-.") or "account"]
+    if start is not None:
+        parts.append(f"from-{start}")
+    if end is not None:
+        parts.append(f"to-{end}")
+    name = "-".join(parts)
+    return StreamingResponse(
+        stream_text(database, write, encoding="utf-8"),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="statement-{name}.csv"'},
     )

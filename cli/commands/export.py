@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import Annotated, BinaryIO, TypeVar
+from typing import Annotated, BinaryIO, TextIO, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -20,7 +20,8 @@ from cli.output import Bar, amount_text, print_json, progress_bar
 from monnaie_locale import exports
 from monnaie_locale.clock import utc_now
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.exports.statement_pdf import statement_pdf, statement_window
+from monnaie_locale.exports.statement_pdf import statement_pdf
+from monnaie_locale.exports.statement_rows import statement_window
 
 __all__ = ["register"]
 
@@ -81,10 +82,10 @@ def statement(
         Path | None, typer.Option("--output", "-o", help="File to write; default: stdout.")
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="PDF: first day, YYYY-MM-DD (inclusive).")
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", help="PDF: last day, YYYY-MM-DD (inclusive).")
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")
     ] = None,
     holder: Annotated[
         str | None,
@@ -94,9 +95,10 @@ def statement(
 ) -> None:
     """Write the statement of one account, oldest posting first, with the running balance.
 
-    CSV: every posting; French runs write ; separators and decimal commas, as French
-    spreadsheets expect. PDF: a period's movements between its opening and closing
-    balances, labelled in the run's language (--lang).
+    The period is whole days in --timezone; without --from and --to, the whole history.
+    CSV: the period's postings; French runs write ; separators and decimal commas, as
+    French spreadsheets expect. PDF: the period's movements between its opening and
+    closing balances, labelled in the run's language (--lang).
 
     [b]Example:[/b] mlc export statement bakery --format pdf --from 2026-11-01
     --to 2026-11-30 -o bakery-2026-11.pdf
@@ -105,50 +107,43 @@ def statement(
     if format not in set(StatementFormat):
         raise UsageProblem(run.messages("export.bad_format", format=format, formats="csv, pdf"))
     zone = _zone(run, timezone)
+    first, last = _parse_day(run, start), _parse_day(run, end)
+    if first is not None and last is not None and first > last:
+        raise UsageProblem(run.messages("export.empty_period", start=start, end=end))
     if format == StatementFormat.PDF:
-        _statement_pdf(run, code, output, zone=zone, holder=holder, start=start, end=end)
+        _statement_pdf(run, code, output, zone=zone, holder=holder, start=first, end=last)
         return
-    if start is not None or end is not None or holder is not None:
+    if holder is not None:
         raise UsageProblem(run.messages("export.pdf_only"))
     french = run.messages.lang == "fr"
     delimiter, decimal = (";", ",") if french else (",", ".")
     with exports.snapshot(run.database()) as conn:
+
+        def write(handle: TextIO, progress: Callable[[int], None] | None) -> int:
+            return exports.statement_csv(
+                conn,
+                code,
+                handle,
+                start=first,
+                end=last,
+                delimiter=delimiter,
+                decimal_separator=decimal,
+                zone=zone,
+                progress=progress,
+            )
+
         if output is None:
-
-            def to_stdout(progress: Callable[[int], None] | None) -> int:
-                return exports.statement_csv(
-                    conn,
-                    code,
-                    sys.stdout,
-                    delimiter=delimiter,
-                    decimal_separator=decimal,
-                    zone=zone,
-                    progress=progress,
-                )
-
             # Rows on the terminal would run through the bar: a bar only when piped.
             if sys.stdout.isatty():
-                to_stdout(None)
+                write(sys.stdout, None)
             else:
-                _streamed(run, lambda bar: to_stdout(bar.advance_to), total=None)
+                _streamed(run, lambda bar: write(sys.stdout, bar.advance_to), total=None)
             return
         with (
             _replacing(output) as partial,
             partial.open("w", encoding="utf-8", newline="") as handle,
         ):
-            _streamed(
-                run,
-                lambda bar: exports.statement_csv(
-                    conn,
-                    code,
-                    handle,
-                    delimiter=delimiter,
-                    decimal_separator=decimal,
-                    zone=zone,
-                    progress=bar.advance_to,
-                ),
-                total=None,
-            )
+            _streamed(run, lambda bar: write(handle, bar.advance_to), total=None)
 
 
 def _statement_pdf(
@@ -158,16 +153,13 @@ def _statement_pdf(
     *,
     zone: tzinfo,
     holder: str | None,
-    start: str | None,
-    end: str | None,
+    start: date | None,
+    end: date | None,
 ) -> None:
-    first, last = _parse_day(run, start), _parse_day(run, end)
-    if first is not None and last is not None and first > last:
-        raise UsageProblem(run.messages("export.empty_period", start=start, end=end))
     if output is None and sys.stdout.isatty():
         raise UsageProblem(run.messages("export.pdf_to_terminal"))
     with exports.snapshot(run.database()) as conn:
-        window = statement_window(conn, code, start=first, end=last, zone=zone)
+        window = statement_window(conn, code, start=start, end=end, zone=zone)
 
         def write(handle: BinaryIO) -> None:
             _streamed(

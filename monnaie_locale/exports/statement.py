@@ -1,10 +1,15 @@
-"""An account's statement as CSV: every posting, oldest first, with the running balance.
+"""An account's statement as CSV: a period's postings, oldest first, with the running balance.
 
 The columns are stable and named in English so a spreadsheet formula or a script keeps
 working whatever the language: ``date, transaction, kind, memo, reference, debit, credit,
 balance, currency``. The delimiter and the decimal separator are the caller's choice
 (a French spreadsheet expects ``;`` and ``,``). Dates are ISO 8601 in the given zone.
-Postings are read by id a chunk at a time, so a long history costs no memory.
+
+The period is whole days in that zone, open on a side not given (no period: the whole
+history). Which postings it holds, and the balance before them, are decided by
+:mod:`monnaie_locale.exports.statement_rows`, as for the PDF statement: the first row's
+balance less its amount is the PDF's opening balance for the same period. The rows are
+read by id a chunk at a time, so a long history costs no memory.
 
 Memos and references are typed by members. One starting with ``=``, ``+``, ``-`` or ``@``
 would run as a formula when the file is opened in a spreadsheet (CSV injection), so such
@@ -14,16 +19,14 @@ text is written with a leading apostrophe, which spreadsheets show as plain text
 from __future__ import annotations
 
 import csv
-from datetime import UTC, tzinfo
+from datetime import UTC, date, tzinfo
 from typing import TextIO
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from monnaie_locale.clock import as_utc
 from monnaie_locale.exports.source import CHUNK, Progress
-from monnaie_locale.ledger.accounts import get_account
+from monnaie_locale.exports.statement_rows import statement_movements, statement_window
 from monnaie_locale.money import format_amount
-from monnaie_locale.store.tables import postings, transactions
 
 __all__ = ["STATEMENT_COLUMNS", "statement_csv"]
 
@@ -45,58 +48,41 @@ def statement_csv(
     account: str,
     out: TextIO,
     *,
+    start: date | None = None,
+    end: date | None = None,
     delimiter: str = ",",
     decimal_separator: str = ".",
     zone: tzinfo = UTC,
     chunk: int = CHUNK,
     progress: Progress | None = None,
 ) -> int:
-    """Write the statement of ``account`` to ``out``; return the number of postings."""
-    found = get_account(conn, account)
+    """Write the statement of ``account`` from ``start`` to ``end`` (days in ``zone``,
+    inclusive) to ``out``; return the number of postings."""
+    window = statement_window(conn, account, start=start, end=end, zone=zone)
+    currency = window.account.currency
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(STATEMENT_COLUMNS)
 
     def money(minor_units: int) -> str:
         return format_amount(minor_units, decimal_separator=decimal_separator)
 
-    after, written = 0, 0
-    while True:
-        rows = conn.execute(
-            select(
-                postings.c.id,
-                postings.c.transaction_id,
-                postings.c.amount,
-                postings.c.balance_after,
-                postings.c.created_at,
-                transactions.c.kind,
-                transactions.c.memo,
-                transactions.c.reference,
+    written = 0
+    for row in statement_movements(conn, window, chunk=chunk, progress=progress):
+        writer.writerow(
+            (
+                row.created_at.astimezone(zone).isoformat(timespec="seconds"),
+                row.transaction_id,
+                _cell(row.kind),
+                _cell(row.memo),
+                _cell(row.reference or ""),
+                money(-row.amount) if row.amount < 0 else "",
+                money(row.amount) if row.amount > 0 else "",
+                money(row.balance_after),
+                currency,
             )
-            .join(transactions, transactions.c.id == postings.c.transaction_id)
-            .where(postings.c.account_id == found.id, postings.c.id > after)
-            .order_by(postings.c.id)
-            .limit(chunk)
-        ).all()
-        if not rows:
-            return written
-        for row in rows:
-            writer.writerow(
-                (
-                    as_utc(row.created_at).astimezone(zone).isoformat(timespec="seconds"),
-                    row.transaction_id,
-                    _cell(row.kind),
-                    _cell(row.memo),
-                    _cell(row.reference or ""),
-                    money(-row.amount) if row.amount < 0 else "",
-                    money(row.amount) if row.amount > 0 else "",
-                    money(row.balance_after),
-                    found.currency,
-                )
-            )
-        written += len(rows)
-        after = rows[-1].id
-        if progress is not None:
-            progress(written)
+        )
+        written += 1
+    return written
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -5,16 +5,12 @@ every movement (date, reference, memo, debit or credit, running balance) and the
 balance, with the period's debit and credit totals. Labels are French or English. The
 holder's name is the one the caller gives, else the account's display name.
 
-Which movements. The period is whole days in the given zone. The movements are the
-account's postings from the first one dated in the period to the last one, by posting id:
-the ledger's running balance follows posting ids, and a posting written in the middle of
-the period with a clock a second behind still belongs between its neighbours. So the
-opening balance is the first movement's balance before it, and the opening balance plus
-the movements is, to the cent, the closing balance the ledger holds after the last one.
-
-Postings are read ``chunk`` at a time by id, so the rows never sit in memory together;
-the PDF library keeps the finished pages until it writes the file, which a single
-account's statement can afford.
+Which movements, and the opening balance: those of
+:mod:`monnaie_locale.exports.statement_rows`, the same as the CSV statement's for the same
+period, so opening balance plus movements is, to the cent, the closing balance the ledger
+holds after the last one. The rows are read a chunk at a time and never sit in memory
+together; the PDF library keeps the finished pages until it writes the file, which a
+single account's statement can afford.
 
 The PDF uses the standard Helvetica font in the Windows-1252 encoding, which covers French
 (and the euro sign); other characters of a memo are written in their closest form, or
@@ -24,22 +20,25 @@ The PDF uses the standard Helvetica font in the Windows-1252 encoding, which cov
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import BinaryIO, Literal
 
 from fpdf import FPDF, XPos, YPos
-from sqlalchemy import Connection, func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Connection
 
 from monnaie_locale.clock import as_utc
 from monnaie_locale.exports.source import CHUNK, Progress
-from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.model import Account
+from monnaie_locale.exports.statement_rows import (
+    Movement,
+    StatementWindow,
+    statement_movements,
+    statement_window,
+)
 from monnaie_locale.money import format_amount
-from monnaie_locale.store.tables import postings, transactions
 
+# The window and its movements are named here too, for callers that only write PDFs.
 __all__ = [
     "LABELS",
     "Movement",
@@ -126,35 +125,6 @@ LABELS: Mapping[StatementLang, Mapping[str, str]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class StatementWindow:
-    """Which postings of ``account`` a statement covers, and the balance before them.
-
-    ``first_id`` and ``last_id`` bound the movements (both None when there is none);
-    ``count`` is how many there are.
-    """
-
-    account: Account
-    start: date | None
-    end: date | None
-    opening: int
-    first_id: int | None
-    last_id: int | None
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class Movement:
-    posting_id: int
-    transaction_id: int
-    created_at: datetime  # UTC
-    kind: str
-    memo: str
-    reference: str | None
-    amount: int  # positive credits the account, as in the ledger
-    balance_after: int
-
-
-@dataclass(frozen=True, slots=True)
 class StatementSummary:
     account: str
     currency: str
@@ -163,114 +133,6 @@ class StatementSummary:
     debit: int  # total of the debits, positive
     credit: int
     movements: int
-
-
-def _bounds(
-    start: date | None, end: date | None, zone: tzinfo
-) -> tuple[datetime | None, datetime | None]:
-    """The period as [from, until) instants in UTC; None leaves that side open."""
-    since = None if start is None else datetime.combine(start, time.min, zone).astimezone(UTC)
-    until = (
-        None
-        if end is None
-        else datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC)
-    )
-    return since, until
-
-
-def statement_window(
-    conn: Connection,
-    account: str,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    zone: tzinfo = UTC,
-) -> StatementWindow:
-    """Find the statement's movements and opening balance (see the module's docstring)."""
-    found = get_account(conn, account)
-    since, until = _bounds(start, end, zone)
-    mine = postings.c.account_id == found.id
-    dated: list[ColumnElement[bool]] = [mine]
-    if since is not None:
-        dated.append(postings.c.created_at >= since)
-    if until is not None:
-        dated.append(postings.c.created_at < until)
-    first_id, last_id = conn.execute(
-        select(func.min(postings.c.id), func.max(postings.c.id)).where(*dated)
-    ).one()
-    if first_id is None:
-        before = since if since is not None else until
-        return StatementWindow(
-            found, start, end, _balance_before(conn, found.id, before), None, None, 0
-        )
-    first = conn.execute(
-        select(postings.c.amount, postings.c.balance_after).where(postings.c.id == first_id)
-    ).one()
-    count = conn.execute(
-        select(func.count()).where(mine, postings.c.id.between(first_id, last_id))
-    ).scalar_one()
-    return StatementWindow(
-        account=found,
-        start=start,
-        end=end,
-        opening=first.balance_after - first.amount,
-        first_id=int(first_id),
-        last_id=int(last_id),
-        count=int(count),
-    )
-
-
-def _balance_before(conn: Connection, account_id: int, moment: datetime | None) -> int:
-    """The balance after the account's last posting dated before ``moment`` (all: None)."""
-    query = select(postings.c.balance_after).where(postings.c.account_id == account_id)
-    if moment is not None:
-        query = query.where(postings.c.created_at < moment)
-    balance = conn.execute(query.order_by(postings.c.id.desc()).limit(1)).scalar()
-    return 0 if balance is None else int(balance)
-
-
-def statement_movements(
-    conn: Connection, window: StatementWindow, *, chunk: int = CHUNK
-) -> Iterator[Movement]:
-    """The window's movements in posting order, read ``chunk`` at a time."""
-    if window.first_id is None or window.last_id is None:
-        return
-    after = window.first_id - 1
-    while True:
-        rows = conn.execute(
-            select(
-                postings.c.id,
-                postings.c.transaction_id,
-                postings.c.amount,
-                postings.c.balance_after,
-                postings.c.created_at,
-                transactions.c.kind,
-                transactions.c.memo,
-                transactions.c.reference,
-            )
-            .join(transactions, transactions.c.id == postings.c.transaction_id)
-            .where(
-                postings.c.account_id == window.account.id,
-                postings.c.id > after,
-                postings.c.id <= window.last_id,
-            )
-            .order_by(postings.c.id)
-            .limit(chunk)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield Movement(
-                posting_id=row.id,
-                transaction_id=row.transaction_id,
-                created_at=as_utc(row.created_at),
-                kind=row.kind,
-                memo=row.memo,
-                reference=row.reference,
-                amount=row.amount,
-                balance_after=row.balance_after,
-            )
-        after = rows[-1].id
 
 
 def statement_pdf(
@@ -294,7 +156,7 @@ def statement_pdf(
     )
     page.heading(window, holder=holder, printed_at=printed_at)
     balance, debit, credit, written = window.opening, 0, 0, 0
-    for movement in statement_movements(conn, window, chunk=chunk):
+    for movement in statement_movements(conn, window, chunk=chunk, progress=progress):
         page.movement(movement)
         balance = movement.balance_after
         if movement.amount < 0:
@@ -302,8 +164,6 @@ def statement_pdf(
         else:
             credit += movement.amount
         written += 1
-        if progress is not None and written % chunk == 0:
-            progress(written)
     summary = StatementSummary(
         account=window.account.code,
         currency=window.account.currency,
@@ -314,8 +174,6 @@ def statement_pdf(
         movements=written,
     )
     page.closing(summary)
-    if progress is not None:
-        progress(written)
     out.write(bytes(page.output()))
     return summary
 

@@ -9,17 +9,23 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
+from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from monnaie_locale import exports
 from monnaie_locale.exports import account_name, snapshot
 from monnaie_locale.exports.source import ExportTransaction, iter_transactions
+from monnaie_locale.exports.statement import statement_csv
+from monnaie_locale.exports.statement_rows import statement_movements, statement_window
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, Leg, TransferRequest
 from monnaie_locale.money import Currency, format_amount, parse_amount
 from monnaie_locale.store import Database
-from tests.cli.conftest import Mlc
+from tests.cli.conftest import Mlc, run_process
+from tests.conftest import SteppingClock
 
 # The order the law (LPF art. A47 A-1) gives, typed from the text, not from the code.
 LEGAL_COLUMNS = [
@@ -306,3 +312,130 @@ def test_statement_of_an_unknown_account_is_refused(mlc: Mlc, books: Ledger) -> 
     other = mlc("export", "statement", "alice", "--format", "xlsx")
     assert other.exit_code == 2
     assert "csv, pdf" in other.stderr
+
+
+# A statement's period -----------------------------------------------------------------------
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture
+def week(books: Ledger, clock: SteppingClock) -> Ledger:
+    """Alice pays bob each day from 3 to 6 November at 09:00 UTC (the books are of the 2nd)."""
+    for day in (3, 4, 5, 6):
+        clock.advance(timedelta(days=1))
+        books.transfer("alice", "bob", 10 * day, idempotency_key=f"day-{day}", memo=f"j{day}")
+    return books
+
+
+def signed(row: dict[str, str]) -> int:
+    """The row's movement, positive when it credits the account (as in the ledger)."""
+    return cents(row["credit"]) if row["credit"] else -cents(row["debit"])
+
+
+def test_a_csv_statement_holds_the_movements_of_its_period_alone(
+    mlc: Mlc, week: Ledger, tmp_path: Path
+) -> None:
+    path = tmp_path / "alice.csv"
+    result = mlc(
+        "export", "statement", "alice", "--from", "2026-11-04", "--to", "2026-11-05",
+        "-o", str(path),
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    assert [row["memo"] for row in rows] == ["j4", "j5"]
+    assert [row["date"][:10] for row in rows] == ["2026-11-04", "2026-11-05"]
+    assert [row["debit"] for row in rows] == ["0.40", "0.50"]
+    with snapshot(week.database) as conn:
+        window = statement_window(
+            conn, "alice", start=date(2026, 11, 4), end=date(2026, 11, 5), zone=PARIS
+        )
+    # Before the 4th: the conversion, the bread and the 3rd's payment.
+    assert window.opening == 5000 - 1250 - 30
+    assert cents(rows[0]["balance"]) - signed(rows[0]) == window.opening
+    assert cents(rows[-1]["balance"]) == window.opening - 40 - 50
+    assert window.count == len(rows)
+
+
+def test_a_csv_period_open_on_one_side_runs_to_the_end_of_the_history(
+    url: str, week: Ledger
+) -> None:
+    # A real process, its output piped as a scheduled job's would be.
+    done = run_process(
+        ["--database", url, "--lang", "fr", "export", "statement", "alice", "--from",
+         "2026-11-05"]
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    rows = list(csv.DictReader(io.StringIO(done.stdout), delimiter=";"))
+    assert [row["memo"] for row in rows] == ["j5", "j6"]
+    balance = format_amount(week.account("alice").balance, decimal_separator=",")
+    assert rows[-1]["balance"] == balance
+
+
+def test_a_csv_period_is_whole_days_in_the_given_zone(mlc: Mlc, week: Ledger) -> None:
+    # 09:00 UTC on the 5th is still the 4th, 23:00, in Honolulu.
+    result = mlc(
+        "export", "statement", "alice", "--from", "2026-11-04", "--to", "2026-11-04",
+        "--timezone", "Pacific/Honolulu",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["memo"] for row in rows] == ["j5"]
+    assert rows[0]["date"] == "2026-11-04T23:00:00-10:00"
+
+
+def test_a_csv_period_without_movement_is_the_header_alone(mlc: Mlc, week: Ledger) -> None:
+    result = mlc("export", "statement", "alice", "--from", "2026-12-01")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [",".join(exports.STATEMENT_COLUMNS)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--from", "2026-11-05", "--to", "2026-11-01"), "Empty period"),
+        (("--to", "5/11/2026"), "5/11/2026"),
+        (("--holder", "Alice Martin"), "--format pdf"),
+    ],
+    ids=["empty-period", "bad-date", "holder"],
+)
+def test_a_bad_csv_period_is_refused_and_writes_no_file(
+    mlc: Mlc, week: Ledger, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = mlc("export", "statement", "alice", "-o", str(tmp_path / "alice.csv"), *args)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1000])
+def test_a_csv_period_reads_the_same_rows_whatever_the_chunk(week: Ledger, chunk: int) -> None:
+    def written(size: int, seen: list[int]) -> str:
+        out = io.StringIO()
+        with snapshot(week.database) as conn:
+            count = statement_csv(
+                conn, "alice", out, start=date(2026, 11, 3), end=date(2026, 11, 5), zone=PARIS,
+                chunk=size, progress=seen.append,
+            )  # fmt: skip
+        assert count == 3
+        return out.getvalue()
+
+    seen: list[int] = []
+    assert written(chunk, seen) == written(10_000, [])
+    # Once a chunk, and the whole period's count once, even when it fills the last chunk.
+    assert seen == [min(n, 3) for n in range(chunk, 3 + chunk, chunk)]
+
+
+def test_the_movement_reader_stops_at_the_windows_last_posting(week: Ledger) -> None:
+    with snapshot(week.database) as conn:
+        window = statement_window(
+            conn, "alice", start=date(2026, 11, 3), end=date(2026, 11, 4), zone=PARIS
+        )
+        memos = [movement.memo for movement in statement_movements(conn, window, chunk=1)]
+    assert memos == ["j3", "j4"]

@@ -3,6 +3,7 @@ balance holds row by row, and opening balance plus movements is the closing bala
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from monnaie_locale.exports import snapshot
-from monnaie_locale.exports.statement_pdf import statement_pdf, statement_window
+from monnaie_locale.exports.statement_pdf import statement_pdf
+from monnaie_locale.exports.statement_rows import statement_window
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.money import format_amount, parse_amount
 from tests.cli.conftest import Mlc
@@ -196,10 +198,30 @@ def test_an_unknown_account_gets_no_pdf(mlc: Mlc, books: Ledger, tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_period_options_belong_to_pdf_statements(mlc: Mlc, books: Ledger) -> None:
-    result = mlc("export", "statement", "alice", "--from", "2026-11-01")
+def test_the_holder_option_belongs_to_pdf_statements(mlc: Mlc, books: Ledger) -> None:
+    result = mlc("export", "statement", "alice", "--holder", "Alice Martin")
     assert result.exit_code == 2
     assert "--format pdf" in result.stderr
+
+
+def test_the_csv_of_a_period_opens_on_the_pdfs_opening_balance(
+    mlc: Mlc, months: Ledger, tmp_path: Path
+) -> None:
+    period = ("--from", "2026-11-03", "--to", "2026-11-05")
+    pdf, table = tmp_path / "alice.pdf", tmp_path / "alice.csv"
+    made = [
+        mlc("export", "statement", "alice", "--format", "pdf", *period, "-o", str(pdf)),
+        mlc("export", "statement", "alice", "--format", "csv", *period, "-o", str(table)),
+    ]
+
+    assert [result.exit_code for result in made] == [0, 0], [r.output for r in made]
+    lines = pdf_text(pdf.read_bytes())
+    rows = list(csv.DictReader(table.open(encoding="utf-8", newline="")))
+    assert [row["memo"] for row in rows] == [row["memo"] for row in movements(lines)]
+    first = rows[0]
+    moved = cents(first["credit"]) if first["credit"] else -cents(first["debit"])
+    assert cents(first["balance"]) - moved == labelled(lines, "Opening balance")
+    assert cents(rows[-1]["balance"]) == labelled(lines, "Closing balance")
 
 
 def test_the_period_is_whole_days_in_the_given_zone(mlc: Mlc, books: Ledger) -> None:
