@@ -138,7 +138,9 @@ def create_app(
     app.state.principals = PrincipalCache()
     app.state.metrics = Metrics()
     problems.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(AccessLog)
     # Outermost, so even a refused body or an unexpected failure carries the id.

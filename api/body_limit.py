@@ -4,6 +4,10 @@ The middleware reads the body itself, up to the limit, and hands it on to the ap
 unchanged; a declared ``Content-Length`` over the limit is refused without reading. A
 body sent in chunks without a length is caught by counting, so no client can make the
 service buffer more than the limit.
+
+Uploads (``multipart/form-data``: a bank statement, the members' file of a membership tool)
+have a limit of their own: a JSON request is small, a year of statements or three thousand
+members are not.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ __all__ = ["BodyLimit"]
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._declared_length(scope) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        limit = self.max_upload_bytes if _is_upload(scope) else self.max_bytes
+        if self._declared_length(scope) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -38,8 +44,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -56,11 +62,19 @@ class BodyLimit:
                     return 0
         return 0
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
-            413, "body_too_large", f"the request body is limited to {self.max_bytes} bytes"
+            413, "body_too_large", f"the request body is limited to {limit} bytes"
         )
         await response(scope, receive, send)
+
+
+def _is_upload(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return bytes(value).lower().startswith(b"multipart/form-data")
+    return False
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

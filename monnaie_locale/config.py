@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     login_attempts_per_minute: int = Field(default=30, ge=1, le=10_000)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # Uploads: bank statements, the members' file of a membership tool.
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     # Per caller (user or API key), on the routes that move money; generous on purpose.
     payment_attempts_per_minute: int = Field(default=1200, ge=1, le=10_000_000)
     # Lets a scraper outside the host read /metrics (sent as a bearer credential).

@@ -4,28 +4,30 @@ and one account's statement as CSV, which the accounts router answers with.
 
 Each is read from one snapshot of the books and sent as they are written (see
 :mod:`api.streaming`), so a long ledger costs the service no memory. Every parameter is
-checked before the first byte goes out; the FEC's account plan is the default one (an
-accountant's own plan goes through the command line's ``--accounts-map``).
+checked before the first byte goes out. The FEC follows the default account plan, or,
+posted, the accountant's own rules before it (the command line's ``--accounts-map``).
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Annotated, Any, BinaryIO, Literal, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection
 
 from api.deps import DatabaseDep, require
 from api.problems import problem_responses
 from api.routers.operations_common import REPORT_READERS
+from api.schemas.fec import FecAccountsMapIn
 from api.streaming import stream_binary, stream_text
 from monnaie_locale import exports
 from monnaie_locale.auth import Principal
 from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.exports.account_map import DEFAULT_RULES
 from monnaie_locale.store.database import Database
 
 __all__ = [
@@ -34,7 +36,6 @@ __all__ = [
     "TimeZone",
     "check_zone",
     "router",
-    "statement_csv_response",
 ]
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
@@ -79,41 +80,18 @@ CsvStyle = Annotated[
 ]
 
 
-def statement_csv_response(
-    database: Database, code: str, *, style: Literal["fr", "en"], zone: tzinfo
-) -> StreamingResponse:
-    """Every posting of the account, oldest first, as CSV (checked to exist beforehand)."""
-    delimiter, decimal = (";", ",") if style == "fr" else (",", ".")
+@dataclass(frozen=True, slots=True)
+class FecOptions:
+    """The FEC's query parameters, checked before the first byte goes out."""
 
-    def write(conn: Connection, out: TextIO) -> None:
-        exports.statement_csv(
-            conn, code, out, delimiter=delimiter, decimal_separator=decimal, zone=zone
-        )
-
-    # The code goes in a header: keep only what is safe in a file name.
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", code).strip("-.") or "account"
-    return StreamingResponse(
-        stream_text(database, write, encoding="utf-8"),
-        media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="statement-{safe}.csv"'},
-    )
+    start: date | None
+    end: date | None
+    separator: str
+    journal_code: str
+    zone: tzinfo
 
 
-@router.get(
-    "/fec",
-    summary="The FEC (fichier des écritures comptables): 18 columns, ISO-8859-15, streamed",
-    description="One écriture per ledger transaction, numbered without gaps, dated in "
-    "the time zone given; debits equal credits. Name the saved file as the "
-    "administration expects: SIREN + FEC + closing date, e.g. 123456789FEC20261231.txt.",
-    response_class=StreamingResponse,
-    responses={
-        **_text_body(FEC_MEDIA_TYPE, "|".join(exports.FEC_COLUMNS) + "\r\n"),
-        **problem_responses(401, 403, 422),
-    },
-)
-def fec(
-    _reader: Reader,
-    database: DatabaseDep,
+def _fec_options(
     start: Annotated[
         date | None, Query(alias="from", description="First day (inclusive), YYYY-MM-DD.")
     ] = None,
@@ -127,28 +105,86 @@ def fec(
         str, Query(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9]+$")
     ] = "ML",
     zone_name: TimeZone = "Europe/Paris",
-) -> StreamingResponse:
+) -> FecOptions:
     zone = check_zone(zone_name)
     if start is not None and end is not None and start > end:
         raise InvalidRequest(f"the period starts ({start}) after it ends ({end})")
+    return FecOptions(
+        start=start,
+        end=end,
+        separator="\t" if separator == "tab" else "|",
+        journal_code=journal_code,
+        zone=zone,
+    )
 
+
+# After the role check (declared before it in each route), so a refused caller learns
+# nothing from the parameters.
+FecOptionsDep = Annotated[FecOptions, Depends(_fec_options)]
+FEC_DESCRIPTION = (
+    "One écriture per ledger transaction, numbered without gaps, dated in the time zone "
+    "given; debits equal credits. Name the saved file as the administration expects: "
+    "SIREN + FEC + closing date, e.g. 123456789FEC20261231.txt."
+)
+FEC_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_text_body(FEC_MEDIA_TYPE, "|".join(exports.FEC_COLUMNS) + "\r\n"),
+    **problem_responses(401, 403, 422),
+}
+
+
+def _fec_response(
+    database: Database, options: FecOptions, account_map: exports.AccountMap
+) -> StreamingResponse:
     def write(conn: Connection, out: BinaryIO) -> None:
         exports.fec(
             conn,
             out,
-            separator="\t" if separator == "tab" else "|",
-            zone=zone,
-            start=start,
-            end=end,
-            journal_code=journal_code,
+            separator=options.separator,
+            zone=options.zone,
+            start=options.start,
+            end=options.end,
+            account_map=account_map,
+            journal_code=options.journal_code,
         )
 
+    end = options.end
     name = f"FEC{end:%Y%m%d}.txt" if end is not None else "FEC.txt"
     return StreamingResponse(
         stream_binary(database, write),
         media_type=FEC_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get(
+    "/fec",
+    summary="The FEC (fichier des écritures comptables): 18 columns, ISO-8859-15, streamed",
+    description=f"{FEC_DESCRIPTION} Accounts follow the default plan; POST the accountant's "
+    "own rules to get the FEC with them.",
+    response_class=StreamingResponse,
+    responses=FEC_RESPONSES,
+)
+def fec(_reader: Reader, options: FecOptionsDep, database: DatabaseDep) -> StreamingResponse:
+    return _fec_response(database, options, exports.AccountMap())
+
+
+@router.post(
+    "/fec",
+    summary="The FEC under the accountant's own account plan, streamed",
+    description=f"{FEC_DESCRIPTION} The body holds the accountant's rules, one object per "
+    "line of the command line's --accounts-map CSV (pattern,number,label[,aux][,currency]): "
+    "tried in order before the default plan (see GET /v1/exports/fec), the first whose "
+    "shell-style pattern matches an account's code (and its currency, if given) wins. The "
+    "query parameters are the GET's. Reads only: no Idempotency-Key.",
+    response_class=StreamingResponse,
+    responses={**FEC_RESPONSES, **problem_responses(400, 401, 403, 413, 422)},
+)
+def fec_with_plan(
+    body: FecAccountsMapIn, _reader: Reader, options: FecOptionsDep, database: DatabaseDep
+) -> StreamingResponse:
+    # Built before the stream starts: a rule the core refuses is a 422, not a cut file.
+    account_map = exports.AccountMap((*(r.rule() for r in body.rules), *DEFAULT_RULES))
+    return _fec_response(database, options, account_map)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""``mlc accounts``: open, list, show, freeze, close and import accounts."""
+"""``mlc accounts``: open, list, show, rename, freeze, close and import accounts."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.account_import import ImportProblem, import_accounts
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.output import amount_text, limit_text, print_json, progress_bar
+from monnaie_locale.clock import utc_now
 from monnaie_locale.errors import InvalidAmount
 from monnaie_locale.ledger import Ledger, accounts
 from monnaie_locale.ledger.history import StatementLine
 from monnaie_locale.model import Account, AccountKind, AccountStatus
 from monnaie_locale.money import parse_amount
+from monnaie_locale.operations.account_import import ImportProblem, import_accounts
 
 __all__ = ["account_json", "parse_limit", "register"]
 
@@ -303,6 +304,33 @@ def close(ctx: typer.Context, code: CodeArgument, as_json: JsonOption = False) -
     _change_status(ctx, code, AccountStatus.CLOSED, as_json)
 
 
+@group.command()
+def rename(
+    ctx: typer.Context,
+    code: CodeArgument,
+    name: Annotated[
+        str | None, typer.Argument(help="The name payers are shown from now on.")
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the name: payers see the code again.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the name payers are shown for an account (on the QR pay page).
+
+    [b]Example:[/b] mlc accounts rename bakery "Boulangerie Etchegaray"
+    """
+    run = run_context(ctx)
+    if (name is None) == (not clear):
+        raise UsageProblem(run.messages("accounts.rename_what"))
+    account = run.database().write(lambda conn: accounts.rename_account(conn, code, name))
+    if as_json:
+        print_json(account_json(account))
+        return
+    key = "accounts.renamed" if name is not None else "accounts.name_cleared"
+    run.out.print(run.messages(key, code=code, name=name or ""), markup=False)
+
+
 @group.command("import")
 def import_command(
     ctx: typer.Context,
@@ -318,8 +346,8 @@ def import_command(
     """Open many accounts from a CSV file: all of them, or none.
 
     Columns (header line, comma or semicolon separated): code, kind, currency, owner,
-    lower_limit, and optionally upper_limit. Every problem is listed with its line; when
-    there is one, nothing is written. Check first with --dry-run.
+    lower_limit, and optionally upper_limit and display_name. Every problem is listed
+    with its line; when there is one, nothing is written. Check first with --dry-run.
 
     [b]Example:[/b] mlc accounts import adherents.csv --dry-run
     """
@@ -330,7 +358,8 @@ def import_command(
     with progress_bar(run.err, run.messages("import.checking"), total=None) as bar:
         outcome = import_accounts(
             database,
-            file,
+            file.read_bytes(),
+            now=utc_now(),
             encoding=encoding,
             dry_run=dry_run,
             progress=bar.advance_to,
@@ -340,10 +369,10 @@ def import_command(
         _report_problems(run, file, outcome.problems, as_json=as_json, dry_run=dry_run)
         raise UsageProblem(run.messages("import.refused", count=len(outcome.problems)))
     if as_json:
-        print_json({"dry_run": dry_run, "accounts": outcome.rows, "problems": []})
+        print_json({"dry_run": dry_run, "accounts": len(outcome.rows), "problems": []})
         return
     key = "import.dry_ok" if dry_run else "import.done"
-    run.out.print(run.messages(key, count=outcome.rows))
+    run.out.print(run.messages(key, count=len(outcome.rows)))
 
 
 def _report_problems(
@@ -355,7 +384,7 @@ def _report_problems(
                 "dry_run": dry_run,
                 "accounts": 0,
                 "problems": [
-                    {"line": p.line, "column": p.column, "problem": p.text(run.messages.lang)}
+                    {"line": p.line, "column": p.column, "problem": _problem_text(run, p)}
                     for p in problems
                 ],
             }
@@ -367,5 +396,9 @@ def _report_problems(
     table.add_column(m("col.column"))
     table.add_column(m("col.problem"))
     for problem in problems:
-        table.add_row(str(problem.line), problem.column or "", escape(problem.text(m.lang)))
+        table.add_row(str(problem.line), problem.column or "", escape(_problem_text(run, problem)))
     run.out.print(table)
+
+
+def _problem_text(run: RunContext, problem: ImportProblem) -> str:
+    return run.messages(f"import.p.{problem.key}", **problem.fields)

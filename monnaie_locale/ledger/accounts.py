@@ -18,7 +18,15 @@ from monnaie_locale.errors import (
     UnknownAccount,
 )
 from monnaie_locale.ledger.fast_sql import FastCursor, prepared
-from monnaie_locale.model import Account, AccountKind, AccountStatus, check_display_name
+from monnaie_locale.model import (
+    MAX_REFERENCE,
+    Account,
+    AccountKind,
+    AccountStatus,
+    check_account_code,
+    check_display_name,
+    check_plain_text,
+)
 from monnaie_locale.money import Currency
 from monnaie_locale.store.tables import accounts, currencies
 
@@ -30,6 +38,7 @@ __all__ = [
     "kinds_of",
     "list_accounts",
     "open_account",
+    "rename_account",
     "set_status",
 ]
 
@@ -69,8 +78,9 @@ def open_account(
     is the holder's name as payers know it (see :func:`~monnaie_locale.model.check_display_name`).
     """
     check_display_name(display_name)
-    if not code or len(code) > 120 or code != code.strip():
-        raise InvalidRequest("an account code is 1 to 120 characters without outer spaces")
+    check_account_code(code)
+    if owner_ref is not None:
+        check_plain_text(owner_ref, "owner reference", max_length=MAX_REFERENCE)
     if lower_limit is not None and lower_limit > 0:
         raise InvalidRequest("a lower limit above zero would refuse the first deposit")
     if upper_limit is not None and upper_limit < 0:
@@ -212,6 +222,24 @@ def set_status(conn: Connection, code: str, status: AccountStatus) -> Account:
         change = change.where(accounts.c.balance == 0, accounts.c.held == 0)
     if conn.execute(change.values(status=str(status)).returning(accounts.c.id)).first() is None:
         raise Conflict(f"account {code} changed meanwhile; read it again and retry")
+    return get_account(conn, code)
+
+
+def rename_account(conn: Connection, code: str, display_name: str | None) -> Account:
+    """Change the name payers are shown for ``code``; ``None`` shows the code again.
+
+    The name is checked as on opening (:func:`~monnaie_locale.model.check_display_name`).
+    A closed account may be renamed too: its statements still carry its name.
+    """
+    check_display_name(display_name)
+    renamed = conn.execute(
+        update(accounts)
+        .where(accounts.c.code == code)
+        .values(display_name=display_name)
+        .returning(accounts.c.id)
+    ).first()
+    if renamed is None:
+        raise UnknownAccount(code)
     return get_account(conn, code)
 
 

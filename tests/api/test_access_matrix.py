@@ -111,6 +111,9 @@ GET  /v1/membership/status                            .   .   .   .   .   x   x 
 GET  /v1/reserve/report                               .   .   .   .   .   x   x   x
 GET  /v1/reserve/report.csv                           .   .   .   .   .   x   x   x
 POST /v1/bank/statements                              .   .   .   .   .   x   .   x
+POST /v1/accounts/import                              .   .   .   .   .   x   .   x
+PATCH /v1/accounts/{code}                             .   .   .   .   .   x   .   x
+POST /v1/exports/fec                                  .   .   .   .   .   x   x   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}

@@ -8,8 +8,10 @@ import io
 import threading
 import time
 from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import BinaryIO, TextIO
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,7 +19,8 @@ from sqlalchemy import Connection, text
 
 from api import streaming
 from monnaie_locale.auth import Role
-from monnaie_locale.exports import FEC_COLUMNS, FEC_ENCODING, STATEMENT_COLUMNS
+from monnaie_locale.exports import FEC_COLUMNS, FEC_ENCODING, STATEMENT_COLUMNS, snapshot
+from monnaie_locale.exports.statement_rows import statement_window
 from monnaie_locale.money import parse_amount
 from monnaie_locale.store import Database
 from tests.api.conftest import ALICE_FUNDS, World
@@ -154,6 +157,80 @@ def test_bad_fec_parameters_are_refused_before_any_byte(
     refused(books.database, 422, code, lambda: get(books, "/v1/exports/fec", **params))
 
 
+ACCOUNTANTS_PLAN = [
+    {"pattern": "bakery", "number": "411100", "label": "Boulangerie", "auxiliary": True},
+    {"pattern": "issuance", "number": "471500", "label": "Émission", "currency": "MLC"},
+    # Never matches: the books hold no euro issuance, so the default applies.
+    {"pattern": "alice", "number": "467900", "label": "Adhérents euros", "currency": "EUR"},
+]
+
+
+def post_fec(
+    world: World, rules: object, role: Role = Role.AUDITOR, **params: str
+) -> httpx.Response:
+    response: httpx.Response = world.client.post(
+        "/v1/exports/fec", headers=world.auth(role), params=params, json={"rules": rules}
+    )
+    return response
+
+
+def test_the_fec_follows_the_accountants_own_plan_before_the_default(books: World) -> None:
+    rows = fec_lines(post_fec(books, ACCOUNTANTS_PLAN, Role.ASSOCIATION_OPERATOR))
+
+    column = {name: index for index, name in enumerate(FEC_COLUMNS)}
+    accounts = {
+        (row[column["CompteNum"]], row[column["CompteLib"]], row[column["CompAuxNum"]])
+        for row in rows
+    }
+    assert accounts == {
+        ("411100", "Boulangerie", "bakery"),
+        ("471500", "Émission", ""),
+        ("467100", "Adhérents - comptes en monnaie locale", "alice"),
+        ("467100", "Adhérents - comptes en monnaie locale", "bob"),
+    }
+    debit = sum(minor(row[column["Debit"]]) for row in rows)
+    assert debit == sum(minor(row[column["Credit"]]) for row in rows) == ALICE_FUNDS + 3_250
+
+
+def test_the_posted_fec_takes_the_same_parameters_as_the_default_one(books: World) -> None:
+    response = post_fec(books, ACCOUNTANTS_PLAN, separator="tab", to="2026-11-02")
+
+    assert len(fec_lines(response, "\t")) == 2 * TRANSACTIONS
+    assert response.headers["content-disposition"] == 'attachment; filename="FEC20261102.txt"'
+
+
+@pytest.mark.parametrize(
+    ("rules", "params", "code"),
+    [
+        ([{"pattern": "bakery", "number": "0411", "label": "Pain"}], {}, "validation_failed"),
+        ([{"pattern": "bakery", "number": "411100", "label": "   "}], {}, "invalid_request"),
+        ([{"pattern": "bakery", "number": "411100"}], {}, "validation_failed"),
+        ([], {}, "validation_failed"),
+        ("bakery,411100,Boulangerie", {}, "validation_failed"),
+        (ACCOUNTANTS_PLAN, {"timezone": "Mars/Olympus_Mons"}, "invalid_request"),
+        (ACCOUNTANTS_PLAN, {"from": "2026-12-31", "to": "2026-01-01"}, "invalid_request"),
+    ],
+    ids=[
+        "number-from-0",
+        "blank-label",
+        "no-label",
+        "no-rule",
+        "csv-text",
+        "unknown-zone",
+        "period-backwards",
+    ],
+)
+def test_a_bad_plan_is_refused_before_any_byte(
+    books: World, rules: object, params: dict[str, str], code: str
+) -> None:
+    refused(books.database, 422, code, lambda: post_fec(books, rules, **params))
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.MERCHANT_OWNER, Role.OFFICE_OPERATOR])
+def test_the_posted_fec_is_for_auditors_and_the_association(books: World, role: Role) -> None:
+    refused(books.database, 403, "role_forbidden", lambda: post_fec(books, ACCOUNTANTS_PLAN, role))
+
+
 # The plain-text journal --------------------------------------------------------------------
 
 
@@ -232,8 +309,19 @@ def test_the_json_statement_is_unchanged_by_the_csv_option(books: World) -> None
         ("bob", Role.MEMBER, {}, 403, "not_your_account"),
         ("alice", Role.MEMBER, {"timezone": "Nowhere/Town"}, 422, "invalid_request"),
         ("alice", Role.MEMBER, {"csv_style": "de"}, 422, "validation_failed"),
+        ("alice", Role.MEMBER, {"from": "2026-11-05", "to": "2026-11-04"}, 422, "invalid_request"),
+        ("alice", Role.MEMBER, {"from": "5/11/2026"}, 422, "validation_failed"),
+        ("alice", Role.MEMBER, {"to": "2026-02-30"}, 422, "validation_failed"),
     ],
-    ids=["unknown-account", "not-held", "unknown-zone", "unknown-style"],
+    ids=[
+        "unknown-account",
+        "not-held",
+        "unknown-zone",
+        "unknown-style",
+        "empty-period",
+        "bad-date",
+        "no-such-day",
+    ],
 )
 def test_csv_statement_refusals(
     books: World, code: str, role: Role, params: dict[str, str], status: int, problem: str
@@ -243,6 +331,79 @@ def test_csv_statement_refusals(
         status,
         problem,
         lambda: get(books, f"/v1/accounts/{code}/statement", role, format="csv", **params),
+    )
+
+
+STATEMENT = "/v1/accounts/alice/statement"
+
+
+def test_a_period_starting_after_it_ends_says_which_days(books: World) -> None:
+    backwards = {"from": "2026-11-05", "to": "2026-11-04"}
+    body = refused(
+        books.database,
+        422,
+        "invalid_request",
+        lambda: get(books, STATEMENT, Role.MEMBER, format="csv", **backwards),
+    )
+    assert "2026-11-05" in str(body["detail"]) and "2026-11-04" in str(body["detail"])
+
+
+@pytest.fixture
+def week(books: World) -> World:
+    """Alice pays bob on 3, 4 and 5 November (the books are of the 2nd).
+
+    The clock goes back to the 2nd afterwards: the callers' tokens last an hour.
+    """
+    for day in (3, 4, 5):
+        books.clock.advance(timedelta(days=1))
+        books.ledger.transfer("alice", "bob", 100 * day, idempotency_key=f"d{day}", memo=f"j{day}")
+    books.clock.advance(timedelta(days=-3))
+    books.ledger.seal_journal()
+    return books
+
+
+def csv_rows(world: World, **params: str) -> list[list[str]]:
+    return statement_rows(get(world, STATEMENT, Role.MEMBER, format="csv", **params), ";")
+
+
+def test_a_csv_statement_of_a_period_holds_its_movements_alone(week: World) -> None:
+    response = get(
+        week, STATEMENT, Role.MEMBER, format="csv", **{"from": "2026-11-03", "to": "2026-11-04"}
+    )
+    period = statement_rows(response, ";")
+    whole = csv_rows(week)
+
+    memo, balance = STATEMENT_COLUMNS.index("memo"), STATEMENT_COLUMNS.index("balance")
+    debit, credit = STATEMENT_COLUMNS.index("debit"), STATEMENT_COLUMNS.index("credit")
+    assert [row[memo] for row in period] == ["j3", "j4"]
+    assert period == whole[3:5]  # the same rows as in the whole statement, to the letter
+    with snapshot(week.database) as conn:
+        window = statement_window(
+            conn, "alice", start=date(2026, 11, 3), end=date(2026, 11, 4),
+            zone=ZoneInfo("Europe/Paris"),
+        )  # fmt: skip
+    first = period[0]
+    moved = parse_amount(first[credit] or "0") - parse_amount(first[debit] or "0")
+    assert parse_amount(first[balance]) - moved == window.opening == ALICE_FUNDS - 2_000 - 1_250
+    assert parse_amount(whole[2][balance]) == window.opening  # the row before the period
+    disposition = response.headers["content-disposition"]
+    assert 'filename="statement-alice-from-2026-11-03-to-2026-11-04.csv"' in disposition
+
+
+def test_a_csv_period_may_reach_into_the_future(week: World) -> None:
+    whole = csv_rows(week)
+
+    assert csv_rows(week, **{"from": "2026-11-04", "to": "2099-12-31"}) == whole[4:]
+    assert csv_rows(week, to="2099-12-31") == whole
+    assert csv_rows(week, **{"from": "2099-01-01"}) == []  # not started yet: the header alone
+
+
+def test_the_json_statement_pages_by_cursor_not_by_period(week: World) -> None:
+    refused(
+        week.database,
+        422,
+        "invalid_request",
+        lambda: get(week, STATEMENT, Role.MEMBER, **{"from": "2026-11-03"}),
     )
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from cli.messages import CATALOGUE, LANGUAGES
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountStatus
+from monnaie_locale.operations.account_import import MESSAGES
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc
 from tests.support import snapshot
@@ -194,3 +200,60 @@ def test_create_refuses_a_name_with_a_line_break_and_opens_nothing(
     assert result.exit_code != 0
     assert "display name" in result.output
     assert snapshot(database) == before
+
+
+def test_rename_changes_the_name_payers_see(mlc: Mlc, books: Ledger) -> None:
+    renamed = mlc.json("accounts", "rename", "bakery", "Boulangerie Etchegaray")
+    assert renamed["display_name"] == "Boulangerie Etchegaray"
+    assert books.account("bakery").display_name == "Boulangerie Etchegaray"
+    result = mlc("accounts", "rename", "bakery", "Ogi Beroa", lang="fr")
+    assert result.exit_code == 0, result.output
+    assert "« Ogi Beroa »" in result.stdout
+    assert books.account("bakery").display_name == "Ogi Beroa"
+
+
+def test_rename_clear_shows_the_code_again(mlc: Mlc, books: Ledger) -> None:
+    mlc.json("accounts", "rename", "bakery", "Boulangerie Etchegaray")
+    result = mlc("accounts", "rename", "bakery", "--clear")
+    assert result.exit_code == 0, result.output
+    assert "name removed" in result.stdout
+    assert books.account("bakery").display_name is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("Boulangerie\nEtchegaray",), ("\u202eyrekab",), (" Ogi",), ("Ogi", "--clear"), ()],
+    ids=["line-break", "bidi", "outer-space", "name-and-clear", "neither"],
+)
+def test_rename_refuses_a_bad_name_and_keeps_the_old_one(
+    mlc: Mlc, books: Ledger, args: tuple[str, ...]
+) -> None:
+    mlc.json("accounts", "rename", "bakery", "Boulangerie Etchegaray")
+    result = mlc("accounts", "rename", "bakery", *args)
+    assert result.exit_code == 2, result.output
+    assert books.account("bakery").display_name == "Boulangerie Etchegaray"
+
+
+def test_rename_of_an_unknown_account_says_so(mlc: Mlc, books: Ledger) -> None:
+    result = mlc("accounts", "rename", "nowhere", "Nulle part")
+    assert result.exit_code == 2
+    assert "nowhere" in result.stderr
+
+
+def test_import_reads_display_names(mlc: Mlc, ledger: Ledger, tmp_path: Path) -> None:
+    path = tmp_path / "adherents.csv"
+    path.write_text(
+        "code;kind;currency;owner;lower_limit;display_name\n"
+        "bakery;business;MLC;P-0107;0;Boulangerie Etchegaray\n"
+        "carol;member;MLC;M-0042;0;\n",
+        encoding="utf-8",
+    )
+    result = mlc("accounts", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert ledger.account("bakery").display_name == "Boulangerie Etchegaray"
+    assert ledger.account("carol").display_name is None
+
+
+def test_every_import_problem_is_worded_in_both_languages() -> None:
+    for key in MESSAGES:
+        assert set(CATALOGUE[f"import.p.{key}"]) == set(LANGUAGES), key
