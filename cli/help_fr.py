@@ -42,6 +42,7 @@ FRENCH_HELP: dict[str, str] = {
     "serve --host": "Adresse d'écoute.",
     "serve --port": "Port d'écoute.",
     "serve --demo": "Crée d'abord le déploiement de démonstration.",
+    "serve --workers": "Processus de service, sur PostgreSQL (SQLite est servi par un seul).",
     # Money
     "transfer": "Vire MONTANT de DEBIT vers CREDIT, une seule fois par --key.\n\n"
     f"{_EX}mlc transfer alice bakery 12,50 --key pay-2026-11-27-001 --memo pain",
@@ -95,9 +96,14 @@ FRENCH_HELP: dict[str, str] = {
     f"{_EX}mlc accounts unfreeze alice",
     "accounts close": "Clôt définitivement un compte vide (solde et blocages à zéro).\n\n"
     f"{_EX}mlc accounts close alice",
+    "accounts rename": "Change le nom montré aux payeurs d'un compte (sur la page de paiement "
+    f'QR).\n\n{_EX}mlc accounts rename bakery "Boulangerie Etchegaray"',
+    "accounts rename NAME": "Le nom que verront désormais les payeurs.",
+    "accounts rename --clear": "Retire le nom : les payeurs voient de nouveau le code.",
     "accounts import": "Ouvre des comptes en nombre depuis un CSV : tous, ou aucun.\n\n"
     "Colonnes (ligne d'en-tête, séparateur virgule ou point-virgule) : code, kind, currency, "
-    "owner, lower_limit, et upper_limit en option. Chaque problème est listé avec sa ligne ; "
+    "owner, lower_limit, et en option upper_limit et display_name. Chaque problème est "
+    "listé avec sa ligne ; "
     "s'il y en a un, rien n'est écrit. Vérifiez d'abord avec --dry-run.\n\n"
     f"{_EX}mlc accounts import adherents.csv --dry-run",
     "accounts import FILE": "CSV avec code,kind,currency,owner,lower_limit.",
@@ -114,15 +120,17 @@ FRENCH_HELP: dict[str, str] = {
     "journal books.journal",
     "export statement": "Écrit le relevé d'un compte, de la plus ancienne écriture à la plus "
     "récente, avec le solde courant.\n\n"
-    "CSV : toutes les écritures ; en français, séparateur ; et virgule décimale, comme "
-    "l'attendent les tableurs. PDF : les mouvements d'une période entre son solde d'ouverture "
-    "et son solde de clôture, en français (en anglais avec --lang en).\n\n"
+    "La période compte des jours entiers dans le fuseau de --timezone ; sans --from ni --to, "
+    "tout l'historique. CSV : les écritures de la période ; en français, séparateur ; et "
+    "virgule décimale, comme l'attendent les tableurs. PDF : les mouvements de la période "
+    "entre son solde d'ouverture et son solde de clôture, en français (en anglais avec "
+    "--lang en).\n\n"
     f"{_EX}mlc export statement bakery --format pdf --from 2026-11-01 --to 2026-11-30 "
     "-o bakery-2026-11.pdf",
     "export statement --format": "csv pour les tableurs, pdf pour imprimer ou archiver.",
     "export statement --output": "Fichier à écrire ; par défaut la sortie standard.",
-    "export statement --from": "PDF : premier jour, AAAA-MM-JJ (inclus).",
-    "export statement --to": "PDF : dernier jour, AAAA-MM-JJ (inclus).",
+    "export statement --from": "Premier jour, AAAA-MM-JJ (inclus).",
+    "export statement --to": "Dernier jour, AAAA-MM-JJ (inclus).",
     "export statement --holder": "PDF : le nom du titulaire (par défaut : le nom du compte).",
     "export fec": "Écrit le FEC (fichier des écritures comptables) pour l'expert-comptable.\n\n"
     "18 colonnes, ISO-8859-15, une écriture par transaction, numérotée sans trou. Les comptes "

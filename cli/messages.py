@@ -54,6 +54,12 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "fr": "Pas de données de démonstration en production (MLC_ENVIRONMENT=production).",
         "en": "No demo data in production mode (MLC_ENVIRONMENT=production).",
     },
+    "serve.workers_on_sqlite": {
+        "fr": "SQLite est servi par un seul processus : retirez --workers, ou passez à "
+        "PostgreSQL (MLC_DATABASE_URL) pour en lancer plusieurs.",
+        "en": "SQLite is served by one process: drop --workers, or move to PostgreSQL "
+        "(MLC_DATABASE_URL) to run several.",
+    },
     "serve.demo_title": {
         "fr": "DÉMONSTRATION : comptes d'essai, ne pas utiliser en vrai",
         "en": "DEMO: trial sign-ins, not for real use",
@@ -140,6 +146,18 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "en": "Account {code}: {status}.",
     },
     "accounts.last_postings": {"fr": "Dernières écritures", "en": "Last postings"},
+    "accounts.renamed": {
+        "fr": "Compte {code} : les payeurs voient désormais « {name} ».",
+        "en": "Account {code}: payers now see '{name}'.",
+    },
+    "accounts.name_cleared": {
+        "fr": "Compte {code} : nom retiré, les payeurs voient le code.",
+        "en": "Account {code}: name removed, payers see the code.",
+    },
+    "accounts.rename_what": {
+        "fr": "Donnez un nouveau nom, ou --clear pour le retirer (pas les deux).",
+        "en": "Give a new name, or --clear to remove it (not both).",
+    },
     "accounts.bad_limit": {
         "fr": "limite invalide {value!r} : écrivez un montant comme 50 ou -20,00, ou « none » "
         "pour aucune limite",
@@ -218,6 +236,29 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "fr": "une limite haute sous zéro refuserait le solde d'ouverture.",
         "en": "an upper limit below zero would refuse the opening balance.",
     },
+    "import.p.malformed": {
+        "fr": "le fichier n'est pas un CSV lisible : {reason}.",
+        "en": "the file cannot be read as CSV: {reason}.",
+    },
+    "import.p.kind_set_up": {
+        "fr": "les comptes {value} sont ouverts par l'installation du déploiement, jamais "
+        "importés.",
+        "en": "{value} accounts are opened by the deployment's set-up, never imported.",
+    },
+    "import.p.kind_forbidden": {
+        "fr": "seul l'administrateur ouvre des comptes {value} ; types permis : {allowed}.",
+        "en": "only the administrator opens {value} accounts; you may import: {allowed}.",
+    },
+    "import.p.currency_forbidden": {
+        "fr": "seul l'administrateur ouvre des comptes en {value} ; écrivez {unit}.",
+        "en": "only the administrator opens accounts in {value}; write {unit}.",
+    },
+    "import.p.limit_forbidden": {
+        "fr": "seul l'administrateur fixe les limites : laissez lower_limit à 0 et "
+        "upper_limit vide.",
+        "en": "only the administrator sets limits; leave lower_limit at 0 and upper_limit empty.",
+    },
+    "import.p.text": {"fr": "{reason}.", "en": "{reason}."},
     # Money
     "transfer.done": {
         "fr": "Transaction {id} enregistrée : {amount} de {debit} vers {credit}.",
@@ -654,8 +695,8 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "en": "Signing key {source} unusable: {reason}.",
     },
     "export.pdf_only": {
-        "fr": "--from, --to et --holder valent pour les relevés PDF : ajoutez --format pdf.",
-        "en": "--from, --to and --holder apply to PDF statements: add --format pdf.",
+        "fr": "--holder vaut pour les relevés PDF : ajoutez --format pdf.",
+        "en": "--holder applies to PDF statements: add --format pdf.",
     },
     "export.empty_period": {
         "fr": "Période vide : {start} est après {end}.",

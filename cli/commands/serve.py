@@ -91,6 +91,14 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Create the demonstration deployment first.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes, on PostgreSQL (SQLite is served by one process).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP service (migrating the database first).
 
@@ -99,6 +107,9 @@ def serve(
     run = run_context(ctx)
     settings = _settings(run)
     database = run.database(create=True)
+    if workers > 1 and database.is_sqlite:
+        # SQLite has one writer: a second process would only wait for the first.
+        raise UsageProblem(run.messages("serve.workers_on_sqlite"))
     migrate(database)
     if demo:
         if settings.is_production:
@@ -118,7 +129,19 @@ def serve(
     with explained_key_problems(run):
         service = create_app(settings)
     run.out.print(run.messages("serve.listening", url=f"http://{host}:{port}"))
-    uvicorn.run(service, host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(service, host=host, port=port, log_level="info")
+        return
+    # Each worker process builds its own application from the environment.
+    os.environ["MLC_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 def _print_demo(run: RunContext, *, host: str, port: int) -> None:

@@ -161,9 +161,9 @@ def connect(
     ``connect_args`` go to the driver's connect (e.g. ``{"options": "-csearch_path=s"}``).
     The PostgreSQL pool keeps ``pool_size`` connections, as many as the API's worker
     threads: one opened and closed per request past the pool cost the server a process
-    start each time. PostgreSQL connections are not pinged at checkout: a ping is one more round trip per
-    transaction (of about seven for a transfer); a broken connection is found on its
-    first statement instead, and :meth:`Database.write` retries on a fresh one.
+    start each time. Connections are not pinged at checkout: a ping is one more round
+    trip per transaction (of about seven for a transfer); a broken connection is found on
+    its first statement instead, and :meth:`Database.write` retries on a fresh one.
     """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")

@@ -17,7 +17,8 @@ retried on conflicts), so running one a second time after a rollback is safe.
 Two ways in:
 
 * :meth:`GroupCommitter.write`, from any thread: one writer thread takes every use case
-  waiting at that moment.
+  waiting at that moment. A caller that finds nobody else writing runs its use case on
+  its own thread, as it would without grouping.
 * :meth:`GroupCommitter.write_async`, from an event loop: the use cases that the loop's
   ready tasks start are run on the loop's own thread once those tasks are done, and only
   the COMMIT, which waits for the disk, goes to a thread; the loop collects the next
@@ -149,6 +150,9 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        # Held by whoever runs writes from a thread: the writer thread, or a caller
+        # writing alone on its own thread.
+        self._writing = threading.Lock()
         self._loops: dict[asyncio.AbstractEventLoop, _LoopGroups] = {}
 
     # From threads ----------------------------------------------------------------------
@@ -159,6 +163,14 @@ class GroupCommitter:
             # A write started from inside a write: it can only run alone, as before.
             result: T = self._run_alone(use_case)
             return result
+        if self._queue.empty() and self._writing.acquire(blocking=False):
+            # Nobody else is writing: no group to join, and no reason to hop threads
+            # (a command-line tool, a script writing one transaction after another).
+            try:
+                alone: T = self._run_alone(use_case)
+                return alone
+            finally:
+                self._writing.release()
         return self.submit(use_case).result()
 
     def submit(self, use_case: Callable[[Connection], T]) -> Future[T]:
@@ -185,13 +197,14 @@ class GroupCommitter:
                         self._thread = None
                         return
                 continue
-            group = [first]
-            while len(group) < MAX_GROUP:
-                try:
-                    group.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._run(group)
+            with self._writing:
+                group = [first]
+                while len(group) < MAX_GROUP:
+                    try:
+                        group.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                self._run(group)
 
     def _run(self, group: list[_Job]) -> None:
         if len(group) == 1:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
-from tests.cli.conftest import run_process
+from tests.cli.conftest import ROOT, database_url, run_process
 from tests.support import snapshot
 
 
@@ -69,3 +73,68 @@ def test_the_installed_mlc_command_runs_a_whole_session(tmp_path: Path) -> None:
     assert "unknown currency" in missing_currency.stderr
     assert run("db", "backup", str(tmp_path / "copy.db")).returncode == 0
     assert run("audit", "verify").returncode == 0
+
+
+def test_serving_sqlite_from_several_processes_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'books.db'}"
+    done = run_process(["--database", url, "--lang", "en", "serve", "--workers", "2"])
+    assert done.returncode == 2
+    assert "SQLite is served by one process" in done.stderr
+    assert "listening" not in done.stdout
+
+
+@pytest.mark.postgres
+def test_several_worker_processes_serve_postgresql(postgres_database: Database) -> None:
+    url = database_url(postgres_database)
+    port = free_port()
+    command = ["serve", "--workers", "2", "--port", str(port)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "--database", url, *command],
+        cwd=ROOT,
+        env={**os.environ, "MLC_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        ready = [answers(port) for _ in range(4)] if wait_ready(port, server) else []
+        workers = workers_of(server.pid)
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert ready == [200, 200, 200, 200], errors.decode()
+    assert len(workers) == 2
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def answers(port: int) -> int:
+    return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code
+
+
+def wait_ready(port: int, server: subprocess.Popen[bytes]) -> bool:
+    for _ in range(300):
+        if server.poll() is not None:
+            return False
+        try:
+            return answers(port) == 200
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return False
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes the server ``pid`` spawned (Linux; not its resource tracker)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if parent == str(pid) and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found

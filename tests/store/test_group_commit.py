@@ -193,3 +193,22 @@ def test_an_event_loop_does_not_wait_for_a_lock_another_connection_holds(
     assert ticks >= 10
     assert {p.account: p.amount for p in transaction.postings} == {"alice": -500, "bob": 500}
     assert funded.account("bob").balance == 500
+
+
+def test_a_writer_alone_writes_on_its_own_thread_and_a_crowd_on_the_writers(
+    database: Database, funded: Ledger, clock: SteppingClock
+) -> None:
+    committer = committer_of(database)
+
+    def where(conn: Connection) -> threading.Thread:
+        return threading.current_thread()
+
+    assert committer.write(where) is threading.current_thread()
+
+    release = hold_the_writer(committer)
+    queued: list[threading.Thread] = []
+    behind = threading.Thread(target=lambda: queued.append(committer.write(where)))
+    behind.start()
+    release.set()
+    behind.join(10)
+    assert queued and queued[0] is not behind, "a writer behind another joins the group"
