@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # Account kind -> fee in minor units, paid per ``membership_period``.
     membership_fees: dict[str, int] = Field(default_factory=dict)
     membership_period: Literal["year", "month"] = "year"
+    # Account kind -> the most an account of that kind may hold, in minor units; accounts
+    # opened afterwards get it as their upper limit: MLC_MAX_BALANCES='{"member": 150000}'.
+    max_balances: dict[str, int] = Field(default_factory=dict)
     association_name: str = "Association"
     reserve_iban: str | None = None
     reserve_bic: str | None = None

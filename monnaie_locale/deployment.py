@@ -156,6 +156,12 @@ class Deployment:
         for office in self.offices:
             if not _OFFICE_ID.fullmatch(office):
                 raise ValueError(f"an office id is 1 to 40 letters, digits, '-' or '_': {office!r}")
+        for kind, limit in self.max_balance.items():
+            if kind not in HOLDER_KINDS or limit <= 0:
+                raise ValueError(
+                    f"a maximum balance is a positive amount for a member, business or "
+                    f"authority account, not {limit} for {kind}"
+                )
 
     def bonus_for(self, amount: int) -> int:
         """The bonus on a conversion of ``amount``, rounded down to the cent."""
@@ -323,6 +329,7 @@ def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deplo
             AccountKind(kind): MembershipFee(amount, settings.membership_period)
             for kind, amount in settings.membership_fees.items()
         },
+        max_balance={AccountKind(kind): limit for kind, limit in settings.max_balances.items()},
         association_name=settings.association_name,
         reserve_iban=settings.reserve_iban,
         reserve_bic=settings.reserve_bic,

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
+from monnaie_locale.config import Settings
 from monnaie_locale.deployment import (
     Deployment,
     add_office,
     create_system_accounts,
+    from_settings,
     open_holder_account,
     system_account_specs,
 )
@@ -153,3 +155,30 @@ def test_a_deployment_with_impossible_rules_is_refused(settings: dict[str, Any])
 def test_a_deployment_with_a_bad_office_id_is_refused() -> None:
     with pytest.raises(ValueError):
         Deployment(unit=MLC, offices=("gare du nord",))
+
+
+def test_the_settings_cap_what_a_holder_account_may_hold(
+    database: Database, clock: SteppingClock
+) -> None:
+    deployment = from_settings(Settings(max_balances={"member": 150000}))
+    database.write(lambda conn: create_system_accounts(conn, deployment, now=clock()))
+
+    member = database.write(
+        lambda conn: open_holder_account(
+            conn, deployment, "eve", kind=AccountKind.MEMBER, now=clock()
+        )
+    )
+    shop = database.write(
+        lambda conn: open_holder_account(
+            conn, deployment, "shop", kind=AccountKind.BUSINESS, now=clock()
+        )
+    )
+
+    assert member.upper_limit == 150000
+    assert shop.upper_limit is None
+
+
+@pytest.mark.parametrize("caps", [{"member": 0}, {"system": 1000}, {"nobody": 1000}])
+def test_a_cap_on_no_holder_kind_or_of_nothing_is_refused(caps: dict[str, int]) -> None:
+    with pytest.raises(ValueError):
+        from_settings(Settings(max_balances=caps))
