@@ -129,8 +129,9 @@ def serve(
     with explained_key_problems(run):
         service = create_app(settings)
     run.out.print(run.messages("serve.listening", url=f"http://{host}:{port}"))
+    # access_log off: the service writes its own, one JSON line with the request id.
     if workers == 1:
-        uvicorn.run(service, host=host, port=port, log_level="info")
+        uvicorn.run(service, host=host, port=port, log_level="info", access_log=False)
         return
     # Each worker process builds its own application from the environment.
     os.environ["MLC_DATABASE_URL"] = settings.database_url
@@ -141,6 +142,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=False,
     )
 
 
