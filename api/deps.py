@@ -79,14 +79,13 @@ async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller behind the bearer credential; 401 when there is none that is valid."""
+    """The caller behind the bearer credential; 401 when there is none that is valid.
+
+    A valid credential is remembered a moment (see api.principal_cache).
+    """
     if credentials is None:
         raise NotAuthenticated()
-    return await principal_of(request, credentials.credentials)
-
-
-async def principal_of(request: Request, credential: str) -> Principal:
-    """The principal behind ``credential``, remembered a moment (see api.principal_cache)."""
+    credential = credentials.credentials
     state = request.app.state
     cache: PrincipalCache = state.principals
     clock: Clock = state.clock

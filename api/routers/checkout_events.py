@@ -23,13 +23,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 
 from api.checkout_runtime import CheckoutDep
-from api.deps import ClockDep, DatabaseDep, SettingsDep, principal_of, require
+from api.deps import ClockDep, DatabaseDep, SettingsDep, current_principal, require
 from api.problems import problem_responses
 from api.routers.checkout import ISSUERS
 from api.schemas.checkout import AccountQuery, TicketIn, TicketOut
 from api.stream_tickets import issue_ticket, read_ticket
 from monnaie_locale.auth import Principal
-from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
+from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.checkout import event_stream, latest_sequence, parse_last_event_id
 from monnaie_locale.ledger.accounts import get_account
 
@@ -60,9 +60,7 @@ async def stream_reader(
             role=claims.role, accounts=frozenset({claims.account}), name=claims.subject
         )
     else:
-        if credentials is None:
-            raise NotAuthenticated()
-        principal = await principal_of(request, credentials.credentials)
+        principal = await current_principal(request, credentials)
     if principal.role not in ISSUERS:
         raise RoleForbidden(str(principal.role))
     return principal

@@ -47,7 +47,7 @@ async def create_transfer(
         return post_transfer(conn, request, idempotency_key=key, clock=ledger.clock)
 
     transaction = await db_calls.write(ledger.database, pay)
-    if ledger.auto_seal and not ledger.database.is_sqlite:
+    if ledger.seals_after_commit:
         await run_in_threadpool(ledger.after_commit)
     return TransactionOut.of(transaction)
 

@@ -88,7 +88,7 @@ def resolve_token(conn: Connection, token: str, *, now: datetime) -> TokenOwner 
     if not rows:
         return None
     token_id, stored_expiry, user_id, username, role, _ = rows[0]
-    expires_at = as_utc(_stamp_reader(conn)(stored_expiry))
+    expires_at = as_utc(_stamp_reader(conn.dialect)(stored_expiry))
     if expires_at <= now:
         return None
     return TokenOwner(
@@ -124,13 +124,9 @@ def _owner_query() -> Any:
     )
 
 
-def _stamp_reader(conn: Connection) -> Any:
-    """How the driver's raw value of a timestamp column becomes a datetime."""
-    return _stamp_reader_for(conn.dialect)
-
-
 @cache
-def _stamp_reader_for(dialect: Dialect) -> Any:
+def _stamp_reader(dialect: Dialect) -> Any:
+    """How the driver's raw value of a timestamp column becomes a datetime."""
     processor = DateTime(timezone=True).dialect_impl(dialect).result_processor(dialect, None)
     return processor if processor is not None else (lambda value: value)
 

@@ -198,8 +198,15 @@ class Ledger:
     def verify_journal(self, *, progress: journal.Progress | None = None) -> journal.Verification:
         return self.database.read(lambda conn: journal.verify(conn, progress=progress))
 
+    @property
+    def seals_after_commit(self) -> bool:
+        """Whether each commit is followed by a sealing transaction of its own.
+
+        SQLite seals inside each transaction already (see monnaie_locale.journal).
+        """
+        return self.auto_seal and not self.database.is_sqlite
+
     def after_commit(self) -> None:
         """Seal the journal after a commit when this ledger seals as it goes."""
-        # SQLite seals inside each transaction already (see monnaie_locale.journal).
-        if self.auto_seal and not self.database.is_sqlite:
+        if self.seals_after_commit:
             self.database.write(lambda conn: journal.seal(conn, now=self.clock()))

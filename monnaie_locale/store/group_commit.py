@@ -259,7 +259,7 @@ class GroupCommitter:
                 self._engine, [use_case for use_case, _ in group], wait_for_lock=False
             )
         except Exception:
-            _settle(group, None)
+            _hand_over(group)
             self._next(loop)
             return
         groups.committing = True
@@ -278,7 +278,7 @@ class GroupCommitter:
                 if not future.cancelled():
                     future.set_result(outcome)
         else:
-            _settle(group, None)
+            _hand_over(group)
         self._next(loop)
 
     def _next(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -290,7 +290,8 @@ class GroupCommitter:
             del self._loops[loop]
 
 
-def _settle(group: list[tuple[UseCase, asyncio.Future[Outcome | None]]], outcome: None) -> None:
+def _hand_over(group: list[tuple[UseCase, asyncio.Future[Outcome | None]]]) -> None:
+    """Tell each waiting coroutine to send its use case to the writer thread instead."""
     for _, future in group:
         if not future.cancelled():
-            future.set_result(outcome)
+            future.set_result(None)

@@ -59,6 +59,19 @@ def pay(payer: str, amount: int, key: str, clock: SteppingClock) -> Callable[[Co
     return lambda conn: post_transfer(conn, request, idempotency_key=key, clock=clock)
 
 
+def orphan_posting(conn: Connection) -> None:
+    # A posting without its transaction: the deferred foreign key refuses it only
+    # at COMMIT, so it breaks the whole group, not its own savepoint.
+    conn.execute(
+        text(
+            "INSERT INTO postings "
+            "(transaction_id, account_id, currency, amount, balance_after, created_at) "
+            "SELECT 999999, id, 'MLC', 1, 0, CURRENT_TIMESTAMP FROM accounts "
+            "WHERE code = 'carol'"
+        )
+    )
+
+
 def committer_of(database: Database) -> GroupCommitter:
     assert database.committer is not None, "a SQLite file database commits in groups"
     return database.committer
@@ -109,18 +122,6 @@ def test_a_group_that_cannot_commit_runs_each_use_case_alone(
     database: Database, funded: Ledger, clock: SteppingClock
 ) -> None:
     committer = committer_of(database)
-
-    def orphan_posting(conn: Connection) -> None:
-        # A posting without its transaction: the deferred foreign key refuses it only
-        # at COMMIT, so it breaks the whole group, not its own savepoint.
-        conn.execute(
-            text(
-                "INSERT INTO postings "
-                "(transaction_id, account_id, currency, amount, balance_after, created_at) "
-                "SELECT 999999, id, 'MLC', 1, 0, CURRENT_TIMESTAMP FROM accounts "
-                "WHERE code = 'carol'"
-            )
-        )
 
     release = hold_the_writer(committer)
     good = [committer.submit(pay("alice", 250, f"good-{i}", clock)) for i in range(3)]
@@ -212,3 +213,24 @@ def test_a_writer_alone_writes_on_its_own_thread_and_a_crowd_on_the_writers(
     release.set()
     behind.join(10)
     assert queued and queued[0] is not behind, "a writer behind another joins the group"
+
+
+def test_an_event_loop_group_that_cannot_commit_runs_each_use_case_alone(
+    database: Database, funded: Ledger, clock: SteppingClock
+) -> None:
+    committer = committer_of(database)
+
+    async def together() -> list[Any]:
+        writes = [
+            committer.write_async(pay("alice", 250, f"loop-good-{i}", clock)) for i in range(3)
+        ]
+        writes.append(committer.write_async(orphan_posting))
+        return await asyncio.gather(*writes, return_exceptions=True)
+
+    outcomes = asyncio.run(together())
+
+    for transaction in outcomes[:3]:
+        assert {p.account: p.amount for p in transaction.postings} == {"alice": -250, "bob": 250}
+    assert isinstance(outcomes[3], IntegrityError)
+    assert funded.account("bob").balance == 750
+    assert funded.verify_journal().ok
