@@ -87,7 +87,8 @@ class Settings(BaseSettings):
     public_host: str = Field(
         default="localhost", max_length=24, pattern=r"^[A-Za-z0-9.-]+(:[0-9]+)?$"
     )
-    # The largest refund a cashier may make alone, in minor units; above it the owner refunds.
+    # What one cashier (a sign-in or a terminal's key) may refund alone per UTC day, in minor
+    # units, all its refunds together; above it the owner refunds.
     cashier_refund_limit: int = Field(default=50_00, ge=0)
     webhook_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
 

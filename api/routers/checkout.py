@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy import Connection
 
 from api.access import PAYERS
-from api.checkout_runtime import CheckoutDep
+from api.checkout_runtime import CheckoutDep, CheckoutRuntime
 from api.deps import ClockDep, DatabaseDep, IdempotencyKey, Public, SettingsDep, require
 from api.payment_limit import limit_payments
 from api.problems import problem_responses
@@ -46,7 +46,7 @@ router = APIRouter(prefix="/v1/checkout", tags=["checkout"])
 
 # Those who stand at the till: the shop's owner, its cashiers and its terminals' keys.
 ISSUERS = (Role.MERCHANT_OWNER, Role.MERCHANT_CASHIER)
-# A cashier refunds within a limit (settings); the owner up to what was paid.
+# A cashier refunds within a daily limit (settings); the owner up to what was paid.
 REFUNDERS = ISSUERS
 
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", examples=["9f1c2a8e4d0b4a43"])]
@@ -268,7 +268,7 @@ def read_payment(
 @router.post(
     "/payments/{payment_id}/refunds",
     status_code=201,
-    summary="Pay back part or all of a payment to its payer (a cashier within a limit)",
+    summary="Pay back part or all of a payment to its payer (a cashier within a daily limit)",
     dependencies=[Depends(limit_payments)],
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429),
 )
@@ -282,7 +282,6 @@ def refund(
     clock: ClockDep,
 ) -> RefundOut:
     _own_payment(database, principal, payment_id)
-    limit = runtime.cashier_refund_limit if principal.role is Role.MERCHANT_CASHIER else None
     booked = database.write(
         lambda conn: checkout.refund(
             conn,
@@ -291,11 +290,20 @@ def refund(
             idempotency_key=scoped_key(principal, idempotency_key),
             keyring=runtime.keyring,
             clock=clock,
-            actor_limit=limit,
+            cashier=_allowance(principal, runtime),
         )
     )
     runtime.notifier.publish(booked.merchant_account_id)
     return RefundOut.of(booked)
+
+
+def _allowance(principal: Principal, runtime: CheckoutRuntime) -> checkout.CashierAllowance | None:
+    """A cashier refunds alone within a daily limit per credential; the owner is not limited."""
+    if principal.role is not Role.MERCHANT_CASHIER:
+        return None
+    return checkout.CashierAllowance(
+        subject=principal.subject, daily_limit=runtime.cashier_refund_limit
+    )
 
 
 def _once(

@@ -28,7 +28,7 @@ from monnaie_locale.checkout.notify import (
 )
 from monnaie_locale.checkout.pay import RequestPreview, pay, preview
 from monnaie_locale.checkout.payment_records import Payment, get_payment
-from monnaie_locale.checkout.refunds import Refund, refund, refunds_of
+from monnaie_locale.checkout.refunds import CashierAllowance, Refund, refund, refunds_of
 from monnaie_locale.checkout.requests import (
     IssuedRequest,
     RequestStatus,
@@ -51,6 +51,7 @@ from monnaie_locale.checkout.webhooks import (
 )
 
 __all__ = [
+    "CashierAllowance",
     "CheckoutEvent",
     "Delivery",
     "DeliveryAttempt",

@@ -29,7 +29,7 @@ translates each into its counterpart here.
         ├── RequestCancelled
         ├── PayeeUnavailable          the merchant's account is frozen or closed
         ├── RefundExceedsPayment      more than what remains refundable
-        └── RefundLimitExceeded       above the cashier's refund limit
+        └── RefundLimitExceeded       above what the cashier may still refund today
 """
 
 from __future__ import annotations
@@ -280,17 +280,19 @@ class RefundExceedsPayment(Conflict):
 
 
 class RefundLimitExceeded(Conflict):
-    """Raised when a refund is above the limit of the person (a cashier) who asks for it."""
+    """Raised when a refund would take what a cashier refunded today above its daily limit."""
 
     code = "refund_limit_exceeded"
 
-    def __init__(self, *, amount: int, limit: int) -> None:
+    def __init__(self, *, amount: int, limit: int, refunded: int) -> None:
         super().__init__(
-            f"you may refund at most {format_amount(limit)} at a time; "
-            f"{format_amount(amount)} needs the merchant's owner"
+            f"you may refund at most {format_amount(limit)} a day alone and have refunded "
+            f"{format_amount(refunded)} today; {format_amount(amount)} more needs the "
+            "merchant's owner"
         )
         self.amount = amount
         self.limit = limit
+        self.refunded = refunded
 
 
 def refusal_of(error: codec.PaymentRequestError) -> PaymentRequestRefused:

@@ -4,19 +4,30 @@ A refund moves money from the merchant's account back to the account that paid, 
 payment it belongs to, and can never take the refunds of a payment above what was paid:
 the payment row's ``refunded`` total is raised by a conditional ``UPDATE ... WHERE
 refunded + amount <= amount paid`` (concurrent refunds queue on that row and each re-checks
-the sum), and a CHECK constraint holds the same line in the schema. A cashier may refund up
-to a limit per refund (``actor_limit``); a larger one needs the owner. Like a payment, a
+the sum), and a CHECK constraint holds the same line in the schema. Like a payment, a
 refund is idempotent per key, writes a signed receipt, and appears in the merchant's feed.
+
+The cashier's limit. A cashier refunds alone up to a limit *per credential and per UTC
+day* (:class:`CashierAllowance`): the sum of what one cashier's sign-in, or one terminal's
+API key, refunded since midnight UTC, this refund included, may not pass it; above it the
+shop's owner refunds. A limit per refund would let a cashier split one large refund into
+several small ones. The sum is a counter row per credential and day, raised in the
+refund's transaction the same way as the payment's total (``UPDATE ... WHERE refunded +
+amount <= limit``), so concurrent refunds cannot all pass, and a refund refused later in
+its transaction (funds, what remains of the payment) rolls its share back. A retry under
+the same idempotency key returns the first refund and is not counted again. The day is
+UTC's: in France it turns at 1 or 2 a.m., when shops are closed.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from monnaie_locale.checkout.directory import account_by_id
 from monnaie_locale.checkout.errors import RefundExceedsPayment, RefundLimitExceeded
@@ -30,11 +41,24 @@ from monnaie_locale.ledger.posting import load_transaction
 from monnaie_locale.ledger.service import post_transfer
 from monnaie_locale.model import Leg, Transaction, TransferRequest, check_positive
 from monnaie_locale.payments.keys import KeyRing
-from monnaie_locale.store.tables_checkout import checkout_payments, checkout_refunds
+from monnaie_locale.store.tables_checkout import (
+    cashier_refund_days,
+    checkout_payments,
+    checkout_refunds,
+)
 
-__all__ = ["REFUND_KIND", "Refund", "refund", "refunds_of"]
+__all__ = ["REFUND_KIND", "CashierAllowance", "Refund", "refund", "refunds_of"]
 
 REFUND_KIND = "qr_refund"
+
+
+@dataclass(frozen=True, slots=True)
+class CashierAllowance:
+    """What a cashier may refund alone: ``daily_limit`` minor units per UTC day, summed
+    over the refunds of the credential ``subject``."""
+
+    subject: str  # "user:12" for a cashier's sign-in, "key:3" for a terminal's API key
+    daily_limit: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +83,19 @@ def refund(
     idempotency_key: str,
     keyring: KeyRing,
     clock: Clock,
-    actor_limit: int | None = None,
+    cashier: CashierAllowance | None = None,
 ) -> Refund:
-    """Refund ``amount`` of payment ``payment_id`` to its payer, once per key."""
+    """Refund ``amount`` of payment ``payment_id`` to its payer, once per key; a
+    ``cashier`` only within what its daily allowance has left."""
     check_positive(amount)
     checked_key(idempotency_key)
     previous = _replay(conn, idempotency_key, payment_id=payment_id, amount=amount)
     if previous is not None:
         return previous
-    if actor_limit is not None and amount > actor_limit:
-        raise RefundLimitExceeded(amount=amount, limit=actor_limit)
+    now = clock()
     payment = get_payment(conn, payment_id)
+    if cashier is not None:
+        _charge_allowance(conn, cashier, amount=amount, day=as_utc(now).date())
     raised = conn.execute(
         update(checkout_payments)
         .where(
@@ -82,7 +108,6 @@ def refund(
     if raised is None:
         current = get_payment(conn, payment_id)
         raise RefundExceedsPayment(payment_id, amount=amount, refundable=current.refundable)
-    now = clock()
     transaction = post_transfer(
         conn,
         TransferRequest(
@@ -128,6 +153,30 @@ def refund(
         now=now,
     )
     return _load(conn, checkout_refunds.c.id == refund_id, replayed=False)[0]
+
+
+def _charge_allowance(
+    conn: Connection, cashier: CashierAllowance, *, amount: int, day: date
+) -> None:
+    """Add ``amount`` to what the cashier refunded on ``day``, or refuse past its limit."""
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        dialect_insert(cashier_refund_days)
+        .values(subject=cashier.subject, day=day, refunded=0)
+        .on_conflict_do_nothing(index_elements=["subject", "day"])
+    )
+    row = (cashier_refund_days.c.subject == cashier.subject) & (cashier_refund_days.c.day == day)
+    # Conditional: a concurrent refund of the same cashier waits for this row, then
+    # re-checks the sum it committed.
+    raised = conn.execute(
+        update(cashier_refund_days)
+        .where(row, cashier_refund_days.c.refunded + amount <= cashier.daily_limit)
+        .values(refunded=cashier_refund_days.c.refunded + amount)
+        .returning(cashier_refund_days.c.refunded)
+    ).first()
+    if raised is None:
+        refunded = conn.execute(select(cashier_refund_days.c.refunded).where(row)).scalar_one()
+        raise RefundLimitExceeded(amount=amount, limit=cashier.daily_limit, refunded=refunded)
 
 
 def refunds_of(conn: Connection, payment_id: int) -> list[Refund]:

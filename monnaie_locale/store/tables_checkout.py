@@ -4,7 +4,8 @@ The money of a QR payment stays in the ledger's tables; these hold what surround
 payment requests issued (so the server, not the QR, knows whom a request pays and whether it
 was paid), the payments and refunds with their signed receipts, the feed of events a
 merchant's checkout page follows, and the webhook endpoints with their delivery log.
-Migration ``0004`` creates these tables, and ``0006`` adds the feed's ``transaction_id``.
+Migration ``0004`` creates these tables, ``0006`` adds the feed's ``transaction_id``, and
+``0008`` the cashiers' daily refund totals.
 
 Single use is enforced twice: by a conditional ``UPDATE`` of the request's status in
 :mod:`monnaie_locale.checkout.pay`, and here by the unique ``single_use_request_id`` of a
@@ -18,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -31,6 +33,7 @@ from sqlalchemy import (
 from monnaie_locale.store.tables import Id, metadata
 
 __all__ = [
+    "cashier_refund_days",
     "checkout_events",
     "checkout_payments",
     "checkout_refunds",
@@ -98,6 +101,17 @@ checkout_refunds = Table(
     Column("created_at", Stamp, nullable=False),
     CheckConstraint("amount > 0", name="amount_positive"),
     Index("ix_checkout_refunds_payment_id", "payment_id"),
+)
+
+# What each cashier credential ("user:12", "key:3") refunded alone per UTC day: the
+# counter its daily refund limit is checked against (checkout/refunds.py; migration 0008).
+cashier_refund_days = Table(
+    "cashier_refund_days",
+    metadata,
+    Column("subject", String(40), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("refunded", BigInteger, nullable=False),
+    CheckConstraint("refunded >= 0", name="refunded_not_negative"),
 )
 
 # The feed a checkout page follows. Its Server-Sent Events id is the journal sequence of

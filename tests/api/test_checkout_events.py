@@ -178,9 +178,7 @@ def test_a_member_cannot_ask_for_a_ticket(world: World) -> None:
 @pytest.mark.parametrize(
     "ticket", ["abc.\u00e9", "\u00e9\u00e9.abc", "abc.\U0001f600", "abc.d\x00e", ".", "abc"]
 )
-def test_a_malformed_ticket_is_a_401_problem_with_the_request_id(
-    world: World, ticket: str
-) -> None:
+def test_a_malformed_ticket_is_a_401_problem_with_the_request_id(world: World, ticket: str) -> None:
     client = world.client
     client.raise_server_exceptions = False  # a 500 must show as a 500, not as a raise
 

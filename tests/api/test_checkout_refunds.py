@@ -1,4 +1,4 @@
-"""Refunds over HTTP: the owner up to what was paid, a cashier within the limit."""
+"""Refunds over HTTP: the owner up to what was paid, a cashier within its daily limit."""
 
 from __future__ import annotations
 
@@ -96,6 +96,22 @@ def test_a_cashier_refunds_within_the_limit_and_not_above(world: World) -> None:
         "refund_limit_exceeded",
         lambda: _refund(world, payment["payment_id"], "5.01", role=Role.MERCHANT_CASHIER, key="b"),
     )
+
+
+def test_a_cashier_s_refunds_of_the_day_count_together_against_the_limit(world: World) -> None:
+    payment = _paid(world, "20.00")
+    first = _refund(world, payment["payment_id"], "3.00", role=Role.MERCHANT_CASHIER, key="a")
+    world.ledger.seal_journal()
+
+    assert first.status_code == 201, first.text
+    refused(
+        world.database,
+        409,
+        "refund_limit_exceeded",
+        lambda: _refund(world, payment["payment_id"], "3.00", role=Role.MERCHANT_CASHIER, key="b"),
+    )
+    owner = _refund(world, payment["payment_id"], "3.00", role=Role.MERCHANT_OWNER, key="c")
+    assert owner.status_code == 201, owner.text
 
 
 def test_a_payment_of_another_shop_is_unknown_to_the_caller(world: World) -> None:

@@ -18,6 +18,7 @@ from monnaie_locale.payments import KeyRing, SigningKey
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts, journal, postings, transactions
 from monnaie_locale.store.tables_checkout import (
+    cashier_refund_days,
     checkout_events,
     checkout_payments,
     checkout_refunds,
@@ -116,6 +117,17 @@ class Shop:
         )
         self.ledger.seal_journal()
         return booked
+
+    def refund_allowance_used(self, subject: str) -> int:
+        """What the cashier ``subject`` refunded alone today, by the counter of its limit."""
+        return self.database.read(
+            lambda conn: conn.execute(
+                select(func.coalesce(func.sum(cashier_refund_days.c.refunded), 0)).where(
+                    cashier_refund_days.c.subject == subject,
+                    cashier_refund_days.c.day == self.clock().date(),
+                )
+            ).scalar_one()
+        )
 
     def sequence_of(self, transaction_id: int) -> int | None:
         """The journal sequence of a transaction; None while it is not sealed."""

@@ -1,4 +1,5 @@
-"""Concurrent payers of one dynamic request on PostgreSQL: exactly one pays.
+"""Concurrent payers of one dynamic request on PostgreSQL: exactly one pays; concurrent
+refunds of one cashier never pass its daily limit together.
 
 Each payer runs in its own thread and its own database transaction; a barrier releases them
 together. The loser must be told the request is paid, and must have written nothing.
@@ -8,25 +9,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
 
 from monnaie_locale import checkout
-from monnaie_locale.checkout import errors
+from monnaie_locale.checkout import CashierAllowance, errors
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from tests.checkout.conftest import Shop, open_shop
 from tests.conftest import SteppingClock
 
 pytestmark = pytest.mark.postgres
+T = TypeVar("T")
 
 PAYERS = 8
 
 
-def race(calls: list[Callable[[], checkout.Payment]]) -> list[checkout.Payment | Exception]:
+def race(calls: list[Callable[[], T]]) -> list[T | Exception]:
     barrier = threading.Barrier(len(calls))
-    results: list[checkout.Payment | Exception] = [RuntimeError("not run")] * len(calls)
+    results: list[T | Exception] = [RuntimeError("not run")] * len(calls)
 
     def run(index: int) -> None:
         barrier.wait()
@@ -93,6 +96,26 @@ def test_concurrent_static_payments_under_one_key_book_once(shop: Shop) -> None:
 
     assert all(isinstance(r, checkout.Payment) for r in results), results
     assert shop.balance("payer1") == 100_00 - 3_00
+
+
+def test_concurrent_refunds_of_one_cashier_stay_within_its_daily_limit(shop: Shop) -> None:
+    payments = [
+        shop.pay(shop.issue_dynamic(20_00).token, payer=f"payer{n}", key=f"p{n}")
+        for n in range(PAYERS)
+    ]
+    allowance = CashierAllowance(subject="user:9", daily_limit=50_00)
+
+    def refund(n: int) -> Callable[[], checkout.Refund]:
+        return lambda: shop.refund(payments[n].id, amount=20_00, key=f"r{n}", cashier=allowance)
+
+    results = race([refund(n) for n in range(PAYERS)])
+
+    refunded = [r for r in results if isinstance(r, checkout.Refund)]
+    refused = [r for r in results if not isinstance(r, checkout.Refund)]
+    assert len(refunded) == 2, results
+    assert all(isinstance(r, errors.RefundLimitExceeded) for r in refused), refused
+    assert shop.balance("bakery") == PAYERS * 20_00 - 2 * 20_00
+    assert shop.refund_allowance_used("user:9") == 40_00
 
 
 def test_the_second_payer_waits_for_the_first_and_is_refused(shop: Shop) -> None:

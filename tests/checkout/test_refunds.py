@@ -1,11 +1,13 @@
-"""Refunds: linked to the payment, never above what remains, within a cashier's limit."""
+"""Refunds: linked to the payment, never above what remains, within a cashier's daily limit."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from monnaie_locale import journal
-from monnaie_locale.checkout import errors
+from monnaie_locale.checkout import CashierAllowance, errors
 from monnaie_locale.checkout.refunds import REFUND_KIND
 from monnaie_locale.errors import IdempotencyConflict, InvalidAmount
 from monnaie_locale.payments import verify_receipt
@@ -47,15 +49,73 @@ def test_refunds_are_capped_at_what_was_paid(shop: Shop, paid: int) -> None:
     assert shop.balance("alice") == ALICE_FUNDS
 
 
+def cashier(subject: str = "user:7", limit: int = 10_00) -> CashierAllowance:
+    return CashierAllowance(subject=subject, daily_limit=limit)
+
+
 def test_cashier_limit_refuses_a_larger_refund(shop: Shop, paid: int) -> None:
     before = shop.counts()
 
     with pytest.raises(errors.RefundLimitExceeded) as caught:
-        shop.refund(paid, amount=15_00, key="r1", actor_limit=10_00)
+        shop.refund(paid, amount=15_00, key="r1", cashier=cashier())
 
     assert caught.value.limit == 10_00
     assert shop.counts() == before
-    assert shop.refund(paid, amount=10_00, key="r2", actor_limit=10_00).amount == 10_00
+    assert shop.refund(paid, amount=10_00, key="r2", cashier=cashier()).amount == 10_00
+
+
+def test_a_cashier_s_refunds_of_one_day_count_together_against_the_limit(
+    shop: Shop, paid: int
+) -> None:
+    shop.refund(paid, amount=6_00, key="r1", cashier=cashier())
+    shop.refund(paid, amount=3_00, key="r2", cashier=cashier())
+    before = shop.counts()
+
+    with pytest.raises(errors.RefundLimitExceeded) as caught:
+        shop.refund(paid, amount=2_00, key="r3", cashier=cashier())
+
+    assert (caught.value.amount, caught.value.limit, caught.value.refunded) == (
+        2_00,
+        10_00,
+        9_00,
+    )
+    assert shop.counts() == before
+    assert shop.refund(paid, amount=1_00, key="r4", cashier=cashier()).amount == 1_00
+
+
+def test_a_refund_replayed_by_its_key_is_not_counted_twice(shop: Shop, paid: int) -> None:
+    shop.refund(paid, amount=8_00, key="r1", cashier=cashier())
+
+    again = shop.refund(paid, amount=8_00, key="r1", cashier=cashier())
+
+    assert again.replayed
+    assert shop.refund(paid, amount=2_00, key="r2", cashier=cashier()).amount == 2_00
+
+
+def test_each_cashier_has_a_limit_of_its_own_and_a_new_day_a_fresh_one(
+    shop: Shop, paid: int
+) -> None:
+    shop.refund(paid, amount=10_00, key="a1", cashier=cashier("user:7"))
+
+    other = shop.refund(paid, amount=10_00, key="b1", cashier=cashier("key:3"))
+    with pytest.raises(errors.RefundLimitExceeded):
+        shop.refund(paid, amount=1, key="a2", cashier=cashier("user:7"))
+    shop.advance(timedelta(days=1))
+    next_day = shop.refund(paid, amount=10_00, key="a3", cashier=cashier("user:7"))
+
+    assert (other.amount, next_day.amount) == (10_00, 10_00)
+
+
+def test_a_refund_refused_for_the_payment_leaves_the_cashier_s_allowance(
+    shop: Shop, paid: int
+) -> None:
+    shop.refund(paid, amount=25_00, key="owner")
+
+    with pytest.raises(errors.RefundExceedsPayment):
+        shop.refund(paid, amount=6_00, key="r1", cashier=cashier())
+
+    assert shop.refund(paid, amount=5_00, key="r2", cashier=cashier()).amount == 5_00
+    assert shop.refund_allowance_used("user:7") == 5_00
 
 
 def test_refund_retry_with_the_same_key_returns_the_first(shop: Shop, paid: int) -> None:
