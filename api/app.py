@@ -105,7 +105,12 @@ def create_app(
         sealer = JournalSealer(ledger) if database.is_postgres else None
         if sealer is not None:
             sealer.start()
-        webhooks = WebhookLoop(database, clock=clock, interval=settings.webhook_poll_seconds)
+        webhooks = WebhookLoop(
+            database,
+            clock=clock,
+            interval=settings.webhook_poll_seconds,
+            destinations=checkout_runtime.destinations,
+        )
         webhooks.start()
         if owns_database:
             # A serving process: what start-up built (about 200,000 objects) lives as long

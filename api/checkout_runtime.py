@@ -7,7 +7,10 @@ Built once by the application factory from the settings and kept on ``app.state`
   retired (see :mod:`monnaie_locale.signing_keys`);
 * the notifier that wakes checkout pages: PostgreSQL ``LISTEN/NOTIFY`` when several worker
   processes may serve one merchant, an in-process one on SQLite (one process serves all);
-* the loop that sends due webhooks in the background, one short transaction per round.
+* which webhook destinations are allowed (public addresses; loopback too only when
+  ``MLC_WEBHOOK_ALLOW_LOOPBACK`` says so, in development);
+* the loop that sends due webhooks in the background, with no transaction open while a
+  request is in flight (see :mod:`monnaie_locale.checkout.webhook_delivery`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from monnaie_locale import signing_keys
 from monnaie_locale.checkout import (
+    DestinationPolicy,
     InProcessNotifier,
     Notifier,
     PostgresNotifier,
@@ -66,12 +70,20 @@ class WebhookLoop:
     """Sends due webhooks every ``interval`` seconds until stopped."""
 
     def __init__(
-        self, database: Database, *, clock: Clock, interval: float, send: Send | None = None
+        self,
+        database: Database,
+        *,
+        clock: Clock,
+        interval: float,
+        send: Send | None = None,
+        destinations: DestinationPolicy | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._interval = interval
-        self._http = HttpxSender(timeout_seconds=5.0) if send is None else None
+        self._http = (
+            HttpxSender(destinations=destinations, timeout_seconds=5.0) if send is None else None
+        )
         self._send: Send = send if send is not None else self._http  # type: ignore[assignment]
         self._task: asyncio.Task[None] | None = None
 
@@ -88,10 +100,7 @@ class WebhookLoop:
 
     def deliver_once(self) -> int:
         """Send what is due now; how many attempts were made."""
-        results = self._database.write(
-            lambda conn: deliver_due(conn, send=self._send, clock=self._clock)
-        )
-        return len(results)
+        return len(deliver_due(self._database, send=self._send, clock=self._clock))
 
     async def _run(self) -> None:
         while True:
@@ -117,6 +126,7 @@ class CheckoutRuntime:
         self.deployment_id = settings.deployment_id
         self.public_host = settings.public_host
         self.cashier_refund_limit = settings.cashier_refund_limit
+        self.destinations = DestinationPolicy(allow_loopback=settings.webhook_allow_loopback)
         self._database = database
         self._notifier: Notifier | None = None
         self._lock = threading.Lock()

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # units, all its refunds together; above it the owner refunds.
     cashier_refund_limit: int = Field(default=50_00, ge=0)
     webhook_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # Lets webhooks go to this machine (127.0.0.1, ::1), to try a receiver while developing.
+    # Every other private address stays refused; production refuses the setting itself.
+    webhook_allow_loopback: bool = False
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
@@ -116,6 +119,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "set MLC_SIGNING_KEY_FILE (or MLC_SIGNING_KEY_PEM) to the Ed25519 key that "
                 "signs payment codes before running in production"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_loopback_webhooks_in_production(self) -> Settings:
+        if self.environment == "production" and self.webhook_allow_loopback:
+            raise ValueError(
+                "MLC_WEBHOOK_ALLOW_LOOPBACK is for development: in production a webhook "
+                "posting to this machine would reach its private services"
             )
         return self
 

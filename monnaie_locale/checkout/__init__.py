@@ -5,7 +5,9 @@ the payer's phone opens the URL and pays it (:mod:`.pay`), which books one ledge
 signs a receipt, and records an event in the merchant's feed (:mod:`.events`), all in one
 database transaction. The checkout page follows the feed over Server-Sent Events
 (:mod:`.stream`), woken by a notifier (:mod:`.notify`); the merchant's own server gets signed
-webhooks (:mod:`.webhooks`), whose every attempt it can read back (:mod:`.delivery_log`).
+webhooks (:mod:`.webhooks`), sent outside any transaction (:mod:`.webhook_delivery`) and
+only to the public internet (:mod:`.destinations`), whose every attempt it can read back
+(:mod:`.delivery_log`).
 The merchant may refund (:mod:`.refunds`).
 
 No web framework here: the API's routes and pages call these functions inside
@@ -13,6 +15,7 @@ No web framework here: the API's routes and pages call these functions inside
 """
 
 from monnaie_locale.checkout.delivery_log import Delivery, DeliveryAttempt, deliveries_of
+from monnaie_locale.checkout.destinations import CheckedUrl, DestinationPolicy, DestinationRefused
 from monnaie_locale.checkout.events import (
     CheckoutEvent,
     events_after,
@@ -38,13 +41,12 @@ from monnaie_locale.checkout.requests import (
     issue_static,
 )
 from monnaie_locale.checkout.stream import event_stream
+from monnaie_locale.checkout.webhook_delivery import DeliveryResult, deliver_due
 from monnaie_locale.checkout.webhooks import (
     DeliveryFailed,
-    DeliveryResult,
     Send,
     WebhookEndpoint,
     add_endpoint,
-    deliver_due,
     disable_endpoint,
     get_endpoint,
     list_endpoints,
@@ -52,11 +54,14 @@ from monnaie_locale.checkout.webhooks import (
 
 __all__ = [
     "CashierAllowance",
+    "CheckedUrl",
     "CheckoutEvent",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryFailed",
     "DeliveryResult",
+    "DestinationPolicy",
+    "DestinationRefused",
     "InProcessNotifier",
     "IssuedRequest",
     "Notifier",

@@ -20,6 +20,7 @@ translates each into its counterpart here.
     │   ├── NotAMerchant              requests are issued for business or authority accounts
     │   ├── PayerNotAllowed           the paying account may not pay this request
     │   └── InvalidWebhookUrl
+    │       └── WebhookDestinationRefused  its host is not a public internet address
     ├── NotFound
     │   ├── UnknownPaymentRequest
     │   ├── UnknownPayment
@@ -58,6 +59,7 @@ __all__ = [
     "UnknownPaymentRequest",
     "UnknownSigningKey",
     "UnknownWebhookEndpoint",
+    "WebhookDestinationRefused",
     "refusal_of",
 ]
 
@@ -187,11 +189,26 @@ class InvalidWebhookUrl(InvalidRequest):
 
     code = "invalid_webhook_url"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, message: str | None = None) -> None:
         super().__init__(
-            f"webhook URL {url!r} is not valid; give an absolute https:// URL of your server"
+            message
+            or f"webhook URL {url!r} is not valid; give an absolute https:// URL of your server"
         )
         self.url = url
+
+
+class WebhookDestinationRefused(InvalidWebhookUrl):
+    """Raised when a webhook URL's host is, or resolves to, an address that is not public
+    (loopback, private, link-local, ...): the service posts only to the internet."""
+
+    code = "webhook_destination_refused"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            url,
+            f"webhook URL {url!r} points into a private or local network; give the public "
+            "https:// URL of your server",
+        )
 
 
 class UnknownPaymentRequest(NotFound):

@@ -60,3 +60,17 @@ def test_development_without_a_key_signs_with_a_new_key_each_start() -> None:
 def test_a_public_host_that_cannot_go_in_a_qr_url_is_refused(host: str) -> None:
     with pytest.raises(ValidationError):
         Settings(public_host=host)
+
+
+def test_production_refuses_webhooks_to_this_machine() -> None:
+    key = SigningKey.generate().to_pem().decode()
+
+    with pytest.raises(ValidationError, match="MLC_WEBHOOK_ALLOW_LOOPBACK"):
+        Settings(
+            environment="production",
+            secret_key=SecretStr(SECRET),
+            signing_key_pem=SecretStr(key),
+            webhook_allow_loopback=True,
+        )
+    assert Settings(webhook_allow_loopback=True).webhook_allow_loopback
+    assert not Settings().webhook_allow_loopback

@@ -20,13 +20,16 @@ from sqlalchemy import Connection
 
 from api.checkout_runtime import WebhookLoop
 from monnaie_locale.auth import Role, create_user, issue_token, link_account
+from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.webhooks import backoff
 from monnaie_locale.config import Settings
 from monnaie_locale.ledger.accounts import open_account
 from monnaie_locale.model import AccountKind
 from tests.api.conftest import PASSWORD, World
 from tests.api.helpers import assert_problem
-from tests.e2e.support import issue
+from tests.checkout.conftest import FakeDns
+from tests.e2e.support import issue, runtime_of
+from tests.support import snapshot
 
 HOOK = "https://shop.example/hooks"
 
@@ -35,6 +38,14 @@ HOOK = "https://shop.example/hooks"
 def settings() -> Settings:
     # No background round during a test: the test sends what is due itself.
     return Settings(max_body_bytes=4096, login_attempts_per_minute=1000, webhook_poll_seconds=3600)
+
+
+@pytest.fixture(autouse=True)
+def no_dns(world: World) -> None:
+    """Host names resolve to a public address, or as a test says: no DNS in tests."""
+    runtime_of(world.client.app).destinations = DestinationPolicy(
+        resolve=FakeDns({"hooks.lan": ["10.0.0.8"]})
+    )
 
 
 def _add(world: World, url: str = HOOK) -> Any:
@@ -80,6 +91,31 @@ def test_disabling_an_endpoint_stops_it(world: World) -> None:
 @pytest.mark.parametrize("url", ["ftp://shop.example/x", "not a url", "https://"])
 def test_an_endpoint_url_that_is_no_http_url_is_refused(world: World, url: str) -> None:
     assert_problem(_add(world, url), 422, "invalid_webhook_url")
+    listed = world.client.get(
+        "/v1/checkout/webhooks",
+        params={"account": "bakery"},
+        headers=world.auth(Role.MERCHANT_OWNER),
+    )
+    assert listed.json() == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5432/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]:8000/",
+        "http://localhost:8000/hooks",
+        "https://hooks.lan/h",
+    ],
+)
+def test_an_endpoint_inside_the_service_s_network_is_refused(world: World, url: str) -> None:
+    before = snapshot(world.database)
+
+    problem = assert_problem(_add(world, url), 422, "webhook_destination_refused")
+
+    assert "private or local network" in str(problem["detail"])
+    assert snapshot(world.database) == before
     listed = world.client.get(
         "/v1/checkout/webhooks",
         params={"account": "bakery"},

@@ -4,7 +4,7 @@ on the shared ``database`` fixture (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Table, func, select, update
 
 from monnaie_locale import checkout
+from monnaie_locale.checkout.destinations import DestinationPolicy, Unresolvable
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.payments import KeyRing, SigningKey
@@ -30,8 +31,27 @@ from tests.support import standard_ledger
 
 DEPLOYMENT_ID = 7
 HOST = "PAY.EXAMPLE.ORG"
+# A public address (one of example.org's) that every name resolves to, unless a test says
+# otherwise: webhook tests need no DNS.
+PUBLIC_ADDRESS = "93.184.215.14"
 ALICE_FUNDS = 100_00
 BOB_FUNDS = 50_00
+
+
+@dataclass
+class FakeDns:
+    """A resolver for webhook destinations: names map to addresses a test chooses."""
+
+    records: dict[str, list[str]] = field(default_factory=dict)
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        found = self.records.get(host, [PUBLIC_ADDRESS])
+        if not found:
+            raise Unresolvable(host)
+        return found
+
+
+PUBLIC = DestinationPolicy(resolve=FakeDns())
 
 
 @dataclass(frozen=True, slots=True)

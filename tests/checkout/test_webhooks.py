@@ -10,21 +10,26 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, event, select
 
 from monnaie_locale import checkout
-from monnaie_locale.checkout import errors
+from monnaie_locale.checkout import DestinationPolicy, Send, errors
+from monnaie_locale.checkout.http_sender import HttpxSender
+from monnaie_locale.checkout.webhook_delivery import REFUSED
 from monnaie_locale.checkout.webhooks import MAX_ATTEMPTS
 from monnaie_locale.clock import as_utc
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.payments import verify_receipt
+from monnaie_locale.store import Database
 from monnaie_locale.store.tables_checkout import webhook_attempts
-from tests.checkout.conftest import Shop
+from tests.checkout.conftest import BOB_FUNDS, PUBLIC, FakeDns, Shop
 
 URL = "https://bakery.example.org/hooks"
 
@@ -63,18 +68,19 @@ class FakeServer:
         return answer
 
 
-def add_endpoint(shop: Shop, url: str = URL) -> checkout.WebhookEndpoint:
+def add_endpoint(
+    shop: Shop, url: str = URL, *, destinations: DestinationPolicy = PUBLIC
+) -> checkout.WebhookEndpoint:
+    checked = destinations.check_url(url)
     return shop.database.write(
         lambda conn: checkout.add_endpoint(
-            conn, merchant_account="bakery", url=url, clock=shop.clock
+            conn, merchant_account="bakery", url=checked, clock=shop.clock
         )
     )
 
 
-def deliver(shop: Shop, server: FakeServer) -> list[checkout.DeliveryResult]:
-    return shop.database.write(
-        lambda conn: checkout.deliver_due(conn, send=server, clock=shop.clock)
-    )
+def deliver(shop: Shop, server: Send) -> list[checkout.DeliveryResult]:
+    return checkout.deliver_due(shop.database, send=server, clock=shop.clock)
 
 
 def attempts_log(shop: Shop) -> list[tuple[int, int | None, datetime, datetime | None]]:
@@ -205,6 +211,17 @@ def test_endpoint_url_must_be_absolute_http(shop: Shop, url: str) -> None:
     assert shop.database.read(lambda conn: checkout.list_endpoints(conn, "bakery")) == []
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:5432/", "http://169.254.169.254/latest/", "https://hooks.lan/h"]
+)
+def test_an_endpoint_inside_the_network_is_refused_at_registration(shop: Shop, url: str) -> None:
+    policy = DestinationPolicy(resolve=FakeDns({"hooks.lan": ["192.168.1.20"]}))
+
+    with pytest.raises(errors.WebhookDestinationRefused):
+        add_endpoint(shop, url, destinations=policy)
+    assert shop.database.read(lambda conn: checkout.list_endpoints(conn, "bakery")) == []
+
+
 def test_another_merchant_cannot_disable_an_endpoint(shop: Shop) -> None:
     endpoint = add_endpoint(shop)
 
@@ -258,3 +275,107 @@ def test_the_delivery_log_of_another_merchant_is_unknown_and_pages_are_bounded(
                 conn, endpoint.id, merchant_account="bakery", limit=0
             )
         )
+
+
+class OpenWrites:
+    """The write transactions open on a database, counted from its engine's events."""
+
+    def __init__(self, database: Database) -> None:
+        self._engine = database.engine
+        self._open: set[int] = set()
+        self._lock = threading.Lock()
+        event.listen(self._engine, "begin", self._begin)
+        event.listen(self._engine, "commit", self._end)
+        event.listen(self._engine, "rollback", self._end)
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return len(self._open)
+
+    def close(self) -> None:
+        event.remove(self._engine, "begin", self._begin)
+        event.remove(self._engine, "commit", self._end)
+        event.remove(self._engine, "rollback", self._end)
+
+    def _begin(self, conn: Connection) -> None:
+        if not conn.get_execution_options().get("readonly", False):
+            with self._lock:
+                self._open.add(id(conn))
+
+    def _end(self, conn: Connection) -> None:
+        with self._lock:
+            self._open.discard(id(conn))
+
+
+def test_no_database_transaction_is_open_while_a_webhook_is_sent(shop: Shop) -> None:
+    add_endpoint(shop)
+    shop.pay(shop.issue_dynamic(6_00).token, payer="alice", key="p")
+    sale = shop.issue_dynamic(1_00)
+    writes = OpenWrites(shop.database)
+    paid_meanwhile: list[checkout.Payment] = []
+
+    def slow_endpoint(url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        assert writes.count == 0, "a write transaction is open while the request is sent"
+        # Another customer pays while the merchant's server takes its time to answer.
+        paid_meanwhile.append(shop.pay(sale.token, payer="bob", key="meanwhile"))
+        return 200
+
+    try:
+        results = deliver(shop, slow_endpoint)
+    finally:
+        writes.close()
+
+    assert [r.status for r in results] == ["delivered"]
+    assert [p.amount for p in paid_meanwhile] == [1_00]
+    assert shop.balance("bob") == BOB_FUNDS - 1_00
+
+
+def test_an_endpoint_disabled_while_its_request_is_in_flight_stays_given_up(
+    shop: Shop,
+) -> None:
+    endpoint = add_endpoint(shop)
+    shop.pay(shop.issue_dynamic(6_00).token, payer="alice", key="p")
+
+    def disabled_meanwhile(url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        shop.database.write(
+            lambda conn: checkout.disable_endpoint(conn, endpoint.id, merchant_account="bakery")
+        )
+        return 500
+
+    results = deliver(shop, disabled_meanwhile)
+
+    assert [(r.status, r.next_attempt_at) for r in results] == [("failed", None)]
+    (delivery,) = shop.database.read(
+        lambda conn: checkout.deliveries_of(conn, endpoint.id, merchant_account="bakery")
+    )
+    assert (delivery.status, delivery.next_attempt_at) == ("failed", None)
+    assert [(a.status_code, a.next_attempt_at) for a in delivery.attempts] == [(500, None)]
+    shop.advance(timedelta(days=2))
+    assert deliver(shop, disabled_meanwhile) == []
+
+
+def test_a_destination_that_now_resolves_inside_is_logged_as_refused_and_nothing_more(
+    shop: Shop,
+) -> None:
+    endpoint = add_endpoint(shop, "https://hooks.bakery.example/h")
+    shop.pay(shop.issue_dynamic(6_00).token, payer="alice", key="p")
+    requests: list[httpx.Request] = []
+    rebound = DestinationPolicy(resolve=FakeDns({"hooks.bakery.example": ["127.0.0.1"]}))
+
+    def internal_service(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200)
+
+    sender = HttpxSender(destinations=rebound, transport=httpx.MockTransport(internal_service))
+    results = deliver(shop, sender)
+    sender.close()
+
+    assert requests == []
+    assert [(r.status, r.status_code) for r in results] == [("pending", None)]
+    (delivery,) = shop.database.read(
+        lambda conn: checkout.deliveries_of(conn, endpoint.id, merchant_account="bakery")
+    )
+    assert delivery.last_status_code is None
+    assert [(a.status_code, a.error) for a in delivery.attempts] == [(None, REFUSED)]
+    assert "127.0.0.1" not in REFUSED
