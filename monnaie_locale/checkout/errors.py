@@ -125,7 +125,7 @@ class ForgedPaymentRequest(PaymentRequestRefused):
 
 
 class PaymentRequestExpired(PaymentRequestRefused):
-    """Raised when now is outside the request's validity window (with the clock skew)."""
+    """Raised from the request's expiry on, or before its issue beyond the clock skew."""
 
     code = "payment_request_expired"
 

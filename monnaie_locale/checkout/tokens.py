@@ -2,9 +2,10 @@
 
 Everything the QR says is checked here before the database is asked anything: the
 deployment it names, the key id, the Ed25519 signature over every field, and the validity
-window with a little clock skew. What survives is only a claim that *this deployment*
-issued a request with this id; whom it pays and whether it is still open is then read from
-the stored request, never from the QR.
+window: refused from its ``expires_at`` on, exactly, and before its ``issued_at`` beyond a
+little clock skew. What survives is only a claim that *this deployment* issued a request
+with this id; whom it pays and whether it is still open is then read from the stored
+request, never from the QR.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from monnaie_locale.payments.request import PaymentRequest, PaymentRequestError,
 
 __all__ = ["CLOCK_SKEW_SECONDS", "token_of", "unix_seconds", "verify_token"]
 
-# Phones and terminals disagree on the time by a few seconds; half a minute is generous
-# for that and short next to the lifetime of any dynamic request.
+# The server both issues and verifies a request, but with several hosts their clocks may
+# disagree by a few seconds: a request just issued by one must not look "not yet valid"
+# to another. The skew applies before issued_at only: the expiry the till shows is exact.
 CLOCK_SKEW_SECONDS = 30
 
 

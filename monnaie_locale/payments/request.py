@@ -108,7 +108,7 @@ class BadSignature(PaymentRequestError):
 
 
 class RequestExpired(PaymentRequestError):
-    """Raised when `now` is past expiry, or before issuance, by more than the clock skew."""
+    """Raised when `now` is at or past expiry, or before issuance by more than the skew."""
 
     def __init__(self, *, issued_at: int, expires_at: int, now: int) -> None:
         super().__init__(f"request valid from {issued_at} to {expires_at}, now is {now}")
@@ -193,8 +193,11 @@ def decode_request(
 ) -> PaymentRequest:
     """Decode and verify a token or URL; raise a `PaymentRequestError` subclass if refused.
 
-    `now` is the current unix time in seconds; `clock_skew` seconds of tolerance apply on
-    both sides of the validity window, for payer and server clocks that disagree.
+    `now` is the current unix time in seconds. A request is valid from `issued_at` until
+    `expires_at`, which is the first second it is refused: the expiry a till shows is
+    exact, with no grace. `clock_skew` seconds of tolerance apply before `issued_at` only,
+    for servers whose clocks disagree a little (one issues, another verifies); it never
+    lengthens a request's life.
     Single use is not checked here: the caller must refuse a `request_id` already paid.
     """
     raw = _base32_decode(_extract_token(token_or_url))
@@ -209,7 +212,7 @@ def decode_request(
     if not verify_signature(public_key, signature=signature, message=payload):
         raise BadSignature(fields.key_id)
     request = fields.build()
-    if not request.issued_at - clock_skew <= now <= request.expires_at + clock_skew:
+    if not request.issued_at - clock_skew <= now < request.expires_at:
         raise RequestExpired(issued_at=request.issued_at, expires_at=request.expires_at, now=now)
     return request
 

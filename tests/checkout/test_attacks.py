@@ -132,6 +132,18 @@ def test_expired_request_is_refused(shop: Shop) -> None:
     )
 
 
+def test_a_request_is_payable_until_its_expires_at_and_not_a_second_longer(shop: Shop) -> None:
+    late = shop.issue_dynamic(10_00, ttl=timedelta(minutes=2))
+    in_time = shop.issue_dynamic(5_00, ttl=timedelta(minutes=2))
+    shop.clock.advance(late.expires_at - shop.clock())
+
+    refused(
+        shop, errors.PaymentRequestExpired, lambda: shop.pay(late.token, payer="alice", key="k")
+    )
+    shop.clock.advance(timedelta(seconds=-2))
+    assert shop.pay(in_time.token, payer="alice", key="k2").amount == 5_00
+
+
 def test_paid_request_replayed_by_another_payer_is_refused(shop: Shop) -> None:
     issued = shop.issue_dynamic(10_00)
     shop.pay(issued.token, payer="alice", key="alice-1")
