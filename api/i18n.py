@@ -5,11 +5,14 @@ A page speaks English when the query says ``?lang=en``, or else when the browser
 people these pages serve. Refusals are keyed by the stable error ``code`` of the API's
 problem documents, so the page and the API say the same thing in the reader's language;
 an unknown code falls back to a general message, never to raw text from elsewhere.
+French texts get their non-breaking spaces on the way out (:mod:`api.typography`).
 """
 
 from __future__ import annotations
 
 from typing import Literal
+
+from api.typography import typeset
 
 __all__ = ["LANGUAGES", "Language", "choose_language", "refusal", "refusals", "texts"]
 
@@ -54,6 +57,15 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "fr": "Le nom du bénéficiaire vient de nos registres, jamais du QR code.",
         "en": "The payee's name comes from our records, never from the QR code.",
     },
+    "expired": {
+        "fr": "QR code expiré : affichez-en un nouveau.",
+        "en": "QR code expired: show a new one.",
+    },
+    "payments_received": {"fr": "Paiements reçus", "en": "Payments received"},
+    "counter_code": {"fr": "code comptoir", "en": "counter code"},
+    "refund": {"fr": "Remboursement", "en": "Refund"},
+    # What follows a label: "Référence : T1", "Reference: T1" (see api.typography).
+    "colon": {"fr": "\u00a0:", "en": ":"},
 }
 
 _REFUSALS: dict[str, dict[Language, str]] = {
@@ -178,17 +190,17 @@ def choose_language(*, query: str | None, accept_language: str | None) -> Langua
 
 def texts(language: Language) -> dict[str, str]:
     """Every page text in ``language``, by key."""
-    return {key: value[language] for key, value in _TEXTS.items()}
+    return {key: typeset(value[language], language) for key, value in _TEXTS.items()}
 
 
 def refusal(code: str, language: Language) -> str:
     """What a page says for the error ``code``; a general refusal for an unknown code."""
-    return _REFUSALS.get(code, _REFUSALS["generic"])[language]
+    return typeset(_REFUSALS.get(code, _REFUSALS["generic"])[language], language)
 
 
 def refusals(language: Language) -> dict[str, str]:
     """Every refusal message in ``language``, for the pages' scripts."""
-    return {code: value[language] for code, value in _REFUSALS.items()}
+    return {code: typeset(value[language], language) for code, value in _REFUSALS.items()}
 
 
 def _weight(params: str) -> float:

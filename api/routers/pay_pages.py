@@ -8,7 +8,10 @@ request gets its reason in plain words, and no way to pay. The path is matched i
 case (``/r/`` too), and the token is read uppercase, as QR codes carry it.
 
 ``GET /checkout`` is the till: sign in, type an amount, show the QR, and watch it turn to
-"Payé" through the event stream. Both are plain HTML with a small script, no build step;
+"Payé" through the event stream, or say it expired; every payment and refund of the shop,
+the printed counter code's included, is listed as it arrives. Amounts and punctuation are
+written as the page's language writes them (:mod:`api.typography`). Both are plain HTML
+with a small script, no build step;
 their scripts are served from ``/assets/checkout/``, and a Content-Security-Policy allows
 only those. The pages are not API operations, so the OpenAPI document leaves them out;
 anyone may open them (:data:`~api.deps.Public`), the API they call checks who they are.
@@ -27,9 +30,9 @@ from api import i18n
 from api.checkout_runtime import CheckoutDep
 from api.deps import ClockDep, DatabaseDep, Public, SettingsDep
 from api.problems import status_for
+from api.typography import money
 from monnaie_locale import checkout
 from monnaie_locale.errors import MonnaieLocaleError, NotFound
-from monnaie_locale.money import format_amount
 from monnaie_locale.payments.request import RequestKind
 
 __all__ = ["router"]
@@ -87,7 +90,9 @@ def pay_page(
         dynamic = found.request.kind is RequestKind.DYNAMIC
         context.update(
             merchant=found.payee.shown_name,
-            amount=format_amount(found.request.amount) if dynamic else None,
+            amount=money(found.request.amount, language, settings.currency_symbol)
+            if dynamic
+            else None,
             reference=found.request.reference,
         )
     return _render(request, "pay.html", language, context, status=status)

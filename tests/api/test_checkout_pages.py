@@ -36,9 +36,45 @@ def test_the_pay_page_names_the_merchant_from_its_records_and_the_amount(world: 
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert '<p id="merchant" class="merchant">bakery</p>' in page.text
-    assert "12.50" in page.text and "T1-0042" in page.text
+    assert "12,50" in page.text and "T1-0042" in page.text
     assert "Confirmer le paiement" in page.text and 'lang="fr"' in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+NBSP = "\u00a0"
+
+
+def test_a_french_page_writes_amounts_and_colons_the_french_way(world: World) -> None:
+    sale = _sale(world, "12.50", reference="T1-0042")
+
+    page = world.client.get(f"/R/{sale['token']}")
+
+    assert f'<p id="amount" class="amount">12,50{NBSP}Ml</p>' in page.text
+    assert f"Référence{NBSP}: T1-0042" in page.text
+    assert "12.50" not in page.text
+
+
+def test_an_english_page_keeps_the_decimal_point_and_no_space_before_a_colon(
+    world: World,
+) -> None:
+    sale = _sale(world, "12.50", reference="T1-0042")
+
+    page = world.client.get(f"/R/{sale['token']}", params={"lang": "en"})
+
+    assert f'<p id="amount" class="amount">12.50{NBSP}Ml</p>' in page.text
+    assert "Reference: T1-0042" in page.text
+
+
+def test_every_french_text_has_a_non_breaking_space_before_high_punctuation() -> None:
+    french = [*i18n.texts("fr").values(), *i18n.refusals("fr").values()]
+
+    for text in french:
+        for mark in ":;!?":
+            assert f" {mark}" not in text, text
+            if mark in text and not text.startswith(mark):
+                assert text[text.index(mark) - 1] in {NBSP, "\u202f"}, text
+    for text in [*i18n.texts("en").values(), *i18n.refusals("en").values()]:
+        assert NBSP not in text and " :" not in text, text
 
 
 def test_the_pay_page_shows_the_name_in_the_account_table_though_the_qr_holds_only_ids(

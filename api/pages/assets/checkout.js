@@ -1,6 +1,8 @@
 // The till: sign in, issue a request for the amount typed, show its QR, and follow the
-// shop's event stream; the request's own payment turns the page to "Payé" live. Each event
-// carries a receipt signed by the deployment, checked here against the published keys.
+// shop's event stream; the request's own payment turns the page to "Payé" live, and once
+// the code's life is over the page says it expired. Every payment and refund of the shop
+// is listed as it arrives, those of the printed counter code included. Each event carries
+// a receipt signed by the deployment, checked here against the published keys.
 "use strict";
 
 (() => {
@@ -12,8 +14,11 @@
   const statusLine = document.getElementById("status");
   const receiptLine = document.getElementById("receipt");
   const sale = document.getElementById("sale");
+  const received = document.getElementById("received");
+  const paymentList = document.getElementById("payments");
   let account = null;
   let current = null;
+  let expiry = null;
   let source = null;
   let lastId = null;
   let keys = null;
@@ -74,7 +79,7 @@
       live.textContent = T.live_connected;
     };
     source.addEventListener("payment", onPayment);
-    source.addEventListener("refund", (event) => remember(event));
+    source.addEventListener("refund", onRefund);
     source.onerror = () => {
       live.textContent = T.live_reconnecting;
       // The browser retries by itself; once it gives up (an expired ticket), open anew.
@@ -90,13 +95,57 @@
   async function onPayment(event) {
     remember(event);
     const document_ = JSON.parse(event.data);
+    const verifying = verify(document_);
+    addLine(document_, ML.moneyOfCents(document_.receipt.amount_cents), verifying);
     if (!current || document_.receipt.request_id !== current.request_id) return;
+    clearTimeout(expiry);
+    display.classList.remove("is-expired");
     statusLine.textContent = T.paid;
     statusLine.className = "paid";
-    const verified = await verify(document_);
+    const verified = await verifying;
     receiptLine.textContent =
       verified === null ? T.receipt_unverified : verified ? T.receipt_verified : T.receipt_invalid;
     receiptLine.dataset.verified = String(verified);
+  }
+
+  function onRefund(event) {
+    remember(event);
+    const document_ = JSON.parse(event.data);
+    const amount = `${T.refund} ${ML.moneyOfCents(-document_.receipt.amount_cents)}`;
+    addLine(document_, amount, verify(document_));
+  }
+
+  // One line per payment or refund of the shop, newest first: the time, the amount, and
+  // once checked whether the deployment signed it.
+  async function addLine(document_, amount, verifying) {
+    const line = document.createElement("li");
+    const time = document.createElement("span");
+    const what = document.createElement("span");
+    time.textContent = new Date(document_.receipt.timestamp * 1000).toLocaleTimeString(
+      page.dataset.lang, { hour: "2-digit", minute: "2-digit" });
+    what.textContent = amount;
+    line.dataset.requestId = document_.receipt.request_id;
+    line.append(time, what);
+    paymentList.prepend(line);
+    received.hidden = false;
+    line.dataset.verified = String(await verifying);
+  }
+
+  // The code dies at its expires_at, by the server's clock. The page counts the code's
+  // lifetime from when it asked for it, a second short: the server counts whole seconds
+  // from some moment of that second, so the page may say "expired" up to a second early,
+  // never late. A payment that still comes in turns it to "Payé".
+  function watchExpiry(issued, askedAt) {
+    clearTimeout(expiry);
+    display.classList.remove("is-expired");
+    const lifetime = Date.parse(issued.expires_at) - Date.parse(issued.issued_at);
+    const left = askedAt + lifetime - 1000 - Date.now();
+    expiry = setTimeout(() => {
+      if (current !== issued || statusLine.className === "paid") return;
+      statusLine.textContent = T.expired;
+      statusLine.className = "expired";
+      display.classList.add("is-expired");
+    }, Math.max(left, 0));
   }
 
   function canonicalJson(receipt) {
@@ -136,6 +185,7 @@
       reference: document.getElementById("sale-reference").value.trim(),
     };
     try {
+      const askedAt = Date.now();
       const issued = await ML.api("POST", "/v1/checkout/requests", { body, key: ML.newKey() });
       const svg = await ML.api("GET", `/v1/checkout/requests/${issued.request_id}/qr.svg`, { raw: true });
       current = issued;
@@ -145,11 +195,13 @@
       link.textContent = issued.url;
       link.href = issued.url;
       display.dataset.requestId = issued.request_id;
-      document.getElementById("sale-total").textContent = `${issued.amount} ${page.dataset.currency}`;
+      document.getElementById("sale-total").textContent = ML.money(issued.amount);
       statusLine.textContent = T.waiting;
       statusLine.className = "waiting";
       receiptLine.textContent = "";
+      delete receiptLine.dataset.verified;
       display.hidden = false;
+      watchExpiry(issued, askedAt);
     } catch (error) {
       ML.say(error);
       if (error.status === 401) signedOut();

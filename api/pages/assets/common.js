@@ -1,11 +1,14 @@
 // What both payment pages share: the session token, calls to the API, the sign-in form,
-// and refusal messages in the page's language (keyed by the API's error code).
+// refusal messages in the page's language (keyed by the API's error code), and amounts
+// written as that language writes them.
 "use strict";
 
 const ML = (() => {
   const page = document.getElementById("page");
   const messages = JSON.parse(page.dataset.messages);
   const texts = JSON.parse(page.dataset.texts);
+  const french = page.dataset.lang === "fr";
+  const NBSP = "\u00a0";
   // sessionStorage: the token dies with the tab, and no other site can read it.
   const TOKEN = "mlc-token";
   const loginForm = document.getElementById("login");
@@ -26,6 +29,21 @@ const ML = (() => {
   function setToken(value) {
     if (value) sessionStorage.setItem(TOKEN, value);
     else sessionStorage.removeItem(TOKEN);
+  }
+
+  // An amount as the API writes it ("12.50"), as the page's language does: "12,50 EK" in
+  // French, "12.50 EK" in English, the symbol held to the number (api/typography.py).
+  function money(amount) {
+    const text = String(amount);
+    return (french ? text.replace(".", ",") : text) + NBSP + page.dataset.currency;
+  }
+
+  // Minor units (an integer, as receipts carry them) in the same form; no float on the way.
+  function moneyOfCents(cents) {
+    const sign = cents < 0 ? "-" : "";
+    const units = Math.floor(Math.abs(cents) / 100);
+    const rest = String(Math.abs(cents) % 100).padStart(2, "0");
+    return money(`${sign}${units}.${rest}`);
   }
 
   function newKey() {
@@ -113,5 +131,8 @@ const ML = (() => {
     setToken(null);
   }
 
-  return { api, clear, hideLogin, logout, newKey, onLogin, say, sayText, setToken, showLogin, texts, token };
+  return {
+    api, clear, hideLogin, logout, money, moneyOfCents, newKey, onLogin, say, sayText, setToken,
+    showLogin, texts, token,
+  };
 })();

@@ -38,7 +38,7 @@
       sessionStorage.removeItem(keyName);
       confirmBox.hidden = true;
       if (amountInput) amountInput.disabled = true;
-      done.textContent = ML.texts.payment_done + " : " + payment.amount;
+      done.textContent = `${ML.texts.payment_done}${ML.texts.colon} ${ML.money(payment.amount)}`;
       done.hidden = false;
     } catch (error) {
       // Refused payments leave nothing behind, so the next attempt may reuse the key;
