@@ -36,6 +36,7 @@ from api.routers import (
     bank,
     checkout,
     checkout_events,
+    checkout_lists,
     conversions,
     exports,
     health,
@@ -158,7 +159,13 @@ def create_app(
     app.include_router(api_keys.router, dependencies=revoking)
     for router in (transfers, holds):
         app.include_router(router.router, dependencies=[Depends(limit_payments)])
-    for checkout_router in (checkout, checkout_events, webhook_endpoints, pay_pages):
+    for checkout_router in (
+        checkout,
+        checkout_lists,
+        checkout_events,
+        webhook_endpoints,
+        pay_pages,
+    ):
         app.include_router(checkout_router.router)
     # The currency operations: every one that moves money counts as a payment attempt.
     for moving in (conversions, reconversions, notes, offices, membership, bank):

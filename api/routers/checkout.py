@@ -96,7 +96,7 @@ def issue_request(
             conn, principal, idempotency_key, body.model_dump_json(), make=make, clock=clock
         )
     )
-    return RequestOut.of(issued, host=runtime.public_host)
+    return RequestOut.of(issued, host=runtime.public_host, now=clock())
 
 
 @router.post(
@@ -130,7 +130,7 @@ def issue_static_code(
             conn, principal, idempotency_key, "static:" + body.model_dump_json(), make, clock
         )
     )
-    return RequestOut.of(issued, host=runtime.public_host)
+    return RequestOut.of(issued, host=runtime.public_host, now=clock())
 
 
 @router.get(
@@ -143,8 +143,10 @@ def read_request(
     principal: Annotated[Principal, require(*ISSUERS)],
     database: DatabaseDep,
     runtime: CheckoutDep,
+    clock: ClockDep,
 ) -> RequestOut:
-    return RequestOut.of(_own_request(database, principal, request_id), host=runtime.public_host)
+    issued = _own_request(database, principal, request_id)
+    return RequestOut.of(issued, host=runtime.public_host, now=clock())
 
 
 @router.get(
@@ -209,6 +211,7 @@ def cancel(
     principal: Annotated[Principal, require(*ISSUERS)],
     database: DatabaseDep,
     runtime: CheckoutDep,
+    clock: ClockDep,
 ) -> RequestOut:
     issued = _own_request(database, principal, request_id)
     cancelled = database.write(
@@ -216,7 +219,7 @@ def cancel(
             conn, request_id, merchant_account=issued.merchant_account
         )
     )
-    return RequestOut.of(cancelled, host=runtime.public_host)
+    return RequestOut.of(cancelled, host=runtime.public_host, now=clock())
 
 
 @router.post(

@@ -15,6 +15,7 @@ from monnaie_locale.checkout import (
     DeliveryAttempt,
     IssuedRequest,
     Payment,
+    PaymentLine,
     Refund,
     WebhookEndpoint,
 )
@@ -30,10 +31,13 @@ __all__ = [
     "EndpointIn",
     "EndpointOut",
     "PayIn",
+    "PaymentLineOut",
     "PaymentOut",
+    "PaymentPage",
     "RefundIn",
     "RefundOut",
     "RequestOut",
+    "RequestPage",
     "StaticCodeIn",
     "TicketIn",
     "TicketOut",
@@ -93,14 +97,16 @@ class RequestOut(ResponseBody):
     )
     amount: AmountOut | None = Field(description="None for a static code: the payer types it.")
     reference: str
-    status: Literal["open", "paid", "cancelled"]
+    status: Literal["open", "paid", "cancelled", "expired"] = Field(
+        description="expired: still unpaid at its expires_at, when no payment can take it."
+    )
     token: str = Field(description="The signed request, uppercase base32.")
     url: str = Field(description="The text of the QR code.")
     issued_at: datetime
     expires_at: datetime
 
     @classmethod
-    def of(cls, issued: IssuedRequest, *, host: str) -> RequestOut:
+    def of(cls, issued: IssuedRequest, *, host: str, now: datetime) -> RequestOut:
         dynamic = issued.kind is RequestKind.DYNAMIC
         return cls(
             request_id=issued.request_id,
@@ -109,7 +115,7 @@ class RequestOut(ResponseBody):
             merchant_name=issued.merchant_name,
             amount=amount_out(issued.amount) if dynamic else None,
             reference=issued.reference,
-            status=issued.status.value,
+            status=issued.status_at(now),
             token=issued.token,
             url=issued.url(host=host),
             issued_at=issued.issued_at,
@@ -169,6 +175,46 @@ class PaymentOut(ResponseBody):
             replayed=payment.replayed,
             receipt=payment.receipt,
         )
+
+
+class RequestPage(ResponseBody):
+    items: list[RequestOut] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
+
+
+class PaymentLineOut(ResponseBody):
+    payment_id: int
+    request_id: str
+    kind: Literal["dynamic", "static"] = Field(
+        description="static: paid with the shop's printed counter code, amount typed."
+    )
+    payer_account: str
+    amount: AmountOut
+    refunded: AmountOut
+    transaction_id: int
+    event_id: int = Field(description="The payment's event, named msg_<event_id> by webhooks.")
+    receipt: dict[str, Any] = Field(description="The receipt signed by the deployment's key.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, line: PaymentLine) -> PaymentLineOut:
+        return cls(
+            payment_id=line.id,
+            request_id=line.request_id,
+            kind="dynamic" if line.kind is RequestKind.DYNAMIC else "static",
+            payer_account=line.payer_account,
+            amount=amount_out(line.amount),
+            refunded=amount_out(line.refunded),
+            transaction_id=line.transaction_id,
+            event_id=line.event_id,
+            receipt=line.receipt,
+            created_at=line.created_at,
+        )
+
+
+class PaymentPage(ResponseBody):
+    items: list[PaymentLineOut] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page.")
 
 
 class RefundIn(RequestBody):

@@ -8,7 +8,8 @@ database transaction. The checkout page follows the feed over Server-Sent Events
 webhooks (:mod:`.webhooks`), sent outside any transaction (:mod:`.webhook_delivery`) and
 only to the public internet (:mod:`.destinations`), whose every attempt it can read back
 (:mod:`.delivery_log`).
-The merchant may refund (:mod:`.refunds`).
+The merchant may refund (:mod:`.refunds`), and list its payments and requests
+(:mod:`.listings`).
 
 No web framework here: the API's routes and pages call these functions inside
 ``Database.write`` and map the errors of :mod:`.errors` by their ``code``.
@@ -23,6 +24,7 @@ from monnaie_locale.checkout.events import (
     latest_sequence,
     parse_last_event_id,
 )
+from monnaie_locale.checkout.listings import PaymentLine, payments_of, requests_of
 from monnaie_locale.checkout.notify import (
     InProcessNotifier,
     Notifier,
@@ -66,6 +68,7 @@ __all__ = [
     "IssuedRequest",
     "Notifier",
     "Payment",
+    "PaymentLine",
     "PostgresNotifier",
     "Refund",
     "RequestPreview",
@@ -90,7 +93,9 @@ __all__ = [
     "list_endpoints",
     "parse_last_event_id",
     "pay",
+    "payments_of",
     "preview",
     "refund",
     "refunds_of",
+    "requests_of",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -48,10 +48,12 @@ __all__ = [
     "DEFAULT_STATIC_TTL",
     "IssuedRequest",
     "RequestStatus",
+    "ShownStatus",
     "cancel_request",
     "get_request",
     "issue_dynamic",
     "issue_static",
+    "requests_where",
 ]
 
 # Long enough to walk to the till and open a wallet; short enough that a photo of the
@@ -66,6 +68,15 @@ class RequestStatus(enum.StrEnum):
     PAID = "paid"  # dynamic requests only: static ones stay open
     CANCELLED = "cancelled"
 
+
+# A stored status, or "expired" for an open request whose life is over (never stored: it
+# follows from the clock).
+ShownStatus = Literal["open", "paid", "cancelled", "expired"]
+_SHOWN: dict[RequestStatus, ShownStatus] = {
+    RequestStatus.OPEN: "open",
+    RequestStatus.PAID: "paid",
+    RequestStatus.CANCELLED: "cancelled",
+}
 
 _KIND_NAMES = {RequestKind.DYNAMIC: "dynamic", RequestKind.STATIC: "static"}
 _KINDS_BY_NAME = {name: kind for kind, name in _KIND_NAMES.items()}
@@ -87,6 +98,13 @@ class IssuedRequest:
     status: RequestStatus
     issued_at: datetime
     expires_at: datetime
+
+    def status_at(self, now: datetime) -> ShownStatus:
+        """What became of it by ``now``: its stored status, or ``expired`` for one still
+        open at or after its ``expires_at``, when no payment can take it any more."""
+        if self.status is RequestStatus.OPEN and now >= self.expires_at:
+            return "expired"
+        return _SHOWN[self.status]
 
     def url(self, *, host: str) -> str:
         """``HTTPS://HOST/R/<token>``: the text of the QR, opened by any phone camera."""
@@ -159,11 +177,19 @@ def issue_static(
 
 def get_request(conn: Connection, request_id: str) -> IssuedRequest:
     """The stored request ``request_id`` (hex); :class:`UnknownPaymentRequest` if none."""
-    row = conn.execute(_select_requests().where(payment_requests.c.request_id == request_id))
-    found = row.first()
-    if found is None:
+    found = requests_where(conn, payment_requests.c.request_id == request_id, limit=1)
+    if not found:
         raise UnknownPaymentRequest(request_id)
-    return _from_row(found)
+    return found[0]
+
+
+def requests_where(
+    conn: Connection, condition: Any, *, newest_first: bool = False, limit: int | None = None
+) -> list[IssuedRequest]:
+    """The stored requests that meet ``condition``, by row id."""
+    order = payment_requests.c.id.desc() if newest_first else payment_requests.c.id
+    query = _select_requests().where(condition).order_by(order).limit(limit)
+    return [_from_row(row) for row in conn.execute(query)]
 
 
 def cancel_request(conn: Connection, request_id: str, *, merchant_account: str) -> IssuedRequest:

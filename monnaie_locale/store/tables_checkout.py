@@ -5,7 +5,7 @@ payment requests issued (so the server, not the QR, knows whom a request pays an
 was paid), the payments and refunds with their signed receipts, the feed of events a
 merchant's checkout page follows, and the webhook endpoints with their delivery log.
 Migration ``0004`` creates these tables, ``0006`` adds the feed's ``transaction_id``, and
-``0008`` the cashiers' daily refund totals.
+``0008`` the cashiers' daily refund totals and the index of a shop's payments.
 
 Single use is enforced twice: by a conditional ``UPDATE`` of the request's status in
 :mod:`monnaie_locale.checkout.pay`, and here by the unique ``single_use_request_id`` of a
@@ -87,6 +87,8 @@ checkout_payments = Table(
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("refunded >= 0 AND refunded <= amount", name="refunded_within"),
     Index("ix_checkout_payments_request_row_id", "request_row_id"),
+    # A shop's payments, newest first (checkout/listings.py; migration 0008).
+    Index("ix_checkout_payments_merchant_account_id_id", "merchant_account_id", "id"),
 )
 
 checkout_refunds = Table(

@@ -74,6 +74,8 @@ GET  /v1/checkout/requests/{request_id}/sheet.svg     .   x   x   .   .   .   . 
 POST /v1/checkout/requests/{request_id}/cancel        .   x   x   .   .   .   .   .
 POST /v1/checkout/pay                                 x   x   .   x   x   x   .   x
 GET  /v1/checkout/payments/{payment_id}               .   x   x   .   .   .   .   .
+GET  /v1/checkout/payments                            x   x   x   x   x   x   x   x
+GET  /v1/checkout/requests                            x   x   x   x   x   x   x   x
 POST /v1/checkout/payments/{payment_id}/refunds       .   x   x   .   .   .   .   .
 POST /v1/checkout/events/tickets                      .   x   x   .   .   .   .   .
 GET  /v1/checkout/events                              .   x   x   .   .   .   .   .

@@ -1,4 +1,6 @@
-"""What each cashier refunded alone, per day: the counter of the daily refund limit.
+"""The checkout: what each cashier refunded alone per day; a shop's payments by shop.
+
+The counter of the cashier's daily refund limit:
 
 A cashier (a user of role ``merchant_cashier``, or a terminal's API key of that role) may
 refund up to ``MLC_CASHIER_REFUND_LIMIT`` a day without the shop's owner. The limit used
@@ -10,6 +12,10 @@ re-checks the sum.
 
 ``subject`` names the credential ("user:12", "key:3"), ``day`` the UTC calendar day.
 Rows are small and one per cashier and day; nothing reads the old ones but an auditor.
+
+A shop lists its payments newest first (``GET /v1/checkout/payments``): the index on
+``checkout_payments (merchant_account_id, id)`` reads a page without walking every
+payment of the deployment. Payment requests have had theirs since 0004.
 
 Revision ID: 0008
 Revises: 0007
@@ -39,6 +45,13 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_index(
+        "ix_checkout_payments_merchant_account_id_id",
+        "checkout_payments",
+        ["merchant_account_id", "id"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_checkout_payments_merchant_account_id_id", "checkout_payments")
     op.drop_table("cashier_refund_days")
