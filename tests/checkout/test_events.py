@@ -4,6 +4,7 @@ from the journal sequence of the last event seen."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -11,7 +12,7 @@ from monnaie_locale import checkout
 from monnaie_locale.errors import InsufficientFunds, InvalidRequest
 from monnaie_locale.payments import verify_receipt
 from monnaie_locale.store import Database
-from tests.checkout.conftest import Shop, open_shop
+from tests.checkout.conftest import PUBLIC, Shop, open_shop
 from tests.conftest import SteppingClock
 
 
@@ -137,3 +138,30 @@ def test_an_event_reaches_the_feed_once_sealed_and_never_below_a_sequence_alread
         (later.id, shop.sequence_of(later.transaction.id))
     ]
     assert sealed[0].sequence > seen
+
+
+def test_a_counter_code_payment_reaches_the_feed_and_the_webhooks_like_any_other(
+    shop: Shop,
+) -> None:
+    shop.database.write(
+        lambda conn: checkout.add_endpoint(
+            conn,
+            merchant_account="bakery",
+            url=PUBLIC.check_url("https://hooks.bakery.example/h"),
+            clock=shop.clock,
+        )
+    )
+    counter = shop.issue_static()
+    payment = shop.pay(counter.token, payer="alice", key="counter", amount=3_20)
+    sent: list[bytes] = []
+
+    def server(url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        sent.append(body)
+        return 204
+
+    checkout.deliver_due(shop.database, send=server, clock=shop.clock)
+
+    (event,) = feed(shop, "bakery", 0)
+    assert (event.kind, event.payment_id) == ("payment", payment.id)
+    assert json.loads(event.data)["receipt"]["amount_cents"] == 3_20
+    assert [json.loads(body)["data"] for body in sent] == [payment.receipt]
