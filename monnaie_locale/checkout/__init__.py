@@ -7,12 +7,13 @@ database transaction. The checkout page follows the feed over Server-Sent Events
 (:mod:`.stream`), woken by a notifier (:mod:`.notify`); the merchant's own server gets signed
 webhooks (:mod:`.webhooks`), sent outside any transaction (:mod:`.webhook_delivery`) and
 only to the public internet (:mod:`.destinations`), whose every attempt it can read back
-(:mod:`.delivery_log`).
-The merchant may refund (:mod:`.refunds`), and list its payments and requests
-(:mod:`.listings`).
+(:mod:`.delivery_log`). The merchant may refund (:mod:`.refunds`), and list its payments
+and requests (:mod:`.listings`).
 
 No web framework here: the API's routes and pages call these functions inside
-``Database.write`` and map the errors of :mod:`.errors` by their ``code``.
+``Database.write`` (or ``read``) and map the errors of :mod:`.errors` by their ``code``;
+two wait on the network and so run outside any transaction: the check of a webhook URL
+(:class:`DestinationPolicy`) and :func:`deliver_due`, which opens its own.
 """
 
 from monnaie_locale.checkout.delivery_log import Delivery, DeliveryAttempt, deliveries_of

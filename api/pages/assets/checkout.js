@@ -132,9 +132,9 @@
   }
 
   // The code dies at its expires_at, by the server's clock. The page counts the code's
-  // lifetime from when it asked for it, a second short: the server counts whole seconds
-  // from some moment of that second, so the page may say "expired" up to a second early,
-  // never late. A payment that still comes in turns it to "Payé".
+  // lifetime from when it asked for it, a second short, since the server counts whole
+  // seconds: the page may say "expired" early by that second and the time the answer
+  // took, never late. A payment that still comes in turns it to "Payé".
   function watchExpiry(issued, askedAt) {
     clearTimeout(expiry);
     display.classList.remove("is-expired");
