@@ -3,11 +3,14 @@
 Values come from ``MLC_``-prefixed environment variables and, optionally, a dotenv-style
 file (environment variables win). Nothing here is read at import time: call
 :func:`load_settings` where the process starts. In production the service refuses to
-start with the development secret, or with one too short to resist guessing.
+start with the development secret, or with one too short to resist guessing, and with a
+public host no phone can reach: every QR code and printed sheet, valid for years, carries
+that host.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -83,7 +86,8 @@ class Settings(BaseSettings):
     signing_key_retired_dir: Path | None = None
     # Carried inside every QR code, so another currency's codes are told apart and refused.
     deployment_id: int = Field(default=1, ge=0, le=2**16 - 1)
-    # The host name the QR codes point to (``HTTPS://<public_host>/R/...``).
+    # The host name the QR codes point to (``HTTPS://<public_host>/R/...``); production
+    # refuses the default, see _require_public_host_in_production.
     public_host: str = Field(
         default="localhost", max_length=24, pattern=r"^[A-Za-z0-9.-]+(:[0-9]+)?$"
     )
@@ -132,6 +136,16 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _require_public_host_in_production(self) -> Settings:
+        if self.environment == "production" and not _reachable_from_outside(self.public_host):
+            raise ValueError(
+                f"MLC_PUBLIC_HOST is {self.public_host!r}: set it to the host name payers' "
+                "phones reach the service by (pay.eusko.example), before running in "
+                "production; every QR code and printed sheet carries it"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _check_currency(self) -> Settings:
         self.currency  # noqa: B018 - builds the Currency, which validates the code
         return self
@@ -146,6 +160,18 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+
+def _reachable_from_outside(host: str) -> bool:
+    """False for a host only this machine answers to: localhost, a loopback address, 0.0.0.0."""
+    name = host.rsplit(":", 1)[0].lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):  # RFC 6761, section 6.3
+        return False
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return bool(name)
+    return not (address.is_loopback or address.is_unspecified)
 
 
 def load_settings(env_file: Path | None = None) -> Settings:

@@ -27,6 +27,7 @@ def test_an_inline_encrypted_pem_is_the_key_that_signs() -> None:
         secret_key=SecretStr(SECRET),
         signing_key_pem=SecretStr(key.to_pem(passphrase=b"open sesame").decode()),
         signing_key_passphrase=SecretStr("open sesame"),
+        public_host="pay.eusko.example",
     )
 
     assert build_keyring(settings).active.key_id == key.key_id
@@ -70,6 +71,7 @@ def test_production_refuses_webhooks_to_this_machine() -> None:
             environment="production",
             secret_key=SecretStr(SECRET),
             signing_key_pem=SecretStr(key),
+            public_host="pay.eusko.example",
             webhook_allow_loopback=True,
         )
     assert Settings(webhook_allow_loopback=True).webhook_allow_loopback

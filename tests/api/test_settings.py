@@ -21,6 +21,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "MLC_DATABASE_URL",
         "MLC_CURRENCY_CODE",
         "MLC_DEPLOYMENT_NAME",
+        "MLC_PUBLIC_HOST",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -72,9 +73,49 @@ def test_production_starts_with_a_long_random_secret(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("MLC_SECRET_KEY", STRONG_SECRET)
     # Production also needs the key that signs payment codes.
     monkeypatch.setenv("MLC_SIGNING_KEY_PEM", SigningKey.generate().to_pem().decode())
+    monkeypatch.setenv("MLC_PUBLIC_HOST", "pay.eusko.example")
     settings = load_settings()
     assert settings.is_production
     assert settings.secret_key.get_secret_value() == STRONG_SECRET
+
+
+def production(**changes: object) -> Settings:
+    """Production settings complete but for ``changes``."""
+    values: dict[str, object] = {
+        "environment": "production",
+        "secret_key": STRONG_SECRET,
+        "signing_key_pem": SigningKey.generate().to_pem().decode(),
+        "public_host": "pay.eusko.example",
+    }
+    return Settings.model_validate({**values, **changes})
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "LOCALHOST:8443", "till.localhost", "127.0.0.1", "127.1.2.3:8000", "0.0.0.0"],
+)
+def test_production_refuses_a_public_host_no_phone_can_reach(host: str) -> None:
+    with pytest.raises(ValidationError, match="MLC_PUBLIC_HOST"):
+        production(public_host=host)
+
+
+def test_production_refuses_to_start_without_a_public_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MLC_ENVIRONMENT", "production")
+    monkeypatch.setenv("MLC_SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("MLC_SIGNING_KEY_PEM", SigningKey.generate().to_pem().decode())
+    with pytest.raises(ValidationError, match="MLC_PUBLIC_HOST"):
+        load_settings()
+
+
+@pytest.mark.parametrize("host", ["pay.eusko.example", "leman.example:8443", "203.0.113.7"])
+def test_production_accepts_a_public_host_phones_reach(host: str) -> None:
+    assert production(public_host=host).public_host == host
+
+
+def test_development_keeps_localhost_as_the_public_host() -> None:
+    assert load_settings().public_host == "localhost"
 
 
 def test_the_secret_is_hidden_from_the_settings_text() -> None:
@@ -99,3 +140,10 @@ def test_other_programs_variables_in_the_file_are_ignored(tmp_path: Path) -> Non
     env_file = tmp_path / "shared.env"
     env_file.write_text("POSTGRES_PASSWORD=x\nMLC_DEPLOYMENT_NAME=Le Léman\n")
     assert load_settings(env_file).deployment_name == "Le Léman"
+
+
+def test_the_production_example_file_names_every_setting_production_requires() -> None:
+    example = Path(__file__).resolve().parents[2] / "deploy" / "production.env.example"
+    settings = load_settings(example)
+    assert settings.is_production
+    assert settings.public_host == "pay.eusko.example"
