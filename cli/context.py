@@ -7,10 +7,15 @@ settings grow a single source of configuration, only :data:`DATABASE_ENV` and
 
 The database is opened lazily, so ``--help`` and usage errors never touch it, and once:
 every command of the run gets the same :class:`~monnaie_locale.store.Database`.
+
+The consoles lay text out for the terminal they write to. Into a pipe or a file there is
+no width to fit, and rich would assume 80 columns: a command line printed for a script
+would be cut in two, a table cell cut with an ellipsis. There, lines are written whole.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +32,14 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "LANG_ENV",
     "RunContext",
+    "console",
     "run_context",
     "safe_url",
     "sqlite_path",
 ]
 
+# A width no line reaches: into a pipe, tables take their natural width and text its own.
+_UNBOUNDED = 1_000_000
 DATABASE_ENV = "MLC_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/monnaie-locale.db"
 LANG_ENV = "MLC_LANG"
@@ -52,14 +60,25 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def console(*, stderr: bool = False) -> Console:
+    """A console that wraps for a terminal, and writes whole lines anywhere else.
+
+    Never emoji: ``notes:office:centre`` is an account code, not ``notes🏢centre``.
+    """
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(stderr=stderr, emoji=False)
+    return Console(stderr=stderr, emoji=False, width=_UNBOUNDED, soft_wrap=True)
+
+
 @dataclass
 class RunContext:
     """One run of ``mlc``: its settings, and the database opened on first use."""
 
     database_url: str
     messages: Messages
-    out: Console = field(default_factory=Console)
-    err: Console = field(default_factory=lambda: Console(stderr=True))
+    out: Console = field(default_factory=console)
+    err: Console = field(default_factory=lambda: console(stderr=True))
     _database: Database | None = None
 
     def database(self, *, create: bool = False) -> Database:

@@ -9,6 +9,7 @@ never pollute an export written to standard output.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,13 @@ from rich.progress import (
 
 from monnaie_locale.money import format_amount
 
-__all__ = ["Bar", "amount_text", "limit_text", "print_json", "progress_bar"]
+__all__ = ["Bar", "amount_text", "limit_text", "print_command", "print_json", "progress_bar"]
+
+
+def print_command(console: Console, command: list[str]) -> None:
+    """A command line to copy or run, on one line even on a terminal: the terminal folds it
+    for the eye, and a copy of it is still one command."""
+    console.print("  " + shlex.join(command), soft_wrap=True, markup=False, highlight=False)
 
 
 def print_json(payload: Any) -> None:

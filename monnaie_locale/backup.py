@@ -144,16 +144,13 @@ def postgres_commands(url: str, target: Path) -> PostgresCommands:
     The custom format is compressed and lets ``pg_restore`` restore one table or run in
     parallel. The password is left out: pg_dump reads it from ``~/.pgpass`` or
     ``PGPASSWORD``, not from a command line other users could read.
+
+    The database comes first: a command cut short after it still names the right one,
+    where without it pg_dump would dump the default database and succeed.
     """
     parsed = make_url(url).set(drivername="postgresql", password=None)
-    libpq_url = parsed.render_as_string(hide_password=False)
+    database = f"--dbname={parsed.render_as_string(hide_password=False)}"
     return PostgresCommands(
-        backup=["pg_dump", "--format=custom", f"--file={target}", f"--dbname={libpq_url}"],
-        restore=[
-            "pg_restore",
-            "--exit-on-error",
-            "--single-transaction",
-            f"--dbname={libpq_url}",
-            str(target),
-        ],
+        backup=["pg_dump", database, "--format=custom", f"--file={target}"],
+        restore=["pg_restore", database, "--exit-on-error", "--single-transaction", str(target)],
     )

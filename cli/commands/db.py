@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from cli.context import RunContext, run_context, safe_url, sqlite_path
 from cli.errors import Discrepancy, UsageProblem
-from cli.output import progress_bar
+from cli.output import print_command, progress_bar
 from monnaie_locale import backup
 from monnaie_locale.store import migrate as migrate_schema
 
@@ -78,9 +77,9 @@ def backup_command(
 def _print_postgres_commands(run: RunContext, file: Path) -> None:
     commands = backup.postgres_commands(run.database_url, file)
     run.out.print(run.messages("db.postgres_backup"))
-    run.out.print("  " + shlex.join(commands.backup), markup=False, highlight=False)
+    print_command(run.out, commands.backup)
     run.out.print(run.messages("db.postgres_restore"))
-    run.out.print("  " + shlex.join(commands.restore), markup=False, highlight=False)
+    print_command(run.out, commands.restore)
 
 
 @group.command()

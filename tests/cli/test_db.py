@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from cli.main import app
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database, connect
-from tests.cli.conftest import Mlc
+from tests.cli.conftest import WIDE, Mlc
 from tests.support import snapshot
 
 # The file backup and restore are SQLite's; PostgreSQL has pg_dump.
@@ -20,6 +23,8 @@ sqlite_only = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 postgres_only = pytest.mark.parametrize(
     "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
+# What a pipe in a script looks like to the command: no terminal, 80 columns at most.
+NARROW = {**WIDE, "COLUMNS": "80"}
 
 
 def sqlite_file(database: Database) -> Path:
@@ -105,9 +110,31 @@ def test_backup_on_postgresql_prints_the_pg_dump_command(
 ) -> None:
     result = mlc("db", "backup", str(tmp_path / "books.dump"))
     assert result.exit_code == 0, result.output
-    assert "pg_dump --format=custom" in result.stdout
+    assert "--format=custom" in result.stdout
     assert "pg_restore" in result.stdout
     assert not (tmp_path / "books.dump").exists()
+
+
+@postgres_only
+def test_backup_on_postgresql_prints_each_command_on_one_line_naming_the_database(
+    url: str, books: Ledger, tmp_path: Path
+) -> None:
+    # As a script runs it: standard output is a pipe, and nothing says how wide it is.
+    result = CliRunner().invoke(
+        app, ["--database", url, "db", "backup", str(tmp_path / "books.dump")], env=NARROW
+    )
+    assert result.exit_code == 0, result.output
+    commands = [
+        shlex.split(line) for line in result.stdout.splitlines() if line.lstrip().startswith("pg_")
+    ]
+    assert [command[0] for command in commands] == ["pg_dump", "pg_restore"]
+    for command in commands:
+        [target] = [arg[len("--dbname=") :] for arg in command if arg.startswith("--dbname=")]
+        assert make_url(target).database == make_url(url).database
+        assert make_url(target).query == make_url(url).query  # the test's own schema
+    dump = tmp_path / "books.dump"
+    assert f"--file={dump}" in commands[0]
+    assert str(dump) in commands[1]
 
 
 @sqlite_only
