@@ -60,6 +60,12 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "en": "SQLite is served by one process: drop --workers, or move to PostgreSQL "
         "(MLC_DATABASE_URL) to run several.",
     },
+    "serve.workers_need_key": {
+        "fr": "Plusieurs processus doivent signer avec la même clé : créez-la avec « mlc keys "
+        "generate » et indiquez-la dans MLC_SIGNING_KEY_FILE, ou retirez --workers.",
+        "en": "Several worker processes must sign with one key: make it with `mlc keys "
+        "generate` and name it in MLC_SIGNING_KEY_FILE, or drop --workers.",
+    },
     "serve.demo_title": {
         "fr": "DÉMONSTRATION : comptes d'essai, ne pas utiliser en vrai",
         "en": "DEMO: trial sign-ins, not for real use",

@@ -4,27 +4,54 @@ It opens the account plan of a currency, an exchange office, two members, a bake
 the town hall's régie, one user per role with a published password, and gives the
 members units converted by card, so a newcomer can sign in and pay within a minute.
 Running it again changes nothing: every step is idempotent.
+
+The demo plays the whole story with its own sign-ins, so its settings carry what the
+story needs (:func:`demo_settings`): the exchange office the counter operator holds, and a
+reserve account to pay reconversions from. Its signing key is made once, in a file
+(:func:`with_demo_signing_key`): every worker process, and every restart, signs with it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection
 
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.users import create_user, find_user, link_account
 from monnaie_locale.clock import Clock
-from monnaie_locale.deployment import Deployment, create_system_accounts, open_holder_account
+from monnaie_locale.config import Settings
+from monnaie_locale.deployment import (
+    create_system_accounts,
+    from_settings,
+    office_notes,
+    office_till,
+    open_holder_account,
+)
 from monnaie_locale.errors import InvalidRequest, UnknownAccount
 from monnaie_locale.ledger.accounts import accounts_by_code
 from monnaie_locale.model import AccountKind
-from monnaie_locale.money import Currency
 from monnaie_locale.operations.conversion import convert_by_card
+from monnaie_locale.payments import SigningKey
+from monnaie_locale.signing_keys import write_new_key
 
-__all__ = ["DEMO_OFFICE", "DEMO_USERS", "DemoUser", "seed_demo"]
+__all__ = [
+    "DEMO_KEY_FILE",
+    "DEMO_OFFICE",
+    "DEMO_RESERVE_IBAN",
+    "DEMO_USERS",
+    "DemoUser",
+    "demo_settings",
+    "seed_demo",
+    "with_demo_signing_key",
+]
 
 DEMO_OFFICE = "centre"
+# A test IBAN with valid check digits (a French bank code, a made-up account): pain.001
+# files name it as the account to pay from, and no bank holds it.
+DEMO_RESERVE_IBAN = "FR7630006000011234567890189"
+DEMO_KEY_FILE = "demo-signing.pem"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +59,27 @@ class DemoUser:
     username: str
     password: str
     role: Role
-    account: str | None  # the account the user holds, if any
+    accounts: tuple[str, ...] = ()  # the accounts the user holds
 
 
 DEMO_USERS = (
-    DemoUser("admin", "admin-demo-2026", Role.ADMIN, None),
-    DemoUser("asso", "asso-demo-2026", Role.ASSOCIATION_OPERATOR, None),
-    DemoUser("audit", "audit-demo-2026", Role.AUDITOR, None),
-    DemoUser("comptoir", "comptoir-demo-2026", Role.OFFICE_OPERATOR, None),
-    DemoUser("alice", "alice-demo-2026", Role.MEMBER, "member:alice"),
-    DemoUser("bob", "bob-demo-2026", Role.MEMBER, "member:bob"),
-    DemoUser("boulangerie", "boulangerie-demo-2026", Role.MERCHANT_OWNER, "business:boulangerie"),
-    DemoUser("caisse", "caisse-demo-2026", Role.MERCHANT_CASHIER, "business:boulangerie"),
-    DemoUser("mairie", "mairie-demo-2026", Role.AUTHORITY_AGENT, "authority:regie-piscine"),
+    DemoUser("admin", "admin-demo-2026", Role.ADMIN),
+    DemoUser("asso", "asso-demo-2026", Role.ASSOCIATION_OPERATOR),
+    DemoUser("audit", "audit-demo-2026", Role.AUDITOR),
+    # An office operator acts for the offices whose till or notes they hold.
+    DemoUser(
+        "comptoir",
+        "comptoir-demo-2026",
+        Role.OFFICE_OPERATOR,
+        (office_till(DEMO_OFFICE), office_notes(DEMO_OFFICE)),
+    ),
+    DemoUser("alice", "alice-demo-2026", Role.MEMBER, ("member:alice",)),
+    DemoUser("bob", "bob-demo-2026", Role.MEMBER, ("member:bob",)),
+    DemoUser(
+        "boulangerie", "boulangerie-demo-2026", Role.MERCHANT_OWNER, ("business:boulangerie",)
+    ),
+    DemoUser("caisse", "caisse-demo-2026", Role.MERCHANT_CASHIER, ("business:boulangerie",)),
+    DemoUser("mairie", "mairie-demo-2026", Role.AUTHORITY_AGENT, ("authority:regie-piscine",)),
 )
 
 # code -> (kind, the name payers are shown, or None to show the code)
@@ -57,15 +92,43 @@ _HOLDERS = {
 _STARTING_UNITS = {"member:alice": 10_000, "member:bob": 5_000}
 
 
-def demo_deployment(unit: Currency) -> Deployment:
-    return Deployment(unit=unit, offices=(DEMO_OFFICE,), association_name="Association démo")
-
-
-def seed_demo(conn: Connection, unit: Currency, *, production: bool, clock: Clock) -> None:
-    """Create (or complete) the demonstration deployment in one transaction."""
-    if production:
+def demo_settings(settings: Settings) -> Settings:
+    """``settings`` with what the demo's story needs, where they do not say it themselves:
+    its exchange office, a reserve IBAN, the association's name."""
+    if settings.is_production:
         raise InvalidRequest("demo data is never created in production mode")
-    deployment = demo_deployment(unit)
+    chosen = settings.model_fields_set
+    return settings.model_copy(
+        update={
+            "offices": tuple(dict.fromkeys((*settings.offices, DEMO_OFFICE))),
+            "reserve_iban": settings.reserve_iban or DEMO_RESERVE_IBAN,
+            "association_name": (
+                settings.association_name if "association_name" in chosen else "Association démo"
+            ),
+        }
+    )
+
+
+def with_demo_signing_key(settings: Settings, folder: Path) -> Settings:
+    """``settings`` signing with the demo's key file in ``folder``, made on first use,
+    unless they name a key of their own."""
+    if settings.signing_key_file is not None or settings.signing_key_pem is not None:
+        return settings
+    path = (folder / DEMO_KEY_FILE).absolute()
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        write_new_key(path, SigningKey.generate(), passphrase=None)
+    return settings.model_copy(update={"signing_key_file": path})
+
+
+def seed_demo(conn: Connection, settings: Settings, *, clock: Clock) -> None:
+    """Create (or complete) the demonstration deployment in one transaction.
+
+    ``settings`` are those :func:`demo_settings` gives, the ones the demo is served with.
+    """
+    if settings.is_production:
+        raise InvalidRequest("demo data is never created in production mode")
+    deployment = from_settings(settings)
     create_system_accounts(conn, deployment, now=clock())
     for code, (kind, name) in _HOLDERS.items():
         try:
@@ -78,8 +141,8 @@ def seed_demo(conn: Connection, unit: Currency, *, production: bool, clock: Cloc
             existing = create_user(
                 conn, user.username, password=user.password, role=user.role, now=clock()
             )
-        if user.account is not None:
-            link_account(conn, existing.id, account_code=user.account)
+        for account in user.accounts:
+            link_account(conn, existing.id, account_code=account)
     for code, amount in _STARTING_UNITS.items():
         convert_by_card(
             conn,

@@ -3,30 +3,37 @@
 ``init`` is the one documented set-up step: it migrates the database, registers the
 currencies, opens the system accounts of the account plan and creates the first
 administrator. ``serve --demo`` also fills a clearly marked demonstration deployment,
-which is refused in production mode.
+which is refused in production mode, and serves it with the rules its story needs (see
+:mod:`monnaie_locale.demo`).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 from sqlalchemy import Connection
 
 from cli.commands.keys import explained_key_problems
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
+from cli.serving import worker_environment
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.users import create_user
 from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings, load_settings
-from monnaie_locale.demo import DEMO_USERS, seed_demo
+from monnaie_locale.demo import DEMO_USERS, demo_settings, seed_demo, with_demo_signing_key
 from monnaie_locale.deployment import create_system_accounts, from_settings
 from monnaie_locale.store import migrate
 
-__all__ = ["register"]
+__all__ = ["DEMO_FOLDER", "register"]
+
+# Where the demonstration keeps its signing key: beside the default SQLite file.
+DEMO_FOLDER = Path("var")
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +43,16 @@ def register(app: typer.Typer) -> None:
 
 def _settings(run: RunContext) -> Settings:
     """The service's settings, on the database this run of mlc points at."""
-    return load_settings().model_copy(update={"database_url": run.database_url})
+    return _environment_settings(run).model_copy(update={"database_url": run.database_url})
+
+
+def _environment_settings(run: RunContext) -> Settings:
+    """The settings the environment gives, as a worker process reads them."""
+    try:
+        return load_settings()
+    except ValidationError as error:
+        reason = "; ".join(str(e["msg"]) for e in error.errors())
+        raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
 
 
 def init(
@@ -112,14 +128,10 @@ def serve(
         raise UsageProblem(run.messages("serve.workers_on_sqlite"))
     migrate(database)
     if demo:
-        if settings.is_production:
-            raise UsageProblem(run.messages("serve.demo_in_production"))
-        database.write(
-            lambda conn: seed_demo(
-                conn, settings.currency, production=settings.is_production, clock=utc_now
-            )
-        )
-        _print_demo(run, host=host, port=port)
+        settings = _serve_demo(run, settings, host=host, port=port)
+    elif workers > 1 and settings.signing_key_file is None and settings.signing_key_pem is None:
+        # Each worker would make a key of its own, and refuse the codes of the others.
+        raise UsageProblem(run.messages("serve.workers_need_key"))
     # Imported here: the web stack costs every other command ~75 MB and a second to load.
     import uvicorn
 
@@ -134,7 +146,7 @@ def serve(
         uvicorn.run(service, host=host, port=port, log_level="info", access_log=False)
         return
     # Each worker process builds its own application from the environment.
-    os.environ["MLC_DATABASE_URL"] = settings.database_url
+    os.environ.update(worker_environment(_environment_settings(run), settings))
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -146,11 +158,25 @@ def serve(
     )
 
 
+def _serve_demo(run: RunContext, settings: Settings, *, host: str, port: int) -> Settings:
+    """Fill the demonstration deployment; the settings it is served with."""
+    if settings.is_production:
+        raise UsageProblem(run.messages("serve.demo_in_production"))
+    with explained_key_problems(run):
+        settings = with_demo_signing_key(demo_settings(settings), DEMO_FOLDER)
+    run.database().write(lambda conn: seed_demo(conn, settings, clock=utc_now))
+    _print_demo(run, host=host, port=port)
+    return settings
+
+
 def _print_demo(run: RunContext, *, host: str, port: int) -> None:
     table = Table(title=run.messages("serve.demo_title"))
-    for column in ("user", "password", "role", "account"):
-        table.add_column(run.messages(f"serve.column.{column}"))
+    # What one types is never cut; on a narrow terminal the rest folds onto more lines.
+    for column in ("user", "password"):
+        table.add_column(run.messages(f"serve.column.{column}"), no_wrap=True)
+    for column in ("role", "account"):
+        table.add_column(run.messages(f"serve.column.{column}"), overflow="fold")
     for user in DEMO_USERS:
-        table.add_row(user.username, user.password, str(user.role), user.account or "")
+        table.add_row(user.username, user.password, str(user.role), "\n".join(user.accounts))
     run.out.print(table)
     run.out.print(run.messages("serve.demo_try", url=f"http://{host}:{port}"))

@@ -14,6 +14,8 @@ import httpx
 import pytest
 
 from monnaie_locale.ledger import Ledger
+from monnaie_locale.payments import SigningKey
+from monnaie_locale.signing_keys import write_new_key
 from monnaie_locale.store import Database
 from tests.cli.conftest import ROOT, database_url, run_process
 from tests.support import snapshot
@@ -84,14 +86,19 @@ def test_serving_sqlite_from_several_processes_is_refused(tmp_path: Path) -> Non
 
 
 @pytest.mark.postgres
-def test_several_worker_processes_serve_postgresql(postgres_database: Database) -> None:
+def test_several_worker_processes_serve_postgresql(
+    postgres_database: Database, tmp_path: Path
+) -> None:
     url = database_url(postgres_database)
     port = free_port()
+    # The workers all sign with the one key the settings name.
+    key = tmp_path / "signing.pem"
+    write_new_key(key, SigningKey.generate(), passphrase=None)
     command = ["serve", "--workers", "2", "--port", str(port)]
     server = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "--database", url, *command],
         cwd=ROOT,
-        env={**os.environ, "MLC_LOG_LEVEL": "WARNING"},
+        env={**os.environ, "MLC_LOG_LEVEL": "WARNING", "MLC_SIGNING_KEY_FILE": str(key)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
