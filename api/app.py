@@ -53,6 +53,7 @@ from api.routers import (
     webhook_endpoints,
 )
 from api.routers.operations_common import deployment_from_settings
+from api.stopping import ending_streams_on_stop
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.ledger import Ledger
@@ -119,7 +120,8 @@ def create_app(
             # each full collection, which took 100-150 ms with it: a stall of every
             # request in flight.
             gc.freeze()
-        yield
+        with ending_streams_on_stop(checkout_runtime.close):
+            yield
         await webhooks.stop()
         checkout_runtime.close()
         if sealer is not None:

@@ -118,7 +118,8 @@ class CheckoutRuntime:
     """The checkout's shared objects, as the routes find them on ``app.state.checkout``.
 
     The notifier is made on first use (a PostgreSQL one opens a listening connection and a
-    thread) and closed with the application.
+    thread) and closed when the process stops (see :mod:`api.stopping`), or else with the
+    application.
     """
 
     def __init__(self, settings: Settings, *, database: Database) -> None:
@@ -139,10 +140,14 @@ class CheckoutRuntime:
             return self._notifier
 
     def close(self) -> None:
+        """Close the notifier, which ends the open event streams; safe to call again.
+
+        The closed notifier stays: a stream opening after this ends at once.
+        """
         with self._lock:
-            if self._notifier is not None:
-                self._notifier.close()
-                self._notifier = None
+            if self._notifier is None:
+                self._notifier = InProcessNotifier()  # never needed: nothing to stop
+            self._notifier.close()
 
 
 def _checkout(request: Request) -> CheckoutRuntime:

@@ -1,21 +1,41 @@
-"""How ``mlc serve`` runs uvicorn: what its worker processes read.
+"""How ``mlc serve`` runs uvicorn: how it stops, and what its workers read.
 
-With ``--workers``, each worker process builds its application from the environment
-(``api.app:create_app``), not from the parent's settings object. What the parent decided
-on top of the environment (``--database``, the demonstration's rules and signing key) is
-handed down as ``MLC_`` variables: :func:`worker_environment`.
+Stopping. When asked to stop, the process gives what is in flight
+:data:`SHUTDOWN_GRACE_SECONDS` before cutting it. The event streams of the tills end by
+themselves at the stop (:mod:`api.stopping`); the grace is for the rest.
+
+Workers. With ``--workers``, each worker process builds its application from the
+environment (``api.app:create_app``), not from the parent's settings object. What the
+parent decided on top of the environment (``--database``, the demonstration's rules and
+signing key) is handed down as ``MLC_`` variables: :func:`worker_environment`.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
 from monnaie_locale.config import Settings
 
-__all__ = ["worker_environment"]
+__all__ = ["SHUTDOWN_GRACE_SECONDS", "uvicorn_options", "worker_environment"]
+
+# deploy/monnaie-locale.service gives the whole stop more than this (TimeoutStopSec).
+SHUTDOWN_GRACE_SECONDS = 10
+
+
+def uvicorn_options(settings: Settings, *, host: str, port: int) -> dict[str, Any]:
+    """The keyword arguments of ``uvicorn.run`` for serving ``settings`` on ``host:port``."""
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        # The service writes its own access log, one JSON line with the request id.
+        "access_log": False,
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
+    }
 
 
 def worker_environment(inherited: Settings, served: Settings) -> dict[str, str]:

@@ -4,7 +4,7 @@
 currencies, opens the system accounts of the account plan and creates the first
 administrator. ``serve --demo`` also fills a clearly marked demonstration deployment,
 which is refused in production mode, and serves it with the rules its story needs (see
-:mod:`monnaie_locale.demo`).
+:mod:`monnaie_locale.demo`). How uvicorn runs is :mod:`cli.serving`'s.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from cli.commands.keys import explained_key_problems
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
-from cli.serving import worker_environment
+from cli.serving import uvicorn_options, worker_environment
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.users import create_user
 from monnaie_locale.clock import utc_now
@@ -141,21 +141,13 @@ def serve(
     with explained_key_problems(run):
         service = create_app(settings)
     run.out.print(run.messages("serve.listening", url=f"http://{host}:{port}"))
-    # access_log off: the service writes its own, one JSON line with the request id.
+    options = uvicorn_options(settings, host=host, port=port)
     if workers == 1:
-        uvicorn.run(service, host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(service, **options)
         return
     # Each worker process builds its own application from the environment.
     os.environ.update(worker_environment(_environment_settings(run), settings))
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
 
 
 def _serve_demo(run: RunContext, settings: Settings, *, host: str, port: int) -> Settings:

@@ -8,7 +8,9 @@ wait with a timeout (a keep-alive comment every 15 s or so) and read again when 
 
 A :class:`Subscription` remembers wake-ups that arrive while its page is busy reading, so
 the usual subscribe / read / wait loop cannot miss one. It can be waited on from a thread
-(:meth:`Subscription.wait`) or from asyncio (:meth:`Subscription.wait_async`).
+(:meth:`Subscription.wait`) or from asyncio (:meth:`Subscription.wait_async`). Closing the
+notifier wakes every page one last time and marks its subscription ``closed``: the
+process is stopping, and the page ends its stream, to resume on another process.
 
 Two notifiers:
 
@@ -53,6 +55,11 @@ class Subscription:
         self._version = 0
         self._seen = 0
         self._futures: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = set()
+
+    @property
+    def closed(self) -> bool:
+        """True once the notifier is closed: no wake-up will come any more."""
+        return self._hub.closed
 
     def wake(self) -> None:
         with self._condition:
@@ -115,6 +122,7 @@ class _Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_merchant: dict[int, set[Subscription]] = defaultdict(set)
+        self.closed = False
 
     def add(self, merchant_account_id: int) -> Subscription:
         subscription = Subscription(self, merchant_account_id)
@@ -129,6 +137,11 @@ class _Hub:
                 subscribers.discard(subscription)
                 if not subscribers:
                     del self._by_merchant[subscription.merchant_account_id]
+
+    def close(self) -> None:
+        """Wake every page a last time, as closed."""
+        self.closed = True
+        self.wake(None)
 
     def wake(self, merchant_account_id: int | None) -> None:
         """Wake the pages of one merchant, or of all when ``None``."""
@@ -149,7 +162,8 @@ class Notifier(Protocol):
     def publish(self, merchant_account_id: int) -> None:
         """Called after a commit that recorded events of the merchant."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Stop waking pages; those subscribed are woken a last time, as closed."""
 
 
 class InProcessNotifier:
@@ -165,7 +179,7 @@ class InProcessNotifier:
         self._hub.wake(merchant_account_id)
 
     def close(self) -> None:
-        self._hub.wake(None)
+        self._hub.close()
 
 
 class PostgresNotifier:
@@ -202,9 +216,9 @@ class PostgresNotifier:
         """Nothing to do: the sealer's NOTIFY reaches every worker once the event is sealed."""
 
     def close(self) -> None:
+        self._hub.close()  # first: the pages end now, not after the thread
         self._stop.set()
         self._thread.join(timeout=self._poll + 5)
-        self._hub.wake(None)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -11,6 +11,11 @@ next wait still wakes it; it then sends every event after the last id, and waits
 wake-up or the keep-alive delay, whichever comes first. A keep-alive is an SSE comment line:
 it keeps proxies from closing an idle connection and lets the server notice a page that has
 gone. Reads run in a worker thread, since the database driver blocks.
+
+The stream ends when the notifier closes, as the process stops: a server waits for the
+responses in flight before it exits, and this one would otherwise never finish. The page's
+``EventSource`` reconnects after :data:`RETRY_MILLISECONDS`, to a process still running,
+and resumes from the last id it received.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ async def event_stream(
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     last = last_event_id
     with notifier.subscribe(account.id) as subscription:
-        while True:
+        while not subscription.closed:
             events = await asyncio.to_thread(
                 database.read,
                 partial(_page, merchant_account=merchant_account, after=last, size=page),

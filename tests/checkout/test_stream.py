@@ -104,6 +104,29 @@ def test_a_stream_reads_on_when_more_than_a_page_is_waiting(shop: Shop) -> None:
     assert asyncio.run(scenario()) == [sequence(shop, p) for p in payments]
 
 
+def test_a_stream_ends_when_its_notifier_closes_as_the_process_stops(shop: Shop) -> None:
+    notifier = checkout.InProcessNotifier()
+
+    async def rest(stream: AsyncGenerator[str, None]) -> list[str]:
+        return [message async for message in stream]
+
+    async def scenario() -> list[str]:
+        stream = checkout.event_stream(
+            shop.database,
+            notifier,
+            merchant_account="bakery",
+            last_event_id=0,
+            keepalive_seconds=WAIT,
+        )
+        await next_message(stream)
+        remaining = asyncio.ensure_future(rest(stream))
+        await asyncio.sleep(0.1)  # usually parks the stream on its wait; it ends either way
+        notifier.close()
+        return await asyncio.wait_for(remaining, WAIT)
+
+    assert asyncio.run(scenario()) == []
+
+
 @pytest.mark.postgres
 def test_a_payment_committed_by_another_connection_reaches_the_stream_once_sealed(
     postgres_database: Database, clock: SteppingClock

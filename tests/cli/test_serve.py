@@ -1,7 +1,9 @@
-"""``mlc serve``: the demonstration it prints, and the settings its workers read."""
+"""``mlc serve``: the demonstration it prints, the settings its workers read, and how it
+stops."""
 
 from __future__ import annotations
 
+import configparser
 import io
 import os
 import re
@@ -20,12 +22,14 @@ from api.checkout_runtime import build_keyring
 from cli.commands.serve import _print_demo
 from cli.context import RunContext
 from cli.messages import Messages
-from cli.serving import worker_environment
+from cli.serving import SHUTDOWN_GRACE_SECONDS, worker_environment
 from monnaie_locale import demo
 from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.store import Database
-from tests.cli.conftest import database_url
+from tests.cli.conftest import ROOT, database_url
 from tests.cli.test_process import free_port, wait_ready
+
+DEPLOY = ROOT / "deploy"
 
 
 @contextmanager
@@ -72,6 +76,26 @@ def sign_in(port: int, username: str) -> dict[str, str]:
     )
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
+def test_serve_stops_at_once_on_sigterm_ending_an_open_event_stream(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'books.db'}"
+    with serving(url, "--demo", cwd=tmp_path) as (server, port):
+        till = sign_in(port, "caisse")
+        with httpx.stream(
+            "GET",
+            f"http://127.0.0.1:{port}/v1/checkout/events",
+            params={"account": "business:boulangerie"},
+            headers=till,
+            # Shorter than the stream's keep-alive: a stream left open fails the read.
+            timeout=10,
+        ) as stream:
+            lines = stream.iter_lines()
+            assert next(lines).startswith("retry:")
+            server.send_signal(signal.SIGTERM)
+            # The stream ends, whole (a cut one raises), and the process exits.
+            assert [line for line in lines if line] == []
+        assert server.wait(timeout=30) in (0, -signal.SIGTERM)
 
 
 def test_the_demo_sign_ins_are_printed_whole_into_a_pipe(tmp_path: Path) -> None:
@@ -169,3 +193,18 @@ def test_demo_payments_succeed_whichever_of_two_workers_serves_them(
             )
             answers.append((paid.status_code, paid.json().get("code")))
     assert answers == [(201, None)] * 6
+
+
+def unit_file() -> configparser.SectionProxy:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(DEPLOY / "monnaie-locale.service")
+    return unit["Service"]
+
+
+def test_the_systemd_unit_waits_for_the_graceful_stop_and_no_longer() -> None:
+    service = unit_file()
+    assert int(service["TimeoutStopSec"]) > SHUTDOWN_GRACE_SECONDS
+    assert service["KillSignal"] == "SIGTERM"
+    # The uvicorn supervisor stops its workers itself; systemd kills what is left.
+    assert service["KillMode"] == "mixed"
