@@ -1,8 +1,14 @@
-"""How ``mlc serve`` runs uvicorn: how it stops, and what its workers read.
+"""How ``mlc serve`` runs uvicorn: the limits it serves under, and what its workers read.
 
-Stopping. When asked to stop, the process gives what is in flight
-:data:`SHUTDOWN_GRACE_SECONDS` before cutting it. The event streams of the tills end by
-themselves at the stop (:mod:`api.stopping`); the grace is for the rest.
+Limits. Each process takes at most ``MLC_MAX_CONNECTIONS`` connections and requests at
+once (uvicorn's ``limit_concurrency``; beyond it a request gets 503 at once), closes an
+idle kept-alive connection after :data:`KEEP_ALIVE_SECONDS`, and when asked to stop gives
+what is in flight :data:`SHUTDOWN_GRACE_SECONDS` before cutting it. The event streams of
+the tills end by themselves at the stop (:mod:`api.stopping`); the grace is for the rest.
+Uvicorn has no timeout for a client that never finishes its headers: the reverse proxy
+in front holds that one (``deploy/nginx.conf.example``), so a slow client only ever ties
+up the proxy. The process also raises its own limit of open files to the most the system
+allows, so that many open connections cannot starve the database of file descriptors.
 
 Workers. With ``--workers``, each worker process builds its application from the
 environment (``api.app:create_app``), not from the parent's settings object. What the
@@ -12,7 +18,9 @@ signing key) is handed down as ``MLC_`` variables: :func:`worker_environment`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import resource
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +28,15 @@ from pydantic import SecretStr
 
 from monnaie_locale.config import Settings
 
-__all__ = ["SHUTDOWN_GRACE_SECONDS", "uvicorn_options", "worker_environment"]
+__all__ = [
+    "KEEP_ALIVE_SECONDS",
+    "SHUTDOWN_GRACE_SECONDS",
+    "raise_open_files_limit",
+    "uvicorn_options",
+    "worker_environment",
+]
 
+KEEP_ALIVE_SECONDS = 5
 # deploy/monnaie-locale.service gives the whole stop more than this (TimeoutStopSec).
 SHUTDOWN_GRACE_SECONDS = 10
 
@@ -34,6 +49,8 @@ def uvicorn_options(settings: Settings, *, host: str, port: int) -> dict[str, An
         "log_level": "info",
         # The service writes its own access log, one JSON line with the request id.
         "access_log": False,
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
     }
 
@@ -57,3 +74,12 @@ def _as_variable(value: object) -> str:
         return str(value)
     # Numbers, booleans, lists and maps: the JSON pydantic-settings reads back.
     return json.dumps(value)
+
+
+def raise_open_files_limit() -> None:
+    """Let this process open as many files as the system allows it (its hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        # Some systems cap the soft limit below an unlimited hard one: keep what it has.
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     # Per caller (user or API key), on the routes that move money; generous on purpose.
     payment_attempts_per_minute: int = Field(default=1200, ge=1, le=10_000_000)
+    # Per serving process: connections and requests at once, beyond which a request gets
+    # 503 at once. Each till showing its live payments holds one connection all day.
+    max_connections: int = Field(default=2048, ge=16, le=1_000_000)
     # Lets a scraper outside the host read /metrics (sent as a bearer credential).
     metrics_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

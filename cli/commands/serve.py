@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from cli.commands.keys import explained_key_problems
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
-from cli.serving import uvicorn_options, worker_environment
+from cli.serving import raise_open_files_limit, uvicorn_options, worker_environment
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.users import create_user
 from monnaie_locale.clock import utc_now
@@ -141,6 +141,7 @@ def serve(
     with explained_key_problems(run):
         service = create_app(settings)
     run.out.print(run.messages("serve.listening", url=f"http://{host}:{port}"))
+    raise_open_files_limit()
     options = uvicorn_options(settings, host=host, port=port)
     if workers == 1:
         uvicorn.run(service, **options)

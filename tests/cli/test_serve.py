@@ -1,5 +1,5 @@
-"""``mlc serve``: the demonstration it prints, the settings its workers read, and how it
-stops."""
+"""``mlc serve``: the demonstration it prints, the settings its workers read, how it stops,
+and the limits it and its deployment files set."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import configparser
 import io
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from api.checkout_runtime import build_keyring
 from cli.commands.serve import _print_demo
 from cli.context import RunContext
 from cli.messages import Messages
-from cli.serving import SHUTDOWN_GRACE_SECONDS, worker_environment
+from cli.serving import SHUTDOWN_GRACE_SECONDS, uvicorn_options, worker_environment
 from monnaie_locale import demo
 from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.store import Database
@@ -34,9 +35,21 @@ DEPLOY = ROOT / "deploy"
 
 @contextmanager
 def serving(
-    url: str, *args: str, cwd: Path, env: dict[str, str] | None = None
+    url: str,
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
 ) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """``mlc serve`` in a real process on a free port, ready; stopped at the end."""
+    """``mlc serve`` in a real process on a free port, ready; stopped at the end.
+
+    ``open_files`` lowers the soft limit of open files it starts with.
+    """
+
+    def limit_open_files() -> None:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, hard))
+
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "--database", url, "serve", "--port", str(port), *args],
@@ -46,6 +59,7 @@ def serving(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its workers too can be stopped as one group
+        preexec_fn=None if open_files is None else limit_open_files,
     )
     try:
         if not wait_ready(port, server):
@@ -195,11 +209,32 @@ def test_demo_payments_succeed_whichever_of_two_workers_serves_them(
     assert answers == [(201, None)] * 6
 
 
+def test_serve_bounds_connections_idle_time_and_the_stop() -> None:
+    options = uvicorn_options(Settings(max_connections=500), host="127.0.0.1", port=8000)
+    assert options["limit_concurrency"] == 500
+    assert 0 < options["timeout_keep_alive"] <= 10
+    assert options["timeout_graceful_shutdown"] == SHUTDOWN_GRACE_SECONDS
+
+
+def test_a_serving_process_may_open_as_many_files_as_the_system_allows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'books.db'}"
+    with serving(url, cwd=tmp_path, open_files=256) as (server, _port):
+        limits = Path(f"/proc/{server.pid}/limits").read_text()
+    [line] = [line for line in limits.splitlines() if line.startswith("Max open files")]
+    soft, hard = line.split()[3:5]
+    assert soft == hard
+
+
 def unit_file() -> configparser.SectionProxy:
     unit = configparser.ConfigParser(strict=False, interpolation=None)
     unit.optionxform = str  # type: ignore[assignment,method-assign]
     unit.read(DEPLOY / "monnaie-locale.service")
     return unit["Service"]
+
+
+def test_the_systemd_unit_lets_many_connections_open_without_starving_the_files() -> None:
+    service = unit_file()
+    assert int(service["LimitNOFILE"]) >= 4 * Settings().max_connections
 
 
 def test_the_systemd_unit_waits_for_the_graceful_stop_and_no_longer() -> None:
@@ -208,3 +243,11 @@ def test_the_systemd_unit_waits_for_the_graceful_stop_and_no_longer() -> None:
     assert service["KillSignal"] == "SIGTERM"
     # The uvicorn supervisor stops its workers itself; systemd kills what is left.
     assert service["KillMode"] == "mixed"
+
+
+def test_the_proxy_example_closes_connections_that_never_finish_their_headers() -> None:
+    nginx = (DEPLOY / "nginx.conf.example").read_text()
+    timeout = re.search(r"^\s*client_header_timeout\s+(\d+)s;", nginx, re.MULTILINE)
+    assert timeout is not None and int(timeout.group(1)) <= 15
+    # Without buffering off, a till's event stream would wait in the proxy's buffers.
+    assert "proxy_buffering off;" in nginx
