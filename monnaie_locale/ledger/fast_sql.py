@@ -121,7 +121,6 @@ class Statements:
     header: Rendered
     last_entry: Rendered
     entry: Rendered
-    queue: Rendered
     rendered_for: Dialect
     _lookups: dict[int, Rendered] = field(default_factory=dict)
 
@@ -137,7 +136,7 @@ class Statements:
         return found
 
     def combined_insert(self, legs: int) -> str:
-        """PostgreSQL: a transaction's postings, header and queue row in one statement."""
+        """PostgreSQL: a transaction's postings, header and marked queue row in one statement."""
         return _combined_insert(legs)
 
 
@@ -158,8 +157,9 @@ def _combined_insert(legs: int) -> str:
     All three inserts run in one statement; the postings' deferred foreign key and
     PostgreSQL's balance trigger are checked at COMMIT, as before. Postings come back
     with their account id (an account appears once per transaction), not in row order.
-    Parameters: ``tid``, ``at``, the header's, and ``a<i>``, ``c<i>``, ``m<i>``, ``b<i>``
-    per leg (account id, currency, amount, balance after).
+    Parameters: ``tid``, ``at``, the header's, ``mac`` (the queue row's mark, see
+    monnaie_locale.journal_content), and ``a<i>``, ``c<i>``, ``m<i>``, ``b<i>`` per leg
+    (account id, currency, amount, balance after).
     """
     rows = ", ".join(
         f"(%(tid)s, %(a{i})s, %(c{i})s, %(m{i})s, %(b{i})s, %(at)s)" for i in range(legs)
@@ -173,8 +173,9 @@ def _combined_insert(legs: int) -> str:
         f"VALUES {rows} RETURNING {postings.c.id.name}, {postings.c.account_id.name}), "
         f"h AS (INSERT INTO {transactions.name} ({', '.join(_HEADER_COLUMNS)}) "
         f"VALUES ({header_values})), "
-        f"q AS (INSERT INTO {journal_queue.name} ({journal_queue.c.transaction_id.name}) "
-        "VALUES (%(tid)s)) "
+        f"q AS (INSERT INTO {journal_queue.name} "
+        f"({journal_queue.c.transaction_id.name}, {journal_queue.c.mac.name}) "
+        "VALUES (%(tid)s, %(mac)s)) "
         "SELECT id, account_id FROM p"
     )
 
@@ -227,7 +228,6 @@ def _build(dialect: Dialect) -> Statements:
             insert(journal).values({column.name: bindparam(column.name) for column in journal.c}),
             dialect,
         ),
-        queue=render(insert(journal_queue).values(transaction_id=bindparam("tid")), dialect),
         rendered_for=dialect,
     )
 

@@ -15,7 +15,8 @@ Order of writes, and why:
 3. The transaction's header row comes last: on SQLite its insertion is what checks
    that the postings balance (see the first migration).
 4. The transaction is handed to the journal: chained inline on SQLite, queued on
-   PostgreSQL for the sealer (see :mod:`monnaie_locale.journal`).
+   PostgreSQL for the sealer (see :mod:`monnaie_locale.journal`), each with the mark
+   only the service can make (the queue row's covers the transaction's content).
 
 These statements run on the connection's DBAPI cursor, rendered once per dialect (see
 :mod:`monnaie_locale.ledger.fast_sql` for why); on PostgreSQL steps 2 to 4 are one
@@ -39,7 +40,13 @@ from monnaie_locale.errors import (
     UnknownAccount,
     UnknownTransaction,
 )
-from monnaie_locale.journal import HeaderValues, PostingValues
+from monnaie_locale.journal_content import (
+    HeaderValues,
+    PostingValues,
+    entry_mark,
+    key_of,
+    queue_mark,
+)
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.ledger.fast_sql import FastCursor
 from monnaie_locale.model import (
@@ -153,6 +160,7 @@ class PostingSession:
         self.cursor = FastCursor(conn)
         self._accounts: dict[str, _AccountRef] = {}
         self._last_entry: tuple[int, str] | None = None
+        self._key = key_of(conn)
 
     def __enter__(self) -> PostingSession:
         return self
@@ -227,7 +235,7 @@ class PostingSession:
         )
         header_row: dict[str, Any] = {**header._asdict(), "created_at": sql.stamp(stamp)}
         if sql.is_postgres:
-            posting_ids = self._insert_combined(header_row, ordered, balances_after)
+            posting_ids = self._insert_combined(header, header_row, ordered, balances_after)
         else:
             posting_ids = self._insert_inline(header_row, ordered, balances_after)
         values = [
@@ -289,17 +297,24 @@ class PostingSession:
         return posting_ids
 
     def _insert_combined(
-        self, header_row: dict[str, Any], ordered: Sequence[Leg], after: dict[str, int]
+        self,
+        header: HeaderValues,
+        header_row: dict[str, Any],
+        ordered: Sequence[Leg],
+        after: dict[str, int],
     ) -> list[int]:
-        """PostgreSQL: postings, header and journal-queue row in one round trip."""
+        """PostgreSQL: postings, header and marked journal-queue row in one round trip."""
         found = self._accounts
         parameters = {**header_row, "tid": header_row["id"], "at": header_row["created_at"]}
+        legs = []
         for i, leg in enumerate(ordered):
             account = found[leg.account]
             parameters[f"a{i}"] = account.id
             parameters[f"c{i}"] = account.currency
             parameters[f"m{i}"] = leg.amount
             parameters[f"b{i}"] = after[leg.account]
+            legs.append((account.id, account.currency, leg.amount, after[leg.account]))
+        parameters["mac"] = queue_mark(self._key, header, legs)
         rows = self.cursor.run_sql(
             self.cursor.sql.combined_insert(len(ordered)), parameters
         ).fetchall()
@@ -322,6 +337,7 @@ class PostingSession:
                 "prev_hash": prev,
                 "hash": digest,
                 "sealed_at": sealed_at,
+                "mac": entry_mark(self._key, seq + 1, digest),
             },
         )
         self._last_entry = (seq + 1, digest)

@@ -27,6 +27,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 
+from monnaie_locale.journal_content import DEVELOPMENT_KEY
+from monnaie_locale.journal_content import OPTION as JOURNAL_KEY_OPTION
 from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, GroupCommitter
 from monnaie_locale.store.tables import transaction_ids, transactions
 
@@ -45,9 +47,13 @@ class Database:
     # SQLite file databases: writes of all threads go through one writer, many to a
     # commit (see monnaie_locale.store.group_commit).
     group_commit: bool = False
+    # Marks the journal rows this service writes (see monnaie_locale.journal_content); every
+    # connection of the engine carries it.
+    journal_key: bytes = field(default=DEVELOPMENT_KEY, repr=False)
     committer: GroupCommitter | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.engine.update_execution_options(**{JOURNAL_KEY_OPTION: self.journal_key})
         if self.group_commit:
             self.committer = GroupCommitter(self.engine, self._write_alone)
 
@@ -155,6 +161,7 @@ def connect(
     echo: bool = False,
     pool_size: int = 40,
     connect_args: dict[str, Any] | None = None,
+    journal_key: bytes = DEVELOPMENT_KEY,
 ) -> Database:
     """Open the database at ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``).
 
@@ -164,6 +171,8 @@ def connect(
     start each time. Connections are not pinged at checkout: a ping is one more round
     trip per transaction (of about seven for a transfer); a broken connection is found on
     its first statement instead, and :meth:`Database.write` retries on a fresh one.
+    ``journal_key`` marks the journal rows this process writes: the deployment's, from
+    ``MLC_SECRET_KEY`` (see :mod:`monnaie_locale.journal_content`).
     """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -172,7 +181,9 @@ def connect(
         _configure_sqlite(engine)
         # An in-memory database lives in one connection that threads share: no writer
         # thread of its own there.
-        return Database(engine, group_commit=isinstance(engine.pool, QueuePool))
+        return Database(
+            engine, group_commit=isinstance(engine.pool, QueuePool), journal_key=journal_key
+        )
     else:
         engine = create_engine(
             url,
@@ -181,7 +192,7 @@ def connect(
             max_overflow=10,
             connect_args=connect_args or {},
         )
-    return Database(engine)
+    return Database(engine, journal_key=journal_key)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -173,6 +173,8 @@ idempotency_keys = Table(
 )
 
 # The hash-chained journal: sealed after commit, in order, by one sealer at a time.
+# ``mac`` is the service's mark of the entry (see monnaie_locale.journal); entries sealed
+# before marks existed have none.
 journal = Table(
     "journal",
     metadata,
@@ -181,11 +183,27 @@ journal = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("sealed_at", DateTime(timezone=True), nullable=False),
+    Column("mac", String(64)),
 )
 
-# Committed transactions not yet sealed into the journal.
+# Committed transactions not yet sealed into the journal (PostgreSQL only), each with the
+# mark of its content the posting statement wrote; the sealer seals no row without it.
 journal_queue = Table(
     "journal_queue",
     metadata,
     Column("transaction_id", Id, primary_key=True, autoincrement=False),
+    Column("mac", String(64)),
+)
+
+# The journal's last entry, moved by the database at each entry added: verification
+# compares it with the journal, so the newest entries cannot vanish unnoticed unless the
+# head is rewritten too. Entries from ``marked_from`` on must carry the service's mark.
+journal_head = Table(
+    "journal_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("marked_from", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
 )

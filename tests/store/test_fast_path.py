@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Connection, create_engine, select
+from sqlalchemy import Connection, create_engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale import journal
 from monnaie_locale.clock import as_utc
 from monnaie_locale.errors import UnknownAccount
 from monnaie_locale.journal import HeaderValues, PostingValues
+from monnaie_locale.journal_content import entry_mark, key_of, queue_mark, queue_mark_of_rows
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.fast_sql import FastCursor
 from monnaie_locale.ledger.posting import load_batch, load_transaction
@@ -94,16 +95,21 @@ def test_each_statement_writes_rows_the_core_tables_read_back(members: Ledger) -
         header = HeaderValues(transaction_id, "transfer", "memo", "ref", STAMP, None, None, "k")
         cursor.run(sql.header, {**header._asdict(), "created_at": sql.stamp(STAMP)})
         seq, prev = cursor.run(sql.last_entry, {}).fetchone() or (0, journal.GENESIS)
+        values = [
+            PostingValues(posting_ids[0], alice, "MLC", -700, 4300),
+            PostingValues(posting_ids[1], bob, "MLC", 700, 700),
+        ]
         if sql.is_postgres:  # nothing sealed yet: the funding transfer waits in the queue
-            cursor.run(sql.queue, {"tid": transaction_id})
+            mark = queue_mark_of_rows(key_of(conn), header, values)
+            conn.execute(insert(journal_queue).values(transaction_id=transaction_id, mac=mark))
         else:
-            values = [
-                PostingValues(posting_ids[0], alice, "MLC", -700, 4300),
-                PostingValues(posting_ids[1], bob, "MLC", 700, 700),
-            ]
             entry = journal.entry_hash(prev, header, values)
             entry_row = {"seq": seq + 1, "transaction_id": transaction_id, "prev_hash": prev}
-            cursor.run(sql.entry, {**entry_row, "hash": entry, "sealed_at": sql.stamp(STAMP)})
+            mark = entry_mark(key_of(conn), seq + 1, entry)
+            cursor.run(
+                sql.entry,
+                {**entry_row, "hash": entry, "sealed_at": sql.stamp(STAMP), "mac": mark},
+            )
         cursor.close()
 
         stored = load_transaction(conn, transaction_id)
@@ -142,9 +148,13 @@ def test_the_combined_insert_writes_postings_header_and_queue_row(
         parameters = {**header._asdict(), "tid": transaction_id, "at": STAMP}
         parameters |= {"a0": issuance, "c0": "MLC", "m0": -300, "b0": -300}
         parameters |= {"a1": alice, "c1": "MLC", "m1": 300, "b1": 300}
+        mark = queue_mark(
+            key_of(conn), header, [(issuance, "MLC", -300, -300), (alice, "MLC", 300, 300)]
+        )
+        parameters["mac"] = mark
         returned = cursor.run_sql(cursor.sql.combined_insert(2), parameters).fetchall()
         cursor.close()
-        queued = conn.execute(select(journal_queue.c.transaction_id)).scalars().all()
+        queued = conn.execute(select(journal_queue.c.transaction_id, journal_queue.c.mac)).all()
         stored = conn.execute(
             select(postings.c.id, postings.c.account_id, postings.c.amount).where(
                 postings.c.transaction_id == transaction_id
@@ -153,7 +163,7 @@ def test_the_combined_insert_writes_postings_header_and_queue_row(
         header_row = conn.execute(
             select(transactions).where(transactions.c.id == transaction_id)
         ).one()
-    assert queued == [transaction_id]
+    assert queued == [(transaction_id, mark)]
     assert sorted(returned) == sorted((row.id, row.account_id) for row in stored)
     assert {(row.account_id, row.amount) for row in stored} == {(issuance, -300), (alice, 300)}
     assert (header_row.kind, header_row.batch, as_utc(header_row.created_at)) == (
