@@ -56,6 +56,7 @@ from api.routers.operations_common import deployment_from_settings
 from api.stopping import ending_streams_on_stop
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
+from monnaie_locale.journal_content import key_from_secret
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.sealer import JournalSealer
 from monnaie_locale.store.database import Database, connect
@@ -76,11 +77,15 @@ The ledger of a local currency, over HTTP.
 
 
 def open_database(settings: Settings) -> Database:
-    """Connect to the configured database, creating a SQLite file's folder if needed."""
+    """Connect to the configured database, creating a SQLite file's folder if needed.
+
+    The journal's rows are marked with the key of the deployment's secret.
+    """
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-    return connect(settings.database_url)
+    secret = settings.secret_key.get_secret_value()
+    return connect(settings.database_url, journal_key=key_from_secret(secret))
 
 
 def create_app(

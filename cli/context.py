@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from cli.errors import UsageProblem
 from cli.messages import Messages
+from monnaie_locale.config import load_settings
+from monnaie_locale.journal_content import key_from_secret
 from monnaie_locale.store import Database, connect
 
 __all__ = [
@@ -80,6 +83,7 @@ class RunContext:
     out: Console = field(default_factory=console)
     err: Console = field(default_factory=lambda: console(stderr=True))
     _database: Database | None = None
+    _journal_key: bytes | None = None
 
     def database(self, *, create: bool = False) -> Database:
         """The run's database. Refuses a SQLite file that does not exist unless ``create``."""
@@ -91,8 +95,23 @@ class RunContext:
                 elif not path.exists():
                     # Opening would silently create an empty file and fail later, less clearly.
                     raise UsageProblem(self.messages("db.missing_file", path=path))
-            self._database = connect(self.database_url)
+            self._database = connect(self.database_url, journal_key=self.journal_key())
         return self._database
+
+    def journal_key(self) -> bytes:
+        """The key that marks the journal's rows: the deployment's, from its settings.
+
+        Every command that writes to the books, or verifies them, needs the secret the
+        service runs with (``MLC_SECRET_KEY``): see :mod:`monnaie_locale.journal_content`.
+        """
+        if self._journal_key is None:
+            try:
+                secret = load_settings().secret_key.get_secret_value()
+            except ValidationError as error:
+                reason = "; ".join(str(e["msg"]) for e in error.errors())
+                raise UsageProblem(self.messages("keys.bad_settings", reason=reason)) from error
+            self._journal_key = key_from_secret(secret)
+        return self._journal_key
 
     def close(self) -> None:
         if self._database is not None:

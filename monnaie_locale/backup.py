@@ -97,9 +97,9 @@ def is_empty(path: Path) -> bool:
         )
 
 
-def verify_copy(path: Path) -> journal.Verification:
-    """Verify the journal and balances of the SQLite database at ``path``."""
-    database = connect(f"sqlite:///{path}")
+def verify_copy(path: Path, *, journal_key: bytes) -> journal.Verification:
+    """Verify the journal, its marks under ``journal_key``, and balances of the copy at ``path``."""
+    database = connect(f"sqlite:///{path}", journal_key=journal_key)
     try:
         return database.read(lambda conn: journal.verify(conn))
     finally:

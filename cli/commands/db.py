@@ -125,7 +125,7 @@ def restore(
 
 def _verify_or_refuse(run: RunContext, path: Path, *, source: Path) -> None:
     try:
-        result = backup.verify_copy(path)
+        result = backup.verify_copy(path, journal_key=run.journal_key())
     except DBAPIError as exc:
         raise UsageProblem(run.messages("file.not_sqlite", path=source)) from exc
     if not result.ok and result.first is not None:
