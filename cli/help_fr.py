@@ -111,10 +111,22 @@ FRENCH_HELP: dict[str, str] = {
     "accounts import --encoding": "L'encodage du fichier, par exemple latin-1.",
     # Audit
     "audit": f"Contrôle des comptes.\n\n{_EX}mlc audit verify",
-    "audit verify": "Scelle puis vérifie le journal : empreintes, séquence sans trou, soldes "
-    "contre écritures.\n\n"
+    "audit verify": "Vérifie le journal : empreintes, séquence, marques du service, tête, "
+    "soldes.\n\n"
+    "Sur PostgreSQL, scelle d'abord ce que le service a mis en file ; une ligne de la file "
+    "sans la marque de son contenu par le service n'est jamais scellée, elle est signalée. "
+    "Sur SQLite, rien n'est scellé : le service chaîne chaque transaction à sa validation, "
+    "donc une transaction sans entrée au journal est une anomalie. À lancer avec les "
+    "réglages du service : les marques sont vérifiées avec MLC_SECRET_KEY.\n\n"
     "Sort avec le code 1 en donnant la séquence de la première anomalie : adapté à une tâche "
-    f"planifiée qui alerte.\n\n{_EX}mlc audit verify --json",
+    "planifiée qui alerte.\n\n"
+    "Ce qu'elle ne peut pas détecter : les dernières transactions supprimées par quelqu'un "
+    "qui remet aussi les soldes et ramène en arrière la tête du journal ; les faux écrits "
+    "par quelqu'un qui supprime les déclencheurs de la base et efface toutes les marques, "
+    "pour que le journal paraisse antérieur aux marques ; ce que fait quiconque détient "
+    "MLC_SECRET_KEY en plus de l'accès en écriture à la base. Des points de contrôle "
+    "signés du journal, gardés hors de la base, sont la réponse complète."
+    f"\n\n{_EX}mlc audit verify --json",
     # Exports
     "export": f"Exporte les comptes pour les personnes et les autres outils.\n\n{_EX}mlc export "
     "journal books.journal",

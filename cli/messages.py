@@ -279,8 +279,20 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
     "audit.verifying": {"fr": "Vérification du journal", "en": "Verifying the journal"},
     "audit.title": {"fr": "Vérification du journal", "en": "Journal verification"},
     "audit.ok": {
-        "fr": "Journal intègre : chaînage, séquence et soldes concordent.",
-        "en": "Journal intact: hashes, sequence and balances agree.",
+        "fr": "Journal intègre : chaînage, marques, séquence, tête et soldes concordent.",
+        "en": "Journal intact: hashes, marks, sequence, head and balances agree.",
+    },
+    "audit.limits": {
+        "fr": "Indétectable sans points de contrôle signés gardés hors de la base : les "
+        "dernières transactions supprimées avec leurs soldes remis et la tête du journal "
+        "ramenée en arrière ; les faux écrits après avoir supprimé les déclencheurs de la "
+        "base et effacé toutes les marques ; ce que fait quiconque détient MLC_SECRET_KEY "
+        "en plus de l'accès en écriture à la base.",
+        "en": "Not detectable without signed checkpoints kept outside the database: the "
+        "newest transactions removed with their balances put back and the journal's head "
+        "rewound; forgeries written after dropping the database's triggers and erasing "
+        "every mark; anything done by someone who holds MLC_SECRET_KEY as well as write "
+        "access to the database.",
     },
     "audit.broken": {
         "fr": "Anomalie à la séquence {seq} : {reason}",

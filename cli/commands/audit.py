@@ -30,7 +30,11 @@ def register(app: typer.Typer) -> None:
 
 
 def seal_all(run: RunContext) -> int:
-    """Seal every transaction still queued for the journal, with a progress bar."""
+    """Seal every transaction the service queued for the journal, with a progress bar.
+
+    Rows without the service's mark of their content stay queued (see
+    :func:`monnaie_locale.journal.seal`); verification reports them.
+    """
     database = run.database()
     queued = int(
         database.read(
@@ -54,16 +58,30 @@ def verify(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Seal, then verify the journal: hashes, gap-free sequence, balances against postings.
+    """Verify the journal: hashes, sequence, the service's marks, the head, balances.
+
+    On PostgreSQL it first seals what the service queued; a queued row without the
+    service's mark of its content is never sealed but reported. On SQLite it seals
+    nothing: the service chains each transaction as it commits, so a transaction without
+    a journal entry is a discrepancy. Run it with the service's settings: the marks are
+    checked with MLC_SECRET_KEY.
 
     Exits with 1, naming the first discrepancy's sequence number, when the books are
     broken: fit for a scheduled job that alerts.
 
+    What it cannot detect: the newest transactions removed by someone who also undoes
+    their balance updates and rewinds the journal's head; forgeries by someone who drops
+    the database's triggers and erases every mark, so the journal looks as it did before
+    marks existed; anything done by someone who holds MLC_SECRET_KEY as well as write
+    access to the database. Signed checkpoints of the journal, kept outside the
+    database, are the full answer.
+
     [b]Example:[/b] mlc audit verify --json
     """
     run = run_context(ctx)
-    seal_all(run)
     database = run.database()
+    if database.is_postgres:  # SQLite never queues: nothing there is sealed by verification
+        seal_all(run)
     entries = int(
         database.read(
             lambda conn: conn.execute(select(func.count()).select_from(journal_table)).scalar_one()
@@ -86,6 +104,7 @@ def verify(
         )
     else:
         run.out.print(_table(run, result))
+        run.out.print(run.messages("audit.limits"))
     if result.ok:
         if not as_json:
             run.out.print(run.messages("audit.ok"))

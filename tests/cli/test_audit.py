@@ -1,12 +1,18 @@
-"""``mlc audit verify``: seal, verify, and exit 1 naming the first broken sequence."""
+"""``mlc audit verify``: seal what the service queued, verify, exit 1 naming what is wrong."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
+from cli.main import app
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
-from tests.cli.conftest import Mlc
+from monnaie_locale.store.tables import journal_queue
+from tests.cli.conftest import WIDE, Mlc
+from tests.store.forgery import forge_transfer, remove_newest
+from tests.support import count_rows
 
 
 def tamper_with_journal_entry(database: Database, seq: int) -> None:
@@ -58,3 +64,50 @@ def test_verify_on_an_empty_ledger_passes(mlc: Mlc, ledger: Ledger) -> None:
     report = mlc.json("audit", "verify")
     assert report["ok"] is True
     assert report["entries"] == 0
+
+
+def test_verify_does_not_seal_a_transfer_forged_in_sql_and_exits_1(
+    mlc: Mlc, books: Ledger, database: Database
+) -> None:
+    forged = forge_transfer(database, "issuance", "bob", 100_000, queue_row=True)
+
+    result = mlc("audit", "verify", "--json")
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["entries"] == 3  # the books' three, not the forged one
+    assert any(f"transaction {forged}" in d["reason"] for d in report["discrepancies"])
+    assert count_rows(database, journal_queue) == 1  # left where it was, for the auditor
+
+
+def test_verify_exits_1_when_the_newest_transaction_was_removed(
+    mlc: Mlc, books: Ledger, database: Database
+) -> None:
+    remove_newest(database)
+
+    result = mlc("audit", "verify")
+
+    assert result.exit_code == 1
+    assert "sequence 3" in result.stderr
+    assert "newest entries were removed" in result.stderr
+
+
+def test_verify_under_another_secret_reports_every_mark_as_not_the_services(
+    mlc: Mlc, books: Ledger
+) -> None:
+    other = {**WIDE, "MLC_SECRET_KEY": "another-secret-than-the-service-runs-with"}
+    result = mlc.runner.invoke(app, ["--database", mlc.url, "audit", "verify", "--json"], env=other)
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [d["sequence"] for d in report["discrepancies"]] == [1, 2, 3]
+    assert all("MLC_SECRET_KEY" in d["reason"] for d in report["discrepancies"])
+
+
+def test_verify_says_what_it_cannot_detect_in_both_languages(mlc: Mlc, books: Ledger) -> None:
+    english, french = mlc("audit", "verify"), mlc("audit", "verify", lang="fr")
+
+    assert "without signed checkpoints" in english.stdout
+    assert "sans points de contrôle signés" in french.stdout
+    assert "Signed checkpoints" in mlc("audit", "verify", "--help").stdout
+    assert "points de contrôle" in mlc("audit", "verify", "--help", lang="fr").stdout
