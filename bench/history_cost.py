@@ -10,10 +10,11 @@ or posting a transfer should not depend on how much history lies behind the acco
 The load goes through raw SQL in one database transaction, in large chunks (``COPY`` on
 PostgreSQL), with every trigger on: the keys and postings of each chunk, then their
 headers (on SQLite each header checks that its postings balance; on PostgreSQL the
-deferred trigger checks every posting at commit), then their journal-queue rows, and
-finally the accounts' balances; the journal is then sealed by the ledger's own sealer
-and verified. SQLite by default; ``--postgres`` runs the same on PostgreSQL, in scratch
-schemas. Run with ``python -m bench.history_cost``.
+deferred trigger checks every posting at commit), then their journal-queue rows, marked
+with the ledger's key as the posting path marks them, and finally the accounts'
+balances; the journal is then sealed by the ledger's own sealer and verified. SQLite by
+default; ``--postgres`` runs the same on PostgreSQL, in scratch schemas. Run with
+``python -m bench.history_cost``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from bench.common import (
     verdict,
 )
 from monnaie_locale import journal
+from monnaie_locale.journal_content import HeaderValues, key_of, queue_mark
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.idempotency import digest
 from monnaie_locale.store import Database
@@ -157,7 +159,17 @@ def _write_chunk(
                 "idempotency_key": key,
             }
         )
-    queue = [{"transaction_id": h["id"]} for h in headers]
+    # Marked as the posting statement marks them, or the sealer would leave them queued.
+    legs: dict[int, list[tuple[int, str, int, int]]] = {h["id"]: [] for h in headers}
+    for p in posting_rows:
+        legs[p["transaction_id"]].append(
+            (p["account_id"], p["currency"], p["amount"], p["balance_after"])
+        )
+    key = key_of(conn)
+    queue = [
+        {"transaction_id": h["id"], "mac": queue_mark(key, HeaderValues(**h), legs[h["id"]])}
+        for h in headers
+    ]
     # Postings before their headers: on SQLite inserting a header checks its postings.
     tables = ((idempotency_keys, keys), (postings, posting_rows), (transactions, headers))
     for table, rows in (*tables, (journal_queue, queue)):

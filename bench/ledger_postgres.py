@@ -8,7 +8,8 @@ duration. Baselines, run in the same process run:
   a classic short read-write transaction (three UPDATEs, a SELECT, an INSERT);
 * a raw ``psycopg`` loop making the ledger's very writes (id from the sequence, the
   idempotency key, two conditional UPDATEs with RETURNING in account-id order, two
-  postings, the header, the journal-queue row, COMMIT), one connection per client.
+  postings, the header, the journal-queue row with its mark, COMMIT), one connection
+  per client.
 
 The ledger runs with ``auto_seal`` on (each commit followed by a sealing transaction;
 one sealer at a time, the others skip) and off with a :class:`JournalSealer` thread
@@ -53,6 +54,7 @@ from bench.common import (
     scratch_schema,
     verdict,
 )
+from monnaie_locale.journal_content import DEVELOPMENT_KEY, HeaderValues, queue_mark
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.sealer import JournalSealer
 from monnaie_locale.store import Database
@@ -152,7 +154,12 @@ def _raw_transfer(conn: psycopg.Connection[Any], debit: int, credit: int, amount
         params += [transaction_id, account_id, delta, balance, stamp]
     conn.execute(_POSTINGS, params).fetchall()
     conn.execute(_HEADER, (transaction_id, stamp, key))
-    conn.execute("INSERT INTO journal_queue (transaction_id) VALUES (%s)", (transaction_id,))
+    header = HeaderValues(transaction_id, "transfer", "", None, stamp, None, None, key)
+    queued = [(a, "MLC", delta, balance) for (a, delta), balance in zip(legs, after, strict=True)]
+    mark = queue_mark(DEVELOPMENT_KEY, header, queued)
+    conn.execute(
+        "INSERT INTO journal_queue (transaction_id, mac) VALUES (%s, %s)", (transaction_id, mark)
+    )
     conn.commit()
 
 

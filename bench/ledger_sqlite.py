@@ -6,9 +6,10 @@ on) and ``BEGIN IMMEDIATE``: per commit one idempotency key row; per transfer tw
 conditional balance UPDATEs with RETURNING in account-id order, two postings with
 RETURNING, the transaction header (which fires the balance trigger), and its journal
 entry, chained inline as the ledger does on SQLite (read the last entry, hash the
-transaction with SHA-256, insert the entry). It knows the account ids and the next
-transaction id up front, so what it leaves out is exactly the ledger's own work: the
-account lookup, the id allocation query, building the result, and SQLAlchemy.
+transaction with SHA-256, mark the entry with HMAC-SHA256, insert it). It knows the
+account ids and the next transaction id up front, so what it leaves out is exactly the
+ledger's own work: the account lookup, the id allocation query, building the result, and
+SQLAlchemy.
 
 Modes: one transfer per commit (``Ledger.transfer``) with ``auto_seal`` off and the
 journal sealed once at the end (inside the timed span), the same with ``auto_seal`` on,
@@ -40,6 +41,7 @@ from bench.common import (
     transfer_plan,
     verdict,
 )
+from monnaie_locale.journal_content import DEVELOPMENT_KEY, entry_mark
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import TransferRequest
 from monnaie_locale.store import connect
@@ -121,7 +123,8 @@ _HEADER = (
 )
 _LAST_ENTRY = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"
 _ENTRY = (
-    "INSERT INTO journal (seq, transaction_id, prev_hash, hash, sealed_at) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO journal (seq, transaction_id, prev_hash, hash, sealed_at, mac) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -137,12 +140,13 @@ def _text(stamp: datetime) -> str:
 def _chain(
     conn: sqlite3.Connection, header: list[object], legs: list[list[object]], *, sealed_at: str
 ) -> None:
-    """Append the transaction to the hash chain, as the ledger's journal does inline."""
+    """Append the transaction to the hash chain, marked, as the ledger's journal does inline."""
     last = conn.execute(_LAST_ENTRY).fetchone()
     seq, prev = (0, "0" * 64) if last is None else last
     content = json.dumps([*header, legs], separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256((prev + content).encode()).hexdigest()
-    conn.execute(_ENTRY, (seq + 1, header[0], prev, digest, sealed_at))
+    mark = entry_mark(DEVELOPMENT_KEY, seq + 1, digest)
+    conn.execute(_ENTRY, (seq + 1, header[0], prev, digest, sealed_at, mark))
 
 
 def _transfer(
