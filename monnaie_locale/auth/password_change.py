@@ -21,7 +21,7 @@ from monnaie_locale.auth.errors import (
     WeakPassword,
     WrongPassword,
 )
-from monnaie_locale.auth.login import LoginPolicy, record_failure
+from monnaie_locale.auth.lockout import LoginPolicy, claim_user_attempt
 from monnaie_locale.auth.passwords import check_password_strength, hash_password, verify_password
 from monnaie_locale.auth.tokens import IssuedToken, issue_token, revoke_user_tokens
 from monnaie_locale.auth.users import get_user
@@ -49,15 +49,11 @@ def change_own_password(
     now = clock()
     if not user.active:
         raise NotAuthenticated("this user is disabled")
-    if user.locked_at(now):
-        assert user.locked_until is not None
-        raise CredentialLocked(user.locked_until)
+    # Counted before the check, as a sign-in is (see monnaie_locale.auth.lockout).
+    attempt = database.write(lambda conn: claim_user_attempt(conn, user_id, now=now, policy=policy))
     if not verify_password(user.password_hash, current):
-        locked_until = database.write(
-            lambda conn: record_failure(conn, user, now=now, policy=policy)
-        )
-        if locked_until is not None:
-            raise CredentialLocked(locked_until)
+        if attempt.locks is not None:
+            raise CredentialLocked(attempt.locks)
         raise WrongPassword()
     new_hash = hash_password(new)
 

@@ -47,9 +47,6 @@ class User:
     failed_logins: int
     locked_until: datetime | None
 
-    def locked_at(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
-
 
 def create_user(
     conn: Connection, username: str, *, password: str, role: Role, now: datetime

@@ -1,10 +1,11 @@
 """Tables of the people who use the service: users, the accounts they hold, their
-sign-in tokens and the API keys of merchant terminals.
+sign-in tokens and the API keys of merchant terminals, and the failed sign-ins of names
+that are no active user's.
 
 Secrets are never stored: passwords as argon2 hashes, tokens and API keys as SHA-256
 digests (they are long random strings, so a fast digest is as safe as a slow one and
 lets a request be authenticated with one indexed lookup). The migration
-``0002_auth`` creates exactly these tables.
+``0002_auth`` creates these tables; ``0010_sign_in_names`` adds ``sign_in_names``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint(_ROLE_CHECK, name="role"),
     CheckConstraint("status IN ('active', 'disabled')", name="status"),
+    CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+)
+
+# A name no active user holds is locked after repeated failures exactly as a user is, so
+# the answers to a guesser never tell which names exist (monnaie_locale.auth.lockout).
+# One row per name tried; the sign-in limit per address bounds how fast rows appear.
+sign_in_names = Table(
+    "sign_in_names",
+    metadata,
+    Column("username", String(80), primary_key=True),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
     CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
 )
 

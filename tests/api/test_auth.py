@@ -50,6 +50,18 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(world: World) -> No
     assert wrong["detail"] == unknown["detail"]
 
 
+def _shape(response: httpx.Response) -> tuple[int, str, list[str], bool]:
+    body = response.json()
+    return response.status_code, body["code"], sorted(body), "Retry-After" in response.headers
+
+
+def test_an_unknown_name_gets_the_answers_of_a_known_one_through_the_lock(world: World) -> None:
+    known = [_shape(login(world, "alice", WRONG)) for _ in range(7)]
+    unknown = [_shape(login(world, "nobody", WRONG)) for _ in range(7)]
+    assert unknown == known
+    assert [status for status, *_ in known] == [401] * 4 + [429] * 3
+
+
 def test_a_failed_login_issues_no_token(world: World) -> None:
     before = count_rows(world.database, auth_tokens)
     assert_problem(login(world, "alice", WRONG), 401, "invalid_credentials")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from monnaie_locale.auth import (
     LoginPolicy,
@@ -29,9 +31,11 @@ from monnaie_locale.errors import InvalidRequest, UnknownAccount
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
-from monnaie_locale.store.tables_auth import user_accounts, users
+from monnaie_locale.store.tables import metadata
+from monnaie_locale.store.tables_auth import sign_in_names, user_accounts, users
 from tests.api.conftest import PASSWORD
 from tests.conftest import SteppingClock
+from tests.operations.test_schema import table_of
 from tests.support import count_rows
 
 
@@ -148,7 +152,7 @@ def test_an_api_key_acts_for_its_one_account(ledger: Ledger) -> None:
     assert not principal.may_move_from("issuance")
 
 
-def test_sign_in_refuses_an_unknown_user_without_writing(
+def test_sign_in_refuses_an_unknown_user_without_counting_against_a_user(
     database: Database, clock: SteppingClock
 ) -> None:
     new_user(database, clock)
@@ -156,3 +160,10 @@ def test_sign_in_refuses_an_unknown_user_without_writing(
         sign_in(database, "nobody", PASSWORD, clock=clock, policy=LoginPolicy())
     row = database.read(lambda conn: conn.execute(users.select()).one())
     assert row.failed_logins == 0
+
+
+def test_the_migrated_schema_matches_the_sign_in_names_table(database: Database) -> None:
+    with database.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert [diff for diff in differences if table_of(diff) == sign_in_names.name] == []
