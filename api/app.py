@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from sqlalchemy.engine import make_url
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import problems
 from api.body_limit import BodyLimit
@@ -53,6 +54,7 @@ from api.routers import (
     webhook_endpoints,
 )
 from api.routers.operations_common import deployment_from_settings
+from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
@@ -73,6 +75,8 @@ The ledger of a local currency, over HTTP.
 * Lists are paged with an opaque `cursor`; timestamps are ISO 8601 with their zone.
 * Authenticate with `Authorization: Bearer <token>` (from `POST /v1/auth/login`) or a
   terminal's API key.
+* Answers carry `Cache-Control: no-store` (tokens, keys and statements are kept by no
+  cache) and `X-Content-Type-Options: nosniff`.
 """
 
 
@@ -156,8 +160,13 @@ def create_app(
     )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(AccessLog)
+    app.add_middleware(SecurityHeaders)
     # Outermost, so even a refused body or an unexpected failure carries the id.
     app.add_middleware(RequestId)
+    if settings.trusted_proxies:
+        # The client's address from X-Forwarded-For, believed only from these proxies:
+        # the sign-in limit counts by address, and anyone may write that header.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     # Credentials checked a moment ago are remembered (api.principal_cache); the routes
     # that revoke them, or change what they allow, have them checked afresh after.
     revoking = [Depends(forgets_credentials)]
