@@ -49,6 +49,9 @@ def uvicorn_options(settings: Settings, *, host: str, port: int) -> dict[str, An
         "log_level": "info",
         # The service writes its own access log, one JSON line with the request id.
         "access_log": False,
+        # Uvicorn would believe X-Forwarded-For from any local peer; the application reads
+        # it from the proxies of MLC_TRUSTED_PROXIES only (api.app).
+        "proxy_headers": False,
         "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Per serving process: connections and requests at once, beyond which a request gets
     # 503 at once. Each till showing its live payments holds one connection all day.
     max_connections: int = Field(default=2048, ge=16, le=1_000_000)
+    # The reverse proxies whose X-Forwarded-For names the client (addresses or networks,
+    # JSON: MLC_TRUSTED_PROXIES='["10.0.0.2"]'). Empty: the header is ignored, whoever
+    # sends it, the local host included, so the sign-in limit cannot be dodged with it.
+    trusted_proxies: tuple[str, ...] = ()
     # Lets a scraper outside the host read /metrics (sent as a bearer credential).
     metrics_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -146,6 +150,17 @@ class Settings(BaseSettings):
                 "phones reach the service by (pay.eusko.example), before running in "
                 "production; every QR code and printed sheet carries it"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_trusted_proxies(self) -> Settings:
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"MLC_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
+                ) from exc
         return self
 
     @model_validator(mode="after")
