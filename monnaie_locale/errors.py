@@ -193,8 +193,10 @@ class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
 
     def __init__(self, key: str) -> None:
+        # The message names no key: the one stored may carry a scope the caller never
+        # sent (the API keeps each caller's keys apart by prefixing who they are).
         super().__init__(
-            f"idempotency key {key!r} was already used for another request; "
+            "this idempotency key was already used for another request; "
             "use a new key for a new request"
         )
         self.key = key
