@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import UploadFile
-from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import TEXT_PATTERN, AccountCode, RequestBody, ResponseBody
-from api.schemas.money import AmountOut, optional_amount_out
-from monnaie_locale.errors import InvalidAmount
+from api.schemas.money import AmountOut, SignedAmountIn, optional_amount_out
 from monnaie_locale.model import MAX_DISPLAY_NAME, AccountKind
-from monnaie_locale.money import parse_amount
 from monnaie_locale.operations.account_import import AccountRow, ImportProblem
 from monnaie_locale.operations.account_opening import Limits
 
@@ -28,33 +26,6 @@ DisplayName = Annotated[str, Field(min_length=1, max_length=MAX_DISPLAY_NAME, pa
 OwnerRef = Annotated[str, Field(min_length=1, max_length=120, pattern=TEXT_PATTERN)]
 Category = Annotated[str, Field(min_length=1, max_length=40, pattern=TEXT_PATTERN)]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{2,9}$", examples=["EUR"])]
-
-LIMIT_PATTERN = r"^-?[0-9]+([.,][0-9]{1,2})?$"
-
-
-def _signed_minor_units(value: object) -> int:
-    if not isinstance(value, str):
-        raise ValueError('limits are strings such as "-50.00", never JSON numbers')
-    negative = value.startswith("-")
-    try:
-        amount = parse_amount(value[1:] if negative else value)
-    except InvalidAmount as exc:
-        raise ValueError(exc.reason) from exc
-    return -amount if negative else amount
-
-
-LimitIn = Annotated[
-    int,
-    BeforeValidator(_signed_minor_units),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": LIMIT_PATTERN,
-            "description": "A balance, possibly negative, with at most two decimals, as a string.",
-            "examples": ["-50.00"],
-        }
-    ),
-]
 
 
 class AccountOpenIn(RequestBody):
@@ -102,12 +73,12 @@ class AccountOpenIn(RequestBody):
         default=None,
         description="The local unit if absent. Another currency (EUR) is for the administrator.",
     )
-    lower_limit: LimitIn | None = Field(
+    lower_limit: SignedAmountIn | None = Field(
         default=None,
         description="Lowest balance allowed; absent: 0 (no overdraft); null: unbounded. "
         "Other than 0 is for the administrator.",
     )
-    upper_limit: LimitIn | None = Field(
+    upper_limit: SignedAmountIn | None = Field(
         default=None,
         description="Highest balance allowed; absent: the deployment's for the kind; null: "
         "unbounded. Other than the deployment's is for the administrator.",

@@ -12,12 +12,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import UploadFile
-from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import TEXT_PATTERN, AccountCode, RequestBody, ResponseBody
-from api.schemas.money import AMOUNT_PATTERN, AmountIn, AmountOut, amount_out
-from monnaie_locale.errors import InvalidAmount
-from monnaie_locale.money import parse_amount
+from api.schemas.money import AmountIn, AmountOut, CountedAmountIn, amount_out
 from monnaie_locale.operations.conversion import Conversion
 from monnaie_locale.operations.notes import NoteMovement
 from monnaie_locale.operations.offices import OfficeClosing, TillDeposit
@@ -64,29 +62,6 @@ Name = Annotated[str, Field(min_length=1, max_length=140, pattern=TEXT_PATTERN)]
 def example(**body: Any) -> ConfigDict:
     """A request body's configuration with its example, shown in the OpenAPI document."""
     return ConfigDict(json_schema_extra={"examples": [body]})
-
-
-def _minor_units_or_zero(value: object) -> int:
-    if not isinstance(value, str):
-        raise ValueError('amounts are strings such as "12.50", never JSON numbers')
-    try:
-        return parse_amount(value)
-    except InvalidAmount as exc:
-        raise ValueError(exc.reason) from exc
-
-
-CountedAmount = Annotated[
-    int,
-    BeforeValidator(_minor_units_or_zero),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": AMOUNT_PATTERN,
-            "description": "An amount of zero or more, with at most two decimals, as a string.",
-            "examples": ["312.40"],
-        }
-    ),
-]
 
 
 # Conversions ------------------------------------------------------------------------
@@ -338,7 +313,7 @@ class NoteMovementOut(ResponseBody):
 class OfficeClosingIn(RequestBody):
     model_config = example(counted="312.40")
 
-    counted: CountedAmount = Field(description="The cash counted in the till.")
+    counted: CountedAmountIn = Field(description="The cash counted in the till.")
 
 
 class OfficeClosingOut(ResponseBody):
