@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Query
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import ACCOUNT_CODE_PATTERN, AccountCode, RequestBody, ResponseBody
 from api.schemas.money import AmountIn, AmountOut, amount_out
+from api.schemas.receipts import SignedReceipt
 from monnaie_locale.checkout import (
     Delivery,
     DeliveryAttempt,
@@ -158,7 +159,7 @@ class PaymentOut(ResponseBody):
         "the live stream's ids are journal sequences."
     )
     replayed: bool
-    receipt: dict[str, Any] = Field(description="The receipt signed by the deployment's key.")
+    receipt: SignedReceipt = Field(description="The receipt signed by the deployment's key.")
 
     @classmethod
     def of(cls, payment: Payment) -> PaymentOut:
@@ -173,7 +174,7 @@ class PaymentOut(ResponseBody):
             transaction_id=payment.transaction.id,
             event_id=payment.event_id,
             replayed=payment.replayed,
-            receipt=payment.receipt,
+            receipt=SignedReceipt.model_validate(payment.receipt),
         )
 
 
@@ -193,7 +194,7 @@ class PaymentLineOut(ResponseBody):
     refunded: AmountOut
     transaction_id: int
     event_id: int = Field(description="The payment's event, named msg_<event_id> by webhooks.")
-    receipt: dict[str, Any] = Field(description="The receipt signed by the deployment's key.")
+    receipt: SignedReceipt = Field(description="The receipt signed by the deployment's key.")
     created_at: datetime
 
     @classmethod
@@ -207,7 +208,7 @@ class PaymentLineOut(ResponseBody):
             refunded=amount_out(line.refunded),
             transaction_id=line.transaction_id,
             event_id=line.event_id,
-            receipt=line.receipt,
+            receipt=SignedReceipt.model_validate(line.receipt),
             created_at=line.created_at,
         )
 
@@ -231,7 +232,7 @@ class RefundOut(ResponseBody):
     amount: AmountOut
     transaction_id: int
     replayed: bool
-    receipt: dict[str, Any]
+    receipt: SignedReceipt
     created_at: datetime
 
     @classmethod
@@ -242,7 +243,7 @@ class RefundOut(ResponseBody):
             amount=amount_out(refund.amount),
             transaction_id=refund.transaction.id,
             replayed=refund.replayed,
-            receipt=refund.receipt,
+            receipt=SignedReceipt.model_validate(refund.receipt),
             created_at=refund.created_at,
         )
 
