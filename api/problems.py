@@ -231,9 +231,17 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "description": descriptions[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            **({"headers": {"Retry-After": _RETRY_AFTER}} if status == 429 else {}),
         }
         for status in statuses
     }
+
+
+_RETRY_AFTER = {
+    "description": "When to try again: seconds, or the HTTP date a sign-in lock ends.",
+    "required": True,
+    "schema": {"type": "string"},
+}
 
 
 def problem_schemas() -> dict[str, Any]:
