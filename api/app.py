@@ -24,7 +24,7 @@ from api.checkout_runtime import CheckoutRuntime, WebhookLoop
 from api.logging import AccessLog, configure_logging
 from api.metrics import Metrics, MetricsMiddleware
 from api.metrics import router as metrics_router
-from api.payment_limit import limit_payments
+from api.payment_limit import include_limited
 from api.principal_cache import PrincipalCache, forgets_credentials
 from api.rate_limit import AttemptLimiter
 from api.request_id import RequestId
@@ -56,6 +56,7 @@ from api.routers import (
 from api.routers.operations_common import deployment_from_settings
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
+from api.webhook_docs import document_webhooks
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.journal_content import key_from_secret
@@ -174,7 +175,7 @@ def create_app(
         app.include_router(router.router)
     app.include_router(api_keys.router, dependencies=revoking)
     for router in (transfers, holds):
-        app.include_router(router.router, dependencies=[Depends(limit_payments)])
+        include_limited(app, router.router)
     for checkout_router in (
         checkout,
         checkout_lists,
@@ -185,7 +186,7 @@ def create_app(
         app.include_router(checkout_router.router)
     # The currency operations: every one that moves money counts as a payment attempt.
     for moving in (conversions, reconversions, notes, offices, membership, bank):
-        app.include_router(moving.router, dependencies=[Depends(limit_payments)])
+        include_limited(app, moving.router)
     app.include_router(reserve.router)
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
@@ -193,6 +194,7 @@ def create_app(
     for admin_router in (account_admin, audit, exports):
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
+    document_webhooks(app)
     _document_problems(app)
     return app
 
