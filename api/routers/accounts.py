@@ -22,7 +22,7 @@ from api.routers.exports import (
     TimeZone,
     check_zone,
 )
-from api.schemas.common import ACCOUNT_CODE_PATTERN
+from api.schemas.common import ACCOUNT_CODE_PATTERN, IsoDate
 from api.schemas.ledger import AccountOut, AccountPage, StatementLineOut, StatementPage
 from api.streaming import stream_text
 from monnaie_locale import exports
@@ -126,11 +126,11 @@ def get_statement(
     limit: Limit = 100,
     output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
     start: Annotated[
-        date | None,
+        IsoDate | None,
         Query(alias="from", description="CSV only: first day (inclusive), YYYY-MM-DD."),
     ] = None,
     end: Annotated[
-        date | None,
+        IsoDate | None,
         Query(alias="to", description="CSV only: last day (inclusive), YYYY-MM-DD."),
     ] = None,
     csv_style: CsvStyle = "fr",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
 from api.problems import problem_responses
 from api.routers.checks import scoped_key
 from api.routers.operations_common import HOLDERS, REPORT_READERS, DeploymentDep
+from api.schemas.common import IsoDate
 from api.schemas.operations import (
     MembershipPaymentIn,
     MembershipPaymentOut,
@@ -67,7 +67,9 @@ def fee_status(
     database: DatabaseDep,
     deployment: DeploymentDep,
     clock: ClockDep,
-    on: Annotated[date | None, Query(description="A day of the period; today by default.")] = None,
+    on: Annotated[
+        IsoDate | None, Query(description="A day of the period; today by default.")
+    ] = None,
 ) -> list[MembershipStatusOut]:
     day = on if on is not None else clock().date()
     rows = database.read(lambda conn: membership.membership_status(conn, deployment, on=day))

@@ -6,7 +6,6 @@ batch, downloads its pain.001 file for the bank, and marks the payouts paid.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -24,6 +23,7 @@ from api.routers.operations_common import (
     DeploymentDep,
     keyed,
 )
+from api.schemas.common import IsoDate
 from api.schemas.operations import (
     BankReferenceIn,
     PayoutBatchIn,
@@ -189,7 +189,7 @@ def get_batch(
 )
 def export_batch(
     batch_id: RecordId,
-    execution_date: Annotated[date, Query(description="When the bank is to pay.")],
+    execution_date: Annotated[IsoDate, Query(description="When the bank is to pay.")],
     _principal: Annotated[Principal, require(*OPERATORS)],
     database: DatabaseDep,
     deployment: DeploymentDep,

@@ -6,20 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from api.deps import DatabaseDep, require
 from api.problems import problem_responses
 from api.routers.operations_common import REPORT_READERS, DeploymentDep
+from api.schemas.common import IsoMoment
 from api.schemas.operations import ReserveReportOut
 from monnaie_locale.auth import Principal
 from monnaie_locale.reserve import ReserveReport, reserve_report, to_csv
 
 router = APIRouter(prefix="/v1/reserve", tags=["reserve"])
 
-AsOf = Annotated[
-    AwareDatetime | None, Query(description="The moment to report on; now by default.")
-]
+AsOf = Annotated[IsoMoment | None, Query(description="The moment to report on; now by default.")]
 Readers = Annotated[Principal, require(*REPORT_READERS)]
 
 

@@ -1,10 +1,13 @@
-"""What every body shares: unknown fields are refused, and account codes have one shape."""
+"""What every request shares: unknown fields are refused; account codes, dates and
+moments have one shape each."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from monnaie_locale.model import NOT_PLAIN_CHARACTERS
 
@@ -12,6 +15,8 @@ __all__ = [
     "ACCOUNT_CODE_PATTERN",
     "TEXT_PATTERN",
     "AccountCode",
+    "IsoDate",
+    "IsoMoment",
     "Memo",
     "RequestBody",
     "ResponseBody",
@@ -41,4 +46,35 @@ AccountCode = Annotated[
 ]
 Memo = Annotated[
     str, Field(max_length=500, pattern=TEXT_PATTERN, examples=["bread and croissants"])
+]
+
+
+# Dates and moments are strings, as the document says (format date, date-time), never a
+# number: pydantic would otherwise read 0 or "0.5" as seconds since 1970.
+_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+DATE_PATTERN = f"^{_DATE}$"
+_TIME = "[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?"
+_OFFSET = "([Zz]|[+-][0-9]{2}:[0-9]{2})"
+MOMENT_PATTERN = f"^{_DATE}[Tt]{_TIME}{_OFFSET}$"
+
+
+def _string_like(pattern: str, what: str) -> BeforeValidator:
+    shape = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or shape.fullmatch(value) is None:
+            raise ValueError(f"{what} is a string such as {_EXAMPLES[what]}")
+        return value
+
+    return BeforeValidator(check)
+
+
+_EXAMPLES = {"a date": "2026-11-02", "a moment": "2026-11-02T09:00:00+01:00"}
+IsoDate = Annotated[
+    date, _string_like(DATE_PATTERN, "a date"), Field(json_schema_extra={"pattern": DATE_PATTERN})
+]
+IsoMoment = Annotated[
+    AwareDatetime,
+    _string_like(MOMENT_PATTERN, "a moment"),
+    Field(json_schema_extra={"pattern": MOMENT_PATTERN}),
 ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from api.schemas.common import AccountCode, Memo, RequestBody, ResponseBody
+from api.schemas.common import AccountCode, IsoMoment, Memo, RequestBody, ResponseBody
 from api.schemas.money import AmountIn, AmountOut, amount_out, optional_amount_out
 from monnaie_locale.ledger.history import StatementLine
 from monnaie_locale.model import Account, Hold, Posting, Transaction
@@ -158,7 +158,7 @@ class HoldIn(RequestBody):
     payer: AccountCode
     payee: AccountCode
     amount: AmountIn
-    expires_at: AwareDatetime | None = None
+    expires_at: IsoMoment | None = None
     memo: Memo = ""
 
 

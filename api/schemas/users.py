@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from api.schemas.common import AccountCode, RequestBody, ResponseBody
 from monnaie_locale.auth import Role, UserSummary
-from monnaie_locale.auth.passwords import MAX_PASSWORD_LENGTH
+from monnaie_locale.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 __all__ = [
     "USERNAME_PATTERN",
@@ -25,9 +25,10 @@ __all__ = [
 # The core's rule (monnaie_locale.auth.users), so a bad name is refused before any work.
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]{1,79}$"
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["paul"])]
-# The length rule itself (10 characters and more) is the core's, which answers
-# weak_password; here only what no password can exceed.
-Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+# A new password follows the core's length rule (monnaie_locale.auth.passwords), shown in
+# the document; the current one is only checked, and no password is longer.
+NewPassword = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+CurrentPassword = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 
 
 class PasswordChangeIn(RequestBody):
@@ -43,8 +44,8 @@ class PasswordChangeIn(RequestBody):
         },
     )
 
-    current_password: Password
-    new_password: Password
+    current_password: CurrentPassword
+    new_password: NewPassword
 
 
 class PasswordResetIn(RequestBody):
@@ -53,7 +54,7 @@ class PasswordResetIn(RequestBody):
         json_schema_extra={"examples": [{"password": "a passphrase to change soon"}]},
     )
 
-    password: Password
+    password: NewPassword
 
 
 class UserIn(RequestBody):
@@ -73,7 +74,7 @@ class UserIn(RequestBody):
 
     username: Username
     role: Role
-    password: Password
+    password: NewPassword
     accounts: list[AccountCode] = Field(
         default_factory=list,
         max_length=20,

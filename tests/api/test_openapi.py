@@ -1,12 +1,20 @@
-"""The OpenAPI document: complete, with examples, money as strings, problems declared."""
+"""The OpenAPI document: complete, with examples, money as strings, problems declared, and
+as strict as the server: what it lets through, the server accepts for its form."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from monnaie_locale.auth import Role
+from monnaie_locale.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from monnaie_locale.config import Settings
 from tests.api.conftest import World
+from tests.api.helpers import assert_problem
 
 PUBLIC = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/auth/login")}
 # The keys that verify payment codes and receipts are published to anyone.
@@ -111,3 +119,172 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
             p["name"]: p["required"] for p in operation.get("parameters", []) if p["in"] == "header"
         }
         assert (headers.get("Idempotency-Key") is True) == ((method, path) in moving), path
+
+
+# As strict as the server, and complete -------------------------------------------------------
+
+
+def _request_properties(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(schema, property, its schema) for every property of every request body."""
+    schemas = document["components"]["schemas"]
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    seen: set[str] = set()
+
+    def walk(schema: dict[str, Any]) -> None:
+        for option in [*schema.get("anyOf", []), *([schema["items"]] if "items" in schema else [])]:
+            walk(option)
+        ref = schema.get("$ref")
+        if ref is None or ref in seen:
+            return
+        seen.add(ref)
+        name = ref.rsplit("/", 1)[1]
+        for field, spec in schemas[name].get("properties", {}).items():
+            plain = next((o for o in spec.get("anyOf", []) if o.get("type") != "null"), spec)
+            found.append((name, field, plain))
+            walk(plain)
+
+    for _, _, operation in _operations(document):
+        for body in operation.get("requestBody", {}).get("content", {}).values():
+            walk(body["schema"])
+    return found
+
+
+def _ecma(pattern: str) -> re.Pattern[str]:
+    # JSON Schema patterns are ECMA-262, where "$" matches only at the very end.
+    return re.compile(pattern.replace("$", r"\Z"))
+
+
+def test_no_request_amount_pattern_admits_zero_or_spaces(document: dict[str, Any]) -> None:
+    amounts = [
+        (name, field, spec)
+        for name, field, spec in _request_properties(document)
+        if field.endswith(("amount", "denomination", "counted", "limit"))
+    ]
+    assert len(amounts) >= 15
+    for name, field, spec in amounts:
+        pattern = _ecma(spec["pattern"])
+        assert pattern.search("12.50") and pattern.search("12,5"), f"{name}.{field}"
+        for bad in (" 12.50", "12.50\n", "1e3", "12.505", "01.00", "10000000000000"):
+            assert not pattern.search(bad), f"{name}.{field} admits {bad!r}"
+        if field.endswith(("amount", "denomination")):
+            for zero in ("0", "0.00", "0,0", "-1"):
+                assert not pattern.search(zero), f"{name}.{field} admits {zero!r}"
+
+
+def test_new_passwords_are_documented_as_the_server_checks_them(
+    document: dict[str, Any],
+) -> None:
+    passwords = [
+        (name, field, spec)
+        for name, field, spec in _request_properties(document)
+        if field.endswith("password")
+    ]
+    assert {(name, field) for name, field, _ in passwords} == {
+        ("LoginIn", "password"),
+        ("PasswordChangeIn", "current_password"),
+        ("PasswordChangeIn", "new_password"),
+        ("PasswordResetIn", "password"),
+        ("UserIn", "password"),
+    }
+    for name, field, spec in passwords:
+        assert spec["maxLength"] == MAX_PASSWORD_LENGTH
+        checked = name != "LoginIn" and field != "current_password"
+        expected = MIN_PASSWORD_LENGTH if checked else 1
+        assert spec["minLength"] == expected, f"{name}.{field}"
+
+
+def test_dates_and_moments_are_strings_of_one_shape(document: dict[str, Any]) -> None:
+    schemas = [
+        (f"{method} {path} {parameter['name']}", parameter["schema"])
+        for method, path, operation in _operations(document)
+        for parameter in operation.get("parameters", [])
+    ]
+    schemas += [(f"{name}.{field}", spec) for name, field, spec in _request_properties(document)]
+    dated = []
+    for where, schema in schemas:
+        plain = next((o for o in schema.get("anyOf", []) if o.get("type") != "null"), schema)
+        if plain.get("format") in ("date", "date-time"):
+            dated.append(where)
+            assert plain["type"] == "string" and plain["pattern"].startswith("^"), where
+    assert len(dated) >= 7
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "params"),
+    [
+        ("/v1/membership/status", Role.AUDITOR, {"on": "0"}),
+        ("/v1/reserve/report", Role.AUDITOR, {"as_of": "0.5"}),
+        ("/v1/reserve/report", Role.AUDITOR, {"as_of": "1700000000"}),
+        ("/v1/exports/fec", Role.AUDITOR, {"to": "0"}),
+        ("/v1/accounts/alice/statement", Role.MEMBER, {"format": "csv", "from": "20261102"}),
+    ],
+)
+def test_a_number_given_for_a_date_is_refused(
+    world: World, path: str, role: Role, params: dict[str, str]
+) -> None:
+    response = world.client.get(path, headers=world.auth(role), params=params)
+    assert_problem(response, 422, "validation_failed")
+
+
+def test_time_zones_are_the_ones_the_server_knows(document: dict[str, Any]) -> None:
+    zones = [
+        parameter["schema"]
+        for _, _, operation in _operations(document)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "timezone"
+    ]
+    assert len(zones) == 4
+    for schema in zones:
+        assert "Europe/Paris" in schema["enum"] and "Nowhere/Town" not in schema["enum"]
+
+
+def test_every_route_the_limits_count_documents_429(world: World) -> None:
+    """Each POST, made by a caller over a payment limit of one a minute, reveals whether
+    the limit counts it; every route that answers 429 must say so, and no other."""
+    settings = Settings(payment_attempts_per_minute=1)
+    limited = create_app(settings, database=world.database, clock=world.clock)
+    admin = world.auth(Role.ADMIN)
+    with TestClient(limited) as client:
+        document = client.get("/openapi.json").json()
+        client.post("/v1/transfers", headers=admin, json={})  # the one attempt allowed
+        answered = set()
+        for method, path, _ in _operations(document):
+            if method != "post" or path == "/v1/auth/logout":  # logout ends the session
+                continue
+            response = client.post(re.sub(r"\{[^}]+\}", "1", path), headers=admin, json={})
+            if response.status_code == 429:
+                assert response.headers["Retry-After"]
+                answered.add(path)
+    documented = {
+        path for method, path, operation in _operations(document) if "429" in operation["responses"]
+    }
+    # The sign-in limit and lock, by address and by user, are shown in test_auth.
+    assert documented - answered == {"/v1/auth/login", "/v1/auth/password"}
+    assert answered <= documented
+    assert len(answered) >= 30
+    for _, path, operation in _operations(document):
+        if "429" in operation["responses"]:
+            assert operation["responses"]["429"]["headers"]["Retry-After"]["required"], path
+
+
+def test_the_document_says_what_a_receipt_signature_covers(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for name in ("PaymentOut", "PaymentLineOut", "RefundOut"):
+        assert schemas[name]["properties"]["receipt"]["$ref"].endswith("/SignedReceipt")
+    description = schemas["SignedReceipt"]["description"]
+    for words in ("Ed25519", "canonical JSON", "keys sorted", "RFC 8785", "/v1/checkout/keys"):
+        assert words in description
+    receipt = schemas["ReceiptFields"]["properties"]
+    assert receipt["type"]["const"] == "monnaie-locale/payment-receipt/v1"
+
+
+def test_the_webhooks_are_documented_as_standard_webhooks(document: dict[str, Any]) -> None:
+    webhooks = document["webhooks"]
+    assert set(webhooks) == {"checkout.payment", "checkout.refund"}
+    for webhook in webhooks.values():
+        operation = webhook["post"]
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+        assert "Standard Webhooks" in operation["description"]
+        assert "<webhook-id>.<webhook-timestamp>.<body>" in operation["description"]
+        assert "HMAC-SHA256" in operation["description"]

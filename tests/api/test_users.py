@@ -131,18 +131,17 @@ def test_wrong_current_passwords_count_as_failed_sign_ins_and_lock(world: World)
 
 
 @pytest.mark.parametrize(
-    ("new", "why"),
-    [("short", "too short"), (PASSWORD, "the same as the current one")],
+    ("new", "code"),
+    # Too short, as the document's minLength says; the same as the current one.
+    [("short", "validation_failed"), (PASSWORD, "weak_password")],
     ids=["too-short", "unchanged"],
 )
 def test_a_weak_new_password_is_refused_and_changes_nothing(
-    world: World, new: str, why: str
+    world: World, new: str, code: str
 ) -> None:
     token = world.tokens[Role.MEMBER]
-    refused_quietly(
-        world, 422, "weak_password", lambda: change_password(world, token, PASSWORD, new)
-    )
-    assert world.client.get("/v1/me", headers=bearer(token)).status_code == 200, why
+    refused_quietly(world, 422, code, lambda: change_password(world, token, PASSWORD, new))
+    assert world.client.get("/v1/me", headers=bearer(token)).status_code == 200
 
 
 def test_a_password_change_without_the_current_password_is_invalid(world: World) -> None:
@@ -235,7 +234,7 @@ def test_an_unknown_account_creates_no_user(world: World) -> None:
     [
         ({"username": "Carol", "role": "member", "password": NEW_PASSWORD}, "validation_failed"),
         ({"username": "carol", "role": "king", "password": NEW_PASSWORD}, "validation_failed"),
-        ({"username": "carol", "role": "member", "password": "short"}, "weak_password"),
+        ({"username": "carol", "role": "member", "password": "short"}, "validation_failed"),
         (
             {"username": "carol", "role": "member", "password": NEW_PASSWORD, "admin": True},
             "validation_failed",
@@ -377,7 +376,7 @@ def test_a_weak_reset_password_changes_nothing(world: World) -> None:
     refused_quietly(
         world,
         422,
-        "weak_password",
+        "validation_failed",
         lambda: admin_post(world, "/v1/users/bob/password", {"password": "short"}),
     )
 
