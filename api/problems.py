@@ -10,7 +10,9 @@ body that is not JSON), unknown routes 404; anything unexpected is logged and be
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Mapping
 from datetime import UTC
 from email.utils import format_datetime
@@ -172,13 +174,47 @@ _HTTP_CODES = {
 }
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = str(exc.detail)
+    headers = exc.headers
     if exc.status_code == 404:
         detail = "no such route; see /openapi.json for the routes this service offers"
-    return problem_response(exc.status_code, code, detail, headers=exc.headers)
+    if exc.status_code == 405:
+        fallback = (headers or {}).get("Allow", "")
+        headers = {**(headers or {}), "Allow": _allowed_methods(request, fallback)}
+    return problem_response(exc.status_code, code, detail, headers=headers)
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request, fallback: str) -> str:
+    """The methods of the resource the path names, as the OpenAPI document lists them.
+
+    Starlette names those of the first route whose path matches, though another route
+    may answer another method there. Where a path fits several templates, the one with
+    the fewest parameters names it: /v1/accounts/import is the import, not an account.
+    """
+    document: dict[str, Any] = request.app.openapi()
+    path = request.url.path
+    fits = [
+        (template.count("{"), item)
+        for template, item in document["paths"].items()
+        if _template(template).fullmatch(path)
+    ]
+    if not fits:
+        return fallback
+    fewest = min(parameters for parameters, _ in fits)
+    named = {method.upper() for parameters, item in fits if parameters == fewest for method in item}
+    return ", ".join(method for method in _METHODS if method in named)
+
+
+@functools.cache
+def _template(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[^}]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
 
 
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:

@@ -137,9 +137,9 @@ def get_statement(
     zone_name: TimeZone = "Europe/Paris",
 ) -> StatementPage | StreamingResponse:
     principal.check_read(code)
+    zone = check_zone(zone_name)  # a bad zone is refused whatever the format
     if output == "csv":
         ledger.account(code)  # an unknown account is a 404 before the body starts
-        zone = check_zone(zone_name)
         if start is not None and end is not None and start > end:
             raise InvalidRequest(f"the period starts ({start}) after it ends ({end})")
         return _statement_csv(

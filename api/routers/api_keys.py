@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from api.access import KEY_MANAGERS
 from api.deps import ClockDep, DatabaseDep, require
 from api.problems import problem_responses
 from api.schemas.auth import ApiKeyCreated, ApiKeyIn, ApiKeyOut
+from api.schemas.common import RowIdInPath
 from monnaie_locale.auth import Principal, create_api_key, get_api_key, revoke_api_key
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
-KeyId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+KeyId = RowIdInPath
 
 
 @router.post(

@@ -19,6 +19,7 @@ from api.routers.operations_common import (
     check_office,
     keyed,
 )
+from api.schemas.common import RowIdInPath
 from api.schemas.operations import (
     CardConversionIn,
     CashConversionIn,
@@ -31,7 +32,6 @@ from monnaie_locale.operations import conversion
 
 router = APIRouter(prefix="/v1/conversions", tags=["conversions"])
 
-ConversionId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OrderReference = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
 MOVING = problem_responses(400, 401, 403, 404, 409, 413, 422)
 
@@ -173,12 +173,13 @@ def convert_cash(
 
 
 @router.get(
-    "/{conversion_id}",
+    # Digits only, so that GET /v1/conversions/card meets the POST route's 405.
+    "/{conversion_id:int}",
     summary="One conversion",
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_conversion(
-    conversion_id: ConversionId,
+    conversion_id: RowIdInPath,
     principal: Annotated[Principal, require(*EVERYONE)],
     database: DatabaseDep,
 ) -> ConversionOut:

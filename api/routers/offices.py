@@ -17,6 +17,7 @@ from api.routers.operations_common import (
     check_office,
     keyed,
 )
+from api.schemas.common import RowIdInPath
 from api.schemas.operations import (
     BankReferenceIn,
     OfficeClosingIn,
@@ -30,7 +31,7 @@ from monnaie_locale.operations import offices
 router = APIRouter(prefix="/v1", tags=["offices"])
 
 OfficeId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
-DepositId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+DepositId = RowIdInPath
 MOVING = problem_responses(400, 401, 403, 404, 409, 413, 422)
 
 

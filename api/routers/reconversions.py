@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
@@ -23,7 +23,7 @@ from api.routers.operations_common import (
     DeploymentDep,
     keyed,
 )
-from api.schemas.common import IsoDate
+from api.schemas.common import IsoDate, RowIdInPath
 from api.schemas.operations import (
     BankReferenceIn,
     PayoutBatchIn,
@@ -36,7 +36,7 @@ from monnaie_locale.operations import payouts, reconversion
 
 router = APIRouter(prefix="/v1", tags=["reconversions"])
 
-RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+RecordId = RowIdInPath
 MOVING = problem_responses(400, 401, 403, 404, 409, 413, 422)
 
 

@@ -7,19 +7,24 @@ import re
 from datetime import date
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from monnaie_locale.model import NOT_PLAIN_CHARACTERS
 
 __all__ = [
     "ACCOUNT_CODE_PATTERN",
+    "MAX_ROW_ID",
     "TEXT_PATTERN",
     "AccountCode",
     "IsoDate",
     "IsoMoment",
+    "JsonInt",
     "Memo",
     "RequestBody",
     "ResponseBody",
+    "RowId",
+    "RowIdInPath",
 ]
 
 # The core's plain-text rule (monnaie_locale.model), refused here already, at the edge:
@@ -78,3 +83,24 @@ IsoMoment = Annotated[
     _string_like(MOMENT_PATTERN, "a moment"),
     Field(json_schema_extra={"pattern": MOMENT_PATTERN}),
 ]
+
+
+def _json_integer(value: object) -> object:
+    # JSON Schema's integer: a number without a fractional part (7, or 7.0), never a
+    # string of digits or a boolean, which pydantic would otherwise take for one.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a whole number, written as a JSON number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("a whole number, without a fractional part")
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+# A row's id in a body. Bounded by the largest integer a JSON double holds exactly
+# (JavaScript's Number.MAX_SAFE_INTEGER): a client could not send a larger id exactly.
+MAX_ROW_ID = 2**53 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID), BeforeValidator(_json_integer)]
+# The same in a path (where it is digits, so not strict).
+RowIdInPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

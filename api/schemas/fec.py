@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from api.schemas.common import TEXT_PATTERN, RequestBody
 from api.schemas.operations import example
@@ -33,7 +33,7 @@ class AccountRuleIn(RequestBody):
         examples=["706100"],
     )
     label: Text = Field(description="The account's label (CompteLib).", examples=["Commissions"])
-    auxiliary: bool = Field(
+    auxiliary: StrictBool = Field(
         default=False,
         description="Also name the ledger account as the auxiliary account (CompAuxNum).",
     )

@@ -14,7 +14,14 @@ from typing import Annotated, Any, Literal
 from fastapi import UploadFile
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import TEXT_PATTERN, AccountCode, RequestBody, ResponseBody
+from api.schemas.common import (
+    TEXT_PATTERN,
+    AccountCode,
+    JsonInt,
+    RequestBody,
+    ResponseBody,
+    RowId,
+)
 from api.schemas.money import AmountIn, AmountOut, CountedAmountIn, amount_out
 from monnaie_locale.operations.conversion import Conversion
 from monnaie_locale.operations.notes import NoteMovement
@@ -189,9 +196,7 @@ class ReconversionOut(ResponseBody):
 class PayoutBatchIn(RequestBody):
     model_config = example(request_ids=[12, 13])
 
-    request_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
-        min_length=1, max_length=1000
-    )
+    request_ids: list[RowId] = Field(min_length=1, max_length=1000)
 
 
 class BankReferenceIn(RequestBody):
@@ -231,7 +236,7 @@ class PayoutBatchOut(ResponseBody):
 
 class NoteCount(RequestBody):
     denomination: AmountIn = Field(description="The face value of the note.")
-    count: int = Field(ge=1, le=1_000_000)
+    count: JsonInt = Field(ge=1, le=1_000_000)
 
 
 TWENTIES = [{"denomination": "20", "count": 10}]

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.schemas.common import MAX_ROW_ID
 from monnaie_locale.auth import Role
 from monnaie_locale.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from monnaie_locale.config import Settings
@@ -122,6 +123,9 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
 
 
 # As strict as the server, and complete -------------------------------------------------------
+
+
+RULE = {"pattern": "association:fees", "number": "706100", "label": "Commissions"}
 
 
 def _request_properties(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -288,3 +292,40 @@ def test_the_webhooks_are_documented_as_standard_webhooks(document: dict[str, An
         assert "Standard Webhooks" in operation["description"]
         assert "<webhook-id>.<webhook-timestamp>.<body>" in operation["description"]
         assert "HMAC-SHA256" in operation["description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "body"),
+    [
+        # A boolean, a count and an id are JSON values of their type, never strings or 0/1.
+        ("/v1/exports/fec", Role.AUDITOR, {"rules": [RULE | {"auxiliary": 0}]}),
+        ("/v1/notes/print", Role.ADMIN, {"notes": [{"denomination": "20", "count": "1"}]}),
+        ("/v1/payout-batches", Role.ADMIN, {"request_ids": ["12"]}),
+        ("/v1/payout-batches", Role.ADMIN, {"request_ids": [2**53]}),
+    ],
+)
+def test_a_body_value_of_another_json_type_is_refused(
+    world: World, path: str, role: Role, body: dict[str, Any]
+) -> None:
+    headers = world.auth(role) | {"Idempotency-Key": "k1"}
+    response = world.client.post(path, headers=headers, json=body)
+    assert_problem(response, 422, "validation_failed")
+
+
+def test_ids_are_bounded_by_what_a_json_double_holds(document: dict[str, Any]) -> None:
+    conversion = document["paths"]["/v1/conversions/{conversion_id}"]["get"]
+    bounds = [parameter["schema"]["maximum"] for parameter in conversion["parameters"]]
+    bounds += [
+        spec["items"]["maximum"]
+        for _, field, spec in _request_properties(document)
+        if field == "request_ids"
+    ]
+    assert bounds == [MAX_ROW_ID, MAX_ROW_ID]
+    assert float(MAX_ROW_ID) == MAX_ROW_ID
+
+
+def test_a_bad_time_zone_is_refused_for_a_json_statement_too(world: World) -> None:
+    response = world.client.get(
+        "/v1/accounts/alice/statement", headers=world.auth(Role.MEMBER), params={"timezone": "AAA"}
+    )
+    assert_problem(response, 422, "invalid_request")

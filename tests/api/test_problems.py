@@ -79,6 +79,23 @@ def test_a_wrong_method_is_a_problem(world: World) -> None:
     assert_problem(response, 405, "method_not_allowed")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/v1/accounts", "GET, POST"),
+        ("DELETE", "/v1/accounts/alice", "GET, PATCH"),
+        # The GET of one conversion takes digits only: "card" is the POST route's.
+        ("GET", "/v1/conversions/card", "POST"),
+    ],
+)
+def test_a_wrong_method_names_every_method_the_path_answers(
+    world: World, method: str, path: str, allowed: str
+) -> None:
+    response = world.client.request(method, path, headers=world.auth(Role.ADMIN))
+    assert_problem(response, 405, "method_not_allowed")
+    assert response.headers["Allow"] == allowed
+
+
 def test_a_body_sent_in_chunks_is_cut_at_the_limit(world: World) -> None:
     def chunks() -> Iterator[bytes]:
         yield b'{"payer": "alice", "payee": "bakery", "amount": "1.00", "memo": "'
