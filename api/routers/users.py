@@ -134,16 +134,24 @@ def revoke_tokens(
 @router.post(
     "/{username}/password",
     summary="Set the user's password; they are signed out everywhere and any lock is lifted",
+    description="An administrator changes their own password with POST /v1/auth/password, "
+    "giving the current one.",
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
 def set_user_password(
     username: Username,
     body: PasswordResetIn,
-    _admin: Admin,
+    admin: Admin,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> UserOut:
     user_id = database.read(lambda conn: _user_id(conn, username))
+    # Else a stolen administrator's token would be enough to take the account for good:
+    # a new password, and the owner's sessions ended.
+    if user_id == admin.user_id:
+        raise InvalidRequest(
+            "change your own password with POST /v1/auth/password, giving the current one"
+        )
     reset_password(database, user_id, new=body.password, clock=clock)
     return UserOut.of(database.read(lambda conn: user_summary(conn, user_id)))
 

@@ -416,6 +416,18 @@ def test_an_administrator_cannot_disable_themselves(world: World) -> None:
     )
 
 
+def test_an_administrator_sets_their_own_password_only_with_the_current_one(
+    world: World,
+) -> None:
+    refused_quietly(
+        world,
+        422,
+        "invalid_request",
+        lambda: admin_post(world, "/v1/users/admin/password", {"password": NEW_PASSWORD}),
+    )
+    assert world.client.get("/v1/me", headers=world.auth(Role.ADMIN)).status_code == 200
+
+
 def test_unlocking_lifts_the_lock_of_failed_sign_ins(world: World) -> None:
     for _ in range(5):
         login(world, "bob", WRONG)
