@@ -116,7 +116,7 @@ def test_postgresql_refuses_the_upgrade_while_unmarked_rows_wait_in_the_queue(
     assert revision_of(database) == "0008"
     with database.writing() as conn:  # dropped here; the previous version would seal it
         conn.execute(text("DELETE FROM journal_queue"))
-    migrate(database)
+    migrate(database, revision="0009")
     assert revision_of(database) == "0009"
 
 
@@ -146,7 +146,7 @@ def test_on_sqlite_the_migration_goes_both_ways_and_back_to_the_same_schema() ->
         assert revision_of(database) == "0008"
         assert "journal_head" not in dict(schema_of(database))
 
-        migrate(database, revision="0009")
+        migrate(database)
 
         assert schema_of(database) == before
     finally:
