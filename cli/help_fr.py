@@ -45,6 +45,9 @@ FRENCH_HELP: dict[str, str] = {
     "serve --workers": "Processus de service, sur PostgreSQL (SQLite est servi par un seul).",
     # Money
     "transfer": "Vire MONTANT de DEBIT vers CREDIT, une seule fois par --key.\n\n"
+    "Les deux comptes sont des comptes de détenteurs (adhérents, entreprises, collectivités, "
+    "unités propres de l'association) : stocks de billets, caisses, réserve et émission ne "
+    "bougent que par leurs propres commandes (convert, reconversion, notes, offices).\n\n"
     f"{_EX}mlc transfer alice bakery 12,50 --key pay-2026-11-27-001 --memo pain",
     "transfer DEBIT": "Compte qui paie.",
     "transfer CREDIT": "Compte payé.",
@@ -52,6 +55,8 @@ FRENCH_HELP: dict[str, str] = {
     "transfer --memo": "L'objet du paiement.",
     "reverse": "Contrepasse la transaction TXID (l'écriture exactement inverse, liée à elle, "
     "une seule fois).\n\n"
+    "Seul un virement simple entre détenteurs se contrepasse ici : une conversion, un "
+    "paiement de reconversion ou un mouvement de billets se corrige par sa propre commande.\n\n"
     f'{_EX}mlc reverse 1042 --key reverse-1042 --memo "payé deux fois"',
     "reverse TXID": "La transaction à corriger.",
     "reverse --memo": "La raison de la contrepassation.",

@@ -406,6 +406,14 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "fr": "Un compte {account!r} existe déjà.",
         "en": "An account {account!r} already exists.",
     },
+    "error.not_transferable": {
+        "fr": "Le compte {account!r} ne bouge que par ses propres opérations ({through}) : "
+        "un virement simple va d'un détenteur à un autre (adhérent, entreprise, collectivité, "
+        "unités de l'association).",
+        "en": "Account {account!r} moves only through its own operations ({through}): a plain "
+        "transfer goes from one holder to another (member, business, authority, the "
+        "association's units).",
+    },
     "error.other": {"fr": "Refusé : {message}", "en": "Refused: {message}"},
     # Currency operations, reserve and users (cli/commands/{convert,reconversion,notes,
     # offices,membership,reserve,users}.py)

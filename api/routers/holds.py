@@ -9,9 +9,10 @@ from fastapi import APIRouter, Path
 from api.access import EVERYONE, HOLD_SETTLERS, PAYERS
 from api.deps import IdempotencyKey, LedgerDep, require
 from api.problems import problem_responses
-from api.routers.checks import check_hold_party, check_movable, scoped_key
+from api.routers.checks import check_hold_party, scoped_key
 from api.schemas.ledger import HoldIn, HoldOut, HoldPostIn, TransactionOut
 from monnaie_locale.auth import Principal
+from monnaie_locale.operations import transfers
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"])
 
@@ -31,14 +32,18 @@ def create_hold(
     ledger: LedgerDep,
 ) -> HoldOut:
     principal.check_move_from(body.payer)
-    check_movable(ledger, body.payer, body.payee)
-    hold = ledger.hold(
-        body.payer,
-        body.payee,
-        body.amount,
-        idempotency_key=scoped_key(principal, idempotency_key),
-        expires_at=body.expires_at,
-        memo=body.memo,
+    key = scoped_key(principal, idempotency_key)
+    hold = ledger.database.write(
+        lambda conn: transfers.place_hold(
+            conn,
+            debit=body.payer,
+            credit=body.payee,
+            amount=body.amount,
+            idempotency_key=key,
+            clock=ledger.clock,
+            expires_at=body.expires_at,
+            memo=body.memo,
+        )
     )
     return HoldOut.of(hold)
 
@@ -70,11 +75,17 @@ def post_hold(
     body: HoldPostIn | None = None,
 ) -> TransactionOut:
     check_hold_party(principal, ledger.get_hold(hold_id), settling=True)
-    transaction = ledger.post_hold(
-        hold_id,
-        idempotency_key=scoped_key(principal, idempotency_key),
-        amount=None if body is None else body.amount,
+    key = scoped_key(principal, idempotency_key)
+    transaction = ledger.database.write(
+        lambda conn: transfers.post_hold(
+            conn,
+            hold_id,
+            idempotency_key=key,
+            clock=ledger.clock,
+            amount=None if body is None else body.amount,
+        )
     )
+    ledger.after_commit()
     return TransactionOut.of(transaction)
 
 
@@ -89,4 +100,6 @@ def void_hold(
     ledger: LedgerDep,
 ) -> HoldOut:
     check_hold_party(principal, ledger.get_hold(hold_id), settling=True)
-    return HoldOut.of(ledger.void_hold(hold_id))
+    return HoldOut.of(
+        ledger.database.write(lambda conn: transfers.void_hold(conn, hold_id, clock=ledger.clock))
+    )

@@ -12,12 +12,12 @@ from api import db_calls
 from api.access import CORRECTORS, EVERYONE, PAYERS
 from api.deps import IdempotencyKey, LedgerDep, require
 from api.problems import problem_responses
-from api.routers.checks import refuse_unmovable, scoped_key
+from api.routers.checks import scoped_key
 from api.schemas.ledger import ReversalIn, TransactionOut, TransferIn
 from monnaie_locale.auth import Principal
 from monnaie_locale.auth.errors import NotYourTransaction
-from monnaie_locale.ledger.service import post_transfer
 from monnaie_locale.model import Transaction, TransferRequest
+from monnaie_locale.operations import transfers
 
 router = APIRouter(prefix="/v1", tags=["transfers"])
 
@@ -43,8 +43,7 @@ async def create_transfer(
     key = scoped_key(principal, idempotency_key)
 
     def pay(conn: Connection) -> Transaction:
-        refuse_unmovable(conn, body.payer, body.payee)
-        return post_transfer(conn, request, idempotency_key=key, clock=ledger.clock)
+        return transfers.transfer(conn, request, idempotency_key=key, clock=ledger.clock)
 
     transaction = await db_calls.write(ledger.database, pay)
     if ledger.seals_after_commit:
@@ -83,7 +82,11 @@ def reverse_transaction(
     principal: Annotated[Principal, require(*CORRECTORS)],
     ledger: LedgerDep,
 ) -> TransactionOut:
-    reversal = ledger.reverse(
-        transaction_id, idempotency_key=scoped_key(principal, idempotency_key), memo=body.memo
+    key = scoped_key(principal, idempotency_key)
+    reversal = ledger.database.write(
+        lambda conn: transfers.reverse(
+            conn, transaction_id, idempotency_key=key, clock=ledger.clock, memo=body.memo
+        )
     )
+    ledger.after_commit()
     return TransactionOut.of(reversal)

@@ -9,8 +9,9 @@ import typer
 from cli.context import run_context
 from cli.output import amount_text, print_json
 from monnaie_locale.ledger import Ledger
-from monnaie_locale.model import Transaction
+from monnaie_locale.model import Transaction, TransferRequest
 from monnaie_locale.money import parse_amount
+from monnaie_locale.operations import transfers
 
 __all__ = ["register", "transaction_json"]
 
@@ -60,13 +61,20 @@ def transfer(
 ) -> None:
     """Move AMOUNT from DEBIT to CREDIT, once per --key.
 
+    Both are holder accounts (members, businesses, authorities, the association's own
+    units): note stocks, tills, the reserve and issuance move only through their own
+    commands (convert, reconversion, notes, offices).
+
     [b]Example:[/b] mlc transfer alice bakery 12,50 --key pay-2026-11-27-001 --memo bread
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    transaction = Ledger(run.database()).transfer(
-        debit, credit, minor, idempotency_key=key, memo=memo
+    ledger = Ledger(run.database())
+    request = TransferRequest.simple(debit, credit, minor, memo=memo)
+    transaction = ledger.database.write(
+        lambda conn: transfers.transfer(conn, request, idempotency_key=key, clock=ledger.clock)
     )
+    ledger.after_commit()
     if as_json:
         print_json(transaction_json(transaction))
         return
@@ -86,10 +94,19 @@ def reverse(
 ) -> None:
     """Post the exact opposite of transaction TXID, linked to it (once).
 
+    Only a plain transfer between holders is reversed here: a conversion, a payout or a
+    note movement is corrected by its own command.
+
     [b]Example:[/b] mlc reverse 1042 --key reverse-1042 --memo "paid twice"
     """
     run = run_context(ctx)
-    transaction = Ledger(run.database()).reverse(txid, idempotency_key=key, memo=memo)
+    ledger = Ledger(run.database())
+    transaction = ledger.database.write(
+        lambda conn: transfers.reverse(
+            conn, txid, idempotency_key=key, clock=ledger.clock, memo=memo
+        )
+    )
+    ledger.after_commit()
     if as_json:
         print_json(transaction_json(transaction))
         return

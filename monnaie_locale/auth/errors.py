@@ -8,6 +8,7 @@ MonnaieLocaleError
 ├── Forbidden               the credential is valid but may not do this
 │   ├── RoleForbidden       the role may not call this operation at all
 │   ├── NotYourAccount      the account is not one the user holds
+│   ├── NotTransferable     a plain transfer naming an account moved only by its own acts
 │   └── WrongPassword       the current password, asked again to change it, is wrong
 ├── InvalidRequest
 │   └── WeakPassword
@@ -30,10 +31,10 @@ __all__ = [
     "Forbidden",
     "InvalidCredentials",
     "NotAuthenticated",
+    "NotTransferable",
     "NotYourAccount",
     "NotYourTransaction",
     "RoleForbidden",
-    "SystemAccountForbidden",
     "TooManyAttempts",
     "UnknownApiKey",
     "UnknownUser",
@@ -167,18 +168,20 @@ class NotYourTransaction(Forbidden):
         self.what = what
 
 
-class SystemAccountForbidden(Forbidden):
-    """Raised when a plain transfer or hold names a system account (such as issuance).
-
-    System accounts move only through the currency operations, which keep the reserve
-    and the circulation in step.
+class NotTransferable(Forbidden):
+    """Raised when a plain transfer, hold or reversal names an account that moves only
+    through its own operations: a note stock, a till, the reserve, issuance, pending
+    reconversions, the association's euros. Refused whatever the caller's role, since
+    those operations are what keep the reserve and the circulation in step.
     """
 
-    code = "system_account"
+    code = "not_transferable"
 
-    def __init__(self, account: str) -> None:
+    def __init__(self, account: str, *, through: str = "") -> None:
         super().__init__(
-            f"account {account!r} is a system account; it moves only through the currency "
-            "operations (conversion, reconversion, notes)"
+            f"account {account!r} moves only through its own operations"
+            f"{f' ({through})' if through else ''}; a plain transfer moves units between "
+            "members, businesses, authorities and the association's own unit accounts"
         )
         self.account = account
+        self.through = through

@@ -175,21 +175,29 @@ def accounts_by_code(conn: Connection, codes: Iterable[str]) -> dict[str, Accoun
     return found
 
 
-def kinds_of(conn: Connection, first: str, second: str) -> tuple[AccountKind, AccountKind]:
-    """The kinds of the two accounts of a payment, both of which must exist.
+def kinds_of(conn: Connection, *codes: str) -> dict[str, tuple[AccountKind, str]]:
+    """The kind and currency of each account named, all of which must exist.
 
-    Asked on every payment through the API, hence one statement rendered once and run
-    on the driver's cursor (see monnaie_locale.ledger.fast_sql).
+    Asked on every payment through the API (two codes), hence one statement rendered once
+    and run on the driver's cursor (see monnaie_locale.ledger.fast_sql).
     """
-    statement = prepared(conn.dialect, "kinds_of", _kinds_query)
-    rows = dict(FastCursor(conn).run(statement, {"a": first, "b": second}).fetchall())
-    for code in sorted({first, second} - rows.keys()):
+    if len(codes) == 2:
+        statement = prepared(conn.dialect, "kinds_of", _kinds_query)
+        found = FastCursor(conn).run(statement, {"a": codes[0], "b": codes[1]}).fetchall()
+    else:
+        found = conn.execute(
+            select(accounts.c.code, accounts.c.kind, accounts.c.currency).where(
+                accounts.c.code.in_(codes)
+            )
+        ).all()
+    rows = {code: (AccountKind(kind), currency) for code, kind, currency in found}
+    for code in sorted(set(codes) - rows.keys()):
         raise UnknownAccount(code)
-    return AccountKind(rows[first]), AccountKind(rows[second])
+    return rows
 
 
 def _kinds_query() -> Any:
-    return select(accounts.c.code, accounts.c.kind).where(
+    return select(accounts.c.code, accounts.c.kind, accounts.c.currency).where(
         accounts.c.code.in_([bindparam("a"), bindparam("b")])
     )
 

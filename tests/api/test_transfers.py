@@ -175,7 +175,7 @@ def test_a_frozen_payee_is_refused(world: World) -> None:
 @pytest.mark.parametrize("side", ["payer", "payee"])
 def test_system_accounts_never_move_by_plain_transfer(world: World, side: str) -> None:
     body = PAYMENT | {side: "issuance"}
-    refused(world.database, 403, "system_account", lambda: pay(world, body, role=Role.ADMIN))
+    refused(world.database, 403, "not_transferable", lambda: pay(world, body, role=Role.ADMIN))
 
 
 def test_an_account_cannot_pay_itself(world: World) -> None:
