@@ -1,8 +1,10 @@
 """Request dependencies, as typed aliases: the settings, the database, the ledger, the
 clock, and who is calling.
 
-Each route declares who may call it with :func:`require` (roles) or :data:`Public`; the
-alias :data:`CurrentUser` only authenticates. Credentials are sent as
+Each route declares who may call it: :func:`acting` gives a route that calls one of the
+core's acts its :class:`~monnaie_locale.acting.Context`, admitting the act's own roles;
+:func:`require` (roles) and :data:`Public` serve the others; the alias
+:data:`CurrentUser` only authenticates. Credentials are sent as
 ``Authorization: Bearer <token or API key>``.
 """
 
@@ -16,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api import db_calls
 from api.principal_cache import PrincipalCache
 from api.rate_limit import AttemptLimiter
+from monnaie_locale.acting import Act, Context
 from monnaie_locale.auth import Principal, Role, resolve_credential
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
 from monnaie_locale.clock import Clock
@@ -32,6 +35,7 @@ __all__ = [
     "LimiterDep",
     "Public",
     "SettingsDep",
+    "acting",
     "require",
 ]
 
@@ -114,6 +118,28 @@ def require(*roles: Role) -> Any:
         return principal
 
     return Depends(check)
+
+
+def acting(act: Act[Any, Any]) -> Any:
+    """A dependency giving the route its caller's :class:`Context` for ``act``.
+
+    Only the act's roles are admitted (403 for the others, before the body is read); the
+    act checks them again, and everything else it needs, itself.
+    """
+    allowed = act.roles
+
+    async def context(request: Request, principal: CurrentUser) -> Context:
+        if principal.role not in allowed:
+            raise RoleForbidden(str(principal.role))
+        state = request.app.state
+        return Context(
+            database=state.database,
+            actor=principal,
+            deployment=state.deployment,
+            clock=state.clock,
+        )
+
+    return Depends(context)
 
 
 async def _public() -> None:

@@ -8,6 +8,10 @@ settings grow a single source of configuration, only :data:`DATABASE_ENV` and
 The database is opened lazily, so ``--help`` and usage errors never touch it, and once:
 every command of the run gets the same :class:`~monnaie_locale.store.Database`.
 
+Whoever runs ``mlc`` names themself (``--as USER`` or ``MLC_AS``): each act is then
+checked, and refused, exactly as it is over HTTP for that user (see
+:meth:`RunContext.context`).
+
 The consoles lay text out for the terminal they write to. Into a pipe or a file there is
 no width to fit, and rich would assume 80 columns: a command line printed for a script
 would be cut in two, a table cell cut with an ellipsis. There, lines are written whole.
@@ -26,11 +30,15 @@ from sqlalchemy.engine import make_url
 
 from cli.errors import UsageProblem
 from cli.messages import Messages
+from monnaie_locale.acting import Context
+from monnaie_locale.auth.credentials import principal_named
+from monnaie_locale.auth.errors import NotAuthenticated
 from monnaie_locale.config import load_settings
 from monnaie_locale.journal_content import key_from_secret
 from monnaie_locale.store import Database, connect
 
 __all__ = [
+    "ACTOR_ENV",
     "DATABASE_ENV",
     "DEFAULT_DATABASE_URL",
     "LANG_ENV",
@@ -43,6 +51,7 @@ __all__ = [
 
 # A width no line reaches: into a pipe, tables take their natural width and text its own.
 _UNBOUNDED = 1_000_000
+ACTOR_ENV = "MLC_AS"
 DATABASE_ENV = "MLC_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/monnaie-locale.db"
 LANG_ENV = "MLC_LANG"
@@ -80,10 +89,12 @@ class RunContext:
 
     database_url: str
     messages: Messages
+    actor_name: str | None = None
     out: Console = field(default_factory=console)
     err: Console = field(default_factory=lambda: console(stderr=True))
     _database: Database | None = None
     _journal_key: bytes | None = None
+    _context: Context | None = None
 
     def database(self, *, create: bool = False) -> Database:
         """The run's database. Refuses a SQLite file that does not exist unless ``create``."""
@@ -97,6 +108,28 @@ class RunContext:
                     raise UsageProblem(self.messages("db.missing_file", path=path))
             self._database = connect(self.database_url, journal_key=self.journal_key())
         return self._database
+
+    def context(self) -> Context:
+        """The run's acting context: the user named by ``--as``, the deployment's rules.
+
+        With no background process to chain the journal, each write is followed by its
+        sealing on PostgreSQL (see :mod:`monnaie_locale.journal`).
+        """
+        if self._context is None:
+            from cli.deployment_settings import load_deployment
+
+            name = self.actor_name
+            if not name:
+                raise NotAuthenticated("no user named")
+            database = self.database()
+            actor = database.read(lambda conn: principal_named(conn, name))
+            self._context = Context(
+                database=database,
+                actor=actor,
+                deployment=load_deployment(self),
+                seal_after_commit=True,
+            )
+        return self._context
 
     def journal_key(self) -> bytes:
         """The key that marks the journal's rows: the deployment's, from its settings.
@@ -117,6 +150,7 @@ class RunContext:
         if self._database is not None:
             self._database.dispose()
             self._database = None
+            self._context = None
 
 
 def run_context(ctx: typer.Context) -> RunContext:

@@ -13,14 +13,12 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from cli.context import RunContext
 from monnaie_locale.config import load_settings
-from monnaie_locale.deployment import Deployment
+from monnaie_locale.deployment import Deployment, offices_in_books
 from monnaie_locale.deployment import from_settings as build_deployment
-from monnaie_locale.model import AccountKind
-from monnaie_locale.store.tables import accounts
 
 __all__ = [
     "build_deployment",
@@ -31,19 +29,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-_TILL_PREFIX, _TILL_SUFFIX = "office:", ":till"
-
-
-def offices_in_books(conn: Connection) -> tuple[str, ...]:
-    """The ids of the exchange offices whose till is open, in order."""
-    codes = conn.execute(
-        select(accounts.c.code)
-        .where(accounts.c.kind == str(AccountKind.EXCHANGE_OFFICE))
-        .where(accounts.c.code.like(f"{_TILL_PREFIX}%{_TILL_SUFFIX}"))
-        .order_by(accounts.c.code)
-    ).scalars()
-    return tuple(code[len(_TILL_PREFIX) : -len(_TILL_SUFFIX)] for code in codes)
 
 
 def load_deployment(run: RunContext) -> Deployment:

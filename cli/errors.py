@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from cli.messages import Messages
+from monnaie_locale.auth.errors import Forbidden, NotAuthenticated
 from monnaie_locale.errors import Conflict, JournalBroken, MonnaieLocaleError
 from monnaie_locale.money import format_amount
 
@@ -45,6 +46,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
     REFUSED = 3
     UNAVAILABLE = 4
+    FORBIDDEN = 5
 
 
 class CliProblem(Exception):
@@ -82,6 +84,8 @@ _AMOUNT_FIELDS = ("needed", "available", "amount", "upper_limit")
 def exit_code_for(error: MonnaieLocaleError) -> ExitCode:
     if isinstance(error, JournalBroken):
         return ExitCode.DISCREPANCY
+    if isinstance(error, Forbidden | NotAuthenticated):
+        return ExitCode.FORBIDDEN
     if isinstance(error, Conflict):
         return ExitCode.REFUSED
     return ExitCode.BAD_INPUT

@@ -22,6 +22,8 @@ _EX = "[b]Exemple :[/b] "
 FRENCH_HELP: dict[str, str] = {
     # Shared options and arguments
     "--database": "URL de la base : sqlite:///chemin.db ou postgresql://utilisateur@hôte/base.",
+    "--as": "Qui agit : un utilisateur de cette base. Chaque acte est vérifié selon le rôle "
+    "et les comptes de cet utilisateur, exactement comme en HTTP.",
     "--lang": "Langue des messages (par défaut : MLC_LANG, puis LANG, puis fr).",
     "--json": "Affiche du JSON pour les scripts.",
     "--key": "Clé d'idempotence : relancée avec la même clé, l'opération n'est pas refaite.",

@@ -24,7 +24,14 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from typer.core import TyperGroup
 
 from cli.commands import accounts, audit, db, export, money
-from cli.context import DATABASE_ENV, DEFAULT_DATABASE_URL, LANG_ENV, RunContext, safe_url
+from cli.context import (
+    ACTOR_ENV,
+    DATABASE_ENV,
+    DEFAULT_DATABASE_URL,
+    LANG_ENV,
+    RunContext,
+    safe_url,
+)
 from cli.errors import CliProblem, database_problem, exit_code_for, explain
 from cli.help_fr import localize
 from cli.messages import Messages, language_from
@@ -95,8 +102,9 @@ app = typer.Typer(
         "Aide en français : mlc --lang fr COMMANDE --help.\n\n"
         "Exit codes / codes de sortie: 0 done / fait; 1 discrepancy found / anomalie; "
         "2 bad usage or input / mauvaise saisie; 3 refused by the ledger / refusé par le "
-        "registre; 4 database unreachable or not migrated / base injoignable ou non migrée.\n\n"
-        "[b]Example:[/b] mlc --database sqlite:///var/eusko.db accounts list"
+        "registre; 4 database unreachable or not migrated / base injoignable ou non migrée; "
+        "5 not allowed for the user acting (--as) / interdit à l'utilisateur qui agit.\n\n"
+        "[b]Example:[/b] mlc --database sqlite:///var/eusko.db --as marie accounts list"
     ),
 )
 
@@ -120,9 +128,22 @@ def root(
             help=f"Language of messages (default: {LANG_ENV}, then LANG, then fr).",
         ),
     ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar=ACTOR_ENV,
+            help="Who acts: a user of this database. Each act is checked against that "
+            "user's role and accounts, exactly as over HTTP.",
+        ),
+    ] = None,
 ) -> None:
     """Settings shared by every command."""
-    run = RunContext(database_url=database, messages=Messages(language_from(lang, os.environ)))
+    run = RunContext(
+        database_url=database,
+        messages=Messages(language_from(lang, os.environ)),
+        actor_name=actor,
+    )
     localize(ctx.command, run.messages.lang)
     ctx.obj = run
     ctx.call_on_close(run.close)

@@ -414,6 +414,25 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "transfer goes from one holder to another (member, business, authority, the "
         "association's units).",
     },
+    "error.not_authenticated": {
+        "fr": "Dites qui agit : --as UTILISATEUR (ou la variable MLC_AS), un utilisateur "
+        "actif de cette base ({message}).",
+        "en": "Say who acts: --as USER (or the MLC_AS variable), an active user of this "
+        "database ({message}).",
+    },
+    "error.role_forbidden": {
+        "fr": "Le rôle {role} ne permet pas cette opération : agissez sous un utilisateur "
+        "qui en a le droit (--as).",
+        "en": "The role {role} does not allow this: act as a user who may (--as).",
+    },
+    "error.not_your_account": {
+        "fr": "Le compte {account!r} n'est pas tenu par l'utilisateur qui agit.",
+        "en": "Account {account!r} is not held by the user acting.",
+    },
+    "error.not_yours": {
+        "fr": "{what} ne touche aucun compte tenu par l'utilisateur qui agit.",
+        "en": "{what} touches no account held by the user acting.",
+    },
     "error.other": {"fr": "Refusé : {message}", "en": "Refused: {message}"},
     # Currency operations, reserve and users (cli/commands/{convert,reconversion,notes,
     # offices,membership,reserve,users}.py)

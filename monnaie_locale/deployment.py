@@ -68,6 +68,7 @@ __all__ = [
     "create_system_accounts",
     "office_notes",
     "office_till",
+    "offices_in_books",
     "open_holder_account",
     "system_account_specs",
 ]
@@ -334,3 +335,17 @@ def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deplo
         reserve_iban=settings.reserve_iban,
         reserve_bic=settings.reserve_bic,
     )
+
+
+_TILL_PREFIX, _TILL_SUFFIX = "office:", ":till"
+
+
+def offices_in_books(conn: Connection) -> tuple[str, ...]:
+    """The ids of the exchange offices whose till is open, in order."""
+    codes = conn.execute(
+        select(accounts.c.code)
+        .where(accounts.c.kind == str(AccountKind.EXCHANGE_OFFICE))
+        .where(accounts.c.code.like(f"{_TILL_PREFIX}%{_TILL_SUFFIX}"))
+        .order_by(accounts.c.code)
+    ).scalars()
+    return tuple(code[len(_TILL_PREFIX) : -len(_TILL_SUFFIX)] for code in codes)

@@ -6,13 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.access import EVERYONE, HOLD_SETTLERS, PAYERS
-from api.deps import IdempotencyKey, LedgerDep, require
+from api.deps import IdempotencyKey, acting
 from api.problems import problem_responses
-from api.routers.checks import check_hold_party, scoped_key
 from api.schemas.ledger import HoldIn, HoldOut, HoldPostIn, TransactionOut
-from monnaie_locale.auth import Principal
-from monnaie_locale.operations import transfers
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import transfers
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"])
 
@@ -28,22 +26,16 @@ HoldId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 def create_hold(
     body: HoldIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*PAYERS)],
-    ledger: LedgerDep,
+    ctx: Annotated[Context, acting(transfers.place_hold)],
 ) -> HoldOut:
-    principal.check_move_from(body.payer)
-    key = scoped_key(principal, idempotency_key)
-    hold = ledger.database.write(
-        lambda conn: transfers.place_hold(
-            conn,
-            debit=body.payer,
-            credit=body.payee,
-            amount=body.amount,
-            idempotency_key=key,
-            clock=ledger.clock,
-            expires_at=body.expires_at,
-            memo=body.memo,
-        )
+    hold = transfers.place_hold(
+        ctx,
+        body.payer,
+        body.payee,
+        body.amount,
+        key=idempotency_key,
+        expires_at=body.expires_at,
+        memo=body.memo,
     )
     return HoldOut.of(hold)
 
@@ -53,12 +45,8 @@ def create_hold(
     summary="One hold",
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_hold(
-    hold_id: HoldId, principal: Annotated[Principal, require(*EVERYONE)], ledger: LedgerDep
-) -> HoldOut:
-    hold = ledger.get_hold(hold_id)
-    check_hold_party(principal, hold, settling=False)
-    return HoldOut.of(hold)
+def get_hold(hold_id: HoldId, ctx: Annotated[Context, acting(transfers.get_hold)]) -> HoldOut:
+    return HoldOut.of(transfers.get_hold(ctx, hold_id))
 
 
 @router.post(
@@ -70,23 +58,11 @@ def get_hold(
 def post_hold(
     hold_id: HoldId,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*HOLD_SETTLERS)],
-    ledger: LedgerDep,
+    ctx: Annotated[Context, acting(transfers.post_hold)],
     body: HoldPostIn | None = None,
 ) -> TransactionOut:
-    check_hold_party(principal, ledger.get_hold(hold_id), settling=True)
-    key = scoped_key(principal, idempotency_key)
-    transaction = ledger.database.write(
-        lambda conn: transfers.post_hold(
-            conn,
-            hold_id,
-            idempotency_key=key,
-            clock=ledger.clock,
-            amount=None if body is None else body.amount,
-        )
-    )
-    ledger.after_commit()
-    return TransactionOut.of(transaction)
+    amount = None if body is None else body.amount
+    return TransactionOut.of(transfers.post_hold(ctx, hold_id, key=idempotency_key, amount=amount))
 
 
 @router.post(
@@ -94,12 +70,5 @@ def post_hold(
     summary="Release a pending hold without moving money",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def void_hold(
-    hold_id: HoldId,
-    principal: Annotated[Principal, require(*HOLD_SETTLERS)],
-    ledger: LedgerDep,
-) -> HoldOut:
-    check_hold_party(principal, ledger.get_hold(hold_id), settling=True)
-    return HoldOut.of(
-        ledger.database.write(lambda conn: transfers.void_hold(conn, hold_id, clock=ledger.clock))
-    )
+def void_hold(hold_id: HoldId, ctx: Annotated[Context, acting(transfers.void_hold)]) -> HoldOut:
+    return HoldOut.of(transfers.void_hold(ctx, hold_id))

@@ -15,8 +15,9 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection
 
 from api.routers.checks import scoped_key
-from monnaie_locale.auth import Principal, Role
+from monnaie_locale.auth import Principal
 from monnaie_locale.auth.errors import NotYourAccount
+from monnaie_locale.auth.roles import HOLDERS, OFFICE_STAFF, OPERATORS, REPORT_READERS
 from monnaie_locale.clock import Clock
 from monnaie_locale.deployment import Deployment, office_notes, office_till
 from monnaie_locale.deployment import from_settings as deployment_from_settings
@@ -36,16 +37,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-# The association's decisions: crediting orders, validating payouts, printing notes.
-OPERATORS = (Role.ASSOCIATION_OPERATOR, Role.ADMIN)
-# Work at an exchange office's counter.
-OFFICE_STAFF = (Role.OFFICE_OPERATOR, *OPERATORS)
-# Those who act on an account of their own (or, for operators, on any).
-HOLDERS = (Role.MEMBER, Role.MERCHANT_OWNER, Role.AUTHORITY_AGENT, *OPERATORS)
 # Units go back to euros for businesses and authorities (members if the deployment says so,
 # which the core decides).
 RECONVERTERS = HOLDERS
-REPORT_READERS = (Role.AUDITOR, *OPERATORS)
 
 
 def _deployment(request: Request) -> Deployment:

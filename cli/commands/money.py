@@ -8,10 +8,9 @@ import typer
 
 from cli.context import run_context
 from cli.output import amount_text, print_json
-from monnaie_locale.ledger import Ledger
-from monnaie_locale.model import Transaction, TransferRequest
+from monnaie_locale.acts import transfers
+from monnaie_locale.model import Transaction
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations import transfers
 
 __all__ = ["register", "transaction_json"]
 
@@ -69,12 +68,7 @@ def transfer(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    ledger = Ledger(run.database())
-    request = TransferRequest.simple(debit, credit, minor, memo=memo)
-    transaction = ledger.database.write(
-        lambda conn: transfers.transfer(conn, request, idempotency_key=key, clock=ledger.clock)
-    )
-    ledger.after_commit()
+    transaction = transfers.transfer(run.context(), debit, credit, minor, key=key, memo=memo)
     if as_json:
         print_json(transaction_json(transaction))
         return
@@ -100,13 +94,7 @@ def reverse(
     [b]Example:[/b] mlc reverse 1042 --key reverse-1042 --memo "paid twice"
     """
     run = run_context(ctx)
-    ledger = Ledger(run.database())
-    transaction = ledger.database.write(
-        lambda conn: transfers.reverse(
-            conn, txid, idempotency_key=key, clock=ledger.clock, memo=memo
-        )
-    )
-    ledger.after_commit()
+    transaction = transfers.reverse(run.context(), txid, key=key, memo=memo)
     if as_json:
         print_json(transaction_json(transaction))
         return

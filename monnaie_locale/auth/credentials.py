@@ -1,4 +1,5 @@
-"""From a bearer credential to a principal: a sign-in token or an API key."""
+"""From a credential to a principal: a sign-in token, an API key, or (for the command
+line, run by someone who already holds the database) a user named by an operator."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from monnaie_locale.auth.api_keys import API_KEY_PREFIX, resolve_api_key
+from monnaie_locale.auth.errors import NotAuthenticated
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.tokens import TOKEN_PREFIX, resolve_token
+from monnaie_locale.auth.users import accounts_of, find_user
 
-__all__ = ["resolve_credential"]
+__all__ = ["principal_named", "resolve_credential"]
 
 
 def resolve_credential(conn: Connection, credential: str, *, now: datetime) -> Principal | None:
@@ -40,3 +43,20 @@ def resolve_credential(conn: Connection, credential: str, *, now: datetime) -> P
             api_key_id=key.id,
         )
     return None
+
+
+def principal_named(conn: Connection, username: str) -> Principal:
+    """The active user ``username``, acting with their role and the accounts they hold.
+
+    Whoever runs the command line holds the database already: naming themself is not a
+    proof of identity but what makes each act checked, and recorded, as theirs.
+    """
+    user = find_user(conn, username)
+    if user is None or not user.active:
+        raise NotAuthenticated(f"no active user {username!r}; name an active user with --as")
+    return Principal(
+        role=Role(user.role),
+        accounts=accounts_of(conn, user.id),
+        name=user.username,
+        user_id=user.id,
+    )

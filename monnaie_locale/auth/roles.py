@@ -1,14 +1,29 @@
 """Roles, and the two broad powers some of them carry.
 
-A user has one role. What a role may call is declared route by route at the HTTP edge;
-what it may see and move is decided here, from the role and the accounts the user holds.
+A user has one role. What a role may do is declared act by act (see
+:mod:`monnaie_locale.acting`), with the sets of roles below; what it may see and move is
+decided here, from the role and the accounts the user holds.
 """
 
 from __future__ import annotations
 
 import enum
 
-__all__ = ["MOVES_ANY_ACCOUNT", "SEES_ALL_ACCOUNTS", "Role"]
+__all__ = [
+    "ADMINS",
+    "CORRECTORS",
+    "EVERYONE",
+    "HOLDERS",
+    "HOLD_SETTLERS",
+    "KEY_MANAGERS",
+    "MOVES_ANY_ACCOUNT",
+    "OFFICE_STAFF",
+    "OPERATORS",
+    "PAYERS",
+    "REPORT_READERS",
+    "SEES_ALL_ACCOUNTS",
+    "Role",
+]
 
 
 class Role(enum.StrEnum):
@@ -31,3 +46,28 @@ SEES_ALL_ACCOUNTS = frozenset(
 
 # Roles that may move money from any account; the others only from the accounts they hold.
 MOVES_ANY_ACCOUNT = frozenset({Role.ASSOCIATION_OPERATOR, Role.ADMIN})
+
+
+# Who may do what: the sets the acts declare.
+EVERYONE = tuple(Role)
+ADMINS = (Role.ADMIN,)
+# The association's decisions: crediting orders, validating payouts, printing notes.
+OPERATORS = (Role.ASSOCIATION_OPERATOR, Role.ADMIN)
+# Correcting the books is the association's decision.
+CORRECTORS = OPERATORS
+# Work at an exchange office's counter.
+OFFICE_STAFF = (Role.OFFICE_OPERATOR, *OPERATORS)
+# Those who act on an account of their own (or, for operators, on any).
+HOLDERS = (Role.MEMBER, Role.MERCHANT_OWNER, Role.AUTHORITY_AGENT, *OPERATORS)
+# Everyone who moves money of their own; the cashier only settles holds, the auditor never.
+PAYERS = (
+    Role.MEMBER,
+    Role.MERCHANT_OWNER,
+    Role.AUTHORITY_AGENT,
+    Role.OFFICE_OPERATOR,
+    *OPERATORS,
+)
+# A terminal takes the payment a customer's hold reserved for its shop.
+HOLD_SETTLERS = (*PAYERS, Role.MERCHANT_CASHIER)
+KEY_MANAGERS = (Role.MERCHANT_OWNER, *OPERATORS)
+REPORT_READERS = (Role.AUDITOR, *OPERATORS)

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from typer.testing import CliRunner, Result
 
+from cli.context import ACTOR_ENV
 from cli.main import app
+from monnaie_locale.auth import Role, create_user, find_user, link_account
+from monnaie_locale.clock import utc_now
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, Leg, TransferRequest
 from monnaie_locale.store import Database
@@ -38,16 +41,44 @@ def database_url(database: Database) -> str:
     return url.render_as_string(hide_password=False)
 
 
+# The administrator the tests act as, unless a test names another user or nobody.
+ADMIN = "root"
+
+
+def add_user(database: Database, name: str, role: Role, *accounts: str) -> None:
+    """A user the CLI can act as (``--as name``), holding ``accounts``."""
+
+    def add(conn: Connection) -> None:
+        user = find_user(conn, name)
+        if user is None:
+            user = create_user(conn, name, password="not used here", role=role, now=utc_now())
+        for account in accounts:
+            link_account(conn, user.id, account_code=account)
+
+    database.write(add)
+
+
 @dataclass
 class Mlc:
-    """``mlc`` bound to one database, in English unless told otherwise."""
+    """``mlc`` bound to one database, in English unless told otherwise, acting as the
+    administrator ``root`` unless told otherwise (``actor=None``: as nobody)."""
 
     url: str
     runner: CliRunner
 
-    def __call__(self, *args: str, lang: str = "en", input: str | None = None) -> Result:
+    def __call__(
+        self,
+        *args: str,
+        lang: str = "en",
+        input: str | None = None,
+        actor: str | None = ADMIN,
+    ) -> Result:
+        who = ["--as", actor] if actor is not None else []
         return self.runner.invoke(
-            app, ["--database", self.url, "--lang", lang, *args], input=input, env=WIDE
+            app,
+            ["--database", self.url, "--lang", lang, *who, *args],
+            input=input,
+            env=WIDE | {ACTOR_ENV: None},
         )
 
     def json(self, *args: str) -> Any:
@@ -62,7 +93,8 @@ def url(database: Database) -> str:
 
 
 @pytest.fixture
-def mlc(url: str) -> Mlc:
+def mlc(url: str, database: Database) -> Mlc:
+    add_user(database, ADMIN, Role.ADMIN)
     return Mlc(url, CliRunner())
 
 
@@ -94,7 +126,7 @@ def run_process(
     args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m cli.main ARGS`` in a real process, as a scheduled job would run it."""
-    environment = {**os.environ, "COLUMNS": "200", **(env or {})}
+    environment = {**os.environ, "COLUMNS": "200", ACTOR_ENV: ADMIN, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
         capture_output=True,

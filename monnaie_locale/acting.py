@@ -1,0 +1,115 @@
+"""Acting in the currency: who asks, through which books, under which rules.
+
+Every act of the currency (see :mod:`monnaie_locale.acts`) is a function whose first
+argument is a :class:`Context`. The act checks who may do it (its roles, declared with
+:func:`act`, and what the actor holds), applies the currency's rules, opens its own
+transaction through the context and returns a value. The edges (API routes, CLI
+commands, pages) build one context per request or run, call one act and render what it
+returns: the rules and the permissions are written once, here in the core.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Concatenate, Generic, ParamSpec, TypeVar
+
+import anyio.to_thread
+from sqlalchemy import Connection
+
+from monnaie_locale import journal
+from monnaie_locale.auth.errors import RoleForbidden
+from monnaie_locale.auth.principal import Principal
+from monnaie_locale.auth.roles import Role
+from monnaie_locale.clock import Clock, utc_now
+from monnaie_locale.deployment import Deployment
+from monnaie_locale.store.database import Database
+
+__all__ = ["Act", "Context", "act"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True)
+class Context:
+    """One actor's access to the books: the database, the currency's rules, the clock.
+
+    ``seal_after_commit`` is for a process with no background sealing (the CLI on
+    PostgreSQL): each write is then followed by chaining the journal (see
+    :mod:`monnaie_locale.journal`). SQLite chains inside each transaction already.
+    """
+
+    database: Database
+    actor: Principal
+    deployment: Deployment
+    clock: Clock = utc_now
+    seal_after_commit: bool = False
+
+    def key(self, idempotency_key: str) -> str:
+        """The caller's idempotency key, kept apart from every other caller's.
+
+        One caller can then never replay, or learn, the result another got with a key.
+        """
+        return f"{self.actor.subject}|{idempotency_key}"
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """The result of ``work`` once its write transaction has committed."""
+        result = self.database.write(work)
+        self._sealed()
+        return result
+
+    async def write_async(self, work: Callable[[Connection], T]) -> T:
+        """:meth:`write` from a coroutine: joined to the group commit on SQLite, on a
+        worker thread on PostgreSQL (a network round trip)."""
+        if self.database.committer is not None:
+            result = await self.database.committer.write_async(work)
+        else:
+            result = await anyio.to_thread.run_sync(self.database.write, work)
+        if self.seal_after_commit:
+            await anyio.to_thread.run_sync(self._sealed)
+        return result
+
+    def read(self, query: Callable[[Connection], T]) -> T:
+        """The result of ``query``, run in a read-only transaction."""
+        return self.database.read(query)
+
+    async def read_async(self, query: Callable[[Connection], T]) -> T:
+        """:meth:`read` from a coroutine; inline on SQLite, where a read never waits."""
+        if self.database.is_sqlite:
+            return self.database.read(query)
+        return await anyio.to_thread.run_sync(self.database.read, query)
+
+    def _sealed(self) -> None:
+        if self.seal_after_commit and self.database.is_postgres:
+            self.database.write(lambda conn: journal.seal(conn, now=self.clock()))
+
+
+class Act(Generic[P, T]):
+    """An act of the currency, with the roles that may do it (see :func:`act`)."""
+
+    def __init__(
+        self, function: Callable[Concatenate[Context, P], T], roles: frozenset[Role]
+    ) -> None:
+        functools.update_wrapper(self, function)
+        self.function = function
+        self.roles = roles
+
+    def __call__(self, ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        if ctx.actor.role not in self.roles:
+            raise RoleForbidden(str(ctx.actor.role))
+        return self.function(ctx, *args, **kwargs)
+
+
+def act(*roles: Role) -> Callable[[Callable[Concatenate[Context, P], T]], Act[P, T]]:
+    """Declare an act and the roles that may do it; others get :class:`RoleForbidden`.
+
+    The roles are the act's to say: the API states them on its route from ``.roles``, so
+    the OpenAPI document, the route and the act never disagree.
+    """
+
+    def declare(function: Callable[Concatenate[Context, P], T]) -> Act[P, T]:
+        return Act(function, frozenset(roles))
+
+    return declare

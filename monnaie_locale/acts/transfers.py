@@ -1,0 +1,220 @@
+"""Transfers, holds and reversals: the acts that move units between holders.
+
+A plain transfer moves units between *holder* accounts only: members, businesses,
+authorities, and the association's own unit accounts (fees, bonus, demurrage). Every other
+account (note stocks, tills, the reserve, issuance, pending reconversions, the
+association's euros) moves only through its own act: conversion, reconversion, notes,
+office tills, the association's funds. Those keep the reserve and the circulation in
+step; a plain transfer touching them could create units with no euro behind them, or
+euros that never came in. The rule holds whatever the actor's role.
+
+==================  ======================================================================
+Act                 Who may do it
+==================  ======================================================================
+transfer            a payer, from an account they hold (operators: from any holder)
+get_transaction     anyone, for a transaction touching an account they hold (readers of
+                    every account: any)
+reverse             the association's operators and administrators, for a plain transfer
+place_hold          a payer, from an account they hold
+get_hold            a party to the hold, or a reader of every account
+post_hold           a party to the hold (a cashier for their shop), or an operator
+void_hold           the same; never a reconversion's hold, which only cancelling or
+                    paying the reconversion settles
+==================  ======================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from monnaie_locale.acting import Context, act
+from monnaie_locale.auth.errors import NotTransferable, NotYourTransaction
+from monnaie_locale.auth.principal import Principal
+from monnaie_locale.auth.roles import CORRECTORS, EVERYONE, HOLD_SETTLERS, PAYERS
+from monnaie_locale.ledger import service
+from monnaie_locale.ledger.accounts import kinds_of
+from monnaie_locale.ledger.holds import load_hold
+from monnaie_locale.ledger.posting import load_transaction
+from monnaie_locale.model import AccountKind, Hold, Transaction, TransferRequest
+from monnaie_locale.money import EUR
+
+__all__ = [
+    "TRANSFERABLE_KINDS",
+    "check_transferable",
+    "get_hold",
+    "get_transaction",
+    "place_hold",
+    "post_hold",
+    "reverse",
+    "transfer",
+    "transfer_async",
+    "void_hold",
+]
+
+TRANSFERABLE_KINDS = frozenset(
+    {AccountKind.MEMBER, AccountKind.BUSINESS, AccountKind.AUTHORITY, AccountKind.ASSOCIATION}
+)
+
+# What to use instead, by the kind of account refused: the message says what to do next.
+_THROUGH = {
+    AccountKind.EXCHANGE_OFFICE: "the office's note and till operations",
+    AccountKind.SYSTEM: "conversion, reconversion and note operations",
+    AccountKind.ASSOCIATION: "the association's fund operations",
+}
+
+
+def check_transferable(conn: Connection, *codes: str) -> None:
+    """Refuse unknown accounts, and accounts that only their own acts move.
+
+    An account's kind and currency never change, so reading them first is no race.
+    """
+    for code, (kind, currency) in kinds_of(conn, *codes).items():
+        if kind not in TRANSFERABLE_KINDS or currency == EUR.code:
+            raise NotTransferable(code, through=_THROUGH.get(kind, ""))
+
+
+def _transfer(
+    ctx: Context, request: TransferRequest, key: str
+) -> Callable[[Connection], Transaction]:
+    ctx.actor.check_move_from(request.legs[0].account)
+    scoped = ctx.key(key)
+
+    def pay(conn: Connection) -> Transaction:
+        check_transferable(conn, *(leg.account for leg in request.legs))
+        return service.post_transfer(conn, request, idempotency_key=scoped, clock=ctx.clock)
+
+    return pay
+
+
+@act(*PAYERS)
+def transfer(
+    ctx: Context, payer: str, payee: str, amount: int, *, key: str, memo: str = ""
+) -> Transaction:
+    """Move ``amount`` from ``payer`` to ``payee``, once per ``key``."""
+    request = TransferRequest.simple(payer, payee, amount, memo=memo)
+    return ctx.write(_transfer(ctx, request, key))
+
+
+@act(*PAYERS)
+async def transfer_async(
+    ctx: Context, payer: str, payee: str, amount: int, *, key: str, memo: str = ""
+) -> Transaction:
+    """:func:`transfer` for the busiest route, without a worker thread where none is needed."""
+    request = TransferRequest.simple(payer, payee, amount, memo=memo)
+    return await ctx.write_async(_transfer(ctx, request, key))
+
+
+def _check_party(actor: Principal, hold: Hold, *, settling: bool) -> None:
+    """A hold is seen by its two parties and settled by them (or by an operator)."""
+    parties = {hold.debit_account, hold.credit_account}
+    allowed = actor.moves_any_account if settling else actor.sees_all_accounts
+    if not allowed and not parties & actor.accounts:
+        raise NotYourTransaction(f"hold {hold.id}")
+
+
+@act(*EVERYONE)
+def get_transaction(ctx: Context, transaction_id: int) -> Transaction:
+    """One transaction and its postings."""
+    transaction = ctx.read(lambda conn: load_transaction(conn, transaction_id))
+    accounts = {posting.account for posting in transaction.postings}
+    if not ctx.actor.sees_all_accounts and not accounts & ctx.actor.accounts:
+        raise NotYourTransaction(f"transaction {transaction_id}")
+    return transaction
+
+
+@act(*CORRECTORS)
+def reverse(ctx: Context, transaction_id: int, *, key: str, memo: str = "") -> Transaction:
+    """Post the exact opposite of a plain transfer, linked to it; once per original.
+
+    A conversion, a payout or a note movement is corrected by its own act, which knows
+    the records and the euros that go with it.
+    """
+    scoped = ctx.key(key)
+
+    def undo(conn: Connection) -> Transaction:
+        original = load_transaction(conn, transaction_id)
+        check_transferable(conn, *{posting.account for posting in original.postings})
+        return service.reverse(
+            conn, transaction_id, idempotency_key=scoped, clock=ctx.clock, memo=memo
+        )
+
+    return ctx.write(undo)
+
+
+@act(*PAYERS)
+def place_hold(
+    ctx: Context,
+    payer: str,
+    payee: str,
+    amount: int,
+    *,
+    key: str,
+    expires_at: datetime | None = None,
+    memo: str = "",
+) -> Hold:
+    """Reserve ``amount`` on ``payer`` for a later payment to ``payee``."""
+    ctx.actor.check_move_from(payer)
+    scoped = ctx.key(key)
+
+    def reserve(conn: Connection) -> Hold:
+        check_transferable(conn, payer, payee)
+        return service.reserve(
+            conn,
+            debit=payer,
+            credit=payee,
+            amount=amount,
+            idempotency_key=scoped,
+            clock=ctx.clock,
+            expires_at=expires_at,
+            memo=memo,
+        )
+
+    return ctx.write(reserve)
+
+
+@act(*EVERYONE)
+def get_hold(ctx: Context, hold_id: int) -> Hold:
+    """One hold, seen by its parties."""
+    hold = ctx.read(lambda conn: load_hold(conn, hold_id))
+    _check_party(ctx.actor, hold, settling=False)
+    return hold
+
+
+def _plain_hold(conn: Connection, actor: Principal, hold_id: int) -> None:
+    """Refuse a hold the actor is no party to, and a reconversion's (settled by its own)."""
+    hold = load_hold(conn, hold_id)
+    _check_party(actor, hold, settling=True)
+    try:
+        check_transferable(conn, hold.debit_account, hold.credit_account)
+    except NotTransferable as refused:
+        raise NotTransferable(
+            refused.account, through="cancelling or paying the reconversion it belongs to"
+        ) from None
+
+
+@act(*HOLD_SETTLERS)
+def post_hold(ctx: Context, hold_id: int, *, key: str, amount: int | None = None) -> Transaction:
+    """Turn a pending hold into a payment, of all or part of its amount."""
+    scoped = ctx.key(key)
+
+    def settle(conn: Connection) -> Transaction:
+        _plain_hold(conn, ctx.actor, hold_id)
+        return service.post_hold(
+            conn, hold_id, idempotency_key=scoped, clock=ctx.clock, amount=amount
+        )
+
+    return ctx.write(settle)
+
+
+@act(*HOLD_SETTLERS)
+def void_hold(ctx: Context, hold_id: int) -> Hold:
+    """Release a pending hold without moving money."""
+
+    def release(conn: Connection) -> Hold:
+        _plain_hold(conn, ctx.actor, hold_id)
+        return service.void(conn, hold_id, clock=ctx.clock)
+
+    return ctx.write(release)
