@@ -1,5 +1,5 @@
-"""The HTTP API: a FastAPI application over the ledger core, built by :func:`create_app`."""
+"""The HTTP API: a FastAPI application over the core, built by :func:`api.app.create_app`.
 
-from api.app import create_app
-
-__all__ = ["create_app"]
+Nothing is imported here, so that importing one module of the API (its problems, its
+schemas) never builds the whole application.
+"""

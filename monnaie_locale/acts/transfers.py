@@ -161,7 +161,7 @@ def place_hold(
 
     def reserve(conn: Connection) -> Hold:
         check_transferable(conn, payer, payee)
-        return service.reserve(
+        return service.place_hold(
             conn,
             debit=payer,
             credit=payee,
@@ -215,6 +215,6 @@ def void_hold(ctx: Context, hold_id: int) -> Hold:
 
     def release(conn: Connection) -> Hold:
         _plain_hold(conn, ctx.actor, hold_id)
-        return service.void(conn, hold_id, clock=ctx.clock)
+        return service.void_hold(conn, hold_id, clock=ctx.clock)
 
     return ctx.write(release)

@@ -124,7 +124,7 @@ class Ledger:
 
     # Holds --------------------------------------------------------------------------
 
-    def hold(
+    def place_hold(
         self,
         debit: str,
         credit: str,
@@ -135,7 +135,7 @@ class Ledger:
         memo: str = "",
     ) -> Hold:
         return self.database.write(
-            lambda conn: service.reserve(
+            lambda conn: service.place_hold(
                 conn,
                 debit=debit,
                 credit=credit,
@@ -159,7 +159,7 @@ class Ledger:
         return result
 
     def void_hold(self, hold_id: int) -> Hold:
-        return self.database.write(lambda conn: service.void(conn, hold_id, clock=self.clock))
+        return self.database.write(lambda conn: service.void_hold(conn, hold_id, clock=self.clock))
 
     def expire_holds(self) -> list[Hold]:
         return self.database.write(lambda conn: holds.expire_holds(conn, now=self.clock()))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale.errors import (
@@ -249,7 +249,3 @@ def rename_account(conn: Connection, code: str, display_name: str | None) -> Acc
     if renamed is None:
         raise UnknownAccount(code)
     return get_account(conn, code)
-
-
-def count_accounts(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(accounts)).scalar_one())

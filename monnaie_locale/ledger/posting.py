@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select
 
 from monnaie_locale import journal
 from monnaie_locale.clock import Clock, as_utc
@@ -50,7 +50,6 @@ from monnaie_locale.journal_content import (
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.ledger.fast_sql import FastCursor
 from monnaie_locale.model import (
-    Account,
     AccountStatus,
     Leg,
     Posting,
@@ -62,44 +61,10 @@ from monnaie_locale.store.tables import accounts, postings, transactions
 
 __all__ = [
     "PostingSession",
-    "apply_delta",
     "load_batch",
     "load_transaction",
     "write_transaction",
 ]
-
-_debit = (
-    update(accounts)
-    .where(
-        accounts.c.id == bindparam("account_id"),
-        accounts.c.status == "active",
-        (accounts.c.lower_limit.is_(None))
-        | (accounts.c.balance - accounts.c.held + bindparam("delta") >= accounts.c.lower_limit),
-    )
-    .values(balance=accounts.c.balance + bindparam("delta"))
-    .returning(accounts.c.balance)
-)
-
-_credit = (
-    update(accounts)
-    .where(
-        accounts.c.id == bindparam("account_id"),
-        accounts.c.status == "active",
-        (accounts.c.upper_limit.is_(None))
-        | (accounts.c.balance + bindparam("delta") <= accounts.c.upper_limit),
-    )
-    .values(balance=accounts.c.balance + bindparam("delta"))
-    .returning(accounts.c.balance)
-)
-
-
-def apply_delta(conn: Connection, account: Account, delta: int) -> int:
-    """Add ``delta`` to the account's balance within its limits; return the new balance."""
-    statement = _debit if delta < 0 else _credit
-    balance = conn.execute(statement, {"account_id": account.id, "delta": delta}).scalar()
-    if balance is None:
-        raise _refusal(conn, account.code, delta)
-    return int(balance)
 
 
 def _refusal(conn: Connection, code: str, delta: int) -> Exception:

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale.clock import Clock
 from monnaie_locale.errors import AlreadyReversed, InvalidRequest
-from monnaie_locale.ledger.holds import load_hold, place_hold, settle_hold, void_hold
+from monnaie_locale.ledger import holds
+from monnaie_locale.ledger.holds import load_hold, settle_hold
 from monnaie_locale.ledger.idempotency import claim_key, claim_with_id, record_result
 from monnaie_locale.ledger.posting import (
     PostingSession,
@@ -27,7 +28,7 @@ from monnaie_locale.model import Hold, Leg, Transaction, TransferRequest
 from monnaie_locale.store.database import allocate_transaction_id
 from monnaie_locale.store.tables import transactions
 
-__all__ = ["post_batch", "post_hold", "post_transfer", "reserve", "reverse", "void"]
+__all__ = ["place_hold", "post_batch", "post_hold", "post_transfer", "reverse", "void_hold"]
 
 
 def _ref_id(result_ref: str, prefix: str) -> int:
@@ -140,7 +141,7 @@ def reverse(
         raise AlreadyReversed(transaction_id) from exc
 
 
-def reserve(
+def place_hold(
     conn: Connection,
     *,
     debit: str,
@@ -161,7 +162,7 @@ def reserve(
     )
     if not claim.fresh:
         return load_hold(conn, _ref_id(claim.result_ref, "hold"))
-    hold = place_hold(
+    hold = holds.place_hold(
         conn, debit=debit, credit=credit, amount=amount, now=now, expires_at=expires_at, memo=memo
     )
     record_result(conn, idempotency_key, f"hold:{hold.id}")
@@ -201,6 +202,6 @@ def post_hold(
     return transaction
 
 
-def void(conn: Connection, hold_id: int, *, clock: Clock) -> Hold:
+def void_hold(conn: Connection, hold_id: int, *, clock: Clock) -> Hold:
     """Release a pending hold. Voiding twice is refused: the hold is no longer pending."""
-    return void_hold(conn, hold_id, now=clock())
+    return holds.void_hold(conn, hold_id, now=clock())

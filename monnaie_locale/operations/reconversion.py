@@ -131,7 +131,7 @@ def request_reconversion(
     fee = deployment.fee_for(amount, category=category)
     if fee >= amount:
         raise InvalidRequest(f"after the fee of {fee} minor units nothing would be paid out")
-    hold = service.reserve(
+    hold = service.place_hold(
         conn,
         debit=account,
         credit=RECONVERSION_PENDING,
@@ -172,7 +172,7 @@ def cancel_reconversion(conn: Connection, *, request_id: int, clock: Clock) -> R
     ).rowcount
     if changed != 1:
         raise WrongState("reconversion", request_id, current.status, "requested")
-    service.void(conn, current.hold_id, clock=clock)
+    service.void_hold(conn, current.hold_id, clock=clock)
     return load_reconversion(conn, request_id)
 
 

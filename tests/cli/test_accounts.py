@@ -89,7 +89,7 @@ def test_list_filters_by_kind(mlc: Mlc, books: Ledger) -> None:
 
 
 def test_show_gives_balance_held_available_and_last_postings(mlc: Mlc, books: Ledger) -> None:
-    books.hold("alice", "bakery", 500, idempotency_key="hold-1")
+    books.place_hold("alice", "bakery", 500, idempotency_key="hold-1")
     shown = mlc.json("accounts", "show", "alice")
     assert shown["account"]["balance"] == 5000 - 1250
     assert shown["account"]["held"] == 500

@@ -42,7 +42,7 @@ def busy_books(books: Ledger) -> Ledger:
     books.transfer("alice", "bakery", 480, idempotency_key="x-1", memo="Café crème € → ﬁn")
     wrong = books.transfer("bob", "bakery", 100, idempotency_key="x-2", memo="erreur")
     books.reverse(wrong.id, idempotency_key="x-3")
-    hold = books.hold("alice", "bakery", 700, idempotency_key="x-4")
+    hold = books.place_hold("alice", "bakery", 700, idempotency_key="x-4")
     books.post_hold(hold.id, idempotency_key="x-5", amount=500)
     return books
 

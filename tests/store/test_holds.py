@@ -43,7 +43,7 @@ def held_and_balance(ledger: Ledger, code: str) -> tuple[int, int]:
 
 
 def test_hold_reserves_money_without_moving_it(funded: Ledger) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h", memo="m")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h", memo="m")
 
     assert (hold.status, hold.amount, hold.debit_account, hold.credit_account, hold.memo) == (
         HoldStatus.PENDING,
@@ -58,7 +58,7 @@ def test_hold_reserves_money_without_moving_it(funded: Ledger) -> None:
 
 
 def test_posting_a_hold_moves_the_full_amount_and_releases_it(funded: Ledger) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     tx = funded.post_hold(hold.id, idempotency_key="p")
 
@@ -76,7 +76,7 @@ def test_posting_a_hold_moves_the_full_amount_and_releases_it(funded: Ledger) ->
 
 
 def test_posting_part_of_a_hold_releases_the_rest(funded: Ledger) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     tx = funded.post_hold(hold.id, idempotency_key="p", amount=1200)
 
@@ -86,7 +86,7 @@ def test_posting_part_of_a_hold_releases_the_rest(funded: Ledger) -> None:
 
 
 def test_voiding_a_hold_releases_it_and_moves_nothing(funded: Ledger) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     voided = funded.void_hold(hold.id)
 
@@ -98,14 +98,14 @@ def test_voiding_a_hold_releases_it_and_moves_nothing(funded: Ledger) -> None:
 def test_expire_holds_releases_the_held_amount_of_holds_past_their_expiry(
     funded: Ledger, clock: SteppingClock
 ) -> None:
-    soon = funded.hold(
+    soon = funded.place_hold(
         "bakery",
         "reconversion:pending",
         3000,
         idempotency_key="soon",
         expires_at=clock() + timedelta(minutes=10),
     )
-    later = funded.hold(
+    later = funded.place_hold(
         "bakery",
         "reconversion:pending",
         2000,
@@ -128,12 +128,12 @@ def test_expire_holds_releases_the_held_amount_of_holds_past_their_expiry(
 
 
 def test_hold_over_the_available_amount_is_refused(funded: Ledger) -> None:
-    funded.hold("bakery", "reconversion:pending", 6000, idempotency_key="first")
+    funded.place_hold("bakery", "reconversion:pending", 6000, idempotency_key="first")
 
     error = refused(
         funded.database,
         InsufficientFunds,
-        lambda: funded.hold("bakery", "reconversion:pending", 4001, idempotency_key="k"),
+        lambda: funded.place_hold("bakery", "reconversion:pending", 4001, idempotency_key="k"),
     )
 
     assert (error.account, error.needed, error.available) == ("bakery", 4001, 4000)
@@ -144,7 +144,7 @@ def test_hold_of_no_money_is_refused(funded: Ledger, amount: int) -> None:
     refused(
         funded.database,
         InvalidAmount,
-        lambda: funded.hold("bakery", "reconversion:pending", amount, idempotency_key="k"),
+        lambda: funded.place_hold("bakery", "reconversion:pending", amount, idempotency_key="k"),
     )
 
 
@@ -152,7 +152,7 @@ def test_hold_between_accounts_of_different_currencies_is_refused(funded: Ledger
     refused(
         funded.database,
         CurrencyMismatch,
-        lambda: funded.hold("bakery", "external", 100, idempotency_key="k"),
+        lambda: funded.place_hold("bakery", "external", 100, idempotency_key="k"),
     )
 
 
@@ -160,13 +160,13 @@ def test_hold_on_an_unknown_or_frozen_account_is_refused(funded: Ledger) -> None
     refused(
         funded.database,
         UnknownAccount,
-        lambda: funded.hold("bakery", "nobody", 100, idempotency_key="k"),
+        lambda: funded.place_hold("bakery", "nobody", 100, idempotency_key="k"),
     )
     funded.set_status("bakery", AccountStatus.FROZEN)
     refused(
         funded.database,
         AccountNotActive,
-        lambda: funded.hold("bakery", "reconversion:pending", 100, idempotency_key="k"),
+        lambda: funded.place_hold("bakery", "reconversion:pending", 100, idempotency_key="k"),
     )
 
 
@@ -174,7 +174,7 @@ def test_hold_expiring_in_the_past_is_refused(funded: Ledger, clock: SteppingClo
     refused(
         funded.database,
         InvalidRequest,
-        lambda: funded.hold(
+        lambda: funded.place_hold(
             "bakery",
             "reconversion:pending",
             100,
@@ -185,7 +185,7 @@ def test_hold_expiring_in_the_past_is_refused(funded: Ledger, clock: SteppingClo
 
 
 def test_posting_more_than_the_hold_is_refused(funded: Ledger) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     error = refused(
         funded.database,
@@ -198,7 +198,7 @@ def test_posting_more_than_the_hold_is_refused(funded: Ledger) -> None:
 
 
 def test_posting_a_hold_twice_is_refused(funded: Ledger) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
     funded.post_hold(hold.id, idempotency_key="p")
 
     error = refused(
@@ -212,7 +212,7 @@ def test_posting_a_hold_twice_is_refused(funded: Ledger) -> None:
 
 
 def test_a_voided_hold_cannot_be_posted_nor_voided_again(funded: Ledger) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
     funded.void_hold(hold.id)
 
     error = refused(
@@ -223,7 +223,7 @@ def test_a_voided_hold_cannot_be_posted_nor_voided_again(funded: Ledger) -> None
 
 
 def test_an_expired_hold_cannot_be_posted_nor_voided(funded: Ledger, clock: SteppingClock) -> None:
-    hold = funded.hold(
+    hold = funded.place_hold(
         "bakery",
         "reconversion:pending",
         3000,
@@ -244,7 +244,7 @@ def test_an_expired_hold_cannot_be_posted_nor_voided(funded: Ledger, clock: Step
 
 
 def test_a_hold_still_before_its_expiry_can_be_posted(funded: Ledger, clock: SteppingClock) -> None:
-    hold = funded.hold(
+    hold = funded.place_hold(
         "bakery",
         "reconversion:pending",
         3000,
@@ -266,7 +266,7 @@ def test_an_unknown_hold_cannot_be_posted_nor_voided(funded: Ledger) -> None:
 def test_posting_a_hold_into_a_frozen_account_is_refused_and_keeps_the_hold(
     funded: Ledger,
 ) -> None:
-    hold = funded.hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
+    hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
     funded.set_status("reconversion:pending", AccountStatus.FROZEN)
 
     refused(

@@ -61,8 +61,8 @@ def test_retried_multi_leg_post_and_batch_return_their_first_results(funded: Led
 
 
 def test_retried_hold_post_and_reversal_return_their_first_results(funded: Ledger) -> None:
-    hold = funded.hold("alice", "bob", 500, idempotency_key="hold")
-    assert funded.hold("alice", "bob", 500, idempotency_key="hold").id == hold.id
+    hold = funded.place_hold("alice", "bob", 500, idempotency_key="hold")
+    assert funded.place_hold("alice", "bob", 500, idempotency_key="hold").id == hold.id
     assert funded.account("alice").held == 500
 
     posted = funded.post_hold(hold.id, idempotency_key="post-hold")
@@ -99,7 +99,7 @@ def test_same_key_with_a_different_request_is_refused(
 @pytest.mark.parametrize(
     "other_kind",
     [
-        lambda ledger, tx: ledger.hold("alice", "bob", 1000, idempotency_key="used"),
+        lambda ledger, tx: ledger.place_hold("alice", "bob", 1000, idempotency_key="used"),
         lambda ledger, tx: ledger.reverse(tx, idempotency_key="used"),
         lambda ledger, tx: ledger.batch(
             [TransferRequest.simple("alice", "bob", 1000)], idempotency_key="used"
@@ -116,7 +116,7 @@ def test_key_used_for_one_kind_of_operation_is_refused_for_another(
 
 
 def test_key_of_a_hold_is_refused_for_a_transfer(funded: Ledger) -> None:
-    funded.hold("alice", "bob", 1000, idempotency_key="used")
+    funded.place_hold("alice", "bob", 1000, idempotency_key="used")
 
     refused(
         funded.database,

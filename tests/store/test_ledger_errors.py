@@ -208,7 +208,7 @@ def test_overdraft_is_refused_saying_what_was_needed_and_what_is_available(
 
 
 def test_held_money_is_not_available_to_a_transfer(funded: Ledger) -> None:
-    funded.hold("alice", "bob", 1000, idempotency_key="hold")
+    funded.place_hold("alice", "bob", 1000, idempotency_key="hold")
 
     error = refused(
         funded.database,

@@ -104,7 +104,7 @@ BAD_REQUESTS: dict[str, tuple[type[Exception], BadRequest]] = {
     ),
     "hold in another currency": (
         CurrencyMismatch,
-        lambda ledger, account, key: ledger.hold(account, "external", 1, idempotency_key=key),
+        lambda ledger, account, key: ledger.place_hold(account, "external", 1, idempotency_key=key),
     ),
     "unknown transaction": (
         UnknownTransaction,
@@ -298,7 +298,7 @@ class LedgerMachine(RuleBasedStateMachine):
         key = self.key()
 
         def place() -> int:
-            held = self.ledger.hold(
+            held = self.ledger.place_hold(
                 debit, credit, amount, idempotency_key=key, expires_at=expires_at
             )
             return held.id

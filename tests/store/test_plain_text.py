@@ -109,7 +109,7 @@ def test_a_hold_memo_with_a_control_character_is_refused(funded: Ledger) -> None
     refuses_each(
         funded,
         "memo",
-        lambda bad: funded.hold(
+        lambda bad: funded.place_hold(
             "alice", "bakery", 100, idempotency_key=f"k{next(keys)}", memo=f"table 4{bad}"
         ),
     )
@@ -118,7 +118,7 @@ def test_a_hold_memo_with_a_control_character_is_refused(funded: Ledger) -> None
 def test_settling_a_hold_with_a_bad_memo_is_refused_and_the_hold_stays_pending(
     funded: Ledger,
 ) -> None:
-    hold = funded.hold("alice", "bakery", 700, idempotency_key="h1", memo="table 4")
+    hold = funded.place_hold("alice", "bakery", 700, idempotency_key="h1", memo="table 4")
     keys = count()
     refuses_each(
         funded,

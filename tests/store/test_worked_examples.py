@@ -370,7 +370,9 @@ def test_reconversion_holds_then_pays_out_and_keeps_the_reserve_covering_circula
     books: Ledger,
 ) -> None:
     convert(books, "bakery", 10000, key="conv")
-    request = books.hold("bakery", "reconversion:pending", 10000, idempotency_key="reconv-request")
+    request = books.place_hold(
+        "bakery", "reconversion:pending", 10000, idempotency_key="reconv-request"
+    )
     bakery = books.account("bakery")
     assert (bakery.balance, bakery.held, bakery.available) == (10000, 10000, 0)
     assert books.account("reconversion:pending").balance == 0
