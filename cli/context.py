@@ -22,20 +22,20 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.engine import make_url
 
 from cli.errors import UsageProblem
 from cli.messages import Messages
-from monnaie_locale.acting import Context
-from monnaie_locale.auth.credentials import principal_named
-from monnaie_locale.auth.errors import NotAuthenticated
-from monnaie_locale.config import load_settings
-from monnaie_locale.journal_content import key_from_secret
-from monnaie_locale.store import Database, connect
+
+if TYPE_CHECKING:
+    from monnaie_locale.acting import Context
+    from monnaie_locale.store import Database
+
+# The core (and through it SQLAlchemy) is imported by the methods that need it, so that
+# help and usage errors never pay for it.
 
 __all__ = [
     "ACTOR_ENV",
@@ -59,6 +59,8 @@ LANG_ENV = "MLC_LANG"
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for another engine or an in-memory database."""
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
@@ -69,6 +71,8 @@ def sqlite_path(url: str) -> Path | None:
 
 def safe_url(url: str) -> str:
     """The URL with its password masked, fit to print in a message."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -99,6 +103,8 @@ class RunContext:
     def database(self, *, create: bool = False) -> Database:
         """The run's database. Refuses a SQLite file that does not exist unless ``create``."""
         if self._database is None:
+            from monnaie_locale.store import connect
+
             path = sqlite_path(self.database_url)
             if path is not None:
                 if create:
@@ -117,6 +123,9 @@ class RunContext:
         """
         if self._context is None:
             from cli.deployment_settings import load_deployment
+            from monnaie_locale.acting import Context
+            from monnaie_locale.auth.credentials import principal_named
+            from monnaie_locale.auth.errors import NotAuthenticated
 
             name = self.actor_name
             if not name:
@@ -138,6 +147,11 @@ class RunContext:
         service runs with (``MLC_SECRET_KEY``): see :mod:`monnaie_locale.journal_content`.
         """
         if self._journal_key is None:
+            from pydantic import ValidationError
+
+            from monnaie_locale.config import load_settings
+            from monnaie_locale.journal_content import key_from_secret
+
             try:
                 secret = load_settings().secret_key.get_secret_value()
             except ValidationError as error:

@@ -9,6 +9,7 @@ Exit codes, for scheduled jobs and scripts:
 3     the ledger refused the request in its current state (insufficient funds, frozen
       account, key reused, already reversed)
 4     the database cannot be reached or lacks the ledger's schema
+5     the user acting (``--as``) may not do this, or no user was named
 ====  ==========================================================================
 
 Errors of the core carry a stable ``code`` and fields; the message shown is looked up by
@@ -19,14 +20,14 @@ language and always says what to do next.
 from __future__ import annotations
 
 import enum
-from typing import Any
-
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any
 
 from cli.messages import Messages
-from monnaie_locale.auth.errors import Forbidden, NotAuthenticated
 from monnaie_locale.errors import Conflict, JournalBroken, MonnaieLocaleError
 from monnaie_locale.money import format_amount
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
 
 __all__ = [
     "CliProblem",
@@ -84,6 +85,9 @@ _AMOUNT_FIELDS = ("needed", "available", "amount", "upper_limit")
 def exit_code_for(error: MonnaieLocaleError) -> ExitCode:
     if isinstance(error, JournalBroken):
         return ExitCode.DISCREPANCY
+    # The auth package brings the database library: imported when an error is shown.
+    from monnaie_locale.auth.errors import Forbidden, NotAuthenticated
+
     if isinstance(error, Forbidden | NotAuthenticated):
         return ExitCode.FORBIDDEN
     if isinstance(error, Conflict):

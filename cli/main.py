@@ -1,11 +1,10 @@
 """``mlc``: the association's command line, one entry point for every command group.
 
-Each group lives in a module of :mod:`cli.commands` that exposes ``register(app)``. The
-groups of the currency operations, the reserve, the users and the server (``convert``,
-``reconversion``, ``notes``, ``reserve``, ``users``, ``serve``) are mounted the same way as
-soon as their module exists: :data:`OPTIONAL_GROUPS` lists where each one goes, so adding
-one means writing its module, and ``mlc --help`` never lists a command that does not
-exist yet.
+Each group lives in a module of :mod:`cli.commands` that exposes ``register(app)``.
+:data:`COMMANDS` says which module holds each command, with its one-line help: ``mlc
+--help`` lists them from that table alone, and a run imports only the module of the
+command it runs. A command module imports the core, and the core SQLAlchemy and the rest,
+only when it needs them, so asking for help costs no database library.
 
 Errors are turned into a message and an exit code in one place, :class:`ReportingGroup`
 (see :mod:`cli.errors` for the codes).
@@ -15,48 +14,114 @@ from __future__ import annotations
 
 import enum
 import importlib
-import importlib.util
 import os
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from typer.core import TyperGroup
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
-from cli.commands import accounts, audit, db, export, money
 from cli.context import (
     ACTOR_ENV,
     DATABASE_ENV,
     DEFAULT_DATABASE_URL,
     LANG_ENV,
     RunContext,
-    safe_url,
 )
-from cli.errors import CliProblem, database_problem, exit_code_for, explain
+from cli.errors import CliProblem, exit_code_for, explain
 from cli.help_fr import localize
 from cli.messages import Messages, language_from
-from monnaie_locale.errors import MonnaieLocaleError
 
-__all__ = ["OPTIONAL_GROUPS", "ReportingGroup", "app", "main"]
+__all__ = ["COMMANDS", "ReportingGroup", "app", "load_all", "main"]
 
-OPTIONAL_GROUPS = (
-    "cli.commands.convert",
-    "cli.commands.reconversion",
-    "cli.commands.notes",
-    "cli.commands.reserve",
-    "cli.commands.users",
-    "cli.commands.offices",
-    "cli.commands.membership",
-    "cli.commands.serve",
-    "cli.commands.keys",
-)
+# command -> (module that registers it, its one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "cli.commands.serve",
+        "Set a deployment up: schema, system accounts, first administrator.",
+    ),
+    "serve": ("cli.commands.serve", "Run the HTTP service (migrating the database first)."),
+    "db": ("cli.commands.db", "The database: migrations, backup and restore."),
+    "accounts": (
+        "cli.commands.accounts",
+        "Accounts of members, businesses, authorities and the association.",
+    ),
+    "transfer": ("cli.commands.money", "Move AMOUNT from DEBIT to CREDIT, once per --key."),
+    "reverse": (
+        "cli.commands.money",
+        "Post the exact opposite of transaction TXID, linked to it (once).",
+    ),
+    "convert": ("cli.commands.convert", "Convert euros into the local unit."),
+    "reconversion": (
+        "cli.commands.reconversion",
+        "Reconvert units into euros: requests, payout batches, pain.001 files.",
+    ),
+    "notes": (
+        "cli.commands.notes",
+        "Paper notes: print, deliver to offices, sell, deposit, destroy, lose, find.",
+    ),
+    "offices": (
+        "cli.commands.offices",
+        "Exchange offices: open one, close its till, bank its cash.",
+    ),
+    "membership": (
+        "cli.commands.membership",
+        "Membership fees: record a payment, list who has paid.",
+    ),
+    "reserve": (
+        "cli.commands.reserve",
+        "The reserve: coverage report, bank statements and reconciliation.",
+    ),
+    "users": (
+        "cli.commands.users",
+        "Users of the service: create, link to accounts, disable, change passwords.",
+    ),
+    "keys": (
+        "cli.commands.keys",
+        "The keys that sign payment codes and receipts: generate, rotate, show.",
+    ),
+    "audit": ("cli.commands.audit", "Audit the books."),
+    "export": ("cli.commands.export", "Export the books for people and other tools."),
+}
 
 
 class ReportingGroup(TyperGroup):
-    """The root group: reports any error of a command as a message and an exit code."""
+    """The root group: loads a command's module when the command is asked for, and
+    reports any error of a command as a message and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            if getattr(ctx, "resilient_parsing", False) or _listing(ctx):
+                # Listing the commands for help: their line from the table will do.
+                return TyperCommand(cmd_name, short_help=COMMANDS[cmd_name][1])
+            self.load(COMMANDS[cmd_name][0])
+        return self.commands.get(cmd_name)
+
+    def load(self, module: str) -> None:
+        """Import ``module`` and mount the commands it registers."""
+        collected = typer.Typer()
+        importlib.import_module(module).register(collected)
+        built = typer.main.get_group(collected)
+        self.commands.update(built.commands)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        ctx.meta["mlc.listing"] = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            ctx.meta["mlc.listing"] = False
 
     # ``ctx`` is Typer's click context; its class is private to Typer, hence Any.
     def invoke(self, ctx: Any) -> Any:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        from cli.context import safe_url
+        from cli.errors import database_problem
+        from monnaie_locale.errors import MonnaieLocaleError
+
         try:
             return super().invoke(ctx)
         except CliProblem as problem:
@@ -71,6 +136,17 @@ class ReportingGroup(TyperGroup):
             unusable = database_problem(error, run.messages, safe_url(run.database_url))
             _report(ctx, unusable.message)
             raise typer.Exit(unusable.exit_code) from error
+
+
+def _listing(ctx: Any) -> bool:
+    return bool(ctx is not None and ctx.meta.get("mlc.listing"))
+
+
+def load_all(group: ReportingGroup) -> ReportingGroup:
+    """Every command mounted: for the tests that walk the whole tree."""
+    for module in dict.fromkeys(module for module, _ in COMMANDS.values()):
+        group.load(module)
+    return group
 
 
 def _run(ctx: Any) -> RunContext:
@@ -147,14 +223,6 @@ def root(
     localize(ctx.command, run.messages.lang)
     ctx.obj = run
     ctx.call_on_close(run.close)
-
-
-for _module in (db, accounts, money, audit, export):
-    _module.register(app)
-
-for _name in OPTIONAL_GROUPS:
-    if importlib.util.find_spec(_name) is not None:
-        importlib.import_module(_name).register(app)
 
 
 def main() -> None:

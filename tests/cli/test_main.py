@@ -1,29 +1,51 @@
-"""The root command: optional command groups appear as soon as their module exists."""
+"""The root command: a table of commands, each module imported only when its command runs."""
 
 from __future__ import annotations
 
-import importlib.util
+import subprocess
+import sys
 
+import typer.main
 from typer.testing import CliRunner
 
-from cli.main import OPTIONAL_GROUPS, app
+from cli.main import COMMANDS, ReportingGroup, app, load_all
+from tests.cli.conftest import ROOT
 
 
-def _top_level_names() -> set[str]:
-    commands = {c.name or c.callback.__name__ for c in app.registered_commands if c.callback}
-    groups = {g.name for g in app.registered_groups if g.name}
-    return commands | groups
+def _whole_tree() -> ReportingGroup:
+    group = typer.main.get_command(app)
+    assert isinstance(group, ReportingGroup)
+    return load_all(group)
 
 
-def test_each_optional_group_is_mounted_exactly_when_its_module_exists() -> None:
-    names = _top_level_names()
-    for module in OPTIONAL_GROUPS:
-        word = module.rsplit(".", 1)[1]
-        assert (word in names) == (importlib.util.find_spec(module) is not None), module
+def test_the_table_names_exactly_the_commands_the_modules_register() -> None:
+    assert set(_whole_tree().commands) == set(COMMANDS)
 
 
-def test_the_ledger_commands_are_always_there() -> None:
-    assert {"db", "accounts", "transfer", "reverse", "audit", "export"} <= _top_level_names()
+def test_the_table_gives_each_command_its_own_first_line_of_help() -> None:
+    tree = _whole_tree()
+    for name, (_module, line) in COMMANDS.items():
+        own = (tree.commands[name].help or "").strip().splitlines()[0]
+        assert own == line, name
+
+
+def test_the_root_help_lists_every_command_without_importing_any() -> None:
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from cli.main import app\n"
+        "result = CliRunner().invoke(app, ['--help'], env={'COLUMNS': '200'})\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(result.stdout)\n"
+        "heavy = ('sqlalchemy', 'cli.commands', 'monnaie_locale.store', 'fastapi')\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout
+    assert "LOADED []" in shown
+    for name in COMMANDS:
+        assert f" {name} " in shown, name
 
 
 def test_an_unknown_command_is_bad_usage() -> None:

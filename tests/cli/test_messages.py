@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from typing import Any
 
 import pytest
 import typer
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from cli.context import sqlite_path
 from cli.errors import ExitCode, exit_code_for, explain
 from cli.help_fr import french_help_for, help_keys
-from cli.main import app
+from cli.main import app, load_all
 from cli.messages import CATALOGUE, LANGUAGES, Messages, language_from
 from monnaie_locale.errors import (
     InsufficientFunds,
@@ -72,18 +73,19 @@ def test_sqlite_paths_are_read_from_urls() -> None:
     assert sqlite_path("postgresql://u@h/db") is None
 
 
-def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command and every group of commands, as the words that name it."""
-    found = [
-        (*prefix, c.name or c.callback.__name__) for c in group.registered_commands if c.callback
-    ]
-    for sub in group.registered_groups:
-        assert sub.typer_instance is not None and sub.name is not None
-        found += [(*prefix, sub.name), *_commands(sub.typer_instance, (*prefix, sub.name))]
+    found = []
+    for name, command in getattr(group, "commands", {}).items():
+        found += [(*prefix, name), *_commands(command, (*prefix, name))]
     return found
 
 
-@pytest.mark.parametrize("command", _commands(app), ids=" ".join)
+def _whole_tree() -> Any:
+    return load_all(typer.main.get_command(app))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", _commands(_whole_tree()), ids=" ".join)
 @pytest.mark.parametrize(("lang", "example"), [("en", "Example: mlc "), ("fr", "Exemple : mlc ")])
 def test_every_command_has_help_with_an_example(
     command: tuple[str, ...], lang: str, example: str
@@ -94,7 +96,7 @@ def test_every_command_has_help_with_an_example(
 
 
 def test_every_command_option_and_argument_has_french_help() -> None:
-    root = typer.main.get_command(app)
+    root = _whole_tree()
     missing = [full for full, shared, _ in help_keys(root) if not french_help_for(full, shared)]
     assert missing == []
 
