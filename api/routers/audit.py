@@ -14,12 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from api.deps import DatabaseDep, require
+from api.deps import acting
 from api.problems import problem_responses
-from api.routers.operations_common import REPORT_READERS
 from api.schemas.audit import VerificationOut
-from monnaie_locale import journal
-from monnaie_locale.auth import Principal
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import audit
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -36,9 +35,7 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
     "deployment's secret as well as write access to the database.",
     responses=problem_responses(401, 403),
 )
-def verify_journal(
-    _reader: Annotated[Principal, require(*REPORT_READERS)], database: DatabaseDep
-) -> VerificationOut:
-    # Database.read sees one state of the books for the whole walk (REPEATABLE READ on
-    # PostgreSQL), so a commit landing meanwhile is no discrepancy.
-    return VerificationOut.of(database.read(journal.verify))
+def verify_journal(ctx: Annotated[Context, acting(audit.verify_journal)]) -> VerificationOut:
+    # One snapshot of the books for the whole walk, so a commit landing meanwhile is no
+    # discrepancy.
+    return VerificationOut.of(audit.verify_journal(ctx))

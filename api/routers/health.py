@@ -6,11 +6,10 @@ from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import DatabaseDep, Public
 from api.problems import problem_responses
-from monnaie_locale.store.tables_auth import users
+from monnaie_locale.acts.audit import ready
 
 router = APIRouter(tags=["health"])
 
@@ -31,6 +30,5 @@ def healthz() -> Health:
     responses=problem_responses(503),
 )
 def readyz(database: DatabaseDep) -> Health:
-    # Reading the newest table also proves the migrations ran.
-    database.read(lambda conn: conn.execute(select(users.c.id).limit(1)).all())
+    ready(database)
     return Health()

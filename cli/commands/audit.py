@@ -7,15 +7,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import func, select
 
 from cli.context import RunContext, run_context
 from cli.errors import Discrepancy
 from cli.output import print_json, progress_bar
-from monnaie_locale import journal
-from monnaie_locale.clock import utc_now
-from monnaie_locale.store.tables import journal as journal_table
-from monnaie_locale.store.tables import journal_queue
+from monnaie_locale.acts import audit
+from monnaie_locale.journal import Verification
 
 __all__ = ["register", "seal_all"]
 
@@ -30,27 +27,13 @@ def register(app: typer.Typer) -> None:
 
 
 def seal_all(run: RunContext) -> int:
-    """Seal every transaction the service queued for the journal, with a progress bar.
-
-    Rows without the service's mark of their content stay queued (see
-    :func:`monnaie_locale.journal.seal`); verification reports them.
-    """
-    database = run.database()
-    queued = int(
-        database.read(
-            lambda conn: conn.execute(select(func.count()).select_from(journal_queue)).scalar_one()
-        )
-    )
-    sealed = 0
+    """Seal every transaction the service queued for the journal, with a progress bar."""
+    ctx = run.context()
+    queued = audit.journal_size(ctx).queued
     if not queued:
         return 0
     with progress_bar(run.err, run.messages("audit.sealing"), total=queued) as bar:
-        while True:
-            step = database.write(lambda conn: journal.seal(conn, now=utc_now(), wait=True))
-            if not step:
-                return sealed
-            sealed += step
-            bar.advance_to(sealed)
+        return audit.seal_queued(ctx, progress=bar.advance_to)
 
 
 @group.command()
@@ -79,16 +62,10 @@ def verify(
     [b]Example:[/b] mlc audit verify --json
     """
     run = run_context(ctx)
-    database = run.database()
-    if database.is_postgres:  # SQLite never queues: nothing there is sealed by verification
-        seal_all(run)
-    entries = int(
-        database.read(
-            lambda conn: conn.execute(select(func.count()).select_from(journal_table)).scalar_one()
-        )
-    )
+    seal_all(run)  # SQLite never queues: there, nothing is sealed by verification
+    entries = audit.journal_size(run.context()).entries
     with progress_bar(run.err, run.messages("audit.verifying"), total=entries) as bar:
-        result = database.read(lambda conn: journal.verify(conn, progress=bar.advance_to))
+        result = audit.verify_journal(run.context(), progress=bar.advance_to)
     if as_json:
         print_json(
             {
@@ -118,7 +95,7 @@ def verify(
     raise Discrepancy(message)
 
 
-def _table(run: RunContext, result: journal.Verification) -> Table:
+def _table(run: RunContext, result: Verification) -> Table:
     m = run.messages
     table = Table(title=m("audit.title"))
     table.add_column(m("col.check"))

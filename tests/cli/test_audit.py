@@ -10,7 +10,7 @@ from cli.main import app
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import journal_queue
-from tests.cli.conftest import WIDE, Mlc
+from tests.cli.conftest import ADMIN, WIDE, Mlc
 from tests.store.forgery import forge_transfer, remove_newest
 from tests.support import count_rows
 
@@ -96,7 +96,8 @@ def test_verify_under_another_secret_reports_every_mark_as_not_the_services(
     mlc: Mlc, books: Ledger
 ) -> None:
     other = {**WIDE, "MLC_SECRET_KEY": "another-secret-than-the-service-runs-with"}
-    result = mlc.runner.invoke(app, ["--database", mlc.url, "audit", "verify", "--json"], env=other)
+    args = ["--database", mlc.url, "--as", ADMIN, "audit", "verify", "--json"]
+    result = mlc.runner.invoke(app, args, env=other)
 
     assert result.exit_code == 1
     report = json.loads(result.stdout)

@@ -1,0 +1,81 @@
+"""Auditing the books: the journal sealed and verified, and whether the service is ready.
+
+==================  ======================================================================
+Act                 Who may do it
+==================  ======================================================================
+journal_size        auditors, the association's operators, administrators
+seal_queued         the same: sealing chains what is already committed, and moves nothing
+verify_journal      the same
+==================  ======================================================================
+
+:func:`ready` is no act: the process supervisor asks it, signed in as nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table, func, select
+
+from monnaie_locale import journal
+from monnaie_locale.acting import Context, act
+from monnaie_locale.auth.roles import REPORT_READERS
+from monnaie_locale.store.database import Database
+from monnaie_locale.store.tables import journal as journal_table
+from monnaie_locale.store.tables import journal_queue
+from monnaie_locale.store.tables_auth import users
+
+__all__ = ["JournalSize", "journal_size", "ready", "seal_queued", "verify_journal"]
+
+
+@dataclass(frozen=True)
+class JournalSize:
+    """How much a verification has to walk: entries sealed, transactions still queued."""
+
+    entries: int
+    queued: int
+
+
+@act(*REPORT_READERS)
+def journal_size(ctx: Context) -> JournalSize:
+    """The journal's entries and queued transactions, for a progress display."""
+
+    def count(conn: Connection) -> JournalSize:
+        def rows(table: Table) -> int:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+        return JournalSize(entries=rows(journal_table), queued=rows(journal_queue))
+
+    return ctx.read(count)
+
+
+@act(*REPORT_READERS)
+def seal_queued(ctx: Context, *, progress: Callable[[int], None] | None = None) -> int:
+    """Chain every transaction the service queued into the journal; the number sealed.
+
+    On SQLite nothing is ever queued: each transaction is chained as it commits. A queued
+    row without the service's mark of its content is never sealed (see
+    :func:`monnaie_locale.journal.seal`); verification reports it.
+    """
+    sealed = 0
+    while True:
+        step = ctx.database.write(lambda conn: journal.seal(conn, now=ctx.clock(), wait=True))
+        if not step:
+            return sealed
+        sealed += step
+        if progress is not None:
+            progress(sealed)
+
+
+@act(*REPORT_READERS)
+def verify_journal(
+    ctx: Context, *, progress: journal.Progress | None = None
+) -> journal.Verification:
+    """Hashes, gap-free numbering, marks, head and every balance, on one snapshot."""
+    return ctx.read(lambda conn: journal.verify(conn, progress=progress))
+
+
+def ready(database: Database) -> None:
+    """Raise unless the database answers and is migrated (its newest table is read)."""
+    database.read(lambda conn: conn.execute(select(users.c.id).limit(1)).all())
