@@ -89,12 +89,13 @@ class Mlc:
 
 @pytest.fixture
 def url(database: Database) -> str:
+    """The test database's URL, where the administrator the CLI acts as exists."""
+    add_user(database, ADMIN, Role.ADMIN)
     return database_url(database)
 
 
 @pytest.fixture
-def mlc(url: str, database: Database) -> Mlc:
-    add_user(database, ADMIN, Role.ADMIN)
+def mlc(url: str) -> Mlc:
     return Mlc(url, CliRunner())
 
 
