@@ -11,6 +11,13 @@ so no update is lost and no limit is crossed, and the fixed order prevents most
 deadlocks. The few that remain, and serialization failures, are retried here. On SQLite
 a writer takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so writers
 queue instead of failing half-way; readers use plain ``BEGIN`` and never wait (WAL).
+
+Reads. :meth:`Database.read` and its context-manager form :meth:`Database.reading` are
+the one way to read: on PostgreSQL a READ ONLY, REPEATABLE READ transaction, so every
+statement of a report, an export or a journal verification sees one state of the books
+(at READ COMMITTED a payment committed between two statements would look like a
+discrepancy), and the server itself refuses a write there. SQLite's deferred read
+transaction is a snapshot already.
 """
 
 from __future__ import annotations
@@ -78,6 +85,17 @@ class Database:
             return self.committer.write(use_case)
         return self._write_alone(use_case)
 
+    async def write_in_loop(self, use_case: Callable[[Connection], T]) -> T:
+        """:meth:`write` from an event loop, through SQLite's group committer.
+
+        Only for a database with a committer (a SQLite file): see
+        :meth:`GroupCommitter.write_async
+        <monnaie_locale.store.group_commit.GroupCommitter.write_async>`.
+        """
+        if self.committer is None:
+            raise TypeError("write_in_loop needs the group committer of a SQLite file")
+        return await self.committer.write_async(use_case)
+
     def _write_alone(self, use_case: Callable[[Connection], T]) -> T:
         """Run ``use_case`` in one write transaction, retrying transient conflicts.
 
@@ -102,21 +120,14 @@ class Database:
         raise AssertionError("unreachable")
 
     def read(self, query: Callable[[Connection], T]) -> T:
-        """Run ``query`` in a read-only transaction that never waits for writers.
+        """Run ``query`` in a read-only snapshot (see the module's docstring); return its result.
 
-        All its statements see one state of the database: SQLite's read transaction
-        does, and on PostgreSQL it runs at REPEATABLE READ (at READ COMMITTED a payment
-        committed between two statements of a report, or of a journal verification,
-        would look like a discrepancy). A read-only transaction is never refused for it.
-        Retried once on a fresh connection if the pooled one turns out broken.
+        It never waits for writers and is never refused for a conflict. Retried once on a
+        fresh connection if the pooled one turns out broken.
         """
-        options: dict[str, Any] = {"readonly": True}
-        if self.is_postgres:
-            options["isolation_level"] = "REPEATABLE READ"
         for attempt in (1, 2):
             try:
-                connection = self.engine.connect().execution_options(**options)
-                with connection as conn, conn.begin():
+                with self._read_only() as conn, conn.begin():
                     return query(conn)
             except DBAPIError as exc:
                 if attempt == 2 or not exc.connection_invalidated:
@@ -124,10 +135,26 @@ class Database:
         raise AssertionError("unreachable")
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """A write transaction as a context manager, without retries (for tests and scripts)."""
-        with self.engine.begin() as conn:
+    def reading(self) -> Iterator[Connection]:
+        """:meth:`read` as a context manager, for work that reads over several calls.
+
+        An export streamed chunk by chunk, for one: it sees one state of the books from
+        start to end. Not retried, since the work inside may already have been handed on.
+        """
+        with self._read_only() as conn, conn.begin():
             yield conn
+
+    def _read_only(self) -> Connection:
+        if self.is_postgres:
+            # Per transaction: the pool resets both when the connection is checked in.
+            options: dict[str, Any] = {
+                "isolation_level": "REPEATABLE READ",
+                "postgresql_readonly": True,
+            }
+        else:
+            # Read by the begin listener of _configure_sqlite: plain BEGIN, not IMMEDIATE.
+            options = {"readonly": True}
+        return self.engine.connect().execution_options(**options)
 
     def dispose(self) -> None:
         self.engine.dispose()
