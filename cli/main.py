@@ -20,12 +20,11 @@ import os
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from typer.core import TyperGroup
 
 from cli.commands import accounts, audit, db, export, money
 from cli.context import DATABASE_ENV, DEFAULT_DATABASE_URL, LANG_ENV, RunContext, safe_url
-from cli.errors import CliProblem, database_problem, exit_code_for, explain
+from cli.errors import CliProblem, exit_code_for, explain
 from cli.help_fr import localize
 from cli.messages import Messages, language_from
 from monnaie_locale.errors import MonnaieLocaleError
@@ -56,14 +55,9 @@ class ReportingGroup(TyperGroup):
             _report(ctx, problem.message)
             raise typer.Exit(problem.exit_code) from problem
         except MonnaieLocaleError as error:
-            _report(ctx, explain(error, _run(ctx).messages))
-            raise typer.Exit(exit_code_for(error)) from error
-        except (OperationalError, ProgrammingError) as error:
-            # Other database errors are bugs, and keep their traceback.
             run = _run(ctx)
-            unusable = database_problem(error, run.messages, safe_url(run.database_url))
-            _report(ctx, unusable.message)
-            raise typer.Exit(unusable.exit_code) from error
+            _report(ctx, explain(error, run.messages, url=safe_url(run.database_url)))
+            raise typer.Exit(exit_code_for(error)) from error
 
 
 def _run(ctx: Any) -> RunContext:
