@@ -92,9 +92,10 @@ def test_a_postgresql_schema_without_the_tables_says_to_migrate(database: Databa
     assert "Lancez « mlc db migrate »" in french.stderr
 
 
-def test_an_unreachable_server_is_reported_with_what_to_check() -> None:
+@pytest.mark.parametrize("command", [("accounts", "list"), ("db", "migrate")])
+def test_an_unreachable_server_is_reported_with_what_to_check(command: tuple[str, ...]) -> None:
     mlc = Mlc("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2", CliRunner())
-    result = mlc("accounts", "list")
+    result = mlc(*command)
     assert result.exit_code == ExitCode.UNAVAILABLE == 4
     assert "Cannot reach the database" in result.stderr
     assert "MLC_DATABASE_URL" in result.stderr
