@@ -22,7 +22,6 @@ import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.exc import OperationalError
 
 from monnaie_locale import signing_keys
 from monnaie_locale.checkout import (
@@ -36,6 +35,7 @@ from monnaie_locale.checkout import (
 from monnaie_locale.checkout.http_sender import HttpxSender
 from monnaie_locale.clock import Clock
 from monnaie_locale.config import Settings
+from monnaie_locale.errors import DatabaseUnavailable
 from monnaie_locale.payments import KeyRing, SigningKey
 from monnaie_locale.store.database import Database
 
@@ -108,8 +108,8 @@ class WebhookLoop:
             await asyncio.sleep(self._interval)
             try:
                 await asyncio.to_thread(self.deliver_once)
-            except OperationalError as exc:  # the database is away: the next round retries
-                log.warning("webhook delivery round skipped: %s", exc.orig)
+            except DatabaseUnavailable as exc:  # the database is away: the next round retries
+                log.warning("webhook delivery round skipped: %s", exc.reason)
             except Exception:  # a bad round must not end the loop; the next one retries
                 log.exception("webhook delivery round failed")
 

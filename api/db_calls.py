@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 
 async def read(database: Database, query: Callable[[Connection], T]) -> T:
-    """The result of ``query`` run in a read-only transaction."""
+    """The result of ``query`` run by :meth:`Database.read`, the one way to read."""
     if database.is_sqlite:
         return database.read(query)
     return await run_in_threadpool(database.read, query)
@@ -37,5 +37,5 @@ async def read(database: Database, query: Callable[[Connection], T]) -> T:
 async def write(database: Database, use_case: Callable[[Connection], T]) -> T:
     """The result of ``use_case`` once its write transaction has committed."""
     if database.committer is not None:
-        return await database.committer.write_async(use_case)
+        return await database.write_in_loop(use_case)
     return await run_in_threadpool(database.write, use_case)

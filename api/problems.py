@@ -5,7 +5,10 @@ Every refusal leaves the service as ``application/problem+json`` with ``type``,
 of a core error is found by walking its class hierarchy in :data:`STATUS_BY_ERROR`, so a
 new error inherits the status of its family. Validation errors become 422 (400 for a
 body that is not JSON), unknown routes 404; anything unexpected is logged and becomes a
-500 whose detail reveals nothing.
+500 whose detail reveals nothing. A database that cannot serve is a 503 whose detail says
+so, and what the operator does when the tables are missing; the driver's own words go to
+the log only (the store translates them into core errors, see
+:mod:`monnaie_locale.store.database`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.request_id import current_request_id
@@ -35,7 +37,9 @@ from monnaie_locale.auth.errors import (
 )
 from monnaie_locale.errors import (
     Conflict,
+    DatabaseUnavailable,
     InvalidAmount,
+    InvalidData,
     InvalidRequest,
     JournalBroken,
     MonnaieLocaleError,
@@ -69,6 +73,7 @@ STATUS_BY_ERROR: dict[type[MonnaieLocaleError], int] = {
     CredentialLocked: 429,
     TooManyAttempts: 429,
     JournalBroken: 500,
+    DatabaseUnavailable: 503,
 }
 
 
@@ -138,9 +143,16 @@ def _headers_for(error: MonnaieLocaleError) -> Mapping[str, str] | None:
 async def _core_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MonnaieLocaleError)
     status = status_for(type(exc))
+    if isinstance(exc, DatabaseUnavailable):
+        # The message is written for clients; the driver's reason may name the server.
+        log.error("database unavailable (%s): %s", exc.code, exc.reason)
+        return problem_response(status, exc.code, exc.message)
     if status >= 500:
         log.error("server-side error %s: %s", exc.code, exc.message)
         return problem_response(status, "internal_error", "the service failed; try again later")
+    if isinstance(exc, InvalidData):
+        # Input validation should stop such values first: a gap in it is worth a look.
+        log.warning("the database refused a value: %s", exc.reason)
     return problem_response(status, exc.code, exc.message, headers=_headers_for(exc))
 
 
@@ -217,24 +229,6 @@ def _template(template: str) -> re.Pattern[str]:
     return re.compile("[^/]+".join(re.escape(part) for part in parts))
 
 
-async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
-    log.error("database unavailable: %s", exc)
-    return problem_response(
-        503, "database_unavailable", "the database cannot be reached; try again later"
-    )
-
-
-async def _data_refused(_request: Request, exc: Exception) -> JSONResponse:
-    # Input validation should stop such values first; this keeps a gap from becoming a 500.
-    log.warning("the database refused a value: %s", exc)
-    return problem_response(
-        422,
-        "invalid_data",
-        "the database refused a value of this request; remove control characters from text "
-        "and keep numbers within range",
-    )
-
-
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return problem_response(500, "internal_error", "the service failed; try again later")
@@ -245,8 +239,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(MonnaieLocaleError, _core_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(DataError, _data_refused)
     app.add_exception_handler(Exception, _unexpected)
 
 

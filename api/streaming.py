@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from sqlalchemy import Connection
 
-from monnaie_locale.exports import snapshot
 from monnaie_locale.store.database import Database
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ def _stream(
         try:
             # Buffered, so the response gets chunks of CHUNK_BYTES, not one per line.
             with (
-                snapshot(database) as conn,
+                database.reading() as conn,
                 io.BufferedWriter(_QueueSink(chunks, cancelled), buffer_size=CHUNK_BYTES) as out,
             ):
                 export(conn, out)

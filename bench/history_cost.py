@@ -67,7 +67,8 @@ CHUNK = 10_000  # transactions per statement batch during the load
 def load_history(database: Database, *, postings_wanted: int, members: int) -> None:
     """Add ``postings_wanted`` postings of balanced two-leg transfers among the members."""
     count = postings_wanted // 2
-    with database.writing() as conn:
+
+    def load(conn: Connection) -> None:
         balances, ids = _member_state(conn, members)
         first_id = (
             int(conn.execute(select(func.coalesce(func.max(transactions.c.id), 0))).scalar_one())
@@ -92,6 +93,8 @@ def load_history(database: Database, *, postings_wanted: int, members: int) -> N
                 text("SELECT setval('transaction_ids', :last)"), {"last": first_id + count - 1}
             )
         print("  committing (the balance trigger checks every transaction)...", flush=True)
+
+    database.write(load)
     _seal(database, count)
 
 

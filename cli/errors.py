@@ -20,22 +20,17 @@ language and always says what to do next.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cli.messages import Messages
-from monnaie_locale.errors import Conflict, JournalBroken, MonnaieLocaleError
+from monnaie_locale.errors import Conflict, DatabaseUnavailable, JournalBroken, MonnaieLocaleError
 from monnaie_locale.money import format_amount
-
-if TYPE_CHECKING:
-    from sqlalchemy.exc import DBAPIError
 
 __all__ = [
     "CliProblem",
-    "DatabaseProblem",
     "Discrepancy",
     "ExitCode",
     "UsageProblem",
-    "database_problem",
     "exit_code_for",
     "explain",
 ]
@@ -72,12 +67,6 @@ class Discrepancy(CliProblem):
     exit_code = ExitCode.DISCREPANCY
 
 
-class DatabaseProblem(CliProblem):
-    """Raised when the database cannot be used at all."""
-
-    exit_code = ExitCode.UNAVAILABLE
-
-
 # Fields of core errors that hold minor units, shown as decimal amounts.
 _AMOUNT_FIELDS = ("needed", "available", "amount", "upper_limit")
 
@@ -85,6 +74,8 @@ _AMOUNT_FIELDS = ("needed", "available", "amount", "upper_limit")
 def exit_code_for(error: MonnaieLocaleError) -> ExitCode:
     if isinstance(error, JournalBroken):
         return ExitCode.DISCREPANCY
+    if isinstance(error, DatabaseUnavailable):  # and SchemaMissing, one of its kind
+        return ExitCode.UNAVAILABLE
     # The auth package brings the database library: imported when an error is shown.
     from monnaie_locale.auth.errors import Forbidden, NotAuthenticated
 
@@ -95,24 +86,19 @@ def exit_code_for(error: MonnaieLocaleError) -> ExitCode:
     return ExitCode.BAD_INPUT
 
 
-def explain(error: MonnaieLocaleError, messages: Messages) -> str:
-    """The error in the run's language, from its code and fields."""
+def explain(error: MonnaieLocaleError, messages: Messages, **run: object) -> str:
+    """The error in the run's language, from its code and fields.
+
+    ``run`` gives what the error cannot know and the message may name, such as the
+    database's ``url`` (without its password).
+    """
     key = f"error.{error.code}"
     if not messages.has(key):
         return messages("error.other", message=error.message)
-    fields: dict[str, Any] = dict(vars(error))
+    fields: dict[str, Any] = {**run, **vars(error)}
     for name in _AMOUNT_FIELDS:
         if isinstance(fields.get(name), int):
             fields[name] = format_amount(fields[name], decimal_separator=messages.decimal_separator)
     if "status" in fields and messages.has(f"status.{fields['status']}"):
         fields["status"] = messages(f"status.{fields['status']}")
     return messages(key, **fields)
-
-
-def database_problem(error: DBAPIError, messages: Messages, url: str) -> DatabaseProblem:
-    """Tell an unreachable database from one that was never migrated."""
-    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    if sqlstate == "42P01" or "no such table" in reason:
-        return DatabaseProblem(messages("db.not_migrated", reason=reason))
-    return DatabaseProblem(messages("db.unreachable", url=url, reason=reason))

@@ -116,10 +116,7 @@ class ReportingGroup(TyperGroup):
 
     # ``ctx`` is Typer's click context; its class is private to Typer, hence Any.
     def invoke(self, ctx: Any) -> Any:
-        from sqlalchemy.exc import OperationalError, ProgrammingError
-
         from cli.context import safe_url
-        from cli.errors import database_problem
         from monnaie_locale.errors import MonnaieLocaleError
 
         try:
@@ -128,14 +125,9 @@ class ReportingGroup(TyperGroup):
             _report(ctx, problem.message)
             raise typer.Exit(problem.exit_code) from problem
         except MonnaieLocaleError as error:
-            _report(ctx, explain(error, _run(ctx).messages))
-            raise typer.Exit(exit_code_for(error)) from error
-        except (OperationalError, ProgrammingError) as error:
-            # Other database errors are bugs, and keep their traceback.
             run = _run(ctx)
-            unusable = database_problem(error, run.messages, safe_url(run.database_url))
-            _report(ctx, unusable.message)
-            raise typer.Exit(unusable.exit_code) from error
+            _report(ctx, explain(error, run.messages, url=safe_url(run.database_url)))
+            raise typer.Exit(exit_code_for(error)) from error
 
 
 def _listing(ctx: Any) -> bool:

@@ -20,20 +20,11 @@ LANGUAGES: tuple[Lang, ...] = ("fr", "en")
 
 CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
     # Database and files
-    "db.unreachable": {
-        "fr": "Base de données injoignable ({url}) : {reason}. Vérifiez --database ou "
-        "MLC_DATABASE_URL.",
-        "en": "Cannot reach the database ({url}): {reason}. Check --database or MLC_DATABASE_URL.",
-    },
     "db.missing_file": {
         "fr": "Aucune base à {path}. Créez-la avec « mlc db migrate » ou indiquez la bonne "
         "avec --database.",
         "en": "No database at {path}. Create it with `mlc db migrate` or point --database "
         "at the right one.",
-    },
-    "db.not_migrated": {
-        "fr": "La base n'a pas le schéma du registre ({reason}). Lancez « mlc db migrate ».",
-        "en": "The database lacks the ledger's schema ({reason}). Run `mlc db migrate`.",
     },
     # Set-up and service
     "init.no_password": {
@@ -434,6 +425,21 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "en": "{what} touches no account held by the user acting.",
     },
     "error.other": {"fr": "Refusé : {message}", "en": "Refused: {message}"},
+    "error.database_unavailable": {
+        "fr": "Base de données injoignable ({url}) : {reason}. Vérifiez --database ou "
+        "MLC_DATABASE_URL.",
+        "en": "Cannot reach the database ({url}): {reason}. Check --database or MLC_DATABASE_URL.",
+    },
+    "error.schema_missing": {
+        "fr": "La base n'a pas le schéma du registre ({reason}). Lancez « mlc db migrate ».",
+        "en": "The database lacks the ledger's schema ({reason}). Run `mlc db migrate`.",
+    },
+    "error.invalid_data": {
+        "fr": "La base refuse une valeur ({reason}) : retirez les caractères de contrôle du "
+        "texte et gardez les nombres dans les limites.",
+        "en": "The database refuses a value ({reason}): remove control characters from the "
+        "text and keep numbers within range.",
+    },
     # Currency operations, reserve and users (cli/commands/{convert,reconversion,notes,
     # offices,membership,reserve,users}.py)
     "convert.done": {

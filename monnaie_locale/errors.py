@@ -8,7 +8,8 @@ status and the CLI exit code are decided at the edges, each in one mapping keyed
     ├── InvalidAmount            text or number that is not a valid amount
     ├── InvalidRequest           a request that can never succeed as written
     │   ├── Unbalanced           postings do not sum to zero per currency
-    │   └── CurrencyMismatch     a posting's currency differs from its account's
+    │   ├── CurrencyMismatch     a posting's currency differs from its account's
+    │   └── InvalidData          a value the database cannot store
     ├── NotFound
     │   ├── UnknownAccount
     │   ├── UnknownTransaction
@@ -22,7 +23,13 @@ status and the CLI exit code are decided at the edges, each in one mapping keyed
     │   ├── HoldExpired
     │   ├── AlreadyReversed
     │   └── DuplicateAccount
-    └── JournalBroken            verification found a discrepancy
+    ├── JournalBroken            verification found a discrepancy
+    └── DatabaseUnavailable      the database cannot be reached, or cannot serve now
+        └── SchemaMissing        the database lacks the ledger's tables
+
+:class:`InvalidData`, :class:`DatabaseUnavailable` and :class:`SchemaMissing` are the
+database driver's errors, translated once where transactions are opened
+(:mod:`monnaie_locale.store.database`); no edge reads the driver's exceptions.
 """
 
 from __future__ import annotations
@@ -78,6 +85,24 @@ class CurrencyMismatch(InvalidRequest):
         self.account = account
         self.expected = expected
         self.given = given
+
+
+class InvalidData(InvalidRequest):
+    """Raised when the database refuses a value: a text it cannot store, a number out of range.
+
+    Validation at the edges should stop such values first; this keeps a gap in it from
+    becoming a failure of the service. ``reason`` is the database's own words, for logs:
+    it may quote the value.
+    """
+
+    code = "invalid_data"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "the database refused a value of this request; remove control characters from "
+            "text and keep numbers within range"
+        )
+        self.reason = reason
 
 
 class NotFound(MonnaieLocaleError):
@@ -253,3 +278,33 @@ class JournalBroken(MonnaieLocaleError):
         super().__init__(f"journal verification failed {where}: {reason}")
         self.sequence = sequence
         self.reason = reason
+
+
+class DatabaseUnavailable(MonnaieLocaleError):
+    """Raised when the database cannot be reached or cannot serve at the moment.
+
+    A refused connection, a server that went away, a database kept busy past every retry,
+    a file that is not a database. ``reason`` is the driver's first line, for the operator
+    (it may name the server); the message says only what a client may read.
+    """
+
+    code = "database_unavailable"
+
+    def __init__(self, reason: str, message: str = "") -> None:
+        super().__init__(message or "the database cannot be reached; try again later")
+        self.reason = reason
+
+
+class SchemaMissing(DatabaseUnavailable):
+    """Raised when the database lacks the ledger's tables: it was never migrated.
+
+    A kind of unavailability: nothing works until the operator runs ``mlc db migrate``.
+    """
+
+    code = "schema_missing"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            reason,
+            "the database lacks the ledger's tables; the operator runs `mlc db migrate`",
+        )

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from cli.context import RunContext, run_context, safe_url, sqlite_path
 from cli.errors import Discrepancy, UsageProblem
 from cli.output import print_command, progress_bar
 from monnaie_locale import backup
+from monnaie_locale.errors import DatabaseUnavailable
 from monnaie_locale.store import migrate as migrate_schema
 
 __all__ = ["register"]
@@ -126,7 +126,7 @@ def restore(
 def _verify_or_refuse(run: RunContext, path: Path, *, source: Path) -> None:
     try:
         result = backup.verify_copy(path, journal_key=run.journal_key())
-    except DBAPIError as exc:
+    except DatabaseUnavailable as exc:  # not a database, or not the ledger's
         raise UsageProblem(run.messages("file.not_sqlite", path=source)) from exc
     if not result.ok and result.first is not None:
         raise Discrepancy(

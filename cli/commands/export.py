@@ -117,7 +117,7 @@ def statement(
         raise UsageProblem(run.messages("export.pdf_only"))
     french = run.messages.lang == "fr"
     delimiter, decimal = (";", ",") if french else (",", ".")
-    with exports.snapshot(run.database()) as conn:
+    with run.database().reading() as conn:
 
         def write(handle: TextIO, progress: Callable[[int], None] | None) -> int:
             return exports.statement_csv(
@@ -158,7 +158,7 @@ def _statement_pdf(
 ) -> None:
     if output is None and sys.stdout.isatty():
         raise UsageProblem(run.messages("export.pdf_to_terminal"))
-    with exports.snapshot(run.database()) as conn:
+    with run.database().reading() as conn:
         window = statement_window(conn, code, start=start, end=end, zone=zone)
 
         def write(handle: BinaryIO) -> None:
@@ -227,7 +227,7 @@ def fec(
     mapping = _account_map(run, accounts_map)
     first, last = _parse_day(run, start), _parse_day(run, end)
     with (
-        exports.snapshot(run.database()) as conn,
+        run.database().reading() as conn,
         _replacing(file) as partial,
         partial.open("wb") as handle,
     ):
@@ -296,7 +296,7 @@ def journal(
     run = run_context(ctx)
     zone = _zone(run, timezone)
     with (
-        exports.snapshot(run.database()) as conn,
+        run.database().reading() as conn,
         _replacing(file) as partial,
         partial.open("w", encoding="utf-8") as handle,
     ):

@@ -1,14 +1,15 @@
 """Exports of the books: account statements (CSV), the French FEC, a plain-text journal.
 
 Each export streams: it reads the ledger a chunk at a time and writes as it goes, so its
-memory does not grow with the number of postings. Run it inside :func:`snapshot` to see
-one state of the books from the first line to the last.
+memory does not grow with the number of postings. Run it inside :meth:`Database.reading
+<monnaie_locale.store.database.Database.reading>` to see one state of the books from the
+first line to the last.
 """
 
 from monnaie_locale.exports.account_map import AccountMap, AccountRule
 from monnaie_locale.exports.fec import FEC_COLUMNS, FEC_ENCODING, FecSummary, fec
 from monnaie_locale.exports.hledger import JournalSummary, account_name, hledger_journal
-from monnaie_locale.exports.source import count_postings, snapshot
+from monnaie_locale.exports.source import count_postings
 from monnaie_locale.exports.statement import STATEMENT_COLUMNS, statement_csv
 
 __all__ = [
@@ -23,6 +24,5 @@ __all__ = [
     "count_postings",
     "fec",
     "hledger_journal",
-    "snapshot",
     "statement_csv",
 ]

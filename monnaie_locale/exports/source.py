@@ -12,14 +12,13 @@ not do: on PostgreSQL they are drawn before the locks are taken.)
 
 A consistent picture. On PostgreSQL each statement at READ COMMITTED would see the
 commits made since the previous chunk, some with smaller ids than the chunk already
-read; :func:`snapshot` gives one REPEATABLE READ snapshot for the whole export. SQLite's
-read transaction is a snapshot already.
+read. Run an export inside :meth:`Database.reading
+<monnaie_locale.store.database.Database.reading>`: one snapshot for the whole of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +26,6 @@ from sqlalchemy import Connection, func, select
 
 from monnaie_locale.clock import as_utc
 from monnaie_locale.model import AccountKind
-from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables import accounts, postings, transactions
 
 __all__ = [
@@ -38,7 +36,6 @@ __all__ = [
     "Progress",
     "count_postings",
     "iter_transactions",
-    "snapshot",
 ]
 
 CHUNK = 2000
@@ -71,23 +68,6 @@ class ExportTransaction:
     created_at: datetime  # UTC
     reverses: int | None
     postings: tuple[ExportPosting, ...]
-
-
-@contextmanager
-def snapshot(database: Database) -> Iterator[Connection]:
-    """A read-only connection that sees one state of the books from start to end."""
-    conn = database.engine.connect()
-    try:
-        if database.is_postgres:
-            conn = conn.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-        else:
-            conn = conn.execution_options(readonly=True)
-        with conn.begin():
-            yield conn
-    finally:
-        conn.close()
 
 
 def count_postings(conn: Connection) -> int:

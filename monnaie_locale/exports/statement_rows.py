@@ -12,7 +12,8 @@ the last posting dated before it.
 :func:`statement_window` finds those bounds and the opening balance in a few index
 probes; :func:`statement_movements` then reads the postings between them ``chunk`` at a
 time by id, so a long history never sits in memory. Run both inside
-:func:`~monnaie_locale.exports.snapshot`, so the bounds and the rows see the same books.
+:meth:`Database.reading <monnaie_locale.store.database.Database.reading>`, so the bounds
+and the rows see the same books.
 """
 
 from __future__ import annotations

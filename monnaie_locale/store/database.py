@@ -11,6 +11,20 @@ so no update is lost and no limit is crossed, and the fixed order prevents most
 deadlocks. The few that remain, and serialization failures, are retried here. On SQLite
 a writer takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so writers
 queue instead of failing half-way; readers use plain ``BEGIN`` and never wait (WAL).
+
+Reads. :meth:`Database.read` and its context-manager form :meth:`Database.reading` are
+the one way to read: on PostgreSQL a READ ONLY, REPEATABLE READ transaction, so every
+statement of a report, an export or a journal verification sees one state of the books
+(at READ COMMITTED a payment committed between two statements would look like a
+discrepancy), and the server itself refuses a write there. SQLite's deferred read
+transaction is a snapshot already.
+
+Errors. The driver's exceptions stop here: a server out of reach becomes
+:class:`~monnaie_locale.errors.DatabaseUnavailable`, missing tables
+:class:`~monnaie_locale.errors.SchemaMissing`, a value the database cannot store
+:class:`~monnaie_locale.errors.InvalidData` (see :func:`translated`). The refusals the
+ledger means (a broken constraint, a reused key) are turned into ledger errors inside
+the use cases, before they get here; any other driver error is a bug and keeps its type.
 """
 
 from __future__ import annotations
@@ -24,9 +38,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import QueuePool
 
+from monnaie_locale.errors import (
+    DatabaseUnavailable,
+    InvalidData,
+    MonnaieLocaleError,
+    SchemaMissing,
+)
 from monnaie_locale.journal_content import DEVELOPMENT_KEY
 from monnaie_locale.journal_content import OPTION as JOURNAL_KEY_OPTION
 from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, GroupCommitter
@@ -36,6 +56,23 @@ T = TypeVar("T")
 
 # SQLSTATEs worth retrying on PostgreSQL: serialization failure, deadlock detected.
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}
+# PostgreSQL's undefined_table; SQLite says "no such table".
+_UNDEFINED_TABLE = "42P01"
+# SQLite's result codes (extended ones start with these) for a database that cannot
+# serve: busy past the timeout, a file it cannot open or write, not a database or no
+# longer a sound one. Its generic SQLITE_ERROR also stands for bad SQL, a bug.
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_PERM",
+    "SQLITE_NOTADB",
+    "SQLITE_CORRUPT",
+    "SQLITE_NOMEM",
+)
 MAX_ATTEMPTS = 8
 
 
@@ -72,11 +109,25 @@ class Database:
     def write(self, use_case: Callable[[Connection], T]) -> T:
         """Run ``use_case`` in a write transaction and commit it; return its result.
 
-        Raises what ``use_case`` raises, with nothing of it written.
+        Raises what ``use_case`` raises, with nothing of it written; the driver's errors
+        translated (see the module's docstring).
         """
-        if self.committer is not None:
-            return self.committer.write(use_case)
-        return self._write_alone(use_case)
+        with translated():
+            if self.committer is not None:
+                return self.committer.write(use_case)
+            return self._write_alone(use_case)
+
+    async def write_in_loop(self, use_case: Callable[[Connection], T]) -> T:
+        """:meth:`write` from an event loop, through SQLite's group committer.
+
+        Only for a database with a committer (a SQLite file): see
+        :meth:`GroupCommitter.write_async
+        <monnaie_locale.store.group_commit.GroupCommitter.write_async>`.
+        """
+        if self.committer is None:
+            raise TypeError("write_in_loop needs the group committer of a SQLite file")
+        with translated():
+            return await self.committer.write_async(use_case)
 
     def _write_alone(self, use_case: Callable[[Connection], T]) -> T:
         """Run ``use_case`` in one write transaction, retrying transient conflicts.
@@ -102,35 +153,89 @@ class Database:
         raise AssertionError("unreachable")
 
     def read(self, query: Callable[[Connection], T]) -> T:
-        """Run ``query`` in a read-only transaction that never waits for writers.
+        """Run ``query`` in a read-only snapshot (see the module's docstring); return its result.
 
-        All its statements see one state of the database: SQLite's read transaction
-        does, and on PostgreSQL it runs at REPEATABLE READ (at READ COMMITTED a payment
-        committed between two statements of a report, or of a journal verification,
-        would look like a discrepancy). A read-only transaction is never refused for it.
-        Retried once on a fresh connection if the pooled one turns out broken.
+        It never waits for writers and is never refused for a conflict. Retried once on a
+        fresh connection if the pooled one turns out broken.
         """
-        options: dict[str, Any] = {"readonly": True}
-        if self.is_postgres:
-            options["isolation_level"] = "REPEATABLE READ"
-        for attempt in (1, 2):
-            try:
-                connection = self.engine.connect().execution_options(**options)
-                with connection as conn, conn.begin():
-                    return query(conn)
-            except DBAPIError as exc:
-                if attempt == 2 or not exc.connection_invalidated:
-                    raise
+        with translated():
+            for attempt in (1, 2):
+                try:
+                    with self._read_only() as conn, conn.begin():
+                        return query(conn)
+                except DBAPIError as exc:
+                    if attempt == 2 or not exc.connection_invalidated:
+                        raise
         raise AssertionError("unreachable")
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """A write transaction as a context manager, without retries (for tests and scripts)."""
-        with self.engine.begin() as conn:
+    def reading(self) -> Iterator[Connection]:
+        """:meth:`read` as a context manager, for work that reads over several calls.
+
+        An export streamed chunk by chunk, for one: it sees one state of the books from
+        start to end. Not retried, since the work inside may already have been handed on.
+        """
+        with translated(), self._read_only() as conn, conn.begin():
             yield conn
+
+    def _read_only(self) -> Connection:
+        if self.is_postgres:
+            # Per transaction: the pool resets both when the connection is checked in.
+            options: dict[str, Any] = {
+                "isolation_level": "REPEATABLE READ",
+                "postgresql_readonly": True,
+            }
+        else:
+            # Read by the begin listener of _configure_sqlite: plain BEGIN, not IMMEDIATE.
+            options = {"readonly": True}
+        return self.engine.connect().execution_options(**options)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Raise the core's error for a driver error that says the database cannot serve.
+
+    Others pass unchanged: the ledger's own refusals are translated by the use cases, and
+    the rest are bugs that keep their traceback.
+    """
+    try:
+        yield
+    except DBAPIError as exc:
+        error = _core_error(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _core_error(exc: DBAPIError) -> MonnaieLocaleError | None:
+    reason = _first_line(exc)
+    undefined = getattr(exc.orig, "sqlstate", None) == _UNDEFINED_TABLE
+    if isinstance(exc, ProgrammingError | OperationalError) and (
+        undefined or "no such table" in reason
+    ):
+        return SchemaMissing(reason)
+    if _unavailable(exc):
+        return DatabaseUnavailable(reason)
+    if isinstance(exc, DataError):
+        return InvalidData(reason)
+    return None
+
+
+def _unavailable(exc: DBAPIError) -> bool:
+    sqlite_name = getattr(exc.orig, "sqlite_errorname", None)
+    if isinstance(sqlite_name, str):
+        return sqlite_name.startswith(_SQLITE_UNAVAILABLE)
+    # PostgreSQL's drivers raise OperationalError for a server out of reach or gone, and
+    # for one out of resources or shutting down: each time, try again later.
+    return isinstance(exc, OperationalError)
+
+
+def _first_line(exc: DBAPIError) -> str:
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def allocate_transaction_id(conn: Connection) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from monnaie_locale.store.database import Database
+from monnaie_locale.store.database import Database, translated
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,8 +23,12 @@ def alembic_config(database: Database) -> Config:
 
 
 def migrate(database: Database, *, revision: str = "head") -> None:
-    """Upgrade ``database`` to ``revision`` (the latest by default); safe to run twice."""
+    """Upgrade ``database`` to ``revision`` (the latest by default); safe to run twice.
+
+    A database out of reach raises :class:`~monnaie_locale.errors.DatabaseUnavailable`,
+    as a read or a write would.
+    """
     config = alembic_config(database)
-    with database.engine.begin() as conn:
+    with translated(), database.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)

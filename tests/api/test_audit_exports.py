@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 
 from api import streaming
 from monnaie_locale.auth import Role
-from monnaie_locale.exports import FEC_COLUMNS, FEC_ENCODING, STATEMENT_COLUMNS, snapshot
+from monnaie_locale.exports import FEC_COLUMNS, FEC_ENCODING, STATEMENT_COLUMNS
 from monnaie_locale.exports.statement_rows import statement_window
 from monnaie_locale.money import parse_amount
 from monnaie_locale.store import Database
@@ -64,7 +64,7 @@ def test_whole_books_verify(books: World) -> None:
 def test_a_memo_changed_behind_the_ledgers_back_is_found_with_its_sequence(
     books: World,
 ) -> None:
-    with books.database.writing() as conn:
+    def tamper(conn: Connection) -> tuple[int, int]:
         if books.database.is_postgres:
             conn.execute(text("ALTER TABLE transactions DISABLE TRIGGER transactions_immutable"))
         else:
@@ -73,6 +73,9 @@ def test_a_memo_changed_behind_the_ledgers_back_is_found_with_its_sequence(
             text("SELECT transaction_id, seq FROM journal ORDER BY seq DESC LIMIT 1")
         ).one()
         conn.execute(text("UPDATE transactions SET memo = 'loyer.' WHERE id = :t"), {"t": target})
+        return int(target), int(sequence)
+
+    target, sequence = books.database.write(tamper)
 
     report = get(books, "/v1/audit/journal", Role.ASSOCIATION_OPERATOR).json()
 
@@ -377,7 +380,7 @@ def test_a_csv_statement_of_a_period_holds_its_movements_alone(week: World) -> N
     debit, credit = STATEMENT_COLUMNS.index("debit"), STATEMENT_COLUMNS.index("credit")
     assert [row[memo] for row in period] == ["j3", "j4"]
     assert period == whole[3:5]  # the same rows as in the whole statement, to the letter
-    with snapshot(week.database) as conn:
+    with week.database.reading() as conn:
         window = statement_window(
             conn, "alice", start=date(2026, 11, 3), end=date(2026, 11, 4),
             zone=ZoneInfo("Europe/Paris"),

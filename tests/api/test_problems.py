@@ -47,6 +47,9 @@ def _all_error_classes() -> list[type[errors.MonnaieLocaleError]]:
         (auth_errors.CredentialLocked, 429),
         (auth_errors.DuplicateUser, 409),
         (auth_errors.WeakPassword, 422),
+        (errors.InvalidData, 422),
+        (errors.DatabaseUnavailable, 503),
+        (errors.SchemaMissing, 503),
     ],
 )
 def test_core_errors_map_to_their_http_status(
@@ -56,11 +59,16 @@ def test_core_errors_map_to_their_http_status(
 
 
 def test_only_a_broken_journal_is_a_server_error() -> None:
-    server_side = {cls for cls in _all_error_classes() if status_for(cls) >= 500}
+    server_side = {cls for cls in _all_error_classes() if status_for(cls) == 500}
     # A signing key the operator configured wrongly stops the service at start-up; no
     # client request can raise it.
     operator_side = {SigningKeyUnavailable}
     assert server_side == {errors.JournalBroken, errors.MonnaieLocaleError, *operator_side}
+
+
+def test_only_a_database_that_cannot_serve_is_unavailable() -> None:
+    unavailable = {cls for cls in _all_error_classes() if status_for(cls) == 503}
+    assert unavailable == {errors.DatabaseUnavailable, errors.SchemaMissing}
 
 
 def test_every_error_code_of_the_ledger_and_auth_is_distinct() -> None:
@@ -131,12 +139,34 @@ def test_health_and_readiness_answer_on_a_migrated_database(world: World) -> Non
     assert world.client.get("/readyz").json() == {"status": "ok"}
 
 
-def test_readiness_fails_on_a_database_without_the_schema(tmp_path: Path) -> None:
+def test_readiness_fails_on_a_database_without_the_schema_and_says_to_migrate(
+    tmp_path: Path,
+) -> None:
     database = connect(f"sqlite:///{tmp_path / 'empty.db'}")
     with TestClient(create_app(Settings(), database=database)) as client:
         assert client.get("/healthz").status_code == 200
-        assert_problem(client.get("/readyz"), 503, "database_unavailable")
+        body = assert_problem(client.get("/readyz"), 503, "schema_missing")
     database.dispose()
+    assert "mlc db migrate" in str(body["detail"])
+
+
+def test_an_unreachable_database_is_a_503_that_names_no_server() -> None:
+    # Port 1 refuses at once: no server listens there.
+    database = connect("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+    # Not started as a server (no `with`): the journal's sealer would stop with a last
+    # pass against the absent database; only the answers to requests are under test.
+    client = TestClient(create_app(Settings(), database=database))
+    ready = assert_problem(client.get("/readyz"), 503, "database_unavailable")
+    # Through the coroutine path too: the credential is looked up before anything else.
+    signed_in = {"Authorization": "Bearer mlc_some-token"}
+    listed = assert_problem(
+        client.get("/v1/accounts", headers=signed_in), 503, "database_unavailable"
+    )
+    client.close()
+    database.dispose()
+    for body in (ready, listed):
+        assert "try again later" in str(body["detail"])
+        assert "127.0.0.1" not in str(body) and "secret" not in str(body)
 
 
 def test_the_app_creates_the_folder_of_its_sqlite_file(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from monnaie_locale import checkout
 from monnaie_locale.checkout import CashierAllowance, errors
@@ -130,7 +130,7 @@ def test_the_second_payer_waits_for_the_first_and_is_refused(shop: Shop) -> None
         except Exception as exc:
             outcome.append(exc)
 
-    with shop.database.writing() as conn:
+    def first(conn: Connection) -> threading.Thread:
         checkout.pay(
             conn,
             issued.token,
@@ -143,7 +143,9 @@ def test_the_second_payer_waits_for_the_first_and_is_refused(shop: Shop) -> None
         thread = threading.Thread(target=second)
         thread.start()
         assert wait_for_lock_waiter(shop.database), "the second payer never waited"
-    thread.join(timeout=60)
+        return thread
+
+    shop.database.write(first).join(timeout=60)
 
     assert len(outcome) == 1 and isinstance(outcome[0], errors.RequestAlreadyPaid)
     assert shop.balance("payer1") == 100_00

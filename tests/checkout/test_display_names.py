@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Connection, insert, update
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale import checkout
 from monnaie_locale.clock import utc_now
 from monnaie_locale.deployment import Deployment, open_holder_account
-from monnaie_locale.errors import InvalidRequest, UnknownAccount
+from monnaie_locale.errors import InvalidData, InvalidRequest, UnknownAccount
 from monnaie_locale.ledger.accounts import get_account, list_accounts
 from monnaie_locale.model import MAX_DISPLAY_NAME, AccountKind, check_display_name
 from monnaie_locale.money import Currency
@@ -109,8 +109,9 @@ def _one_account_written_by_hand(conn: Connection) -> None:
 def test_the_database_refuses_a_bad_name_written_by_hand(database: Database, name: str) -> None:
     database.write(_one_account_written_by_hand)
 
-    # PostgreSQL refuses an overlong value by its column type before the CHECK runs.
-    with pytest.raises((IntegrityError, DataError)):
+    # PostgreSQL refuses an overlong value by its column type (a DataError, which the store
+    # turns into InvalidData) before the CHECK runs.
+    with pytest.raises((IntegrityError, InvalidData)):
         database.write(
             lambda conn: conn.execute(
                 update(accounts).where(accounts.c.code == "cafe").values(display_name=name)

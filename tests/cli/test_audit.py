@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from cli.main import app
 from monnaie_locale.ledger import Ledger
@@ -17,12 +17,15 @@ from tests.support import count_rows
 
 def tamper_with_journal_entry(database: Database, seq: int) -> None:
     """Change a sealed hash behind the ledger's back, as a hand-typed UPDATE would."""
-    with database.writing() as conn:
+
+    def tamper(conn: Connection) -> None:
         if database.is_postgres:
             conn.execute(text("ALTER TABLE journal DISABLE TRIGGER journal_immutable"))
         else:
             conn.execute(text("DROP TRIGGER journal_no_update"))
         conn.execute(text("UPDATE journal SET hash = :h WHERE seq = :s"), {"h": "f" * 64, "s": seq})
+
+    database.write(tamper)
 
 
 def test_verify_passes_on_whole_books_and_counts_them(mlc: Mlc, books: Ledger) -> None:

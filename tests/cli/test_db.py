@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
+import uuid
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from cli.errors import ExitCode
 from cli.main import app
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database, connect
 from tests.cli.conftest import WIDE, Mlc
+from tests.conftest import POSTGRES_URL
 from tests.support import snapshot
 
 # The file backup and restore are SQLite's; PostgreSQL has pg_dump.
@@ -70,10 +73,31 @@ def test_a_database_without_the_schema_says_to_migrate(tmp_path: Path) -> None:
     assert "mlc db migrate" in result.stderr
 
 
-def test_an_unreachable_server_is_reported_with_what_to_check() -> None:
+@postgres_only
+def test_a_postgresql_schema_without_the_tables_says_to_migrate(database: Database) -> None:
+    bare = f"b_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {bare}"))
+    try:
+        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={bare}"})
+        mlc = Mlc(url.render_as_string(hide_password=False), CliRunner())
+        english, french = mlc("accounts", "list"), mlc("accounts", "list", lang="fr")
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {bare} CASCADE"))
+        admin.dispose()
+    assert english.exit_code == french.exit_code == ExitCode.UNAVAILABLE
+    assert "Run `mlc db migrate`" in english.stderr
+    assert "Lancez « mlc db migrate »" in french.stderr
+
+
+@pytest.mark.parametrize("command", [("accounts", "list"), ("db", "migrate")])
+def test_an_unreachable_server_is_reported_with_what_to_check(command: tuple[str, ...]) -> None:
     mlc = Mlc("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2", CliRunner())
-    result = mlc("accounts", "list")
-    assert result.exit_code == 4
+    result = mlc(*command)
+    assert result.exit_code == ExitCode.UNAVAILABLE == 4
+    assert "Cannot reach the database" in result.stderr
     assert "MLC_DATABASE_URL" in result.stderr
     assert "secret" not in result.stderr
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monnaie_locale import exports
-from monnaie_locale.exports import account_name, snapshot
+from monnaie_locale.exports import account_name
 from monnaie_locale.exports.source import ExportTransaction, iter_transactions
 from monnaie_locale.exports.statement import statement_csv
 from monnaie_locale.exports.statement_rows import statement_movements, statement_window
@@ -177,7 +177,7 @@ def test_fec_refuses_a_bad_date(mlc: Mlc, busy_books: Ledger, tmp_path: Path) ->
 
 
 def _all_transactions(ledger: Ledger) -> list[ExportTransaction]:
-    with snapshot(ledger.database) as conn:
+    with ledger.database.reading() as conn:
         return list(iter_transactions(conn))
 
 
@@ -246,7 +246,7 @@ def test_hledger_rejects_the_journal_when_a_balance_assertion_is_false(
 
 def test_the_journal_keeps_each_accounts_running_balance_in_order(busy_books: Ledger) -> None:
     running: dict[str, int] = defaultdict(int)
-    with snapshot(busy_books.database) as conn:
+    with busy_books.database.reading() as conn:
         for transaction in iter_transactions(conn, chunk=3):
             for posting in transaction.postings:
                 running[posting.account.code] += posting.amount
@@ -264,7 +264,7 @@ def test_exports_read_every_transaction_once_whatever_the_chunk(
         ),
         idempotency_key="three",
     )
-    with snapshot(busy_books.database) as conn:
+    with busy_books.database.reading() as conn:
         ids = [(t.id, len(t.postings)) for t in iter_transactions(conn, chunk=chunk)]
         reference = [(t.id, len(t.postings)) for t in iter_transactions(conn, chunk=10_000)]
     assert ids == reference
@@ -347,7 +347,7 @@ def test_a_csv_statement_holds_the_movements_of_its_period_alone(
     assert [row["memo"] for row in rows] == ["j4", "j5"]
     assert [row["date"][:10] for row in rows] == ["2026-11-04", "2026-11-05"]
     assert [row["debit"] for row in rows] == ["0.40", "0.50"]
-    with snapshot(week.database) as conn:
+    with week.database.reading() as conn:
         window = statement_window(
             conn, "alice", start=date(2026, 11, 4), end=date(2026, 11, 5), zone=PARIS
         )
@@ -418,7 +418,7 @@ def test_a_bad_csv_period_is_refused_and_writes_no_file(
 def test_a_csv_period_reads_the_same_rows_whatever_the_chunk(week: Ledger, chunk: int) -> None:
     def written(size: int, seen: list[int]) -> str:
         out = io.StringIO()
-        with snapshot(week.database) as conn:
+        with week.database.reading() as conn:
             count = statement_csv(
                 conn, "alice", out, start=date(2026, 11, 3), end=date(2026, 11, 5), zone=PARIS,
                 chunk=size, progress=seen.append,
@@ -433,7 +433,7 @@ def test_a_csv_period_reads_the_same_rows_whatever_the_chunk(week: Ledger, chunk
 
 
 def test_the_movement_reader_stops_at_the_windows_last_posting(week: Ledger) -> None:
-    with snapshot(week.database) as conn:
+    with week.database.reading() as conn:
         window = statement_window(
             conn, "alice", start=date(2026, 11, 3), end=date(2026, 11, 4), zone=PARIS
         )

@@ -16,9 +16,12 @@ from cli.help_fr import french_help_for, help_keys
 from cli.main import app, load_all
 from cli.messages import CATALOGUE, LANGUAGES, Messages, language_from
 from monnaie_locale.errors import (
+    DatabaseUnavailable,
     InsufficientFunds,
     InvalidAmount,
+    InvalidData,
     JournalBroken,
+    SchemaMissing,
     UnknownAccount,
 )
 
@@ -64,6 +67,16 @@ def test_core_errors_map_to_exit_codes() -> None:
     assert exit_code_for(UnknownAccount("x")) is ExitCode.BAD_INPUT
     assert exit_code_for(InsufficientFunds("a", needed=1, available=0)) is ExitCode.REFUSED
     assert exit_code_for(JournalBroken(3, "bad")) is ExitCode.DISCREPANCY
+    assert exit_code_for(DatabaseUnavailable("refused")) is ExitCode.UNAVAILABLE
+    assert exit_code_for(SchemaMissing("no such table: accounts")) is ExitCode.UNAVAILABLE
+    assert exit_code_for(InvalidData("integer out of range")) is ExitCode.BAD_INPUT
+
+
+def test_a_database_error_is_explained_with_what_the_run_knows() -> None:
+    text = explain(DatabaseUnavailable("refused"), Messages("en"), url="sqlite:///x.db")
+    assert text == (
+        "Cannot reach the database (sqlite:///x.db): refused. Check --database or MLC_DATABASE_URL."
+    )
 
 
 def test_sqlite_paths_are_read_from_urls() -> None:

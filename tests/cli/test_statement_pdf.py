@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from monnaie_locale.exports import snapshot
 from monnaie_locale.exports.statement_pdf import statement_pdf
 from monnaie_locale.exports.statement_rows import statement_window
 from monnaie_locale.ledger import Ledger
@@ -140,7 +139,7 @@ def test_rows_are_read_a_chunk_at_a_time_and_the_pages_carry_them_all(
         months.transfer("alice", "bob", 1, idempotency_key=f"many-{number}", memo=f"n°{number}")
     seen: list[int] = []
     out = io.BytesIO()
-    with snapshot(months.database) as conn:
+    with months.database.reading() as conn:
         window = statement_window(conn, "alice")
         summary = statement_pdf(
             conn, window, out, lang="en", printed_at=datetime.now(UTC), chunk=25,

@@ -43,7 +43,8 @@ def forge_transfer(
     database: Database, debit: str, credit: str, amount: int, *, queue_row: bool = False
 ) -> int:
     """A transfer written in SQL, balances updated; return its transaction id."""
-    with database.writing() as conn:
+
+    def forge(conn: Connection) -> int:
         transaction_id = _next_id(conn)
         legs = sorted([(_account_id(conn, debit), -amount), (_account_id(conn, credit), amount)])
         for account_id, delta in legs:
@@ -74,12 +75,15 @@ def forge_transfer(
                 text("INSERT INTO journal_queue (transaction_id) VALUES (:t)"),
                 {"t": transaction_id},
             )
-    return transaction_id
+        return transaction_id
+
+    return database.write(forge)
 
 
 def append_entry(database: Database, transaction_id: int) -> int:
     """Chain ``transaction_id`` after the journal's last entry, as the published algorithm does."""
-    with database.writing() as conn:
+
+    def append(conn: Connection) -> int:
         last = conn.execute(
             select(journal_table.c.seq, journal_table.c.hash)
             .order_by(journal_table.c.seq.desc())
@@ -101,7 +105,9 @@ def append_entry(database: Database, transaction_id: int) -> int:
                 sealed_at=FORGED_AT,
             )
         )
-    return int(seq + 1)
+        return int(seq + 1)
+
+    return database.write(append)
 
 
 def _drop_protections(conn: Connection) -> None:
@@ -117,7 +123,8 @@ def _drop_protections(conn: Connection) -> None:
 
 def remove_newest(database: Database) -> int:
     """Delete the newest transaction, its postings, entry and key; undo its balance updates."""
-    with database.writing() as conn:
+
+    def remove(conn: Connection) -> int:
         _drop_protections(conn)
         entry = conn.execute(
             select(journal_table.c.seq, journal_table.c.transaction_id)
@@ -143,7 +150,9 @@ def remove_newest(database: Database) -> int:
                 idempotency_keys.c.result_ref == f"transaction:{transaction_id}"
             )
         )
-    return transaction_id
+        return transaction_id
+
+    return database.write(remove)
 
 
 def _unguard_head(conn: Connection) -> None:
@@ -154,14 +163,18 @@ def _unguard_head(conn: Connection) -> None:
 
 def start_marks_after_the_end(database: Database) -> None:
     """Move where the head says marks begin past the last entry, as if none were made yet."""
-    with database.writing() as conn:
+
+    def start(conn: Connection) -> None:
         _unguard_head(conn)
         conn.execute(text("UPDATE journal_head SET marked_from = seq + 1"))
+
+    database.write(start)
 
 
 def rewind_head(database: Database) -> None:
     """Set the journal's head back to its last entry, as a thorough attacker would."""
-    with database.writing() as conn:
+
+    def rewind(conn: Connection) -> None:
         _unguard_head(conn)
         last = conn.execute(
             select(journal_table.c.seq, journal_table.c.hash)
@@ -171,3 +184,5 @@ def rewind_head(database: Database) -> None:
         conn.execute(
             text("UPDATE journal_head SET seq = :s, hash = :h"), {"s": last.seq, "h": last.hash}
         )
+
+    database.write(rewind)

@@ -62,7 +62,7 @@ def _claim(cursor: FastCursor, key: str) -> int:
 
 
 def test_each_statement_writes_rows_the_core_tables_read_back(members: Ledger) -> None:
-    with members.database.writing() as conn:
+    def exercise(conn: Connection) -> None:
         cursor = FastCursor(conn)
         sql = cursor.sql
         alice, bob = _account_id(conn, "alice"), _account_id(conn, "bob")
@@ -115,18 +115,20 @@ def test_each_statement_writes_rows_the_core_tables_read_back(members: Ledger) -
         stored = load_transaction(conn, transaction_id)
         key_row = conn.execute(select(idempotency_keys).where(idempotency_keys.c.key == "fast-1"))
         assert key_row.one().result_ref == f"transaction:{transaction_id}"
-    assert (stored.kind, stored.memo, stored.reference, stored.idempotency_key) == (
-        "transfer",
-        "memo",
-        "ref",
-        "k",
-    )
-    assert stored.created_at == STAMP
-    assert [(p.id, p.account, p.amount, p.balance_after) for p in stored.postings] == [
-        (posting_ids[0], "alice", -700, 4300),
-        (posting_ids[1], "bob", 700, 700),
-    ]
-    assert all(p.created_at == STAMP for p in stored.postings)
+        assert (stored.kind, stored.memo, stored.reference, stored.idempotency_key) == (
+            "transfer",
+            "memo",
+            "ref",
+            "k",
+        )
+        assert stored.created_at == STAMP
+        assert [(p.id, p.account, p.amount, p.balance_after) for p in stored.postings] == [
+            (posting_ids[0], "alice", -700, 4300),
+            (posting_ids[1], "bob", 700, 700),
+        ]
+        assert all(p.created_at == STAMP for p in stored.postings)
+
+    members.database.write(exercise)
     members.seal_journal()
     assert members.verify_journal().ok
 
@@ -138,7 +140,8 @@ def test_the_combined_insert_writes_postings_header_and_queue_row(
     ledger = standard_ledger(postgres_database, clock=lambda: STAMP)
     ledger.auto_seal = False
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
-    with postgres_database.writing() as conn:
+
+    def combine(conn: Connection) -> None:
         cursor = FastCursor(conn)
         issuance, alice = _account_id(conn, "issuance"), _account_id(conn, "alice")
         transaction_id = _claim(cursor, "combined")
@@ -163,14 +166,19 @@ def test_the_combined_insert_writes_postings_header_and_queue_row(
         header_row = conn.execute(
             select(transactions).where(transactions.c.id == transaction_id)
         ).one()
-    assert queued == [(transaction_id, mark)]
-    assert sorted(returned) == sorted((row.id, row.account_id) for row in stored)
-    assert {(row.account_id, row.amount) for row in stored} == {(issuance, -300), (alice, 300)}
-    assert (header_row.kind, header_row.batch, as_utc(header_row.created_at)) == (
-        "issue",
-        "b",
-        STAMP,
-    )
+        assert queued == [(transaction_id, mark)]
+        assert sorted(returned) == sorted((row.id, row.account_id) for row in stored)
+        assert {(row.account_id, row.amount) for row in stored} == {
+            (issuance, -300),
+            (alice, 300),
+        }
+        assert (header_row.kind, header_row.batch, as_utc(header_row.created_at)) == (
+            "issue",
+            "b",
+            STAMP,
+        )
+
+    postgres_database.write(combine)
     ledger.seal_journal()
     assert ledger.verify_journal().ok
 

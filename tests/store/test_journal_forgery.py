@@ -11,7 +11,7 @@ queues and a sealer chains after commit).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
 from monnaie_locale.journal import Verification
 from monnaie_locale.ledger import Ledger
@@ -140,9 +140,12 @@ def test_a_queued_transfer_changed_before_sealing_is_not_sealed(books: Ledger) -
         pytest.skip("SQLite chains each transfer as it commits: nothing waits in a queue")
     queued = Ledger(books.database, auto_seal=False)
     late = queued.transfer("bob", "alice", 100, idempotency_key="late")
-    with books.database.writing() as conn:
+
+    def change_memo(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE transactions DISABLE TRIGGER transactions_immutable"))
         conn.execute(text("UPDATE transactions SET memo = 'changed' WHERE id = :t"), {"t": late.id})
+
+    books.database.write(change_memo)
 
     queued.seal_journal()
     verification = queued.verify_journal()

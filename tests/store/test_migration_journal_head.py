@@ -114,8 +114,8 @@ def test_postgresql_refuses_the_upgrade_while_unmarked_rows_wait_in_the_queue(
         migrate(database)
 
     assert revision_of(database) == "0008"
-    with database.writing() as conn:  # dropped here; the previous version would seal it
-        conn.execute(text("DELETE FROM journal_queue"))
+    # Dropped here; the previous version would seal it.
+    database.write(lambda conn: conn.execute(text("DELETE FROM journal_queue")))
     migrate(database, revision="0009")
     assert revision_of(database) == "0009"
 
@@ -132,8 +132,8 @@ def test_postgresql_refuses_the_upgrade_while_unmarked_rows_wait_in_the_queue(
 def test_the_head_only_moves_forward_with_the_journal(members: Ledger, statement: str) -> None:
     before = head_of(members.database)
 
-    with pytest.raises(DBAPIError, match="only moves forward"), members.database.writing() as conn:
-        conn.execute(text(statement))
+    with pytest.raises(DBAPIError, match="only moves forward"):
+        members.database.write(lambda conn: conn.execute(text(statement)))
 
     assert head_of(members.database) == before
 
