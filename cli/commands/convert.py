@@ -126,7 +126,8 @@ def transfer_order(
     [b]Example:[/b] mlc convert transfer-order alice 50 --key order-alice-0001
     """
     run = run_context(ctx)
-    done = conversions.order_conversion(run.context(), account, parse_amount(amount), key=key)
+    minor = parse_amount(amount)
+    done = conversions.order_conversion(run.context(), account, minor, key=key)
     if as_json:
         print_json(record_json(done))
         return
@@ -205,7 +206,8 @@ def cash(
     [b]Example:[/b] mlc convert cash alice 30 --office centre --key centre-2026-11-27-014
     """
     run = run_context(ctx)
-    done = conversions.convert_cash(run.context(), office, account, parse_amount(amount), key=key)
+    minor = parse_amount(amount)
+    done = conversions.convert_cash(run.context(), office, account, minor, key=key)
     _show(run, done, as_json=as_json)
 
 
