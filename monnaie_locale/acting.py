@@ -19,14 +19,15 @@ import anyio.to_thread
 from sqlalchemy import Connection
 
 from monnaie_locale import journal
-from monnaie_locale.auth.errors import RoleForbidden
+from monnaie_locale.auth.errors import NotYourAccount, RoleForbidden
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.clock import Clock, utc_now
-from monnaie_locale.deployment import Deployment
+from monnaie_locale.deployment import Deployment, office_notes, office_till
+from monnaie_locale.ledger.idempotency import claim_key
 from monnaie_locale.store.database import Database
 
-__all__ = ["Act", "Context", "act"]
+__all__ = ["Act", "Context", "act", "check_office"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -71,6 +72,31 @@ class Context:
             await anyio.to_thread.run_sync(self._sealed)
         return result
 
+    def write_settlement(
+        self, work: Callable[[Connection], T], *, key: str | None, request: str
+    ) -> T:
+        """:meth:`write` for a settlement, under the caller's idempotency ``key``.
+
+        A settlement (crediting an order, booking a payout or a deposit the bank made,
+        importing a statement) is retry-safe by the bank's own reference: done again, it
+        finds itself done and moves nothing. The key adds what every money-moving call
+        promises: a retry with the same key and ``request`` runs ``work`` again and gets
+        the same record, and the same key with another request is refused
+        (:class:`~monnaie_locale.errors.IdempotencyConflict`) before anything moves. The
+        key is claimed in the transaction of ``work``, so a refused settlement claims
+        nothing. Without a key (the CLI's settlements), the bank's reference alone keeps
+        the settlement from being booked twice.
+        """
+        if key is None:
+            return self.write(work)
+        scoped = self.key(key)
+
+        def settle(conn: Connection) -> T:
+            claim_key(conn, scoped, fingerprint=f"settle|{request}", now=self.clock())
+            return work(conn)
+
+        return self.write(settle)
+
     def read(self, query: Callable[[Connection], T]) -> T:
         """The result of ``query``, run in a read-only transaction."""
         return self.database.read(query)
@@ -113,3 +139,15 @@ def act(*roles: Role) -> Callable[[Callable[Concatenate[Context, P], T]], Act[P,
         return Act(function, frozenset(roles))
 
     return declare
+
+
+def check_office(actor: Principal, office: str) -> None:
+    """Refuse an actor who does not work at exchange office ``office``.
+
+    An office operator acts for the offices whose till or note stock they hold; the
+    association's operators and administrators act for every office.
+    """
+    if actor.moves_any_account:
+        return
+    if not {office_till(office), office_notes(office)} & actor.accounts:
+        raise NotYourAccount(office_till(office))

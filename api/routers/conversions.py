@@ -5,20 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from sqlalchemy import Connection
 
-from api.access import EVERYONE
-from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
+from api.deps import IdempotencyKey, acting
 from api.problems import problem_responses
-from api.routers.checks import scoped_key
-from api.routers.operations_common import (
-    HOLDERS,
-    OFFICE_STAFF,
-    OPERATORS,
-    DeploymentDep,
-    check_office,
-    keyed,
-)
 from api.schemas.common import RowIdInPath
 from api.schemas.operations import (
     CardConversionIn,
@@ -27,8 +16,8 @@ from api.schemas.operations import (
     ConversionOut,
     OrderCreditIn,
 )
-from monnaie_locale.auth import Principal
-from monnaie_locale.operations import conversion
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import conversions
 
 router = APIRouter(prefix="/v1/conversions", tags=["conversions"])
 
@@ -45,23 +34,9 @@ MOVING = problem_responses(400, 401, 403, 404, 409, 413, 422)
 def order_conversion(
     body: ConversionOrderIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*HOLDERS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(conversions.order_conversion)],
 ) -> ConversionOut:
-    principal.check_move_from(body.account)
-    key = scoped_key(principal, idempotency_key)
-    order = database.write(
-        lambda conn: conversion.order_conversion(
-            conn,
-            deployment,
-            account=body.account,
-            amount=body.amount,
-            idempotency_key=key,
-            clock=clock,
-        )
-    )
+    order = conversions.order_conversion(ctx, body.account, body.amount, key=idempotency_key)
     return ConversionOut.of(order)
 
 
@@ -76,23 +51,15 @@ def credit_order(
     reference: OrderReference,
     body: OrderCreditIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(conversions.credit_order)],
 ) -> ConversionOut:
-    def credit(conn: Connection) -> conversion.Conversion:
-        return conversion.credit_conversion_order(
-            conn,
-            deployment,
-            reference=reference,
-            amount=body.amount,
-            bank_reference=body.bank_reference,
-            clock=clock,
-        )
-
-    request = f"credit|{reference}|{body.model_dump_json()}"
-    order = database.write(keyed(principal, idempotency_key, request, credit, clock=clock))
+    order = conversions.credit_order(
+        ctx,
+        reference,
+        amount=body.amount,
+        bank_reference=body.bank_reference,
+        key=idempotency_key,
+    )
     return ConversionOut.of(order)
 
 
@@ -103,14 +70,9 @@ def credit_order(
 )
 def cancel_order(
     reference: OrderReference,
-    _principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(conversions.cancel_order)],
 ) -> ConversionOut:
-    order = database.write(
-        lambda conn: conversion.cancel_conversion_order(conn, reference=reference, clock=clock)
-    )
-    return ConversionOut.of(order)
+    return ConversionOut.of(conversions.cancel_order(ctx, reference))
 
 
 @router.post(
@@ -122,22 +84,14 @@ def cancel_order(
 def convert_by_card(
     body: CardConversionIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OFFICE_STAFF)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(conversions.convert_by_card)],
 ) -> ConversionOut:
-    key = scoped_key(principal, idempotency_key)
-    done = database.write(
-        lambda conn: conversion.convert_by_card(
-            conn,
-            deployment,
-            account=body.account,
-            amount=body.amount,
-            payment_reference=body.payment_reference,
-            idempotency_key=key,
-            clock=clock,
-        )
+    done = conversions.convert_by_card(
+        ctx,
+        body.account,
+        body.amount,
+        payment_reference=body.payment_reference,
+        key=idempotency_key,
     )
     return ConversionOut.of(done)
 
@@ -151,23 +105,10 @@ def convert_by_card(
 def convert_cash(
     body: CashConversionIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OFFICE_STAFF)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(conversions.convert_cash)],
 ) -> ConversionOut:
-    check_office(principal, body.office)
-    key = scoped_key(principal, idempotency_key)
-    done = database.write(
-        lambda conn: conversion.convert_cash(
-            conn,
-            deployment,
-            office=body.office,
-            account=body.account,
-            amount=body.amount,
-            idempotency_key=key,
-            clock=clock,
-        )
+    done = conversions.convert_cash(
+        ctx, body.office, body.account, body.amount, key=idempotency_key
     )
     return ConversionOut.of(done)
 
@@ -180,9 +121,6 @@ def convert_cash(
 )
 def get_conversion(
     conversion_id: RowIdInPath,
-    principal: Annotated[Principal, require(*EVERYONE)],
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(conversions.get_conversion)],
 ) -> ConversionOut:
-    found = database.read(lambda conn: conversion.load_conversion(conn, conversion_id))
-    principal.check_read(found.account)
-    return ConversionOut.of(found)
+    return ConversionOut.of(conversions.get_conversion(ctx, conversion_id))

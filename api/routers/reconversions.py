@@ -10,19 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import Connection
 
-from api.access import EVERYONE
-from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
+from api.deps import IdempotencyKey, acting
 from api.problems import problem_responses
-from api.routers.checks import scoped_key
-from api.routers.operations_common import (
-    OPERATORS,
-    RECONVERTERS,
-    REPORT_READERS,
-    DeploymentDep,
-    keyed,
-)
 from api.schemas.common import IsoDate, RowIdInPath
 from api.schemas.operations import (
     BankReferenceIn,
@@ -31,8 +21,8 @@ from api.schemas.operations import (
     ReconversionIn,
     ReconversionOut,
 )
-from monnaie_locale.auth import Principal
-from monnaie_locale.operations import payouts, reconversion
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import reconversions
 
 router = APIRouter(prefix="/v1", tags=["reconversions"])
 
@@ -49,25 +39,16 @@ MOVING = problem_responses(400, 401, 403, 404, 409, 413, 422)
 def request_reconversion(
     body: ReconversionIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*RECONVERTERS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(reconversions.request_reconversion)],
 ) -> ReconversionOut:
-    principal.check_move_from(body.account)
-    key = scoped_key(principal, idempotency_key)
-    request = database.write(
-        lambda conn: reconversion.request_reconversion(
-            conn,
-            deployment,
-            account=body.account,
-            amount=body.amount,
-            creditor_name=body.creditor_name,
-            iban=body.iban,
-            bic=body.bic,
-            idempotency_key=key,
-            clock=clock,
-        )
+    request = reconversions.request_reconversion(
+        ctx,
+        body.account,
+        body.amount,
+        creditor_name=body.creditor_name,
+        iban=body.iban,
+        bic=body.bic,
+        key=idempotency_key,
     )
     return ReconversionOut.of(request)
 
@@ -79,12 +60,9 @@ def request_reconversion(
 )
 def get_reconversion(
     request_id: RecordId,
-    principal: Annotated[Principal, require(*EVERYONE)],
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(reconversions.get_reconversion)],
 ) -> ReconversionOut:
-    found = database.read(lambda conn: reconversion.load_reconversion(conn, request_id))
-    principal.check_read(found.account)
-    return ReconversionOut.of(found)
+    return ReconversionOut.of(reconversions.get_reconversion(ctx, request_id))
 
 
 @router.post(
@@ -94,16 +72,9 @@ def get_reconversion(
 )
 def cancel_reconversion(
     request_id: RecordId,
-    principal: Annotated[Principal, require(*RECONVERTERS)],
-    database: DatabaseDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(reconversions.cancel_reconversion)],
 ) -> ReconversionOut:
-    found = database.read(lambda conn: reconversion.load_reconversion(conn, request_id))
-    principal.check_move_from(found.account)
-    cancelled = database.write(
-        lambda conn: reconversion.cancel_reconversion(conn, request_id=request_id, clock=clock)
-    )
-    return ReconversionOut.of(cancelled)
+    return ReconversionOut.of(reconversions.cancel_reconversion(ctx, request_id))
 
 
 @router.post(
@@ -116,22 +87,11 @@ def mark_reconversion_paid(
     request_id: RecordId,
     body: BankReferenceIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(reconversions.mark_paid)],
 ) -> ReconversionOut:
-    def mark(conn: Connection) -> reconversion.Reconversion:
-        return payouts.mark_paid(
-            conn,
-            deployment,
-            request_id=request_id,
-            bank_reference=body.bank_reference,
-            clock=clock,
-        )
-
-    request = f"reconversion_paid|{request_id}|{body.model_dump_json()}"
-    paid = database.write(keyed(principal, idempotency_key, request, mark, clock=clock))
+    paid = reconversions.mark_paid(
+        ctx, request_id, bank_reference=body.bank_reference, key=idempotency_key
+    )
     return ReconversionOut.of(paid)
 
 
@@ -144,22 +104,9 @@ def mark_reconversion_paid(
 def validate_batch(
     body: PayoutBatchIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(reconversions.validate_batch)],
 ) -> PayoutBatchOut:
-    key = scoped_key(principal, idempotency_key)
-    batch = database.write(
-        lambda conn: payouts.validate_batch(
-            conn,
-            deployment,
-            request_ids=body.request_ids,
-            validated_by=principal.name,
-            idempotency_key=key,
-            clock=clock,
-        )
-    )
+    batch = reconversions.validate_batch(ctx, body.request_ids, key=idempotency_key)
     return PayoutBatchOut.of(batch)
 
 
@@ -170,10 +117,9 @@ def validate_batch(
 )
 def get_batch(
     batch_id: RecordId,
-    _principal: Annotated[Principal, require(*REPORT_READERS)],
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(reconversions.get_batch)],
 ) -> PayoutBatchOut:
-    return PayoutBatchOut.of(database.read(lambda conn: payouts.load_batch(conn, batch_id)))
+    return PayoutBatchOut.of(reconversions.get_batch(ctx, batch_id))
 
 
 @router.post(
@@ -190,16 +136,9 @@ def get_batch(
 def export_batch(
     batch_id: RecordId,
     execution_date: Annotated[IsoDate, Query(description="When the bank is to pay.")],
-    _principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(reconversions.export_batch)],
 ) -> Response:
-    content = database.write(
-        lambda conn: payouts.export_batch(
-            conn, deployment, batch_id=batch_id, execution_date=execution_date, clock=clock
-        )
-    )
+    content = reconversions.export_batch(ctx, batch_id, execution_date=execution_date)
     return Response(
         content,
         media_type="application/xml",
@@ -217,16 +156,9 @@ def mark_batch_paid(
     batch_id: RecordId,
     body: BankReferenceIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(reconversions.mark_batch_paid)],
 ) -> PayoutBatchOut:
-    def mark(conn: Connection) -> payouts.PayoutBatch:
-        return payouts.mark_batch_paid(
-            conn, deployment, batch_id=batch_id, bank_reference=body.bank_reference, clock=clock
-        )
-
-    request = f"batch_paid|{batch_id}|{body.model_dump_json()}"
-    batch = database.write(keyed(principal, idempotency_key, request, mark, clock=clock))
+    batch = reconversions.mark_batch_paid(
+        ctx, batch_id, bank_reference=body.bank_reference, key=idempotency_key
+    )
     return PayoutBatchOut.of(batch)

@@ -12,16 +12,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import Connection
 
 from cli import help_fr
 from cli.context import RunContext, run_context
-from cli.deployment_settings import operate, record_json
+from cli.deployment_settings import record_json
 from cli.output import amount_text, print_json
-from monnaie_locale.clock import utc_now
-from monnaie_locale.deployment import Deployment
+from monnaie_locale.acts import conversions
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations import conversion
 from monnaie_locale.operations.conversion import Conversion
 
 __all__ = ["JsonOption", "KeyOption", "register"]
@@ -130,12 +127,7 @@ def transfer_order(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    done = operate(
-        run,
-        lambda conn, deployment: conversion.order_conversion(
-            conn, deployment, account=account, amount=minor, idempotency_key=key, clock=utc_now
-        ),
-    )
+    done = conversions.order_conversion(run.context(), account, minor, key=key)
     if as_json:
         print_json(record_json(done))
         return
@@ -158,13 +150,7 @@ def credit(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    done = operate(
-        run,
-        lambda conn, deployment: conversion.credit_conversion_order(
-            conn, deployment, reference=reference, amount=minor, bank_reference=bank_ref,
-            clock=utc_now,
-        ),
-    )  # fmt: skip
+    done = conversions.credit_order(run.context(), reference, amount=minor, bank_reference=bank_ref)
     _show(run, done, as_json=as_json)
 
 
@@ -179,9 +165,7 @@ def cancel(
     [b]Example:[/b] mlc convert cancel ML-7K3Q9
     """
     run = run_context(ctx)
-    done = run.database().write(
-        lambda conn: conversion.cancel_conversion_order(conn, reference=reference, clock=utc_now)
-    )
+    done = conversions.cancel_order(run.context(), reference)
     _show(run, done, as_json=as_json)
 
 
@@ -202,19 +186,10 @@ def card(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-
-    def convert(conn: Connection, deployment: Deployment) -> Conversion:
-        return conversion.convert_by_card(
-            conn,
-            deployment,
-            account=account,
-            amount=minor,
-            payment_reference=payment_ref,
-            idempotency_key=key,
-            clock=utc_now,
-        )
-
-    _show(run, operate(run, convert), as_json=as_json)
+    done = conversions.convert_by_card(
+        run.context(), account, minor, payment_reference=payment_ref, key=key
+    )
+    _show(run, done, as_json=as_json)
 
 
 @group.command()
@@ -232,13 +207,7 @@ def cash(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    done = operate(
-        run,
-        lambda conn, deployment: conversion.convert_cash(
-            conn, deployment, office=office, account=account, amount=minor,
-            idempotency_key=key, clock=utc_now,
-        ),
-    )  # fmt: skip
+    done = conversions.convert_cash(run.context(), office, account, minor, key=key)
     _show(run, done, as_json=as_json)
 
 
@@ -249,7 +218,7 @@ def pending(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc convert pending --json
     """
     run = run_context(ctx)
-    orders = run.database().read(conversion.pending_conversion_orders)
+    orders = conversions.pending_orders(run.context())
     if as_json:
         print_json([record_json(order) for order in orders])
         return

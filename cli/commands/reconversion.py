@@ -13,20 +13,17 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import Connection, select
 
 from cli import help_fr
 from cli.commands.convert import JsonOption, KeyOption
 from cli.context import RunContext, run_context
-from cli.deployment_settings import operate, record_json
+from cli.deployment_settings import record_json
 from cli.errors import UsageProblem
 from cli.output import amount_text, print_json
-from monnaie_locale.clock import utc_now
-from monnaie_locale.deployment import Deployment
+from monnaie_locale.acts import reconversions
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations import payouts, reconversion
+from monnaie_locale.operations.payouts import PayoutBatch
 from monnaie_locale.operations.reconversion import Reconversion
-from monnaie_locale.store.tables_operations import reconversions
 
 __all__ = ["register"]
 
@@ -40,7 +37,7 @@ group = typer.Typer(
 batch_group = typer.Typer(
     help=(
         "Payout batches: validate requests, export the bank file, mark it paid.\n\n"
-        "[b]Example:[/b] mlc reconversion batch validate 4 5 6 --by marie --key batch-2026-11"
+        "[b]Example:[/b] mlc --as marie reconversion batch validate 4 5 6 --key batch-2026-11"
     ),
     no_args_is_help=True,
 )
@@ -84,16 +81,16 @@ FRENCH_HELP: dict[str, str] = {
     "reconversion paid --bank-ref": "L'identifiant du paiement à la banque.",
     "reconversion batch": (
         "Lots de virements : valider des demandes, écrire le fichier pour la banque, marquer "
-        "payé.\n\n[b]Exemple :[/b] mlc reconversion batch validate 4 5 6 --by marie --key "
+        "payé.\n\n[b]Exemple :[/b] mlc --as marie reconversion batch validate 4 5 6 --key "
         "batch-2026-11"
     ),
     "reconversion batch validate": (
         "Valide des demandes en un lot de virements (la réserve doit couvrir leurs "
-        "montants).\n\n[b]Exemple :[/b] mlc reconversion batch validate 4 5 6 --by marie --key "
+        "montants).\n\nL'utilisateur qui agit (--as) est enregistré comme valideur du "
+        "lot.\n\n[b]Exemple :[/b] mlc --as marie reconversion batch validate 4 5 6 --key "
         "batch-2026-11"
     ),
     "reconversion batch validate REQUEST_IDS": "Les demandes à payer ensemble.",
-    "reconversion batch validate --by": "Qui valide le lot.",
     "reconversion batch export": (
         "Écrit un lot en fichier de virements SEPA pain.001 pour la banque.\n\n[b]Exemple "
         ":[/b] mlc reconversion batch export 12 virements-2026-11-27.xml"
@@ -157,21 +154,10 @@ def request(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-
-    def ask(conn: Connection, deployment: Deployment) -> Reconversion:
-        return reconversion.request_reconversion(
-            conn,
-            deployment,
-            account=account,
-            amount=minor,
-            creditor_name=name,
-            iban=iban,
-            bic=bic,
-            idempotency_key=key,
-            clock=utc_now,
-        )
-
-    _show(run, operate(run, ask), as_json=as_json)
+    done = reconversions.request_reconversion(
+        run.context(), account, minor, creditor_name=name, iban=iban, bic=bic, key=key
+    )
+    _show(run, done, as_json=as_json)
 
 
 @group.command()
@@ -185,9 +171,7 @@ def cancel(
     [b]Example:[/b] mlc reconversion cancel 42
     """
     run = run_context(ctx)
-    done = run.database().write(
-        lambda conn: reconversion.cancel_reconversion(conn, request_id=request_id, clock=utc_now)
-    )
+    done = reconversions.cancel_reconversion(run.context(), request_id)
     _show(run, done, as_json=as_json)
 
 
@@ -207,14 +191,7 @@ def list_requests(
     run = run_context(ctx)
     if status is not None and status not in _STATUSES:
         raise UsageProblem(run.messages("reconversion.bad_status", statuses=", ".join(_STATUSES)))
-
-    def read(conn: Connection) -> list[Reconversion]:
-        query = select(reconversions.c.id).order_by(reconversions.c.id)
-        if status is not None:
-            query = query.where(reconversions.c.status == status)
-        return [reconversion.load_reconversion(conn, int(i)) for i in conn.execute(query).scalars()]
-
-    found = run.database().read(read)
+    found = reconversions.list_reconversions(run.context(), status=status)
     if as_json:
         print_json([record_json(item) for item in found])
         return
@@ -249,16 +226,11 @@ def paid(
     [b]Example:[/b] mlc reconversion paid 42 --bank-ref 2026112800017
     """
     run = run_context(ctx)
-    done = operate(
-        run,
-        lambda conn, deployment: payouts.mark_paid(
-            conn, deployment, request_id=request_id, bank_reference=bank_ref, clock=utc_now
-        ),
-    )
+    done = reconversions.mark_paid(run.context(), request_id, bank_reference=bank_ref)
     _show(run, done, as_json=as_json)
 
 
-def _show_batch(run: RunContext, batch: payouts.PayoutBatch, *, as_json: bool) -> None:
+def _show_batch(run: RunContext, batch: PayoutBatch, *, as_json: bool) -> None:
     if as_json:
         print_json(record_json(batch))
         return
@@ -278,22 +250,17 @@ def _show_batch(run: RunContext, batch: payouts.PayoutBatch, *, as_json: bool) -
 def validate(
     ctx: typer.Context,
     request_ids: Annotated[list[int], typer.Argument(help="The requests to pay together.")],
-    by: Annotated[str, typer.Option("--by", help="Who validates the batch.")],
     key: KeyOption,
     as_json: JsonOption = False,
 ) -> None:
     """Validate requests into one payout batch (the reserve must hold their payouts).
 
-    [b]Example:[/b] mlc reconversion batch validate 4 5 6 --by marie --key batch-2026-11
+    The user acting (--as) is recorded as the batch's validator.
+
+    [b]Example:[/b] mlc --as marie reconversion batch validate 4 5 6 --key batch-2026-11
     """
     run = run_context(ctx)
-    batch = operate(
-        run,
-        lambda conn, deployment: payouts.validate_batch(
-            conn, deployment, request_ids=request_ids, validated_by=by, idempotency_key=key,
-            clock=utc_now,
-        ),
-    )  # fmt: skip
+    batch = reconversions.validate_batch(run.context(), request_ids, key=key)
     _show_batch(run, batch, as_json=as_json)
 
 
@@ -314,26 +281,21 @@ def export(
     """
     run = run_context(ctx)
     try:
-        day = utc_now().date() if execution_date is None else date.fromisoformat(execution_date)
+        day = None if execution_date is None else date.fromisoformat(execution_date)
     except ValueError as error:
         raise UsageProblem(run.messages("export.bad_date", value=execution_date)) from error
     if file.exists():
         raise UsageProblem(run.messages("reconversion.file_exists", path=file))
     partial = file.with_name(file.name + ".partial")
-
-    def write(conn: Connection, deployment: Deployment) -> int:
-        content = payouts.export_batch(
-            conn, deployment, batch_id=batch_id, execution_date=day, clock=utc_now
-        )
-        # Written before the commit: if the disk refuses, the batch stays unexported.
-        partial.write_bytes(content)
-        return len(content)
-
     try:
-        size = operate(run, write)
+        # Written before the commit: if the disk refuses, the batch stays unexported.
+        content = reconversions.export_batch(
+            run.context(), batch_id, execution_date=day, deliver=partial.write_bytes
+        )
         partial.replace(file)
     finally:
         partial.unlink(missing_ok=True)
+    size = len(content)
     if as_json:
         print_json({"batch": batch_id, "file": str(file), "bytes": size})
         return
@@ -352,10 +314,5 @@ def batch_paid(
     [b]Example:[/b] mlc reconversion batch paid 12 --bank-ref 2026112800017
     """
     run = run_context(ctx)
-    batch = operate(
-        run,
-        lambda conn, deployment: payouts.mark_batch_paid(
-            conn, deployment, batch_id=batch_id, bank_reference=bank_ref, clock=utc_now
-        ),
-    )
+    batch = reconversions.mark_batch_paid(run.context(), batch_id, bank_reference=bank_ref)
     _show_batch(run, batch, as_json=as_json)

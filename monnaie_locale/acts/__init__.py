@@ -6,4 +6,6 @@ lists its acts and who may do each. The API, the CLI and the pages call these an
 below them.
 
 * :mod:`~monnaie_locale.acts.transfers`  transfers, holds and reversals between holders
+* :mod:`~monnaie_locale.acts.conversions`  euros into units: transfer orders, card, cash
+* :mod:`~monnaie_locale.acts.reconversions`  units back into euros: requests, payout batches
 """

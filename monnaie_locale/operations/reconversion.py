@@ -48,6 +48,7 @@ __all__ = [
     "Reconversion",
     "cancel_reconversion",
     "end_to_end_id",
+    "list_reconversions",
     "load_reconversion",
     "request_reconversion",
 ]
@@ -185,6 +186,18 @@ def load_reconversion(conn: Connection, request_id: int) -> Reconversion:
     if row is None:
         raise UnknownRecord("reconversion", request_id)
     return _from_row(row)
+
+
+def list_reconversions(conn: Connection, *, status: str | None = None) -> list[Reconversion]:
+    """Every request, or those with ``status``, oldest first."""
+    query = (
+        select(reconversions, accounts.c.code.label("account_code"))
+        .join(accounts, accounts.c.id == reconversions.c.account_id)
+        .order_by(reconversions.c.id)
+    )
+    if status is not None:
+        query = query.where(reconversions.c.status == status)
+    return [_from_row(row) for row in conn.execute(query)]
 
 
 def _from_row(row: Any) -> Reconversion:

@@ -49,8 +49,7 @@ def test_a_validated_batch_is_exported_as_a_valid_pain001_and_paid(
 ) -> None:
     request_id = request(funded)
     payout = funded.json("reconversion", "list")[0]["payout"]
-    batch = funded.json("reconversion", "batch", "validate", str(request_id), "--by", "marie",
-                        "--key", "batch-1")  # fmt: skip
+    batch = funded.json("reconversion", "batch", "validate", str(request_id), "--key", "batch-1")
     target = tmp_path / "virements.xml"
 
     exported = funded("reconversion", "batch", "export", str(batch["id"]), str(target))
@@ -85,8 +84,7 @@ def test_exporting_over_an_existing_file_is_refused_and_leaves_the_file_alone(
     funded: Mlc, database: Database, tmp_path: Path
 ) -> None:
     request_id = request(funded)
-    batch = funded.json("reconversion", "batch", "validate", str(request_id), "--by", "marie",
-                        "--key", "batch-1")  # fmt: skip
+    batch = funded.json("reconversion", "batch", "validate", str(request_id), "--key", "batch-1")
     target = tmp_path / "virements.xml"
     target.write_text("keep me")
 
@@ -101,7 +99,7 @@ def test_a_batch_of_an_unknown_request_is_refused_and_writes_nothing(
     funded: Mlc, database: Database
 ) -> None:
     before = snapshot(database)
-    result = funded("reconversion", "batch", "validate", "999", "--by", "marie", "--key", "b-1")
+    result = funded("reconversion", "batch", "validate", "999", "--key", "b-1")
     assert result.exit_code == 2
     assert snapshot(database) == before
 
