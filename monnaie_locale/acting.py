@@ -24,9 +24,10 @@ from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.deployment import Deployment
+from monnaie_locale.ledger.idempotency import claim_key
 from monnaie_locale.store.database import Database
 
-__all__ = ["Act", "Context", "act"]
+__all__ = ["Act", "Context", "act", "settlement"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -113,3 +114,23 @@ def act(*roles: Role) -> Callable[[Callable[Concatenate[Context, P], T]], Act[P,
         return Act(function, frozenset(roles))
 
     return declare
+
+
+def settlement(
+    ctx: Context, key: str, request: str, work: Callable[[Connection], T]
+) -> Callable[[Connection], T]:
+    """``work``, a settlement, run under the actor's idempotency ``key`` for ``request``.
+
+    A settlement (crediting an order, booking a payout or a deposit the bank made,
+    importing a statement) is retry-safe by the bank's own reference: done again, it finds
+    itself done and moves nothing. The key adds what every money-moving act promises: a
+    retry with the same key and request runs ``work`` again and gets the same record, and
+    the same key with another request is refused (:class:`IdempotencyConflict`) before
+    anything moves, in the same transaction as ``work``.
+    """
+
+    def run(conn: Connection) -> T:
+        claim_key(conn, ctx.key(key), fingerprint=f"settle|{request}", now=ctx.clock())
+        return work(conn)
+
+    return run

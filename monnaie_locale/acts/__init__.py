@@ -6,4 +6,9 @@ lists its acts and who may do each. The API, the CLI and the pages call these an
 below them.
 
 * :mod:`~monnaie_locale.acts.transfers`  transfers, holds and reversals between holders
+* :mod:`~monnaie_locale.acts.notes`  paper notes, from printing to destruction
+* :mod:`~monnaie_locale.acts.offices`  exchange offices: tills, and their cash at the bank
+* :mod:`~monnaie_locale.acts.membership`  membership fees, and who is up to date
+* :mod:`~monnaie_locale.acts.reserve`  the reserve report, bank statements, the
+  association's own euros
 """
