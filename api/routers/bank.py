@@ -4,22 +4,21 @@ The upload is a camt.053 file or a CSV export; each line is matched to what it s
 (a conversion order, a till deposit, a payout) and the result says what matched, what
 did not, and how the bank's balance compares with the books. A statement imported twice
 is recognised by its id and changes nothing the second time; the idempotency key, as on
-every call that moves money, refuses a key reused for another file.
+every call that moves money, refuses a key reused for another file (see
+:func:`monnaie_locale.acts.reserve.import_statement_file`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Form
 
-from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
+from api.deps import IdempotencyKey, acting
 from api.problems import problem_responses
-from api.routers.operations_common import OPERATORS, DeploymentDep, keyed
 from api.schemas.operations import BankStatementIn, ReconciliationOut
-from monnaie_locale.auth import Principal
-from monnaie_locale.operations.reconciliation import import_statement_file
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import reserve
 
 router = APIRouter(prefix="/v1/bank", tags=["bank reconciliation"])
 
@@ -34,23 +33,9 @@ router = APIRouter(prefix="/v1/bank", tags=["bank reconciliation"])
 def import_statement(
     body: Annotated[BankStatementIn, Form(media_type="multipart/form-data")],
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(reserve.import_statement_file)],
 ) -> list[ReconciliationOut]:
-    content = body.file.file.read()
-    file_format = body.file_format
-    request = f"statement|{file_format}|{hashlib.sha256(content).hexdigest()}"
-    results = database.write(
-        keyed(
-            principal,
-            idempotency_key,
-            request,
-            lambda conn: import_statement_file(
-                conn, deployment, content, file_format=file_format, clock=clock
-            ),
-            clock=clock,
-        )
+    results = reserve.import_statement_file(
+        ctx, body.file.file.read(), file_format=body.file_format, key=idempotency_key
     )
     return [ReconciliationOut.of(item) for item in results]

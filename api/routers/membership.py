@@ -1,4 +1,8 @@
-"""Membership fees: paying one for a period, and who is up to date."""
+"""Membership fees: paying one for a period, and who is up to date.
+
+Each route calls its act (:mod:`monnaie_locale.acts.membership`), which says who may pay
+which fee, and how.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
+from api.deps import IdempotencyKey, acting
 from api.problems import problem_responses
-from api.routers.checks import scoped_key
-from api.routers.operations_common import HOLDERS, REPORT_READERS, DeploymentDep
 from api.schemas.common import IsoDate
 from api.schemas.operations import (
     MembershipPaymentIn,
     MembershipPaymentOut,
     MembershipStatusOut,
 )
-from monnaie_locale.auth import Principal
-from monnaie_locale.auth.errors import RoleForbidden
-from monnaie_locale.operations import membership
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import membership
 
 router = APIRouter(prefix="/v1/membership", tags=["membership"])
 
@@ -34,25 +35,10 @@ router = APIRouter(prefix="/v1/membership", tags=["membership"])
 def pay_fee(
     body: MembershipPaymentIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*HOLDERS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(membership.pay_fee)],
 ) -> MembershipPaymentOut:
-    if body.paid_in == "euros" and not principal.moves_any_account:
-        raise RoleForbidden(str(principal.role))
-    principal.check_move_from(body.account)
-    key = scoped_key(principal, idempotency_key)
-    batch = database.write(
-        lambda conn: membership.pay_membership_fee(
-            conn,
-            deployment,
-            account=body.account,
-            period=body.period,
-            paid_in=body.paid_in,
-            idempotency_key=key,
-            clock=clock,
-        )
+    batch = membership.pay_fee(
+        ctx, body.account, body.period, paid_in=body.paid_in, key=idempotency_key
     )
     return MembershipPaymentOut(account=body.account, period=body.period, transaction_batch=batch)
 
@@ -63,17 +49,12 @@ def pay_fee(
     responses=problem_responses(401, 403, 422),
 )
 def fee_status(
-    _principal: Annotated[Principal, require(*REPORT_READERS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(membership.fee_status)],
     on: Annotated[
         IsoDate | None, Query(description="A day of the period; today by default.")
     ] = None,
 ) -> list[MembershipStatusOut]:
-    day = on if on is not None else clock().date()
-    rows = database.read(lambda conn: membership.membership_status(conn, deployment, on=day))
     return [
         MembershipStatusOut(account=row.account, kind=row.kind, period=row.period, paid=row.paid)
-        for row in rows
+        for row in membership.fee_status(ctx, on)
     ]

@@ -1,9 +1,8 @@
 """Paper notes, from printing to destruction: every movement between the vault, the
 offices' stocks and circulation, each backed by its euros.
 
-One operation per movement, each with its own body and the roles that may make it. What
-they share (the office check, the caller's idempotency key, the write) is :class:`Mover`;
-the body says where its notes go (:meth:`~api.schemas.operations.NotesIn.place`).
+One route per movement, each calling its act (:mod:`monnaie_locale.acts.notes`), which
+says who may make it; the body says where the notes go.
 """
 
 from __future__ import annotations
@@ -11,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
+from api.deps import IdempotencyKey, acting
 from api.problems import problem_responses
-from api.routers.checks import scoped_key
-from api.routers.operations_common import OFFICE_STAFF, OPERATORS, DeploymentDep, check_office
 from api.schemas.operations import (
     NoteMovementOut,
     NotesAtLocationIn,
@@ -24,54 +21,12 @@ from api.schemas.operations import (
     NotesDepositIn,
     NotesIn,
 )
-from monnaie_locale.auth import Principal
-from monnaie_locale.operations import notes
-from monnaie_locale.operations.notes import NoteMovement
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import notes
 
 router = APIRouter(prefix="/v1/notes", tags=["notes"])
 
-Operators = Annotated[Principal, require(*OPERATORS)]
-OfficeStaff = Annotated[Principal, require(*OFFICE_STAFF)]
-# One of the core's movements (monnaie_locale.operations.notes), called with the body's place.
-Movement = Callable[..., NoteMovement]
 Endpoint = TypeVar("Endpoint", bound=Callable[..., NoteMovementOut])
-
-
-class Mover:
-    """Makes one of the core's movements with a request's notes, for its caller."""
-
-    def __init__(
-        self,
-        idempotency_key: IdempotencyKey,
-        database: DatabaseDep,
-        deployment: DeploymentDep,
-        clock: ClockDep,
-    ) -> None:
-        self.idempotency_key = idempotency_key
-        self.database = database
-        self.deployment = deployment
-        self.clock = clock
-
-    def __call__(self, principal: Principal, body: NotesIn, movement: Movement) -> NoteMovementOut:
-        place = body.place()
-        if "office" in place:
-            check_office(principal, place["office"])
-        key = scoped_key(principal, self.idempotency_key)
-        bundle = body.bundle()
-        moved = self.database.write(
-            lambda conn: movement(
-                conn,
-                self.deployment,
-                bundle=bundle,
-                idempotency_key=key,
-                clock=self.clock,
-                **place,
-            )
-        )
-        return NoteMovementOut.of(moved)
-
-
-Move = Annotated[Mover, Depends()]
 
 
 def _movement(path: str, summary: str) -> Callable[[Endpoint], Endpoint]:
@@ -84,42 +39,81 @@ def _movement(path: str, summary: str) -> Callable[[Endpoint], Endpoint]:
 
 
 @_movement("/print", "Record new notes put in the vault")
-def print_notes(body: NotesIn, principal: Operators, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.print_notes)
+def print_notes(
+    body: NotesIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.print_notes)],
+) -> NoteMovementOut:
+    return NoteMovementOut.of(notes.print_notes(ctx, body.bundle(), key=idempotency_key))
 
 
 @_movement("/deliver", "Move notes from the vault to an exchange office's stock")
-def deliver_notes(body: NotesAtOfficeIn, principal: Operators, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.deliver_notes)
+def deliver_notes(
+    body: NotesAtOfficeIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.deliver_notes)],
+) -> NoteMovementOut:
+    moved = notes.deliver_notes(ctx, body.office, body.bundle(), key=idempotency_key)
+    return NoteMovementOut.of(moved)
 
 
 @_movement("/return", "Move notes from an exchange office's stock back to the vault")
-def return_notes(body: NotesAtOfficeIn, principal: Operators, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.return_notes)
+def return_notes(
+    body: NotesAtOfficeIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.return_notes)],
+) -> NoteMovementOut:
+    moved = notes.return_notes(ctx, body.office, body.bundle(), key=idempotency_key)
+    return NoteMovementOut.of(moved)
 
 
 @_movement("/sell", "Sell notes for cash at an exchange office (they enter circulation)")
-def sell_notes(body: NotesAtOfficeIn, principal: OfficeStaff, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.sell_notes)
+def sell_notes(
+    body: NotesAtOfficeIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.sell_notes)],
+) -> NoteMovementOut:
+    moved = notes.sell_notes(ctx, body.office, body.bundle(), key=idempotency_key)
+    return NoteMovementOut.of(moved)
 
 
 @_movement(
     "/deposit", "Take notes at an exchange office and credit their value to a holder's account"
 )
-def deposit_notes(body: NotesDepositIn, principal: OfficeStaff, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.deposit_notes)
+def deposit_notes(
+    body: NotesDepositIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.deposit_notes)],
+) -> NoteMovementOut:
+    moved = notes.deposit_notes(ctx, body.office, body.account, body.bundle(), key=idempotency_key)
+    return NoteMovementOut.of(moved)
 
 
 @_movement("/destroy", "Destroy worn notes held in the vault or an office's stock")
-def destroy_notes(body: NotesAtLocationIn, principal: Operators, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.destroy_notes)
+def destroy_notes(
+    body: NotesAtLocationIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.destroy_notes)],
+) -> NoteMovementOut:
+    moved = notes.destroy_notes(ctx, body.location, body.bundle(), key=idempotency_key)
+    return NoteMovementOut.of(moved)
 
 
 @_movement("/lose", "Record notes missing from a stock (the association's euros back them)")
-def lose_notes(body: NotesAtLocationIn, principal: Operators, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.lose_notes)
+def lose_notes(
+    body: NotesAtLocationIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.lose_notes)],
+) -> NoteMovementOut:
+    moved = notes.lose_notes(ctx, body.location, body.bundle(), key=idempotency_key)
+    return NoteMovementOut.of(moved)
 
 
 @_movement("/find", "Put notes recorded lost back in a stock")
-def find_notes(body: NotesAtLocationIn, principal: Operators, move: Move) -> NoteMovementOut:
-    return move(principal, body, notes.find_notes)
+def find_notes(
+    body: NotesAtLocationIn,
+    idempotency_key: IdempotencyKey,
+    ctx: Annotated[Context, acting(notes.find_notes)],
+) -> NoteMovementOut:
+    moved = notes.find_notes(ctx, body.location, body.bundle(), key=idempotency_key)
+    return NoteMovementOut.of(moved)

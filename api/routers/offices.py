@@ -1,22 +1,17 @@
-"""Exchange offices: closing a till against its count, and taking its cash to the bank."""
+"""Exchange offices: closing a till against its count, and taking its cash to the bank.
+
+Each route calls its act (:mod:`monnaie_locale.acts.offices`), which says who may act for
+which office.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from sqlalchemy import Connection
 
-from api.deps import ClockDep, DatabaseDep, IdempotencyKey, require
+from api.deps import IdempotencyKey, acting
 from api.problems import problem_responses
-from api.routers.checks import scoped_key
-from api.routers.operations_common import (
-    OFFICE_STAFF,
-    OPERATORS,
-    DeploymentDep,
-    check_office,
-    keyed,
-)
 from api.schemas.common import RowIdInPath
 from api.schemas.operations import (
     BankReferenceIn,
@@ -25,8 +20,8 @@ from api.schemas.operations import (
     TillDepositIn,
     TillDepositOut,
 )
-from monnaie_locale.auth import Principal
-from monnaie_locale.operations import offices
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import offices
 
 router = APIRouter(prefix="/v1", tags=["offices"])
 
@@ -45,18 +40,9 @@ def close_till(
     office: OfficeId,
     body: OfficeClosingIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OFFICE_STAFF)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(offices.close_till)],
 ) -> OfficeClosingOut:
-    check_office(principal, office)
-    key = scoped_key(principal, idempotency_key)
-    closing = database.write(
-        lambda conn: offices.close_till(
-            conn, deployment, office=office, counted=body.counted, idempotency_key=key, clock=clock
-        )
-    )
+    closing = offices.close_till(ctx, office, body.counted, key=idempotency_key)
     return OfficeClosingOut.of(closing)
 
 
@@ -70,18 +56,9 @@ def bank_till(
     office: OfficeId,
     body: TillDepositIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OFFICE_STAFF)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(offices.bank_till)],
 ) -> TillDepositOut:
-    check_office(principal, office)
-    key = scoped_key(principal, idempotency_key)
-    deposit = database.write(
-        lambda conn: offices.bank_till(
-            conn, deployment, office=office, amount=body.amount, idempotency_key=key, clock=clock
-        )
-    )
+    deposit = offices.bank_till(ctx, office, body.amount, key=idempotency_key)
     return TillDepositOut.of(deposit)
 
 
@@ -95,20 +72,9 @@ def receive_till_deposit(
     deposit_id: DepositId,
     body: BankReferenceIn,
     idempotency_key: IdempotencyKey,
-    principal: Annotated[Principal, require(*OPERATORS)],
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(offices.receive_till_deposit)],
 ) -> TillDepositOut:
-    def receive(conn: Connection) -> offices.TillDeposit:
-        return offices.receive_till_deposit(
-            conn,
-            deployment,
-            deposit_id=deposit_id,
-            bank_reference=body.bank_reference,
-            clock=clock,
-        )
-
-    request = f"deposit_received|{deposit_id}|{body.model_dump_json()}"
-    deposit = database.write(keyed(principal, idempotency_key, request, receive, clock=clock))
+    deposit = offices.receive_till_deposit(
+        ctx, deposit_id, body.bank_reference, key=idempotency_key
+    )
     return TillDepositOut.of(deposit)

@@ -1,4 +1,8 @@
-"""The reserve report: units in circulation against the euros that back them."""
+"""The reserve report: units in circulation against the euros that back them.
+
+Both routes call :func:`monnaie_locale.acts.reserve.reserve_report`, which says who may
+read it.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import DatabaseDep, require
+from api.deps import acting
 from api.problems import problem_responses
-from api.routers.operations_common import REPORT_READERS, DeploymentDep
 from api.schemas.common import IsoMoment
 from api.schemas.operations import ReserveReportOut
-from monnaie_locale.auth import Principal
-from monnaie_locale.reserve import ReserveReport, reserve_report, to_csv
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import reserve
+from monnaie_locale.reserve import to_csv
 
 router = APIRouter(prefix="/v1/reserve", tags=["reserve"])
 
 AsOf = Annotated[IsoMoment | None, Query(description="The moment to report on; now by default.")]
-Readers = Annotated[Principal, require(*REPORT_READERS)]
-
-
-def _report(database: DatabaseDep, deployment: DeploymentDep, as_of: AsOf) -> ReserveReport:
-    return database.read(lambda conn: reserve_report(conn, deployment, as_of=as_of))
+Readers = Annotated[Context, acting(reserve.reserve_report)]
 
 
 @router.get(
@@ -30,10 +30,8 @@ def _report(database: DatabaseDep, deployment: DeploymentDep, as_of: AsOf) -> Re
     summary="The reserve report: circulation, reserve, coverage and discrepancies",
     responses=problem_responses(401, 403, 422),
 )
-def get_report(
-    _principal: Readers, database: DatabaseDep, deployment: DeploymentDep, as_of: AsOf = None
-) -> ReserveReportOut:
-    return ReserveReportOut.of(_report(database, deployment, as_of))
+def get_report(ctx: Readers, as_of: AsOf = None) -> ReserveReportOut:
+    return ReserveReportOut.of(reserve.reserve_report(ctx, as_of))
 
 
 @router.get(
@@ -45,9 +43,7 @@ def get_report(
         **problem_responses(401, 403, 422),
     },
 )
-def get_report_csv(
-    _principal: Readers, database: DatabaseDep, deployment: DeploymentDep, as_of: AsOf = None
-) -> Response:
+def get_report_csv(ctx: Readers, as_of: AsOf = None) -> Response:
     return Response(
-        to_csv(_report(database, deployment, as_of)), media_type="text/csv; charset=utf-8"
+        to_csv(reserve.reserve_report(ctx, as_of)), media_type="text/csv; charset=utf-8"
     )

@@ -253,18 +253,11 @@ class NotesIn(RequestBody):
             bundle[item.denomination] = bundle.get(item.denomination, 0) + item.count
         return bundle
 
-    def place(self) -> dict[str, str]:
-        """Where the notes move, as the core's movements name it: nothing for the vault."""
-        return {}
-
 
 class NotesAtOfficeIn(NotesIn):
     model_config = example(office="gare", notes=TWENTIES)
 
     office: OfficeId
-
-    def place(self) -> dict[str, str]:
-        return {"office": self.office}
 
 
 class NotesDepositIn(NotesIn):
@@ -275,9 +268,6 @@ class NotesDepositIn(NotesIn):
     office: OfficeId
     account: AccountCode
 
-    def place(self) -> dict[str, str]:
-        return {"office": self.office, "account": self.account}
-
 
 class NotesAtLocationIn(NotesIn):
     model_config = example(location="vault", notes=TWENTIES)
@@ -287,9 +277,6 @@ class NotesAtLocationIn(NotesIn):
         description='"vault", or the id of an exchange office.',
         examples=["vault"],
     )
-
-    def place(self) -> dict[str, str]:
-        return {"location": self.location}
 
 
 class NoteMovementOut(ResponseBody):

@@ -15,11 +15,10 @@ from rich.table import Table
 from cli import help_fr
 from cli.commands.convert import JsonOption, KeyOption
 from cli.context import run_context
-from cli.deployment_settings import load_deployment, operate, record_json
+from cli.deployment_settings import record_json
 from cli.errors import Discrepancy, UsageProblem
 from cli.output import print_json
-from monnaie_locale.clock import utc_now
-from monnaie_locale.operations import membership
+from monnaie_locale.acts import membership
 
 __all__ = ["register"]
 
@@ -81,13 +80,7 @@ def pay(
     if paid_in not in ("units", "euros"):
         raise UsageProblem(run.messages("membership.bad_paid_in", value=paid_in))
     means: Literal["units", "euros"] = "units" if paid_in == "units" else "euros"
-    batch = operate(
-        run,
-        lambda conn, deployment: membership.pay_membership_fee(
-            conn, deployment, account=account, period=period, paid_in=means,
-            idempotency_key=key, clock=utc_now,
-        ),
-    )  # fmt: skip
+    batch = membership.pay_fee(run.context(), account, period, paid_in=means, key=key)
     if as_json:
         print_json({"account": account, "period": period, "transaction_batch": batch})
         return
@@ -111,11 +104,12 @@ def status(
     """
     run = run_context(ctx)
     try:
-        day = utc_now().date() if on is None else date.fromisoformat(on)
+        wanted = None if on is None else date.fromisoformat(on)
     except ValueError as error:
         raise UsageProblem(run.messages("export.bad_date", value=on)) from error
-    deployment = load_deployment(run)
-    found = run.database().read(lambda conn: membership.membership_status(conn, deployment, on=day))
+    context = run.context()
+    day = context.clock().date() if wanted is None else wanted
+    found = membership.fee_status(context, day)
     shown = [item for item in found if not (unpaid and item.paid)]
     if as_json:
         print_json([record_json(item) for item in shown])

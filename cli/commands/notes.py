@@ -12,19 +12,17 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from sqlalchemy import Connection
 
 from cli import help_fr
 from cli.commands.convert import JsonOption, KeyOption
 from cli.context import RunContext, run_context
-from cli.deployment_settings import operate, record_json
+from cli.deployment_settings import record_json
 from cli.errors import UsageProblem
 from cli.output import amount_text, print_json
-from monnaie_locale.clock import utc_now
-from monnaie_locale.deployment import Deployment
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import notes
 from monnaie_locale.errors import InvalidAmount
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations import notes
 from monnaie_locale.operations.notes import Bundle, NoteMovement
 
 __all__ = ["parse_bundle", "register"]
@@ -137,13 +135,14 @@ def parse_bundle(items: list[str], *, run: RunContext) -> Bundle:
     return bundle
 
 
-Move = Callable[[Connection, Deployment, Bundle], NoteMovement]
+# One of the acts of monnaie_locale.acts.notes, given the run's context and the bundle.
+Move = Callable[[Context, Bundle], NoteMovement]
 
 
 def _run(ctx: typer.Context, items: list[str], move: Move, *, as_json: bool) -> None:
     run = run_context(ctx)
     bundle = parse_bundle(items, run=run)
-    done = operate(run, lambda conn, deployment: move(conn, deployment, bundle))
+    done = move(run.context(), bundle)
     if as_json:
         print_json(record_json(done))
         return
@@ -171,9 +170,7 @@ def print_(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.print_notes(
-            conn, deployment, bundle=bundle, idempotency_key=key, clock=utc_now
-        ),
+        lambda context, bundle: notes.print_notes(context, bundle, key=key),
         as_json=as_json,
     )
 
@@ -193,9 +190,7 @@ def deliver(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.deliver_notes(
-            conn, deployment, office=office, bundle=bundle, idempotency_key=key, clock=utc_now
-        ),
+        lambda context, bundle: notes.deliver_notes(context, office, bundle, key=key),
         as_json=as_json,
     )
 
@@ -215,9 +210,7 @@ def return_(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.return_notes(
-            conn, deployment, office=office, bundle=bundle, idempotency_key=key, clock=utc_now
-        ),
+        lambda context, bundle: notes.return_notes(context, office, bundle, key=key),
         as_json=as_json,
     )
 
@@ -237,9 +230,7 @@ def sell(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.sell_notes(
-            conn, deployment, office=office, bundle=bundle, idempotency_key=key, clock=utc_now
-        ),
+        lambda context, bundle: notes.sell_notes(context, office, bundle, key=key),
         as_json=as_json,
     )
 
@@ -261,12 +252,9 @@ def deposit(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.deposit_notes(
-            conn, deployment, office=office, account=account, bundle=bundle,
-            idempotency_key=key, clock=utc_now,
-        ),
+        lambda context, bundle: notes.deposit_notes(context, office, account, bundle, key=key),
         as_json=as_json,
-    )  # fmt: skip
+    )
 
 
 @group.command()
@@ -284,9 +272,7 @@ def destroy(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.destroy_notes(
-            conn, deployment, location=place, bundle=bundle, idempotency_key=key, clock=utc_now
-        ),
+        lambda context, bundle: notes.destroy_notes(context, place, bundle, key=key),
         as_json=as_json,
     )
 
@@ -306,9 +292,7 @@ def lose(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.lose_notes(
-            conn, deployment, location=place, bundle=bundle, idempotency_key=key, clock=utc_now
-        ),
+        lambda context, bundle: notes.lose_notes(context, place, bundle, key=key),
         as_json=as_json,
     )
 
@@ -328,8 +312,6 @@ def find(
     _run(
         ctx,
         items,
-        lambda conn, deployment, bundle: notes.find_notes(
-            conn, deployment, location=place, bundle=bundle, idempotency_key=key, clock=utc_now
-        ),
+        lambda context, bundle: notes.find_notes(context, place, bundle, key=key),
         as_json=as_json,
     )

@@ -10,18 +10,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import Connection
 
 from cli import help_fr
 from cli.commands.convert import JsonOption, KeyOption
 from cli.context import RunContext, run_context
-from cli.deployment_settings import operate, record_json
+from cli.deployment_settings import record_json
 from cli.output import amount_text, print_json
-from monnaie_locale.clock import utc_now
-from monnaie_locale.deployment import Deployment, add_office
+from monnaie_locale.acts import offices
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations import offices
-from monnaie_locale.operations.offices import TillDeposit
 
 __all__ = ["register"]
 
@@ -85,7 +81,7 @@ def add(ctx: typer.Context, office: OfficeArgument) -> None:
     [b]Example:[/b] mlc offices add halles
     """
     run = run_context(ctx)
-    operate(run, lambda conn, deployment: add_office(conn, deployment, office, now=utc_now()))
+    offices.add_office(run.context(), office)
     run.out.print(run.messages("offices.added", office=office), markup=False)
 
 
@@ -103,12 +99,7 @@ def close(
     """
     run = run_context(ctx)
     minor = parse_amount(counted)
-    closing = operate(
-        run,
-        lambda conn, deployment: offices.close_till(
-            conn, deployment, office=office, counted=minor, idempotency_key=key, clock=utc_now
-        ),
-    )
+    closing = offices.close_till(run.context(), office, minor, key=key)
     if as_json:
         print_json(record_json(closing))
         return
@@ -142,14 +133,7 @@ def bank(
     """
     run = run_context(ctx)
     wanted = None if amount is None else parse_amount(amount)
-
-    def send(conn: Connection, deployment: Deployment) -> TillDeposit:
-        cash = offices.till_cash(conn, office) if wanted is None else wanted
-        return offices.bank_till(
-            conn, deployment, office=office, amount=cash, idempotency_key=key, clock=utc_now
-        )
-
-    deposit = operate(run, send)
+    deposit = offices.bank_till(run.context(), office, wanted, key=key)
     if as_json:
         print_json(record_json(deposit))
         return
@@ -173,12 +157,7 @@ def received(
     [b]Example:[/b] mlc offices received 7 --bank-ref 2026112800031
     """
     run = run_context(ctx)
-    deposit = operate(
-        run,
-        lambda conn, deployment: offices.receive_till_deposit(
-            conn, deployment, deposit_id=deposit_id, bank_reference=bank_ref, clock=utc_now
-        ),
-    )
+    deposit = offices.receive_till_deposit(run.context(), deposit_id, bank_ref)
     if as_json:
         print_json(record_json(deposit))
         return

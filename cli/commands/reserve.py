@@ -12,29 +12,23 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
-from sqlalchemy import Connection
 
 from cli import help_fr
 from cli.commands.convert import JsonOption
 from cli.context import RunContext, run_context
-from cli.deployment_settings import load_deployment
 from cli.errors import Discrepancy, UsageProblem
-from cli.output import Bar, amount_text, print_json, progress_bar
-from monnaie_locale import reserve
-from monnaie_locale.bank import FRENCH_BANK, parse_camt053, parse_csv_statement
-from monnaie_locale.bank.errors import BankFileError
+from cli.output import amount_text, print_json, progress_bar
+from monnaie_locale import reserve as reports
+from monnaie_locale.acts import reserve
 from monnaie_locale.bank.statement import BankStatement
-from monnaie_locale.clock import utc_now
-from monnaie_locale.deployment import Deployment
-from monnaie_locale.operations.errors import MalformedBankFile
 from monnaie_locale.operations.reconciliation import (
     LineOutcome,
     Reconciliation,
-    import_statement,
+    read_statement_file,
 )
 
 __all__ = ["register"]
@@ -57,6 +51,13 @@ class ReportFormat(enum.StrEnum):
 class StatementFormat(enum.StrEnum):
     CAMT = "camt"
     CSV = "csv"
+
+
+# The core's name of each format.
+_FILE_FORMATS: dict[StatementFormat, Literal["camt053", "csv"]] = {
+    StatementFormat.CAMT: "camt053",
+    StatementFormat.CSV: "csv",
+}
 
 
 # The French help of these commands, merged into cli.help_fr's table on registration.
@@ -127,12 +128,11 @@ def report(
     """
     run = run_context(ctx)
     moment = _as_of(run, as_of)
-    deployment = load_deployment(run)
-    found = run.database().read(lambda conn: reserve.reserve_report(conn, deployment, as_of=moment))
+    found = reserve.reserve_report(run.context(), moment)
     if format is ReportFormat.JSON:
-        print_json(reserve.to_data(found))
+        print_json(reports.to_data(found))
     elif format is ReportFormat.CSV:
-        run.out.file.write(reserve.to_csv(found))
+        run.out.file.write(reports.to_csv(found))
         run.out.file.flush()
     else:
         run.out.print(_report_table(run, found))
@@ -144,7 +144,7 @@ def report(
         raise Discrepancy(run.messages("reserve.discrepancies", count=len(found.discrepancies)))
 
 
-def _report_table(run: RunContext, found: reserve.ReserveReport) -> Table:
+def _report_table(run: RunContext, found: reports.ReserveReport) -> Table:
     moment = run.messages("reserve.now") if found.as_of is None else found.as_of.isoformat()
     table = Table(title=run.messages("reserve.title", unit=found.unit, moment=moment))
     for column in ("section", "item", "amount"):
@@ -187,30 +187,6 @@ def _report_table(run: RunContext, found: reserve.ReserveReport) -> Table:
 
 
 # Bank statements ------------------------------------------------------------------
-
-
-class _DryRun(Exception):
-    """Raised at the end of a dry run so the database rolls everything back."""
-
-    def __init__(self, results: list[Reconciliation]) -> None:
-        super().__init__("dry run")
-        self.results = results
-
-
-def _parse(
-    run: RunContext, content: bytes, file_format: StatementFormat, deployment: Deployment
-) -> list[BankStatement]:
-    try:
-        if file_format is StatementFormat.CAMT:
-            return list(parse_camt053(content))
-        return [
-            parse_csv_statement(
-                content, csv_format=FRENCH_BANK, account_iban=deployment.reserve_iban
-            )
-        ]
-    except BankFileError as error:
-        location = getattr(error, "location", "file")
-        raise MalformedBankFile(location, getattr(error, "reason", str(error))) from error
 
 
 def _refuse_future(run: RunContext, statements: list[BankStatement], *, today: date) -> None:
@@ -261,39 +237,25 @@ def import_statement_command(
     run = run_context(ctx)
     if not file.is_file():
         raise UsageProblem(run.messages("file.not_found", path=file))
-    content = file.read_bytes()
-    deployment = load_deployment(run)
-    statements = _parse(run, content, format, deployment)
-    _refuse_future(run, statements, today=utc_now().date())
+    context = run.context()
+    statements = read_statement_file(
+        context.deployment, file.read_bytes(), file_format=_FILE_FORMATS[format]
+    )
+    _refuse_future(run, statements, today=context.clock().date())
 
-    def record(conn: Connection, bar: Bar) -> list[Reconciliation]:
-        results: list[Reconciliation] = []
-        before = 0
-        for statement in statements:
-
-            def advance(done: int, before: int = before) -> None:
-                bar.advance_to(before + done)
-
-            results.append(
-                import_statement(conn, deployment, statement, clock=utc_now, progress=advance)
-            )
-            before += len(statement.lines)
+    def only_new(results: list[Reconciliation]) -> None:
         for result in results:
             if result.already_imported:
-                # Raising rolls back the other statements of the same file too.
+                # Raised before the commit: the file's other statements are not kept either.
                 raise UsageProblem(
                     run.messages("reserve.already_imported", statement=result.statement_id)
                 )
-        if dry_run:
-            raise _DryRun(results)
-        return results
 
     lines = sum(len(statement.lines) for statement in statements)
-    try:
-        with progress_bar(run.err, run.messages("reserve.importing"), total=lines) as bar:
-            results = run.database().write(lambda conn: record(conn, bar))
-    except _DryRun as rehearsal:
-        results = rehearsal.results
+    with progress_bar(run.err, run.messages("reserve.importing"), total=lines) as bar:
+        results = reserve.import_statements(
+            context, statements, progress=bar.advance_to, check=only_new, dry_run=dry_run
+        )
     _show_reconciliations(run, results, as_json=as_json, dry_run=dry_run)
     differing = [r for r in results if r.difference not in (None, 0)]
     if differing:

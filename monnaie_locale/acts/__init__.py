@@ -8,4 +8,9 @@ below them.
 * :mod:`~monnaie_locale.acts.transfers`  transfers, holds and reversals between holders
 * :mod:`~monnaie_locale.acts.conversions`  euros into units: transfer orders, card, cash
 * :mod:`~monnaie_locale.acts.reconversions`  units back into euros: requests, payout batches
+* :mod:`~monnaie_locale.acts.notes`  paper notes, from printing to destruction
+* :mod:`~monnaie_locale.acts.offices`  exchange offices: tills, and their cash at the bank
+* :mod:`~monnaie_locale.acts.membership`  membership fees, and who is up to date
+* :mod:`~monnaie_locale.acts.reserve`  the reserve report, bank statements, the
+  association's own euros
 """

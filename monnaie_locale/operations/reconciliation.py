@@ -50,6 +50,7 @@ __all__ = [
     "Reconciliation",
     "import_statement",
     "import_statement_file",
+    "read_statement_file",
 ]
 
 
@@ -85,6 +86,28 @@ class Reconciliation:
         return self.closing_balance - self.ledger_balance
 
 
+def read_statement_file(
+    deployment: Deployment,
+    content: bytes,
+    *,
+    file_format: Literal["camt053", "csv"],
+    csv_format: CsvFormat = FRENCH_BANK,
+) -> list[BankStatement]:
+    """The statements of a camt.053 or CSV file; :class:`MalformedBankFile` naming the
+    line or element at fault if it cannot be read."""
+    try:
+        if file_format == "camt053":
+            return list(parse_camt053(content))
+        return [
+            parse_csv_statement(
+                content, csv_format=csv_format, account_iban=deployment.reserve_iban
+            )
+        ]
+    except BankFileError as exc:
+        location = getattr(exc, "location", "file")
+        raise MalformedBankFile(location, getattr(exc, "reason", str(exc))) from exc
+
+
 def import_statement_file(
     conn: Connection,
     deployment: Deployment,
@@ -95,18 +118,9 @@ def import_statement_file(
     csv_format: CsvFormat = FRENCH_BANK,
 ) -> list[Reconciliation]:
     """Read a camt.053 or CSV file and import each statement in it, all or nothing."""
-    try:
-        if file_format == "camt053":
-            statements = list(parse_camt053(content))
-        else:
-            statements = [
-                parse_csv_statement(
-                    content, csv_format=csv_format, account_iban=deployment.reserve_iban
-                )
-            ]
-    except BankFileError as exc:
-        location = getattr(exc, "location", "file")
-        raise MalformedBankFile(location, getattr(exc, "reason", str(exc))) from exc
+    statements = read_statement_file(
+        deployment, content, file_format=file_format, csv_format=csv_format
+    )
     return [import_statement(conn, deployment, item, clock=clock) for item in statements]
 
 

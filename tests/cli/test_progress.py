@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from cli.context import ACTOR_ENV
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.ledger import Ledger
-from tests.cli.conftest import ROOT, Mlc, run_process
+from tests.cli.conftest import ADMIN, ROOT, Mlc, run_process
 
 pytest_plugins = ["tests.cli.test_operations_convert"]
 
@@ -43,7 +44,8 @@ def run_on_a_terminal(args: list[str], **env: str) -> tuple[int, bytes, str]:
         stdout=subprocess.PIPE,
         stderr=terminal,
         stdin=subprocess.DEVNULL,
-        env=clean_env(**env),
+        # As the administrator, like run_process: the commands act as a named user.
+        env=clean_env(**{ACTOR_ENV: ADMIN, **env}),
         cwd=ROOT,
     ) as process:
         os.close(terminal)

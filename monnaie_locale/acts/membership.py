@@ -1,0 +1,58 @@
+"""Membership fees: paying one for a period, and who is up to date.
+
+The fee of each kind of account, and its period, are the deployment's (see
+:mod:`monnaie_locale.operations.membership`). Paid in units, it leaves the holder's own
+account; paid in euros (cash, cheque), nothing leaves any account of the holder, and only
+the association records it.
+
+==============  =========================================================================
+Act             Who may do it
+==============  =========================================================================
+pay_fee         in units: a holder, for an account they hold (operators: any); in euros:
+                the association's operators and administrators
+fee_status      the auditors, the association's operators and administrators
+==============  =========================================================================
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from monnaie_locale.acting import Context, act
+from monnaie_locale.auth.errors import RoleForbidden
+from monnaie_locale.auth.roles import HOLDERS, REPORT_READERS
+from monnaie_locale.operations import membership
+from monnaie_locale.operations.membership import MembershipStatus
+
+__all__ = ["fee_status", "pay_fee"]
+
+
+@act(*HOLDERS)
+def pay_fee(
+    ctx: Context, account: str, period: str, *, paid_in: Literal["units", "euros"], key: str
+) -> str:
+    """Pay ``account``'s fee for ``period``, once per ``key``; the ledger batch that booked it."""
+    if paid_in == "euros" and not ctx.actor.moves_any_account:
+        # Euros received are the association's to vouch for, not the holder's.
+        raise RoleForbidden(str(ctx.actor.role))
+    ctx.actor.check_move_from(account)
+    scoped = ctx.key(key)
+    return ctx.write(
+        lambda conn: membership.pay_membership_fee(
+            conn,
+            ctx.deployment,
+            account=account,
+            period=period,
+            paid_in=paid_in,
+            idempotency_key=scoped,
+            clock=ctx.clock,
+        )
+    )
+
+
+@act(*REPORT_READERS)
+def fee_status(ctx: Context, on: date | None = None) -> list[MembershipStatus]:
+    """Every account owing a fee, and whether it paid the period of ``on`` (today)."""
+    day = on if on is not None else ctx.clock().date()
+    return ctx.read(lambda conn: membership.membership_status(conn, ctx.deployment, on=day))

@@ -1,0 +1,101 @@
+"""Exchange offices: opening one, closing its till, taking its cash to the bank.
+
+An office has a till (its euros) and a note stock. Its operators act for the offices whose
+till or note stock they hold (:func:`check_office`); the association's operators and
+administrators act for every office. The bank's receipt of a till's cash is the
+association's to record: it moves the reserve.
+
+======================  ==================================================================
+Act                     Who may do it
+======================  ==================================================================
+add_office              the association's operators and administrators
+close_till              an office operator, for their office; the association's operators
+                        and administrators, for any
+bank_till               the same
+receive_till_deposit    the association's operators and administrators
+======================  ==================================================================
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from monnaie_locale.acting import Context, act, check_office
+from monnaie_locale.auth.roles import OFFICE_STAFF, OPERATORS
+from monnaie_locale.deployment import add_office as open_office
+from monnaie_locale.operations import offices
+from monnaie_locale.operations.offices import OfficeClosing, TillDeposit
+
+__all__ = [
+    "add_office",
+    "bank_till",
+    "check_office",
+    "close_till",
+    "receive_till_deposit",
+]
+
+
+@act(*OPERATORS)
+def add_office(ctx: Context, office: str) -> None:
+    """Open the till and the note stock of a new exchange office (once)."""
+    ctx.write(lambda conn: open_office(conn, ctx.deployment, office, now=ctx.clock()))
+
+
+@act(*OFFICE_STAFF)
+def close_till(ctx: Context, office: str, counted: int, *, key: str) -> OfficeClosing:
+    """Record the till's count against the books; a difference is booked, once per ``key``."""
+    check_office(ctx.actor, office)
+    scoped = ctx.key(key)
+    return ctx.write(
+        lambda conn: offices.close_till(
+            conn,
+            ctx.deployment,
+            office=office,
+            counted=counted,
+            idempotency_key=scoped,
+            clock=ctx.clock,
+        )
+    )
+
+
+@act(*OFFICE_STAFF)
+def bank_till(ctx: Context, office: str, amount: int | None, *, key: str) -> TillDeposit:
+    """Take ``amount`` (``None``: the whole till) from the till to the bank, in transit."""
+    check_office(ctx.actor, office)
+    scoped = ctx.key(key)
+
+    def send(conn: Connection) -> TillDeposit:
+        cash = offices.till_cash(conn, office) if amount is None else amount
+        return offices.bank_till(
+            conn,
+            ctx.deployment,
+            office=office,
+            amount=cash,
+            idempotency_key=scoped,
+            clock=ctx.clock,
+        )
+
+    return ctx.write(send)
+
+
+@act(*OPERATORS)
+def receive_till_deposit(
+    ctx: Context, deposit_id: int, bank_reference: str, *, key: str | None = None
+) -> TillDeposit:
+    """Record that the bank shows a till's cash deposit.
+
+    The same bank reference again returns the received deposit and moves nothing; a
+    ``key`` also refuses its reuse for another deposit or reference.
+    """
+
+    def receive(conn: Connection) -> TillDeposit:
+        return offices.receive_till_deposit(
+            conn,
+            ctx.deployment,
+            deposit_id=deposit_id,
+            bank_reference=bank_reference,
+            clock=ctx.clock,
+        )
+
+    request = f"deposit_received|{deposit_id}|{bank_reference}"
+    return ctx.write_settlement(receive, key=key, request=request)

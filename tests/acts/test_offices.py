@@ -1,0 +1,75 @@
+"""The acts of exchange offices: who closes and banks a till, who records the bank's
+receipt, who opens an office. Each refusal is checked on the API and in ``mlc offices``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from monnaie_locale.auth import Role
+from monnaie_locale.auth.errors import NotYourAccount, RoleForbidden
+from monnaie_locale.deployment import office_till
+from tests.api.operations_support import OFFICE
+from tests.support import snapshot
+
+if TYPE_CHECKING:
+    # Imported by pytest as a plugin (below): imported here too, it would not be rewritten.
+    from tests.acts.cash_edges import Edges
+
+pytest_plugins = ["tests.acts.cash_edges"]
+
+OTHER = "port"
+
+
+def test_an_office_operator_closes_no_other_offices_till(edges: Edges) -> None:
+    edges.refused(
+        Role.OFFICE_OPERATOR,
+        NotYourAccount(office_till(OTHER)),
+        api=lambda ops: ops.post(
+            Role.OFFICE_OPERATOR, f"/v1/offices/{OTHER}/closings", {"counted": "0"}
+        ),
+        cli=["offices", "close", OTHER, "--counted", "0", "--key", "k9"],
+    )
+
+
+def test_an_auditor_closes_no_till(edges: Edges) -> None:
+    edges.refused(
+        Role.AUDITOR,
+        RoleForbidden(Role.AUDITOR),
+        api=lambda ops: ops.post(Role.AUDITOR, f"/v1/offices/{OFFICE}/closings", {"counted": "0"}),
+        cli=["offices", "close", OFFICE, "--counted", "0", "--key", "k9"],
+    )
+
+
+def test_an_office_operator_banks_no_other_offices_cash(edges: Edges) -> None:
+    edges.refused(
+        Role.OFFICE_OPERATOR,
+        NotYourAccount(office_till(OTHER)),
+        api=lambda ops: ops.post(
+            Role.OFFICE_OPERATOR, f"/v1/offices/{OTHER}/bank-deposits", {"amount": "1"}
+        ),
+        cli=["offices", "bank", OTHER, "--amount", "1", "--key", "k9"],
+    )
+
+
+def test_only_the_association_records_the_banks_receipt(edges: Edges) -> None:
+    # Refused for who asks, before the deposit is even looked up.
+    edges.refused(
+        Role.OFFICE_OPERATOR,
+        RoleForbidden(Role.OFFICE_OPERATOR),
+        api=lambda ops: ops.post(
+            Role.OFFICE_OPERATOR, "/v1/bank-deposits/1/received", {"bank_reference": "B-1"}
+        ),
+        cli=["offices", "received", "1", "--bank-ref", "B-1"],
+    )
+
+
+def test_only_the_association_opens_an_office(edges: Edges) -> None:
+    before = snapshot(edges.ops.database)
+
+    refused = edges.mlc("offices", "add", "halles", actor="counter")
+
+    assert refused.exit_code == 5, refused.output
+    assert snapshot(edges.ops.database) == before
+    opened = edges.mlc("offices", "add", "halles", actor="assoc")
+    assert opened.exit_code == 0, opened.output
+    assert edges.ops.balance(office_till("halles")) == 0
