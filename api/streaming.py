@@ -27,7 +27,7 @@ from monnaie_locale.store.database import Database
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
-__all__ = ["CHUNK_BYTES", "stream_binary", "stream_text"]
+__all__ = ["CHUNK_BYTES", "stream_binary", "stream_from_snapshot", "stream_text"]
 
 CHUNK_BYTES = 64 * 1024
 # Chunks waiting between the export and the client: at most this many times CHUNK_BYTES.
@@ -63,20 +63,15 @@ class _QueueSink(io.RawIOBase):
                 continue
 
 
-def _stream(
-    database: Database, export: Callable[[Connection, BinaryIO], object]
-) -> Generator[bytes, None, None]:
+def _stream(produce_into: Callable[[BinaryIO], object]) -> Generator[bytes, None, None]:
     chunks: queue.Queue[object] = queue.Queue(maxsize=_DEPTH)
     cancelled = threading.Event()
 
     def produce() -> None:
         try:
             # Buffered, so the response gets chunks of CHUNK_BYTES, not one per line.
-            with (
-                database.reading() as conn,
-                io.BufferedWriter(_QueueSink(chunks, cancelled), buffer_size=CHUNK_BYTES) as out,
-            ):
-                export(conn, out)
+            with io.BufferedWriter(_QueueSink(chunks, cancelled), buffer_size=CHUNK_BYTES) as out:
+                produce_into(out)
         except _Cancelled:
             return
         except Exception as exc:  # raised by the response, which cuts the body short
@@ -117,23 +112,33 @@ def _stream(
                 break
 
 
-def stream_binary(
-    database: Database, export: Callable[[Connection, BinaryIO], object]
-) -> Generator[bytes, None, None]:
-    """The bytes ``export`` writes, read from a snapshot of the books, chunk by chunk."""
-    return _stream(database, export)
+def stream_binary(produce: Callable[[BinaryIO], object]) -> Generator[bytes, None, None]:
+    """The bytes ``produce`` writes (an act reading its snapshot), chunk by chunk."""
+    return _stream(produce)
 
 
 def stream_text(
-    database: Database, export: Callable[[Connection, TextIO], object], *, encoding: str
+    produce: Callable[[TextIO], object], *, encoding: str
 ) -> Generator[bytes, None, None]:
-    """The text ``export`` writes, encoded, chunk by chunk."""
+    """The text ``produce`` writes, encoded, chunk by chunk."""
 
-    def encoded(conn: Connection, out: BinaryIO) -> None:
+    def encoded(out: BinaryIO) -> None:
         # newline="": the export's line ends go out as written.
         text = io.TextIOWrapper(out, encoding=encoding, newline="")
-        export(conn, text)
+        produce(text)
         text.flush()
         text.detach()  # leave closing the binary stream to its owner
 
-    return _stream(database, encoded)
+    return _stream(encoded)
+
+
+def stream_from_snapshot(
+    database: Database, export: Callable[[Connection, TextIO], object], *, encoding: str
+) -> Generator[bytes, None, None]:
+    """The text ``export`` writes from one snapshot of the books, encoded, chunk by chunk."""
+
+    def produce(out: TextIO) -> None:
+        with database.reading() as conn:
+            export(conn, out)
+
+    return stream_text(produce, encoding=encoding)

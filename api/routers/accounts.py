@@ -24,7 +24,7 @@ from api.routers.exports import (
 )
 from api.schemas.common import ACCOUNT_CODE_PATTERN, IsoDate
 from api.schemas.ledger import AccountOut, AccountPage, StatementLineOut, StatementPage
-from api.streaming import stream_text
+from api.streaming import stream_from_snapshot
 from monnaie_locale import exports
 from monnaie_locale.auth import Principal
 from monnaie_locale.errors import InvalidRequest
@@ -187,7 +187,7 @@ def _statement_csv(
         parts.append(f"to-{end}")
     name = "-".join(parts)
     return StreamingResponse(
-        stream_text(database, write, encoding="utf-8"),
+        stream_from_snapshot(database, write, encoding="utf-8"),
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="statement-{name}.csv"'},
     )

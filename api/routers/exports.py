@@ -17,19 +17,17 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Connection
 
-from api.deps import DatabaseDep, require
+from api.deps import acting
 from api.problems import problem_responses
-from api.routers.operations_common import REPORT_READERS
 from api.schemas.common import IsoDate
 from api.schemas.fec import FecAccountsMapIn
 from api.streaming import stream_binary, stream_text
 from monnaie_locale import exports
-from monnaie_locale.auth import Principal
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import exports as exporting
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.exports.account_map import DEFAULT_RULES
-from monnaie_locale.store.database import Database
 
 __all__ = [
     "STATEMENT_CSV_RESPONSE",
@@ -41,7 +39,7 @@ __all__ = [
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 
-Reader = Annotated[Principal, require(*REPORT_READERS)]
+Fec = Annotated[Context, acting(exporting.write_fec)]
 # The zones of the IANA database as installed (the tzdata package): the document lists
 # exactly the names the service accepts.
 ZONES = frozenset(available_timezones())
@@ -134,11 +132,11 @@ FEC_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _fec_response(
-    database: Database, options: FecOptions, account_map: exports.AccountMap
+    ctx: Context, options: FecOptions, account_map: exports.AccountMap
 ) -> StreamingResponse:
-    def write(conn: Connection, out: BinaryIO) -> None:
-        exports.fec(
-            conn,
+    def write(out: BinaryIO) -> None:
+        exporting.write_fec(
+            ctx,
             out,
             separator=options.separator,
             zone=options.zone,
@@ -151,7 +149,7 @@ def _fec_response(
     end = options.end
     name = f"FEC{end:%Y%m%d}.txt" if end is not None else "FEC.txt"
     return StreamingResponse(
-        stream_binary(database, write),
+        stream_binary(write),
         media_type=FEC_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -165,8 +163,8 @@ def _fec_response(
     response_class=StreamingResponse,
     responses=FEC_RESPONSES,
 )
-def fec(_reader: Reader, options: FecOptionsDep, database: DatabaseDep) -> StreamingResponse:
-    return _fec_response(database, options, exports.AccountMap())
+def fec(ctx: Fec, options: FecOptionsDep) -> StreamingResponse:
+    return _fec_response(ctx, options, exports.AccountMap())
 
 
 @router.post(
@@ -180,12 +178,10 @@ def fec(_reader: Reader, options: FecOptionsDep, database: DatabaseDep) -> Strea
     response_class=StreamingResponse,
     responses={**FEC_RESPONSES, **problem_responses(400, 401, 403, 413, 422)},
 )
-def fec_with_plan(
-    body: FecAccountsMapIn, _reader: Reader, options: FecOptionsDep, database: DatabaseDep
-) -> StreamingResponse:
+def fec_with_plan(body: FecAccountsMapIn, ctx: Fec, options: FecOptionsDep) -> StreamingResponse:
     # Built before the stream starts: a rule the core refuses is a 422, not a cut file.
     account_map = exports.AccountMap((*(r.rule() for r in body.rules), *DEFAULT_RULES))
-    return _fec_response(database, options, account_map)
+    return _fec_response(ctx, options, account_map)
 
 
 @router.get(
@@ -201,8 +197,7 @@ def fec_with_plan(
     },
 )
 def journal(
-    _reader: Reader,
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(exporting.write_journal)],
     assertions: Annotated[
         bool, Query(description="Assert each account's balance after each posting.")
     ] = False,
@@ -210,11 +205,11 @@ def journal(
 ) -> StreamingResponse:
     zone = check_zone(zone_name)
 
-    def write(conn: Connection, out: TextIO) -> None:
-        exports.hledger_journal(conn, out, assertions=assertions, zone=zone)
+    def write(out: TextIO) -> None:
+        exporting.write_journal(ctx, out, assertions=assertions, zone=zone)
 
     return StreamingResponse(
-        stream_text(database, write, encoding="utf-8"),
+        stream_text(write, encoding="utf-8"),
         media_type=JOURNAL_MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="journal.ledger"'},
     )

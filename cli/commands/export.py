@@ -18,6 +18,7 @@ from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.output import Bar, amount_text, print_json, progress_bar
 from monnaie_locale import exports
+from monnaie_locale.acts import exports as exporting
 from monnaie_locale.clock import utc_now
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.exports.statement_pdf import statement_pdf
@@ -226,16 +227,13 @@ def fec(
     zone = _zone(run, timezone)
     mapping = _account_map(run, accounts_map)
     first, last = _parse_day(run, start), _parse_day(run, end)
-    with (
-        run.database().reading() as conn,
-        _replacing(file) as partial,
-        partial.open("wb") as handle,
-    ):
-        total = exports.count_postings(conn)
+    acting = run.context()
+    total = exporting.count_postings(acting)
+    with _replacing(file) as partial, partial.open("wb") as handle:
         summary = _streamed(
             run,
-            lambda bar: exports.fec(
-                conn,
+            lambda bar: exporting.write_fec(
+                acting,
                 handle,
                 separator="\t" if tab else "|",
                 zone=zone,
@@ -295,20 +293,13 @@ def journal(
     """
     run = run_context(ctx)
     zone = _zone(run, timezone)
-    with (
-        run.database().reading() as conn,
-        _replacing(file) as partial,
-        partial.open("w", encoding="utf-8") as handle,
-    ):
-        total = exports.count_postings(conn)
+    acting = run.context()
+    total = exporting.count_postings(acting)
+    with _replacing(file) as partial, partial.open("w", encoding="utf-8") as handle:
         summary = _streamed(
             run,
-            lambda bar: exports.hledger_journal(
-                conn,
-                handle,
-                assertions=assertions,
-                zone=zone,
-                progress=bar.advance_to,
+            lambda bar: exporting.write_journal(
+                acting, handle, assertions=assertions, zone=zone, progress=bar.advance_to
             ),
             total=total,
         )
