@@ -184,8 +184,11 @@ def find_job(jobs: Iterable[Job], name: str) -> Job:
 
 
 def period_of(job: Job, moment: float) -> int:
-    """The period of ``job`` that ``moment`` (Unix seconds) falls in."""
-    return int(moment // job.interval)
+    """The period of ``job`` that ``moment`` (Unix seconds) falls in.
+
+    Counted in whole milliseconds: in floating point ``1.0 // 0.2`` is 4.
+    """
+    return int(moment * 1000) // max(1, round(job.interval * 1000))
 
 
 # Claims and records ---------------------------------------------------------------
