@@ -42,6 +42,7 @@ OPTIONAL_GROUPS = (
     "cli.commands.membership",
     "cli.commands.serve",
     "cli.commands.keys",
+    "cli.commands.jobs",
 )
 
 
