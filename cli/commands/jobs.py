@@ -117,9 +117,9 @@ def run_command(
 ) -> None:
     """Run a job now, for the current period, and show what it did.
 
-    A period runs once however many processes serve: when the service ran it already,
-    the command is refused (exit 3). Exit code 1 when the job fails (its error is
-    recorded).
+    A period runs once, whatever the number of servers: one already run is refused (exit 3).
+
+    Exits with 1 when the job fails; its error is recorded, as a server's would be.
 
     [b]Example:[/b] mlc jobs run expire_holds
     """
