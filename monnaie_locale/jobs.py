@@ -321,11 +321,13 @@ class Scheduler:
         """Wait for the runs under way, then make the final passes of the jobs that want one."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
-        for job in self.jobs:
-            if job.final_pass:
-                job.run(self.database, self._clock)
-        if self._on_stop is not None:
-            self._on_stop()
+        try:
+            for job in self.jobs:
+                if job.final_pass:
+                    job.run(self.database, self._clock)
+        finally:
+            if self._on_stop is not None:
+                self._on_stop()
 
     def tick(self, job: Job) -> JobRun:
         """Run the current period of ``job`` if no process has; what came of it."""
