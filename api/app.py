@@ -20,7 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import problems
 from api.body_limit import BodyLimit
-from api.checkout_runtime import CheckoutRuntime, WebhookLoop
+from api.checkout_runtime import CheckoutRuntime
 from api.logging import AccessLog, configure_logging
 from api.metrics import Metrics, MetricsMiddleware
 from api.metrics import router as metrics_router
@@ -57,11 +57,13 @@ from api.routers.operations_common import deployment_from_settings
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.webhook_docs import document_webhooks
+from monnaie_locale.checkout import DestinationPolicy
+from monnaie_locale.checkout.http_sender import HttpxSender
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
+from monnaie_locale.jobs import Scheduler, standard_jobs
 from monnaie_locale.journal_content import key_from_secret
 from monnaie_locale.ledger import Ledger
-from monnaie_locale.sealer import JournalSealer
 from monnaie_locale.store.database import Database, connect
 
 __all__ = ["create_app", "open_database"]
@@ -107,23 +109,17 @@ def create_app(
     owns_database = database is None
     database = database if database is not None else open_database(settings)
 
-    # On PostgreSQL the journal is chained by a background sealer rather than by a second
-    # transaction after each request (see monnaie_locale.journal).
+    # On PostgreSQL the journal is chained by the scheduled job ``seal_journal`` rather
+    # than by a second transaction after each request (see monnaie_locale.journal).
     ledger = Ledger(database, clock=clock, auto_seal=not database.is_postgres)
     checkout_runtime = CheckoutRuntime(settings, database=database)
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sealer = JournalSealer(ledger) if database.is_postgres else None
-        if sealer is not None:
-            sealer.start()
-        webhooks = WebhookLoop(
-            database,
-            clock=clock,
-            interval=settings.webhook_poll_seconds,
-            destinations=checkout_runtime.destinations,
-        )
-        webhooks.start()
+        scheduler = _scheduler(settings, database=database, clock=clock, metrics=metrics)
+        if scheduler is not None:
+            scheduler.start()
         if owns_database:
             # A serving process: what start-up built (about 200,000 objects) lives as long
             # as it does. Moved out of the collector's sight, it is no longer walked by
@@ -132,10 +128,9 @@ def create_app(
             gc.freeze()
         with ending_streams_on_stop(checkout_runtime.close):
             yield
-        await webhooks.stop()
         checkout_runtime.close()
-        if sealer is not None:
-            sealer.stop()
+        if scheduler is not None:
+            scheduler.stop()
         if owns_database:
             database.dispose()
 
@@ -154,7 +149,7 @@ def create_app(
     app.state.payment_limiter = AttemptLimiter(per_minute=settings.payment_attempts_per_minute)
     app.state.deployment = deployment
     app.state.principals = PrincipalCache()
-    app.state.metrics = Metrics()
+    app.state.metrics = metrics
     problems.install(app)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
@@ -197,6 +192,21 @@ def create_app(
     document_webhooks(app)
     _document_problems(app)
     return app
+
+
+def _scheduler(
+    settings: Settings, *, database: Database, clock: Clock, metrics: Metrics
+) -> Scheduler | None:
+    """The scheduled jobs of this process (see monnaie_locale.jobs), unless turned off."""
+    if not settings.jobs_enabled:
+        return None
+    sender = HttpxSender(
+        destinations=DestinationPolicy(allow_loopback=settings.webhook_allow_loopback),
+        timeout_seconds=5.0,
+    )
+    intervals = {"deliver_webhooks": settings.webhook_poll_seconds, **settings.job_intervals}
+    jobs = standard_jobs(database, send=sender, intervals=intervals)
+    return Scheduler(database, jobs, clock=clock, on_run=metrics.observe_job, on_stop=sender.close)
 
 
 def _document_problems(app: FastAPI) -> None:

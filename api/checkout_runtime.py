@@ -1,4 +1,4 @@
-"""What the QR checkout needs at run time: the signing key ring, the notifier, the webhook loop.
+"""What the QR checkout needs at run time: the signing key ring, the notifier, webhook rules.
 
 Built once by the application factory from the settings and kept on ``app.state``:
 
@@ -8,15 +8,14 @@ Built once by the application factory from the settings and kept on ``app.state`
 * the notifier that wakes checkout pages: PostgreSQL ``LISTEN/NOTIFY`` when several worker
   processes may serve one merchant, an in-process one on SQLite (one process serves all);
 * which webhook destinations are allowed (public addresses; loopback too only when
-  ``MLC_WEBHOOK_ALLOW_LOOPBACK`` says so, in development);
-* the loop that sends due webhooks in the background, with no transaction open while a
-  request is in flight (see :mod:`monnaie_locale.checkout.webhook_delivery`).
+  ``MLC_WEBHOOK_ALLOW_LOOPBACK`` says so, in development).
+
+Due webhooks are sent by the scheduled job ``deliver_webhooks`` (see
+:mod:`monnaie_locale.jobs`), under the same destination rules.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import threading
 from typing import Annotated
@@ -29,17 +28,12 @@ from monnaie_locale.checkout import (
     InProcessNotifier,
     Notifier,
     PostgresNotifier,
-    Send,
-    deliver_due,
 )
-from monnaie_locale.checkout.http_sender import HttpxSender
-from monnaie_locale.clock import Clock
 from monnaie_locale.config import Settings
-from monnaie_locale.errors import DatabaseUnavailable
 from monnaie_locale.payments import KeyRing, SigningKey
 from monnaie_locale.store.database import Database
 
-__all__ = ["CheckoutDep", "CheckoutRuntime", "WebhookLoop", "build_keyring", "build_notifier"]
+__all__ = ["CheckoutDep", "CheckoutRuntime", "build_keyring", "build_notifier"]
 
 log = logging.getLogger("api.checkout")
 
@@ -64,54 +58,6 @@ def build_notifier(database: Database) -> Notifier:
     if database.is_postgres:
         return PostgresNotifier.for_database(database)
     return InProcessNotifier()
-
-
-class WebhookLoop:
-    """Sends due webhooks every ``interval`` seconds until stopped."""
-
-    def __init__(
-        self,
-        database: Database,
-        *,
-        clock: Clock,
-        interval: float,
-        send: Send | None = None,
-        destinations: DestinationPolicy | None = None,
-    ) -> None:
-        self._database = database
-        self._clock = clock
-        self._interval = interval
-        self._http = (
-            HttpxSender(destinations=destinations, timeout_seconds=5.0) if send is None else None
-        )
-        self._send: Send = send if send is not None else self._http  # type: ignore[assignment]
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._http is not None:
-            self._http.close()
-
-    def deliver_once(self) -> int:
-        """Send what is due now; how many attempts were made."""
-        return len(deliver_due(self._database, send=self._send, clock=self._clock))
-
-    async def _run(self) -> None:
-        while True:
-            # Sleep first: a process that starts and stops at once sends nothing.
-            await asyncio.sleep(self._interval)
-            try:
-                await asyncio.to_thread(self.deliver_once)
-            except DatabaseUnavailable as exc:  # the database is away: the next round retries
-                log.warning("webhook delivery round skipped: %s", exc.reason)
-            except Exception:  # a bad round must not end the loop; the next one retries
-                log.exception("webhook delivery round failed")
 
 
 class CheckoutRuntime:

@@ -1,9 +1,10 @@
-"""Prometheus metrics: requests by route and status, their latency, and payments.
+"""Prometheus metrics: requests by route and status, their latency, payments, and jobs.
 
 Each application has its own registry, so two applications in one process (tests) count
 apart. Routes are labelled by their template (``/v1/holds/{hold_id}/post``), never by the
 raw path, which would make one series per id. A payment is a successful transfer or a
-posted hold.
+posted hold. A scheduled job's period counts once per process that saw it: ``ok`` or
+``failed`` where it ran, ``skipped`` where another process had claimed it.
 
 ``GET /metrics`` serves the text format. It is open to callers on the loopback interface
 (a scraper on the same host, or behind a proxy on it); from anywhere else it needs
@@ -18,11 +19,12 @@ from ipaddress import ip_address
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monnaie_locale.auth.errors import NotAuthenticated
+from monnaie_locale.jobs import JobRun
 
 __all__ = ["PAYMENT_ROUTES", "Metrics", "MetricsMiddleware", "router"]
 
@@ -56,6 +58,32 @@ class Metrics:
             ("route",),
             registry=self.registry,
         )
+
+        self.job_runs = Counter(
+            "mlc_job_runs",
+            "Periods of scheduled jobs, by job and status (ok, failed, skipped).",
+            ("job", "status"),
+            registry=self.registry,
+        )
+        self.job_duration = Histogram(
+            "mlc_job_duration_seconds",
+            "Time a scheduled job took, by job, where this process ran it.",
+            ("job",),
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self.job_last_run = Gauge(
+            "mlc_job_last_run_timestamp_seconds",
+            "When this process last finished running a job (Unix time), by job.",
+            ("job",),
+            registry=self.registry,
+        )
+
+    def observe_job(self, run: JobRun) -> None:
+        self.job_runs.labels(run.job, run.status).inc()
+        if run.status != "skipped":
+            self.job_duration.labels(run.job).observe(run.seconds)
+            self.job_last_run.labels(run.job).set_to_current_time()
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

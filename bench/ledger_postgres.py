@@ -12,8 +12,8 @@ duration. Baselines, run in the same process run:
   per client.
 
 The ledger runs with ``auto_seal`` on (each commit followed by a sealing transaction;
-one sealer at a time, the others skip) and off with a :class:`JournalSealer` thread
-sealing in the background, as the service runs it.
+one sealer at a time, the others skip) and off with the scheduled job ``seal_journal``
+sealing in the background, as the service runs it (see :mod:`monnaie_locale.jobs`).
 
 Clients are threads sharing the engine's pool, or processes with an engine each
 (``--clients-as processes``), since CPython threads share one interpreter lock. On a
@@ -54,9 +54,10 @@ from bench.common import (
     scratch_schema,
     verdict,
 )
+from monnaie_locale.clock import utc_now
+from monnaie_locale.jobs import Scheduler, standard_jobs
 from monnaie_locale.journal_content import DEVELOPMENT_KEY, HeaderValues, queue_mark
 from monnaie_locale.ledger import Ledger
-from monnaie_locale.sealer import JournalSealer
 from monnaie_locale.store import Database
 
 TARGET_VS_PGBENCH = 0.5
@@ -196,7 +197,7 @@ def _process_client(
 def run_clients(side: Side, workload: Workload, *, clients: int, clients_as: ClientsAs) -> float:
     """Transfers per second that ``clients`` concurrent clients of ``side`` achieve.
 
-    With ``ledger-noseal`` a :class:`JournalSealer` seals in the background meanwhile,
+    With ``ledger-noseal`` the job ``seal_journal`` seals in the background meanwhile,
     as the service runs it; its last pass, after the clock stops, is not timed.
     """
     database = None
@@ -205,7 +206,8 @@ def run_clients(side: Side, workload: Workload, *, clients: int, clients_as: Cli
     sealer = None
     if side == "ledger-noseal":
         assert database is not None
-        sealer = JournalSealer(Ledger(database, auto_seal=False))
+        sealing = [job for job in standard_jobs(database) if job.name == "seal_journal"]
+        sealer = Scheduler(database, sealing, clock=utc_now)
         sealer.start()
     if clients_as == "processes":
         tps = _run_processes(side, workload, clients=clients)
@@ -278,7 +280,7 @@ def pgbench(database_url: str, *, clients: int, duration: float) -> float:
 
 LABELS: dict[str, str] = {
     "ledger-seal": "ledger, auto_seal on",
-    "ledger-noseal": "ledger, auto_seal off + JournalSealer",
+    "ledger-noseal": "ledger, auto_seal off + seal_journal job",
     "raw": "raw psycopg, same writes",
     "pgbench": "pgbench TPC-B",
 }

@@ -80,6 +80,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.keys",
         "The keys that sign payment codes and receipts: generate, rotate, show.",
     ),
+    "jobs": (
+        "cli.commands.jobs",
+        "The service's scheduled jobs: expiring holds, sealing the journal, sending webhooks.",
+    ),
     "audit": ("cli.commands.audit", "Audit the books."),
     "export": ("cli.commands.export", "Export the books for people and other tools."),
 }

@@ -689,6 +689,49 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "en": "The service's settings are invalid: {reason}",
     },
     "keys.title": {"fr": "Clés de signature", "en": "Signing keys"},
+    # Scheduled jobs
+    "jobs.title": {"fr": "Tâches planifiées", "en": "Scheduled jobs"},
+    "jobs.column.job": {"fr": "tâche", "en": "job"},
+    "jobs.column.interval": {"fr": "fréquence", "en": "interval"},
+    "jobs.column.last_run": {"fr": "dernière exécution (UTC)", "en": "last run (UTC)"},
+    "jobs.column.status": {"fr": "statut", "en": "status"},
+    "jobs.column.outcome": {"fr": "résultat ou erreur", "en": "result or error"},
+    "jobs.every": {"fr": "toutes les {seconds} s", "en": "every {seconds} s"},
+    "jobs.never": {"fr": "jamais", "en": "never"},
+    "jobs.status.running": {"fr": "en cours", "en": "running"},
+    "jobs.status.ok": {"fr": "réussie", "en": "ok"},
+    "jobs.status.failed": {"fr": "échouée", "en": "failed"},
+    "jobs.ran": {
+        "fr": "Tâche {name} exécutée : {result}.",
+        "en": "Job {name} ran: {result}.",
+    },
+    "jobs.result.expire_holds": {
+        "fr": "{count} réservation(s) expirée(s)",
+        "en": "{count} hold(s) expired",
+    },
+    "jobs.result.seal_journal": {
+        "fr": "{count} transaction(s) scellée(s)",
+        "en": "{count} transaction(s) sealed",
+    },
+    "jobs.result.deliver_webhooks": {
+        "fr": "{count} envoi(s) de webhook tenté(s)",
+        "en": "{count} webhook delivery attempt(s)",
+    },
+    "jobs.failed": {
+        "fr": "La tâche {name} a échoué : {error}. L'erreur est enregistrée ; la période "
+        "suivante la relancera.",
+        "en": "Job {name} failed: {error}. The error is recorded; the next period runs it again.",
+    },
+    "error.unknown_job": {
+        "fr": "Aucune tâche ne s'appelle {name} : les tâches sont {known}.",
+        "en": "No job is called {name}: the jobs are {known}.",
+    },
+    "error.job_period_taken": {
+        "fr": "La tâche {name} a déjà été exécutée pour la période en cours ({period}) : "
+        "relancez-la à la période suivante.",
+        "en": "Job {name} already ran in the current period ({period}): run it again in the "
+        "next one.",
+    },
     "keys.col.key_id": {"fr": "identifiant", "en": "key id"},
     "keys.col.state": {"fr": "rôle", "en": "role"},
     "keys.col.public_key": {"fr": "clé publique (x)", "en": "public key (x)"},

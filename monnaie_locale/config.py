@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     # units, all its refunds together; above it the owner refunds.
     cashier_refund_limit: int = Field(default=50_00, ge=0)
     webhook_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # The scheduled jobs (see monnaie_locale.jobs): off, the service expires no hold,
+    # seals nothing on PostgreSQL and sends no webhook by itself. Intervals in seconds
+    # by job name override the defaults: MLC_JOB_INTERVALS='{"expire_holds": 30}'.
+    jobs_enabled: bool = True
+    job_intervals: dict[str, float] = Field(default_factory=dict)
     # Lets webhooks go to this machine (127.0.0.1, ::1), to try a receiver while developing.
     # Every other private address stays refused; production refuses the setting itself.
     webhook_allow_loopback: bool = False
@@ -150,6 +155,15 @@ class Settings(BaseSettings):
                 "phones reach the service by (pay.eusko.example), before running in "
                 "production; every QR code and printed sheet carries it"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_job_intervals(self) -> Settings:
+        for name, seconds in self.job_intervals.items():
+            if not 0 < seconds <= 24 * 3600:
+                raise ValueError(
+                    f"MLC_JOB_INTERVALS: {name} every {seconds} s; give between 0 and 86400"
+                )
         return self
 
     @model_validator(mode="after")

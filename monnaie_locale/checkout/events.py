@@ -17,11 +17,11 @@ transactions), so whoever sees the entry sees the event.
 
 The price: the feed shows only *sealed* events. On SQLite the posting engine seals each
 transaction inside its own commit, so an event is in the feed the moment it commits. On
-PostgreSQL the sealer (:mod:`monnaie_locale.sealer`) numbers transactions a moment after
-commit (every 0.2 s in the service); an event reaches the page that much later, never
-out of order and never twice. A receipt signed inside the paying transaction therefore
-carries ``journal_sequence`` 0 on PostgreSQL ("not sealed yet"), while the SSE id that
-brings it is the sequence it got.
+PostgreSQL the sealer (the job ``seal_journal`` of :mod:`monnaie_locale.jobs`) numbers
+transactions a moment after commit (every 0.2 s in the service); an event reaches the
+page that much later, never out of order and never twice. A receipt signed inside the
+paying transaction therefore carries ``journal_sequence`` 0 on PostgreSQL ("not sealed
+yet"), while the SSE id that brings it is the sequence it got.
 
 Reconnecting. The browser resends the last id it received as ``Last-Event-ID``; the server
 answers with :func:`events_after` that sequence, then waits for new ones. A new page

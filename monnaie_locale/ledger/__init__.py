@@ -35,7 +35,8 @@ class Ledger:
         self.database = database
         self.clock = clock
         # On PostgreSQL, sealing after each commit keeps the journal current at the cost
-        # of a second transaction; a service turns it off and runs a JournalSealer.
+        # of a second transaction; a service turns it off and runs the seal_journal job
+        # (see monnaie_locale.jobs).
         self.auto_seal = auto_seal
 
     # Accounts ---------------------------------------------------------------------

@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection
 
-from api.checkout_runtime import WebhookLoop
 from monnaie_locale.auth import Role, create_user, issue_token, link_account
-from monnaie_locale.checkout import DestinationPolicy
+from monnaie_locale.checkout import DestinationPolicy, deliver_due
 from monnaie_locale.checkout.webhooks import backoff
 from monnaie_locale.config import Settings
 from monnaie_locale.ledger.accounts import open_account
@@ -140,7 +139,7 @@ def test_a_payment_is_delivered_signed_as_the_standard_webhooks_specification_sa
         sent.append((url, body, headers))
         return 204
 
-    attempts = WebhookLoop(world.database, clock=world.clock, interval=1, send=send).deliver_once()
+    attempts = len(deliver_due(world.database, send=send, clock=world.clock))
 
     assert attempts == 1
     url, body, headers = sent[0]
@@ -179,7 +178,7 @@ def _deliver(world: World, *answers: int) -> list[Mapping[str, str]]:
         sent.append(headers)
         return scripted.pop(0)
 
-    WebhookLoop(world.database, clock=world.clock, interval=1, send=send).deliver_once()
+    deliver_due(world.database, send=send, clock=world.clock)
     assert scripted == [], "fewer deliveries were due than expected"
     return sent
 

@@ -1,0 +1,200 @@
+"""``mlc jobs``: the work the service does by itself, and running one piece of it now.
+
+``list`` shows each scheduled job the service runs (see :mod:`monnaie_locale.jobs`), how
+often, and how its last period ended. ``run`` runs one job's current period here, under
+the same rule as the serving processes: a period runs once, so when a server ran it
+already the command is refused (exit 3) and can be run again in the next period. A run
+that fails is recorded like a server's and exits with 1.
+
+The jobs and their intervals are the service's, from its settings (``MLC_JOB_INTERVALS``,
+``MLC_WEBHOOK_POLL_SECONDS``, ``MLC_WEBHOOK_ALLOW_LOOPBACK``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.markup import escape
+from rich.table import Table
+
+from cli import help_fr
+from cli.context import RunContext, run_context
+from cli.errors import Discrepancy, UsageProblem
+from cli.output import print_json
+from monnaie_locale import jobs
+from monnaie_locale.checkout import DestinationPolicy
+from monnaie_locale.checkout.http_sender import HttpxSender
+from monnaie_locale.clock import utc_now
+from monnaie_locale.config import Settings, load_settings
+
+__all__ = ["register"]
+
+_EX = "[b]Example:[/b] "
+_EXEMPLE = "[b]Exemple :[/b] "
+
+group = typer.Typer(
+    help=(
+        "The service's scheduled jobs: expiring holds, sealing the journal, sending "
+        f"webhooks.\n\n{_EX}mlc jobs list"
+    ),
+    no_args_is_help=True,
+)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+# The French help of these commands, merged into cli.help_fr's table on registration.
+FRENCH_HELP: dict[str, str] = {
+    "jobs": (
+        "Les tâches planifiées du service : expiration des réservations, scellement du "
+        f"journal, envoi des webhooks.\n\n{_EXEMPLE}mlc jobs list"
+    ),
+    "jobs list": (
+        "Montre chaque tâche, sa fréquence et la fin de sa dernière exécution (statut, "
+        f"résultat ou erreur).\n\n{_EXEMPLE}mlc jobs list --json"
+    ),
+    "jobs run": (
+        "Exécute une tâche maintenant, pour la période en cours, et affiche ce qu'elle a fait."
+        "\n\nUne période ne s'exécute qu'une fois, quel que soit le nombre de processus : si "
+        "le service l'a déjà fait, la commande est refusée (code 3). Code de sortie 1 quand "
+        f"la tâche échoue (l'erreur est enregistrée).\n\n{_EXEMPLE}mlc jobs run expire_holds"
+    ),
+    "jobs run NAME": "Le nom de la tâche, par exemple expire_holds (voir « mlc jobs list »).",
+}
+
+
+def register(app: typer.Typer) -> None:
+    help_fr.FRENCH_HELP.update(FRENCH_HELP)
+    app.add_typer(group, name="jobs")
+
+
+def _settings(run: RunContext) -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as error:
+        reason = "; ".join(str(e["msg"]) for e in error.errors())
+        raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
+
+
+@contextmanager
+def _service_jobs(run: RunContext) -> Iterator[list[jobs.Job]]:
+    """The jobs the service runs on this database, with its settings."""
+    settings = _settings(run)
+    sender = HttpxSender(
+        destinations=DestinationPolicy(allow_loopback=settings.webhook_allow_loopback),
+        timeout_seconds=5.0,
+    )
+    intervals = {"deliver_webhooks": settings.webhook_poll_seconds, **settings.job_intervals}
+    try:
+        yield jobs.standard_jobs(run.database(), send=sender, intervals=intervals)
+    finally:
+        sender.close()
+
+
+@group.command("list")
+def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show each job, how often it runs and how its last run ended.
+
+    [b]Example:[/b] mlc jobs list --json
+    """
+    run = run_context(ctx)
+    with _service_jobs(run) as service_jobs:
+        states = jobs.job_states(run.database())
+    if as_json:
+        print_json({"jobs": [_job_json(job, states.get(job.name)) for job in service_jobs]})
+        return
+    run.out.print(_jobs_table(run, service_jobs, states))
+
+
+@group.command("run")
+def run_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The job's name, e.g. expire_holds (see list).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Run a job now, for the current period, and show what it did.
+
+    A period runs once, whatever the number of servers: one already run is refused (exit 3).
+
+    Exits with 1 when the job fails; its error is recorded, as a server's would be.
+
+    [b]Example:[/b] mlc jobs run expire_holds
+    """
+    run = run_context(ctx)
+    with _service_jobs(run) as service_jobs:
+        job = jobs.find_job(service_jobs, name)
+        outcome = jobs.run_now(run.database(), job, clock=utc_now)
+    if as_json:
+        print_json(_run_json(outcome))
+    if outcome.status == "failed":
+        raise Discrepancy(run.messages("jobs.failed", name=name, error=outcome.error))
+    if not as_json:
+        said = _result(run, name, outcome.result)
+        run.out.print(run.messages("jobs.ran", name=name, result=said), markup=False)
+
+
+def _jobs_table(
+    run: RunContext, service_jobs: list[jobs.Job], states: dict[str, jobs.JobState]
+) -> Table:
+    m = run.messages
+    table = Table(title=m("jobs.title"))
+    for key in ("job", "interval", "last_run", "status", "outcome"):
+        table.add_column(m(f"jobs.column.{key}"))
+    for job in service_jobs:
+        state = states.get(job.name)
+        table.add_row(
+            job.name,
+            m("jobs.every", seconds=f"{job.interval:g}"),
+            _when(state.last_started_at if state else None, never=m("jobs.never")),
+            m(f"jobs.status.{state.last_status}") if state and state.last_status else "",
+            escape(_outcome(run, state)),
+        )
+    return table
+
+
+def _outcome(run: RunContext, state: jobs.JobState | None) -> str:
+    if state is None:
+        return ""
+    return state.last_error or _result(run, state.name, state.last_result)
+
+
+def _result(run: RunContext, name: str, result: str | None) -> str:
+    """A job's recorded result, said in words when it is the count the job returns."""
+    key = f"jobs.result.{name}"
+    if result is not None and result.isdigit() and run.messages.has(key):
+        return run.messages(key, count=result)
+    return result or ""
+
+
+def _when(moment: datetime | None, *, never: str) -> str:
+    return moment.isoformat(timespec="seconds") if moment is not None else never
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _job_json(job: jobs.Job, state: jobs.JobState | None) -> dict[str, Any]:
+    return {
+        "name": job.name,
+        "interval_seconds": job.interval,
+        "last_period": state.last_period if state else None,
+        "last_started_at": _iso(state.last_started_at) if state else None,
+        "last_finished_at": _iso(state.last_finished_at) if state else None,
+        "last_status": state.last_status if state else None,
+        "last_result": state.last_result if state else None,
+        "last_error": state.last_error if state else None,
+    }
+
+
+def _run_json(outcome: jobs.JobRun) -> dict[str, Any]:
+    return {
+        "name": outcome.job,
+        "period": outcome.period,
+        "status": outcome.status,
+        "result": outcome.result,
+        "error": outcome.error,
+    }
