@@ -53,7 +53,6 @@ from api.routers import (
     users,
     webhook_endpoints,
 )
-from api.routers.operations_common import deployment_from_settings
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.webhook_docs import document_webhooks
@@ -61,6 +60,7 @@ from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
+from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.jobs import Scheduler, standard_jobs
 from monnaie_locale.journal_content import key_from_secret
 from monnaie_locale.ledger import Ledger

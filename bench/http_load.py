@@ -43,12 +43,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from api.routers.operations_common import deployment_from_settings
 from bench.common import POSTGRES_URL, print_table, verdict
 from monnaie_locale.auth import Role, create_user, issue_token, link_account, passwords
 from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import create_system_accounts, open_holder_account
+from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import connect, migrate

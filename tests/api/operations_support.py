@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
 from api.app import create_app
-from api.routers.operations_common import deployment_from_settings
 from monnaie_locale.auth import Role, create_user, issue_token, link_account
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import create_system_accounts, office_till, open_holder_account
+from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import AccountKind

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import Connection
 
-from api.routers.operations_common import deployment_from_settings
 from monnaie_locale.auth import Role, find_user, issue_token, link_account
 from monnaie_locale.deployment import (
     ASSOCIATION_BONUS,
@@ -33,6 +32,7 @@ from monnaie_locale.deployment import (
     office_notes,
     office_till,
 )
+from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.reserve import position
 from monnaie_locale.store import Database
 from tests.api.operations_support import BAKERY_IBAN, OFFICE, Ops, make_ops, ops_settings

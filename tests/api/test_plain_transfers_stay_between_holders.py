@@ -15,7 +15,6 @@ import httpx
 import pytest
 from sqlalchemy import Connection
 
-from api.routers.operations_common import deployment_from_settings
 from monnaie_locale.auth import Role, find_user, issue_token, link_account
 from monnaie_locale.deployment import (
     ASSOCIATION_LOSSES,
@@ -24,6 +23,7 @@ from monnaie_locale.deployment import (
     office_notes,
     office_till,
 )
+from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.operations.reconversion import load_reconversion
 from monnaie_locale.reserve import position
 from monnaie_locale.store import Database
