@@ -200,12 +200,16 @@ def test_every_route_answers_every_role_as_the_matrix_says(world: World) -> None
         if (status, code) != (401, "not_authenticated"):
             mismatches.append(f"{method} {path}: anonymous got {status} {code}")
         for role in Role:
-            status, code = _call(world, method, path, _fresh_token(world, role))
+            token = _fresh_token(world, role)
+            before = None if role in allowed else snapshot(world.database)
+            status, code = _call(world, method, path, token)
             refused_by_role = (status, code) == (403, "role_forbidden")
             if role in allowed and (refused_by_role or status == 401):
                 mismatches.append(f"{method} {path}: {role} refused ({status} {code})")
             if role not in allowed and not refused_by_role:
                 mismatches.append(f"{method} {path}: {role} let through ({status} {code})")
+            if before is not None and snapshot(world.database) != before:
+                mismatches.append(f"{method} {path}: {role} refused, but the books moved")
     assert mismatches == []
 
 
