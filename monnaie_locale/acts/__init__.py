@@ -6,4 +6,8 @@ lists its acts and who may do each. The API, the CLI and the pages call these an
 below them.
 
 * :mod:`~monnaie_locale.acts.transfers`  transfers, holds and reversals between holders
+* :mod:`~monnaie_locale.acts.accounts`   opening, reading, freezing and closing accounts
+* :mod:`~monnaie_locale.acts.users`      users, their roles and accounts; the first administrator
+* :mod:`~monnaie_locale.acts.sessions`   signing in and out, changing one's own password
+* :mod:`~monnaie_locale.acts.api_keys`   terminals' API keys
 """

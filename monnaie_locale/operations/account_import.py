@@ -29,7 +29,7 @@ import io
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from sqlalchemy import Connection, select
 
@@ -50,7 +50,6 @@ from monnaie_locale.operations.account_opening import (
     UNRESTRICTED,
     OpeningRights,
 )
-from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts as accounts_table
 from monnaie_locale.store.tables import currencies
 
@@ -65,6 +64,7 @@ __all__ = [
     "ImportOutcome",
     "ImportProblem",
     "ImportRules",
+    "Transactions",
     "import_accounts",
     "read_rows",
 ]
@@ -74,6 +74,16 @@ OPTIONAL_COLUMNS = ("upper_limit", "display_name")
 _LOOKUP_CHUNK = 500
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
+
+
+class Transactions(Protocol):
+    """Where the import reads and writes: a database, or an actor's context."""
+
+    def read(self, query: Callable[[Connection], T]) -> T: ...
+
+    def write(self, work: Callable[[Connection], T]) -> T: ...
+
 
 # Each problem's words, in English; the command line has them in French too.
 MESSAGES: Mapping[str, str] = {
@@ -152,7 +162,7 @@ class ImportOutcome:
 
 
 def import_accounts(
-    database: Database,
+    database: Transactions,
     data: bytes,
     *,
     now: datetime,
