@@ -35,7 +35,6 @@ from api.schemas.ledger import AccountOut
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import accounts
 from monnaie_locale.operations import account_import
-from monnaie_locale.operations.account_opening import default_limits
 
 __all__ = ["ACCOUNT_MANAGERS", "IMPORT_REFUSED", "router"]
 
@@ -63,13 +62,15 @@ IMPORT_REFUSED = "import_refused"
 def open_one(
     body: AccountOpenIn, ctx: Annotated[Context, acting(accounts.open_account)]
 ) -> AccountOut:
+    given = body.model_fields_set
     account = accounts.open_account(
         ctx,
         body.code,
         kind=body.kind,
         currency=body.currency,
         # A side not given is the deployment's usual limit for the kind.
-        limits=body.limits(default_limits(ctx.deployment, body.kind)),
+        lower_limit=body.lower_limit if "lower_limit" in given else accounts.USUAL,
+        upper_limit=body.upper_limit if "upper_limit" in given else accounts.USUAL,
         owner_ref=body.owner_ref,
         category=body.category,
         display_name=body.display_name,

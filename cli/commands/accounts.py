@@ -18,7 +18,6 @@ from monnaie_locale.ledger.history import StatementLine
 from monnaie_locale.model import Account, AccountKind
 from monnaie_locale.money import parse_amount
 from monnaie_locale.operations.account_import import ImportProblem
-from monnaie_locale.operations.account_opening import Limits
 
 __all__ = ["account_json", "parse_limit", "register"]
 
@@ -38,9 +37,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="accounts")
 
 
-def parse_limit(text: str | None) -> int | None:
-    """A limit typed by a person: an amount, possibly negative, or ``none`` for no limit."""
-    if text is None or text.strip().lower() in ("none", "aucune", ""):
+def parse_limit(text: str | None) -> accounts.Limit:
+    """A limit typed by a person: an amount, possibly negative, or ``none`` for no limit;
+    not given, the deployment's for the kind."""
+    if text is None:
+        return accounts.USUAL
+    if text.strip().lower() in ("none", "aucune", ""):
         return None
     cleaned = text.strip()
     if cleaned.startswith("-"):
@@ -65,7 +67,7 @@ def account_json(account: Account) -> dict[str, Any]:
     }
 
 
-def _limit_or_refuse(run: RunContext, text: str | None) -> int | None:
+def _limit_or_refuse(run: RunContext, text: str | None) -> accounts.Limit:
     try:
         return parse_limit(text)
     except InvalidAmount as exc:
@@ -79,10 +81,17 @@ def create(
     kind: Annotated[AccountKind, typer.Option("--kind", help="Who holds the account.")],
     currency: Annotated[str, typer.Option("--currency", help="EUR or the local unit's code.")],
     lower_limit: Annotated[
-        str, typer.Option("--lower-limit", help="Lowest balance allowed; 'none': unbounded.")
-    ] = "0",
+        str | None,
+        typer.Option(
+            "--lower-limit", help="Lowest balance allowed, 0 if not given; 'none': unbounded."
+        ),
+    ] = None,
     upper_limit: Annotated[
-        str | None, typer.Option("--upper-limit", help="Highest balance allowed.")
+        str | None,
+        typer.Option(
+            "--upper-limit",
+            help="Highest balance allowed; the deployment's for the kind if not given.",
+        ),
     ] = None,
     owner: Annotated[
         str | None, typer.Option("--owner", help="Reference of the holder (member number).")
@@ -103,7 +112,8 @@ def create(
         code,
         kind=kind,
         currency=currency,
-        limits=Limits(lower=lower, upper=upper),
+        lower_limit=lower,
+        upper_limit=upper,
         owner_ref=owner,
         display_name=name,
     )

@@ -28,10 +28,11 @@ close             the same, for an empty account
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import TextIO
+from typing import Literal, TextIO
 
 from sqlalchemy import Connection
 
@@ -42,12 +43,20 @@ from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import accounts, history
 from monnaie_locale.model import Account, AccountKind, AccountStatus
 from monnaie_locale.operations import account_import
-from monnaie_locale.operations.account_opening import Limits, open_managed_account, rights_of
+from monnaie_locale.operations.account_opening import (
+    Limits,
+    default_limits,
+    open_managed_account,
+    rights_of,
+)
 
 __all__ = [
     "ACCOUNT_MANAGERS",
+    "USUAL",
+    "Limit",
     "StatementExport",
     "StatusChange",
+    "Usual",
     "balance_as_of",
     "close",
     "freeze",
@@ -65,6 +74,17 @@ __all__ = [
 ACCOUNT_MANAGERS = OPERATORS
 
 
+class Usual(enum.Enum):
+    """A limit not given: the deployment's for the kind (see :func:`default_limits`)."""
+
+    LIMIT = "usual"
+
+
+USUAL = Usual.LIMIT
+Limit = int | None | Literal[Usual.LIMIT]
+"""A lowest or highest balance: an amount, ``None`` for no limit, or :data:`USUAL`."""
+
+
 @act(*ACCOUNT_MANAGERS)
 def open_account(
     ctx: Context,
@@ -72,13 +92,21 @@ def open_account(
     *,
     kind: AccountKind,
     currency: str | None = None,
-    limits: Limits | None = None,
+    lower_limit: Limit = USUAL,
+    upper_limit: Limit = USUAL,
     owner_ref: str | None = None,
     category: str | None = None,
     display_name: str | None = None,
 ) -> Account:
     """Open ``code`` empty, in the local unit and under the deployment's limits unless
-    ``currency`` or ``limits`` say otherwise (which only the administrator may)."""
+    ``currency`` or a limit say otherwise (which only the administrator may)."""
+    limits = None
+    if lower_limit is not USUAL or upper_limit is not USUAL:
+        usual = default_limits(ctx.deployment, kind)
+        limits = Limits(
+            lower=usual.lower if lower_limit is USUAL else lower_limit,
+            upper=usual.upper if upper_limit is USUAL else upper_limit,
+        )
     return ctx.write(
         lambda conn: open_managed_account(
             conn,
