@@ -24,7 +24,7 @@ from api.routers.operations_common import deployment_from_settings
 from cli.errors import exit_code_for, explain
 from cli.messages import Messages
 from monnaie_locale.acting import Context
-from monnaie_locale.auth import Role, passwords
+from monnaie_locale.auth import Role, passwords, resolve_credential
 from monnaie_locale.auth.credentials import principal_named
 from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.ledger import Ledger
@@ -79,6 +79,20 @@ class Fronts:
         """The acting context of the user who has ``role``."""
         name = STAFF[role][0]
         actor = self.database.read(lambda conn: principal_named(conn, name))
+        return Context(
+            database=self.database,
+            actor=actor,
+            deployment=deployment_from_settings(ops_settings()),
+            clock=self.ops.clock,
+        )
+
+    def signed_in(self, role: Role) -> Context:
+        """The acting context of the same user, signed in: with their API token."""
+        token = self.ops.tokens[role]
+        actor = self.database.read(
+            lambda conn: resolve_credential(conn, token, now=self.ops.clock())
+        )
+        assert actor is not None
         return Context(
             database=self.database,
             actor=actor,
