@@ -85,8 +85,12 @@ FRENCH_HELP: dict[str, str] = {
     f'{_EX}mlc accounts create bakery --kind business --currency MLC --name "Ogi Beroa"',
     "accounts create --kind": "Le type de titulaire.",
     "accounts create --currency": "EUR ou le code de la monnaie locale.",
-    "accounts create --lower-limit": "Solde le plus bas permis ; « none » : sans limite.",
-    "accounts create --upper-limit": "Solde le plus haut permis.",
+    "accounts create --lower-limit": (
+        "Solde le plus bas permis, 0 s'il n'est pas donné ; « none » : sans limite."
+    ),
+    "accounts create --upper-limit": (
+        "Solde le plus haut permis ; celui du déploiement pour ce type s'il n'est pas donné."
+    ),
     "accounts create --owner": "Référence du titulaire (numéro d'adhérent).",
     "accounts create --name": "Le nom montré aux payeurs ; à défaut, le code du compte.",
     "accounts list": "Liste les comptes page par page, dans l'ordre d'ouverture.\n\n"

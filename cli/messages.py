@@ -416,6 +416,12 @@ CATALOGUE: Mapping[str, Mapping[Lang, str]] = {
         "qui en a le droit (--as).",
         "en": "The role {role} does not allow this: act as a user who may (--as).",
     },
+    "error.administrator_exists": {
+        "fr": "Ce déploiement a déjà un administrateur : c'est lui qui crée les utilisateurs "
+        "(mlc --as ADMIN users create).",
+        "en": "This deployment has an administrator already, who creates users "
+        "(mlc --as ADMIN users create).",
+    },
     "error.not_your_account": {
         "fr": "Le compte {account!r} n'est pas tenu par l'utilisateur qui agit.",
         "en": "Account {account!r} is not held by the user acting.",

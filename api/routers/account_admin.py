@@ -18,10 +18,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import ClockDep, DatabaseDep, require
+from api.deps import acting
 from api.problems import PROBLEM_MEDIA_TYPE, TYPE_PREFIX, Problem, problem_responses
 from api.request_id import current_request_id
-from api.routers.operations_common import DeploymentDep
 from api.schemas.account_admin import (
     AccountImportIn,
     AccountImportOut,
@@ -33,23 +32,15 @@ from api.schemas.account_admin import (
 )
 from api.schemas.common import ACCOUNT_CODE_PATTERN
 from api.schemas.ledger import AccountOut
-from monnaie_locale.auth import Principal, Role
-from monnaie_locale.ledger.accounts import rename_account, set_status
-from monnaie_locale.model import AccountStatus
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import accounts
 from monnaie_locale.operations import account_import
-from monnaie_locale.operations.account_opening import (
-    default_limits,
-    open_managed_account,
-    rights_of,
-)
 
 __all__ = ["ACCOUNT_MANAGERS", "IMPORT_REFUSED", "router"]
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
-# Opening and closing accounts is the association's decision.
-ACCOUNT_MANAGERS = (Role.ASSOCIATION_OPERATOR, Role.ADMIN)
-Manager = Annotated[Principal, require(*ACCOUNT_MANAGERS)]
+ACCOUNT_MANAGERS = accounts.ACCOUNT_MANAGERS
 Code = Annotated[str, Path(max_length=120, pattern=ACCOUNT_CODE_PATTERN, examples=["alice"])]
 CHANGING = problem_responses(401, 403, 404, 409, 422)
 IMPORT_REFUSED = "import_refused"
@@ -69,27 +60,20 @@ IMPORT_REFUSED = "import_refused"
     responses=problem_responses(400, 401, 403, 409, 413, 422),
 )
 def open_one(
-    body: AccountOpenIn,
-    principal: Manager,
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    body: AccountOpenIn, ctx: Annotated[Context, acting(accounts.open_account)]
 ) -> AccountOut:
-    limits = body.limits(default_limits(deployment, body.kind))
-    account = database.write(
-        lambda conn: open_managed_account(
-            conn,
-            deployment,
-            body.code,
-            kind=body.kind,
-            role=principal.role,
-            now=clock(),
-            currency=body.currency,
-            limits=limits,
-            owner_ref=body.owner_ref,
-            category=body.category,
-            display_name=body.display_name,
-        )
+    given = body.model_fields_set
+    account = accounts.open_account(
+        ctx,
+        body.code,
+        kind=body.kind,
+        currency=body.currency,
+        # A side not given is the deployment's usual limit for the kind.
+        lower_limit=body.lower_limit if "lower_limit" in given else accounts.USUAL,
+        upper_limit=body.upper_limit if "upper_limit" in given else accounts.USUAL,
+        owner_ref=body.owner_ref,
+        category=body.category,
+        display_name=body.display_name,
     )
     return AccountOut.of(account)
 
@@ -123,19 +107,11 @@ def open_one(
 )
 def import_many(
     body: Annotated[AccountImportIn, Form(media_type="multipart/form-data")],
-    principal: Manager,
-    database: DatabaseDep,
-    deployment: DeploymentDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(accounts.import_accounts)],
     response: Response,
 ) -> AccountImportOut | JSONResponse:
-    outcome = account_import.import_accounts(
-        database,
-        body.file.file.read(),
-        now=clock(),
-        rules=account_import.ImportRules.of(rights_of(principal.role), deployment),
-        encoding=body.encoding,
-        dry_run=body.dry_run,
+    outcome = accounts.import_accounts(
+        ctx, body.file.file.read(), encoding=body.encoding, dry_run=body.dry_run
     )
     if outcome.problems:
         return _import_refused(outcome.problems)
@@ -174,9 +150,9 @@ def _import_refused(problems: list[account_import.ImportProblem]) -> JSONRespons
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
 def rename(
-    code: Code, body: AccountRenameIn, _manager: Manager, database: DatabaseDep
+    code: Code, body: AccountRenameIn, ctx: Annotated[Context, acting(accounts.rename)]
 ) -> AccountOut:
-    return AccountOut.of(database.write(lambda conn: rename_account(conn, code, body.display_name)))
+    return AccountOut.of(accounts.rename(ctx, code, body.display_name))
 
 
 @router.post(
@@ -184,8 +160,8 @@ def rename(
     summary="Stop every movement on the account until it is unfrozen",
     responses=CHANGING,
 )
-def freeze(code: Code, _manager: Manager, database: DatabaseDep) -> AccountOut:
-    return AccountOut.of(database.write(lambda conn: set_status(conn, code, AccountStatus.FROZEN)))
+def freeze(code: Code, ctx: Annotated[Context, acting(accounts.freeze)]) -> AccountOut:
+    return AccountOut.of(accounts.freeze(ctx, code))
 
 
 @router.post(
@@ -193,8 +169,8 @@ def freeze(code: Code, _manager: Manager, database: DatabaseDep) -> AccountOut:
     summary="Let a frozen account move money again",
     responses=CHANGING,
 )
-def unfreeze(code: Code, _manager: Manager, database: DatabaseDep) -> AccountOut:
-    return AccountOut.of(database.write(lambda conn: set_status(conn, code, AccountStatus.ACTIVE)))
+def unfreeze(code: Code, ctx: Annotated[Context, acting(accounts.unfreeze)]) -> AccountOut:
+    return AccountOut.of(accounts.unfreeze(ctx, code))
 
 
 @router.post(
@@ -203,5 +179,5 @@ def unfreeze(code: Code, _manager: Manager, database: DatabaseDep) -> AccountOut
     description="Refused with account_not_empty while the balance or the held amount is not zero.",
     responses=CHANGING,
 )
-def close(code: Code, _manager: Manager, database: DatabaseDep) -> AccountOut:
-    return AccountOut.of(database.write(lambda conn: set_status(conn, code, AccountStatus.CLOSED)))
+def close(code: Code, ctx: Annotated[Context, acting(accounts.close)]) -> AccountOut:
+    return AccountOut.of(accounts.close(ctx, code))

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import date, tzinfo
-from typing import Annotated, Literal, TextIO
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Connection
 
-from api.access import EVERYONE
-from api.deps import DatabaseDep, LedgerDep, require
+from api.deps import acting
 from api.problems import problem_responses
 from api.routers.exports import (
     CSV_MEDIA_TYPE,
@@ -25,13 +22,10 @@ from api.routers.exports import (
 from api.schemas.common import ACCOUNT_CODE_PATTERN, IsoDate
 from api.schemas.ledger import AccountOut, AccountPage, StatementLineOut, StatementPage
 from api.streaming import stream_from_snapshot
-from monnaie_locale import exports
-from monnaie_locale.auth import Principal
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import accounts
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.ledger.accounts import accounts_by_code, list_accounts
 from monnaie_locale.ledger.history import MAX_PAGE
-from monnaie_locale.model import Account
-from monnaie_locale.store.database import Database
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -61,29 +55,18 @@ def _decode_cursor(cursor: str) -> int:
         raise InvalidRequest("this cursor is not one the service gave; start again") from exc
 
 
-def _visible(conn: Connection, principal: Principal, *, after_id: int, limit: int) -> list[Account]:
-    if principal.sees_all_accounts:
-        return list_accounts(conn, after_id=after_id, limit=limit)
-    # A holder has a handful of accounts: read them all, page in memory.
-    held = sorted(accounts_by_code(conn, principal.accounts).values(), key=lambda a: a.id)
-    return [account for account in held if account.id > after_id][:limit]
-
-
 @router.get(
     "",
     summary="The accounts the caller may see, in pages",
     responses=problem_responses(401, 422),
 )
 def list_visible_accounts(
-    principal: Annotated[Principal, require(*EVERYONE)],
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(accounts.list_accounts)],
     cursor: Cursor = None,
     limit: Limit = 100,
 ) -> AccountPage:
     after_id = 0 if cursor is None else _decode_cursor(cursor)
-    found = database.read(
-        lambda conn: _visible(conn, principal, after_id=after_id, limit=limit + 1)
-    )
+    found = accounts.list_accounts(ctx, after_id=after_id, limit=limit + 1)
     page = found[:limit]
     more = len(found) > limit
     return AccountPage(
@@ -97,12 +80,8 @@ def list_visible_accounts(
     summary="One account: balance, held and available amounts",
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_account(
-    code: Code, principal: Annotated[Principal, require(*EVERYONE)], ledger: LedgerDep
-) -> AccountOut:
-    # Checked before reading, so a holder cannot probe which account codes exist.
-    principal.check_read(code)
-    return AccountOut.of(ledger.account(code))
+def get_account(code: Code, ctx: Annotated[Context, acting(accounts.get_account)]) -> AccountOut:
+    return AccountOut.of(accounts.get_account(ctx, code))
 
 
 @router.get(
@@ -120,8 +99,7 @@ def get_account(
 )
 def get_statement(
     code: Code,
-    principal: Annotated[Principal, require(*EVERYONE)],
-    ledger: LedgerDep,
+    ctx: Annotated[Context, acting(accounts.statement)],
     cursor: Cursor = None,
     limit: Limit = 100,
     output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
@@ -136,18 +114,22 @@ def get_statement(
     csv_style: CsvStyle = "fr",
     zone_name: TimeZone = "Europe/Paris",
 ) -> StatementPage | StreamingResponse:
-    principal.check_read(code)
     zone = check_zone(zone_name)  # a bad zone is refused whatever the format
     if output == "csv":
-        ledger.account(code)  # an unknown account is a 404 before the body starts
-        if start is not None and end is not None and start > end:
-            raise InvalidRequest(f"the period starts ({start}) after it ends ({end})")
-        return _statement_csv(
-            ledger.database, code, style=csv_style, zone=zone, start=start, end=end
+        delimiter, decimal = (";", ",") if csv_style == "fr" else (",", ".")
+        export = accounts.statement_export(
+            ctx,
+            code,
+            start=start,
+            end=end,
+            delimiter=delimiter,
+            decimal_separator=decimal,
+            zone=zone,
         )
+        return _statement_csv(ctx, export)
     if start is not None or end is not None:
         raise InvalidRequest("from and to apply to format=csv; the JSON pages go by cursor")
-    page = ledger.statement(code, cursor=cursor, limit=limit)
+    page = accounts.statement(ctx, code, cursor=cursor, limit=limit)
     return StatementPage(
         account=code,
         items=[StatementLineOut.of(line) for line in page.lines],
@@ -155,39 +137,17 @@ def get_statement(
     )
 
 
-def _statement_csv(
-    database: Database,
-    code: str,
-    *,
-    style: Literal["fr", "en"],
-    zone: tzinfo,
-    start: date | None,
-    end: date | None,
-) -> StreamingResponse:
-    """The period's postings of the account as CSV (its code checked beforehand)."""
-    delimiter, decimal = (";", ",") if style == "fr" else (",", ".")
-
-    def write(conn: Connection, out: TextIO) -> None:
-        exports.statement_csv(
-            conn,
-            code,
-            out,
-            start=start,
-            end=end,
-            delimiter=delimiter,
-            decimal_separator=decimal,
-            zone=zone,
-        )
-
+def _statement_csv(ctx: Context, export: accounts.StatementExport) -> StreamingResponse:
+    """The export, streamed from a read transaction of its own."""
     # The code goes in a header: keep only what is safe in a file name.
-    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", code).strip("-.") or "account"]
-    if start is not None:
-        parts.append(f"from-{start}")
-    if end is not None:
-        parts.append(f"to-{end}")
+    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", export.account).strip("-.") or "account"]
+    if export.start is not None:
+        parts.append(f"from-{export.start}")
+    if export.end is not None:
+        parts.append(f"to-{export.end}")
     name = "-".join(parts)
     return StreamingResponse(
-        stream_from_snapshot(database, write, encoding="utf-8"),
+        stream_from_snapshot(ctx.database, export.write, encoding="utf-8"),
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="statement-{name}.csv"'},
     )

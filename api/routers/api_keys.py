@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from api.access import KEY_MANAGERS
-from api.deps import ClockDep, DatabaseDep, require
+from api.deps import acting
 from api.problems import problem_responses
 from api.schemas.auth import ApiKeyCreated, ApiKeyIn, ApiKeyOut
 from api.schemas.common import RowIdInPath
-from monnaie_locale.auth import Principal, create_api_key, get_api_key, revoke_api_key
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import api_keys
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
@@ -25,17 +25,9 @@ KeyId = RowIdInPath
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
 def create_key(
-    body: ApiKeyIn,
-    principal: Annotated[Principal, require(*KEY_MANAGERS)],
-    database: DatabaseDep,
-    clock: ClockDep,
+    body: ApiKeyIn, ctx: Annotated[Context, acting(api_keys.create_key)]
 ) -> ApiKeyCreated:
-    principal.check_move_from(body.account)
-    created = database.write(
-        lambda conn: create_api_key(
-            conn, body.account, label=body.label, created_by=principal.user_id, now=clock()
-        )
-    )
+    created = api_keys.create_key(ctx, body.account, label=body.label)
     return ApiKeyCreated(**ApiKeyOut.of(created.key).model_dump(), secret=created.secret)
 
 
@@ -44,12 +36,5 @@ def create_key(
     summary="Revoke an API key at once",
     responses=problem_responses(401, 403, 404, 422),
 )
-def revoke_key(
-    key_id: KeyId,
-    principal: Annotated[Principal, require(*KEY_MANAGERS)],
-    database: DatabaseDep,
-    clock: ClockDep,
-) -> ApiKeyOut:
-    key = database.read(lambda conn: get_api_key(conn, key_id))
-    principal.check_move_from(key.account)
-    return ApiKeyOut.of(database.write(lambda conn: revoke_api_key(conn, key_id, now=clock())))
+def revoke_key(key_id: KeyId, ctx: Annotated[Context, acting(api_keys.revoke_key)]) -> ApiKeyOut:
+    return ApiKeyOut.of(api_keys.revoke_key(ctx, key_id))

@@ -7,15 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.access import EVERYONE
-from api.deps import ClockDep, DatabaseDep, LimiterDep, Public, SettingsDep, require
+from api.deps import ClockDep, DatabaseDep, LimiterDep, Public, SettingsDep, acting
 from api.principal_cache import forgets_credentials
 from api.problems import problem_responses
 from api.schemas.auth import LoginIn, Me, TokenOut
-from monnaie_locale.auth import LoginPolicy, Principal, sign_in, sign_out
-from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import sessions
+from monnaie_locale.auth import LoginPolicy
+from monnaie_locale.config import Settings
 
 router = APIRouter(prefix="/v1", tags=["auth"])
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    """How long a token lives, and when failed attempts lock a user: the settings'."""
+    return LoginPolicy(
+        token_ttl=timedelta(minutes=settings.token_ttl_minutes),
+        max_failures=settings.login_max_failures,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+    )
 
 
 @router.post(
@@ -33,12 +43,9 @@ def login(
     limiter: LimiterDep,
 ) -> TokenOut:
     limiter.hit(request.client.host if request.client else "unknown", now=clock())
-    policy = LoginPolicy(
-        token_ttl=timedelta(minutes=settings.token_ttl_minutes),
-        max_failures=settings.login_max_failures,
-        lockout=timedelta(minutes=settings.lockout_minutes),
+    issued = sessions.sign_in(
+        database, body.username, body.password, clock=clock, policy=login_policy(settings)
     )
-    issued = sign_in(database, body.username, body.password, clock=clock, policy=policy)
     return TokenOut(token=issued.token, expires_at=issued.expires_at)
 
 
@@ -49,12 +56,8 @@ def login(
     summary="Revoke the token this request carries",
     responses=problem_responses(401, 422),
 )
-def logout(
-    principal: Annotated[Principal, require(*EVERYONE)], database: DatabaseDep, clock: ClockDep
-) -> Response:
-    if principal.token_id is None:
-        raise InvalidRequest("an API key is not signed out; its owner revokes it")
-    sign_out(database, principal.token_id, clock=clock)
+def logout(ctx: Annotated[Context, acting(sessions.sign_out)]) -> Response:
+    sessions.sign_out(ctx)
     return Response(status_code=204)
 
 
@@ -63,5 +66,6 @@ def logout(
     summary="The caller: name, role and the accounts they hold",
     responses=problem_responses(401),
 )
-def me(principal: Annotated[Principal, require(*EVERYONE)]) -> Me:
+def me(ctx: Annotated[Context, acting(sessions.whoami)]) -> Me:
+    principal = sessions.whoami(ctx)
     return Me(name=principal.name, role=principal.role, accounts=sorted(principal.accounts))

@@ -7,18 +7,17 @@ end at once, and this one carries on with the new token.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from api.access import EVERYONE
-from api.deps import ClockDep, DatabaseDep, LimiterDep, SettingsDep, require
+from api.deps import ClockDep, LimiterDep, SettingsDep, acting
 from api.problems import problem_responses
+from api.routers.auth import login_policy
 from api.schemas.auth import TokenOut
 from api.schemas.users import PasswordChangeIn
-from monnaie_locale.auth import LoginPolicy, Principal, change_own_password
-from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import sessions
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -34,27 +33,14 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
 def change_password(
     body: PasswordChangeIn,
     request: Request,
-    principal: Annotated[Principal, require(*EVERYONE)],
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(sessions.change_password)],
     settings: SettingsDep,
     clock: ClockDep,
     limiter: LimiterDep,
 ) -> TokenOut:
-    if principal.token_id is None or principal.user_id is None:
-        raise InvalidRequest("an API key has no password; sign in as a user to change yours")
     # The sign-in limiter: each attempt here costs a password check, like a sign-in.
     limiter.hit(request.client.host if request.client else "unknown", now=clock())
-    policy = LoginPolicy(
-        token_ttl=timedelta(minutes=settings.token_ttl_minutes),
-        max_failures=settings.login_max_failures,
-        lockout=timedelta(minutes=settings.lockout_minutes),
-    )
-    issued = change_own_password(
-        database,
-        principal.user_id,
-        current=body.current_password,
-        new=body.new_password,
-        clock=clock,
-        policy=policy,
+    issued = sessions.change_password(
+        ctx, current=body.current_password, new=body.new_password, policy=login_policy(settings)
     )
     return TokenOut(token=issued.token, expires_at=issued.expires_at)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import Connection
 
 from api.cursors import Cursor, decode_cursor, encode_cursor
-from api.deps import ClockDep, DatabaseDep, require
+from api.deps import acting
 from api.problems import problem_responses
 from api.schemas.users import (
     USERNAME_PATTERN,
@@ -24,40 +23,16 @@ from api.schemas.users import (
     UserOut,
     UserPage,
 )
-from monnaie_locale.auth import (
-    Principal,
-    Role,
-    create_user,
-    disable_user,
-    enable_user,
-    find_user,
-    link_account,
-    list_users,
-    reset_password,
-    revoke_user_tokens,
-    unlock_user,
-    user_summary,
-)
-from monnaie_locale.auth.errors import UnknownUser
-from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import users
 from monnaie_locale.ledger.history import MAX_PAGE
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
-# Who may sign in, with which role and which accounts, is the administrator's decision.
-USER_MANAGERS = (Role.ADMIN,)
-Admin = Annotated[Principal, require(*USER_MANAGERS)]
 Username = Annotated[str, Path(pattern=USERNAME_PATTERN, examples=["paul"])]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Users per page.")]
 CURSOR_TAG = "u"
 CHANGING = problem_responses(401, 403, 404, 422)
-
-
-def _user_id(conn: Connection, username: str) -> int:
-    user = find_user(conn, username)
-    if user is None:
-        raise UnknownUser(username)
-    return user.id
 
 
 @router.post(
@@ -68,14 +43,11 @@ def _user_id(conn: Connection, username: str) -> int:
     "characters or more; tell the user to change it (POST /v1/auth/password).",
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
 )
-def create(body: UserIn, _admin: Admin, database: DatabaseDep, clock: ClockDep) -> UserOut:
-    def create_and_link(conn: Connection) -> UserOut:
-        user = create_user(conn, body.username, password=body.password, role=body.role, now=clock())
-        for account in body.accounts:
-            link_account(conn, user.id, account_code=account)
-        return UserOut.of(user_summary(conn, user.id))
-
-    return database.write(create_and_link)
+def create(body: UserIn, ctx: Annotated[Context, acting(users.create_user)]) -> UserOut:
+    user = users.create_user(
+        ctx, body.username, password=body.password, role=body.role, accounts=body.accounts
+    )
+    return UserOut.of(user)
 
 
 @router.get(
@@ -84,10 +56,10 @@ def create(body: UserIn, _admin: Admin, database: DatabaseDep, clock: ClockDep) 
     responses=problem_responses(401, 403, 422),
 )
 def list_all(
-    _admin: Admin, database: DatabaseDep, cursor: Cursor = None, limit: Limit = 100
+    ctx: Annotated[Context, acting(users.list_users)], cursor: Cursor = None, limit: Limit = 100
 ) -> UserPage:
     after_id = decode_cursor(CURSOR_TAG, cursor)
-    found = database.read(lambda conn: list_users(conn, after_id=after_id, limit=limit + 1))
+    found = users.list_users(ctx, after_id=after_id, limit=limit + 1)
     page = found[:limit]
     more = len(found) > limit
     return UserPage(
@@ -97,8 +69,8 @@ def list_all(
 
 
 @router.get("/{username}", summary="One user", responses=problem_responses(401, 403, 404, 422))
-def get_one(username: Username, _admin: Admin, database: DatabaseDep) -> UserOut:
-    return UserOut.of(database.read(lambda conn: user_summary(conn, _user_id(conn, username))))
+def get_one(username: Username, ctx: Annotated[Context, acting(users.get_user)]) -> UserOut:
+    return UserOut.of(users.get_user(ctx, username))
 
 
 @router.post(
@@ -107,13 +79,10 @@ def get_one(username: Username, _admin: Admin, database: DatabaseDep) -> UserOut
     description="Linking an account the user holds already changes nothing.",
     responses=problem_responses(400, 401, 403, 404, 413, 422),
 )
-def link(username: Username, body: LinkAccountIn, _admin: Admin, database: DatabaseDep) -> UserOut:
-    def link_one(conn: Connection) -> UserOut:
-        user_id = _user_id(conn, username)
-        link_account(conn, user_id, account_code=body.account)
-        return UserOut.of(user_summary(conn, user_id))
-
-    return database.write(link_one)
+def link(
+    username: Username, body: LinkAccountIn, ctx: Annotated[Context, acting(users.link_account)]
+) -> UserOut:
+    return UserOut.of(users.link_account(ctx, username, body.account))
 
 
 @router.post(
@@ -123,12 +92,9 @@ def link(username: Username, body: LinkAccountIn, _admin: Admin, database: Datab
     responses=CHANGING,
 )
 def revoke_tokens(
-    username: Username, _admin: Admin, database: DatabaseDep, clock: ClockDep
+    username: Username, ctx: Annotated[Context, acting(users.revoke_tokens)]
 ) -> TokensRevokedOut:
-    revoked = database.write(
-        lambda conn: revoke_user_tokens(conn, _user_id(conn, username), now=clock())
-    )
-    return TokensRevokedOut(username=username, revoked=revoked)
+    return TokensRevokedOut(username=username, revoked=users.revoke_tokens(ctx, username))
 
 
 @router.post(
@@ -141,19 +107,9 @@ def revoke_tokens(
 def set_user_password(
     username: Username,
     body: PasswordResetIn,
-    admin: Admin,
-    database: DatabaseDep,
-    clock: ClockDep,
+    ctx: Annotated[Context, acting(users.reset_password)],
 ) -> UserOut:
-    user_id = database.read(lambda conn: _user_id(conn, username))
-    # Else a stolen administrator's token would be enough to take the account for good:
-    # a new password, and the owner's sessions ended.
-    if user_id == admin.user_id:
-        raise InvalidRequest(
-            "change your own password with POST /v1/auth/password, giving the current one"
-        )
-    reset_password(database, user_id, new=body.password, clock=clock)
-    return UserOut.of(database.read(lambda conn: user_summary(conn, user_id)))
+    return UserOut.of(users.reset_password(ctx, username, body.password))
 
 
 @router.post(
@@ -162,16 +118,8 @@ def set_user_password(
     description="An administrator cannot disable themselves (another one can).",
     responses=CHANGING,
 )
-def disable(username: Username, admin: Admin, database: DatabaseDep, clock: ClockDep) -> UserOut:
-    def disable_one(conn: Connection) -> UserOut:
-        user_id = _user_id(conn, username)
-        # Without this, the last administrator could lock everyone out of the API.
-        if user_id == admin.user_id:
-            raise InvalidRequest("you cannot disable yourself; ask another administrator")
-        disable_user(conn, user_id, now=clock())
-        return UserOut.of(user_summary(conn, user_id))
-
-    return database.write(disable_one)
+def disable(username: Username, ctx: Annotated[Context, acting(users.disable)]) -> UserOut:
+    return UserOut.of(users.disable(ctx, username))
 
 
 @router.post(
@@ -179,13 +127,8 @@ def disable(username: Username, admin: Admin, database: DatabaseDep, clock: Cloc
     summary="Let a disabled user sign in again (their old sessions stay ended)",
     responses=CHANGING,
 )
-def enable(username: Username, _admin: Admin, database: DatabaseDep) -> UserOut:
-    def enable_one(conn: Connection) -> UserOut:
-        user_id = _user_id(conn, username)
-        enable_user(conn, user_id)
-        return UserOut.of(user_summary(conn, user_id))
-
-    return database.write(enable_one)
+def enable(username: Username, ctx: Annotated[Context, acting(users.enable)]) -> UserOut:
+    return UserOut.of(users.enable(ctx, username))
 
 
 @router.post(
@@ -193,10 +136,5 @@ def enable(username: Username, _admin: Admin, database: DatabaseDep) -> UserOut:
     summary="Lift the lock left by repeated failed sign-ins",
     responses=CHANGING,
 )
-def unlock(username: Username, _admin: Admin, database: DatabaseDep) -> UserOut:
-    def unlock_one(conn: Connection) -> UserOut:
-        user_id = _user_id(conn, username)
-        unlock_user(conn, user_id)
-        return UserOut.of(user_summary(conn, user_id))
-
-    return database.write(unlock_one)
+def unlock(username: Username, ctx: Annotated[Context, acting(users.unlock)]) -> UserOut:
+    return UserOut.of(users.unlock(ctx, username))

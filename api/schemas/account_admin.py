@@ -11,7 +11,6 @@ from api.schemas.common import TEXT_PATTERN, AccountCode, RequestBody, ResponseB
 from api.schemas.money import AmountOut, SignedAmountIn, optional_amount_out
 from monnaie_locale.model import MAX_DISPLAY_NAME, AccountKind
 from monnaie_locale.operations.account_import import AccountRow, ImportProblem
-from monnaie_locale.operations.account_opening import Limits
 
 __all__ = [
     "AccountImportIn",
@@ -83,16 +82,6 @@ class AccountOpenIn(RequestBody):
         description="Highest balance allowed; absent: the deployment's for the kind; null: "
         "unbounded. Other than the deployment's is for the administrator.",
     )
-
-    def limits(self, usual: Limits) -> Limits | None:
-        """The limits asked for, ``usual`` filling a side not given; ``None`` if neither is."""
-        given = self.model_fields_set
-        if "lower_limit" not in given and "upper_limit" not in given:
-            return None
-        return Limits(
-            lower=self.lower_limit if "lower_limit" in given else usual.lower,
-            upper=self.upper_limit if "upper_limit" in given else usual.upper,
-        )
 
 
 class AccountRenameIn(RequestBody):

@@ -12,13 +12,12 @@ from rich.table import Table
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.output import amount_text, limit_text, print_json, progress_bar
-from monnaie_locale.clock import utc_now
+from monnaie_locale.acts import accounts
 from monnaie_locale.errors import InvalidAmount
-from monnaie_locale.ledger import Ledger, accounts
 from monnaie_locale.ledger.history import StatementLine
-from monnaie_locale.model import Account, AccountKind, AccountStatus
+from monnaie_locale.model import Account, AccountKind
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations.account_import import ImportProblem, import_accounts
+from monnaie_locale.operations.account_import import ImportProblem
 
 __all__ = ["account_json", "parse_limit", "register"]
 
@@ -38,9 +37,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="accounts")
 
 
-def parse_limit(text: str | None) -> int | None:
-    """A limit typed by a person: an amount, possibly negative, or ``none`` for no limit."""
-    if text is None or text.strip().lower() in ("none", "aucune", ""):
+def parse_limit(text: str | None) -> accounts.Limit:
+    """A limit typed by a person: an amount, possibly negative, or ``none`` for no limit;
+    not given, the deployment's for the kind."""
+    if text is None:
+        return accounts.USUAL
+    if text.strip().lower() in ("none", "aucune", ""):
         return None
     cleaned = text.strip()
     if cleaned.startswith("-"):
@@ -65,7 +67,7 @@ def account_json(account: Account) -> dict[str, Any]:
     }
 
 
-def _limit_or_refuse(run: RunContext, text: str | None) -> int | None:
+def _limit_or_refuse(run: RunContext, text: str | None) -> accounts.Limit:
     try:
         return parse_limit(text)
     except InvalidAmount as exc:
@@ -79,10 +81,17 @@ def create(
     kind: Annotated[AccountKind, typer.Option("--kind", help="Who holds the account.")],
     currency: Annotated[str, typer.Option("--currency", help="EUR or the local unit's code.")],
     lower_limit: Annotated[
-        str, typer.Option("--lower-limit", help="Lowest balance allowed; 'none': unbounded.")
-    ] = "0",
+        str | None,
+        typer.Option(
+            "--lower-limit", help="Lowest balance allowed, 0 if not given; 'none': unbounded."
+        ),
+    ] = None,
     upper_limit: Annotated[
-        str | None, typer.Option("--upper-limit", help="Highest balance allowed.")
+        str | None,
+        typer.Option(
+            "--upper-limit",
+            help="Highest balance allowed; the deployment's for the kind if not given.",
+        ),
     ] = None,
     owner: Annotated[
         str | None, typer.Option("--owner", help="Reference of the holder (member number).")
@@ -98,13 +107,14 @@ def create(
     """
     run = run_context(ctx)
     lower, upper = _limit_or_refuse(run, lower_limit), _limit_or_refuse(run, upper_limit)
-    account = Ledger(run.database()).open_account(
+    account = accounts.open_account(
+        run.context(),
         code,
         kind=kind,
         currency=currency,
-        owner_ref=owner,
         lower_limit=lower,
         upper_limit=upper,
+        owner_ref=owner,
         display_name=name,
     )
     if as_json:
@@ -133,9 +143,7 @@ def list_command(
     [b]Example:[/b] mlc accounts list --kind business --limit 20 --after 140
     """
     run = run_context(ctx)
-    page = run.database().read(
-        lambda conn: accounts.list_accounts(conn, kind=kind, after_id=after, limit=limit + 1)
-    )
+    page = accounts.list_accounts(run.context(), kind=kind, after_id=after, limit=limit + 1)
     shown, more = page[:limit], len(page) > limit
     cursor = shown[-1].id if more else None
     if as_json:
@@ -184,9 +192,8 @@ def show(
     [b]Example:[/b] mlc accounts show alice --last 20
     """
     run = run_context(ctx)
-    ledger = Ledger(run.database())
-    account = ledger.account(code)
-    lines = ledger.statement(code, limit=last).lines
+    account = accounts.get_account(run.context(), code)
+    lines = accounts.statement(run.context(), code, limit=last).lines
     if as_json:
         print_json(
             {
@@ -265,16 +272,16 @@ def _postings_table(run: RunContext, lines: tuple[StatementLine, ...]) -> Table:
     return table
 
 
-def _change_status(ctx: typer.Context, code: str, status: AccountStatus, as_json: bool) -> None:
+def _change_status(
+    ctx: typer.Context, code: str, change: accounts.StatusChange, as_json: bool
+) -> None:
     run = run_context(ctx)
-    account = Ledger(run.database()).set_status(code, status)
+    account = change(run.context(), code)
     if as_json:
         print_json(account_json(account))
         return
-    run.out.print(
-        run.messages("accounts.status_changed", code=code, status=run.messages(f"status.{status}")),
-        markup=False,
-    )
+    status = run.messages(f"status.{account.status}")
+    run.out.print(run.messages("accounts.status_changed", code=code, status=status), markup=False)
 
 
 @group.command()
@@ -283,7 +290,7 @@ def freeze(ctx: typer.Context, code: CodeArgument, as_json: JsonOption = False) 
 
     [b]Example:[/b] mlc accounts freeze alice
     """
-    _change_status(ctx, code, AccountStatus.FROZEN, as_json)
+    _change_status(ctx, code, accounts.freeze, as_json)
 
 
 @group.command()
@@ -292,7 +299,7 @@ def unfreeze(ctx: typer.Context, code: CodeArgument, as_json: JsonOption = False
 
     [b]Example:[/b] mlc accounts unfreeze alice
     """
-    _change_status(ctx, code, AccountStatus.ACTIVE, as_json)
+    _change_status(ctx, code, accounts.unfreeze, as_json)
 
 
 @group.command()
@@ -301,7 +308,7 @@ def close(ctx: typer.Context, code: CodeArgument, as_json: JsonOption = False) -
 
     [b]Example:[/b] mlc accounts close alice
     """
-    _change_status(ctx, code, AccountStatus.CLOSED, as_json)
+    _change_status(ctx, code, accounts.close, as_json)
 
 
 @group.command()
@@ -323,7 +330,7 @@ def rename(
     run = run_context(ctx)
     if (name is None) == (not clear):
         raise UsageProblem(run.messages("accounts.rename_what"))
-    account = run.database().write(lambda conn: accounts.rename_account(conn, code, name))
+    account = accounts.rename(run.context(), code, name)
     if as_json:
         print_json(account_json(account))
         return
@@ -354,12 +361,11 @@ def import_command(
     run = run_context(ctx)
     if not file.is_file():
         raise UsageProblem(run.messages("file.not_found", path=file))
-    database = run.database()
+    context = run.context()
     with progress_bar(run.err, run.messages("import.checking"), total=None) as bar:
-        outcome = import_accounts(
-            database,
+        outcome = accounts.import_accounts(
+            context,
             file.read_bytes(),
-            now=utc_now(),
             encoding=encoding,
             dry_run=dry_run,
             progress=bar.advance_to,

@@ -16,18 +16,16 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.table import Table
-from sqlalchemy import Connection
 
 from cli.commands.keys import explained_key_problems
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.serving import raise_open_files_limit, uvicorn_options, worker_environment
-from monnaie_locale.auth.roles import Role
-from monnaie_locale.auth.users import create_user
+from monnaie_locale.acts import users
 from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.demo import DEMO_USERS, demo_settings, seed_demo, with_demo_signing_key
-from monnaie_locale.deployment import create_system_accounts, from_settings
+from monnaie_locale.deployment import from_settings
 from monnaie_locale.store import migrate
 
 __all__ = ["DEMO_FOLDER", "register"]
@@ -91,13 +89,8 @@ def init(
     migrate(database)
     deployment = from_settings(settings, offices=tuple(office or ()))
 
-    def set_up(conn: Connection) -> int:
-        opened = create_system_accounts(conn, deployment, now=utc_now())
-        create_user(conn, admin, password=password, role=Role.ADMIN, now=utc_now())
-        return len(opened)
-
-    opened = database.write(set_up)
-    run.out.print(run.messages("init.done", accounts=opened, admin=admin))
+    opened = users.set_up(database, deployment, admin=admin, password=password)
+    run.out.print(run.messages("init.done", accounts=len(opened), admin=admin))
 
 
 def serve(

@@ -12,17 +12,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import Connection, select
 
 from cli import help_fr
 from cli.commands.convert import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.output import print_json
-from monnaie_locale.auth import users as auth_users
+from monnaie_locale.acts import users
 from monnaie_locale.auth.roles import Role
-from monnaie_locale.clock import utc_now
-from monnaie_locale.store.tables_auth import users as users_table
+from monnaie_locale.auth.user_admin import UserSummary
 
 __all__ = ["register"]
 
@@ -102,13 +100,6 @@ def _password(run: RunContext, variable: str | None) -> str:
     )
 
 
-def _user_id(run: RunContext, conn: Connection, username: str) -> int:
-    user = auth_users.find_user(conn, username)
-    if user is None:
-        raise UsageProblem(run.messages("users.unknown", user=username))
-    return user.id
-
-
 @group.command()
 def create(
     ctx: typer.Context,
@@ -122,12 +113,9 @@ def create(
     [b]Example:[/b] mlc users create paul --role office_operator
     """
     run = run_context(ctx)
+    context = run.context()  # who acts, known before a password is asked for
     password = _password(run, password_env)
-    user = run.database().write(
-        lambda conn: auth_users.create_user(
-            conn, username, password=password, role=role, now=utc_now()
-        )
-    )
+    user = users.create_user(context, username, password=password, role=role)
     if as_json:
         print_json({"id": user.id, "username": user.username, "role": str(user.role)})
         return
@@ -145,11 +133,7 @@ def link(
     [b]Example:[/b] mlc users link alice.martin alice
     """
     run = run_context(ctx)
-    run.database().write(
-        lambda conn: auth_users.link_account(
-            conn, _user_id(run, conn, username), account_code=account
-        )
-    )
+    users.link_account(run.context(), username, account)
     run.out.print(run.messages("users.linked", user=username, account=account), markup=False)
 
 
@@ -160,9 +144,7 @@ def disable(ctx: typer.Context, username: UserArgument) -> None:
     [b]Example:[/b] mlc users disable paul
     """
     run = run_context(ctx)
-    run.database().write(
-        lambda conn: auth_users.disable_user(conn, _user_id(run, conn, username), now=utc_now())
-    )
+    users.disable(run.context(), username)
     run.out.print(run.messages("users.disabled", user=username), markup=False)
 
 
@@ -175,14 +157,11 @@ def password(
     [b]Example:[/b] mlc users password paul
     """
     run = run_context(ctx)
+    context = run.context()
     # Checked before asking, so nobody types a password for a misspelt name.
-    run.database().read(lambda conn: _user_id(run, conn, username))
+    users.get_user(context, username)
     new = _password(run, password_env)
-    run.database().write(
-        lambda conn: auth_users.set_password(
-            conn, _user_id(run, conn, username), password=new, now=utc_now()
-        )
-    )
+    users.reset_password(context, username, new)
     run.out.print(run.messages("users.password_set", user=username), markup=False)
 
 
@@ -193,26 +172,15 @@ def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc users list --json
     """
     run = run_context(ctx)
-
-    def read(conn: Connection) -> list[dict[str, object]]:
-        rows = conn.execute(
-            select(users_table.c.id, users_table.c.username).order_by(users_table.c.username)
-        ).all()
-        found = []
-        for row in rows:
-            user = auth_users.get_user(conn, int(row.id))
-            held = sorted(auth_users.accounts_of(conn, user.id))
-            found.append(
-                {
-                    "username": user.username,
-                    "role": str(user.role),
-                    "active": user.active,
-                    "accounts": held,
-                }
-            )
-        return found
-
-    found = run.database().read(read)
+    found = [
+        {
+            "username": user.username,
+            "role": str(user.role),
+            "active": user.active,
+            "accounts": sorted(user.accounts),
+        }
+        for user in sorted(_every_user(run), key=lambda user: user.username)
+    ]
     if as_json:
         print_json(found)
         return
@@ -225,3 +193,12 @@ def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
         shown = ", ".join(accounts) if isinstance(accounts, list) else ""
         table.add_row(str(item["username"]), str(item["role"]), state, shown)
     run.out.print(table)
+
+
+def _every_user(run: RunContext) -> list[UserSummary]:
+    """Every user, read a page at a time."""
+    found: list[UserSummary] = []
+    context = run.context()
+    while page := users.list_users(context, after_id=found[-1].id if found else 0, limit=500):
+        found += page
+    return found

@@ -13,4 +13,10 @@ below them.
 * :mod:`~monnaie_locale.acts.membership`  membership fees, and who is up to date
 * :mod:`~monnaie_locale.acts.reserve`  the reserve report, bank statements, the
   association's own euros
+* :mod:`~monnaie_locale.acts.accounts`   opening, reading, freezing and closing accounts
+* :mod:`~monnaie_locale.acts.users`      users, their roles and accounts; the first administrator
+* :mod:`~monnaie_locale.acts.sessions`   signing in and out, changing one's own password
+* :mod:`~monnaie_locale.acts.api_keys`   terminals' API keys
+* :mod:`~monnaie_locale.acts.audit`      the journal sealed and verified
+* :mod:`~monnaie_locale.acts.exports`    the FEC and the plain-text journal
 """

@@ -16,7 +16,8 @@ MonnaieLocaleError
 │   ├── UnknownUser
 │   └── UnknownApiKey
 └── Conflict
-    └── DuplicateUser
+    ├── DuplicateUser
+    └── AdministratorExists
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from datetime import datetime
 from monnaie_locale.errors import Conflict, InvalidRequest, MonnaieLocaleError, NotFound
 
 __all__ = [
+    "AdministratorExists",
     "CredentialLocked",
     "DuplicateUser",
     "Forbidden",
@@ -156,6 +158,19 @@ class DuplicateUser(Conflict):
     def __init__(self, username: str) -> None:
         super().__init__(f"a user {username!r} already exists")
         self.username = username
+
+
+class AdministratorExists(Conflict):
+    """Raised when setting up a first administrator where one exists already: from then
+    on, only an administrator creates users."""
+
+    code = "administrator_exists"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this deployment has an administrator already; an administrator creates users "
+            "(mlc --as ADMIN users create)"
+        )
 
 
 class NotYourTransaction(Forbidden):

@@ -13,7 +13,7 @@ codes are taken.
 What a line may open follows the importer's rights
 (:class:`~monnaie_locale.operations.account_opening.OpeningRights`): an association
 operator imports holder accounts in the local unit under the deployment's limits; the
-administrator, and the command line, more. An empty ``upper_limit`` is the
+administrator more. An empty ``upper_limit`` is the
 deployment's highest balance for the kind (none unless it sets one), as when opening one
 account; ``none`` is no limit.
 
@@ -29,7 +29,7 @@ import io
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from sqlalchemy import Connection, select
 
@@ -47,10 +47,8 @@ from monnaie_locale.model import (
 from monnaie_locale.money import parse_amount
 from monnaie_locale.operations.account_opening import (
     SET_UP_KINDS,
-    UNRESTRICTED,
     OpeningRights,
 )
-from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts as accounts_table
 from monnaie_locale.store.tables import currencies
 
@@ -65,6 +63,7 @@ __all__ = [
     "ImportOutcome",
     "ImportProblem",
     "ImportRules",
+    "Transactions",
     "import_accounts",
     "read_rows",
 ]
@@ -74,6 +73,16 @@ OPTIONAL_COLUMNS = ("upper_limit", "display_name")
 _LOOKUP_CHUNK = 500
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
+
+
+class Transactions(Protocol):
+    """Where the import reads and writes: a database, or an actor's context."""
+
+    def read(self, query: Callable[[Connection], T]) -> T: ...
+
+    def write(self, work: Callable[[Connection], T]) -> T: ...
+
 
 # Each problem's words, in English; the command line has them in French too.
 MESSAGES: Mapping[str, str] = {
@@ -133,7 +142,7 @@ class AccountRow:
 class ImportRules:
     """What the importer may open, and the local unit and upper limits its rights refer to."""
 
-    rights: OpeningRights = UNRESTRICTED
+    rights: OpeningRights
     unit: str | None = None
     upper_limits: Mapping[AccountKind, int] = field(default_factory=dict)
 
@@ -152,11 +161,11 @@ class ImportOutcome:
 
 
 def import_accounts(
-    database: Database,
+    database: Transactions,
     data: bytes,
     *,
     now: datetime,
-    rules: ImportRules | None = None,
+    rules: ImportRules,
     encoding: str = "utf-8",
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -167,7 +176,6 @@ def import_accounts(
     The file is read outside any write transaction, so a long one holds no other writer
     back; the codes it names are looked up, then every account opened, in one transaction.
     """
-    rules = rules or ImportRules()
     known = set(database.read(lambda conn: conn.execute(select(currencies.c.code)).scalars().all()))
     rows, problems = read_rows(
         data, encoding=encoding, currencies=known, rules=rules, progress=progress, on_total=on_total
@@ -222,7 +230,7 @@ def read_rows(
     *,
     encoding: str,
     currencies: Collection[str],
-    rules: ImportRules | None = None,
+    rules: ImportRules,
     progress: Progress | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> tuple[list[AccountRow], list[ImportProblem]]:
@@ -244,7 +252,7 @@ def read_rows(
             ImportProblem(1, name, "missing_column", {"column": name, "required": required})
             for name in missing
         ]
-    checker = _RowChecker(header=header, currencies=set(currencies), rules=rules or ImportRules())
+    checker = _RowChecker(header=header, currencies=set(currencies), rules=rules)
     try:
         for done, (line, values) in enumerate(_records(reader), start=1):
             checker.check(line, values)

@@ -38,7 +38,6 @@ __all__ = [
     "NO_RIGHTS",
     "OPERATOR_RIGHTS",
     "SET_UP_KINDS",
-    "UNRESTRICTED",
     "KindOpenedBySetUp",
     "Limits",
     "OpeningForbidden",
@@ -119,12 +118,10 @@ ADMIN_RIGHTS = OpeningRights(
 )
 OPERATOR_RIGHTS = OpeningRights(kinds=HOLDER_KINDS, any_currency=False, own_limits=False)
 NO_RIGHTS = OpeningRights(kinds=frozenset(), any_currency=False, own_limits=False)
-# The command line's: it runs with the database's own credentials and answers to no role.
-UNRESTRICTED = OpeningRights(kinds=frozenset(AccountKind), any_currency=True, own_limits=True)
 
 
 def rights_of(role: Role) -> OpeningRights:
-    """What ``role`` may open over the API."""
+    """What ``role`` may open, over the API and on the command line alike."""
     if role is Role.ADMIN:
         return ADMIN_RIGHTS
     if role is Role.ASSOCIATION_OPERATOR:

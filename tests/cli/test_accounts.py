@@ -28,10 +28,20 @@ def test_create_opens_an_account_with_the_given_limits(mlc: Mlc, ledger: Ledger)
 
 
 def test_create_accepts_none_for_an_unbounded_account(mlc: Mlc, ledger: Ledger) -> None:
-    result = mlc("accounts", "create", "notes:vault", "--kind", "system", "--currency", "MLC",
+    result = mlc("accounts", "create", "fund", "--kind", "association", "--currency", "EUR",
                  "--lower-limit", "none")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert ledger.account("notes:vault").lower_limit is None
+    assert ledger.account("fund").lower_limit is None
+
+
+def test_create_refuses_a_system_account_which_the_set_up_opens(
+    mlc: Mlc, ledger: Ledger, database: Database
+) -> None:
+    before = snapshot(database)
+    result = mlc("accounts", "create", "notes:vault", "--kind", "system", "--currency", "MLC")
+    assert result.exit_code == 2
+    assert "mlc init" in result.stderr
+    assert snapshot(database) == before
 
 
 def test_create_refuses_an_unknown_kind_and_opens_nothing(

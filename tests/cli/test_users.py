@@ -18,7 +18,7 @@ from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables_auth import users as users_table
-from tests.cli.conftest import Mlc, run_process
+from tests.cli.conftest import ADMIN, Mlc, run_process
 from tests.support import snapshot
 
 PASSWORD = "correct horse battery"
@@ -32,9 +32,9 @@ def user(database: Database, name: str) -> users.User:
 
 
 def user_count(database: Database) -> int:
-    return database.read(
-        lambda conn: int(conn.execute(select(func.count()).select_from(users_table)).scalar_one())
-    )
+    """How many users there are besides the administrator the commands act as."""
+    count = select(func.count()).select_from(users_table).where(users_table.c.username != ADMIN)
+    return database.read(lambda conn: int(conn.execute(count).scalar_one()))
 
 
 @pytest.fixture
@@ -106,7 +106,8 @@ def test_a_linked_account_is_listed_with_its_user(
 
     listed = mlc.json("users", "list")
     assert listed == [
-        {"username": "alice.m", "role": "member", "active": True, "accounts": ["alice"]}
+        {"username": "alice.m", "role": "member", "active": True, "accounts": ["alice"]},
+        {"username": ADMIN, "role": "admin", "active": True, "accounts": []},
     ]
 
 

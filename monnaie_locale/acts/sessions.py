@@ -1,0 +1,68 @@
+"""Sessions: signing in and out, who the caller is, and changing one's own password.
+
+Signing in has no actor: the username and password are the proof, checked with a lock
+after repeated failures (see :mod:`monnaie_locale.auth.login`). Every other act here is
+the signed-in user's own; an API key has no password and no session, so it neither signs
+out (its owner revokes it) nor changes a password.
+
+===============  =========================================================================
+Act              Who may do it
+===============  =========================================================================
+sign_in          anyone, without an actor, with a username and its password
+sign_out         anyone signed in with a token: that token is revoked
+whoami           anyone: their name, role and the accounts they hold
+change_password  anyone signed in with a token, giving their current password; every
+                 token is revoked and a fresh one returned
+===============  =========================================================================
+"""
+
+from __future__ import annotations
+
+from monnaie_locale.acting import Context, act
+from monnaie_locale.auth import login, password_change
+from monnaie_locale.auth.lockout import LoginPolicy
+from monnaie_locale.auth.principal import Principal
+from monnaie_locale.auth.roles import EVERYONE
+from monnaie_locale.auth.tokens import IssuedToken
+from monnaie_locale.clock import Clock
+from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.store.database import Database
+
+__all__ = ["change_password", "sign_in", "sign_out", "whoami"]
+
+
+def sign_in(
+    database: Database, username: str, password: str, *, clock: Clock, policy: LoginPolicy
+) -> IssuedToken:
+    """A fresh token for ``username``, or the refusal (the same whether the name exists)."""
+    return login.sign_in(database, username, password, clock=clock, policy=policy)
+
+
+@act(*EVERYONE)
+def sign_out(ctx: Context) -> None:
+    """Revoke the token the actor signed in with."""
+    token_id = ctx.actor.token_id
+    if token_id is None:
+        raise InvalidRequest("an API key is not signed out; its owner revokes it")
+    login.sign_out(ctx.database, token_id, clock=ctx.clock)
+
+
+@act(*EVERYONE)
+def whoami(ctx: Context) -> Principal:
+    """The actor: name, role and the accounts they hold."""
+    return ctx.actor
+
+
+@act(*EVERYONE)
+def change_password(ctx: Context, *, current: str, new: str, policy: LoginPolicy) -> IssuedToken:
+    """Check ``current``, store ``new``, revoke every token of the actor; a fresh token.
+
+    A wrong ``current`` counts as a failed sign-in, so a stolen token cannot be used to
+    guess the password at leisure.
+    """
+    user_id = ctx.actor.user_id
+    if ctx.actor.token_id is None or user_id is None:
+        raise InvalidRequest("an API key has no password; sign in as a user to change yours")
+    return password_change.change_own_password(
+        ctx.database, user_id, current=current, new=new, clock=ctx.clock, policy=policy
+    )
