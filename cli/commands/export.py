@@ -19,10 +19,7 @@ from cli.errors import UsageProblem
 from cli.output import Bar, amount_text, print_json, progress_bar
 from monnaie_locale import exports
 from monnaie_locale.acts import exports as exporting
-from monnaie_locale.clock import utc_now
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.exports.statement_pdf import statement_pdf
-from monnaie_locale.exports.statement_rows import statement_window
 
 __all__ = ["register"]
 
@@ -118,33 +115,33 @@ def statement(
         raise UsageProblem(run.messages("export.pdf_only"))
     french = run.messages.lang == "fr"
     delimiter, decimal = (";", ",") if french else (",", ".")
-    with run.database().reading() as conn:
+    acting = run.context()
 
-        def write(handle: TextIO, progress: Callable[[int], None] | None) -> int:
-            return exports.statement_csv(
-                conn,
-                code,
-                handle,
-                start=first,
-                end=last,
-                delimiter=delimiter,
-                decimal_separator=decimal,
-                zone=zone,
-                progress=progress,
-            )
+    def write(handle: TextIO, progress: Callable[[int], None] | None) -> int:
+        return exporting.write_statement_csv(
+            acting,
+            code,
+            handle,
+            start=first,
+            end=last,
+            delimiter=delimiter,
+            decimal_separator=decimal,
+            zone=zone,
+            progress=progress,
+        )
 
-        if output is None:
-            # Rows on the terminal would run through the bar: a bar only when piped.
-            if sys.stdout.isatty():
-                write(sys.stdout, None)
-            else:
-                _streamed(run, lambda bar: write(sys.stdout, bar.advance_to), total=None)
-            return
-        with (
-            _replacing(output) as partial,
-            partial.open("w", encoding="utf-8", newline="") as handle,
-        ):
-            _streamed(run, lambda bar: write(handle, bar.advance_to), total=None)
+    if output is None:
+        # Rows on the terminal would run through the bar: a bar only when piped.
+        if sys.stdout.isatty():
+            write(sys.stdout, None)
+        else:
+            _streamed(run, lambda bar: write(sys.stdout, bar.advance_to), total=None)
+        return
+    with (
+        _replacing(output) as partial,
+        partial.open("w", encoding="utf-8", newline="") as handle,
+    ):
+        _streamed(run, lambda bar: write(handle, bar.advance_to), total=None)
 
 
 def _statement_pdf(
@@ -159,31 +156,32 @@ def _statement_pdf(
 ) -> None:
     if output is None and sys.stdout.isatty():
         raise UsageProblem(run.messages("export.pdf_to_terminal"))
-    with run.database().reading() as conn:
-        window = statement_window(conn, code, start=start, end=end, zone=zone)
+    acting = run.context()
 
-        def write(handle: BinaryIO) -> None:
-            _streamed(
-                run,
-                lambda bar: statement_pdf(
-                    conn,
-                    window,
-                    handle,
-                    lang=run.messages.lang,
-                    holder=holder,
-                    zone=zone,
-                    printed_at=utc_now(),
-                    progress=bar.advance_to,
-                ),
-                total=window.count,
-            )
+    def write(handle: BinaryIO) -> None:
+        _streamed(
+            run,
+            lambda bar: exporting.write_statement_pdf(
+                acting,
+                code,
+                handle,
+                start=start,
+                end=end,
+                zone=zone,
+                lang=run.messages.lang,
+                holder=holder,
+                on_total=bar.total,
+                progress=bar.advance_to,
+            ),
+            total=None,
+        )
 
-        if output is None:
-            write(sys.stdout.buffer)
-            sys.stdout.flush()
-            return
-        with _replacing(output) as partial, partial.open("wb") as handle:
-            write(handle)
+    if output is None:
+        write(sys.stdout.buffer)
+        sys.stdout.flush()
+        return
+    with _replacing(output) as partial, partial.open("wb") as handle:
+        write(handle)
 
 
 def _parse_day(run: RunContext, text: str | None) -> date | None:

@@ -8,6 +8,8 @@ count_postings      auditors, the association's operators, administrators (for a
 write_fec           the same: the FEC, 18 columns, ISO-8859-15, one écriture per
                     transaction
 write_journal       the same: a plain-text journal that hledger or Ledger re-checks
+write_statement_csv anyone, for an account they may read: its postings of a period
+write_statement_pdf the same, as a printable PDF between opening and closing balances
 ==================  ======================================================================
 
 Each export reads one snapshot of the books (a READ ONLY, REPEATABLE READ transaction on
@@ -16,15 +18,24 @@ PostgreSQL) and writes as it reads, so a long ledger costs no memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, tzinfo
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, Literal, TextIO
 
 from monnaie_locale import exports
 from monnaie_locale.acting import Context, act
-from monnaie_locale.auth.roles import REPORT_READERS
+from monnaie_locale.auth.roles import EVERYONE, REPORT_READERS
 from monnaie_locale.exports.source import Progress
+from monnaie_locale.exports.statement_pdf import statement_pdf
+from monnaie_locale.exports.statement_rows import statement_window
 
-__all__ = ["count_postings", "write_fec", "write_journal"]
+__all__ = [
+    "count_postings",
+    "write_fec",
+    "write_journal",
+    "write_statement_csv",
+    "write_statement_pdf",
+]
 
 
 @act(*REPORT_READERS)
@@ -74,4 +85,68 @@ def write_journal(
     with ctx.database.reading() as conn:
         return exports.hledger_journal(
             conn, out, assertions=assertions, zone=zone, progress=progress
+        )
+
+
+@act(*EVERYONE)
+def write_statement_csv(
+    ctx: Context,
+    code: str,
+    out: TextIO,
+    *,
+    start: date | None,
+    end: date | None,
+    delimiter: str,
+    decimal_separator: str,
+    zone: tzinfo,
+    progress: Progress | None = None,
+) -> int:
+    """Write the account's postings of the period as CSV; how many were written."""
+    ctx.actor.check_read(code)
+    with ctx.database.reading() as conn:
+        return exports.statement_csv(
+            conn,
+            code,
+            out,
+            start=start,
+            end=end,
+            delimiter=delimiter,
+            decimal_separator=decimal_separator,
+            zone=zone,
+            progress=progress,
+        )
+
+
+@act(*EVERYONE)
+def write_statement_pdf(
+    ctx: Context,
+    code: str,
+    out: BinaryIO,
+    *,
+    start: date | None,
+    end: date | None,
+    zone: tzinfo,
+    lang: Literal["fr", "en"],
+    holder: str | None,
+    on_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Write the account's statement of the period as a PDF, in ``lang``.
+
+    ``on_total`` learns how many movements the statement holds before they are written.
+    """
+    ctx.actor.check_read(code)
+    with ctx.database.reading() as conn:
+        window = statement_window(conn, code, start=start, end=end, zone=zone)
+        if on_total is not None:
+            on_total(window.count)
+        statement_pdf(
+            conn,
+            window,
+            out,
+            lang=lang,
+            holder=holder,
+            zone=zone,
+            printed_at=ctx.clock(),
+            progress=progress,
         )
