@@ -6,4 +6,6 @@ lists its acts and who may do each. The API, the CLI and the pages call these an
 below them.
 
 * :mod:`~monnaie_locale.acts.transfers`  transfers, holds and reversals between holders
+* :mod:`~monnaie_locale.acts.checkout`  the QR checkout: payment requests, payments, refunds
+  (and :mod:`~monnaie_locale.acts.webhooks`, where a shop's server hears of them)
 """
