@@ -1,1 +1,1 @@
-"""Tests of the acts: each refuses who may not, changes nothing when it does, as its route."""
+"""Tests of the acts: who may do each, and the same answer from every front end."""
