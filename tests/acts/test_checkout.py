@@ -156,6 +156,9 @@ def _checkout_state(conn: Connection) -> tuple[Any, ...]:
 
 
 def _state(till: Till) -> tuple[Snapshot, tuple[Any, ...]]:
+    # On PostgreSQL the service's sealer numbers committed transactions a moment later:
+    # seal them all first, so that only what a call did can differ.
+    till.world.ledger.seal_journal()
     database = till.world.database
     return snapshot(database), database.read(_checkout_state)
 
