@@ -1,6 +1,8 @@
 """What the QR checkout needs at run time: the signing key ring, the notifier, webhook rules.
 
-Built once by the application factory from the settings and kept on ``app.state``:
+Built once by the application factory from the settings and kept on ``app.state``; the
+routes hand it to the checkout's acts, as the
+:class:`~monnaie_locale.acts.checkout.CheckoutServices` they need:
 
 * the :class:`~monnaie_locale.payments.KeyRing` of the deployment, from the configured PEM
   (a file or inline), or in development a key made at start-up, with the keys a rotation

@@ -20,18 +20,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection
 
 from api.checkout_runtime import CheckoutDep
-from api.deps import ClockDep, DatabaseDep, SettingsDep, current_principal, require
+from api.deps import ClockDep, SettingsDep, acting, current_principal
 from api.problems import problem_responses
-from api.routers.checkout import ISSUERS
 from api.schemas.checkout import AccountQuery, TicketIn, TicketOut
 from api.stream_tickets import issue_ticket, read_ticket
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import checkout
 from monnaie_locale.auth import Principal
 from monnaie_locale.auth.errors import RoleForbidden
-from monnaie_locale.checkout import event_stream, latest_sequence, parse_last_event_id
-from monnaie_locale.ledger.accounts import get_account
 
 __all__ = ["router"]
 
@@ -52,8 +50,9 @@ async def stream_reader(
         str | None,
         Query(max_length=1000, description="A ticket from POST /v1/checkout/events/tickets."),
     ] = None,
-) -> Principal:
-    """The caller of the stream, from a ticket or a bearer credential; only the till's roles."""
+) -> Context:
+    """The stream's caller, from a ticket or a bearer credential, as :func:`~api.deps.acting`
+    gives it: only the roles of the act admitted, before anything else is read."""
     if ticket is not None:
         claims = read_ticket(ticket, secret=settings.secret_key.get_secret_value(), now=clock())
         principal = Principal(
@@ -61,9 +60,12 @@ async def stream_reader(
         )
     else:
         principal = await current_principal(request, credentials)
-    if principal.role not in ISSUERS:
+    if principal.role not in checkout.follow_feed.roles:
         raise RoleForbidden(str(principal.role))
-    return principal
+    state = request.app.state
+    return Context(
+        database=state.database, actor=principal, deployment=state.deployment, clock=clock
+    )
 
 
 @router.post(
@@ -74,15 +76,15 @@ async def stream_reader(
 )
 def create_ticket(
     body: TicketIn,
-    principal: Annotated[Principal, require(*ISSUERS)],
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(checkout.feed_head)],
     settings: SettingsDep,
-    clock: ClockDep,
 ) -> TicketOut:
-    principal.check_move_from(body.account)
-    latest = database.read(lambda conn: _feed_head(conn, body.account))
+    latest = checkout.feed_head(ctx, body.account)
     ticket, expires = issue_ticket(
-        principal, account=body.account, secret=settings.secret_key.get_secret_value(), now=clock()
+        ctx.actor,
+        account=body.account,
+        secret=settings.secret_key.get_secret_value(),
+        now=ctx.clock(),
     )
     return TicketOut(ticket=ticket, expires_at=expires, last_event_id=latest)
 
@@ -98,25 +100,20 @@ def create_ticket(
 )
 def stream_events(
     account: AccountQuery,
-    principal: Annotated[Principal, Depends(stream_reader)],
-    database: DatabaseDep,
+    ctx: Annotated[Context, Depends(stream_reader)],
     runtime: CheckoutDep,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id: Annotated[int | None, Query(ge=0, le=2**62)] = None,
 ) -> StreamingResponse:
-    principal.check_move_from(account)
-    # Checked before the response starts: a stream cannot turn into an error page later.
-    database.read(lambda conn: get_account(conn, account))
-    after = parse_last_event_id(last_event_id_header)
-    if last_event_id_header is None and last_event_id is not None:
-        after = last_event_id
+    events = checkout.follow_feed(
+        ctx,
+        account,
+        services=runtime,
+        last_event_id=last_event_id_header,
+        after=last_event_id,
+    )
     return StreamingResponse(
-        event_stream(database, runtime.notifier, merchant_account=account, last_event_id=after),
+        events,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
-
-
-def _feed_head(conn: Connection, account: str) -> int:
-    get_account(conn, account)  # an unknown account is a 404, not a ticket
-    return latest_sequence(conn)

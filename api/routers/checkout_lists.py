@@ -5,8 +5,9 @@ the till and by its printed counter code alike, each with its signed receipt and
 refunded of it; ``GET /v1/checkout/requests?account=...`` lists the requests it issued
 and what became of each (open, paid, cancelled, or expired). The caller must hold the
 account, or have a role that reads every account (office and association operators,
-auditors, administrators). A page is continued with the ``next_cursor`` of the previous
-one, so what comes in meanwhile never shifts the pages being read.
+auditors, administrators), as :mod:`monnaie_locale.acts.checkout` decides. A page is
+continued with the ``next_cursor`` of the previous one, so what comes in meanwhile never
+shifts the pages being read.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.access import EVERYONE
 from api.checkout_runtime import CheckoutDep
 from api.cursors import Cursor, decode_cursor, encode_cursor
-from api.deps import ClockDep, DatabaseDep, require
+from api.deps import acting
 from api.problems import problem_responses
 from api.schemas.checkout import (
     AccountQuery,
@@ -27,17 +27,14 @@ from api.schemas.checkout import (
     RequestOut,
     RequestPage,
 )
-from monnaie_locale import checkout
-from monnaie_locale.auth import Principal
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import checkout
 from monnaie_locale.checkout.listings import MAX_PAGE
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/checkout", tags=["checkout"])
 
-# Every role may ask; what it may read is the accounts it holds, or all for those that
-# see all (Principal.check_read).
-Reader = Annotated[Principal, require(*EVERYONE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE - 1, description="Lines per page.")]
 _PAYMENTS, _REQUESTS = "p", "q"
 
@@ -49,16 +46,13 @@ _PAYMENTS, _REQUESTS = "p", "q"
 )
 def list_payments(
     account: AccountQuery,
-    principal: Reader,
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(checkout.list_payments)],
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> PaymentPage:
-    principal.check_read(account)
     before = decode_cursor(_PAYMENTS, cursor) or None
-    found = database.read(
-        lambda conn: checkout.payments_of(conn, account, before_id=before, limit=limit + 1)
-    )
+    # One line more than the page: whether there is a next page, without counting.
+    found = checkout.list_payments(ctx, account, before_id=before, limit=limit + 1)
     page, more = found[:limit], len(found) > limit
     return PaymentPage(
         items=[PaymentLineOut.of(line) for line in page],
@@ -73,20 +67,15 @@ def list_payments(
 )
 def list_requests(
     account: AccountQuery,
-    principal: Reader,
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(checkout.list_requests)],
     runtime: CheckoutDep,
-    clock: ClockDep,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> RequestPage:
-    principal.check_read(account)
     before = decode_cursor(_REQUESTS, cursor) or None
-    found = database.read(
-        lambda conn: checkout.requests_of(conn, account, before_id=before, limit=limit + 1)
-    )
+    found = checkout.list_requests(ctx, account, before_id=before, limit=limit + 1)
     page, more = found[:limit], len(found) > limit
-    now = clock()
+    now = ctx.clock()
     return RequestPage(
         items=[RequestOut.of(issued, host=runtime.public_host, now=now) for issued in page],
         next_cursor=encode_cursor(_REQUESTS, page[-1].id) if more else None,

@@ -31,7 +31,7 @@ from api.checkout_runtime import CheckoutDep
 from api.deps import ClockDep, DatabaseDep, Public, SettingsDep
 from api.problems import status_for
 from api.typography import money
-from monnaie_locale import checkout
+from monnaie_locale.acts import checkout
 from monnaie_locale.errors import MonnaieLocaleError, NotFound
 from monnaie_locale.payments.request import RequestKind
 
@@ -71,15 +71,7 @@ def pay_page(
     context: dict[str, Any] = {"token": token, "currency": settings.currency_symbol}
     status = 200
     try:
-        found = database.read(
-            lambda conn: checkout.preview(
-                conn,
-                token,
-                keyring=runtime.keyring,
-                deployment_id=runtime.deployment_id,
-                clock=clock,
-            )
-        )
+        found = checkout.preview(database, token, services=runtime, clock=clock)
     except MonnaieLocaleError as refusal:
         status = status_for(type(refusal))
         if status >= 500:

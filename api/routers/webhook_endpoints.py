@@ -20,7 +20,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.checkout_runtime import CheckoutDep
 from api.cursors import Cursor, decode_cursor, encode_cursor
-from api.deps import ClockDep, DatabaseDep, require
+from api.deps import acting
 from api.problems import problem_responses
 from api.schemas.checkout import (
     AccountQuery,
@@ -30,8 +30,8 @@ from api.schemas.checkout import (
     EndpointIn,
     EndpointOut,
 )
-from monnaie_locale import checkout
-from monnaie_locale.auth import Principal, Role
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import webhooks
 from monnaie_locale.checkout.delivery_log import MAX_PAGE
 
 __all__ = ["router"]
@@ -39,7 +39,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1/checkout/webhooks", tags=["checkout"])
 
 EndpointId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-Owner = Annotated[Principal, require(Role.MERCHANT_OWNER)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE - 1, description="Deliveries per page.")]
 _CURSOR_TAG = "d"
 
@@ -52,19 +51,10 @@ _CURSOR_TAG = "d"
 )
 def add_endpoint(
     body: EndpointIn,
-    principal: Owner,
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(webhooks.add_endpoint)],
     runtime: CheckoutDep,
-    clock: ClockDep,
 ) -> EndpointCreated:
-    principal.check_move_from(body.account)
-    # Before the transaction: the check may wait for DNS.
-    url = runtime.destinations.check_url(body.url)
-    endpoint = database.write(
-        lambda conn: checkout.add_endpoint(
-            conn, merchant_account=body.account, url=url, clock=clock
-        )
-    )
+    endpoint = webhooks.add_endpoint(ctx, body.account, body.url, destinations=runtime.destinations)
     return EndpointCreated(**EndpointOut.of(endpoint).model_dump(), secret=endpoint.secret)
 
 
@@ -74,11 +64,9 @@ def add_endpoint(
     responses=problem_responses(401, 403, 404, 422),
 )
 def list_endpoints(
-    account: AccountQuery, principal: Owner, database: DatabaseDep
+    account: AccountQuery, ctx: Annotated[Context, acting(webhooks.list_endpoints)]
 ) -> list[EndpointOut]:
-    principal.check_move_from(account)
-    found = database.read(lambda conn: checkout.list_endpoints(conn, account))
-    return [EndpointOut.of(endpoint) for endpoint in found]
+    return [EndpointOut.of(endpoint) for endpoint in webhooks.list_endpoints(ctx, account)]
 
 
 @router.delete(
@@ -89,14 +77,9 @@ def list_endpoints(
 def disable_endpoint(
     endpoint_id: EndpointId,
     account: AccountQuery,
-    principal: Owner,
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(webhooks.disable_endpoint)],
 ) -> EndpointOut:
-    principal.check_move_from(account)
-    endpoint = database.write(
-        lambda conn: checkout.disable_endpoint(conn, endpoint_id, merchant_account=account)
-    )
-    return EndpointOut.of(endpoint)
+    return EndpointOut.of(webhooks.disable_endpoint(ctx, endpoint_id, account=account))
 
 
 @router.get(
@@ -107,20 +90,15 @@ def disable_endpoint(
 def list_deliveries(
     endpoint_id: EndpointId,
     account: AccountQuery,
-    principal: Owner,
-    database: DatabaseDep,
+    ctx: Annotated[Context, acting(webhooks.list_deliveries)],
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> DeliveryPage:
-    principal.check_move_from(account)
     before = decode_cursor(_CURSOR_TAG, cursor) or None
-    found = database.read(
-        lambda conn: checkout.deliveries_of(
-            conn, endpoint_id, merchant_account=account, before_id=before, limit=limit + 1
-        )
+    found = webhooks.list_deliveries(
+        ctx, endpoint_id, account=account, before_id=before, limit=limit + 1
     )
-    page = found[:limit]
-    more = len(found) > limit
+    page, more = found[:limit], len(found) > limit
     return DeliveryPage(
         items=[DeliveryOut.of(delivery) for delivery in page],
         next_cursor=encode_cursor(_CURSOR_TAG, page[-1].id) if more else None,

@@ -16,6 +16,8 @@ __all__ = [
     "HOLDERS",
     "HOLD_SETTLERS",
     "KEY_MANAGERS",
+    "MERCHANT_OWNERS",
+    "MERCHANT_STAFF",
     "MOVES_ANY_ACCOUNT",
     "OFFICE_STAFF",
     "OPERATORS",
@@ -70,4 +72,8 @@ PAYERS = (
 # A terminal takes the payment a customer's hold reserved for its shop.
 HOLD_SETTLERS = (*PAYERS, Role.MERCHANT_CASHIER)
 KEY_MANAGERS = (Role.MERCHANT_OWNER, *OPERATORS)
+# Those who stand at a shop's till: its owner, its cashiers and its terminals' keys.
+MERCHANT_STAFF = (Role.MERCHANT_OWNER, Role.MERCHANT_CASHIER)
+# A shop's own decisions: its printed counter code, where its webhooks go.
+MERCHANT_OWNERS = (Role.MERCHANT_OWNER,)
 REPORT_READERS = (Role.AUDITOR, *OPERATORS)

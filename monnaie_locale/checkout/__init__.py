@@ -10,10 +10,11 @@ only to the public internet (:mod:`.destinations`), whose every attempt it can r
 (:mod:`.delivery_log`). The merchant may refund (:mod:`.refunds`), and list its payments
 and requests (:mod:`.listings`).
 
-No web framework here: the API's routes and pages call these functions inside
-``Database.write`` (or ``read``) and map the errors of :mod:`.errors` by their ``code``;
-two wait on the network and so run outside any transaction: the check of a webhook URL
-(:class:`DestinationPolicy`) and :func:`deliver_due`, which opens its own.
+No web framework here, and no actor: the acts of :mod:`monnaie_locale.acts.checkout` and
+:mod:`monnaie_locale.acts.webhooks` decide who may do what, and call these functions
+inside one transaction each; the edges map the errors of :mod:`.errors` by their
+``code``. Two wait on the network and so run outside any transaction: the check of a
+webhook URL (:class:`DestinationPolicy`) and :func:`deliver_due`, which opens its own.
 """
 
 from monnaie_locale.checkout.delivery_log import Delivery, DeliveryAttempt, deliveries_of

@@ -5,7 +5,7 @@ became; an auditor reads the same. Both lists go by row id, newest first: a page
 after the last id of the previous one, so rows written meanwhile never shift the pages
 being read. A payment is listed with its signed receipt and what was refunded of it, read
 in one statement; a request as :func:`~monnaie_locale.checkout.requests.get_request` reads
-it. Who may read which shop is decided at the edge.
+it. Who may read which shop is decided by the acts (:mod:`monnaie_locale.acts.checkout`).
 """
 
 from __future__ import annotations
