@@ -63,7 +63,6 @@ from monnaie_locale.config import Settings, load_settings
 from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.jobs import Scheduler, standard_jobs
 from monnaie_locale.journal_content import key_from_secret
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.store.database import Database, connect
 
 __all__ = ["create_app", "open_database"]
@@ -109,9 +108,6 @@ def create_app(
     owns_database = database is None
     database = database if database is not None else open_database(settings)
 
-    # On PostgreSQL the journal is chained by the scheduled job ``seal_journal`` rather
-    # than by a second transaction after each request (see monnaie_locale.journal).
-    ledger = Ledger(database, clock=clock, auto_seal=not database.is_postgres)
     checkout_runtime = CheckoutRuntime(settings, database=database)
     metrics = Metrics()
 
@@ -143,7 +139,6 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.clock = clock
-    app.state.ledger = ledger
     app.state.checkout = checkout_runtime
     app.state.login_limiter = AttemptLimiter(per_minute=settings.login_attempts_per_minute)
     app.state.payment_limiter = AttemptLimiter(per_minute=settings.payment_attempts_per_minute)

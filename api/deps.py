@@ -1,10 +1,10 @@
-"""Request dependencies, as typed aliases: the settings, the database, the ledger, the
-clock, and who is calling.
+"""Request dependencies, as typed aliases: the settings, the database, the clock, and who
+is calling.
 
 Each route declares who may call it: :func:`acting` gives a route that calls one of the
 core's acts its :class:`~monnaie_locale.acting.Context`, admitting the act's own roles;
-:func:`require` (roles) and :data:`Public` serve the others; the alias
-:data:`CurrentUser` only authenticates. Credentials are sent as
+:data:`Public` marks the routes anyone may call; the alias :data:`CurrentUser` only
+authenticates. Credentials are sent as
 ``Authorization: Bearer <token or API key>``.
 """
 
@@ -19,11 +19,10 @@ from api import db_calls
 from api.principal_cache import PrincipalCache
 from api.rate_limit import AttemptLimiter
 from monnaie_locale.acting import Act, Context
-from monnaie_locale.auth import Principal, Role, resolve_credential
+from monnaie_locale.auth import Principal, resolve_credential
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
 from monnaie_locale.clock import Clock
 from monnaie_locale.config import Settings
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.store.database import Database
 
 __all__ = [
@@ -31,12 +30,10 @@ __all__ = [
     "CurrentUser",
     "DatabaseDep",
     "IdempotencyKey",
-    "LedgerDep",
     "LimiterDep",
     "Public",
     "SettingsDep",
     "acting",
-    "require",
 ]
 
 
@@ -48,11 +45,6 @@ async def _settings(request: Request) -> Settings:
 async def _database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
-
-
-async def _ledger(request: Request) -> Ledger:
-    ledger: Ledger = request.app.state.ledger
-    return ledger
 
 
 async def _clock(request: Request) -> Clock:
@@ -69,7 +61,6 @@ async def _limiter(request: Request) -> AttemptLimiter:
 # dependency on a worker thread, and that hop costs more than the work.
 SettingsDep = Annotated[Settings, Depends(_settings)]
 DatabaseDep = Annotated[Database, Depends(_database)]
-LedgerDep = Annotated[Ledger, Depends(_ledger)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 LimiterDep = Annotated[AttemptLimiter, Depends(_limiter)]
 
@@ -106,18 +97,6 @@ async def current_principal(
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
-
-
-def require(*roles: Role) -> Any:
-    """A dependency admitting only callers with one of ``roles`` (403 for the others)."""
-    allowed = frozenset(roles)
-
-    async def check(principal: CurrentUser) -> Principal:
-        if principal.role not in allowed:
-            raise RoleForbidden(str(principal.role))
-        return principal
-
-    return Depends(check)
 
 
 def acting(act: Act[Any, Any]) -> Any:

@@ -20,12 +20,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
 from typer.testing import CliRunner
 
-from api.routers.operations_common import deployment_from_settings
 from cli.errors import exit_code_for, explain
 from cli.messages import Messages
 from monnaie_locale.acting import Context
 from monnaie_locale.auth import Role, passwords, resolve_credential
 from monnaie_locale.auth.credentials import principal_named
+from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database

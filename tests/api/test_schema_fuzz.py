@@ -33,7 +33,6 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _app)
 
 def _serve(world: World) -> None:
     _app.state.database = world.database
-    _app.state.ledger = world.ledger
     _app.state.clock = world.clock
 
 
