@@ -25,12 +25,14 @@ check: lint types pytest
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 types: $(STAMP)
 	$(BIN)/mypy
 
+# Both cores: the suite runs on SQLite and PostgreSQL, each test on a database of its own.
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .
