@@ -22,12 +22,12 @@ from monnaie_locale.auth.lockout import LoginPolicy
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import from_settings
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.ledger.accounts import count_accounts
 from monnaie_locale.store import Database
+from monnaie_locale.store.tables import accounts as accounts_table
 from monnaie_locale.store.tables_auth import users as users_table
 from tests.api.operations_support import STAFF
 from tests.cli.conftest import Mlc, database_url
-from tests.support import refused
+from tests.support import count_rows, refused
 
 if TYPE_CHECKING:
     # Imported by pytest, as a plugin, so that its assertions are rewritten.
@@ -248,7 +248,7 @@ def test_a_key_is_revoked_only_by_who_may_move_its_account(fronts: Fronts) -> No
 def test_the_first_administrator_is_set_up_once_without_an_actor(database: Database) -> None:
     deployment = from_settings(Settings(), offices=("centre",))
     opened = users.set_up(database, deployment, admin="marie", password=PASSWORD)
-    assert opened and database.read(count_accounts) == len(opened)
+    assert opened and count_rows(database, accounts_table) == len(opened)
 
     error = refused(
         database,
