@@ -141,7 +141,8 @@ def parse_bundle(items: list[str], *, run: RunContext) -> Bundle:
 
 
 # One of the acts of monnaie_locale.acts.notes, given the run's context and the bundle.
-Move = Callable[[Context, Bundle], NoteMovement]
+if TYPE_CHECKING:
+    Move = Callable[[Context, Bundle], NoteMovement]
 
 
 def _run(ctx: typer.Context, items: list[str], move: Move, *, as_json: bool) -> None:
