@@ -10,37 +10,28 @@ offices are those the settings name together with those whose till the books hol
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING, Any
 
 from cli.context import RunContext
-from monnaie_locale.config import load_settings
-from monnaie_locale.deployment import Deployment, offices_in_books
-from monnaie_locale.deployment import from_settings as build_deployment
+from cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from monnaie_locale import config, deployment
+    from monnaie_locale.deployment import Deployment
+else:
+    config = lazy("monnaie_locale.config")
+    deployment = lazy("monnaie_locale.deployment")
 
 __all__ = [
-    "build_deployment",
     "load_deployment",
-    "offices_in_books",
-    "operate",
     "record_json",
 ]
-
-T = TypeVar("T")
 
 
 def load_deployment(run: RunContext) -> Deployment:
     """The deployment this run of ``mlc`` works on, with the offices its books hold."""
-    offices = run.database().read(offices_in_books)
-    return build_deployment(load_settings(), offices=offices)
-
-
-def operate(run: RunContext, operation: Callable[[Connection, Deployment], T]) -> T:
-    """Run ``operation`` under the run's deployment in one write transaction."""
-    deployment = load_deployment(run)
-    return run.database().write(lambda conn: operation(conn, deployment))
+    offices = run.database().read(deployment.offices_in_books)
+    return deployment.from_settings(config.load_settings(), offices=offices)
 
 
 def record_json(record: Any) -> dict[str, Any]:

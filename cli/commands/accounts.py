@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -11,13 +11,18 @@ from rich.table import Table
 
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
+from cli.lazy import lazy
 from cli.output import amount_text, limit_text, print_json, progress_bar
-from monnaie_locale.acts import accounts
 from monnaie_locale.errors import InvalidAmount
-from monnaie_locale.ledger.history import StatementLine
 from monnaie_locale.model import Account, AccountKind
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations.account_import import ImportProblem
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import accounts
+    from monnaie_locale.ledger.history import StatementLine
+    from monnaie_locale.operations.account_import import ImportProblem
+else:
+    accounts = lazy("monnaie_locale.acts.accounts")
 
 __all__ = ["account_json", "parse_limit", "register"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -10,9 +10,14 @@ from rich.table import Table
 
 from cli.context import RunContext, run_context
 from cli.errors import Discrepancy
+from cli.lazy import lazy
 from cli.output import print_json, progress_bar
-from monnaie_locale.acts import audit
-from monnaie_locale.journal import Verification
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import audit
+    from monnaie_locale.journal import Verification
+else:
+    audit = lazy("monnaie_locale.acts.audit")
 
 __all__ = ["register", "seal_all"]
 

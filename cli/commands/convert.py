@@ -8,7 +8,7 @@ issued at once.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,10 +16,15 @@ from rich.table import Table
 from cli import help_fr
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
+from cli.lazy import lazy
 from cli.output import amount_text, print_json
-from monnaie_locale.acts import conversions
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations.conversion import Conversion
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import conversions
+    from monnaie_locale.operations.conversion import Conversion
+else:
+    conversions = lazy("monnaie_locale.acts.conversions")
 
 __all__ = ["JsonOption", "KeyOption", "register"]
 

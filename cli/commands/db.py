@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.context import RunContext, run_context, safe_url, sqlite_path
 from cli.errors import Discrepancy, UsageProblem
+from cli.lazy import lazy
 from cli.output import print_command, progress_bar
-from monnaie_locale import backup
 from monnaie_locale.errors import DatabaseUnavailable
-from monnaie_locale.store import migrate as migrate_schema
+
+if TYPE_CHECKING:
+    from monnaie_locale import backup, store
+else:
+    backup = lazy("monnaie_locale.backup")
+    store = lazy("monnaie_locale.store")
 
 __all__ = ["register"]
 
@@ -37,7 +42,7 @@ def migrate(ctx: typer.Context) -> None:
     [b]Example:[/b] mlc --database sqlite:///var/eusko.db db migrate
     """
     run = run_context(ctx)
-    migrate_schema(run.database(create=True))
+    store.migrate(run.database(create=True))
     run.out.print(run.messages("db.migrated", url=safe_url(run.database_url)))
 
 

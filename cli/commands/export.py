@@ -9,17 +9,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import Annotated, BinaryIO, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
+from cli.lazy import lazy
 from cli.output import Bar, amount_text, print_json, progress_bar
-from monnaie_locale import exports
-from monnaie_locale.acts import exports as exporting
 from monnaie_locale.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from monnaie_locale import exports
+    from monnaie_locale.acts import exports as exporting
+else:
+    exports = lazy("monnaie_locale.exports")
+    exporting = lazy("monnaie_locale.acts.exports")
 
 __all__ = ["register"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -25,12 +25,16 @@ from rich.table import Table
 from cli import help_fr
 from cli.context import RunContext, run_context
 from cli.errors import Discrepancy, UsageProblem
+from cli.lazy import lazy
 from cli.output import print_json
-from monnaie_locale import jobs
-from monnaie_locale.checkout import DestinationPolicy
-from monnaie_locale.checkout.http_sender import HttpxSender
 from monnaie_locale.clock import utc_now
-from monnaie_locale.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from monnaie_locale import config, jobs
+    from monnaie_locale.config import Settings
+else:
+    jobs = lazy("monnaie_locale.jobs")
+    config = lazy("monnaie_locale.config")
 
 __all__ = ["register"]
 
@@ -73,7 +77,7 @@ def register(app: typer.Typer) -> None:
 
 def _settings(run: RunContext) -> Settings:
     try:
-        return load_settings()
+        return config.load_settings()
     except ValidationError as error:
         reason = "; ".join(str(e["msg"]) for e in error.errors())
         raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
@@ -82,6 +86,10 @@ def _settings(run: RunContext) -> Settings:
 @contextmanager
 def _service_jobs(run: RunContext) -> Iterator[list[jobs.Job]]:
     """The jobs the service runs on this database, with its settings."""
+    # The package imports the database library: only when a command runs.
+    from monnaie_locale.checkout import DestinationPolicy
+    from monnaie_locale.checkout.http_sender import HttpxSender
+
     settings = _settings(run)
     sender = HttpxSender(
         destinations=DestinationPolicy(allow_loopback=settings.webhook_allow_loopback),

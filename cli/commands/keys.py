@@ -15,7 +15,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -24,10 +25,15 @@ from rich.table import Table
 from cli import help_fr
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
+from cli.lazy import lazy
 from cli.output import print_json
-from monnaie_locale import signing_keys
-from monnaie_locale.config import Settings, load_settings
-from monnaie_locale.payments.keys import SigningKey, public_jwk
+
+if TYPE_CHECKING:
+    from monnaie_locale import config, signing_keys
+    from monnaie_locale.config import Settings
+else:
+    signing_keys = lazy("monnaie_locale.signing_keys")
+    config = lazy("monnaie_locale.config")
 
 __all__ = ["explained_key_problems", "register"]
 
@@ -95,7 +101,7 @@ def explained_key_problems(run: RunContext) -> Iterator[None]:
 
 def _settings(run: RunContext) -> Settings:
     try:
-        return load_settings()
+        return config.load_settings()
     except ValidationError as error:
         reason = "; ".join(str(e["msg"]) for e in error.errors())
         raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
@@ -134,10 +140,10 @@ def generate(
     """
     run = run_context(ctx)
     passphrase = _passphrase(run, passphrase_env)
-    key = SigningKey.generate()
+    key = _payment_keys().SigningKey.generate()
     with explained_key_problems(run):
         signing_keys.write_new_key(out, key, passphrase=passphrase)
-    kid, jwk = key.key_id.hex(), public_jwk(key.public_key)
+    kid, jwk = key.key_id.hex(), _payment_keys().public_jwk(key.public_key)
     if as_json:
         print_json(
             {"file": str(out), "key_id": kid, "encrypted": passphrase is not None, "jwk": jwk}
@@ -170,7 +176,7 @@ def rotate(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "active_file": str(done.active_file),
                 "retired": old,
                 "retired_file": str(done.retired_file),
-                "jwk": public_jwk(done.active.public_key),
+                "jwk": _payment_keys().public_jwk(done.active.public_key),
             }
         )
         return
@@ -206,3 +212,10 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
         state = "keys.active" if jwk["kid"] == active else "keys.verify_only"
         table.add_row(jwk["kid"], run.messages(state), jwk["x"])
     run.out.print(table)
+
+
+def _payment_keys() -> ModuleType:
+    """The payment keys' module, imported when a command needs it (not for its help)."""
+    from monnaie_locale.payments import keys
+
+    return keys

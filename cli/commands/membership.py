@@ -7,7 +7,7 @@ in cents, per ``MLC_MEMBERSHIP_PERIOD``).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -17,8 +17,13 @@ from cli.commands.convert import JsonOption, KeyOption
 from cli.context import run_context
 from cli.deployment_settings import record_json
 from cli.errors import Discrepancy, UsageProblem
+from cli.lazy import lazy
 from cli.output import print_json
-from monnaie_locale.acts import membership
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import membership
+else:
+    membership = lazy("monnaie_locale.acts.membership")
 
 __all__ = ["register"]
 

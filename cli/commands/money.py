@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.context import run_context
+from cli.lazy import lazy
 from cli.output import amount_text, print_json
-from monnaie_locale.acts import transfers
 from monnaie_locale.model import Transaction
 from monnaie_locale.money import parse_amount
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import transfers
+else:
+    transfers = lazy("monnaie_locale.acts.transfers")
 
 __all__ = ["register", "transaction_json"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,12 +18,17 @@ from cli.commands.convert import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.errors import UsageProblem
+from cli.lazy import lazy
 from cli.output import amount_text, print_json
-from monnaie_locale.acting import Context
-from monnaie_locale.acts import notes
 from monnaie_locale.errors import InvalidAmount
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations.notes import Bundle, NoteMovement
+
+if TYPE_CHECKING:
+    from monnaie_locale.acting import Context
+    from monnaie_locale.acts import notes
+    from monnaie_locale.operations.notes import Bundle, NoteMovement
+else:
+    notes = lazy("monnaie_locale.acts.notes")
 
 __all__ = ["parse_bundle", "register"]
 
@@ -136,7 +141,8 @@ def parse_bundle(items: list[str], *, run: RunContext) -> Bundle:
 
 
 # One of the acts of monnaie_locale.acts.notes, given the run's context and the bundle.
-Move = Callable[[Context, Bundle], NoteMovement]
+if TYPE_CHECKING:
+    Move = Callable[[Context, Bundle], NoteMovement]
 
 
 def _run(ctx: typer.Context, items: list[str], move: Move, *, as_json: bool) -> None:

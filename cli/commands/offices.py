@@ -7,7 +7,7 @@ bank statement shows it on the reserve (``mlc offices received`` or the statemen
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,9 +15,14 @@ from cli import help_fr
 from cli.commands.convert import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
+from cli.lazy import lazy
 from cli.output import amount_text, print_json
-from monnaie_locale.acts import offices
 from monnaie_locale.money import parse_amount
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import offices
+else:
+    offices = lazy("monnaie_locale.acts.offices")
 
 __all__ = ["register"]
 

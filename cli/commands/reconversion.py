@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,11 +19,16 @@ from cli.commands.convert import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.errors import UsageProblem
+from cli.lazy import lazy
 from cli.output import amount_text, print_json
-from monnaie_locale.acts import reconversions
 from monnaie_locale.money import parse_amount
-from monnaie_locale.operations.payouts import PayoutBatch
-from monnaie_locale.operations.reconversion import Reconversion
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import reconversions
+    from monnaie_locale.operations.payouts import PayoutBatch
+    from monnaie_locale.operations.reconversion import Reconversion
+else:
+    reconversions = lazy("monnaie_locale.acts.reconversions")
 
 __all__ = ["register"]
 

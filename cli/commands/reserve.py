@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -21,15 +21,19 @@ from cli import help_fr
 from cli.commands.convert import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import Discrepancy, UsageProblem
+from cli.lazy import lazy
 from cli.output import amount_text, print_json, progress_bar
-from monnaie_locale import reserve as reports
-from monnaie_locale.acts import reserve
-from monnaie_locale.bank.statement import BankStatement
-from monnaie_locale.operations.reconciliation import (
-    LineOutcome,
-    Reconciliation,
-    read_statement_file,
-)
+
+if TYPE_CHECKING:
+    from monnaie_locale import reserve as reports
+    from monnaie_locale.acts import reserve
+    from monnaie_locale.bank.statement import BankStatement
+    from monnaie_locale.operations import reconciliation
+    from monnaie_locale.operations.reconciliation import LineOutcome, Reconciliation
+else:
+    reports = lazy("monnaie_locale.reserve")
+    reserve = lazy("monnaie_locale.acts.reserve")
+    reconciliation = lazy("monnaie_locale.operations.reconciliation")
 
 __all__ = ["register"]
 
@@ -238,7 +242,7 @@ def import_statement_command(
     if not file.is_file():
         raise UsageProblem(run.messages("file.not_found", path=file))
     context = run.context()
-    statements = read_statement_file(
+    statements = reconciliation.read_statement_file(
         context.deployment, file.read_bytes(), file_format=_FILE_FORMATS[format]
     )
     _refuse_future(run, statements, today=context.clock().date())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -20,13 +20,21 @@ from rich.table import Table
 from cli.commands.keys import explained_key_problems
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
+from cli.lazy import lazy
 from cli.serving import raise_open_files_limit, uvicorn_options, worker_environment
-from monnaie_locale.acts import users
 from monnaie_locale.clock import utc_now
-from monnaie_locale.config import Settings, load_settings
-from monnaie_locale.demo import DEMO_USERS, demo_settings, seed_demo, with_demo_signing_key
-from monnaie_locale.deployment import from_settings
-from monnaie_locale.store import migrate
+
+if TYPE_CHECKING:
+    from monnaie_locale import config, demo, store
+    from monnaie_locale import deployment as deployments
+    from monnaie_locale.acts import users
+    from monnaie_locale.config import Settings
+else:
+    users = lazy("monnaie_locale.acts.users")
+    config = lazy("monnaie_locale.config")
+    demo = lazy("monnaie_locale.demo")
+    deployments = lazy("monnaie_locale.deployment")
+    store = lazy("monnaie_locale.store")
 
 __all__ = ["DEMO_FOLDER", "register"]
 
@@ -47,7 +55,7 @@ def _settings(run: RunContext) -> Settings:
 def _environment_settings(run: RunContext) -> Settings:
     """The settings the environment gives, as a worker process reads them."""
     try:
-        return load_settings()
+        return config.load_settings()
     except ValidationError as error:
         reason = "; ".join(str(e["msg"]) for e in error.errors())
         raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
@@ -86,8 +94,8 @@ def init(
             run.messages("init.password_prompt"), hide_input=True, confirmation_prompt=True
         )
     database = run.database(create=True)
-    migrate(database)
-    deployment = from_settings(settings, offices=tuple(office or ()))
+    store.migrate(database)
+    deployment = deployments.from_settings(settings, offices=tuple(office or ()))
 
     opened = users.set_up(database, deployment, admin=admin, password=password)
     run.out.print(run.messages("init.done", accounts=len(opened), admin=admin))
@@ -119,7 +127,7 @@ def serve(
     if workers > 1 and database.is_sqlite:
         # SQLite has one writer: a second process would only wait for the first.
         raise UsageProblem(run.messages("serve.workers_on_sqlite"))
-    migrate(database)
+    store.migrate(database)
     if demo:
         settings = _serve_demo(run, settings, host=host, port=port)
     elif workers > 1 and settings.signing_key_file is None and settings.signing_key_pem is None:
@@ -149,8 +157,8 @@ def _serve_demo(run: RunContext, settings: Settings, *, host: str, port: int) ->
     if settings.is_production:
         raise UsageProblem(run.messages("serve.demo_in_production"))
     with explained_key_problems(run):
-        settings = with_demo_signing_key(demo_settings(settings), DEMO_FOLDER)
-    run.database().write(lambda conn: seed_demo(conn, settings, clock=utc_now))
+        settings = demo.with_demo_signing_key(demo.demo_settings(settings), DEMO_FOLDER)
+    run.database().write(lambda conn: demo.seed_demo(conn, settings, clock=utc_now))
     _print_demo(run, host=host, port=port)
     return settings
 
@@ -162,7 +170,7 @@ def _print_demo(run: RunContext, *, host: str, port: int) -> None:
         table.add_column(run.messages(f"serve.column.{column}"), no_wrap=True)
     for column in ("role", "account"):
         table.add_column(run.messages(f"serve.column.{column}"), overflow="fold")
-    for user in DEMO_USERS:
+    for user in demo.DEMO_USERS:
         table.add_row(user.username, user.password, str(user.role), "\n".join(user.accounts))
     run.out.print(table)
     run.out.print(run.messages("serve.demo_try", url=f"http://{host}:{port}"))

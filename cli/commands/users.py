@@ -8,7 +8,7 @@ environment variable named by ``--password-env``.
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -17,10 +17,15 @@ from cli import help_fr
 from cli.commands.convert import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
+from cli.lazy import lazy
 from cli.output import print_json
-from monnaie_locale.acts import users
 from monnaie_locale.auth.roles import Role
-from monnaie_locale.auth.user_admin import UserSummary
+
+if TYPE_CHECKING:
+    from monnaie_locale.acts import users
+    from monnaie_locale.auth.user_admin import UserSummary
+else:
+    users = lazy("monnaie_locale.acts.users")
 
 __all__ = ["register"]
 

@@ -17,7 +17,7 @@ def expired_hold(ledger: Ledger, clock: SteppingClock) -> int:
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
     ledger.transfer("issuance", "alice", 5000, idempotency_key="fund")
-    hold = ledger.hold(
+    hold = ledger.place_hold(
         "alice", "bakery", 1200, idempotency_key="h", expires_at=clock() + timedelta(minutes=1)
     )
     return hold.id

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Connection, func, select
 
-from cli.deployment_settings import build_deployment
 from monnaie_locale.config import load_settings
 from monnaie_locale.deployment import Deployment, create_system_accounts, open_holder_account
+from monnaie_locale.deployment import from_settings as build_deployment
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import AccountKind
 from monnaie_locale.operations.funds import receive_association_funds

@@ -13,11 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from monnaie_locale.auth import Role
 from monnaie_locale.ledger import Ledger
 from monnaie_locale.payments import SigningKey
 from monnaie_locale.signing_keys import write_new_key
-from monnaie_locale.store import Database
-from tests.cli.conftest import ROOT, database_url, run_process
+from monnaie_locale.store import Database, connect
+from tests.cli.conftest import ADMIN, ROOT, add_user, database_url, run_process
 from tests.support import snapshot
 
 
@@ -62,7 +63,7 @@ def test_the_installed_mlc_command_runs_a_whole_session(tmp_path: Path) -> None:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(mlc), "--database", url, "--lang", "en", *args],
+            [str(mlc), "--database", url, "--lang", "en", "--as", ADMIN, *args],
             capture_output=True,
             text=True,
             check=False,
@@ -70,6 +71,9 @@ def test_the_installed_mlc_command_runs_a_whole_session(tmp_path: Path) -> None:
         )
 
     assert run("db", "migrate").returncode == 0
+    database = connect(url)
+    add_user(database, ADMIN, Role.ADMIN)
+    database.dispose()
     missing_currency = run("accounts", "create", "alice", "--kind", "member", "--currency", "MLC")
     assert missing_currency.returncode == 2
     assert "unknown currency" in missing_currency.stderr

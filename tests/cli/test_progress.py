@@ -83,8 +83,8 @@ def test_piped_runs_write_nothing_on_standard_error_and_pure_json_on_standard_ou
 
 def test_a_piped_pdf_statement_is_the_pdf_alone(url: str, books: Ledger) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "cli.main", "--database", url, "export", "statement", "alice",
-         "--format", "pdf"],
+        [sys.executable, "-m", "cli.main", "--database", url, "--as", ADMIN, "export",
+         "statement", "alice", "--format", "pdf"],
         capture_output=True, env=clean_env(), cwd=ROOT, timeout=120, check=False,
     )  # fmt: skip
 

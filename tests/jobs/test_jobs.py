@@ -172,7 +172,7 @@ def test_the_expire_holds_job_releases_what_expired_holds_held(
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
     ledger.transfer("issuance", "alice", 5000, idempotency_key="fund")
-    hold = ledger.hold(
+    hold = ledger.place_hold(
         "alice", "bakery", 1200, idempotency_key="h", expires_at=clock() + timedelta(minutes=5)
     )
     job = find_job(standard_jobs(ledger.database), "expire_holds")

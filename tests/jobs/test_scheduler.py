@@ -91,7 +91,7 @@ def test_an_expired_hold_releases_its_funds_in_the_running_service(
     database = members.database
     settings = Settings(job_intervals={"expire_holds": 0.1}, webhook_poll_seconds=3600)
     with TestClient(create_app(settings, database=database, clock=clock)):
-        hold = members.hold(
+        hold = members.place_hold(
             "alice", "bakery", 1200, idempotency_key="h", expires_at=clock() + timedelta(minutes=5)
         )
         assert members.account("alice").held == 1200
