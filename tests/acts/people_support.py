@@ -37,7 +37,7 @@ from tests.cli.conftest import Mlc, database_url
 from tests.conftest import SteppingClock
 from tests.support import Snapshot, snapshot
 
-__all__ = ["Fronts", "fronts"]
+__all__ = ["Fronts", "people"]
 
 Rows = tuple[tuple[Any, ...], ...]
 
@@ -133,7 +133,7 @@ class Fronts:
 
 
 @pytest.fixture
-def fronts(
+def people(
     database: Database, clock: SteppingClock, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Fronts]:
     # The production password parameters are slow on purpose.

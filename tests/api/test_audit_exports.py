@@ -416,15 +416,17 @@ def test_the_json_statement_pages_by_cursor_not_by_period(week: World) -> None:
 class Export:
     """An export of ``lines`` lines of 100 bytes that tells how far it got."""
 
-    def __init__(self, lines: int, *, fail_after: int | None = None) -> None:
+    def __init__(self, database: Database, lines: int, *, fail_after: int | None = None) -> None:
+        self.database = database
         self.lines = lines
         self.fail_after = fail_after
         self.written = 0
         self.finished = threading.Event()
 
-    def __call__(self, conn: Connection, out: BinaryIO) -> None:
+    def __call__(self, out: BinaryIO) -> None:
         try:
-            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+            with self.database.reading() as conn:
+                assert conn.execute(text("SELECT 1")).scalar_one() == 1
             for number in range(self.lines):
                 if number == self.fail_after:
                     raise RuntimeError("the disk is on fire")
@@ -441,8 +443,8 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def test_a_slow_reader_holds_the_export_back(database: Database, small_chunks: int) -> None:
-    export = Export(10_000)
-    body = streaming.stream_binary(database, export)
+    export = Export(database, 10_000)
+    body = streaming.stream_binary(export)
 
     first = next(body)
     time.sleep(0.3)  # ample time for a producer that does not wait to run far ahead
@@ -455,8 +457,8 @@ def test_a_slow_reader_holds_the_export_back(database: Database, small_chunks: i
 
 
 def test_a_reader_that_leaves_stops_the_export(database: Database, small_chunks: int) -> None:
-    export = Export(10_000)
-    body = streaming.stream_binary(database, export)
+    export = Export(database, 10_000)
+    body = streaming.stream_binary(export)
     next(body)
 
     body.close()
@@ -466,16 +468,16 @@ def test_a_reader_that_leaves_stops_the_export(database: Database, small_chunks:
 
 
 def test_a_failing_export_cuts_the_stream_short(database: Database, small_chunks: int) -> None:
-    body = streaming.stream_binary(database, Export(100, fail_after=50))
+    body = streaming.stream_binary(Export(database, 100, fail_after=50))
     with pytest.raises(RuntimeError, match="on fire"):
         b"".join(body)
 
 
-def test_text_is_encoded_as_asked(database: Database) -> None:
-    def export(_conn: Connection, out: TextIO) -> None:
+def test_text_is_encoded_as_asked() -> None:
+    def export(out: TextIO) -> None:
         out.write("café €\n")
 
-    body = b"".join(streaming.stream_text(database, export, encoding=FEC_ENCODING))
+    body = b"".join(streaming.stream_text(export, encoding=FEC_ENCODING))
     assert body == "café €\n".encode(FEC_ENCODING)
 
 

@@ -175,13 +175,17 @@ def test_an_event_loop_does_not_wait_for_a_lock_another_connection_holds(
         ticks = 0
 
         async def ticking() -> None:
+            # The lock goes only once the loop has run ten times more: a payment that
+            # blocked the loop while it waited would never see it go (and fail on the
+            # database's busy timeout).
             nonlocal ticks
             while True:
                 await asyncio.sleep(0.01)
                 ticks += 1
+                if ticks == 10:
+                    other.rollback()
 
         ticker = asyncio.create_task(ticking())
-        asyncio.get_running_loop().call_later(0.3, other.rollback)
         transaction = await committer.write_async(pay("alice", 500, "locked-out", clock))
         ticker.cancel()
         return transaction, ticks
