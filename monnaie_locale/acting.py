@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Concatenate, Generic, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Connection
@@ -60,6 +60,20 @@ class Context:
         result = self.database.write(work)
         self._sealed()
         return result
+
+    def operate(self, operation: Callable[..., T], *, key: str, **fields: Any) -> T:
+        """:meth:`write` of one of the currency's operations under the actor's ``key``.
+
+        An operation of :mod:`monnaie_locale.operations` takes the connection, the rules,
+        its named ``fields``, the idempotency key (scoped to the actor, see :meth:`key`)
+        and the clock; this is that call, so an act says only what is its own.
+        """
+        scoped = self.key(key)
+        return self.write(
+            lambda conn: operation(
+                conn, self.deployment, idempotency_key=scoped, clock=self.clock, **fields
+            )
+        )
 
     async def write_async(self, work: Callable[[Connection], T]) -> T:
         """:meth:`write` from a coroutine: joined to the group commit on SQLite, on a

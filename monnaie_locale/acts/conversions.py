@@ -51,19 +51,7 @@ def order_conversion(ctx: Context, account: str, amount: int, *, key: str) -> Co
     :func:`credit_order` issues the units when the euros arrive.
     """
     ctx.actor.check_move_from(account)
-    scoped = ctx.key(key)
-
-    def order(conn: Connection) -> Conversion:
-        return conversion.order_conversion(
-            conn,
-            ctx.deployment,
-            account=account,
-            amount=amount,
-            idempotency_key=scoped,
-            clock=ctx.clock,
-        )
-
-    return ctx.write(order)
+    return ctx.operate(conversion.order_conversion, key=key, account=account, amount=amount)
 
 
 @act(*OPERATORS)
@@ -104,40 +92,22 @@ def convert_by_card(
     ctx: Context, account: str, amount: int, *, payment_reference: str, key: str
 ) -> Conversion:
     """Issue units paid by card or online; the payment's reference is used once."""
-    scoped = ctx.key(key)
-
-    def convert(conn: Connection) -> Conversion:
-        return conversion.convert_by_card(
-            conn,
-            ctx.deployment,
-            account=account,
-            amount=amount,
-            payment_reference=payment_reference,
-            idempotency_key=scoped,
-            clock=ctx.clock,
-        )
-
-    return ctx.write(convert)
+    return ctx.operate(
+        conversion.convert_by_card,
+        key=key,
+        account=account,
+        amount=amount,
+        payment_reference=payment_reference,
+    )
 
 
 @act(*OFFICE_STAFF)
 def convert_cash(ctx: Context, office: str, account: str, amount: int, *, key: str) -> Conversion:
     """Issue units for euros paid in cash at ``office``; the euros go into its till."""
     check_office(ctx.actor, office)
-    scoped = ctx.key(key)
-
-    def convert(conn: Connection) -> Conversion:
-        return conversion.convert_cash(
-            conn,
-            ctx.deployment,
-            office=office,
-            account=account,
-            amount=amount,
-            idempotency_key=scoped,
-            clock=ctx.clock,
-        )
-
-    return ctx.write(convert)
+    return ctx.operate(
+        conversion.convert_cash, key=key, office=office, account=account, amount=amount
+    )
 
 
 @act(*EVERYONE)

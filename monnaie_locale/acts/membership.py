@@ -37,17 +37,8 @@ def pay_fee(
         # Euros received are the association's to vouch for, not the holder's.
         raise RoleForbidden(str(ctx.actor.role))
     ctx.actor.check_move_from(account)
-    scoped = ctx.key(key)
-    return ctx.write(
-        lambda conn: membership.pay_membership_fee(
-            conn,
-            ctx.deployment,
-            account=account,
-            period=period,
-            paid_in=paid_in,
-            idempotency_key=scoped,
-            clock=ctx.clock,
-        )
+    return ctx.operate(
+        membership.pay_membership_fee, key=key, account=account, period=period, paid_in=paid_in
     )
 
 

@@ -52,12 +52,7 @@ def _move(
     """``movement`` of ``bundle`` at ``place``, by an actor who may act for its office."""
     if "office" in place:
         check_office(ctx.actor, place["office"])
-    scoped = ctx.key(key)
-    return ctx.write(
-        lambda conn: movement(
-            conn, ctx.deployment, bundle=bundle, idempotency_key=scoped, clock=ctx.clock, **place
-        )
-    )
+    return ctx.operate(movement, key=key, bundle=bundle, **place)
 
 
 @act(*OPERATORS)

@@ -45,17 +45,7 @@ def add_office(ctx: Context, office: str) -> None:
 def close_till(ctx: Context, office: str, counted: int, *, key: str) -> OfficeClosing:
     """Record the till's count against the books; a difference is booked, once per ``key``."""
     check_office(ctx.actor, office)
-    scoped = ctx.key(key)
-    return ctx.write(
-        lambda conn: offices.close_till(
-            conn,
-            ctx.deployment,
-            office=office,
-            counted=counted,
-            idempotency_key=scoped,
-            clock=ctx.clock,
-        )
-    )
+    return ctx.operate(offices.close_till, key=key, office=office, counted=counted)
 
 
 @act(*OFFICE_STAFF)

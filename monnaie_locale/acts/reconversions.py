@@ -65,22 +65,15 @@ def request_reconversion(
 ) -> Reconversion:
     """Hold ``amount`` on ``account`` for a payout to ``iban``, once per ``key``."""
     ctx.actor.check_move_from(account)
-    scoped = ctx.key(key)
-
-    def ask(conn: Connection) -> Reconversion:
-        return reconversion.request_reconversion(
-            conn,
-            ctx.deployment,
-            account=account,
-            amount=amount,
-            creditor_name=creditor_name,
-            iban=iban,
-            bic=bic,
-            idempotency_key=scoped,
-            clock=ctx.clock,
-        )
-
-    return ctx.write(ask)
+    return ctx.operate(
+        reconversion.request_reconversion,
+        key=key,
+        account=account,
+        amount=amount,
+        creditor_name=creditor_name,
+        iban=iban,
+        bic=bic,
+    )
 
 
 @act(*EVERYONE)
@@ -117,19 +110,9 @@ def validate_batch(ctx: Context, request_ids: Sequence[int], *, key: str) -> Pay
 
     The actor is recorded as the batch's validator: who validated is who acted.
     """
-    scoped = ctx.key(key)
-
-    def validate(conn: Connection) -> PayoutBatch:
-        return payouts.validate_batch(
-            conn,
-            ctx.deployment,
-            request_ids=request_ids,
-            validated_by=ctx.actor.name,
-            idempotency_key=scoped,
-            clock=ctx.clock,
-        )
-
-    return ctx.write(validate)
+    return ctx.operate(
+        payouts.validate_batch, key=key, request_ids=request_ids, validated_by=ctx.actor.name
+    )
 
 
 @act(*REPORT_READERS)
