@@ -168,14 +168,16 @@ class Fronts:
     def refused_alike(
         self,
         role: Role | None,
-        code: str,
+        refusal: str | MonnaieLocaleError,
         *,
         api: Callable[[], httpx.Response] | None,
         cli: Sequence[str],
     ) -> MonnaieLocaleError:
         """The route and the command both refuse the user with ``role`` (``None``: nobody)
-        with ``code``, 403 and exit 5 (401 and 5 for nobody); nothing changes. Returns the
-        error the command reported."""
+        with the code of ``refusal``, 403 and exit 5 (401 and 5 for nobody); nothing
+        changes. A ``refusal`` given as an error is also the message the command shows,
+        fields and all. Returns the error the command reported."""
+        code = refusal if isinstance(refusal, str) else refusal.code
         before = self.state()
         if api is not None:
             assert_problem(api(), 403 if role is not None else 401, code)
@@ -184,7 +186,8 @@ class Fronts:
         error = error_shown(result)
         assert error is not None, result.output
         assert (result.exit_code, error.code) == (ExitCode.FORBIDDEN, code), result.output
-        assert " ".join(explain(error, ENGLISH).split()) in " ".join(result.stderr.split())
+        shown = refusal if isinstance(refusal, MonnaieLocaleError) else error
+        assert " ".join(explain(shown, ENGLISH).split()) in " ".join(result.stderr.split())
         assert self.state() == before, "a refused command changed the books"
         return error
 
