@@ -23,9 +23,9 @@ from tests.api.operations_support import STAFF
 
 if TYPE_CHECKING:
     # Imported by pytest, as a plugin, so that its assertions are rewritten.
-    from tests.acts.people_support import Fronts
+    from tests.acts.edges import Fronts
 
-pytest_plugins = ["tests.acts.people_support"]
+pytest_plugins = ["tests.acts.edges"]
 
 NOT_MANAGERS = [
     Role.MEMBER,
@@ -38,64 +38,64 @@ CSV = "code,kind,currency,owner,lower_limit\nnew,member,MLC,M-9,0\n"
 
 
 @pytest.mark.parametrize("role", NOT_MANAGERS)
-def test_only_the_association_opens_an_account(people: Fronts, role: Role) -> None:
-    error = people.refused(
+def test_only_the_association_opens_an_account(fronts: Fronts, role: Role) -> None:
+    error = fronts.refused(
         role,
         lambda ctx: accounts.open_account(ctx, "new", kind=AccountKind.MEMBER),
         status=403,
-        api=lambda: people.ops.post(role, "/v1/accounts", {"code": "new", "kind": "member"}),
+        api=lambda: fronts.ops.post(role, "/v1/accounts", {"code": "new", "kind": "member"}),
         cli=("accounts", "create", "new", "--kind", "member", "--currency", "MLC"),
     )
     assert error.code == "role_forbidden"
 
 
-def test_an_operator_opens_no_association_account(people: Fronts) -> None:
+def test_an_operator_opens_no_association_account(fronts: Fronts) -> None:
     role = Role.ASSOCIATION_OPERATOR
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: accounts.open_account(ctx, "fund", kind=AccountKind.ASSOCIATION),
         status=403,
-        api=lambda: people.ops.post(role, "/v1/accounts", {"code": "fund", "kind": "association"}),
+        api=lambda: fronts.ops.post(role, "/v1/accounts", {"code": "fund", "kind": "association"}),
         cli=("accounts", "create", "fund", "--kind", "association", "--currency", "MLC"),
     )
     assert error.code == "opening_forbidden"
 
 
-def test_an_operator_sets_no_limits_of_their_own(people: Fronts) -> None:
+def test_an_operator_sets_no_limits_of_their_own(fronts: Fronts) -> None:
     role = Role.ASSOCIATION_OPERATOR
     body = {"code": "new", "kind": "member", "lower_limit": "-50"}
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: accounts.open_account(ctx, "new", kind=AccountKind.MEMBER, lower_limit=-5000),
         status=403,
-        api=lambda: people.ops.post(role, "/v1/accounts", body),
+        api=lambda: fronts.ops.post(role, "/v1/accounts", body),
         cli=("accounts", "create", "new", "--kind", "member", "--currency", "MLC",
              "--lower-limit", "-50"),
     )  # fmt: skip
     assert error.code == "opening_forbidden"
 
 
-def test_not_even_the_administrator_opens_a_system_account(people: Fronts) -> None:
+def test_not_even_the_administrator_opens_a_system_account(fronts: Fronts) -> None:
     role = Role.ADMIN
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: accounts.open_account(ctx, "vault", kind=AccountKind.SYSTEM),
         status=422,
-        api=lambda: people.ops.post(role, "/v1/accounts", {"code": "vault", "kind": "system"}),
+        api=lambda: fronts.ops.post(role, "/v1/accounts", {"code": "vault", "kind": "system"}),
         cli=("accounts", "create", "vault", "--kind", "system", "--currency", "MLC"),
     )
     assert error.code == "kind_opened_by_set_up"
 
 
-def test_an_operator_opens_a_holder_account_alike_from_both_edges(people: Fronts) -> None:
+def test_an_operator_opens_a_holder_account_alike_from_both_edges(fronts: Fronts) -> None:
     role = Role.ASSOCIATION_OPERATOR
-    by_api = people.ops.post(role, "/v1/accounts", {"code": "one", "kind": "member"})
+    by_api = fronts.ops.post(role, "/v1/accounts", {"code": "one", "kind": "member"})
     assert by_api.status_code == 201, by_api.text
-    by_cli = people.mlc(
+    by_cli = fronts.mlc(
         "accounts", "create", "two", "--kind", "member", "--currency", "MLC", actor=STAFF[role][0]
     )
     assert by_cli.exit_code == 0, by_cli.output
-    ctx = people.context(role)
+    ctx = fronts.context(role)
     one, two = accounts.get_account(ctx, "one"), accounts.get_account(ctx, "two")
     usual = default_limits(ctx.deployment, AccountKind.MEMBER)
     for opened in (one, two):
@@ -103,36 +103,36 @@ def test_an_operator_opens_a_holder_account_alike_from_both_edges(people: Fronts
         assert (opened.lower_limit, opened.upper_limit) == (usual.lower, usual.upper)
 
 
-def _import(people: Fronts, role: Role) -> httpx.Response:
-    response: httpx.Response = people.ops.client.post(
+def _import(fronts: Fronts, role: Role) -> httpx.Response:
+    response: httpx.Response = fronts.ops.client.post(
         "/v1/accounts/import",
         files={"file": ("members.csv", CSV.encode(), "text/csv")},
-        headers=people.ops.auth(role),
+        headers=fronts.ops.auth(role),
     )
     return response
 
 
 @pytest.mark.parametrize("role", NOT_MANAGERS)
-def test_only_the_association_imports_accounts(people: Fronts, role: Role, tmp_path: Path) -> None:
+def test_only_the_association_imports_accounts(fronts: Fronts, role: Role, tmp_path: Path) -> None:
     path = tmp_path / "members.csv"
     path.write_text(CSV, encoding="utf-8")
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: accounts.import_accounts(ctx, CSV.encode()),
         status=403,
-        api=lambda: _import(people, role),
+        api=lambda: _import(fronts, role),
         cli=("accounts", "import", str(path)),
     )
     assert error.code == "role_forbidden"
 
 
-def test_an_operator_imports_what_they_may_open(people: Fronts) -> None:
-    ctx = people.context(Role.ASSOCIATION_OPERATOR)
+def test_an_operator_imports_what_they_may_open(fronts: Fronts) -> None:
+    ctx = fronts.context(Role.ASSOCIATION_OPERATOR)
     data = CSV + "fund,association,MLC,,0\n"
-    before = people.state()
+    before = fronts.state()
     outcome = accounts.import_accounts(ctx, data.encode())
     assert [(p.line, p.key) for p in outcome.problems] == [(3, "kind_forbidden")]
-    assert people.state() == before
+    assert fronts.state() == before
     opened = accounts.import_accounts(ctx, CSV.encode())
     assert [account.code for account in opened.opened] == ["new"]
 
@@ -141,23 +141,23 @@ def test_an_operator_imports_what_they_may_open(people: Fronts) -> None:
     ("role", "code"),
     [(Role.MEMBER, "bakery"), (Role.MERCHANT_OWNER, "alice"), (Role.MERCHANT_CASHIER, "town")],
 )
-def test_a_holder_reads_only_their_own_accounts(people: Fronts, role: Role, code: str) -> None:
+def test_a_holder_reads_only_their_own_accounts(fronts: Fronts, role: Role, code: str) -> None:
     for act, url, cli in (
         (lambda ctx: accounts.get_account(ctx, code), f"/v1/accounts/{code}", ("show",)),
         (lambda ctx: accounts.statement(ctx, code), f"/v1/accounts/{code}/statement", None),
     ):
-        error = people.refused(
+        error = fronts.refused(
             role,
             act,
             status=403,
-            api=lambda url=url: people.ops.get(role, url),  # type: ignore[misc]
+            api=lambda url=url: fronts.ops.get(role, url),  # type: ignore[misc]
             cli=None if cli is None else ("accounts", *cli, code),
         )
         assert error.code == "not_your_account"
 
 
-def test_a_holder_exports_no_statement_of_another(people: Fronts) -> None:
-    error = people.refused(
+def test_a_holder_exports_no_statement_of_another(fronts: Fronts) -> None:
+    error = fronts.refused(
         Role.MEMBER,
         lambda ctx: accounts.statement_export(
             ctx,
@@ -169,13 +169,13 @@ def test_a_holder_exports_no_statement_of_another(people: Fronts) -> None:
             zone=UTC,
         ),
         status=403,
-        api=lambda: people.ops.get(Role.MEMBER, "/v1/accounts/bakery/statement", format="csv"),
+        api=lambda: fronts.ops.get(Role.MEMBER, "/v1/accounts/bakery/statement", format="csv"),
     )
     assert error.code == "not_your_account"
 
 
-def test_a_holder_learns_no_balance_of_another(people: Fronts) -> None:
-    error = people.refused(
+def test_a_holder_learns_no_balance_of_another(fronts: Fronts) -> None:
+    error = fronts.refused(
         Role.MEMBER,
         lambda ctx: accounts.balance_as_of(ctx, "bakery", datetime.now(UTC)),
         status=403,
@@ -183,13 +183,13 @@ def test_a_holder_learns_no_balance_of_another(people: Fronts) -> None:
     assert error.code == "not_your_account"
 
 
-def test_an_unknown_account_is_refused_to_a_holder_as_one_not_theirs(people: Fronts) -> None:
+def test_an_unknown_account_is_refused_to_a_holder_as_one_not_theirs(fronts: Fronts) -> None:
     # Else a holder could probe which account codes exist.
-    error = people.refused(
+    error = fronts.refused(
         Role.MEMBER,
         lambda ctx: accounts.get_account(ctx, "nobody"),
         status=403,
-        api=lambda: people.ops.get(Role.MEMBER, "/v1/accounts/nobody"),
+        api=lambda: fronts.ops.get(Role.MEMBER, "/v1/accounts/nobody"),
         cli=("accounts", "show", "nobody"),
     )
     assert error.code == "not_your_account"
@@ -197,11 +197,11 @@ def test_an_unknown_account_is_refused_to_a_holder_as_one_not_theirs(people: Fro
 
 @pytest.mark.parametrize(("role", "held"), [(Role.MEMBER, ["alice"]), (Role.AUDITOR, None)])
 def test_the_list_shows_what_the_actor_may_read_alike_everywhere(
-    people: Fronts, role: Role, held: list[str] | None
+    fronts: Fronts, role: Role, held: list[str] | None
 ) -> None:
-    by_act = [a.code for a in accounts.list_accounts(people.context(role), limit=500)]
-    by_api = people.ops.get(role, "/v1/accounts", limit="500").json()["items"]
-    listed = people.mlc("accounts", "list", "--limit", "500", "--json", actor=STAFF[role][0])
+    by_act = [a.code for a in accounts.list_accounts(fronts.context(role), limit=500)]
+    by_api = fronts.ops.get(role, "/v1/accounts", limit="500").json()["items"]
+    listed = fronts.mlc("accounts", "list", "--limit", "500", "--json", actor=STAFF[role][0])
     assert listed.exit_code == 0, listed.output
     by_cli = [a["code"] for a in json.loads(listed.stdout)["accounts"]]
     assert [a["code"] for a in by_api] == by_act == by_cli
@@ -214,28 +214,28 @@ def test_the_list_shows_what_the_actor_may_read_alike_everywhere(
 @pytest.mark.parametrize("role", NOT_MANAGERS)
 @pytest.mark.parametrize("change", ["freeze", "unfreeze", "close"])
 def test_only_the_association_changes_an_account_s_status(
-    people: Fronts, role: Role, change: str
+    fronts: Fronts, role: Role, change: str
 ) -> None:
     act = getattr(accounts, change)
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: act(ctx, "alice"),
         status=403,
-        api=lambda: people.ops.post(role, f"/v1/accounts/alice/{change}"),
+        api=lambda: fronts.ops.post(role, f"/v1/accounts/alice/{change}"),
         cli=("accounts", change, "alice"),
     )
     assert error.code == "role_forbidden"
 
 
 @pytest.mark.parametrize("role", NOT_MANAGERS)
-def test_only_the_association_renames_an_account(people: Fronts, role: Role) -> None:
+def test_only_the_association_renames_an_account(fronts: Fronts, role: Role) -> None:
     def patch() -> httpx.Response:
-        response: httpx.Response = people.ops.client.patch(
-            "/v1/accounts/bakery", json={"display_name": "Mine"}, headers=people.ops.auth(role)
+        response: httpx.Response = fronts.ops.client.patch(
+            "/v1/accounts/bakery", json={"display_name": "Mine"}, headers=fronts.ops.auth(role)
         )
         return response
 
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: accounts.rename(ctx, "bakery", "Mine"),
         status=403,
@@ -245,10 +245,10 @@ def test_only_the_association_renames_an_account(people: Fronts, role: Role) -> 
     assert error.code == "role_forbidden"
 
 
-def test_an_operator_freezes_and_the_holder_sees_it(people: Fronts) -> None:
-    frozen = accounts.freeze(people.context(Role.ASSOCIATION_OPERATOR), "alice")
-    seen = accounts.get_account(people.context(Role.MEMBER), "alice")
+def test_an_operator_freezes_and_the_holder_sees_it(fronts: Fronts) -> None:
+    frozen = accounts.freeze(fronts.context(Role.ASSOCIATION_OPERATOR), "alice")
+    seen = accounts.get_account(fronts.context(Role.MEMBER), "alice")
     assert frozen.status == seen.status == "frozen"
-    thawed = people.mlc("accounts", "unfreeze", "alice", "--json", actor="assoc")
+    thawed = fronts.mlc("accounts", "unfreeze", "alice", "--json", actor="assoc")
     assert thawed.exit_code == 0, thawed.output
-    assert accounts.get_account(people.context(Role.MEMBER), "alice").status == "active"
+    assert accounts.get_account(fronts.context(Role.MEMBER), "alice").status == "active"

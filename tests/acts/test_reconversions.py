@@ -20,9 +20,9 @@ from tests.api.operations_support import BAKERY_IBAN
 
 if TYPE_CHECKING:
     # Imported by pytest, as a plugin, so that its assertions are rewritten.
-    from tests.acts.money_support import Fronts
+    from tests.acts.edges import Fronts
 
-pytest_plugins = ["tests.acts.money_support"]
+pytest_plugins = ["tests.acts.edges"]
 
 OPERATOR = Role.ASSOCIATION_OPERATOR
 # Everyone but the association's operators and administrators.

@@ -31,9 +31,9 @@ from tests.support import count_rows, refused
 
 if TYPE_CHECKING:
     # Imported by pytest, as a plugin, so that its assertions are rewritten.
-    from tests.acts.people_support import Fronts
+    from tests.acts.edges import Fronts
 
-pytest_plugins = ["tests.acts.people_support"]
+pytest_plugins = ["tests.acts.edges"]
 
 PASSWORD = "correct horse battery"
 NEW = "another long secret"
@@ -49,58 +49,58 @@ def password_env(monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.mark.parametrize("role", NOT_ADMINS)
 def test_only_an_administrator_creates_a_user(
-    people: Fronts, role: Role, password_env: str
+    fronts: Fronts, role: Role, password_env: str
 ) -> None:
     body = {"username": "paul", "password": NEW, "role": "admin"}
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: users.create_user(ctx, "paul", password=NEW, role=Role.ADMIN),
         status=403,
-        api=lambda: people.ops.post(role, "/v1/users", body),
+        api=lambda: fronts.ops.post(role, "/v1/users", body),
         cli=("users", "create", "paul", "--role", "admin", "--password-env", password_env),
     )
     assert error.code == "role_forbidden"
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.ASSOCIATION_OPERATOR, Role.AUDITOR])
-def test_only_an_administrator_gives_an_account_to_a_user(people: Fronts, role: Role) -> None:
-    error = people.refused(
+def test_only_an_administrator_gives_an_account_to_a_user(fronts: Fronts, role: Role) -> None:
+    error = fronts.refused(
         role,
         lambda ctx: users.link_account(ctx, "alice", "bakery"),
         status=403,
-        api=lambda: people.ops.post(role, "/v1/users/alice/accounts", {"account": "bakery"}),
+        api=lambda: fronts.ops.post(role, "/v1/users/alice/accounts", {"account": "bakery"}),
         cli=("users", "link", "alice", "bakery"),
     )
     assert error.code == "role_forbidden"
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.ASSOCIATION_OPERATOR, Role.AUDITOR])
-def test_only_an_administrator_lists_and_reads_users(people: Fronts, role: Role) -> None:
-    listed = people.refused(
+def test_only_an_administrator_lists_and_reads_users(fronts: Fronts, role: Role) -> None:
+    listed = fronts.refused(
         role,
         lambda ctx: users.list_users(ctx),
         status=403,
-        api=lambda: people.ops.get(role, "/v1/users"),
+        api=lambda: fronts.ops.get(role, "/v1/users"),
         cli=("users", "list"),
     )
-    read = people.refused(
+    read = fronts.refused(
         role,
         lambda ctx: users.get_user(ctx, "alice"),
         status=403,
-        api=lambda: people.ops.get(role, "/v1/users/alice"),
+        api=lambda: fronts.ops.get(role, "/v1/users/alice"),
     )
     assert listed.code == read.code == "role_forbidden"
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.ASSOCIATION_OPERATOR, Role.AUDITOR])
 @pytest.mark.parametrize("change", ["disable", "enable", "unlock", "revoke_tokens"])
-def test_only_an_administrator_changes_a_user(people: Fronts, role: Role, change: str) -> None:
+def test_only_an_administrator_changes_a_user(fronts: Fronts, role: Role, change: str) -> None:
     act = getattr(users, change)
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: act(ctx, "baker"),
         status=403,
-        api=lambda: people.ops.post(role, f"/v1/users/baker/{change.replace('_', '-')}"),
+        api=lambda: fronts.ops.post(role, f"/v1/users/baker/{change.replace('_', '-')}"),
         cli=("users", "disable", "baker") if change == "disable" else None,
     )
     assert error.code == "role_forbidden"
@@ -108,97 +108,97 @@ def test_only_an_administrator_changes_a_user(people: Fronts, role: Role, change
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.ASSOCIATION_OPERATOR, Role.AUDITOR])
 def test_only_an_administrator_resets_a_password(
-    people: Fronts, role: Role, password_env: str
+    fronts: Fronts, role: Role, password_env: str
 ) -> None:
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: users.reset_password(ctx, "baker", NEW),
         status=403,
-        api=lambda: people.ops.post(role, "/v1/users/baker/password", {"password": NEW}),
+        api=lambda: fronts.ops.post(role, "/v1/users/baker/password", {"password": NEW}),
         cli=("users", "password", "baker", "--password-env", password_env),
     )
     assert error.code == "role_forbidden"
 
 
 def test_an_administrator_neither_resets_their_own_password_nor_disables_themself(
-    people: Fronts, password_env: str
+    fronts: Fronts, password_env: str
 ) -> None:
     admin = STAFF[Role.ADMIN][0]
-    reset = people.refused(
+    reset = fronts.refused(
         Role.ADMIN,
         lambda ctx: users.reset_password(ctx, admin, NEW),
         status=422,
-        api=lambda: people.ops.post(Role.ADMIN, f"/v1/users/{admin}/password", {"password": NEW}),
+        api=lambda: fronts.ops.post(Role.ADMIN, f"/v1/users/{admin}/password", {"password": NEW}),
         cli=("users", "password", admin, "--password-env", password_env),
     )
-    disabled = people.refused(
+    disabled = fronts.refused(
         Role.ADMIN,
         lambda ctx: users.disable(ctx, admin),
         status=422,
-        api=lambda: people.ops.post(Role.ADMIN, f"/v1/users/{admin}/disable"),
+        api=lambda: fronts.ops.post(Role.ADMIN, f"/v1/users/{admin}/disable"),
         cli=("users", "disable", admin),
     )
     assert reset.code == disabled.code == "invalid_request"
 
 
-def test_a_user_created_with_an_unknown_account_is_not_created(people: Fronts) -> None:
+def test_a_user_created_with_an_unknown_account_is_not_created(fronts: Fronts) -> None:
     body = {"username": "paul", "password": NEW, "role": "member", "accounts": ["alice", "nope"]}
-    error = people.refused(
+    error = fronts.refused(
         Role.ADMIN,
         lambda ctx: users.create_user(
             ctx, "paul", password=NEW, role=Role.MEMBER, accounts=["alice", "nope"]
         ),
         status=404,
-        api=lambda: people.ops.post(Role.ADMIN, "/v1/users", body),
+        api=lambda: fronts.ops.post(Role.ADMIN, "/v1/users", body),
     )
     assert error.code == "unknown_account"
 
 
 def test_a_user_created_from_the_command_line_is_one_the_api_lists(
-    people: Fronts, password_env: str
+    fronts: Fronts, password_env: str
 ) -> None:
-    created = people.mlc(
+    created = fronts.mlc(
         "users", "create", "paul", "--role", "auditor", "--password-env", password_env,
         actor=STAFF[Role.ADMIN][0],
     )  # fmt: skip
     assert created.exit_code == 0, created.output
-    listed = people.ops.get(Role.ADMIN, "/v1/users/paul")
+    listed = fronts.ops.get(Role.ADMIN, "/v1/users/paul")
     assert listed.status_code == 200, listed.text
     assert listed.json()["role"] == "auditor"
-    assert users.get_user(people.context(Role.ADMIN), "paul").role is Role.AUDITOR
+    assert users.get_user(fronts.context(Role.ADMIN), "paul").role is Role.AUDITOR
 
 
 # Sessions and keys ---------------------------------------------------------------------------
 
 
-def _key_context(people: Fronts) -> Context:
+def _key_context(fronts: Fronts) -> Context:
     """The acting context of a cashier key the baker made for the bakery."""
-    created = api_keys.create_key(people.context(Role.MERCHANT_OWNER), "bakery", label="till 1")
-    actor = people.database.read(
-        lambda conn: resolve_credential(conn, created.secret, now=people.ops.clock())
+    created = api_keys.create_key(fronts.context(Role.MERCHANT_OWNER), "bakery", label="till 1")
+    actor = fronts.database.read(
+        lambda conn: resolve_credential(conn, created.secret, now=fronts.ops.clock())
     )
     assert actor is not None
-    deployment = people.context(Role.ADMIN).deployment
+    deployment = fronts.context(Role.ADMIN).deployment
     return Context(
-        database=people.database, actor=actor, deployment=deployment, clock=people.ops.clock
+        database=fronts.database, actor=actor, deployment=deployment, clock=fronts.ops.clock
     )
 
 
-def test_an_api_key_neither_signs_out_nor_changes_a_password(people: Fronts) -> None:
-    ctx = _key_context(people)
-    before = people.state()
+def test_an_api_key_neither_signs_out_nor_changes_a_password(fronts: Fronts) -> None:
+    ctx = _key_context(fronts)
+    before = fronts.state()
     for act in (
         lambda: sessions.sign_out(ctx),
         lambda: sessions.change_password(ctx, current=PASSWORD, new=NEW, policy=POLICY),
     ):
         with pytest.raises(InvalidRequest):
             act()
-    assert people.state() == before
+    assert fronts.state() == before
 
 
-def test_a_wrong_current_password_is_refused_alike_by_the_act_and_the_route(people: Fronts) -> None:
-    ctx = people.signed_in(Role.MEMBER)
-    response = people.ops.post(
+def test_a_wrong_current_password_is_refused_alike_by_the_act_and_the_route(fronts: Fronts) -> None:
+    ctx = fronts.signed_in(Role.MEMBER)
+    response = fronts.ops.post(
         Role.MEMBER, "/v1/auth/password", {"current_password": "wrong one!!", "new_password": NEW}
     )
     assert response.status_code == 403, response.text
@@ -217,28 +217,28 @@ def test_a_wrong_current_password_is_refused_alike_by_the_act_and_the_route(peop
     ],
 )
 def test_a_key_is_made_only_for_an_account_one_moves(
-    people: Fronts, role: Role, account: str, code: str
+    fronts: Fronts, role: Role, account: str, code: str
 ) -> None:
-    error = people.refused(
+    error = fronts.refused(
         role,
         lambda ctx: api_keys.create_key(ctx, account),
         status=403,
-        api=lambda: people.ops.post(role, "/v1/api-keys", {"account": account}),
+        api=lambda: fronts.ops.post(role, "/v1/api-keys", {"account": account}),
     )
     assert error.code == code
 
 
-def test_a_key_is_revoked_only_by_who_may_move_its_account(people: Fronts) -> None:
-    created = api_keys.create_key(people.context(Role.ASSOCIATION_OPERATOR), "town")
+def test_a_key_is_revoked_only_by_who_may_move_its_account(fronts: Fronts) -> None:
+    created = api_keys.create_key(fronts.context(Role.ASSOCIATION_OPERATOR), "town")
     key_id = created.key.id
-    error = people.refused(
+    error = fronts.refused(
         Role.MERCHANT_OWNER,
         lambda ctx: api_keys.revoke_key(ctx, key_id),
         status=403,
-        api=lambda: people.ops.post(Role.MERCHANT_OWNER, f"/v1/api-keys/{key_id}/revoke"),
+        api=lambda: fronts.ops.post(Role.MERCHANT_OWNER, f"/v1/api-keys/{key_id}/revoke"),
     )
     assert error.code == "not_your_account"
-    revoked = api_keys.revoke_key(people.context(Role.ASSOCIATION_OPERATOR), key_id)
+    revoked = api_keys.revoke_key(fronts.context(Role.ASSOCIATION_OPERATOR), key_id)
     assert revoked.revoked
 
 

@@ -1,15 +1,18 @@
-"""One deployment reached three ways, for the acts of accounts, users, sessions and keys.
+"""One deployment reached three ways: the core's acts, the HTTP API and ``mlc``.
 
-The books of :mod:`tests.api.operations_support` (holders alice, bakery and town, one user
-per role) are reached through the core's acts, through the HTTP API and through ``mlc``,
-each acting as the same user. :meth:`Fronts.refused` checks that an actor refused by an
-act is refused alike by the route and by the command, with the same error code, and that
-none of the three changed anything: neither the ledger, nor the accounts' names, nor the
-users, the accounts they hold, their tokens and the API keys.
+The books of :mod:`tests.api.operations_support` (an office ``gare``, holders alice,
+bakery and town, one user per role) are reached through the acts, through the API and
+through ``mlc``, each acting as the same user. :meth:`Fronts.refused` checks that an actor
+refused by an act is refused alike by the route and by the command, with the same error
+code; :meth:`Fronts.refused_alike` does the same for a route and a command alone. Either
+way nothing may change: neither the ledger, nor the records of the currency's operations
+(conversions, reconversions, payouts, notes, tills, fees, bank statements), nor the
+accounts' names, the users, the accounts they hold, their tokens and the API keys.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +21,9 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
-from cli.errors import exit_code_for, explain
+from cli.errors import ExitCode, exit_code_for, explain
 from cli.messages import Messages
 from monnaie_locale.acting import Context
 from monnaie_locale.auth import Role, passwords, resolve_credential
@@ -31,24 +34,43 @@ from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
+from monnaie_locale.store.tables_operations import (
+    bank_lines,
+    conversions,
+    membership_fees,
+    note_stocks,
+    office_closings,
+    reconversion_batches,
+    reconversions,
+    till_deposits,
+)
 from tests.api.helpers import assert_problem
 from tests.api.operations_support import STAFF, Ops, make_ops, ops_settings
 from tests.cli.conftest import Mlc, database_url
 from tests.conftest import SteppingClock
 from tests.support import Snapshot, snapshot
 
-__all__ = ["Fronts", "people"]
+__all__ = ["ENGLISH", "Fronts", "error_shown", "fronts"]
 
 Rows = tuple[tuple[Any, ...], ...]
+ENGLISH = Messages("en")
 
 
 def _records(conn: Connection) -> tuple[Rows, ...]:
-    """What the acts of this feature change besides balances: names, users, credentials."""
+    """What the acts change besides balances: operations' records, names, users, keys."""
 
     def rows(*columns: Any) -> Rows:
         return tuple(tuple(row) for row in conn.execute(select(*columns).order_by(*columns)))
 
     return (
+        rows(conversions.c.id, conversions.c.status),
+        rows(reconversions.c.id, reconversions.c.status),
+        rows(reconversion_batches.c.id, reconversion_batches.c.status),
+        rows(till_deposits.c.id, till_deposits.c.status),
+        rows(note_stocks.c.location, note_stocks.c.denomination, note_stocks.c.count),
+        rows(office_closings.c.id),
+        rows(membership_fees.c.id),
+        rows(bank_lines.c.id),
         rows(accounts.c.code, accounts.c.display_name),
         rows(
             users.c.username,
@@ -62,6 +84,18 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(auth_tokens.c.id, auth_tokens.c.revoked_at),
         rows(api_keys.c.id, api_keys.c.revoked_at),
     )
+
+
+def error_shown(result: Result) -> MonnaieLocaleError | None:
+    """The core's error that ``mlc`` reported, read from the run's chain of exceptions.
+
+    The command line prints a message and exits with a code; the error behind them is
+    the cause of the exit it raised (see :class:`cli.main.ReportingGroup`).
+    """
+    seen: BaseException | None = result.exception
+    while seen is not None and not isinstance(seen, MonnaieLocaleError):
+        seen = seen.__cause__ or seen.__context__
+    return seen
 
 
 @dataclass
@@ -127,20 +161,52 @@ class Fronts:
         if cli is not None:
             result = self.mlc(*cli, actor=STAFF[role][0])
             assert result.exit_code == exit_code_for(error), result.output
-            assert explain(error, Messages("en")) in result.output
+            assert explain(error, ENGLISH) in result.output
             assert self.state() == before, "a refused command changed the books"
+        return error
+
+    def refused_alike(
+        self,
+        role: Role | None,
+        refusal: str | MonnaieLocaleError,
+        *,
+        api: Callable[[], httpx.Response] | None,
+        cli: Sequence[str],
+    ) -> MonnaieLocaleError:
+        """The route and the command both refuse the user with ``role`` (``None``: nobody)
+        with the code of ``refusal``, 403 and exit 5 (401 and 5 for nobody); nothing
+        changes. A ``refusal`` given as an error is also the message the command shows,
+        fields and all. Returns the error the command reported."""
+        code = refusal if isinstance(refusal, str) else refusal.code
+        before = self.state()
+        if api is not None:
+            assert_problem(api(), 403 if role is not None else 401, code)
+            assert self.state() == before, "a refused request changed the books"
+        result = self.mlc(*cli, actor=None if role is None else STAFF[role][0])
+        error = error_shown(result)
+        assert error is not None, result.output
+        assert (result.exit_code, error.code) == (ExitCode.FORBIDDEN, code), result.output
+        shown = refusal if isinstance(refusal, MonnaieLocaleError) else error
+        assert " ".join(explain(shown, ENGLISH).split()) in " ".join(result.stderr.split())
+        assert self.state() == before, "a refused command changed the books"
         return error
 
 
 @pytest.fixture
-def people(
+def fronts(
     database: Database, clock: SteppingClock, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Fronts]:
-    # The production password parameters are slow on purpose.
+    # The production password parameters are slow on purpose; no sign-in happens here.
     monkeypatch.setattr(
         passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
     passwords._dummy_hash.cache_clear()
+    # The CLI reads the deployment's rules from the settings, as the API was given them.
+    settings = ops_settings()
+    monkeypatch.setenv("MLC_CONVERSION_BONUS_BPS", str(settings.conversion_bonus_bps))
+    monkeypatch.setenv("MLC_MEMBERSHIP_FEES", json.dumps(settings.membership_fees))
+    monkeypatch.setenv("MLC_RESERVE_IBAN", str(settings.reserve_iban))
+    monkeypatch.setenv("MLC_RESERVE_BIC", str(settings.reserve_bic))
     for ops in make_ops(database, clock):
         yield Fronts(ops=ops, mlc=Mlc(database_url(database), CliRunner()))
     passwords._dummy_hash.cache_clear()

@@ -1,0 +1,391 @@
+"""Every command of ``mlc``, walked: whom it refuses, and that its route refuses them alike.
+
+:data:`WALK` names, for each command that acts for a user, the arguments of a call that
+would go through for someone allowed, who must be refused, and the API route of the same
+act. For each refused user, the command (``--as`` the user) and the route (with the
+user's token) must give the same error code, 403 and exit 5, and change nothing; and so
+for nobody at all (no ``--as``; no token: 401). A bare role refused is one the act does
+not declare, refused ``role_forbidden``; a role given with a code is one the act admits,
+refused for what it asks (an account it does not hold, an account moved only by its own
+operations).
+
+:data:`NO_ACTOR` lists, with the reason, the commands that act for no user. A command in
+neither fails the walk: a new command cannot be forgotten.
+
+The walk shares one deployment per engine: a refused call changes nothing, so each
+refusal finds the books as the previous one left them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+import typer.main
+
+from cli.main import app, load_all
+from monnaie_locale.acting import Act
+from monnaie_locale.acts import (
+    accounts,
+    audit,
+    conversions,
+    exports,
+    membership,
+    notes,
+    offices,
+    reconversions,
+    reserve,
+    transfers,
+    users,
+)
+from monnaie_locale.auth import Role
+from tests.api.operations_support import BAKERY_IBAN, OFFICE
+
+if TYPE_CHECKING:
+    # Imported by pytest, as a plugin, so that its assertions are rewritten.
+    from tests.acts.edges import Fronts
+
+pytest_plugins = ["tests.acts.edges"]
+
+# An office the office operator of OFFICE does not work at.
+OTHER = "port"
+PASSWORD_ENV = "MLC_WALK_PASSWORD"
+ACCOUNTS_CSV = b"code,kind,currency,owner,lower_limit\nnew,member,MLC,M-9,0\n"
+STATEMENT = (
+    "Date;Date de valeur;Libellé;Référence;Débit;Crédit\r\n"
+    "02/11/2026;02/11/2026;VIR SEPA RECU /MOTIF DON;R1;;120,00\r\n"
+).encode("cp1252")
+TWENTY = [{"denomination": "20", "count": 1}]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A request of the API. ``{name}`` in the path, or as a whole string in the body, is
+    one of the deployment's records (see :func:`_records`); ``upload`` is sent as the
+    multipart ``file``, with ``form`` beside it."""
+
+    method: str
+    path: str
+    body: Any = None
+    params: Mapping[str, str] | None = None
+    upload: tuple[str, bytes] | None = None
+    form: Mapping[str, str] | None = None
+
+    def call(
+        self, client: Any, records: Mapping[str, Any], headers: dict[str, str]
+    ) -> httpx.Response:
+        headers = {**headers, "Idempotency-Key": "walk"}
+        path = self.path.format_map(records)
+        if self.upload is not None:
+            response: httpx.Response = client.request(
+                self.method, path, files={"file": self.upload}, data=self.form, headers=headers
+            )
+        else:
+            response = client.request(
+                self.method, path, json=_fill(self.body, records), params=self.params,
+                headers=headers,
+            )  # fmt: skip
+        return response
+
+
+def _fill(value: Any, records: Mapping[str, Any]) -> Any:
+    """``value`` with each ``"{name}"`` string replaced by that record, as it is typed."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return records[value[1:-1]]
+    if isinstance(value, list):
+        return [_fill(item, records) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, records) for key, item in value.items()}
+    return value
+
+
+def get(path: str, **params: str) -> Route:
+    return Route("GET", path, params=params or None)
+
+
+def post(path: str, body: Any = None, **params: str) -> Route:
+    return Route("POST", path, body if body is not None else {}, params=params or None)
+
+
+@dataclass(frozen=True)
+class Walk:
+    """One command, called with ``args``: the act it does, who it refuses, its route."""
+
+    command: str
+    act: Act[..., Any]
+    args: str
+    api: Route | None
+    # A bare role: one the act does not declare (role_forbidden). With a code: refused so.
+    refused: tuple[Role | tuple[Role, str], ...]
+
+    def refusals(self) -> Iterator[tuple[Role, str]]:
+        for refusal in self.refused:
+            yield refusal if isinstance(refusal, tuple) else (refusal, "role_forbidden")
+
+
+MEMBER, OWNER, CASHIER = Role.MEMBER, Role.MERCHANT_OWNER, Role.MERCHANT_CASHIER
+AGENT, COUNTER, OPERATOR = Role.AUTHORITY_AGENT, Role.OFFICE_OPERATOR, Role.ASSOCIATION_OPERATOR
+AUDITOR, ADMIN = Role.AUDITOR, Role.ADMIN
+NOT_YOURS = "not_your_account"
+NOT_TRANSFERABLE = "not_transferable"
+
+WALK: tuple[Walk, ...] = (
+    # Accounts
+    Walk("accounts create", accounts.open_account, "new --kind member --currency MLC",
+         post("/v1/accounts", {"code": "new", "kind": "member"}), (MEMBER, COUNTER, AUDITOR)),
+    Walk("accounts list", accounts.list_accounts, "", get("/v1/accounts"), ()),
+    Walk("accounts show", accounts.get_account, "bakery", get("/v1/accounts/bakery"),
+         ((MEMBER, NOT_YOURS), (AGENT, NOT_YOURS))),
+    Walk("accounts freeze", accounts.freeze, "alice", post("/v1/accounts/alice/freeze"),
+         (MEMBER, AUDITOR)),
+    Walk("accounts unfreeze", accounts.unfreeze, "alice", post("/v1/accounts/alice/unfreeze"),
+         (MEMBER, AUDITOR)),
+    Walk("accounts close", accounts.close, "alice", post("/v1/accounts/alice/close"),
+         (MEMBER, AUDITOR)),
+    Walk("accounts rename", accounts.rename, "bakery Mine",
+         Route("PATCH", "/v1/accounts/bakery", {"display_name": "Mine"}), (OWNER, AUDITOR)),
+    Walk("accounts import", accounts.import_accounts, "{files}/members.csv",
+         Route("POST", "/v1/accounts/import", upload=("members.csv", ACCOUNTS_CSV)),
+         (COUNTER, AUDITOR)),
+    # Money between holders
+    Walk("transfer", transfers.transfer, "bakery alice 5 --key walk",
+         post("/v1/transfers", {"payer": "bakery", "payee": "alice", "amount": "5"}),
+         (CASHIER, AUDITOR, (MEMBER, NOT_YOURS))),
+    # Units from nothing: refused whoever asks, the administrator included.
+    Walk("transfer", transfers.transfer, "issuance alice 1000 --key walk",
+         post("/v1/transfers", {"payer": "issuance", "payee": "alice", "amount": "1000"}),
+         ((ADMIN, NOT_TRANSFERABLE), (OPERATOR, NOT_TRANSFERABLE), (MEMBER, NOT_YOURS),
+          AUDITOR)),
+    # Units into nothing, from an account of one's own.
+    Walk("transfer", transfers.transfer, "alice issuance 10 --key walk",
+         post("/v1/transfers", {"payer": "alice", "payee": "issuance", "amount": "10"}),
+         ((MEMBER, NOT_TRANSFERABLE), (ADMIN, NOT_TRANSFERABLE))),
+    Walk("reverse", transfers.reverse, "{transaction} --key walk",
+         post("/v1/transactions/{transaction}/reversal"), (MEMBER, OWNER, AUDITOR)),
+    # Conversions
+    Walk("convert transfer-order", conversions.order_conversion, "bakery 20 --key walk",
+         post("/v1/conversions/orders", {"account": "bakery", "amount": "20"}),
+         (CASHIER, AUDITOR, (MEMBER, NOT_YOURS))),
+    Walk("convert credit", conversions.credit_order, "{order} --amount 20 --bank-ref BANK-W",
+         post("/v1/conversions/orders/{order}/credit",
+              {"amount": "20", "bank_reference": "BANK-W"}),
+         (MEMBER, COUNTER, AUDITOR)),
+    Walk("convert cancel", conversions.cancel_order, "{order}",
+         post("/v1/conversions/orders/{order}/cancel"), (MEMBER, AUDITOR)),
+    Walk("convert card", conversions.convert_by_card,
+         "alice 20 --payment-ref pi_walk --key walk",
+         post("/v1/conversions/card",
+              {"account": "alice", "amount": "20", "payment_reference": "pi_walk"}),
+         (MEMBER, CASHIER)),
+    Walk("convert cash", conversions.convert_cash, f"bakery 100 --office {OTHER} --key walk",
+         post("/v1/conversions/cash", {"office": OTHER, "account": "bakery", "amount": "100"}),
+         (MEMBER, AUDITOR, (COUNTER, NOT_YOURS))),
+    Walk("convert pending", conversions.pending_orders, "", None, (MEMBER, COUNTER)),
+    # Reconversions and payouts
+    Walk("reconversion request", reconversions.request_reconversion,
+         f"bakery 10 --name Dupont --iban {BAKERY_IBAN} --key walk",
+         post("/v1/reconversions",
+              {"account": "bakery", "amount": "10", "creditor_name": "Dupont",
+               "iban": BAKERY_IBAN}),
+         (CASHIER, AUDITOR, (MEMBER, NOT_YOURS))),
+    Walk("reconversion cancel", reconversions.cancel_reconversion, "{request}",
+         post("/v1/reconversions/{request}/cancel"), (COUNTER, (MEMBER, NOT_YOURS))),
+    Walk("reconversion list", reconversions.list_reconversions, "", None, (MEMBER, OWNER)),
+    Walk("reconversion paid", reconversions.mark_paid, "{payable} --bank-ref BANK-W",
+         post("/v1/reconversions/{payable}/paid", {"bank_reference": "BANK-W"}),
+         (OWNER, AUDITOR)),
+    Walk("reconversion batch validate", reconversions.validate_batch, "{request} --key walk",
+         post("/v1/payout-batches", {"request_ids": ["{request}"]}), (OWNER, AUDITOR)),
+    Walk("reconversion batch export", reconversions.export_batch,
+         "{batch} {files}/virements.xml",
+         post("/v1/payout-batches/{batch}/pain001", execution_date="2026-11-03"),
+         (OWNER, AUDITOR)),
+    Walk("reconversion batch paid", reconversions.mark_batch_paid,
+         "{exported} --bank-ref BANK-W",
+         post("/v1/payout-batches/{exported}/paid", {"bank_reference": "BANK-W"}),
+         (OWNER, AUDITOR)),
+    # Paper notes
+    Walk("notes print", notes.print_notes, "--notes 1x20 --key walk",
+         post("/v1/notes/print", {"notes": TWENTY}), (COUNTER, AUDITOR)),
+    Walk("notes deliver", notes.deliver_notes, f"--office {OFFICE} --notes 1x20 --key walk",
+         post("/v1/notes/deliver", {"office": OFFICE, "notes": TWENTY}), (COUNTER, AUDITOR)),
+    Walk("notes return", notes.return_notes, f"--office {OFFICE} --notes 1x20 --key walk",
+         post("/v1/notes/return", {"office": OFFICE, "notes": TWENTY}), (COUNTER, AUDITOR)),
+    Walk("notes sell", notes.sell_notes, f"--office {OTHER} --notes 1x20 --key walk",
+         post("/v1/notes/sell", {"office": OTHER, "notes": TWENTY}),
+         (MEMBER, (COUNTER, NOT_YOURS))),
+    Walk("notes deposit", notes.deposit_notes,
+         f"--office {OTHER} --account alice --notes 1x20 --key walk",
+         post("/v1/notes/deposit", {"office": OTHER, "account": "alice", "notes": TWENTY}),
+         (MEMBER, (COUNTER, NOT_YOURS))),
+    Walk("notes destroy", notes.destroy_notes, "--place vault --notes 1x20 --key walk",
+         post("/v1/notes/destroy", {"location": "vault", "notes": TWENTY}), (COUNTER, AUDITOR)),
+    Walk("notes lose", notes.lose_notes, "--place vault --notes 1x20 --key walk",
+         post("/v1/notes/lose", {"location": "vault", "notes": TWENTY}), (COUNTER, AUDITOR)),
+    Walk("notes find", notes.find_notes, "--place vault --notes 1x20 --key walk",
+         post("/v1/notes/find", {"location": "vault", "notes": TWENTY}), (COUNTER, AUDITOR)),
+    # Exchange offices
+    Walk("offices add", offices.add_office, "halles", None, (COUNTER, AUDITOR)),
+    Walk("offices close", offices.close_till, f"{OTHER} --counted 0 --key walk",
+         post(f"/v1/offices/{OTHER}/closings", {"counted": "0"}),
+         (AUDITOR, (COUNTER, NOT_YOURS))),
+    Walk("offices bank", offices.bank_till, f"{OTHER} --amount 1 --key walk",
+         post(f"/v1/offices/{OTHER}/bank-deposits", {"amount": "1"}),
+         (MEMBER, (COUNTER, NOT_YOURS))),
+    Walk("offices received", offices.receive_till_deposit, "{deposit} --bank-ref BANK-W",
+         post("/v1/bank-deposits/{deposit}/received", {"bank_reference": "BANK-W"}),
+         (COUNTER, AUDITOR)),
+    # Membership fees
+    Walk("membership pay", membership.pay_fee, "alice --period 2026 --paid-in units --key walk",
+         post("/v1/membership/fees", {"account": "alice", "period": "2026", "paid_in": "units"}),
+         (CASHIER, AUDITOR, (OWNER, NOT_YOURS))),
+    # Only the association records a fee paid in euros, even the member's own.
+    Walk("membership pay", membership.pay_fee, "alice --period 2026 --paid-in euros --key walk",
+         post("/v1/membership/fees", {"account": "alice", "period": "2026", "paid_in": "euros"}),
+         ((MEMBER, "role_forbidden"),)),
+    Walk("membership status", membership.fee_status, "", get("/v1/membership/status"),
+         (MEMBER, COUNTER)),
+    # The reserve
+    Walk("reserve report", reserve.reserve_report, "", get("/v1/reserve/report"),
+         (MEMBER, COUNTER)),
+    Walk("reserve import-statement", reserve.import_statement_file,
+         "{files}/releve.csv --format csv",
+         Route("POST", "/v1/bank/statements", upload=("releve.csv", STATEMENT),
+               form={"format": "csv"}),
+         (COUNTER, AUDITOR)),
+    # Users
+    Walk("users create", users.create_user, f"paul --role admin --password-env {PASSWORD_ENV}",
+         post("/v1/users", {"username": "paul", "password": "a long new secret",
+                            "role": "admin"}),
+         (MEMBER, OPERATOR, AUDITOR)),
+    Walk("users link", users.link_account, "alice bakery",
+         post("/v1/users/alice/accounts", {"account": "bakery"}), (MEMBER, OPERATOR)),
+    Walk("users disable", users.disable, "baker", post("/v1/users/baker/disable"),
+         (OWNER, OPERATOR)),
+    Walk("users password", users.reset_password, f"baker --password-env {PASSWORD_ENV}",
+         post("/v1/users/baker/password", {"password": "a long new secret"}),
+         (OWNER, OPERATOR)),
+    Walk("users list", users.list_users, "", get("/v1/users"), (OPERATOR, AUDITOR)),
+    # Reading the books whole
+    Walk("audit verify", audit.verify_journal, "", get("/v1/audit/journal"), (MEMBER, COUNTER)),
+    Walk("export statement", exports.write_statement_csv,
+         "bakery --format csv --output {files}/bakery.csv",
+         get("/v1/accounts/bakery/statement", format="csv"),
+         ((MEMBER, NOT_YOURS), (AGENT, NOT_YOURS))),
+    Walk("export fec", exports.write_fec, "{files}/fec.txt", get("/v1/exports/fec"),
+         (MEMBER, COUNTER)),
+    Walk("export journal", exports.write_journal, "{files}/journal.ledger",
+         get("/v1/exports/journal.ledger"), (MEMBER, OWNER)),
+)  # fmt: skip
+
+# Commands that act for no user, and why.
+NO_ACTOR: dict[str, str] = {
+    "init": "sets a deployment up before any user exists; refused once an administrator "
+    "exists (tests/acts/test_users.py)",
+    "serve": "runs the HTTP service, whose every route tests/api/test_access_matrix.py walks",
+    "db migrate": "the schema, beneath the books: for whoever holds the database's URL",
+    "db backup": "copies the database file, beneath the books: for whoever holds the file",
+    "db restore": "replaces the database file, beneath the books, after verifying the "
+    "copy's journal: for whoever holds the file",
+    "keys generate": "writes a new signing key file; touches no database",
+    "keys rotate": "replaces the signing key files named by the settings; touches no database",
+    "keys show": "reads the public halves of the signing keys; touches no database",
+    "jobs list": "reads the schedule and the last runs of the service's own jobs",
+    "jobs run": "runs one of the service's own jobs (expiring holds, sealing the journal, "
+    "sending webhooks) as the service does, on no user's behalf",
+}
+
+
+def _commands(group: Any, prefix: str = "") -> Iterator[str]:
+    """Every command of the tree, named by its words; groups only through their commands."""
+    for name, command in getattr(group, "commands", {}).items():
+        words = f"{prefix} {name}".strip()
+        if hasattr(command, "commands"):
+            yield from _commands(command, words)
+        else:
+            yield words
+
+
+def test_every_command_is_walked_or_said_to_act_for_no_user() -> None:
+    every = set(_commands(load_all(typer.main.get_command(app))))  # type: ignore[arg-type]
+    walked = {walk.command for walk in WALK}
+    assert walked.isdisjoint(NO_ACTOR), walked & set(NO_ACTOR)
+    assert sorted(every - walked - set(NO_ACTOR)) == [], "neither walked nor said why not"
+    assert sorted((walked | set(NO_ACTOR)) - every) == [], "no such command"
+
+
+def test_each_role_refused_outright_is_one_its_act_does_not_declare() -> None:
+    for walk in WALK:
+        bare = {refusal for refusal in walk.refused if isinstance(refusal, Role)}
+        assert not bare & walk.act.roles, f"{walk.command}: the act admits {bare & walk.act.roles}"
+
+
+def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
+    """The records the walked commands name, each in the state a valid call wants."""
+    operator, counter = fronts.context(OPERATOR), fronts.context(COUNTER)
+    owner = fronts.context(OWNER)
+    for account, amount in (("alice", 5000), ("bakery", 20000)):
+        conversions.convert_by_card(
+            operator, account, amount, payment_reference=f"card-{account}", key=account
+        )
+    paid = transfers.transfer(fronts.context(MEMBER), "alice", "bakery", 1000, key="pay")
+    order = conversions.order_conversion(fronts.context(MEMBER), "alice", 2000, key="order")
+
+    def requested(key: str) -> int:
+        return reconversions.request_reconversion(
+            owner, "bakery", 1000, creditor_name="Boulangerie", iban=BAKERY_IBAN, key=key
+        ).id
+
+    request, batched, payable = requested("r1"), requested("r2"), requested("r3")
+    batch = reconversions.validate_batch(operator, [batched], key="b1")
+    exported = reconversions.validate_batch(operator, [payable], key="b2")
+    reconversions.export_batch(operator, exported.id)
+    # Notes in the vault and at both offices, cash in both tills, some of it on its way.
+    notes.print_notes(operator, {2000: 15}, key="print")
+    for office in (OFFICE, OTHER):
+        notes.deliver_notes(operator, office, {2000: 5}, key=f"deliver-{office}")
+        conversions.convert_cash(operator, office, "town", 5000, key=f"cash-{office}")
+    deposit = offices.bank_till(counter, OFFICE, 1000, key="bank")
+    (files / "members.csv").write_bytes(ACCOUNTS_CSV)
+    (files / "releve.csv").write_bytes(STATEMENT)
+    return {
+        "transaction": paid.id,
+        "order": order.reference,
+        "request": request,
+        "batch": batch.id,
+        "exported": exported.id,
+        "payable": payable,
+        "deposit": deposit.id,
+        "files": files,
+    }
+
+
+def _caller(
+    fronts: Fronts, route: Route, records: Mapping[str, Any], role: Role | None
+) -> Callable[[], httpx.Response]:
+    """The request of ``route``, with the credentials of ``role``'s user (none for None)."""
+    headers = {} if role is None else fronts.ops.auth(role)
+    return lambda: route.call(fronts.ops.client, records, headers)
+
+
+def test_every_command_refuses_whom_its_route_refuses_and_changes_nothing(
+    fronts: Fronts,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    subtests: pytest.Subtests,
+) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "a long new secret")
+    records = _records(fronts, tmp_path)
+    written = set(tmp_path.iterdir())
+    for walk in WALK:
+        cli = [*walk.command.split(), *shlex.split(walk.args.format_map(records))]
+        for role, code in [*walk.refusals(), (None, "not_authenticated")]:
+            api = None if walk.api is None else _caller(fronts, walk.api, records, role)
+            with subtests.test(" ".join(cli), actor=role):
+                fronts.refused_alike(role, code, api=api, cli=cli)
+                assert set(tmp_path.iterdir()) == written, "a refused command wrote a file"
