@@ -32,7 +32,6 @@ from monnaie_locale.model import (
     AccountStatus,
     Hold,
     HoldStatus,
-    Leg,
     Transaction,
     TransferRequest,
     check_plain_text,
@@ -189,10 +188,8 @@ def settle_hold(
         posted_amount=to_post,
         transaction_id=transaction_id,
     )
-    request = TransferRequest(
-        legs=(Leg(hold.debit_account, -to_post), Leg(hold.credit_account, to_post)),
-        kind=kind,
-        memo=memo or hold.memo,
+    request = TransferRequest.simple(
+        hold.debit_account, hold.credit_account, to_post, kind=kind, memo=memo or hold.memo
     )
     transaction = write_transaction(conn, request, transaction_id=transaction_id, clock=clock)
     return settled, transaction
