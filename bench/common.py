@@ -168,12 +168,16 @@ def populate(database: Database, *, members: int) -> None:
             TransferRequest.simple(ISSUANCE, member_code(i), FUNDING, kind="issue")
             for i in range(start, min(start + 100, members))
         ]
-        database.write(
-            lambda conn, requests=requests: service.post_batch(
-                conn, requests, idempotency_key=new_key(), clock=utc_now
-            )
-        )
+        post_batch(database, requests)
     journal.seal_queue(database, clock=utc_now)
+
+
+def post_batch(database: Database, requests: Sequence[TransferRequest]) -> None:
+    """Post ``requests`` as one linked batch in one commit, with the engine below the acts."""
+    key = new_key()  # drawn once: a retried write replays under the same key
+    database.write(
+        lambda conn: service.post_batch(conn, requests, idempotency_key=key, clock=utc_now)
+    )
 
 
 # SQLite ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from bench.common import (
     copy_sqlite,
     member_code,
     new_key,
+    post_batch,
     print_table,
     ratio,
     sqlite_template,
@@ -49,7 +50,6 @@ from monnaie_locale import journal
 from monnaie_locale.acts import transfers
 from monnaie_locale.clock import utc_now
 from monnaie_locale.journal_content import DEVELOPMENT_KEY, entry_mark
-from monnaie_locale.ledger import service
 from monnaie_locale.model import TransferRequest
 from monnaie_locale.store import Database, connect
 
@@ -91,11 +91,7 @@ def run_ledger(path: Path, plan: Plan, *, mode: Mode) -> float:
                 TransferRequest.simple(codes[debit], codes[credit], amount)
                 for debit, credit, amount in plan[start : start + mode.per_commit]
             ]
-            database.write(
-                lambda conn, requests=requests: service.post_batch(
-                    conn, requests, idempotency_key=new_key(), clock=utc_now
-                )
-            )
+            post_batch(database, requests)
 
     def post_all() -> None:
         (one_per_commit if mode.per_commit == 1 else batches)()
