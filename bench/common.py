@@ -24,7 +24,13 @@ import psycopg
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
-from monnaie_locale.ledger import Ledger, accounts
+from monnaie_locale import journal
+from monnaie_locale.acting import Context
+from monnaie_locale.auth.principal import Principal
+from monnaie_locale.auth.roles import Role
+from monnaie_locale.clock import utc_now
+from monnaie_locale.deployment import Deployment
+from monnaie_locale.ledger import accounts, service
 from monnaie_locale.model import AccountKind, TransferRequest
 from monnaie_locale.money import Currency
 from monnaie_locale.store import Database, connect, migrate
@@ -123,13 +129,31 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+def admin_context(database: Database, *, seal_after_commit: bool = False) -> Context:
+    """The product's path to the books, as the association's administrator acts on them.
+
+    ``seal_after_commit`` chains the journal after each commit, as the CLI does on
+    PostgreSQL; a service leaves that to its ``seal_journal`` job.
+    """
+    actor = Principal(role=Role.ADMIN, accounts=frozenset(), name="bench", user_id=0)
+    return Context(
+        database=database,
+        actor=actor,
+        deployment=Deployment(unit=MLC),
+        seal_after_commit=seal_after_commit,
+    )
+
+
 def populate(database: Database, *, members: int) -> None:
-    """Add the local unit, ``issuance`` and ``members`` accounts, each funded from issuance."""
-    ledger = Ledger(database, auto_seal=False)
-    ledger.add_currency(MLC)
+    """Add the local unit, ``issuance`` and ``members`` accounts, each funded from issuance.
+
+    Issuance is no holder account, so no act moves units out of it: the set-up posts
+    through the engine directly, 100 fundings per commit.
+    """
 
     def open_all(conn: Connection) -> None:
-        now = ledger.clock()
+        now = utc_now()
+        accounts.add_currency(conn, MLC)
         accounts.open_account(
             conn, ISSUANCE, kind=AccountKind.SYSTEM, currency=MLC.code, now=now, lower_limit=None
         )
@@ -144,8 +168,16 @@ def populate(database: Database, *, members: int) -> None:
             TransferRequest.simple(ISSUANCE, member_code(i), FUNDING, kind="issue")
             for i in range(start, min(start + 100, members))
         ]
-        ledger.batch(requests, idempotency_key=new_key())
-    ledger.seal_journal()
+        post_batch(database, requests)
+    journal.seal_queue(database, clock=utc_now)
+
+
+def post_batch(database: Database, requests: Sequence[TransferRequest]) -> None:
+    """Post ``requests`` as one linked batch in one commit, with the engine below the acts."""
+    key = new_key()  # drawn once: a retried write replays under the same key
+    database.write(
+        lambda conn: service.post_batch(conn, requests, idempotency_key=key, clock=utc_now)
+    )
 
 
 # SQLite ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Two ledgers with the same funded members: one empty, one loaded with ``--postings``
 postings (two-leg transfers among the members, each with its idempotency key, sealed
-into the journal). The same number of transfers is then timed on each, through
-``Ledger.transfer`` with ``auto_seal`` on, round after round alternating the two; the
+into the journal). The same number of transfers is then timed on each, through the
+transfer act (:func:`monnaie_locale.acts.transfers.transfer`, called by the association's
+administrator, ``seal_after_commit`` on), round after round alternating the two; the
 figure is the ratio of the median time per transfer, big over empty. Reading a balance
 or posting a transfer should not depend on how much history lies behind the accounts.
 
@@ -33,6 +34,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, text,
 from bench.common import (
     POSTGRES_URL,
     Series,
+    admin_context,
     fresh_sqlite,
     member_code,
     new_key,
@@ -45,8 +47,9 @@ from bench.common import (
     verdict,
 )
 from monnaie_locale import journal
+from monnaie_locale.acts import transfers
 from monnaie_locale.journal_content import HeaderValues, key_of, queue_mark
-from monnaie_locale.ledger import Ledger
+from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.ledger.idempotency import digest
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import (
@@ -205,12 +208,13 @@ def _seal(database: Database, count: int) -> None:
 
 
 def time_transfers(database: Database, plan: Sequence[tuple[int, int, int]]) -> float:
-    """Seconds per transfer for ``plan`` through the Ledger, auto_seal on."""
-    ledger = Ledger(database)
-    ledger.account(member_code(0))  # open the pooled connection outside the timing
+    """Seconds per transfer for ``plan`` through the transfer act, sealing after each commit."""
+    ctx = admin_context(database, seal_after_commit=True)
+    # Open the pooled connection outside the timing.
+    database.read(lambda conn: get_account(conn, member_code(0)))
     seconds = timed(
         lambda: [
-            ledger.transfer(member_code(d), member_code(c), a, idempotency_key=new_key())
+            transfers.transfer(ctx, member_code(d), member_code(c), a, key=new_key())
             for d, c, a in plan
         ]
     )
@@ -264,13 +268,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _verify(database: Database) -> None:
-    ledger = Ledger(database)
     total = int(
         database.read(
             lambda conn: conn.execute(select(func.count()).select_from(transactions)).scalar_one()
         )
     )
-    check = ledger.verify_journal(progress=lambda done: progress("verifying", done, total))
+    check = database.read(
+        lambda conn: journal.verify(conn, progress=lambda done: progress("verifying", done, total))
+    )
     print(f"  books verify: {check.ok} ({check.postings:,} postings, {check.unsealed} unsealed)")
     if not check.ok:
         raise SystemExit(f"the loaded books do not verify: {check.first}")
@@ -280,7 +285,7 @@ def _report(big: Series, empty: Series, args: argparse.Namespace) -> None:
     value = big.median / empty.median
     micro = 1e6
     print_table(
-        f"Time per transfer (Ledger.transfer, auto_seal on), median of {args.rounds} rounds "
+        f"Time per transfer (transfer act, seal_after_commit on), median of {args.rounds} rounds "
         f"of {args.transfers:,}",
         ["ledger", "µs / transfer", "transfers / s", "min..max µs"],
         [

@@ -44,13 +44,14 @@ from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.common import POSTGRES_URL, print_table, verdict
+from monnaie_locale import journal
 from monnaie_locale.auth import Role, create_user, issue_token, link_account, passwords
 from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import create_system_accounts, open_holder_account
 from monnaie_locale.deployment import from_settings as deployment_from_settings
-from monnaie_locale.ledger import Ledger
-from monnaie_locale.model import AccountKind
+from monnaie_locale.ledger import service
+from monnaie_locale.model import AccountKind, TransferRequest
 from monnaie_locale.store import connect, migrate
 from monnaie_locale.store.tables import transactions
 
@@ -136,9 +137,13 @@ def seed(url: str, *, members: int, merchants: int) -> list[Payer]:
         return tokens
 
     tokens = database.write(set_up)
-    ledger = Ledger(database)
-    for code in member_codes:
-        ledger.transfer("issuance", code, FUNDING, idempotency_key=f"fund-{code}")
+    # Issuance is no holder account, so no act moves units out of it: the funding goes
+    # through the engine, the journal sealed before the server starts.
+    fundings = [TransferRequest.simple("issuance", code, FUNDING) for code in member_codes]
+    database.write(
+        lambda conn: service.post_batch(conn, fundings, idempotency_key="fund", clock=utc_now)
+    )
+    journal.seal_queue(database, clock=utc_now)
     database.dispose()
     return [
         Payer(code, token, merchant_codes[i % merchants])

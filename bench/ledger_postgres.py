@@ -1,4 +1,4 @@
-"""Concurrent transfers through the Ledger on PostgreSQL, against pgbench and raw psycopg.
+"""Concurrent transfers through the transfer act on PostgreSQL, against pgbench and raw psycopg.
 
 Eight clients post random transfers among a thousand funded members for a fixed
 duration. Baselines, run in the same process run:
@@ -11,9 +11,12 @@ duration. Baselines, run in the same process run:
   postings, the header, the journal-queue row with its mark, COMMIT), one connection
   per client.
 
-The ledger runs with ``auto_seal`` on (each commit followed by a sealing transaction;
-one sealer at a time, the others skip) and off with the scheduled job ``seal_journal``
-sealing in the background, as the service runs it (see :mod:`monnaie_locale.jobs`).
+The ledger side posts as the product does, through the act
+:func:`monnaie_locale.acts.transfers.transfer` called by the association's administrator:
+with ``seal_after_commit`` on (each commit followed by a sealing transaction, as the CLI
+runs; one sealer at a time, the others skip), and off with the scheduled job
+``seal_journal`` sealing in the background, as the service runs it (see
+:mod:`monnaie_locale.jobs`).
 
 Clients are threads sharing the engine's pool, or processes with an engine each
 (``--clients-as processes``), since CPython threads share one interpreter lock. On a
@@ -43,6 +46,7 @@ import psycopg
 from bench.common import (
     POSTGRES_URL,
     Series,
+    admin_context,
     libpq_url,
     member_code,
     new_key,
@@ -54,10 +58,13 @@ from bench.common import (
     scratch_schema,
     verdict,
 )
+from monnaie_locale import journal
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import transfers
 from monnaie_locale.clock import utc_now
 from monnaie_locale.jobs import Scheduler, standard_jobs
 from monnaie_locale.journal_content import DEVELOPMENT_KEY, HeaderValues, queue_mark
-from monnaie_locale.ledger import Ledger
+from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.store import Database
 
 TARGET_VS_PGBENCH = 0.5
@@ -76,13 +83,13 @@ class Workload:
 # One client -----------------------------------------------------------------------
 
 
-def _ledger_loop(ledger: Ledger, workload: Workload, seed: int) -> int:
+def _ledger_loop(ctx: Context, workload: Workload, seed: int) -> int:
     rng = random.Random(seed)
     codes = [member_code(i) for i in range(workload.members)]
     done, deadline = 0, time.monotonic() + workload.duration
     while time.monotonic() < deadline:
         debit, credit = rng.sample(codes, 2)
-        ledger.transfer(debit, credit, rng.randint(1, 100), idempotency_key=new_key())
+        transfers.transfer(ctx, debit, credit, rng.randint(1, 100), key=new_key())
         done += 1
     return done
 
@@ -171,7 +178,8 @@ def _client(side: Side, workload: Workload, seed: int, database: Database | None
         with psycopg.connect(libpq_url(workload.url), options=options) as conn:
             return _raw_loop(conn, workload, seed)
     assert database is not None
-    return _ledger_loop(Ledger(database, auto_seal=side == "ledger-seal"), workload, seed)
+    ctx = admin_context(database, seal_after_commit=side == "ledger-seal")
+    return _ledger_loop(ctx, workload, seed)
 
 
 def _process_client(
@@ -184,7 +192,8 @@ def _process_client(
     database = None
     if side != "raw":
         database = open_schema(workload.url, workload.schema, pool_size=2)
-        Ledger(database).account(member_code(0))  # connect before the clock starts
+        # Connect before the clock starts.
+        database.read(lambda conn: get_account(conn, member_code(0)))
     ready.wait()
     results.put(_client(side, workload, seed, database))
     if database is not None:
@@ -279,8 +288,8 @@ def pgbench(database_url: str, *, clients: int, duration: float) -> float:
 # The run --------------------------------------------------------------------------
 
 LABELS: dict[str, str] = {
-    "ledger-seal": "ledger, auto_seal on",
-    "ledger-noseal": "ledger, auto_seal off + seal_journal job",
+    "ledger-seal": "transfer act, seal_after_commit on",
+    "ledger-noseal": "transfer act + seal_journal job",
     "raw": "raw psycopg, same writes",
     "pgbench": "pgbench TPC-B",
 }
@@ -327,9 +336,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _check_books(database: Database) -> None:
-    ledger = Ledger(database, auto_seal=False)
-    sealed = ledger.seal_journal()
-    check = ledger.verify_journal()
+    sealed = journal.seal_queue(database, clock=utc_now)
+    check = database.read(lambda conn: journal.verify(conn))
     print(f"after the runs: sealed {sealed:,} queued transactions; books verify: {check.ok}")
     if not check.ok:
         raise SystemExit(f"the books do not verify: {check.first}")

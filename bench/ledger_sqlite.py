@@ -1,4 +1,4 @@
-"""Transfers per second through the Ledger on SQLite, against a raw ``sqlite3`` loop.
+"""Transfers per second through the transfer act on SQLite, against a raw ``sqlite3`` loop.
 
 The baseline does the very writes the ledger does, on the same migrated schema (a copy
 of the same populated file) with the same PRAGMAs (WAL, synchronous=FULL, foreign keys
@@ -9,11 +9,14 @@ entry, chained inline as the ledger does on SQLite (read the last entry, hash th
 transaction with SHA-256, mark the entry with HMAC-SHA256, insert it). It knows the
 account ids and the next transaction id up front, so what it leaves out is exactly the
 ledger's own work: the account lookup, the id allocation query, building the result, and
-SQLAlchemy.
+SQLAlchemy; and, for the act, its checks (the actor's role, the accounts' kinds).
 
-Modes: one transfer per commit (``Ledger.transfer``) with ``auto_seal`` off and the
-journal sealed once at the end (inside the timed span), the same with ``auto_seal`` on,
-and 100 transfers per commit (``Ledger.batch``). Run with ``python -m bench.ledger_sqlite``.
+Modes: one transfer per commit, as the product posts one (the act
+:func:`monnaie_locale.acts.transfers.transfer`, called by the association's
+administrator), with the journal sealed once at the end (inside the timed span), the same
+with ``seal_after_commit`` on, and 100 transfers per commit (the engine's
+``service.post_batch`` in one ``database.write``, as the currency operations post their
+linked entries). Run with ``python -m bench.ledger_sqlite``.
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from pathlib import Path
 
 from bench.common import (
     Series,
+    admin_context,
     copy_sqlite,
     member_code,
     new_key,
+    post_batch,
     print_table,
     ratio,
     sqlite_template,
@@ -41,10 +46,12 @@ from bench.common import (
     transfer_plan,
     verdict,
 )
+from monnaie_locale import journal
+from monnaie_locale.acts import transfers
+from monnaie_locale.clock import utc_now
 from monnaie_locale.journal_content import DEVELOPMENT_KEY, entry_mark
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import TransferRequest
-from monnaie_locale.store import connect
+from monnaie_locale.store import Database, connect
 
 TARGET = 0.7
 Plan = Sequence[tuple[int, int, int]]
@@ -54,13 +61,13 @@ Plan = Sequence[tuple[int, int, int]]
 class Mode:
     label: str
     per_commit: int
-    auto_seal: bool
+    seal_after_commit: bool
 
 
 MODES = (
     Mode("1 per commit, sealed once at end", 1, False),
-    Mode("1 per commit, auto_seal on", 1, True),
-    Mode("100 per commit (Ledger.batch)", 100, True),
+    Mode("1 per commit, seal_after_commit on", 1, True),
+    Mode("100 per commit (service.post_batch)", 100, True),
 )
 
 
@@ -68,15 +75,15 @@ MODES = (
 
 
 def run_ledger(path: Path, plan: Plan, *, mode: Mode) -> float:
-    """Seconds the Ledger takes to post ``plan`` on the file at ``path``."""
+    """Seconds the ledger takes to post ``plan`` on the file at ``path``."""
     database = connect(f"sqlite:///{path}")
-    ledger = Ledger(database, auto_seal=mode.auto_seal)
+    ctx = admin_context(database, seal_after_commit=mode.seal_after_commit)
     codes = {i: member_code(i) for pair in plan for i in pair[:2]}
-    ledger.account(codes[plan[0][0]])  # open the pooled connection outside the timing
+    _verified(database)  # open the pooled connection outside the timing
 
     def one_per_commit() -> None:
         for debit, credit, amount in plan:
-            ledger.transfer(codes[debit], codes[credit], amount, idempotency_key=new_key())
+            transfers.transfer(ctx, codes[debit], codes[credit], amount, key=new_key())
 
     def batches() -> None:
         for start in range(0, len(plan), mode.per_commit):
@@ -84,19 +91,23 @@ def run_ledger(path: Path, plan: Plan, *, mode: Mode) -> float:
                 TransferRequest.simple(codes[debit], codes[credit], amount)
                 for debit, credit, amount in plan[start : start + mode.per_commit]
             ]
-            ledger.batch(requests, idempotency_key=new_key())
+            post_batch(database, requests)
 
     def post_all() -> None:
         (one_per_commit if mode.per_commit == 1 else batches)()
-        if not mode.auto_seal:
-            ledger.seal_journal()
+        if not mode.seal_after_commit:
+            journal.seal_queue(database, clock=utc_now)
 
     elapsed = timed(post_all)
-    check = ledger.verify_journal()
+    check = _verified(database)
     database.dispose()
     if not check.ok or check.unsealed:
         raise SystemExit(f"the ledger's books do not verify after the run: {check.first}")
     return elapsed
+
+
+def _verified(database: Database) -> journal.Verification:
+    return database.read(lambda conn: journal.verify(conn))
 
 
 # The baseline ---------------------------------------------------------------------
@@ -230,7 +241,7 @@ def run_raw(path: Path, plan: Plan, *, per_commit: int) -> float:
 def _check_raw(path: Path) -> None:
     """The ledger's own verifier must accept what the baseline wrote: same rows, same chain."""
     database = connect(f"sqlite:///{path}")
-    check = Ledger(database).verify_journal()
+    check = _verified(database)
     database.dispose()
     if not check.ok or check.unsealed:
         raise SystemExit(f"the baseline's books do not verify: {check.first}")
@@ -300,9 +311,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         [[s.label, s.median, s.spread()] for s in [*ledger_tps.values(), *raw_tps.values()]],
     )
     print(
-        "\nauto_seal off: Ledger.seal_journal() runs once after the last transfer, inside the\n"
+        "\nseal_after_commit off: the queue is sealed once after the last transfer, inside the\n"
         "timed span. On SQLite the ledger chains each transaction into the journal inside its\n"
-        "own commit, so auto_seal changes nothing there and that final call finds nothing."
+        "own commit, so seal_after_commit changes nothing there and that final call finds\n"
+        "nothing."
     )
 
 

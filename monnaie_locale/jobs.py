@@ -42,10 +42,10 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from monnaie_locale import journal
 from monnaie_locale.checkout import Send, deliver_due
 from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.errors import Conflict, NotFound
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.holds import expire_holds
 from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables_jobs import jobs as jobs_table
@@ -144,7 +144,7 @@ def _expire(database: Database, clock: Clock) -> int:
 
 
 def _seal(database: Database, clock: Clock) -> int:
-    return Ledger(database, clock=clock, auto_seal=False).seal_journal()
+    return journal.seal_queue(database, clock=clock)
 
 
 def standard_jobs(

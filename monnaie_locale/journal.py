@@ -48,10 +48,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, text
 
+from monnaie_locale.clock import Clock
 from monnaie_locale.journal_content import (
     GENESIS,
     HeaderValues,
@@ -62,6 +64,7 @@ from monnaie_locale.journal_content import (
 )
 from monnaie_locale.journal_rows import Queued, examine, last_entry, queue_pages
 from monnaie_locale.journal_verify import Discrepancy, Progress, Verification, verify
+from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables import journal, journal_queue
 
 __all__ = [
@@ -73,6 +76,7 @@ __all__ = [
     "Verification",
     "entry_hash",
     "seal",
+    "seal_queue",
     "verify",
 ]
 
@@ -136,6 +140,24 @@ def seal(conn: Connection, *, now: datetime, limit: int = SEAL_CHUNK, wait: bool
     ids = [queued.transaction_id for queued in taken]
     conn.execute(delete(journal_queue).where(journal_queue.c.transaction_id.in_(ids)))
     return len(entries)
+
+
+def seal_queue(
+    database: Database, *, clock: Clock, progress: Callable[[int], None] | None = None
+) -> int:
+    """Seal the whole queue, one chunk per write transaction; the number sealed.
+
+    Waits for a sealer already at work rather than stopping short: what was committed
+    before the call is chained when it returns. ``progress`` hears the running total.
+    """
+    sealed = 0
+    while True:
+        step = database.write(lambda conn: seal(conn, now=clock(), wait=True))
+        if not step:
+            return sealed
+        sealed += step
+        if progress is not None:
+            progress(sealed)
 
 
 def _log_skipped(conn: Connection, skipped: list[Queued]) -> None:

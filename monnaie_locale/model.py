@@ -234,13 +234,25 @@ class TransferRequest:
 
     @classmethod
     def simple(
-        cls, debit: str, credit: str, amount: int, *, kind: str = "transfer", memo: str = ""
+        cls,
+        debit: str,
+        credit: str,
+        amount: int,
+        *,
+        kind: str = "transfer",
+        memo: str = "",
+        reference: str | None = None,
     ) -> TransferRequest:
-        """A two-leg transfer of ``amount`` from ``debit`` to ``credit``."""
+        """A two-leg transfer of ``amount`` (positive) from ``debit`` to ``credit``."""
         check_positive(amount)
         if debit == credit:
             raise InvalidRequest("an account cannot pay itself")
-        return cls(legs=(Leg(debit, -amount), Leg(credit, amount)), kind=kind, memo=memo)
+        return cls(
+            legs=(Leg(debit, -amount), Leg(credit, amount)),
+            kind=kind,
+            memo=memo,
+            reference=reference,
+        )
 
     def fingerprint(self) -> str:
         """A canonical text of the request, to compare retries under one idempotency key."""

@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, Currency
 from monnaie_locale.store import Database, connect, migrate
+from tests.engine import Engine
 
 POSTGRES_URL = os.environ.get(
     "MLC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -129,9 +129,9 @@ def clock() -> SteppingClock:
 
 
 @pytest.fixture
-def ledger(database: Database, clock: SteppingClock) -> Ledger:
+def ledger(database: Database, clock: SteppingClock) -> Engine:
     """A ledger with the euro and a local unit, ``MLC``, and the system accounts."""
-    ledger = Ledger(database, clock=clock)
+    ledger = Engine(database, clock=clock)
     ledger.add_currency(EUR)
     ledger.add_currency(MLC)
     ledger.open_account("issuance", kind=AccountKind.SYSTEM, currency="MLC", lower_limit=None)

@@ -23,7 +23,6 @@ import pytest
 from sqlalchemy import Connection, Table, create_engine, func, select, text
 
 from monnaie_locale.clock import Clock
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, Currency
 from monnaie_locale.store import Database, connect, migrate
@@ -36,6 +35,7 @@ from monnaie_locale.store.tables import (
     postings,
     transactions,
 )
+from tests.engine import Engine
 
 __all__ = [
     "MLC",
@@ -111,9 +111,9 @@ def refused(database: Database, error: type[E], call: Callable[[], object]) -> E
     return caught.value
 
 
-def standard_ledger(database: Database, *, clock: Clock) -> Ledger:
+def standard_ledger(database: Database, *, clock: Clock) -> Engine:
     """A ledger set up like the ``ledger`` fixture: EUR, MLC and the three system accounts."""
-    ledger = Ledger(database, clock=clock)
+    ledger = Engine(database, clock=clock)
     ledger.add_currency(EUR)
     ledger.add_currency(MLC)
     ledger.open_account("issuance", kind=AccountKind.SYSTEM, currency="MLC", lower_limit=None)

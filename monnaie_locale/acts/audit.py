@@ -58,14 +58,7 @@ def seal_queued(ctx: Context, *, progress: Callable[[int], None] | None = None) 
     row without the service's mark of its content is never sealed (see
     :func:`monnaie_locale.journal.seal`); verification reports it.
     """
-    sealed = 0
-    while True:
-        step = ctx.database.write(lambda conn: journal.seal(conn, now=ctx.clock(), wait=True))
-        if not step:
-            return sealed
-        sealed += step
-        if progress is not None:
-            progress(sealed)
+    return journal.seal_queue(ctx.database, clock=ctx.clock, progress=progress)
 
 
 @act(*REPORT_READERS)

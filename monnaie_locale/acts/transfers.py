@@ -155,11 +155,11 @@ def place_hold(
     expires_at: datetime | None = None,
     memo: str = "",
 ) -> Hold:
-    """Reserve ``amount`` on ``payer`` for a later payment to ``payee``."""
+    """Hold ``amount`` on ``payer`` for a later payment to ``payee``."""
     ctx.actor.check_move_from(payer)
     scoped = ctx.key(key)
 
-    def reserve(conn: Connection) -> Hold:
+    def place(conn: Connection) -> Hold:
         check_transferable(conn, payer, payee)
         return service.place_hold(
             conn,
@@ -172,7 +172,7 @@ def place_hold(
             memo=memo,
         )
 
-    return ctx.write(reserve)
+    return ctx.write(place)
 
 
 @act(*EVERYONE)

@@ -28,7 +28,6 @@ from monnaie_locale.bank.pain001 import (
 from monnaie_locale.bank.statement import (
     BankStatement,
     StatementLine,
-    cents_to_decimal,
     decimal_to_cents,
     fingerprint,
 )
@@ -49,7 +48,6 @@ __all__ = [
     "StatementEncodingError",
     "StatementLine",
     "build_pain001",
-    "cents_to_decimal",
     "decimal_to_cents",
     "fingerprint",
     "normalise",

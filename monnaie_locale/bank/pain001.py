@@ -32,7 +32,7 @@ from defusedxml.ElementTree import fromstring
 
 from monnaie_locale.bank.errors import InvalidPayout, SchemaViolation
 from monnaie_locale.bank.iban import validate_account
-from monnaie_locale.bank.statement import cents_to_decimal
+from monnaie_locale.money import format_amount
 
 PAIN001_SCHEMA = "pain.001.001.03"
 _NS = f"urn:iso:std:iso:20022:tech:xsd:{PAIN001_SCHEMA}"
@@ -97,7 +97,7 @@ def build_pain001(
     _sub(header, "MsgId", message_id)
     _sub(header, "CreDtTm", created_at.replace(microsecond=0).isoformat())
     _sub(header, "NbOfTxs", str(len(payouts)))
-    _sub(header, "CtrlSum", cents_to_decimal(total))
+    _sub(header, "CtrlSum", format_amount(total))
     _sub(_sub(header, "InitgPty"), "Nm", _sepa_text(debtor.name, limit=70))
 
     info = _sub(initiation, "PmtInf")
@@ -105,7 +105,7 @@ def build_pain001(
     _sub(info, "PmtMtd", "TRF")
     _sub(info, "BtchBookg", "true")
     _sub(info, "NbOfTxs", str(len(payouts)))
-    _sub(info, "CtrlSum", cents_to_decimal(total))
+    _sub(info, "CtrlSum", format_amount(total))
     _sub(_sub(_sub(info, "PmtTpInf"), "SvcLvl"), "Cd", "SEPA")
     _sub(info, "ReqdExctnDt", execution_date.isoformat())
     _sub(_sub(info, "Dbtr"), "Nm", _sepa_text(debtor.name, limit=70))
@@ -145,7 +145,7 @@ def _schema() -> xmlschema.XMLSchema:
 def _transaction(info: ET.Element, payout: Payout) -> None:
     tx = _sub(info, "CdtTrfTxInf")
     _sub(_sub(tx, "PmtId"), "EndToEndId", payout.end_to_end_id)
-    amount = _sub(_sub(tx, "Amt"), "InstdAmt", cents_to_decimal(payout.amount_cents))
+    amount = _sub(_sub(tx, "Amt"), "InstdAmt", format_amount(payout.amount_cents))
     amount.set("Ccy", "EUR")
     if payout.creditor_bic is not None:  # optional since SEPA went IBAN-only
         _agent(_sub(tx, "CdtrAgt"), payout.creditor_bic)

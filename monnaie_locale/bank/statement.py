@@ -134,13 +134,6 @@ def decimal_to_cents(
     return -cents if sign == "-" else cents
 
 
-def cents_to_decimal(cents: int) -> str:
-    """Format cents as the ISO 20022 decimal string: ``1250`` -> ``12.50``."""
-    sign = "-" if cents < 0 else ""
-    units, fraction = divmod(abs(cents), 100)
-    return f"{sign}{units}.{fraction:02d}"
-
-
 def _amount_pattern(decimal_separator: str, thousands_separators: str) -> re.Pattern[str]:
     if len(decimal_separator) != 1 or decimal_separator in thousands_separators:
         raise ValueError("the decimal separator must be one character, not a thousands one")

@@ -51,7 +51,7 @@ from monnaie_locale.checkout.tokens import token_of, verify_token
 from monnaie_locale.clock import Clock
 from monnaie_locale.errors import IdempotencyConflict, InvalidAmount
 from monnaie_locale.ledger.service import post_transfer
-from monnaie_locale.model import Account, Leg, Transaction, TransferRequest, check_positive
+from monnaie_locale.model import Account, Transaction, TransferRequest, check_positive
 from monnaie_locale.payments.keys import KeyRing
 from monnaie_locale.payments.request import PaymentRequest, RequestKind
 from monnaie_locale.store.tables_checkout import (
@@ -116,8 +116,10 @@ def pay(
         return _lost_claim(conn, idempotency_key, stored=stored, payer=payer_account)
     transaction = post_transfer(
         conn,
-        TransferRequest(
-            legs=(Leg(payer_acc.code, -to_pay), Leg(payee_account.code, to_pay)),
+        TransferRequest.simple(
+            payer_acc.code,
+            payee_account.code,
+            to_pay,
             kind=PAYMENT_KIND,
             memo=f"QR payment {stored.reference}".strip(),
             reference=f"request:{stored.request_id}",

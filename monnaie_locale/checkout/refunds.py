@@ -39,7 +39,7 @@ from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.errors import IdempotencyConflict
 from monnaie_locale.ledger.posting import load_transaction
 from monnaie_locale.ledger.service import post_transfer
-from monnaie_locale.model import Leg, Transaction, TransferRequest, check_positive
+from monnaie_locale.model import Transaction, TransferRequest, check_positive
 from monnaie_locale.payments.keys import KeyRing
 from monnaie_locale.store.tables_checkout import (
     cashier_refund_days,
@@ -110,8 +110,10 @@ def refund(
         raise RefundExceedsPayment(payment_id, amount=amount, refundable=current.refundable)
     transaction = post_transfer(
         conn,
-        TransferRequest(
-            legs=(Leg(payment.merchant_account, -amount), Leg(payment.payer_account, amount)),
+        TransferRequest.simple(
+            payment.merchant_account,
+            payment.payer_account,
+            amount,
             kind=REFUND_KIND,
             memo=f"refund of QR payment {payment_id}",
             reference=f"payment:{payment_id}",

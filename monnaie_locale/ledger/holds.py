@@ -32,7 +32,6 @@ from monnaie_locale.model import (
     AccountStatus,
     Hold,
     HoldStatus,
-    Leg,
     Transaction,
     TransferRequest,
     check_plain_text,
@@ -42,7 +41,7 @@ from monnaie_locale.store.tables import accounts, holds
 
 __all__ = ["expire_holds", "load_hold", "place_hold", "settle_hold", "void_hold"]
 
-_reserve = (
+_place = (
     update(accounts)
     .where(
         accounts.c.id == bindparam("account_id"),
@@ -71,7 +70,7 @@ def place_hold(
     expires_at: datetime | None,
     memo: str = "",
 ) -> Hold:
-    """Reserve ``amount`` on ``debit`` for a later transfer to ``credit``."""
+    """Hold ``amount`` on ``debit`` for a later transfer to ``credit``."""
     check_positive(amount)
     # Stored on the hold, and the memo of the transfer that settles it unless that one has
     # its own (where TransferRequest checks it again).
@@ -86,7 +85,7 @@ def place_hold(
     for account in found.values():
         if account.status is not AccountStatus.ACTIVE:
             raise AccountNotActive(account.code, str(account.status))
-    held = conn.execute(_reserve, {"account_id": found[debit].id, "amount": amount}).scalar()
+    held = conn.execute(_place, {"account_id": found[debit].id, "amount": amount}).scalar()
     if held is None:
         current = get_account(conn, debit)
         if current.status is not AccountStatus.ACTIVE:
@@ -189,10 +188,8 @@ def settle_hold(
         posted_amount=to_post,
         transaction_id=transaction_id,
     )
-    request = TransferRequest(
-        legs=(Leg(hold.debit_account, -to_post), Leg(hold.credit_account, to_post)),
-        kind=kind,
-        memo=memo or hold.memo,
+    request = TransferRequest.simple(
+        hold.debit_account, hold.credit_account, to_post, kind=kind, memo=memo or hold.memo
     )
     transaction = write_transaction(conn, request, transaction_id=transaction_id, clock=clock)
     return settled, transaction

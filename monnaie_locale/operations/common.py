@@ -19,7 +19,7 @@ from monnaie_locale.errors import AccountNotActive, InvalidRequest
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.ledger.idempotency import MAX_KEY_LENGTH, claim_key, record_result
-from monnaie_locale.model import Account, AccountStatus, Leg, TransferRequest
+from monnaie_locale.model import Account, AccountStatus, TransferRequest
 from monnaie_locale.operations.errors import CoverageViolation
 from monnaie_locale.reserve import position
 
@@ -29,7 +29,6 @@ __all__ = [
     "finish_operation",
     "holder_account",
     "post_entries",
-    "transfer",
 ]
 
 # Room for the suffix of the ledger key derived from an operation's key.
@@ -51,15 +50,6 @@ def claim_operation(conn: Connection, key: str, *, request: str, clock: Clock) -
 def finish_operation(conn: Connection, key: str, result_ref: str) -> None:
     """Record what the first call with ``key`` produced, for its retries to find."""
     record_result(conn, key, result_ref)
-
-
-def transfer(
-    debit: str, credit: str, amount: int, *, kind: str, memo: str = "", reference: str | None = None
-) -> TransferRequest:
-    """A two-leg transaction request carrying the operation's kind and reference."""
-    return TransferRequest(
-        legs=(Leg(debit, -amount), Leg(credit, amount)), kind=kind, memo=memo, reference=reference
-    )
 
 
 def post_entries(

@@ -11,8 +11,8 @@ from sqlalchemy import Connection
 
 from monnaie_locale.clock import Clock
 from monnaie_locale.deployment import ASSOCIATION_OPERATING, EXTERNAL
-from monnaie_locale.model import check_positive
-from monnaie_locale.operations.common import post_entries, transfer
+from monnaie_locale.model import TransferRequest
+from monnaie_locale.operations.common import post_entries
 
 __all__ = ["receive_association_funds"]
 
@@ -21,6 +21,7 @@ def receive_association_funds(
     conn: Connection, *, amount: int, memo: str, idempotency_key: str, clock: Clock
 ) -> str:
     """Book euros received by the association for itself; return the ledger batch id."""
-    check_positive(amount)
-    entry = transfer(ASSOCIATION_OPERATING, EXTERNAL, amount, kind="association_funds", memo=memo)
+    entry = TransferRequest.simple(  # refuses an amount of zero or less
+        ASSOCIATION_OPERATING, EXTERNAL, amount, kind="association_funds", memo=memo
+    )
     return post_entries(conn, [entry], key=idempotency_key, clock=clock)

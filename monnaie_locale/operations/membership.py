@@ -26,14 +26,13 @@ from monnaie_locale.deployment import (
     MembershipFee,
 )
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.model import AccountKind
+from monnaie_locale.model import AccountKind, TransferRequest
 from monnaie_locale.operations.common import (
     claim_operation,
     ensure_coverage,
     finish_operation,
     holder_account,
     post_entries,
-    transfer,
 )
 from monnaie_locale.operations.errors import OperationNotAllowed, WrongState
 from monnaie_locale.store.tables import accounts
@@ -90,10 +89,14 @@ def pay_membership_fee(
     if _paid(conn, holder.id, period):
         raise WrongState("membership fee", f"{account} {period}", "paid", "unpaid")
     if paid_in == "units":
-        entry = transfer(account, ASSOCIATION_FEES, rule.amount, kind="membership_fee")
+        entry = TransferRequest.simple(
+            account, ASSOCIATION_FEES, rule.amount, kind="membership_fee"
+        )
         currency = deployment.unit.code
     else:
-        entry = transfer(ASSOCIATION_OPERATING, EXTERNAL, rule.amount, kind="membership_fee")
+        entry = TransferRequest.simple(
+            ASSOCIATION_OPERATING, EXTERNAL, rule.amount, kind="membership_fee"
+        )
         currency = "EUR"
     batch = post_entries(conn, [entry], key=idempotency_key, clock=clock)
     conn.execute(

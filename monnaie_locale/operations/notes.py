@@ -174,10 +174,6 @@ def _move(
     return NoteMovement(kind, source, target, notes, amount, batch)
 
 
-def _unit(debit: str, credit: str, amount: int, kind: str) -> TransferRequest:
-    return TransferRequest(legs=(Leg(debit, -amount), Leg(credit, amount)), kind=kind)
-
-
 def print_notes(
     conn: Connection, deployment: Deployment, *, bundle: Bundle, idempotency_key: str, clock: Clock
 ) -> NoteMovement:
@@ -190,7 +186,7 @@ def print_notes(
         source=None,
         target=VAULT,
         bundle=bundle,
-        entries=[_unit(ISSUANCE, NOTES_VAULT, amount, "notes_printed")],
+        entries=[TransferRequest.simple(ISSUANCE, NOTES_VAULT, amount, kind="notes_printed")],
         idempotency_key=idempotency_key,
         clock=clock,
     )
@@ -215,7 +211,7 @@ def deliver_notes(
         source=VAULT,
         target=place,
         bundle=bundle,
-        entries=[_unit(NOTES_VAULT, account, amount, "notes_delivered")],
+        entries=[TransferRequest.simple(NOTES_VAULT, account, amount, kind="notes_delivered")],
         idempotency_key=idempotency_key,
         clock=clock,
     )
@@ -240,7 +236,7 @@ def return_notes(
         source=place,
         target=VAULT,
         bundle=bundle,
-        entries=[_unit(account, NOTES_VAULT, amount, "notes_returned")],
+        entries=[TransferRequest.simple(account, NOTES_VAULT, amount, kind="notes_returned")],
         idempotency_key=idempotency_key,
         clock=clock,
     )
@@ -346,7 +342,7 @@ def destroy_notes(
         source=place,
         target=None,
         bundle=bundle,
-        entries=[_unit(account, ISSUANCE, amount, "notes_destroyed")],
+        entries=[TransferRequest.simple(account, ISSUANCE, amount, kind="notes_destroyed")],
         idempotency_key=idempotency_key,
         clock=clock,
     )

@@ -36,7 +36,6 @@ from monnaie_locale.errors import InvalidAmount, InvalidRequest
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import (
     MAX_REFERENCE,
-    Leg,
     TransferRequest,
     check_plain_text,
     check_positive,
@@ -95,20 +94,12 @@ def till_cash(conn: Connection, office: str) -> int:
 
 def _difference_entries(till: str, difference: int) -> list[TransferRequest]:
     if difference > 0:
-        return [
-            TransferRequest(
-                legs=(Leg(till, -difference), Leg(ASSOCIATION_LOSSES, difference)),
-                kind="till_surplus",
-            )
-        ]
+        return [TransferRequest.simple(till, ASSOCIATION_LOSSES, difference, kind="till_surplus")]
     missing = -difference
     return [
-        TransferRequest(
-            legs=(Leg(ASSOCIATION_LOSSES, -missing), Leg(till, missing)), kind="till_shortage"
-        ),
-        TransferRequest(
-            legs=(Leg(RESERVE_NOTES, -missing), Leg(ASSOCIATION_OPERATING, missing)),
-            kind="reserve_replenished",
+        TransferRequest.simple(ASSOCIATION_LOSSES, till, missing, kind="till_shortage"),
+        TransferRequest.simple(
+            RESERVE_NOTES, ASSOCIATION_OPERATING, missing, kind="reserve_replenished"
         ),
     ]
 
@@ -173,7 +164,7 @@ def bank_till(
     till = get_account(conn, office_till(office)).code
     post_entries(
         conn,
-        [TransferRequest(legs=(Leg(TRANSIT, -amount), Leg(till, amount)), kind="till_banked")],
+        [TransferRequest.simple(TRANSIT, till, amount, kind="till_banked")],
         key=idempotency_key,
         clock=clock,
     )
@@ -207,8 +198,10 @@ def receive_till_deposit(
     post_entries(
         conn,
         [
-            TransferRequest(
-                legs=(Leg(RESERVE_NOTES, -deposit.amount), Leg(TRANSIT, deposit.amount)),
+            TransferRequest.simple(
+                RESERVE_NOTES,
+                TRANSIT,
+                deposit.amount,
                 kind="till_deposit_received",
                 reference=bank_reference,
             )

@@ -30,7 +30,6 @@ from monnaie_locale.auth import Role, passwords, resolve_credential
 from monnaie_locale.auth.credentials import principal_named
 from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.errors import MonnaieLocaleError
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
@@ -48,6 +47,7 @@ from tests.api.helpers import assert_problem
 from tests.api.operations_support import STAFF, Ops, make_ops, ops_settings
 from tests.cli.conftest import Mlc, database_url
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 from tests.support import Snapshot, snapshot
 
 __all__ = ["ENGLISH", "Fronts", "error_shown", "fronts"]
@@ -136,7 +136,7 @@ class Fronts:
 
     def state(self) -> tuple[Snapshot, tuple[Rows, ...]]:
         # Chained first (see Ops.unchanged): the journal can then only move by the call.
-        Ledger(self.database, clock=self.ops.clock).seal_journal()
+        Engine(self.database, clock=self.ops.clock).seal_journal()
         return snapshot(self.database), self.database.read(_records)
 
     def refused(

@@ -22,11 +22,11 @@ from sqlalchemy import Connection
 from api.app import create_app
 from monnaie_locale.auth import Role, create_user, issue_token, link_account, passwords
 from monnaie_locale.config import Settings
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.accounts import open_account
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 PASSWORD = "correct horse battery staple"
 ALICE_FUNDS = 10_000
@@ -47,7 +47,7 @@ USERS: dict[Role, tuple[str, str | None]] = {
 @dataclass
 class World:
     database: Database
-    ledger: Ledger
+    ledger: Engine
     clock: SteppingClock
     client: TestClient
     tokens: dict[Role, str]
@@ -71,7 +71,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     passwords._dummy_hash.cache_clear()
 
 
-def _open_accounts(ledger: Ledger) -> None:
+def _open_accounts(ledger: Engine) -> None:
     def open_all(conn: Connection) -> None:
         for code, kind in (
             ("alice", AccountKind.MEMBER),
@@ -119,7 +119,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def world(
-    ledger: Ledger, database: Database, clock: SteppingClock, settings: Settings
+    ledger: Engine, database: Database, clock: SteppingClock, settings: Settings
 ) -> Iterator[World]:
     _open_accounts(ledger)
     ids = _create_users(database, clock)

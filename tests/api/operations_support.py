@@ -22,13 +22,13 @@ from monnaie_locale.auth import Role, create_user, issue_token, link_account
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import create_system_accounts, office_till, open_holder_account
 from monnaie_locale.deployment import from_settings as deployment_from_settings
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import AccountKind
 from monnaie_locale.operations.funds import receive_association_funds
 from monnaie_locale.store import Database
 from tests.api.helpers import refused
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 OFFICE = "gare"
 RESERVE_IBAN = "FR7630006000011234567890189"
@@ -97,7 +97,7 @@ class Ops:
         """Make the call, expect the problem, and check the books did not move."""
         # On PostgreSQL the server's sealer chains the earlier calls' transactions into the
         # journal in the background; chained first, the journal can only move by this call.
-        Ledger(self.database, clock=self.clock).seal_journal()
+        Engine(self.database, clock=self.clock).seal_journal()
         return refused(self.database, status, code, call)
 
     def converted(self, account: str, amount: str, *, key: str) -> None:
@@ -133,6 +133,6 @@ def make_ops(database: Database, clock: SteppingClock) -> Generator[Ops, None, N
 
     tokens = database.write(set_up)
     # Sealed now, so that the server's background sealer has nothing left to change.
-    Ledger(database, clock=clock).seal_journal()
+    Engine(database, clock=clock).seal_journal()
     with TestClient(create_app(settings, database=database, clock=clock)) as client:
         yield Ops(database=database, clock=clock, client=client, tokens=tokens)

@@ -28,13 +28,13 @@ from monnaie_locale.auth.errors import (
 )
 from monnaie_locale.auth.passwords import hash_password, needs_rehash, verify_password
 from monnaie_locale.errors import InvalidRequest, UnknownAccount
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import metadata
 from monnaie_locale.store.tables_auth import sign_in_names, user_accounts, users
 from tests.api.conftest import PASSWORD
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 from tests.operations.test_schema import table_of
 from tests.support import count_rows
 
@@ -95,7 +95,7 @@ def test_a_taken_username_is_refused(database: Database, clock: SteppingClock) -
     assert count_rows(database, users) == 1
 
 
-def test_linking_an_account_is_idempotent(ledger: Ledger, clock: SteppingClock) -> None:
+def test_linking_an_account_is_idempotent(ledger: Engine, clock: SteppingClock) -> None:
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     user_id = new_user(ledger.database, clock)
     for _ in range(2):
@@ -105,7 +105,7 @@ def test_linking_an_account_is_idempotent(ledger: Ledger, clock: SteppingClock) 
 
 
 def test_linking_an_unknown_account_or_user_is_refused(
-    ledger: Ledger, clock: SteppingClock
+    ledger: Engine, clock: SteppingClock
 ) -> None:
     user_id = new_user(ledger.database, clock)
     with pytest.raises(UnknownAccount):
@@ -129,7 +129,7 @@ def test_a_token_resolves_to_its_user_until_revoked(
     assert database.read(lambda conn: resolve_credential(conn, issued.token, now=clock())) is None
 
 
-def test_an_api_key_cannot_carry_a_powerful_role(ledger: Ledger) -> None:
+def test_an_api_key_cannot_carry_a_powerful_role(ledger: Engine) -> None:
     with pytest.raises(InvalidRequest):
         ledger.database.write(
             lambda conn: create_api_key(
@@ -138,7 +138,7 @@ def test_an_api_key_cannot_carry_a_powerful_role(ledger: Ledger) -> None:
         )
 
 
-def test_an_api_key_acts_for_its_one_account(ledger: Ledger) -> None:
+def test_an_api_key_acts_for_its_one_account(ledger: Engine) -> None:
     ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
     created = ledger.database.write(
         lambda conn: create_api_key(conn, "bakery", created_by=None, now=ledger.clock())

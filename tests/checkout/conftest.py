@@ -13,7 +13,6 @@ from sqlalchemy import Table, func, select, update
 
 from monnaie_locale import checkout
 from monnaie_locale.checkout.destinations import DestinationPolicy, Unresolvable
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.payments import KeyRing, SigningKey
 from monnaie_locale.store import Database
@@ -27,6 +26,7 @@ from monnaie_locale.store.tables_checkout import (
     webhook_deliveries,
 )
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 from tests.support import standard_ledger
 
 DEPLOYMENT_ID = 7
@@ -72,7 +72,7 @@ class Shop:
     """A deployment with merchants and members, and its use cases one write each."""
 
     database: Database
-    ledger: Ledger
+    ledger: Engine
     clock: SteppingClock
     keyring: KeyRing
     deployment_id: int = DEPLOYMENT_ID

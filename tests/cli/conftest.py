@@ -23,9 +23,9 @@ from cli.context import ACTOR_ENV
 from cli.main import app
 from monnaie_locale.auth import Role, create_user, find_user, link_account
 from monnaie_locale.clock import utc_now
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, Leg, TransferRequest
 from monnaie_locale.store import Database
+from tests.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 # Wide enough that rich never truncates a cell the tests read.
@@ -100,7 +100,7 @@ def mlc(url: str) -> Mlc:
 
 
 @pytest.fixture
-def books(ledger: Ledger) -> Ledger:
+def books(ledger: Engine) -> Engine:
     """The standard ledger with two members and a business, and a few movements."""
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC", owner_ref="M-0001")
     ledger.open_account("bob", kind=AccountKind.MEMBER, currency="MLC")

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from cli.messages import CATALOGUE, LANGUAGES
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountStatus
 from monnaie_locale.operations.account_import import MESSAGES
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc
+from tests.engine import Engine
 from tests.support import snapshot
 
 
-def test_create_opens_an_account_with_the_given_limits(mlc: Mlc, ledger: Ledger) -> None:
+def test_create_opens_an_account_with_the_given_limits(mlc: Mlc, ledger: Engine) -> None:
     created = mlc.json(
         "accounts", "create", "town:pool", "--kind", "authority", "--currency", "MLC",
         "--lower-limit", "-20,50", "--upper-limit", "1000", "--owner", "Mairie",
@@ -27,7 +27,7 @@ def test_create_opens_an_account_with_the_given_limits(mlc: Mlc, ledger: Ledger)
     assert stored.owner_ref == "Mairie"
 
 
-def test_create_accepts_none_for_an_unbounded_account(mlc: Mlc, ledger: Ledger) -> None:
+def test_create_accepts_none_for_an_unbounded_account(mlc: Mlc, ledger: Engine) -> None:
     result = mlc("accounts", "create", "fund", "--kind", "association", "--currency", "EUR",
                  "--lower-limit", "none")  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -35,7 +35,7 @@ def test_create_accepts_none_for_an_unbounded_account(mlc: Mlc, ledger: Ledger) 
 
 
 def test_create_refuses_a_system_account_which_the_set_up_opens(
-    mlc: Mlc, ledger: Ledger, database: Database
+    mlc: Mlc, ledger: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     result = mlc("accounts", "create", "notes:vault", "--kind", "system", "--currency", "MLC")
@@ -45,7 +45,7 @@ def test_create_refuses_a_system_account_which_the_set_up_opens(
 
 
 def test_create_refuses_an_unknown_kind_and_opens_nothing(
-    mlc: Mlc, ledger: Ledger, database: Database
+    mlc: Mlc, ledger: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     result = mlc("accounts", "create", "zed", "--kind", "alien", "--currency", "MLC")
@@ -54,7 +54,7 @@ def test_create_refuses_an_unknown_kind_and_opens_nothing(
 
 
 def test_create_refuses_a_bad_limit_saying_how_to_write_one(
-    mlc: Mlc, ledger: Ledger, database: Database
+    mlc: Mlc, ledger: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     result = mlc("accounts", "create", "zed", "--kind", "member", "--currency", "MLC",
@@ -64,19 +64,19 @@ def test_create_refuses_a_bad_limit_saying_how_to_write_one(
     assert snapshot(database) == before
 
 
-def test_create_refuses_a_taken_code_as_a_conflict(mlc: Mlc, books: Ledger) -> None:
+def test_create_refuses_a_taken_code_as_a_conflict(mlc: Mlc, books: Engine) -> None:
     result = mlc("accounts", "create", "alice", "--kind", "member", "--currency", "MLC")
     assert result.exit_code == 3
     assert "alice" in result.stderr
 
 
-def test_create_in_french_says_so_in_french(mlc: Mlc, ledger: Ledger) -> None:
+def test_create_in_french_says_so_in_french(mlc: Mlc, ledger: Engine) -> None:
     result = mlc("accounts", "create", "alice", "--kind", "member", "--currency", "MLC", lang="fr")
     assert result.exit_code == 0
     assert "Compte alice ouvert" in result.stdout
 
 
-def test_list_pages_through_accounts_with_a_cursor(mlc: Mlc, books: Ledger) -> None:
+def test_list_pages_through_accounts_with_a_cursor(mlc: Mlc, books: Engine) -> None:
     first = mlc.json("accounts", "list", "--limit", "2")
     assert len(first["accounts"]) == 2
     assert first["next_cursor"] is not None
@@ -90,7 +90,7 @@ def test_list_pages_through_accounts_with_a_cursor(mlc: Mlc, books: Ledger) -> N
     assert seen == expected
 
 
-def test_list_filters_by_kind(mlc: Mlc, books: Ledger) -> None:
+def test_list_filters_by_kind(mlc: Mlc, books: Engine) -> None:
     page = mlc.json("accounts", "list", "--kind", "member")
     assert [a["code"] for a in page["accounts"]] == ["alice", "bob"]
     table = mlc("accounts", "list", "--kind", "business")
@@ -98,7 +98,7 @@ def test_list_filters_by_kind(mlc: Mlc, books: Ledger) -> None:
     assert "alice" not in table.stdout
 
 
-def test_show_gives_balance_held_available_and_last_postings(mlc: Mlc, books: Ledger) -> None:
+def test_show_gives_balance_held_available_and_last_postings(mlc: Mlc, books: Engine) -> None:
     books.place_hold("alice", "bakery", 500, idempotency_key="hold-1")
     shown = mlc.json("accounts", "show", "alice")
     assert shown["account"]["balance"] == 5000 - 1250
@@ -110,13 +110,13 @@ def test_show_gives_balance_held_available_and_last_postings(mlc: Mlc, books: Le
     assert "pain" in table.stdout
 
 
-def test_show_of_an_unknown_account_says_how_to_find_one(mlc: Mlc, books: Ledger) -> None:
+def test_show_of_an_unknown_account_says_how_to_find_one(mlc: Mlc, books: Engine) -> None:
     result = mlc("accounts", "show", "nobody")
     assert result.exit_code == 2
     assert "mlc accounts list" in result.stderr
 
 
-def test_freeze_stops_payments_until_unfreeze(mlc: Mlc, books: Ledger, database: Database) -> None:
+def test_freeze_stops_payments_until_unfreeze(mlc: Mlc, books: Engine, database: Database) -> None:
     assert mlc("accounts", "freeze", "alice").exit_code == 0
     assert books.account("alice").status is AccountStatus.FROZEN
     before = snapshot(database)
@@ -129,7 +129,7 @@ def test_freeze_stops_payments_until_unfreeze(mlc: Mlc, books: Ledger, database:
 
 
 def test_close_refuses_an_account_that_still_holds_money(
-    mlc: Mlc, books: Ledger, database: Database
+    mlc: Mlc, books: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     result = mlc("accounts", "close", "alice")
@@ -137,21 +137,21 @@ def test_close_refuses_an_account_that_still_holds_money(
     assert snapshot(database) == before
 
 
-def test_close_closes_an_empty_account(mlc: Mlc, books: Ledger) -> None:
+def test_close_closes_an_empty_account(mlc: Mlc, books: Engine) -> None:
     assert mlc("transfer", "bob", "bakery", "3", "--key", "empty-bob").exit_code == 0
     result = mlc("accounts", "close", "bob", "--json")
     assert result.exit_code == 0, result.output
     assert books.account("bob").status is AccountStatus.CLOSED
 
 
-def test_transfer_parses_a_comma_amount_and_moves_it(mlc: Mlc, books: Ledger) -> None:
+def test_transfer_parses_a_comma_amount_and_moves_it(mlc: Mlc, books: Engine) -> None:
     before = books.account("bob").balance
     moved = mlc.json("transfer", "alice", "bob", "2,05", "--key", "t-1", "--memo", "coffee")
     assert books.account("bob").balance == before + 205
     assert moved["memo"] == "coffee"
 
 
-def test_transfer_retried_with_its_key_posts_once(mlc: Mlc, books: Ledger) -> None:
+def test_transfer_retried_with_its_key_posts_once(mlc: Mlc, books: Engine) -> None:
     first = mlc.json("transfer", "alice", "bob", "1", "--key", "same")
     again = mlc.json("transfer", "alice", "bob", "1", "--key", "same")
     assert first["id"] == again["id"]
@@ -159,7 +159,7 @@ def test_transfer_retried_with_its_key_posts_once(mlc: Mlc, books: Ledger) -> No
 
 
 def test_transfer_refuses_a_bad_amount_and_writes_nothing(
-    mlc: Mlc, books: Ledger, database: Database
+    mlc: Mlc, books: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     result = mlc("transfer", "alice", "bob", "1e3", "--key", "bad")
@@ -169,7 +169,7 @@ def test_transfer_refuses_a_bad_amount_and_writes_nothing(
 
 
 def test_transfer_beyond_the_balance_is_refused_with_what_is_available(
-    mlc: Mlc, books: Ledger, database: Database
+    mlc: Mlc, books: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     result = mlc("transfer", "bob", "alice", "100", "--key", "too-much", lang="fr")
@@ -178,7 +178,7 @@ def test_transfer_beyond_the_balance_is_refused_with_what_is_available(
     assert snapshot(database) == before
 
 
-def test_reverse_posts_the_opposite_once(mlc: Mlc, books: Ledger) -> None:
+def test_reverse_posts_the_opposite_once(mlc: Mlc, books: Engine) -> None:
     paid = mlc.json("transfer", "alice", "bob", "4", "--key", "to-undo")
     reversal = mlc.json("reverse", str(paid["id"]), "--key", "undo")
     assert reversal["reverses"] == paid["id"]
@@ -187,14 +187,14 @@ def test_reverse_posts_the_opposite_once(mlc: Mlc, books: Ledger) -> None:
     assert again.exit_code == 3
 
 
-def test_show_prints_memos_as_typed_even_with_brackets(mlc: Mlc, books: Ledger) -> None:
+def test_show_prints_memos_as_typed_even_with_brackets(mlc: Mlc, books: Engine) -> None:
     books.transfer("alice", "bob", 100, idempotency_key="brackets", memo="[urgent] [/b] loan")
     result = mlc("accounts", "show", "bob")
     assert result.exit_code == 0, result.output
     assert "[urgent] [/b] loan" in result.stdout
 
 
-def test_create_names_the_account_as_payers_will_see_it(mlc: Mlc, ledger: Ledger) -> None:
+def test_create_names_the_account_as_payers_will_see_it(mlc: Mlc, ledger: Engine) -> None:
     created = mlc.json("accounts", "create", "bakery2", "--kind", "business", "--currency", "MLC",
                        "--name", "Boulangerie Etchegaray")  # fmt: skip
     assert created["display_name"] == ledger.account("bakery2").display_name
@@ -202,7 +202,7 @@ def test_create_names_the_account_as_payers_will_see_it(mlc: Mlc, ledger: Ledger
 
 
 def test_create_refuses_a_name_with_a_line_break_and_opens_nothing(
-    mlc: Mlc, ledger: Ledger, database: Database
+    mlc: Mlc, ledger: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     result = mlc("accounts", "create", "bakery2", "--kind", "business", "--currency", "MLC",
@@ -212,7 +212,7 @@ def test_create_refuses_a_name_with_a_line_break_and_opens_nothing(
     assert snapshot(database) == before
 
 
-def test_rename_changes_the_name_payers_see(mlc: Mlc, books: Ledger) -> None:
+def test_rename_changes_the_name_payers_see(mlc: Mlc, books: Engine) -> None:
     renamed = mlc.json("accounts", "rename", "bakery", "Boulangerie Etchegaray")
     assert renamed["display_name"] == "Boulangerie Etchegaray"
     assert books.account("bakery").display_name == "Boulangerie Etchegaray"
@@ -222,7 +222,7 @@ def test_rename_changes_the_name_payers_see(mlc: Mlc, books: Ledger) -> None:
     assert books.account("bakery").display_name == "Ogi Beroa"
 
 
-def test_rename_clear_shows_the_code_again(mlc: Mlc, books: Ledger) -> None:
+def test_rename_clear_shows_the_code_again(mlc: Mlc, books: Engine) -> None:
     mlc.json("accounts", "rename", "bakery", "Boulangerie Etchegaray")
     result = mlc("accounts", "rename", "bakery", "--clear")
     assert result.exit_code == 0, result.output
@@ -236,7 +236,7 @@ def test_rename_clear_shows_the_code_again(mlc: Mlc, books: Ledger) -> None:
     ids=["line-break", "bidi", "outer-space", "name-and-clear", "neither"],
 )
 def test_rename_refuses_a_bad_name_and_keeps_the_old_one(
-    mlc: Mlc, books: Ledger, args: tuple[str, ...]
+    mlc: Mlc, books: Engine, args: tuple[str, ...]
 ) -> None:
     mlc.json("accounts", "rename", "bakery", "Boulangerie Etchegaray")
     result = mlc("accounts", "rename", "bakery", *args)
@@ -244,13 +244,13 @@ def test_rename_refuses_a_bad_name_and_keeps_the_old_one(
     assert books.account("bakery").display_name == "Boulangerie Etchegaray"
 
 
-def test_rename_of_an_unknown_account_says_so(mlc: Mlc, books: Ledger) -> None:
+def test_rename_of_an_unknown_account_says_so(mlc: Mlc, books: Engine) -> None:
     result = mlc("accounts", "rename", "nowhere", "Nulle part")
     assert result.exit_code == 2
     assert "nowhere" in result.stderr
 
 
-def test_import_reads_display_names(mlc: Mlc, ledger: Ledger, tmp_path: Path) -> None:
+def test_import_reads_display_names(mlc: Mlc, ledger: Engine, tmp_path: Path) -> None:
     path = tmp_path / "adherents.csv"
     path.write_text(
         "code;kind;currency;owner;lower_limit;display_name\n"

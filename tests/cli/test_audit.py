@@ -7,10 +7,10 @@ import json
 from sqlalchemy import Connection, text
 
 from cli.main import app
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import journal_queue
 from tests.cli.conftest import ADMIN, WIDE, Mlc
+from tests.engine import Engine
 from tests.store.forgery import forge_transfer, remove_newest
 from tests.support import count_rows
 
@@ -28,7 +28,7 @@ def tamper_with_journal_entry(database: Database, seq: int) -> None:
     database.write(tamper)
 
 
-def test_verify_passes_on_whole_books_and_counts_them(mlc: Mlc, books: Ledger) -> None:
+def test_verify_passes_on_whole_books_and_counts_them(mlc: Mlc, books: Engine) -> None:
     report = mlc.json("audit", "verify")
     assert report["ok"] is True
     assert report["entries"] == 3
@@ -36,15 +36,15 @@ def test_verify_passes_on_whole_books_and_counts_them(mlc: Mlc, books: Ledger) -
     assert report["discrepancies"] == []
 
 
-def test_verify_seals_what_is_still_queued(mlc: Mlc, books: Ledger, database: Database) -> None:
-    unsealed = Ledger(database, auto_seal=False)
+def test_verify_seals_what_is_still_queued(mlc: Mlc, books: Engine, database: Database) -> None:
+    unsealed = Engine(database, auto_seal=False)
     unsealed.transfer("alice", "bob", 100, idempotency_key="late")
     report = mlc.json("audit", "verify")
     assert report["unsealed"] == 0
     assert report["entries"] == 4
 
 
-def test_verify_prints_a_table_and_says_the_books_are_intact(mlc: Mlc, books: Ledger) -> None:
+def test_verify_prints_a_table_and_says_the_books_are_intact(mlc: Mlc, books: Engine) -> None:
     result = mlc("audit", "verify", lang="fr")
     assert result.exit_code == 0
     assert "Journal intègre" in result.stdout
@@ -52,7 +52,7 @@ def test_verify_prints_a_table_and_says_the_books_are_intact(mlc: Mlc, books: Le
 
 
 def test_verify_exits_1_with_the_first_broken_sequence(
-    mlc: Mlc, books: Ledger, database: Database
+    mlc: Mlc, books: Engine, database: Database
 ) -> None:
     tamper_with_journal_entry(database, 2)
     result = mlc("audit", "verify")
@@ -63,14 +63,14 @@ def test_verify_exits_1_with_the_first_broken_sequence(
     assert '"sequence": 2' in report.stdout
 
 
-def test_verify_on_an_empty_ledger_passes(mlc: Mlc, ledger: Ledger) -> None:
+def test_verify_on_an_empty_ledger_passes(mlc: Mlc, ledger: Engine) -> None:
     report = mlc.json("audit", "verify")
     assert report["ok"] is True
     assert report["entries"] == 0
 
 
 def test_verify_does_not_seal_a_transfer_forged_in_sql_and_exits_1(
-    mlc: Mlc, books: Ledger, database: Database
+    mlc: Mlc, books: Engine, database: Database
 ) -> None:
     forged = forge_transfer(database, "issuance", "bob", 100_000, queue_row=True)
 
@@ -84,7 +84,7 @@ def test_verify_does_not_seal_a_transfer_forged_in_sql_and_exits_1(
 
 
 def test_verify_exits_1_when_the_newest_transaction_was_removed(
-    mlc: Mlc, books: Ledger, database: Database
+    mlc: Mlc, books: Engine, database: Database
 ) -> None:
     remove_newest(database)
 
@@ -96,7 +96,7 @@ def test_verify_exits_1_when_the_newest_transaction_was_removed(
 
 
 def test_verify_under_another_secret_reports_every_mark_as_not_the_services(
-    mlc: Mlc, books: Ledger
+    mlc: Mlc, books: Engine
 ) -> None:
     other = {**WIDE, "MLC_SECRET_KEY": "another-secret-than-the-service-runs-with"}
     args = ["--database", mlc.url, "--as", ADMIN, "audit", "verify", "--json"]
@@ -108,7 +108,7 @@ def test_verify_under_another_secret_reports_every_mark_as_not_the_services(
     assert all("MLC_SECRET_KEY" in d["reason"] for d in report["discrepancies"])
 
 
-def test_verify_says_what_it_cannot_detect_in_both_languages(mlc: Mlc, books: Ledger) -> None:
+def test_verify_says_what_it_cannot_detect_in_both_languages(mlc: Mlc, books: Engine) -> None:
     english, french = mlc("audit", "verify"), mlc("audit", "verify", lang="fr")
 
     assert "without signed checkpoints" in english.stdout

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from cli.errors import ExitCode
 from cli.main import app
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database, connect
 from tests.cli.conftest import WIDE, Mlc
 from tests.conftest import POSTGRES_URL
+from tests.engine import Engine
 from tests.support import snapshot
 
 # The file backup and restore are SQLite's; PostgreSQL has pg_dump.
@@ -50,7 +50,7 @@ def test_migrate_creates_the_schema_in_a_new_sqlite_file(tmp_path: Path) -> None
     assert {"accounts", "postings", "journal"} <= tables
 
 
-def test_migrate_is_safe_to_run_again(mlc: Mlc, books: Ledger, database: Database) -> None:
+def test_migrate_is_safe_to_run_again(mlc: Mlc, books: Engine, database: Database) -> None:
     before = snapshot(database)
     result = mlc("db", "migrate")
     assert result.exit_code == 0, result.output
@@ -104,7 +104,7 @@ def test_an_unreachable_server_is_reported_with_what_to_check(command: tuple[str
 
 @sqlite_only
 def test_backup_copies_the_live_books(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     source = sqlite_file(database)
     target = tmp_path / "backup.db"
@@ -115,7 +115,7 @@ def test_backup_copies_the_live_books(
 
 @sqlite_only
 def test_backup_refuses_to_overwrite_a_file_unless_forced(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     sqlite_file(database)
     target = tmp_path / "backup.db"
@@ -130,7 +130,7 @@ def test_backup_refuses_to_overwrite_a_file_unless_forced(
 
 @postgres_only
 def test_backup_on_postgresql_prints_the_pg_dump_command(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     result = mlc("db", "backup", str(tmp_path / "books.dump"))
     assert result.exit_code == 0, result.output
@@ -141,7 +141,7 @@ def test_backup_on_postgresql_prints_the_pg_dump_command(
 
 @postgres_only
 def test_backup_on_postgresql_prints_each_command_on_one_line_naming_the_database(
-    url: str, books: Ledger, tmp_path: Path
+    url: str, books: Engine, tmp_path: Path
 ) -> None:
     # As a script runs it: standard output is a pipe, and nothing says how wide it is.
     result = CliRunner().invoke(
@@ -163,7 +163,7 @@ def test_backup_on_postgresql_prints_each_command_on_one_line_naming_the_databas
 
 @sqlite_only
 def test_restore_brings_back_the_books_into_an_empty_database(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     source = sqlite_file(database)
     copy = tmp_path / "backup.db"
@@ -176,7 +176,7 @@ def test_restore_brings_back_the_books_into_an_empty_database(
 
 @sqlite_only
 def test_restore_refuses_a_database_holding_data_unless_forced(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     sqlite_file(database)
     copy = tmp_path / "backup.db"
@@ -194,7 +194,7 @@ def test_restore_refuses_a_database_holding_data_unless_forced(
 
 @sqlite_only
 def test_restore_refuses_a_copy_whose_journal_is_broken(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     sqlite_file(database)
     copy = tmp_path / "backup.db"
@@ -232,7 +232,7 @@ def test_restore_refuses_a_sqlite_file_without_the_ledger(tmp_path: Path) -> Non
 
 @postgres_only
 def test_restore_on_postgresql_points_to_pg_restore(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     copy = tmp_path / "x.db"
     copy.write_bytes(b"")
@@ -245,7 +245,7 @@ def test_restore_on_postgresql_points_to_pg_restore(
 
 @sqlite_only
 def test_the_backup_is_a_single_file_readable_on_its_own(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     sqlite_file(database)
     copy = tmp_path / "backup.db"

@@ -20,12 +20,12 @@ from monnaie_locale.exports import account_name
 from monnaie_locale.exports.source import ExportTransaction, iter_transactions
 from monnaie_locale.exports.statement import statement_csv
 from monnaie_locale.exports.statement_rows import statement_movements, statement_window
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, Leg, TransferRequest
 from monnaie_locale.money import Currency, format_amount, parse_amount
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc, run_process
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 # The order the law (LPF art. A47 A-1) gives, typed from the text, not from the code.
 LEGAL_COLUMNS = [
@@ -37,7 +37,7 @@ COMMA_AMOUNT = re.compile(r"[0-9]+,[0-9]{2}")
 
 
 @pytest.fixture
-def busy_books(books: Ledger) -> Ledger:
+def busy_books(books: Engine) -> Engine:
     """The books, plus accents, a character ISO-8859-15 lacks, a hold and a reversal."""
     books.transfer("alice", "bakery", 480, idempotency_key="x-1", memo="Café crème € → ﬁn")
     wrong = books.transfer("bob", "bakery", 100, idempotency_key="x-2", memo="erreur")
@@ -58,7 +58,7 @@ def read_fec(path: Path) -> tuple[bytes, list[list[str]]]:
 
 
 def test_fec_has_the_18_legal_columns_in_order(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "FEC.txt"
     result = mlc("export", "fec", str(path))
@@ -70,7 +70,7 @@ def test_fec_has_the_18_legal_columns_in_order(
     assert len(rows) - 1 == postings
 
 
-def test_fec_is_encoded_in_iso_8859_15(mlc: Mlc, busy_books: Ledger, tmp_path: Path) -> None:
+def test_fec_is_encoded_in_iso_8859_15(mlc: Mlc, busy_books: Engine, tmp_path: Path) -> None:
     path = tmp_path / "FEC.txt"
     assert mlc("export", "fec", str(path)).exit_code == 0
     raw, rows = read_fec(path)
@@ -82,7 +82,7 @@ def test_fec_is_encoded_in_iso_8859_15(mlc: Mlc, busy_books: Ledger, tmp_path: P
 
 
 def test_fec_debits_equal_credits_in_each_entry_and_in_total(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "FEC.txt"
     assert mlc("export", "fec", str(path)).exit_code == 0
@@ -102,7 +102,7 @@ def test_fec_debits_equal_credits_in_each_entry_and_in_total(
 
 
 def test_fec_numbers_entries_without_gaps_and_writes_dates_as_yyyymmdd(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "FEC.txt"
     assert mlc("export", "fec", str(path)).exit_code == 0
@@ -117,7 +117,7 @@ def test_fec_numbers_entries_without_gaps_and_writes_dates_as_yyyymmdd(
 
 
 def test_fec_gives_the_local_unit_as_a_currency_amount(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "FEC.txt"
     assert mlc("export", "fec", str(path)).exit_code == 0
@@ -136,7 +136,7 @@ def test_fec_gives_the_local_unit_as_a_currency_amount(
 
 
 def test_fec_outside_the_period_has_only_its_header(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "FEC.txt"
     result = mlc("export", "fec", str(path), "--from", "2026-11-03", "--tab")
@@ -145,7 +145,7 @@ def test_fec_outside_the_period_has_only_its_header(
 
 
 def test_fec_uses_the_accountants_map_before_the_defaults(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     mapping = tmp_path / "plan.csv"
     mapping.write_text("pattern,number,label,aux\nbakery,401100,Fournisseur boulangerie,no\n")
@@ -159,7 +159,7 @@ def test_fec_uses_the_accountants_map_before_the_defaults(
 
 
 def test_fec_refuses_a_bad_account_map_and_writes_no_file(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     mapping = tmp_path / "plan.csv"
     mapping.write_text("bakery,ABC,Fournisseur\n")
@@ -170,13 +170,13 @@ def test_fec_refuses_a_bad_account_map_and_writes_no_file(
     assert not path.exists()
 
 
-def test_fec_refuses_a_bad_date(mlc: Mlc, busy_books: Ledger, tmp_path: Path) -> None:
+def test_fec_refuses_a_bad_date(mlc: Mlc, busy_books: Engine, tmp_path: Path) -> None:
     result = mlc("export", "fec", str(tmp_path / "f.txt"), "--from", "02/11/2026")
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.stderr
 
 
-def _all_transactions(ledger: Ledger) -> list[ExportTransaction]:
+def _all_transactions(ledger: Engine) -> list[ExportTransaction]:
     with ledger.database.reading() as conn:
         return list(iter_transactions(conn))
 
@@ -209,7 +209,7 @@ def hledger_balances(hledger: str, journal: Path) -> dict[str, int]:
 
 
 def test_hledger_reads_the_journal_and_finds_the_ledgers_balances(
-    mlc: Mlc, busy_books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, database: Database, tmp_path: Path
 ) -> None:
     hledger = hledger_or_skip()
     busy_books.add_currency(Currency(code="SOL2", name="sol", symbol="S"))
@@ -229,7 +229,7 @@ def test_hledger_reads_the_journal_and_finds_the_ledgers_balances(
 
 
 def test_hledger_rejects_the_journal_when_a_balance_assertion_is_false(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     hledger = hledger_or_skip()
     path = tmp_path / "books.journal"
@@ -244,7 +244,7 @@ def test_hledger_rejects_the_journal_when_a_balance_assertion_is_false(
     assert done.returncode != 0
 
 
-def test_the_journal_keeps_each_accounts_running_balance_in_order(busy_books: Ledger) -> None:
+def test_the_journal_keeps_each_accounts_running_balance_in_order(busy_books: Engine) -> None:
     running: dict[str, int] = defaultdict(int)
     with busy_books.database.reading() as conn:
         for transaction in iter_transactions(conn, chunk=3):
@@ -255,7 +255,7 @@ def test_the_journal_keeps_each_accounts_running_balance_in_order(busy_books: Le
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 1000])
 def test_exports_read_every_transaction_once_whatever_the_chunk(
-    busy_books: Ledger, chunk: int
+    busy_books: Engine, chunk: int
 ) -> None:
     busy_books.post(
         TransferRequest(
@@ -272,7 +272,7 @@ def test_exports_read_every_transaction_once_whatever_the_chunk(
 
 
 def test_statement_lists_postings_oldest_first_with_running_balance(
-    mlc: Mlc, busy_books: Ledger, tmp_path: Path
+    mlc: Mlc, busy_books: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "alice.csv"
     result = mlc("export", "statement", "alice", "--format", "csv", "-o", str(path))
@@ -289,7 +289,7 @@ def test_statement_lists_postings_oldest_first_with_running_balance(
     assert rows[0]["date"].startswith("2026-11-02T10:00")
 
 
-def test_statement_in_french_uses_semicolons_and_decimal_commas(mlc: Mlc, books: Ledger) -> None:
+def test_statement_in_french_uses_semicolons_and_decimal_commas(mlc: Mlc, books: Engine) -> None:
     result = mlc("export", "statement", "bob", lang="fr")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -298,7 +298,7 @@ def test_statement_in_french_uses_semicolons_and_decimal_commas(mlc: Mlc, books:
 
 
 def test_statement_defuses_memos_a_spreadsheet_would_run_as_formulas(
-    mlc: Mlc, books: Ledger
+    mlc: Mlc, books: Engine
 ) -> None:
     books.transfer("alice", "bob", 100, idempotency_key="formula", memo='=HYPERLINK("x")')
     result = mlc("export", "statement", "bob")
@@ -306,7 +306,7 @@ def test_statement_defuses_memos_a_spreadsheet_would_run_as_formulas(
     assert rows[-1]["memo"] == '\'=HYPERLINK("x")'
 
 
-def test_statement_of_an_unknown_account_is_refused(mlc: Mlc, books: Ledger) -> None:
+def test_statement_of_an_unknown_account_is_refused(mlc: Mlc, books: Engine) -> None:
     result = mlc("export", "statement", "nobody")
     assert result.exit_code == 2
     other = mlc("export", "statement", "alice", "--format", "xlsx")
@@ -320,7 +320,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def week(books: Ledger, clock: SteppingClock) -> Ledger:
+def week(books: Engine, clock: SteppingClock) -> Engine:
     """Alice pays bob each day from 3 to 6 November at 09:00 UTC (the books are of the 2nd)."""
     for day in (3, 4, 5, 6):
         clock.advance(timedelta(days=1))
@@ -334,7 +334,7 @@ def signed(row: dict[str, str]) -> int:
 
 
 def test_a_csv_statement_holds_the_movements_of_its_period_alone(
-    mlc: Mlc, week: Ledger, tmp_path: Path
+    mlc: Mlc, week: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "alice.csv"
     result = mlc(
@@ -359,7 +359,7 @@ def test_a_csv_statement_holds_the_movements_of_its_period_alone(
 
 
 def test_a_csv_period_open_on_one_side_runs_to_the_end_of_the_history(
-    url: str, week: Ledger
+    url: str, week: Engine
 ) -> None:
     # A real process, its output piped as a scheduled job's would be.
     done = run_process(
@@ -375,7 +375,7 @@ def test_a_csv_period_open_on_one_side_runs_to_the_end_of_the_history(
     assert rows[-1]["balance"] == balance
 
 
-def test_a_csv_period_is_whole_days_in_the_given_zone(mlc: Mlc, week: Ledger) -> None:
+def test_a_csv_period_is_whole_days_in_the_given_zone(mlc: Mlc, week: Engine) -> None:
     # 09:00 UTC on the 5th is still the 4th, 23:00, in Honolulu.
     result = mlc(
         "export", "statement", "alice", "--from", "2026-11-04", "--to", "2026-11-04",
@@ -388,7 +388,7 @@ def test_a_csv_period_is_whole_days_in_the_given_zone(mlc: Mlc, week: Ledger) ->
     assert rows[0]["date"] == "2026-11-04T23:00:00-10:00"
 
 
-def test_a_csv_period_without_movement_is_the_header_alone(mlc: Mlc, week: Ledger) -> None:
+def test_a_csv_period_without_movement_is_the_header_alone(mlc: Mlc, week: Engine) -> None:
     result = mlc("export", "statement", "alice", "--from", "2026-12-01")
 
     assert result.exit_code == 0, result.output
@@ -405,7 +405,7 @@ def test_a_csv_period_without_movement_is_the_header_alone(mlc: Mlc, week: Ledge
     ids=["empty-period", "bad-date", "holder"],
 )
 def test_a_bad_csv_period_is_refused_and_writes_no_file(
-    mlc: Mlc, week: Ledger, tmp_path: Path, args: tuple[str, ...], message: str
+    mlc: Mlc, week: Engine, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
     result = mlc("export", "statement", "alice", "-o", str(tmp_path / "alice.csv"), *args)
 
@@ -415,7 +415,7 @@ def test_a_bad_csv_period_is_refused_and_writes_no_file(
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 1000])
-def test_a_csv_period_reads_the_same_rows_whatever_the_chunk(week: Ledger, chunk: int) -> None:
+def test_a_csv_period_reads_the_same_rows_whatever_the_chunk(week: Engine, chunk: int) -> None:
     def written(size: int, seen: list[int]) -> str:
         out = io.StringIO()
         with week.database.reading() as conn:
@@ -432,7 +432,7 @@ def test_a_csv_period_reads_the_same_rows_whatever_the_chunk(week: Ledger, chunk
     assert seen == [min(n, 3) for n in range(chunk, 3 + chunk, chunk)]
 
 
-def test_the_movement_reader_stops_at_the_windows_last_posting(week: Ledger) -> None:
+def test_the_movement_reader_stops_at_the_windows_last_posting(week: Engine) -> None:
     with week.database.reading() as conn:
         window = statement_window(
             conn, "alice", start=date(2026, 11, 3), end=date(2026, 11, 4), zone=PARIS

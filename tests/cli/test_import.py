@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc
+from tests.engine import Engine
 from tests.support import snapshot
 
 GOOD = (
@@ -37,7 +37,7 @@ def problems(mlc: Mlc, path: Path) -> list[dict[str, object]]:
     return found
 
 
-def test_import_opens_every_account_of_the_file(mlc: Mlc, ledger: Ledger, tmp_path: Path) -> None:
+def test_import_opens_every_account_of_the_file(mlc: Mlc, ledger: Engine, tmp_path: Path) -> None:
     result = mlc("accounts", "import", str(write(tmp_path, GOOD)))
     assert result.exit_code == 0, result.output
     assert ledger.account("alice").owner_ref == "M-0001"
@@ -48,7 +48,7 @@ def test_import_opens_every_account_of_the_file(mlc: Mlc, ledger: Ledger, tmp_pa
 
 
 def test_import_reads_semicolons_and_a_byte_order_mark(
-    mlc: Mlc, ledger: Ledger, tmp_path: Path
+    mlc: Mlc, ledger: Engine, tmp_path: Path
 ) -> None:
     content = "\ufeff" + GOOD.replace(",", ";").replace("-50", "-12,50")
     result = mlc("accounts", "import", str(write(tmp_path, content)))
@@ -57,7 +57,7 @@ def test_import_reads_semicolons_and_a_byte_order_mark(
 
 
 def test_dry_run_checks_and_writes_nothing(
-    mlc: Mlc, ledger: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, ledger: Engine, database: Database, tmp_path: Path
 ) -> None:
     before = snapshot(database)
     result = mlc("accounts", "import", str(write(tmp_path, GOOD)), "--dry-run", "--json")
@@ -67,7 +67,7 @@ def test_dry_run_checks_and_writes_nothing(
 
 
 def test_a_missing_column_is_named_and_nothing_is_written(
-    mlc: Mlc, ledger: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, ledger: Engine, database: Database, tmp_path: Path
 ) -> None:
     before = snapshot(database)
     path = write(tmp_path, "code,kind,owner,lower_limit\nalice,member,M-1,0\n")
@@ -77,7 +77,7 @@ def test_a_missing_column_is_named_and_nothing_is_written(
 
 
 def test_a_code_twice_in_the_file_points_at_both_lines(
-    mlc: Mlc, ledger: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, ledger: Engine, database: Database, tmp_path: Path
 ) -> None:
     before = snapshot(database)
     path = write(tmp_path, GOOD + "alice,member,MLC,M-0002,0\n")
@@ -88,7 +88,7 @@ def test_a_code_twice_in_the_file_points_at_both_lines(
 
 
 def test_a_code_already_in_the_ledger_is_refused_and_nothing_is_written(
-    mlc: Mlc, books: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, books: Engine, database: Database, tmp_path: Path
 ) -> None:
     before = snapshot(database)
     path = write(tmp_path, GOOD.replace("alice", "carol"))  # bakery is taken
@@ -98,7 +98,7 @@ def test_a_code_already_in_the_ledger_is_refused_and_nothing_is_written(
 
 
 def test_a_file_not_in_utf8_is_refused_with_the_line_and_what_to_do(
-    mlc: Mlc, ledger: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, ledger: Engine, database: Database, tmp_path: Path
 ) -> None:
     before = snapshot(database)
     path = write(tmp_path, GOOD.encode("latin-1"))
@@ -110,7 +110,7 @@ def test_a_file_not_in_utf8_is_refused_with_the_line_and_what_to_do(
     assert snapshot(database) == before
 
 
-def test_the_encoding_option_reads_a_latin1_file(mlc: Mlc, ledger: Ledger, tmp_path: Path) -> None:
+def test_the_encoding_option_reads_a_latin1_file(mlc: Mlc, ledger: Engine, tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.encode("latin-1"))
     result = mlc("accounts", "import", str(path), "--encoding", "latin-1")
     assert result.exit_code == 0, result.output
@@ -118,7 +118,7 @@ def test_the_encoding_option_reads_a_latin1_file(mlc: Mlc, ledger: Ledger, tmp_p
 
 
 def test_unknown_kind_and_currency_and_bad_numbers_are_all_listed(
-    mlc: Mlc, ledger: Ledger, database: Database, tmp_path: Path
+    mlc: Mlc, ledger: Engine, database: Database, tmp_path: Path
 ) -> None:
     before = snapshot(database)
     content = (
@@ -149,7 +149,7 @@ def test_unknown_kind_and_currency_and_bad_numbers_are_all_listed(
     ids=["empty", "blank-lines", "no-usable-header"],
 )
 def test_a_file_without_a_header_is_refused(
-    mlc: Mlc, ledger: Ledger, database: Database, tmp_path: Path, content: str
+    mlc: Mlc, ledger: Engine, database: Database, tmp_path: Path, content: str
 ) -> None:
     before = snapshot(database)
     found = problems(mlc, write(tmp_path, content))
@@ -158,14 +158,14 @@ def test_a_file_without_a_header_is_refused(
     assert snapshot(database) == before
 
 
-def test_the_problems_table_names_lines_in_french(mlc: Mlc, ledger: Ledger, tmp_path: Path) -> None:
+def test_the_problems_table_names_lines_in_french(mlc: Mlc, ledger: Engine, tmp_path: Path) -> None:
     result = mlc("accounts", "import", str(write(tmp_path, GOOD + "bob,alien,MLC,,0\n")), lang="fr")
     assert result.exit_code == 2
     assert "type inconnu 'alien'" in result.stdout
     assert "rien n'a été importé" in result.stderr
 
 
-def test_a_missing_file_is_refused(mlc: Mlc, ledger: Ledger, tmp_path: Path) -> None:
+def test_a_missing_file_is_refused(mlc: Mlc, ledger: Engine, tmp_path: Path) -> None:
     result = mlc("accounts", "import", str(tmp_path / "nope.csv"))
     assert result.exit_code == 2
     assert "nope.csv" in result.stderr

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from cli.errors import ExitCode
 from monnaie_locale.jobs import claim
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, HoldStatus
 from tests.cli.conftest import Mlc
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 
-def expired_hold(ledger: Ledger, clock: SteppingClock) -> int:
+def expired_hold(ledger: Engine, clock: SteppingClock) -> int:
     """A hold of 12.00 on alice that expired (the command runs on the machine's time)."""
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
@@ -23,7 +23,7 @@ def expired_hold(ledger: Ledger, clock: SteppingClock) -> int:
     return hold.id
 
 
-def test_the_list_shows_every_job_of_the_service_never_run_yet(mlc: Mlc, ledger: Ledger) -> None:
+def test_the_list_shows_every_job_of_the_service_never_run_yet(mlc: Mlc, ledger: Engine) -> None:
     result = mlc("jobs", "list")
 
     assert result.exit_code == 0, result.output
@@ -35,7 +35,7 @@ def test_the_list_shows_every_job_of_the_service_never_run_yet(mlc: Mlc, ledger:
 
 
 def test_running_expire_holds_releases_an_expired_hold_and_the_list_shows_it(
-    mlc: Mlc, ledger: Ledger, clock: SteppingClock
+    mlc: Mlc, ledger: Engine, clock: SteppingClock
 ) -> None:
     hold_id = expired_hold(ledger, clock)
 
@@ -55,7 +55,7 @@ def test_running_expire_holds_releases_an_expired_hold_and_the_list_shows_it(
 
 
 def test_a_period_the_service_already_ran_is_refused_and_nothing_runs(
-    mlc: Mlc, ledger: Ledger, clock: SteppingClock
+    mlc: Mlc, ledger: Engine, clock: SteppingClock
 ) -> None:
     expired_hold(ledger, clock)
     # As if a server had claimed every period to come.
@@ -68,13 +68,13 @@ def test_a_period_the_service_already_ran_is_refused_and_nothing_runs(
     assert ledger.account("alice").held == 1200
 
 
-def test_a_run_reports_as_json(mlc: Mlc, ledger: Ledger) -> None:
+def test_a_run_reports_as_json(mlc: Mlc, ledger: Engine) -> None:
     outcome = mlc.json("jobs", "run", "expire_holds")
 
     assert (outcome["name"], outcome["status"], outcome["result"]) == ("expire_holds", "ok", "0")
 
 
-def test_an_unknown_job_is_refused_with_the_names_of_the_jobs(mlc: Mlc, ledger: Ledger) -> None:
+def test_an_unknown_job_is_refused_with_the_names_of_the_jobs(mlc: Mlc, ledger: Engine) -> None:
     result = mlc("jobs", "run", "payroll", lang="fr")
 
     assert result.exit_code == ExitCode.BAD_INPUT

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc
+from tests.engine import Engine
 from tests.support import snapshot
 
 
@@ -21,7 +21,7 @@ from tests.support import snapshot
     ids=["units-from-nothing", "units-into-nothing"],
 )
 def test_a_transfer_never_creates_or_destroys_units(
-    mlc: Mlc, books: Ledger, database: Database, debit: str, credit: str
+    mlc: Mlc, books: Engine, database: Database, debit: str, credit: str
 ) -> None:
     before = snapshot(database)
 
@@ -32,7 +32,7 @@ def test_a_transfer_never_creates_or_destroys_units(
     assert snapshot(database) == before
 
 
-def test_the_refusal_speaks_french_by_default(mlc: Mlc, books: Ledger) -> None:
+def test_the_refusal_speaks_french_by_default(mlc: Mlc, books: Engine) -> None:
     result = mlc("transfer", "issuance", "alice", "1000", "--key", "k", lang="fr")
 
     assert result.exit_code != 0
@@ -40,7 +40,7 @@ def test_the_refusal_speaks_french_by_default(mlc: Mlc, books: Ledger) -> None:
 
 
 def test_a_conversion_is_not_reversed_as_a_plain_transfer(
-    mlc: Mlc, books: Ledger, database: Database
+    mlc: Mlc, books: Engine, database: Database
 ) -> None:
     conversion = books.transaction(1)
     assert conversion.kind == "conversion"
@@ -52,7 +52,7 @@ def test_a_conversion_is_not_reversed_as_a_plain_transfer(
     assert snapshot(database) == before
 
 
-def test_a_transfer_between_holders_still_goes_through(mlc: Mlc, books: Ledger) -> None:
+def test_a_transfer_between_holders_still_goes_through(mlc: Mlc, books: Engine) -> None:
     paid = mlc.json("transfer", "alice", "bob", "1", "--key", "k")
 
     assert [(p["account"], p["amount"]) for p in paid["postings"]] == [

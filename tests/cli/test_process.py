@@ -14,16 +14,16 @@ import httpx
 import pytest
 
 from monnaie_locale.auth import Role
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.payments import SigningKey
 from monnaie_locale.signing_keys import write_new_key
 from monnaie_locale.store import Database, connect
 from tests.cli.conftest import ADMIN, ROOT, add_user, database_url, run_process
+from tests.engine import Engine
 from tests.support import snapshot
 
 
 def test_a_process_reads_the_database_and_language_from_the_environment(
-    url: str, books: Ledger
+    url: str, books: Engine
 ) -> None:
     env = {"MLC_DATABASE_URL": url, "MLC_LANG": "fr"}
     paid = run_process(["transfer", "alice", "bob", "1,50", "--key", "proc-1"], env=env)
@@ -33,7 +33,7 @@ def test_a_process_reads_the_database_and_language_from_the_environment(
 
 
 def test_a_process_exits_3_when_the_ledger_refuses_and_changes_nothing(
-    url: str, books: Ledger, database: Database
+    url: str, books: Engine, database: Database
 ) -> None:
     before = snapshot(database)
     refused = run_process(
@@ -44,13 +44,13 @@ def test_a_process_exits_3_when_the_ledger_refuses_and_changes_nothing(
     assert snapshot(database) == before
 
 
-def test_a_scheduled_verification_gets_json_and_exit_0(url: str, books: Ledger) -> None:
+def test_a_scheduled_verification_gets_json_and_exit_0(url: str, books: Engine) -> None:
     done = run_process(["--database", url, "audit", "verify", "--json"])
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True
 
 
-def test_a_process_reports_bad_usage_with_exit_2(url: str, books: Ledger) -> None:
+def test_a_process_reports_bad_usage_with_exit_2(url: str, books: Engine) -> None:
     done = run_process(["--database", url, "transfer", "alice"])
     assert done.returncode == 2
 

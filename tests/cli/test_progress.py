@@ -19,8 +19,8 @@ import pytest
 
 from cli.context import ACTOR_ENV
 from monnaie_locale.deployment import Deployment
-from monnaie_locale.ledger import Ledger
 from tests.cli.conftest import ADMIN, ROOT, Mlc, run_process
+from tests.engine import Engine
 
 pytest_plugins = ["tests.cli.test_operations_convert"]
 
@@ -66,7 +66,7 @@ def journal_file(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("force_color", [None, "1"])
 def test_piped_runs_write_nothing_on_standard_error_and_pure_json_on_standard_output(
-    url: str, books: Ledger, journal_file: Path, force_color: str | None
+    url: str, books: Engine, journal_file: Path, force_color: str | None
 ) -> None:
     env = clean_env() if force_color is None else clean_env(FORCE_COLOR=force_color)
 
@@ -81,7 +81,7 @@ def test_piped_runs_write_nothing_on_standard_error_and_pure_json_on_standard_ou
         json.loads(done.stdout)
 
 
-def test_a_piped_pdf_statement_is_the_pdf_alone(url: str, books: Ledger) -> None:
+def test_a_piped_pdf_statement_is_the_pdf_alone(url: str, books: Engine) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "cli.main", "--database", url, "--as", ADMIN, "export",
          "statement", "alice", "--format", "pdf"],
@@ -102,7 +102,7 @@ def test_a_piped_pdf_statement_is_the_pdf_alone(url: str, books: Ledger) -> None
     ],
 )
 def test_a_terminal_sees_the_bar_while_standard_output_stays_pure_json(
-    url: str, books: Ledger, journal_file: Path, args: list[str], label: str
+    url: str, books: Engine, journal_file: Path, args: list[str], label: str
 ) -> None:
     args = [arg.replace("{file}", str(journal_file)) for arg in args]
 
@@ -115,7 +115,7 @@ def test_a_terminal_sees_the_bar_while_standard_output_stays_pure_json(
 
 
 def test_a_pdf_statement_shows_its_bar_on_the_terminal_and_only_the_pdf_on_stdout(
-    url: str, books: Ledger
+    url: str, books: Engine
 ) -> None:
     code, stdout, shown = run_on_a_terminal(
         ["--database", url, "--lang", "en", "export", "statement", "bob", "--format", "pdf"]

@@ -19,11 +19,11 @@ from cli.deployment_settings import load_deployment
 from cli.messages import Messages
 from monnaie_locale import reserve
 from monnaie_locale.deployment import Deployment
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables_operations import bank_lines, bank_statements
 from tests.cli.conftest import Mlc, run_process
 from tests.cli.test_operations_convert import balance
+from tests.engine import Engine
 from tests.support import snapshot
 
 pytest_plugins = ["tests.cli.test_operations_convert"]
@@ -75,7 +75,7 @@ def test_the_json_report_is_the_books_own_report_and_exits_0_when_covered(
 
 def unbacked_units(database: Database) -> None:
     """10 units issued with no euro behind them, as only a hand in the database can now."""
-    Ledger(database).transfer("issuance", "alice", 1000, idempotency_key="unbacked")
+    Engine(database).transfer("issuance", "alice", 1000, idempotency_key="unbacked")
 
 
 def load_deployment_for(mlc: Mlc) -> Deployment:

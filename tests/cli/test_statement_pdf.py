@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from monnaie_locale.exports.statement_pdf import statement_pdf
 from monnaie_locale.exports.statement_rows import statement_window
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.money import format_amount, parse_amount
 from tests.cli.conftest import Mlc
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 AMOUNT = r"-?[0-9]+[.,][0-9]{2}"
 # A movement as the PDF's text gives it back: date, time, reference, memo, one amount
@@ -51,7 +51,7 @@ def movements(lines: list[str]) -> list[re.Match[str]]:
 
 
 @pytest.fixture
-def months(books: Ledger, clock: SteppingClock) -> Ledger:
+def months(books: Engine, clock: SteppingClock) -> Engine:
     """Alice's account over three days: movements before, during and after the 3rd."""
     for day, amount, memo in ((1, 200, "marché"), (1, 150, "livres"), (2, 75, "café")):
         clock.advance(timedelta(days=day))
@@ -61,7 +61,7 @@ def months(books: Ledger, clock: SteppingClock) -> Ledger:
 
 
 def test_opening_plus_each_movement_is_the_closing_balance_read_from_the_pdf(
-    mlc: Mlc, months: Ledger, tmp_path: Path
+    mlc: Mlc, months: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "alice.pdf"
     result = mlc(
@@ -86,7 +86,7 @@ def test_opening_plus_each_movement_is_the_closing_balance_read_from_the_pdf(
 
 
 def test_a_statement_of_the_whole_history_ends_on_the_account_balance(
-    mlc: Mlc, months: Ledger
+    mlc: Mlc, months: Engine
 ) -> None:
     result = mlc("export", "statement", "alice", "--format", "pdf")
 
@@ -102,7 +102,7 @@ def test_a_statement_of_the_whole_history_ends_on_the_account_balance(
     assert [row["ref"] for row in rows][:2] == ["#1", "#2"]
 
 
-def test_french_is_the_default_with_decimal_commas(mlc: Mlc, months: Ledger) -> None:
+def test_french_is_the_default_with_decimal_commas(mlc: Mlc, months: Engine) -> None:
     result = mlc("export", "statement", "alice", "--format", "pdf", lang="fr")
 
     assert result.exit_code == 0, result.output
@@ -116,7 +116,7 @@ def test_french_is_the_default_with_decimal_commas(mlc: Mlc, months: Ledger) -> 
 
 
 def test_a_period_without_movement_opens_and_closes_on_the_balance_before_it(
-    mlc: Mlc, months: Ledger
+    mlc: Mlc, months: Engine
 ) -> None:
     result = mlc(
         "export", "statement", "bakery", "--format", "pdf", "--from", "2026-12-01",
@@ -133,7 +133,7 @@ def test_a_period_without_movement_opens_and_closes_on_the_balance_before_it(
 
 
 def test_rows_are_read_a_chunk_at_a_time_and_the_pages_carry_them_all(
-    months: Ledger, clock: SteppingClock
+    months: Engine, clock: SteppingClock
 ) -> None:
     for number in range(130):
         months.transfer("alice", "bob", 1, idempotency_key=f"many-{number}", memo=f"n°{number}")
@@ -156,7 +156,7 @@ def test_rows_are_read_a_chunk_at_a_time_and_the_pages_carry_them_all(
 
 
 def test_memos_outside_the_pdf_font_are_written_in_their_closest_form(
-    mlc: Mlc, books: Ledger
+    mlc: Mlc, books: Engine
 ) -> None:
     long_memo = "Café crème € → ﬁn " + "très long libellé " * 10
     books.transfer("alice", "bob", 100, idempotency_key="odd", memo=long_memo)
@@ -178,7 +178,7 @@ def test_memos_outside_the_pdf_font_are_written_in_their_closest_form(
     ],
 )
 def test_a_bad_period_is_refused_and_writes_no_file(
-    mlc: Mlc, books: Ledger, tmp_path: Path, args: tuple[str, ...], message: str
+    mlc: Mlc, books: Engine, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
     path = tmp_path / "alice.pdf"
     result = mlc("export", "statement", "alice", "--format", "pdf", "-o", str(path), *args)
@@ -188,7 +188,7 @@ def test_a_bad_period_is_refused_and_writes_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unknown_account_gets_no_pdf(mlc: Mlc, books: Ledger, tmp_path: Path) -> None:
+def test_an_unknown_account_gets_no_pdf(mlc: Mlc, books: Engine, tmp_path: Path) -> None:
     path = tmp_path / "nobody.pdf"
     result = mlc("export", "statement", "nobody", "--format", "pdf", "-o", str(path))
 
@@ -197,14 +197,14 @@ def test_an_unknown_account_gets_no_pdf(mlc: Mlc, books: Ledger, tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_holder_option_belongs_to_pdf_statements(mlc: Mlc, books: Ledger) -> None:
+def test_the_holder_option_belongs_to_pdf_statements(mlc: Mlc, books: Engine) -> None:
     result = mlc("export", "statement", "alice", "--holder", "Alice Martin")
     assert result.exit_code == 2
     assert "--format pdf" in result.stderr
 
 
 def test_the_csv_of_a_period_opens_on_the_pdfs_opening_balance(
-    mlc: Mlc, months: Ledger, tmp_path: Path
+    mlc: Mlc, months: Engine, tmp_path: Path
 ) -> None:
     period = ("--from", "2026-11-03", "--to", "2026-11-05")
     pdf, table = tmp_path / "alice.pdf", tmp_path / "alice.csv"
@@ -223,7 +223,7 @@ def test_the_csv_of_a_period_opens_on_the_pdfs_opening_balance(
     assert cents(rows[-1]["balance"]) == labelled(lines, "Closing balance")
 
 
-def test_the_period_is_whole_days_in_the_given_zone(mlc: Mlc, books: Ledger) -> None:
+def test_the_period_is_whole_days_in_the_given_zone(mlc: Mlc, books: Engine) -> None:
     # Alice's two movements are on 2 November at 09:00 UTC: 10:00 in Paris, the same day,
     # but still 1 November, 23:00, in Honolulu.
     day = date(2026, 11, 2).isoformat()

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from monnaie_locale.auth import users
 from monnaie_locale.auth.passwords import verify_password
 from monnaie_locale.auth.roles import Role
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables_auth import users as users_table
 from tests.cli.conftest import ADMIN, Mlc, run_process
+from tests.engine import Engine
 from tests.support import snapshot
 
 PASSWORD = "correct horse battery"
@@ -97,7 +97,7 @@ def test_a_taken_name_is_refused(mlc: Mlc, database: Database, password_env: str
 
 
 def test_a_linked_account_is_listed_with_its_user(
-    mlc: Mlc, ledger: Ledger, password_env: str
+    mlc: Mlc, ledger: Engine, password_env: str
 ) -> None:
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     mlc("users", "create", "alice.m", "--role", "member", "--password-env", password_env)

@@ -25,10 +25,10 @@ from monnaie_locale.jobs import (
     run_now,
     standard_jobs,
 )
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, HoldStatus
 from monnaie_locale.store import Database
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 
 class Counting:
@@ -167,7 +167,7 @@ def test_a_job_is_found_by_name_and_an_unknown_name_is_refused(database: Databas
 
 
 def test_the_expire_holds_job_releases_what_expired_holds_held(
-    ledger: Ledger, clock: SteppingClock
+    ledger: Engine, clock: SteppingClock
 ) -> None:
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")

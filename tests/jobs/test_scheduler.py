@@ -17,11 +17,11 @@ from sqlalchemy import create_engine, text
 from api.app import create_app
 from monnaie_locale.config import Settings
 from monnaie_locale.jobs import Job, JobRun, Scheduler, find_job, standard_jobs
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, HoldStatus
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import journal_queue
 from tests.conftest import MLC, SteppingClock
+from tests.engine import Engine
 from tests.jobs.test_jobs import Counting
 
 DEADLINE_SECONDS = 20.0
@@ -45,8 +45,8 @@ def second_worker(database: Database) -> Database:
 
 
 @pytest.fixture
-def members(postgres_database: Database, clock: SteppingClock) -> Ledger:
-    ledger = Ledger(postgres_database, clock=clock)
+def members(postgres_database: Database, clock: SteppingClock) -> Engine:
+    ledger = Engine(postgres_database, clock=clock)
     ledger.add_currency(MLC)
     ledger.open_account("issuance", kind=AccountKind.SYSTEM, currency="MLC", lower_limit=None)
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
@@ -86,7 +86,7 @@ def test_two_schedulers_on_one_postgresql_database_run_each_period_once(
 
 @pytest.mark.postgres
 def test_an_expired_hold_releases_its_funds_in_the_running_service(
-    members: Ledger, clock: SteppingClock
+    members: Engine, clock: SteppingClock
 ) -> None:
     database = members.database
     settings = Settings(job_intervals={"expire_holds": 0.1}, webhook_poll_seconds=3600)
@@ -105,10 +105,10 @@ def test_an_expired_hold_releases_its_funds_in_the_running_service(
 
 @pytest.mark.postgres
 def test_stopping_the_scheduler_seals_what_was_committed_before(
-    members: Ledger, clock: SteppingClock
+    members: Engine, clock: SteppingClock
 ) -> None:
     database = members.database
-    Ledger(database, clock=clock, auto_seal=False).transfer(
+    Engine(database, clock=clock, auto_seal=False).transfer(
         "alice", "bakery", 100, idempotency_key="pay"
     )
     queued = lambda: database.read(  # noqa: E731

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, Transaction
 from monnaie_locale.store import Database
+from tests.engine import Engine
 from tests.support import refused, snapshot
 
 HAND_WRITTEN_ID = 900_000
@@ -26,7 +26,7 @@ Leg = tuple[str, str, int]  # account code, currency, signed amount
 
 
 @pytest.fixture
-def books(ledger: Ledger) -> Ledger:
+def books(ledger: Engine) -> Engine:
     """alice holds 50.00 and has paid bob 12.50 for bread; bob then paid alice 2.00."""
     for code in ("alice", "bob"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
@@ -76,7 +76,7 @@ def execute_by_hand(database: Database, statement: str) -> None:
         conn.execute(text(statement))
 
 
-def payment(ledger: Ledger) -> Transaction:
+def payment(ledger: Engine) -> Transaction:
     """The bread payment, read back (the fixture's second transaction)."""
     page = ledger.statement("bob", limit=100)
     bread = next(line for line in page.lines if line.memo == "bread")
@@ -86,7 +86,7 @@ def payment(ledger: Ledger) -> Transaction:
 # Balance per currency ----------------------------------------------------------------------
 
 
-def test_a_balanced_transaction_written_by_hand_is_accepted(books: Ledger) -> None:
+def test_a_balanced_transaction_written_by_hand_is_accepted(books: Engine) -> None:
     write_by_hand(books.database, [("alice", "MLC", -100), ("bob", "MLC", 100)])
 
     assert len(books.transaction(HAND_WRITTEN_ID).postings) == 2
@@ -102,14 +102,14 @@ def test_a_balanced_transaction_written_by_hand_is_accepted(books: Ledger) -> No
     ids=["short-by-one-cent", "balanced-only-across-currencies", "single-posting"],
 )
 def test_an_unbalanced_transaction_written_by_hand_never_commits(
-    books: Ledger, legs: list[Leg]
+    books: Engine, legs: list[Leg]
 ) -> None:
     # SQLite refuses at the header's insertion, PostgreSQL at COMMIT: both before commit.
     error = refused(books.database, DBAPIError, lambda: write_by_hand(books.database, legs))
     assert "does not balance" in str(error)
 
 
-def test_postings_written_without_their_transaction_never_commit(books: Ledger) -> None:
+def test_postings_written_without_their_transaction_never_commit(books: Engine) -> None:
     legs = [("alice", "MLC", -100), ("bob", "MLC", 100)]
 
     error = refused(
@@ -118,7 +118,7 @@ def test_postings_written_without_their_transaction_never_commit(books: Ledger) 
     assert "foreign key" in str(error).lower()
 
 
-def test_a_posting_added_to_a_written_transaction_is_refused(books: Ledger) -> None:
+def test_a_posting_added_to_a_written_transaction_is_refused(books: Engine) -> None:
     target = payment(books).id
 
     def add_one() -> None:
@@ -130,7 +130,7 @@ def test_a_posting_added_to_a_written_transaction_is_refused(books: Ledger) -> N
 
 
 def test_a_balanced_pair_added_to_a_written_transaction_is_refused_on_sqlite(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     if books.database.is_postgres:
         pytest.skip("PostgreSQL checks the balance only; the pair keeps it balanced")
@@ -144,14 +144,14 @@ def test_a_balanced_pair_added_to_a_written_transaction_is_refused_on_sqlite(
     assert "already written" in str(error)
 
 
-def test_a_posting_in_another_currency_than_its_account_is_refused(books: Ledger) -> None:
+def test_a_posting_in_another_currency_than_its_account_is_refused(books: Engine) -> None:
     legs = [("alice", "EUR", -100), ("external", "EUR", 100)]
 
     error = refused(books.database, DBAPIError, lambda: write_by_hand(books.database, legs))
     assert "foreign key" in str(error).lower()
 
 
-def test_a_posting_of_zero_is_refused(books: Ledger) -> None:
+def test_a_posting_of_zero_is_refused(books: Engine) -> None:
     legs = [("alice", "MLC", 0), ("bob", "MLC", -100), ("issuance", "MLC", 100)]
 
     error = refused(books.database, DBAPIError, lambda: write_by_hand(books.database, legs))
@@ -173,13 +173,13 @@ def test_a_posting_of_zero_is_refused(books: Ledger) -> None:
         "DELETE FROM journal",
     ],
 )
-def test_the_books_are_append_only(books: Ledger, statement: str) -> None:
+def test_the_books_are_append_only(books: Engine, statement: str) -> None:
     error = refused(books.database, DBAPIError, lambda: execute_by_hand(books.database, statement))
     assert "append-only" in str(error)
 
 
 @pytest.mark.parametrize("table", ["postings", "transactions", "journal"])
-def test_truncating_the_books_is_refused_on_postgresql(books: Ledger, table: str) -> None:
+def test_truncating_the_books_is_refused_on_postgresql(books: Engine, table: str) -> None:
     if not books.database.is_postgres:
         pytest.skip("SQLite has no TRUNCATE; DELETE is refused above")
     error = refused(
@@ -204,7 +204,7 @@ def test_truncating_the_books_is_refused_on_postgresql(books: Ledger, table: str
     ids=["below-lower-limit", "held-beyond-balance", "negative-held", "above-upper", "status"],
 )
 def test_balances_set_by_hand_stay_within_limits(
-    books: Ledger, statement: str, constraint: str
+    books: Engine, statement: str, constraint: str
 ) -> None:
     error = refused(books.database, DBAPIError, lambda: execute_by_hand(books.database, statement))
     assert constraint in str(error)
@@ -229,14 +229,14 @@ def sequence_of(conn: Connection, transaction_id: int) -> int:
     )
 
 
-def test_untouched_books_verify(books: Ledger) -> None:
+def test_untouched_books_verify(books: Engine) -> None:
     verification = books.verify_journal()
 
     assert verification.ok
     assert (verification.entries, verification.unsealed) == (3, 0)
 
 
-def test_verification_finds_one_character_changed_in_a_sealed_memo(books: Ledger) -> None:
+def test_verification_finds_one_character_changed_in_a_sealed_memo(books: Engine) -> None:
     target = payment(books).id
     with books.database.engine.begin() as conn:
         allow_changes(conn, "transactions")
@@ -253,7 +253,7 @@ def test_verification_finds_one_character_changed_in_a_sealed_memo(books: Ledger
 
 
 def test_verification_finds_a_changed_posting_amount_and_the_broken_balances(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     target = payment(books)
     bob_posting = next(p for p in target.postings if p.account == "bob")
@@ -273,7 +273,7 @@ def test_verification_finds_a_changed_posting_amount_and_the_broken_balances(
     assert any(reason.startswith("MLC postings sum to 1") for reason in later)
 
 
-def test_verification_reports_the_earliest_of_several_changes(books: Ledger) -> None:
+def test_verification_reports_the_earliest_of_several_changes(books: Engine) -> None:
     with books.database.engine.begin() as conn:
         allow_changes(conn, "transactions")
         ids = [row[0] for row in conn.execute(text("SELECT id FROM transactions ORDER BY id"))]
@@ -287,7 +287,7 @@ def test_verification_reports_the_earliest_of_several_changes(books: Ledger) -> 
     assert [d.sequence for d in verification.discrepancies] == [expected]
 
 
-def test_snapshot_sees_a_hand_written_change(books: Ledger) -> None:
+def test_snapshot_sees_a_hand_written_change(books: Engine) -> None:
     # Guards the other tests here: their "nothing changed" relies on snapshot seeing rows.
     before = snapshot(books.database)
     write_by_hand(books.database, [("alice", "MLC", -100), ("bob", "MLC", 100)])

@@ -18,7 +18,6 @@ from monnaie_locale.clock import as_utc
 from monnaie_locale.errors import UnknownAccount
 from monnaie_locale.journal import HeaderValues, PostingValues
 from monnaie_locale.journal_content import entry_mark, key_of, queue_mark, queue_mark_of_rows
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.fast_sql import FastCursor
 from monnaie_locale.ledger.posting import load_batch, load_transaction
 from monnaie_locale.model import AccountKind, TransferRequest
@@ -31,13 +30,14 @@ from monnaie_locale.store.tables import (
     transactions,
 )
 from tests.conftest import POSTGRES_URL, SteppingClock
+from tests.engine import Engine
 from tests.support import count_rows, refused, standard_ledger
 
 STAMP = datetime(2026, 11, 3, 10, 30, 15, 123456, tzinfo=UTC)
 
 
 @pytest.fixture
-def members(ledger: Ledger) -> Ledger:
+def members(ledger: Engine) -> Engine:
     for code in ("alice", "bob"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
     ledger.transfer("issuance", "alice", 5000, idempotency_key="fund")
@@ -61,7 +61,7 @@ def _claim(cursor: FastCursor, key: str) -> int:
     return drawn
 
 
-def test_each_statement_writes_rows_the_core_tables_read_back(members: Ledger) -> None:
+def test_each_statement_writes_rows_the_core_tables_read_back(members: Engine) -> None:
     def exercise(conn: Connection) -> None:
         cursor = FastCursor(conn)
         sql = cursor.sql
@@ -183,7 +183,7 @@ def test_the_combined_insert_writes_postings_header_and_queue_row(
     assert ledger.verify_journal().ok
 
 
-def test_a_driver_error_reaches_the_caller_as_a_sqlalchemy_error(members: Ledger) -> None:
+def test_a_driver_error_reaches_the_caller_as_a_sqlalchemy_error(members: Engine) -> None:
     def insert_a_second_key_row(conn: Connection) -> None:
         cursor = FastCursor(conn)
         values = {"key": "fund", "fingerprint": "f", "created_at": cursor.sql.stamp(STAMP)}
@@ -203,7 +203,7 @@ def test_a_driver_error_reaches_the_caller_as_a_sqlalchemy_error(members: Ledger
     )
 
 
-def test_a_transfer_returns_exactly_what_is_stored(members: Ledger) -> None:
+def test_a_transfer_returns_exactly_what_is_stored(members: Engine) -> None:
     posted = members.transfer("alice", "bob", 1250, idempotency_key="pay", memo="bread")
 
     stored = members.database.read(lambda conn: load_transaction(conn, posted.id))
@@ -213,7 +213,7 @@ def test_a_transfer_returns_exactly_what_is_stored(members: Ledger) -> None:
     assert members.verify_journal().ok
 
 
-def test_a_batch_returns_what_is_stored_and_chains_every_transaction(members: Ledger) -> None:
+def test_a_batch_returns_what_is_stored_and_chains_every_transaction(members: Engine) -> None:
     requests = [TransferRequest.simple("alice", "bob", amount) for amount in (100, 200, 300)]
 
     posted = members.batch(requests, idempotency_key="batch")
@@ -236,7 +236,7 @@ def test_a_batch_returns_what_is_stored_and_chains_every_transaction(members: Le
     assert verification.entries == 4  # the funding transfer and the batch's three
 
 
-def test_a_batch_naming_an_unknown_account_late_changes_nothing(members: Ledger) -> None:
+def test_a_batch_naming_an_unknown_account_late_changes_nothing(members: Engine) -> None:
     requests = [
         TransferRequest.simple("alice", "bob", 100),
         TransferRequest.simple("alice", "nobody", 100),

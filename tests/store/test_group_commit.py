@@ -19,12 +19,12 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale.errors import InsufficientFunds
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.service import post_transfer
 from monnaie_locale.model import AccountKind, Transaction, TransferRequest
 from monnaie_locale.store import Database
 from monnaie_locale.store.group_commit import GroupCommitter
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 # Group commit is SQLite's: PostgreSQL runs each transaction on a connection of its own.
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -33,7 +33,7 @@ WRITERS = 12
 
 
 @pytest.fixture
-def funded(ledger: Ledger) -> Ledger:
+def funded(ledger: Engine) -> Engine:
     """alice holds 100.00; bob and carol hold nothing."""
     for code in ("alice", "bob", "carol"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
@@ -91,7 +91,7 @@ def hold_the_writer(committer: GroupCommitter) -> threading.Event:
 
 
 def test_writers_queued_together_share_one_commit_and_keep_their_own_outcome(
-    database: Database, funded: Ledger, clock: SteppingClock, commits: list[int]
+    database: Database, funded: Engine, clock: SteppingClock, commits: list[int]
 ) -> None:
     committer = committer_of(database)
     release = hold_the_writer(committer)
@@ -119,7 +119,7 @@ def test_writers_queued_together_share_one_commit_and_keep_their_own_outcome(
 
 
 def test_a_group_that_cannot_commit_runs_each_use_case_alone(
-    database: Database, funded: Ledger, clock: SteppingClock
+    database: Database, funded: Engine, clock: SteppingClock
 ) -> None:
     committer = committer_of(database)
 
@@ -140,7 +140,7 @@ def test_a_group_that_cannot_commit_runs_each_use_case_alone(
 
 
 def test_an_event_loop_commits_its_writes_together_and_each_gets_its_own_answer(
-    database: Database, funded: Ledger, clock: SteppingClock, commits: list[int]
+    database: Database, funded: Engine, clock: SteppingClock, commits: list[int]
 ) -> None:
     committer = committer_of(database)
 
@@ -163,7 +163,7 @@ def test_an_event_loop_commits_its_writes_together_and_each_gets_its_own_answer(
 
 
 def test_an_event_loop_does_not_wait_for_a_lock_another_connection_holds(
-    database: Database, funded: Ledger, clock: SteppingClock, tmp_path_factory: Any
+    database: Database, funded: Engine, clock: SteppingClock, tmp_path_factory: Any
 ) -> None:
     committer = committer_of(database)
     path = database.engine.url.database
@@ -201,7 +201,7 @@ def test_an_event_loop_does_not_wait_for_a_lock_another_connection_holds(
 
 
 def test_a_writer_alone_writes_on_its_own_thread_and_a_crowd_on_the_writers(
-    database: Database, funded: Ledger, clock: SteppingClock
+    database: Database, funded: Engine, clock: SteppingClock
 ) -> None:
     committer = committer_of(database)
 
@@ -220,7 +220,7 @@ def test_a_writer_alone_writes_on_its_own_thread_and_a_crowd_on_the_writers(
 
 
 def test_an_event_loop_group_that_cannot_commit_runs_each_use_case_alone(
-    database: Database, funded: Ledger, clock: SteppingClock
+    database: Database, funded: Engine, clock: SteppingClock
 ) -> None:
     committer = committer_of(database)
 

@@ -10,20 +10,20 @@ from itertools import pairwise
 import pytest
 
 from monnaie_locale.errors import InvalidRequest, UnknownAccount
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.history import StatementLine
 from monnaie_locale.model import AccountKind, Transaction
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 
 
 @pytest.fixture
-def members(ledger: Ledger) -> Ledger:
+def members(ledger: Engine) -> Engine:
     for code in ("alice", "bob"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
     return ledger
 
 
-def post_history(ledger: Ledger, count: int) -> list[Transaction]:
+def post_history(ledger: Engine, count: int) -> list[Transaction]:
     """``count`` transactions touching alice (a funding, then payments back and forth),
     with bob also paid by issuance in between so his postings interleave with hers."""
     posted = [ledger.transfer("issuance", "alice", 10000, idempotency_key="fund")]
@@ -36,7 +36,7 @@ def post_history(ledger: Ledger, count: int) -> list[Transaction]:
     return posted
 
 
-def walk(ledger: Ledger, code: str, *, limit: int) -> list[list[StatementLine]]:
+def walk(ledger: Engine, code: str, *, limit: int) -> list[list[StatementLine]]:
     pages: list[list[StatementLine]] = []
     cursor: str | None = None
     while True:
@@ -49,7 +49,7 @@ def walk(ledger: Ledger, code: str, *, limit: int) -> list[list[StatementLine]]:
 
 @pytest.mark.parametrize(("count", "limit"), [(7, 3), (6, 3), (5, 10), (1, 1)])
 def test_walking_statement_pages_yields_every_posting_once_newest_first(
-    members: Ledger, count: int, limit: int
+    members: Engine, count: int, limit: int
 ) -> None:
     posted = post_history(members, count)
     alice_postings = [p for tx in posted for p in tx.postings if p.account == "alice"]
@@ -62,7 +62,7 @@ def test_walking_statement_pages_yields_every_posting_once_newest_first(
     assert walked == list(reversed(alice_postings))
 
 
-def test_statement_lines_carry_the_transaction_and_a_running_balance(members: Ledger) -> None:
+def test_statement_lines_carry_the_transaction_and_a_running_balance(members: Engine) -> None:
     posted = post_history(members, 4)
 
     lines = walk(members, "alice", limit=100)[0]
@@ -78,7 +78,7 @@ def test_statement_lines_carry_the_transaction_and_a_running_balance(members: Le
     assert [line.posting.transaction_id for line in lines] == [tx.id for tx in reversed(posted)]
 
 
-def test_statement_of_an_account_without_postings_is_one_empty_page(members: Ledger) -> None:
+def test_statement_of_an_account_without_postings_is_one_empty_page(members: Engine) -> None:
     page = members.statement("alice")
     assert (page.lines, page.next_cursor) == ((), None)
 
@@ -92,25 +92,25 @@ def test_statement_of_an_account_without_postings_is_one_empty_page(members: Led
         "",
     ],
 )
-def test_statement_refuses_a_cursor_it_did_not_give(members: Ledger, cursor: str) -> None:
+def test_statement_refuses_a_cursor_it_did_not_give(members: Engine, cursor: str) -> None:
     post_history(members, 3)
     with pytest.raises(InvalidRequest):
         members.statement("alice", cursor=cursor)
 
 
 @pytest.mark.parametrize("limit", [0, -1, 501])
-def test_statement_page_size_is_bounded(members: Ledger, limit: int) -> None:
+def test_statement_page_size_is_bounded(members: Engine, limit: int) -> None:
     with pytest.raises(InvalidRequest):
         members.statement("alice", limit=limit)
 
 
-def test_statement_of_an_unknown_account_is_refused(members: Ledger) -> None:
+def test_statement_of_an_unknown_account_is_refused(members: Engine) -> None:
     with pytest.raises(UnknownAccount):
         members.statement("nobody")
 
 
 def test_balance_as_of_a_moment_is_the_balance_after_the_last_earlier_posting(
-    members: Ledger, clock: SteppingClock
+    members: Engine, clock: SteppingClock
 ) -> None:
     first = members.transfer("issuance", "alice", 5000, idempotency_key="a")
     clock.advance(timedelta(hours=1))
@@ -136,7 +136,7 @@ def test_balance_as_of_a_moment_is_the_balance_after_the_last_earlier_posting(
 
 
 def test_balance_as_of_reads_any_time_zone_as_the_same_instant(
-    members: Ledger, clock: SteppingClock
+    members: Engine, clock: SteppingClock
 ) -> None:
     first = members.transfer("issuance", "alice", 5000, idempotency_key="a")
     clock.advance(timedelta(hours=1))
@@ -147,7 +147,7 @@ def test_balance_as_of_reads_any_time_zone_as_the_same_instant(
     assert members.balance_as_of("alice", between) == 5000
 
 
-def test_balance_as_of_a_naive_datetime_is_refused(members: Ledger) -> None:
+def test_balance_as_of_a_naive_datetime_is_refused(members: Engine) -> None:
     members.transfer("issuance", "alice", 5000, idempotency_key="a")
     with pytest.raises(InvalidRequest):
         members.balance_as_of("alice", datetime(2026, 11, 2, 12, 0))

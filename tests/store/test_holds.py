@@ -19,14 +19,14 @@ from monnaie_locale.errors import (
     UnknownAccount,
     UnknownHold,
 )
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, AccountStatus, HoldStatus
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 from tests.support import refused
 
 
 @pytest.fixture
-def funded(ledger: Ledger) -> Ledger:
+def funded(ledger: Engine) -> Engine:
     """bakery holds 100.00 and may reconvert into reconversion:pending."""
     ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
     ledger.open_account("reconversion:pending", kind=AccountKind.SYSTEM, currency="MLC")
@@ -34,7 +34,7 @@ def funded(ledger: Ledger) -> Ledger:
     return ledger
 
 
-def held_and_balance(ledger: Ledger, code: str) -> tuple[int, int]:
+def held_and_balance(ledger: Engine, code: str) -> tuple[int, int]:
     account = ledger.account(code)
     return account.held, account.balance
 
@@ -42,7 +42,7 @@ def held_and_balance(ledger: Ledger, code: str) -> tuple[int, int]:
 # Happy paths ------------------------------------------------------------------------------
 
 
-def test_hold_reserves_money_without_moving_it(funded: Ledger) -> None:
+def test_hold_reserves_money_without_moving_it(funded: Engine) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h", memo="m")
 
     assert (hold.status, hold.amount, hold.debit_account, hold.credit_account, hold.memo) == (
@@ -57,7 +57,7 @@ def test_hold_reserves_money_without_moving_it(funded: Ledger) -> None:
     assert funded.account("reconversion:pending").balance == 0
 
 
-def test_posting_a_hold_moves_the_full_amount_and_releases_it(funded: Ledger) -> None:
+def test_posting_a_hold_moves_the_full_amount_and_releases_it(funded: Engine) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     tx = funded.post_hold(hold.id, idempotency_key="p")
@@ -75,7 +75,7 @@ def test_posting_a_hold_moves_the_full_amount_and_releases_it(funded: Ledger) ->
     )
 
 
-def test_posting_part_of_a_hold_releases_the_rest(funded: Ledger) -> None:
+def test_posting_part_of_a_hold_releases_the_rest(funded: Engine) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     tx = funded.post_hold(hold.id, idempotency_key="p", amount=1200)
@@ -85,7 +85,7 @@ def test_posting_part_of_a_hold_releases_the_rest(funded: Ledger) -> None:
     assert funded.get_hold(hold.id).posted_amount == 1200
 
 
-def test_voiding_a_hold_releases_it_and_moves_nothing(funded: Ledger) -> None:
+def test_voiding_a_hold_releases_it_and_moves_nothing(funded: Engine) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     voided = funded.void_hold(hold.id)
@@ -96,7 +96,7 @@ def test_voiding_a_hold_releases_it_and_moves_nothing(funded: Ledger) -> None:
 
 
 def test_expire_holds_releases_the_held_amount_of_holds_past_their_expiry(
-    funded: Ledger, clock: SteppingClock
+    funded: Engine, clock: SteppingClock
 ) -> None:
     soon = funded.place_hold(
         "bakery",
@@ -127,7 +127,7 @@ def test_expire_holds_releases_the_held_amount_of_holds_past_their_expiry(
 # Refusals -----------------------------------------------------------------------------------
 
 
-def test_hold_over_the_available_amount_is_refused(funded: Ledger) -> None:
+def test_hold_over_the_available_amount_is_refused(funded: Engine) -> None:
     funded.place_hold("bakery", "reconversion:pending", 6000, idempotency_key="first")
 
     error = refused(
@@ -140,7 +140,7 @@ def test_hold_over_the_available_amount_is_refused(funded: Ledger) -> None:
 
 
 @pytest.mark.parametrize("amount", [0, -5])
-def test_hold_of_no_money_is_refused(funded: Ledger, amount: int) -> None:
+def test_hold_of_no_money_is_refused(funded: Engine, amount: int) -> None:
     refused(
         funded.database,
         InvalidAmount,
@@ -148,7 +148,7 @@ def test_hold_of_no_money_is_refused(funded: Ledger, amount: int) -> None:
     )
 
 
-def test_hold_between_accounts_of_different_currencies_is_refused(funded: Ledger) -> None:
+def test_hold_between_accounts_of_different_currencies_is_refused(funded: Engine) -> None:
     refused(
         funded.database,
         CurrencyMismatch,
@@ -156,7 +156,7 @@ def test_hold_between_accounts_of_different_currencies_is_refused(funded: Ledger
     )
 
 
-def test_hold_on_an_unknown_or_frozen_account_is_refused(funded: Ledger) -> None:
+def test_hold_on_an_unknown_or_frozen_account_is_refused(funded: Engine) -> None:
     refused(
         funded.database,
         UnknownAccount,
@@ -170,7 +170,7 @@ def test_hold_on_an_unknown_or_frozen_account_is_refused(funded: Ledger) -> None
     )
 
 
-def test_hold_expiring_in_the_past_is_refused(funded: Ledger, clock: SteppingClock) -> None:
+def test_hold_expiring_in_the_past_is_refused(funded: Engine, clock: SteppingClock) -> None:
     refused(
         funded.database,
         InvalidRequest,
@@ -184,7 +184,7 @@ def test_hold_expiring_in_the_past_is_refused(funded: Ledger, clock: SteppingClo
     )
 
 
-def test_posting_more_than_the_hold_is_refused(funded: Ledger) -> None:
+def test_posting_more_than_the_hold_is_refused(funded: Engine) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
 
     error = refused(
@@ -197,7 +197,7 @@ def test_posting_more_than_the_hold_is_refused(funded: Ledger) -> None:
     assert funded.get_hold(hold.id).status is HoldStatus.PENDING
 
 
-def test_posting_a_hold_twice_is_refused(funded: Ledger) -> None:
+def test_posting_a_hold_twice_is_refused(funded: Engine) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
     funded.post_hold(hold.id, idempotency_key="p")
 
@@ -211,7 +211,7 @@ def test_posting_a_hold_twice_is_refused(funded: Ledger) -> None:
     assert funded.account("reconversion:pending").balance == 3000
 
 
-def test_a_voided_hold_cannot_be_posted_nor_voided_again(funded: Ledger) -> None:
+def test_a_voided_hold_cannot_be_posted_nor_voided_again(funded: Engine) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
     funded.void_hold(hold.id)
 
@@ -222,7 +222,7 @@ def test_a_voided_hold_cannot_be_posted_nor_voided_again(funded: Ledger) -> None
     refused(funded.database, HoldNotPending, lambda: funded.void_hold(hold.id))
 
 
-def test_an_expired_hold_cannot_be_posted_nor_voided(funded: Ledger, clock: SteppingClock) -> None:
+def test_an_expired_hold_cannot_be_posted_nor_voided(funded: Engine, clock: SteppingClock) -> None:
     hold = funded.place_hold(
         "bakery",
         "reconversion:pending",
@@ -243,7 +243,7 @@ def test_an_expired_hold_cannot_be_posted_nor_voided(funded: Ledger, clock: Step
     assert held_and_balance(funded, "bakery") == (0, 10000)
 
 
-def test_a_hold_still_before_its_expiry_can_be_posted(funded: Ledger, clock: SteppingClock) -> None:
+def test_a_hold_still_before_its_expiry_can_be_posted(funded: Engine, clock: SteppingClock) -> None:
     hold = funded.place_hold(
         "bakery",
         "reconversion:pending",
@@ -258,13 +258,13 @@ def test_a_hold_still_before_its_expiry_can_be_posted(funded: Ledger, clock: Ste
     assert funded.account("reconversion:pending").balance == 3000
 
 
-def test_an_unknown_hold_cannot_be_posted_nor_voided(funded: Ledger) -> None:
+def test_an_unknown_hold_cannot_be_posted_nor_voided(funded: Engine) -> None:
     refused(funded.database, UnknownHold, lambda: funded.post_hold(999, idempotency_key="p"))
     refused(funded.database, UnknownHold, lambda: funded.void_hold(999))
 
 
 def test_posting_a_hold_into_a_frozen_account_is_refused_and_keeps_the_hold(
-    funded: Ledger,
+    funded: Engine,
 ) -> None:
     hold = funded.place_hold("bakery", "reconversion:pending", 3000, idempotency_key="h")
     funded.set_status("reconversion:pending", AccountStatus.FROZEN)

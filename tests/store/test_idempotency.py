@@ -10,15 +10,15 @@ from collections.abc import Callable
 import pytest
 
 from monnaie_locale.errors import IdempotencyConflict
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, Leg, TransferRequest
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import idempotency_keys, postings, transactions
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 from tests.support import count_rows, refused, standard_ledger
 
 
-def open_members(ledger: Ledger) -> Ledger:
+def open_members(ledger: Engine) -> Engine:
     for code in ("alice", "bob"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
     ledger.transfer("issuance", "alice", 5000, idempotency_key="fund")
@@ -26,12 +26,12 @@ def open_members(ledger: Ledger) -> Ledger:
 
 
 @pytest.fixture
-def funded(ledger: Ledger) -> Ledger:
+def funded(ledger: Engine) -> Engine:
     return open_members(ledger)
 
 
 def test_retried_transfer_returns_the_first_transaction_and_moves_money_once(
-    funded: Ledger,
+    funded: Engine,
 ) -> None:
     first = funded.transfer("alice", "bob", 1000, idempotency_key="pay-1")
     postings_after_first = count_rows(funded.database, postings)
@@ -44,7 +44,7 @@ def test_retried_transfer_returns_the_first_transaction_and_moves_money_once(
     assert count_rows(funded.database, postings) == postings_after_first
 
 
-def test_retried_multi_leg_post_and_batch_return_their_first_results(funded: Ledger) -> None:
+def test_retried_multi_leg_post_and_batch_return_their_first_results(funded: Engine) -> None:
     request = TransferRequest(legs=(Leg("alice", -300), Leg("bob", 200), Leg("issuance", 100)))
     batch = [TransferRequest.simple("alice", "bob", 100)] * 2
 
@@ -60,7 +60,7 @@ def test_retried_multi_leg_post_and_batch_return_their_first_results(funded: Led
     assert funded.account("bob").balance == 400
 
 
-def test_retried_hold_post_and_reversal_return_their_first_results(funded: Ledger) -> None:
+def test_retried_hold_post_and_reversal_return_their_first_results(funded: Engine) -> None:
     hold = funded.place_hold("alice", "bob", 500, idempotency_key="hold")
     assert funded.place_hold("alice", "bob", 500, idempotency_key="hold").id == hold.id
     assert funded.account("alice").held == 500
@@ -86,7 +86,7 @@ def test_retried_hold_post_and_reversal_return_their_first_results(funded: Ledge
     ids=["amount", "direction", "memo", "kind"],
 )
 def test_same_key_with_a_different_request_is_refused(
-    funded: Ledger, different: Callable[[Ledger], object]
+    funded: Engine, different: Callable[[Engine], object]
 ) -> None:
     funded.transfer("alice", "bob", 1000, idempotency_key="pay-1")
 
@@ -108,14 +108,14 @@ def test_same_key_with_a_different_request_is_refused(
     ids=["hold", "reverse", "batch"],
 )
 def test_key_used_for_one_kind_of_operation_is_refused_for_another(
-    funded: Ledger, other_kind: Callable[[Ledger, int], object]
+    funded: Engine, other_kind: Callable[[Engine, int], object]
 ) -> None:
     used_by = funded.transfer("alice", "bob", 1000, idempotency_key="used", kind="payment")
 
     refused(funded.database, IdempotencyConflict, lambda: other_kind(funded, used_by.id))
 
 
-def test_key_of_a_hold_is_refused_for_a_transfer(funded: Ledger) -> None:
+def test_key_of_a_hold_is_refused_for_a_transfer(funded: Engine) -> None:
     funded.place_hold("alice", "bob", 1000, idempotency_key="used")
 
     refused(

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import Connection, select, text
 
 from monnaie_locale.journal import Verification
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import journal
+from tests.engine import Engine
 from tests.store.forgery import (
     append_entry,
     forge_transfer,
@@ -28,7 +28,7 @@ from tests.store.forgery import (
 
 
 @pytest.fixture
-def books(ledger: Ledger) -> Ledger:
+def books(ledger: Engine) -> Engine:
     """alice funded with 50.00, then paid bob 12.50; everything sealed."""
     for code in ("alice", "bob"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
@@ -49,7 +49,7 @@ def reasons(verification: Verification) -> str:
 
 
 def test_a_transfer_forged_in_sql_with_a_queue_row_is_not_sealed_and_is_reported(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     forged = forge_transfer(books.database, "issuance", "bob", 100_000, queue_row=True)
 
@@ -63,7 +63,7 @@ def test_a_transfer_forged_in_sql_with_a_queue_row_is_not_sealed_and_is_reported
 
 
 def test_a_transfer_forged_in_sql_without_a_queue_row_is_reported_as_missing(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     forged = forge_transfer(books.database, "issuance", "bob", 100_000)
 
@@ -75,7 +75,7 @@ def test_a_transfer_forged_in_sql_without_a_queue_row_is_reported_as_missing(
 
 
 def test_a_journal_entry_appended_in_sql_by_the_published_algorithm_is_reported(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     forged = forge_transfer(books.database, "issuance", "bob", 100_000)
     seq = append_entry(books.database, forged)
@@ -88,7 +88,7 @@ def test_a_journal_entry_appended_in_sql_by_the_published_algorithm_is_reported(
     )
 
 
-def test_later_transfers_do_not_launder_an_entry_appended_in_sql(books: Ledger) -> None:
+def test_later_transfers_do_not_launder_an_entry_appended_in_sql(books: Engine) -> None:
     forged = forge_transfer(books.database, "issuance", "bob", 100_000)
     seq = append_entry(books.database, forged)
 
@@ -99,7 +99,7 @@ def test_later_transfers_do_not_launder_an_entry_appended_in_sql(books: Ledger) 
     assert [d.sequence for d in verification.discrepancies] == [seq]
 
 
-def test_moving_where_marks_begin_does_not_hide_an_entry_appended_in_sql(books: Ledger) -> None:
+def test_moving_where_marks_begin_does_not_hide_an_entry_appended_in_sql(books: Engine) -> None:
     forged = forge_transfer(books.database, "issuance", "bob", 100_000)
     seq = append_entry(books.database, forged)
     start_marks_after_the_end(books.database)
@@ -111,7 +111,7 @@ def test_moving_where_marks_begin_does_not_hide_an_entry_appended_in_sql(books: 
 
 
 def test_removing_the_newest_transaction_is_reported_even_with_balances_undone(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     removed = remove_newest(books.database)
 
@@ -123,7 +123,7 @@ def test_removing_the_newest_transaction_is_reported_even_with_balances_undone(
 
 
 def test_a_removal_that_also_rewinds_the_head_is_beyond_what_verification_sees(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     # The limit the audit command states: without a checkpoint kept outside the
     # database, an attacker who removes the newest transactions, undoes their balance
@@ -135,10 +135,10 @@ def test_a_removal_that_also_rewinds_the_head_is_beyond_what_verification_sees(
     assert books.verify_journal().ok
 
 
-def test_a_queued_transfer_changed_before_sealing_is_not_sealed(books: Ledger) -> None:
+def test_a_queued_transfer_changed_before_sealing_is_not_sealed(books: Engine) -> None:
     if not books.database.is_postgres:
         pytest.skip("SQLite chains each transfer as it commits: nothing waits in a queue")
-    queued = Ledger(books.database, auto_seal=False)
+    queued = Engine(books.database, auto_seal=False)
     late = queued.transfer("bob", "alice", 100, idempotency_key="late")
 
     def change_memo(conn: Connection) -> None:

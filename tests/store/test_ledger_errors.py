@@ -24,16 +24,16 @@ from monnaie_locale.errors import (
     UnknownAccount,
     UnknownTransaction,
 )
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.ledger.posting import write_transaction
 from monnaie_locale.model import AccountKind, AccountStatus, Leg, TransferRequest
 from monnaie_locale.store.database import allocate_transaction_id
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 from tests.support import refused
 
 
 @pytest.fixture
-def funded(ledger: Ledger) -> Ledger:
+def funded(ledger: Engine) -> Engine:
     """alice holds 50.00; bob is empty; shop may hold at most 100.00; carol has 100.00 credit."""
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     ledger.open_account("bob", kind=AccountKind.MEMBER, currency="MLC")
@@ -48,7 +48,7 @@ def funded(ledger: Ledger) -> Ledger:
 
 @pytest.mark.parametrize(("debit", "credit"), [("nobody", "bob"), ("alice", "nobody")])
 def test_transfer_naming_an_unknown_account_is_refused(
-    funded: Ledger, debit: str, credit: str
+    funded: Engine, debit: str, credit: str
 ) -> None:
     error = refused(
         funded.database,
@@ -61,7 +61,7 @@ def test_transfer_naming_an_unknown_account_is_refused(
 
 @pytest.mark.parametrize("amount", [0, -100, 12.5, True, "100", None])
 def test_transfer_amount_must_be_a_positive_whole_number_of_cents(
-    funded: Ledger, amount: Any
+    funded: Engine, amount: Any
 ) -> None:
     error = refused(
         funded.database,
@@ -71,7 +71,7 @@ def test_transfer_amount_must_be_a_positive_whole_number_of_cents(
     assert error.value == amount
 
 
-def test_transfer_to_oneself_is_refused(funded: Ledger) -> None:
+def test_transfer_to_oneself_is_refused(funded: Engine) -> None:
     refused(
         funded.database,
         InvalidRequest,
@@ -80,7 +80,7 @@ def test_transfer_to_oneself_is_refused(funded: Ledger) -> None:
 
 
 @pytest.mark.parametrize("key", ["", "k" * 201])
-def test_idempotency_key_must_be_1_to_200_characters(funded: Ledger, key: str) -> None:
+def test_idempotency_key_must_be_1_to_200_characters(funded: Engine, key: str) -> None:
     refused(
         funded.database,
         InvalidRequest,
@@ -91,7 +91,7 @@ def test_idempotency_key_must_be_1_to_200_characters(funded: Ledger, key: str) -
 # Balance per currency -------------------------------------------------------------------
 
 
-def test_legs_that_do_not_sum_to_zero_are_refused_with_the_difference(funded: Ledger) -> None:
+def test_legs_that_do_not_sum_to_zero_are_refused_with_the_difference(funded: Engine) -> None:
     request = TransferRequest(legs=(Leg("alice", -100), Leg("bob", 50)))
 
     error = refused(funded.database, Unbalanced, lambda: funded.post(request, idempotency_key="k"))
@@ -99,7 +99,7 @@ def test_legs_that_do_not_sum_to_zero_are_refused_with_the_difference(funded: Le
     assert error.sums == {"MLC": -50}
 
 
-def test_legs_across_currencies_must_balance_in_each_currency(funded: Ledger) -> None:
+def test_legs_across_currencies_must_balance_in_each_currency(funded: Engine) -> None:
     # Sums to zero overall, but 1.00 MLC would vanish and 1.00 EUR appear from nowhere.
     request = TransferRequest(legs=(Leg("alice", -100), Leg("external", 100)))
 
@@ -109,7 +109,7 @@ def test_legs_across_currencies_must_balance_in_each_currency(funded: Ledger) ->
 
 
 def test_a_leg_whose_account_holds_another_currency_than_stated_is_refused(
-    funded: Ledger, clock: SteppingClock
+    funded: Engine, clock: SteppingClock
 ) -> None:
     request = TransferRequest.simple("alice", "bob", 100)
 
@@ -132,7 +132,7 @@ def test_a_leg_whose_account_holds_another_currency_than_stated_is_refused(
 
 
 @pytest.mark.parametrize(("debit", "credit"), [("alice", "bob"), ("bob", "alice")])
-def test_frozen_account_neither_pays_nor_receives(funded: Ledger, debit: str, credit: str) -> None:
+def test_frozen_account_neither_pays_nor_receives(funded: Engine, debit: str, credit: str) -> None:
     funded.transfer("alice", "bob", 1000, idempotency_key="before")
     funded.set_status("alice", AccountStatus.FROZEN)
 
@@ -148,7 +148,7 @@ def test_frozen_account_neither_pays_nor_receives(funded: Ledger, debit: str, cr
     assert funded.account("bob").balance == 1000 + (100 if credit == "bob" else -100)
 
 
-def test_closed_account_receives_nothing_and_cannot_be_reopened(funded: Ledger) -> None:
+def test_closed_account_receives_nothing_and_cannot_be_reopened(funded: Engine) -> None:
     funded.set_status("bob", AccountStatus.CLOSED)
 
     error = refused(
@@ -161,11 +161,11 @@ def test_closed_account_receives_nothing_and_cannot_be_reopened(funded: Ledger) 
     refused(funded.database, Conflict, lambda: funded.set_status("bob", AccountStatus.ACTIVE))
 
 
-def test_account_with_money_cannot_be_closed(funded: Ledger) -> None:
+def test_account_with_money_cannot_be_closed(funded: Engine) -> None:
     refused(funded.database, Conflict, lambda: funded.set_status("alice", AccountStatus.CLOSED))
 
 
-def test_opening_an_account_whose_code_is_taken_is_refused(funded: Ledger) -> None:
+def test_opening_an_account_whose_code_is_taken_is_refused(funded: Engine) -> None:
     refused(
         funded.database,
         DuplicateAccount,
@@ -182,7 +182,7 @@ def test_opening_an_account_whose_code_is_taken_is_refused(funded: Ledger) -> No
     ],
 )
 def test_opening_an_account_with_impossible_settings_is_refused(
-    funded: Ledger, options: dict[str, Any]
+    funded: Engine, options: dict[str, Any]
 ) -> None:
     refused(
         funded.database,
@@ -195,7 +195,7 @@ def test_opening_an_account_with_impossible_settings_is_refused(
 
 
 def test_overdraft_is_refused_saying_what_was_needed_and_what_is_available(
-    funded: Ledger,
+    funded: Engine,
 ) -> None:
     error = refused(
         funded.database,
@@ -207,7 +207,7 @@ def test_overdraft_is_refused_saying_what_was_needed_and_what_is_available(
     assert "5001" in error.message and "5000" in error.message
 
 
-def test_held_money_is_not_available_to_a_transfer(funded: Ledger) -> None:
+def test_held_money_is_not_available_to_a_transfer(funded: Engine) -> None:
     funded.place_hold("alice", "bob", 1000, idempotency_key="hold")
 
     error = refused(
@@ -221,7 +221,7 @@ def test_held_money_is_not_available_to_a_transfer(funded: Ledger) -> None:
     assert funded.account("alice").balance == 1000
 
 
-def test_credit_beyond_the_upper_limit_is_refused(funded: Ledger) -> None:
+def test_credit_beyond_the_upper_limit_is_refused(funded: Engine) -> None:
     funded.transfer("issuance", "shop", 6000, idempotency_key="first")
 
     error = refused(
@@ -235,7 +235,7 @@ def test_credit_beyond_the_upper_limit_is_refused(funded: Ledger) -> None:
     assert funded.account("shop").balance == 10000
 
 
-def test_credit_line_allows_overdraft_down_to_its_limit_and_no_further(funded: Ledger) -> None:
+def test_credit_line_allows_overdraft_down_to_its_limit_and_no_further(funded: Engine) -> None:
     funded.transfer("carol", "bob", 10000, idempotency_key="spend")
     assert funded.account("carol").balance == -10000
     assert funded.account("carol").available == 0
@@ -249,7 +249,7 @@ def test_credit_line_allows_overdraft_down_to_its_limit_and_no_further(funded: L
     assert (error.account, error.needed, error.available) == ("carol", 1, 0)
 
 
-def test_unbounded_system_account_may_go_as_negative_as_needed(funded: Ledger) -> None:
+def test_unbounded_system_account_may_go_as_negative_as_needed(funded: Engine) -> None:
     funded.transfer("issuance", "bob", 10**12, idempotency_key="big")
     assert funded.account("issuance").balance == -5000 - 10**12
 
@@ -257,7 +257,7 @@ def test_unbounded_system_account_may_go_as_negative_as_needed(funded: Ledger) -
 # Reversals ------------------------------------------------------------------------------
 
 
-def test_second_reversal_of_a_transaction_is_refused(funded: Ledger) -> None:
+def test_second_reversal_of_a_transaction_is_refused(funded: Engine) -> None:
     payment = funded.transfer("alice", "bob", 1000, idempotency_key="pay")
     funded.reverse(payment.id, idempotency_key="undo")
 
@@ -270,7 +270,7 @@ def test_second_reversal_of_a_transaction_is_refused(funded: Ledger) -> None:
     assert error.transaction_id == payment.id
 
 
-def test_a_reversal_cannot_itself_be_reversed(funded: Ledger) -> None:
+def test_a_reversal_cannot_itself_be_reversed(funded: Engine) -> None:
     payment = funded.transfer("alice", "bob", 1000, idempotency_key="pay")
     reversal = funded.reverse(payment.id, idempotency_key="undo")
 
@@ -283,7 +283,7 @@ def test_a_reversal_cannot_itself_be_reversed(funded: Ledger) -> None:
     assert str(reversal.id) in error.message
 
 
-def test_reversing_an_unknown_transaction_is_refused(funded: Ledger) -> None:
+def test_reversing_an_unknown_transaction_is_refused(funded: Engine) -> None:
     error = refused(
         funded.database,
         UnknownTransaction,
@@ -292,7 +292,7 @@ def test_reversing_an_unknown_transaction_is_refused(funded: Ledger) -> None:
     assert error.transaction_id == 999_999
 
 
-def test_reversal_that_would_overdraw_the_payee_is_refused(funded: Ledger) -> None:
+def test_reversal_that_would_overdraw_the_payee_is_refused(funded: Engine) -> None:
     payment = funded.transfer("alice", "bob", 1000, idempotency_key="pay")
     funded.transfer("bob", "shop", 1000, idempotency_key="spent")
 
@@ -305,11 +305,11 @@ def test_reversal_that_would_overdraw_the_payee_is_refused(funded: Ledger) -> No
     assert (error.account, error.needed, error.available) == ("bob", 1000, 0)
 
 
-def test_empty_batch_is_refused(funded: Ledger) -> None:
+def test_empty_batch_is_refused(funded: Engine) -> None:
     refused(funded.database, InvalidRequest, lambda: funded.batch([], idempotency_key="k"))
 
 
-def test_a_refused_call_leaves_its_key_free_for_the_corrected_request(funded: Ledger) -> None:
+def test_a_refused_call_leaves_its_key_free_for_the_corrected_request(funded: Engine) -> None:
     refused(
         funded.database,
         InsufficientFunds,

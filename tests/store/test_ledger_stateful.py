@@ -47,11 +47,11 @@ from monnaie_locale.errors import (
     UnknownAccount,
     UnknownTransaction,
 )
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, HoldStatus, Leg, TransferRequest
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts, holds, postings, transactions
 from tests.conftest import POSTGRES_URL, SteppingClock
+from tests.engine import Engine
 from tests.support import Cleanup, fresh_postgres, fresh_sqlite, standard_ledger
 
 
@@ -84,7 +84,7 @@ holders = st.sampled_from(HOLDERS)
 
 Factory = Callable[[], tuple[Database, Cleanup]]
 
-BadRequest = Callable[[Ledger, str, str], object]
+BadRequest = Callable[[Engine, str, str], object]
 BAD_REQUESTS: dict[str, tuple[type[Exception], BadRequest]] = {
     "unknown debit": (
         UnknownAccount,

@@ -17,11 +17,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Table, select, text
 from sqlalchemy.exc import DBAPIError
 
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database, migrate
 from monnaie_locale.store.migrate import alembic_config
 from monnaie_locale.store.tables import journal_head, metadata
+from tests.engine import Engine
 from tests.store.forgery import append_entry, forge_transfer
 from tests.support import fresh_sqlite
 
@@ -55,7 +55,7 @@ def table_of(difference: Any) -> str | None:
 
 
 @pytest.fixture
-def members(ledger: Ledger) -> Ledger:
+def members(ledger: Engine) -> Engine:
     for code in ("alice", "bob"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
     ledger.transfer("issuance", "alice", 5000, idempotency_key="fund")
@@ -72,7 +72,7 @@ def test_the_migrated_schema_matches_the_journal_tables(database: Database) -> N
 
 
 def test_entries_sealed_before_the_upgrade_verify_and_marks_begin_after_them(
-    members: Ledger,
+    members: Engine,
 ) -> None:
     database = members.database
     downgrade(database, "0008")  # the journal as the previous version left it: no marks
@@ -89,7 +89,7 @@ def test_entries_sealed_before_the_upgrade_verify_and_marks_begin_after_them(
 
 
 def test_an_unmarked_entry_after_the_upgrade_is_reported_and_earlier_ones_are_not(
-    members: Ledger,
+    members: Engine,
 ) -> None:
     database = members.database
     downgrade(database, "0008")
@@ -102,12 +102,12 @@ def test_an_unmarked_entry_after_the_upgrade_is_reported_and_earlier_ones_are_no
 
 
 def test_postgresql_refuses_the_upgrade_while_unmarked_rows_wait_in_the_queue(
-    members: Ledger,
+    members: Engine,
 ) -> None:
     database = members.database
     if not database.is_postgres:
         pytest.skip("SQLite never queues: nothing can be waiting")
-    Ledger(database, auto_seal=False).transfer("bob", "alice", 100, idempotency_key="late")
+    Engine(database, auto_seal=False).transfer("bob", "alice", 100, idempotency_key="late")
     downgrade(database, "0008")
 
     with pytest.raises(RuntimeError, match="wait in journal_queue"):
@@ -129,7 +129,7 @@ def test_postgresql_refuses_the_upgrade_while_unmarked_rows_wait_in_the_queue(
     ],
     ids=["backwards", "marks-begin-later", "deleted"],
 )
-def test_the_head_only_moves_forward_with_the_journal(members: Ledger, statement: str) -> None:
+def test_the_head_only_moves_forward_with_the_journal(members: Engine, statement: str) -> None:
     before = head_of(members.database)
 
     with pytest.raises(DBAPIError, match="only moves forward"):

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.exports import FEC_COLUMNS, FEC_ENCODING, fec
-from monnaie_locale.ledger import Ledger, service
+from monnaie_locale.ledger import service
 from monnaie_locale.model import AccountKind, Leg, TransferRequest
+from tests.engine import Engine
 from tests.support import refused
 
 # Tab and line breaks (they would shift the FEC's columns and lines), NUL (PostgreSQL
@@ -31,7 +32,7 @@ BAD = ["\t", "\n", "\r\n", "\x00", "\x1b[2J", "\x85", "\u2028", "\u202e"]
 
 
 @pytest.fixture
-def funded(ledger: Ledger) -> Ledger:
+def funded(ledger: Engine) -> Engine:
     """alice holds 50.00 MLC; bakery is empty."""
     ledger.open_account("alice", kind=AccountKind.MEMBER, currency="MLC")
     ledger.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
@@ -39,14 +40,14 @@ def funded(ledger: Ledger) -> Ledger:
     return ledger
 
 
-def refuses_each(ledger: Ledger, field: str, attempt: Callable[[str], object]) -> None:
+def refuses_each(ledger: Engine, field: str, attempt: Callable[[str], object]) -> None:
     """``attempt`` with each bad character is refused, names ``field`` and changes nothing."""
     for bad in BAD:
         error = refused(ledger.database, InvalidRequest, partial(attempt, bad))
         assert error.message.startswith(f"the {field} holds a control or invisible character")
 
 
-def test_an_account_code_with_a_control_character_is_refused(funded: Ledger) -> None:
+def test_an_account_code_with_a_control_character_is_refused(funded: Engine) -> None:
     refuses_each(
         funded,
         "account code",
@@ -54,7 +55,7 @@ def test_an_account_code_with_a_control_character_is_refused(funded: Ledger) -> 
     )
 
 
-def test_an_owner_reference_with_a_control_character_is_refused(funded: Ledger) -> None:
+def test_an_owner_reference_with_a_control_character_is_refused(funded: Engine) -> None:
     refuses_each(
         funded,
         "owner reference",
@@ -64,7 +65,7 @@ def test_an_owner_reference_with_a_control_character_is_refused(funded: Ledger) 
     )
 
 
-def test_a_transfer_memo_with_a_control_character_is_refused(funded: Ledger) -> None:
+def test_a_transfer_memo_with_a_control_character_is_refused(funded: Engine) -> None:
     keys = count()
     refuses_each(
         funded,
@@ -75,7 +76,7 @@ def test_a_transfer_memo_with_a_control_character_is_refused(funded: Ledger) -> 
     )
 
 
-def test_a_transaction_reference_with_a_control_character_is_refused(funded: Ledger) -> None:
+def test_a_transaction_reference_with_a_control_character_is_refused(funded: Engine) -> None:
     keys = count()
     refuses_each(
         funded,
@@ -89,7 +90,7 @@ def test_a_transaction_reference_with_a_control_character_is_refused(funded: Led
     )
 
 
-def test_a_batch_with_one_bad_memo_is_refused_whole(funded: Ledger) -> None:
+def test_a_batch_with_one_bad_memo_is_refused_whole(funded: Engine) -> None:
     keys = count()
     refuses_each(
         funded,
@@ -104,7 +105,7 @@ def test_a_batch_with_one_bad_memo_is_refused_whole(funded: Ledger) -> None:
     )
 
 
-def test_a_hold_memo_with_a_control_character_is_refused(funded: Ledger) -> None:
+def test_a_hold_memo_with_a_control_character_is_refused(funded: Engine) -> None:
     keys = count()
     refuses_each(
         funded,
@@ -116,7 +117,7 @@ def test_a_hold_memo_with_a_control_character_is_refused(funded: Ledger) -> None
 
 
 def test_settling_a_hold_with_a_bad_memo_is_refused_and_the_hold_stays_pending(
-    funded: Ledger,
+    funded: Engine,
 ) -> None:
     hold = funded.place_hold("alice", "bakery", 700, idempotency_key="h1", memo="table 4")
     keys = count()
@@ -137,7 +138,7 @@ def test_settling_a_hold_with_a_bad_memo_is_refused_and_the_hold_stays_pending(
     assert funded.account("alice").held == 700
 
 
-def test_a_reversal_memo_with_a_control_character_is_refused(funded: Ledger) -> None:
+def test_a_reversal_memo_with_a_control_character_is_refused(funded: Engine) -> None:
     wrong = funded.transfer("alice", "bakery", 100, idempotency_key="wrong")
     keys = count()
     refuses_each(
@@ -149,7 +150,7 @@ def test_a_reversal_memo_with_a_control_character_is_refused(funded: Ledger) -> 
     )
 
 
-def test_plain_text_in_every_field_is_stored_as_given(funded: Ledger) -> None:
+def test_plain_text_in_every_field_is_stored_as_given(funded: Engine) -> None:
     text = "Café crème | 2 × 1,20 € — סופגניות 🥐"
     funded.open_account(text, kind=AccountKind.MEMBER, currency="MLC", owner_ref=text)
     posted = funded.post(
@@ -190,7 +191,7 @@ examples = count()  # one account code prefix per example: hypothesis repeats ex
     separator=st.sampled_from(["|", "\t"]),
 )
 def test_text_the_ledger_accepts_keeps_the_fec_in_18_columns(
-    ledger: Ledger, code: str, owner: str, memo: str, reference: str, separator: str
+    ledger: Engine, code: str, owner: str, memo: str, reference: str, separator: str
 ) -> None:
     prefix = f"p{next(examples)}:"
     code = prefix + code

@@ -13,11 +13,11 @@ from collections import Counter
 import pytest
 
 from monnaie_locale.errors import InsufficientFunds
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR
 from monnaie_locale.store import Database
 from tests.conftest import MLC
+from tests.engine import Engine
 
 THREADS = 16
 TRANSFERS_PER_THREAD = 500
@@ -28,7 +28,7 @@ OPENING = 10_000
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_concurrent_transfers_lose_and_double_nothing(postgres_database: Database) -> None:
-    ledger = Ledger(postgres_database, auto_seal=False)
+    ledger = Engine(postgres_database, auto_seal=False)
     ledger.add_currency(EUR)
     ledger.add_currency(MLC)
     ledger.open_account("issuance", kind=AccountKind.SYSTEM, currency="MLC", lower_limit=None)

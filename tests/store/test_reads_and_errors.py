@@ -17,11 +17,11 @@ from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from monnaie_locale.errors import DatabaseUnavailable, InvalidData, SchemaMissing
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database, connect
 from monnaie_locale.store.tables import accounts
 from tests.conftest import POSTGRES_URL
+from tests.engine import Engine
 
 # Port 1 refuses at once: no server listens there.
 UNREACHABLE = "postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2"
@@ -66,11 +66,11 @@ def test_a_read_on_postgresql_is_repeatable_read_and_read_only(
     assert postgres_database.write(mode) == ("read committed", "off")
 
 
-def _open_bob(ledger: Ledger) -> Callable[[], None]:
+def _open_bob(ledger: Engine) -> Callable[[], None]:
     return lambda: ledger.open_account("bob", kind=AccountKind.MEMBER, currency="MLC")
 
 
-def test_a_read_does_not_see_a_commit_made_between_its_statements(ledger: Ledger) -> None:
+def test_a_read_does_not_see_a_commit_made_between_its_statements(ledger: Engine) -> None:
     database, open_bob = ledger.database, _open_bob(ledger)
 
     def two_counts(conn: Connection) -> tuple[int, int]:
@@ -84,7 +84,7 @@ def test_a_read_does_not_see_a_commit_made_between_its_statements(ledger: Ledger
     assert database.read(count_accounts) == first + 1
 
 
-def test_a_reading_block_sees_one_state_of_the_books(ledger: Ledger) -> None:
+def test_a_reading_block_sees_one_state_of_the_books(ledger: Engine) -> None:
     database, open_bob = ledger.database, _open_bob(ledger)
 
     with database.reading() as conn:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from monnaie_locale.errors import InsufficientFunds
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import AccountKind, HoldStatus, Leg, Transaction, TransferRequest
+from tests.engine import Engine
 from tests.support import snapshot
 
 Entry = dict[str, tuple[str, int]]
@@ -32,11 +32,11 @@ def entry(transaction: Transaction) -> Entry:
     return {p.account: (p.currency, p.amount) for p in transaction.postings}
 
 
-def balances(ledger: Ledger, *codes: str) -> dict[str, int]:
+def balances(ledger: Engine, *codes: str) -> dict[str, int]:
     return {code: ledger.account(code).balance for code in codes}
 
 
-def assert_stored(ledger: Ledger, transaction: Transaction, expected: Entry) -> None:
+def assert_stored(ledger: Engine, transaction: Transaction, expected: Entry) -> None:
     """The transaction as returned and as read back both carry exactly ``expected``."""
     assert entry(transaction) == expected
     assert entry(ledger.transaction(transaction.id)) == expected
@@ -44,7 +44,7 @@ def assert_stored(ledger: Ledger, transaction: Transaction, expected: Entry) -> 
 
 
 @pytest.fixture
-def books(ledger: Ledger) -> Ledger:
+def books(ledger: Engine) -> Engine:
     """The ledger with the proposed account plan open."""
     mlc_accounts = {
         "alice": AccountKind.MEMBER,
@@ -77,7 +77,7 @@ def books(ledger: Ledger) -> Ledger:
 # Entries as helpers, so later entries can build on earlier ones ------------------------
 
 
-def convert(ledger: Ledger, member: str, amount: int, *, key: str) -> Transaction:
+def convert(ledger: Engine, member: str, amount: int, *, key: str) -> Transaction:
     """Entry 1: euros by bank transfer into the reserve, the same amount issued to a member."""
     request = TransferRequest(
         legs=(
@@ -92,7 +92,7 @@ def convert(ledger: Ledger, member: str, amount: int, *, key: str) -> Transactio
     return ledger.post(request, idempotency_key=key)
 
 
-def print_and_deliver_notes(ledger: Ledger, amount: int) -> Transaction:
+def print_and_deliver_notes(ledger: Engine, amount: int) -> Transaction:
     """Entry 3: notes printed into the vault, then handed to office 3."""
     ledger.transfer("issuance", "notes:vault", amount, idempotency_key="print", kind="printing")
     return ledger.transfer(
@@ -100,7 +100,7 @@ def print_and_deliver_notes(ledger: Ledger, amount: int) -> Transaction:
     )
 
 
-def sell_notes(ledger: Ledger, amount: int) -> Transaction:
+def sell_notes(ledger: Engine, amount: int) -> Transaction:
     """Entry 4: a buyer pays cash at office 3's till and takes notes into circulation."""
     request = TransferRequest(
         legs=(
@@ -120,7 +120,7 @@ HOLDERS = (
 )
 
 
-def circulation(ledger: Ledger) -> int:
+def circulation(ledger: Engine) -> int:
     """Units in the public's hands: digital holder balances plus notes in circulation."""
     return sum(balances(ledger, *HOLDERS, "notes:circulation").values())
 
@@ -128,7 +128,7 @@ def circulation(ledger: Ledger) -> int:
 # 1, 2 -------------------------------------------------------------------------------
 
 
-def test_conversion_by_transfer_fills_the_reserve_and_issues_as_many_units(books: Ledger) -> None:
+def test_conversion_by_transfer_fills_the_reserve_and_issues_as_many_units(books: Engine) -> None:
     tx = convert(books, "alice", 5000, key="conv")
 
     assert_stored(
@@ -152,7 +152,7 @@ def test_conversion_by_transfer_fills_the_reserve_and_issues_as_many_units(books
 
 
 def test_conversion_bonus_is_funded_by_the_association_so_the_reserve_covers_it(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     books.transfer("association:operating", "external", 10000, idempotency_key="own-euros")
     amount = 5000
@@ -190,7 +190,7 @@ def test_conversion_bonus_is_funded_by_the_association_so_the_reserve_covers_it(
 # 3, 4, 5, 9, 12: paper notes and offices ---------------------------------------------
 
 
-def test_notes_delivered_to_an_office_create_no_circulation(books: Ledger) -> None:
+def test_notes_delivered_to_an_office_create_no_circulation(books: Engine) -> None:
     tx = print_and_deliver_notes(books, 50000)
 
     assert_stored(books, tx, {"notes:vault": dr("MLC", 50000), "notes:office:3": cr("MLC", 50000)})
@@ -203,7 +203,7 @@ def test_notes_delivered_to_an_office_create_no_circulation(books: Ledger) -> No
     assert books.verify_journal().ok
 
 
-def test_notes_bought_with_cash_enter_circulation_and_the_till(books: Ledger) -> None:
+def test_notes_bought_with_cash_enter_circulation_and_the_till(books: Engine) -> None:
     print_and_deliver_notes(books, 50000)
     tx = sell_notes(books, 2000)
 
@@ -225,7 +225,7 @@ def test_notes_bought_with_cash_enter_circulation_and_the_till(books: Ledger) ->
     assert circulation(books) == 2000 == -books.account("office:3:till").balance
 
 
-def test_office_banks_its_till_through_transit_as_one_linked_batch(books: Ledger) -> None:
+def test_office_banks_its_till_through_transit_as_one_linked_batch(books: Engine) -> None:
     print_and_deliver_notes(books, 50000)
     sell_notes(books, 2000)
     to_transit = TransferRequest.simple("transit", "office:3:till", 2000, kind="cash_pickup")
@@ -244,7 +244,7 @@ def test_office_banks_its_till_through_transit_as_one_linked_batch(books: Ledger
 
 
 def test_notes_deposited_into_a_digital_account_move_their_euros_to_the_digital_reserve(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     print_and_deliver_notes(books, 50000)
     sell_notes(books, 2000)
@@ -286,7 +286,7 @@ def test_notes_deposited_into_a_digital_account_move_their_euros_to_the_digital_
     assert books.verify_journal().ok
 
 
-def test_a_till_short_of_cash_is_booked_as_a_loss(books: Ledger) -> None:
+def test_a_till_short_of_cash_is_booked_as_a_loss(books: Engine) -> None:
     print_and_deliver_notes(books, 50000)
     sell_notes(books, 2000)
 
@@ -304,7 +304,7 @@ def test_a_till_short_of_cash_is_booked_as_a_loss(books: Ledger) -> None:
 # 6, 7, 10, 11: payments between holders ---------------------------------------------
 
 
-def test_qr_payment_moves_units_from_the_payer_to_the_merchant(books: Ledger) -> None:
+def test_qr_payment_moves_units_from_the_payer_to_the_merchant(books: Engine) -> None:
     convert(books, "alice", 5000, key="conv")
 
     tx = books.transfer("alice", "bakery", 1250, idempotency_key="pay", kind="payment")
@@ -314,7 +314,7 @@ def test_qr_payment_moves_units_from_the_payer_to_the_merchant(books: Ledger) ->
     assert {p.account: p.balance_after for p in tx.postings} == {"alice": 3750, "bakery": 1250}
 
 
-def test_refund_is_a_new_transfer_that_names_the_payment_it_refunds(books: Ledger) -> None:
+def test_refund_is_a_new_transfer_that_names_the_payment_it_refunds(books: Engine) -> None:
     convert(books, "alice", 5000, key="conv")
     payment = books.transfer("alice", "bakery", 1250, idempotency_key="pay", kind="payment")
     request = TransferRequest(
@@ -339,7 +339,7 @@ def test_refund_is_a_new_transfer_that_names_the_payment_it_refunds(books: Ledge
     assert (newest.posting.transaction_id, newest.reference) == (refund.id, stored.reference)
 
 
-def test_regie_collects_a_public_fee_from_a_member(books: Ledger) -> None:
+def test_regie_collects_a_public_fee_from_a_member(books: Engine) -> None:
     convert(books, "alice", 5000, key="conv")
 
     tx = books.transfer("alice", "town:regie-pool", 800, idempotency_key="pool", kind="regie")
@@ -348,7 +348,7 @@ def test_regie_collects_a_public_fee_from_a_member(books: Ledger) -> None:
     assert balances(books, "alice", "town:regie-pool") == {"alice": 4200, "town:regie-pool": 800}
 
 
-def test_demurrage_moves_one_percent_of_a_balance_to_the_association(books: Ledger) -> None:
+def test_demurrage_moves_one_percent_of_a_balance_to_the_association(books: Engine) -> None:
     convert(books, "carol", 30000, key="conv")
     rate_percent = 1
     melt = books.account("carol").balance * rate_percent // 100
@@ -367,7 +367,7 @@ def test_demurrage_moves_one_percent_of_a_balance_to_the_association(books: Ledg
 
 
 def test_reconversion_holds_then_pays_out_and_keeps_the_reserve_covering_circulation(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     convert(books, "bakery", 10000, key="conv")
     request = books.place_hold(
@@ -427,7 +427,7 @@ def test_reconversion_holds_then_pays_out_and_keeps_the_reserve_covering_circula
 # Corrections and linked batches ---------------------------------------------------------
 
 
-def test_reversal_posts_the_exact_opposite_linked_to_the_original(books: Ledger) -> None:
+def test_reversal_posts_the_exact_opposite_linked_to_the_original(books: Engine) -> None:
     convert(books, "alice", 5000, key="conv")
     payment = books.transfer("alice", "bakery", 1250, idempotency_key="pay")
 
@@ -443,7 +443,7 @@ def test_reversal_posts_the_exact_opposite_linked_to_the_original(books: Ledger)
     }
 
 
-def test_linked_batch_posts_every_transfer_together(books: Ledger) -> None:
+def test_linked_batch_posts_every_transfer_together(books: Engine) -> None:
     convert(books, "alice", 5000, key="conv")
     requests = [
         TransferRequest.simple("alice", "bakery", 1000),
@@ -467,7 +467,7 @@ def test_linked_batch_posts_every_transfer_together(books: Ledger) -> None:
     }
 
 
-def test_linked_batch_whose_third_transfer_overdraws_changes_nothing(books: Ledger) -> None:
+def test_linked_batch_whose_third_transfer_overdraws_changes_nothing(books: Engine) -> None:
     convert(books, "alice", 5000, key="conv")
     before = snapshot(books.database)
     requests = [
@@ -491,7 +491,7 @@ def test_linked_batch_whose_third_transfer_overdraws_changes_nothing(books: Ledg
 
 
 def test_a_day_of_worked_entries_keeps_each_currency_at_zero_and_the_journal_intact(
-    books: Ledger,
+    books: Engine,
 ) -> None:
     convert(books, "alice", 5000, key="conv-alice")
     convert(books, "carol", 30000, key="conv-carol")
