@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -48,6 +47,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _zone(run: RunContext, name: str) -> tzinfo:
+    # The zone database is read when an export runs, not for the help.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

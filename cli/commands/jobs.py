@@ -18,20 +18,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.keys import service_settings
 from cli.context import RunContext, run_context
-from cli.errors import Discrepancy, UsageProblem
+from cli.errors import Discrepancy
 from cli.lazy import lazy
 from cli.output import print_json
 from monnaie_locale.clock import utc_now
 
 if TYPE_CHECKING:
     from monnaie_locale import config, jobs
-    from monnaie_locale.config import Settings
 else:
     jobs = lazy("monnaie_locale.jobs")
     config = lazy("monnaie_locale.config")
@@ -75,14 +74,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="jobs")
 
 
-def _settings(run: RunContext) -> Settings:
-    try:
-        return config.load_settings()
-    except ValidationError as error:
-        reason = "; ".join(str(e["msg"]) for e in error.errors())
-        raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
-
-
 @contextmanager
 def _service_jobs(run: RunContext) -> Iterator[list[jobs.Job]]:
     """The jobs the service runs on this database, with its settings."""
@@ -90,7 +81,7 @@ def _service_jobs(run: RunContext) -> Iterator[list[jobs.Job]]:
     from monnaie_locale.checkout import DestinationPolicy
     from monnaie_locale.checkout.http_sender import HttpxSender
 
-    settings = _settings(run)
+    settings = service_settings(run)
     sender = HttpxSender(
         destinations=DestinationPolicy(allow_loopback=settings.webhook_allow_loopback),
         timeout_seconds=5.0,

@@ -19,7 +19,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from cli import help_fr
@@ -35,7 +34,7 @@ else:
     signing_keys = lazy("monnaie_locale.signing_keys")
     config = lazy("monnaie_locale.config")
 
-__all__ = ["explained_key_problems", "register"]
+__all__ = ["explained_key_problems", "register", "service_settings"]
 
 _EX = "[b]Example:[/b] "
 _EXEMPLE = "[b]Exemple :[/b] "
@@ -99,7 +98,12 @@ def explained_key_problems(run: RunContext) -> Iterator[None]:
         raise UsageProblem(message) from error
 
 
-def _settings(run: RunContext) -> Settings:
+def service_settings(run: RunContext) -> Settings:
+    """The service's settings, as the environment gives them to a serving process; a
+    setting that does not parse is bad usage, said in the run's language."""
+    # pydantic only when settings are read: help never pays for it.
+    from pydantic import ValidationError
+
     try:
         return config.load_settings()
     except ValidationError as error:
@@ -165,7 +169,7 @@ def rotate(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc keys rotate
     """
     run = run_context(ctx)
-    settings = _settings(run)
+    settings = service_settings(run)
     with explained_key_problems(run):
         done = signing_keys.rotate(settings)
     new, old = done.active.key_id.hex(), done.retired.key_id.hex()
@@ -195,7 +199,7 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc keys show --json
     """
     run = run_context(ctx)
-    settings = _settings(run)
+    settings = service_settings(run)
     with explained_key_problems(run):
         ring = signing_keys.keyring_from_settings(settings)
     if ring is None:

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
-from cli.commands.keys import explained_key_problems
+from cli.commands.keys import explained_key_problems, service_settings
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy
@@ -49,16 +48,7 @@ def register(app: typer.Typer) -> None:
 
 def _settings(run: RunContext) -> Settings:
     """The service's settings, on the database this run of mlc points at."""
-    return _environment_settings(run).model_copy(update={"database_url": run.database_url})
-
-
-def _environment_settings(run: RunContext) -> Settings:
-    """The settings the environment gives, as a worker process reads them."""
-    try:
-        return config.load_settings()
-    except ValidationError as error:
-        reason = "; ".join(str(e["msg"]) for e in error.errors())
-        raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
+    return service_settings(run).model_copy(update={"database_url": run.database_url})
 
 
 def init(
@@ -148,7 +138,7 @@ def serve(
         uvicorn.run(service, **options)
         return
     # Each worker process builds its own application from the environment.
-    os.environ.update(worker_environment(_environment_settings(run), settings))
+    os.environ.update(worker_environment(service_settings(run), settings))
     uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
 
 
