@@ -74,9 +74,17 @@ def _run_once(args: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="runs of each command")
-    rounds = parser.parse_args().rounds
+    parser.add_argument(
+        "--only", default="", help="only the help commands containing this text (and the baseline)"
+    )
+    options = parser.parse_args()
+    rounds = options.rounds
 
-    commands = help_commands()
+    commands = {
+        label: args
+        for label, args in help_commands().items()
+        if label == BASELINE or options.only in label
+    }
     names = list(commands)
     walls: dict[str, list[float]] = {name: [] for name in names}
     cpus: dict[str, list[float]] = {name: [] for name in names}
