@@ -4,7 +4,8 @@
 often, and how its last period ended. ``run`` runs one job's current period here, under
 the same rule as the serving processes: a period runs once, so when a server ran it
 already the command is refused (exit 3) and can be run again in the next period. A run
-that fails is recorded like a server's and exits with 1.
+that fails is recorded like a server's and exits with 1. Both are acts of
+:mod:`monnaie_locale.acts.jobs`, for administrators.
 
 The jobs and their intervals are the service's, from its settings (``MLC_JOB_INTERVALS``,
 ``MLC_WEBHOOK_POLL_SECONDS``, ``MLC_WEBHOOK_ALLOW_LOOPBACK``).
@@ -12,7 +13,7 @@ The jobs and their intervals are the service's, from its settings (``MLC_JOB_INT
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,13 +28,12 @@ from cli.context import RunContext, run_context
 from cli.errors import Discrepancy
 from cli.lazy import lazy
 from cli.output import print_json
-from monnaie_locale.clock import utc_now
 
 if TYPE_CHECKING:
-    from monnaie_locale import config, jobs
+    from monnaie_locale import jobs
+    from monnaie_locale.acts import jobs as acts
 else:
-    jobs = lazy("monnaie_locale.jobs")
-    config = lazy("monnaie_locale.config")
+    acts = lazy("monnaie_locale.acts.jobs")
 
 __all__ = ["register"]
 
@@ -75,8 +75,9 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _service_jobs(run: RunContext) -> Iterator[list[jobs.Job]]:
-    """The jobs the service runs on this database, with its settings."""
+def _service(run: RunContext) -> Iterator[Mapping[str, Any]]:
+    """How the service runs its jobs, from its settings: the webhooks' sender and the
+    jobs' intervals, as the acts take them."""
     # The package imports the database library: only when a command runs.
     from monnaie_locale.checkout import DestinationPolicy
     from monnaie_locale.checkout.http_sender import HttpxSender
@@ -88,7 +89,7 @@ def _service_jobs(run: RunContext) -> Iterator[list[jobs.Job]]:
     )
     intervals = {"deliver_webhooks": settings.webhook_poll_seconds, **settings.job_intervals}
     try:
-        yield jobs.standard_jobs(run.database(), send=sender, intervals=intervals)
+        yield {"send": sender, "intervals": intervals}
     finally:
         sender.close()
 
@@ -100,12 +101,12 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc jobs list --json
     """
     run = run_context(ctx)
-    with _service_jobs(run) as service_jobs:
-        states = jobs.job_states(run.database())
+    with _service(run) as service:
+        listed = acts.list_jobs(run.context(), **service)
     if as_json:
-        print_json({"jobs": [_job_json(job, states.get(job.name)) for job in service_jobs]})
+        print_json({"jobs": [_job_json(entry) for entry in listed]})
         return
-    run.out.print(_jobs_table(run, service_jobs, states))
+    run.out.print(_jobs_table(run, listed))
 
 
 @group.command("run")
@@ -123,9 +124,8 @@ def run_command(
     [b]Example:[/b] mlc jobs run expire_holds
     """
     run = run_context(ctx)
-    with _service_jobs(run) as service_jobs:
-        job = jobs.find_job(service_jobs, name)
-        outcome = jobs.run_now(run.database(), job, clock=utc_now)
+    with _service(run) as service:
+        outcome = acts.run_job(run.context(), name, **service)
     if as_json:
         print_json(_run_json(outcome))
     if outcome.status == "failed":
@@ -135,15 +135,12 @@ def run_command(
         run.out.print(run.messages("jobs.ran", name=name, result=said), markup=False)
 
 
-def _jobs_table(
-    run: RunContext, service_jobs: list[jobs.Job], states: dict[str, jobs.JobState]
-) -> Table:
+def _jobs_table(run: RunContext, listed: list[acts.ListedJob]) -> Table:
     m = run.messages
     table = Table(title=m("jobs.title"))
     for key in ("job", "interval", "last_run", "status", "outcome"):
         table.add_column(m(f"jobs.column.{key}"))
-    for job in service_jobs:
-        state = states.get(job.name)
+    for job, state in ((entry.job, entry.state) for entry in listed):
         table.add_row(
             job.name,
             m("jobs.every", seconds=f"{job.interval:g}"),
@@ -176,7 +173,8 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _job_json(job: jobs.Job, state: jobs.JobState | None) -> dict[str, Any]:
+def _job_json(entry: acts.ListedJob) -> dict[str, Any]:
+    job, state = entry.job, entry.state
     return {
         "name": job.name,
         "interval_seconds": job.interval,
