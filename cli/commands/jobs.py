@@ -24,6 +24,7 @@ from rich.table import Table
 
 from cli import help_fr
 from cli.commands.keys import service_settings
+from cli.commands.options import EXAMPLE, EXEMPLE, JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import Discrepancy
 from cli.lazy import lazy
@@ -37,33 +38,30 @@ else:
 
 __all__ = ["register"]
 
-_EX = "[b]Example:[/b] "
-_EXEMPLE = "[b]Exemple :[/b] "
 
 group = typer.Typer(
     help=(
         "The service's scheduled jobs: expiring holds, sealing the journal, sending "
-        f"webhooks.\n\n{_EX}mlc jobs list"
+        f"webhooks.\n\n{EXAMPLE}mlc jobs list"
     ),
     no_args_is_help=True,
 )
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 # The French help of these commands, merged into cli.help_fr's table on registration.
 FRENCH_HELP: dict[str, str] = {
     "jobs": (
         "Les tâches planifiées du service : expiration des réservations, scellement du "
-        f"journal, envoi des webhooks.\n\n{_EXEMPLE}mlc jobs list"
+        f"journal, envoi des webhooks.\n\n{EXEMPLE}mlc jobs list"
     ),
     "jobs list": (
         "Montre chaque tâche, sa fréquence et la fin de sa dernière exécution (statut, "
-        f"résultat ou erreur).\n\n{_EXEMPLE}mlc jobs list --json"
+        f"résultat ou erreur).\n\n{EXEMPLE}mlc jobs list --json"
     ),
     "jobs run": (
         "Exécute une tâche maintenant, pour la période en cours, et affiche ce qu'elle a fait."
         "\n\nUne période ne s'exécute qu'une fois, quel que soit le nombre de processus : si "
         "le service l'a déjà fait, la commande est refusée (code 3). Code de sortie 1 quand "
-        f"la tâche échoue (l'erreur est enregistrée).\n\n{_EXEMPLE}mlc jobs run expire_holds"
+        f"la tâche échoue (l'erreur est enregistrée).\n\n{EXEMPLE}mlc jobs run expire_holds"
     ),
     "jobs run NAME": "Le nom de la tâche, par exemple expire_holds (voir « mlc jobs list »).",
 }
