@@ -1,9 +1,13 @@
 """How long ``mlc`` takes to show its help, against a bare Python start in the same run.
 
-Each command is started as a new process, as a person at a terminal starts it; rounds
-alternate the commands' order. The figures are medians of wall time and of CPU time
-(user + system of the child), with the ratio to ``python -c pass`` measured alongside:
-the start of the interpreter itself is what no change to the project can remove.
+It times ``mlc --help``, every group's help and, in each group, its first command's help
+(the groups are those of ``cli.main.COMMANDS``); ``--only TEXT`` keeps the helps whose
+line contains TEXT. Each command is started as a new process, as a person at a terminal
+starts it; rounds alternate the commands' order. The figures are medians of wall time and
+of CPU time (user + system of the child), with the ratio to ``python -c pass`` measured
+alongside: the start of the interpreter itself is what no change to the project can
+remove. It prints the load average (``/proc/loadavg``) before and after, and the slowest
+help against the target (CPU time).
 
     .venv/bin/python -m bench.cli_start --rounds 15
 """
