@@ -274,7 +274,7 @@ def root(
         messages=Messages(language_from(lang, os.environ)),
         actor_name=actor,
     )
-    localize(ctx.command, run.messages.lang)
+    localize(ctx.command, run.messages.lang, ctx)
     ctx.obj = run
     ctx.call_on_close(run.close)
 
