@@ -200,11 +200,12 @@ def french_help_for(full: str, shared: str) -> str | None:
     return FRENCH_HELP.get(full, FRENCH_HELP.get(shared))
 
 
-def localize(root: Any, lang: str) -> None:
+def localize(root: Any, lang: str, ctx: Any = None) -> None:
     """Put the French help on ``root``'s commands and parameters when ``lang`` is French.
 
     ``root`` is the click command tree Typer builds for one run, so the change lasts
-    that run only.
+    that run only. With the run's context ``ctx``, the ``--help`` flags too: each command
+    makes its own, from the context, apart from its parameters.
     """
     if lang != "fr":
         return
@@ -214,3 +215,14 @@ def localize(root: Any, lang: str) -> None:
             target.help = text
             if hasattr(target, "short_help"):
                 target.short_help = None
+    if ctx is not None:
+        for option in _help_options(root, ctx):
+            option.help = FRENCH_HELP["--help"]
+
+
+def _help_options(command: Any, ctx: Any) -> Iterator[Any]:
+    option = command.get_help_option(ctx)
+    if option is not None:
+        yield option
+    for sub in getattr(command, "commands", {}).values():
+        yield from _help_options(sub, ctx)

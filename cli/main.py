@@ -93,6 +93,18 @@ class ReportingGroup(TyperGroup):
     """The root group: loads a command's module when the command is asked for, and
     reports any error of a command as a message and an exit code."""
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:
+            _read_plainly(param)
+        return params
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _read_help_plainly(ctx, command)
+        return name, command, rest
+
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
 
@@ -132,6 +144,52 @@ class ReportingGroup(TyperGroup):
             run = _run(ctx)
             _report(ctx, explain(error, run.messages, url=safe_url(run.database_url)))
             raise typer.Exit(exit_code_for(error)) from error
+
+
+class _PlainValue:
+    """Reads an option's text, flag or choice as Typer would, without pydantic.
+
+    Typer coerces every value through a pydantic ``TypeAdapter``, built on first use.
+    The root options, and the ``--help`` flag of each group on the way to a command, are
+    read on every run, ``mlc GROUP --help`` included: pydantic alone would cost that help
+    a third of its time. Installed on the option in place of Typer's own (its
+    ``_runtime_param``): should a later Typer not look there, it coerces as before, only
+    slower, and ``tests/cli/test_help_imports.py`` says so.
+    """
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None or isinstance(value, self.kind):
+            return value
+        if self.kind is str:
+            return str(value)
+        if not issubclass(self.kind, enum.Enum):
+            raise typer.BadParameter(f"{value!r} is not a valid {self.kind.__name__}.")
+        for choice in self.kind:
+            if str(choice.value).casefold() == str(value).casefold():
+                return choice
+        allowed = ", ".join(repr(choice.value) for choice in self.kind)
+        raise typer.BadParameter(f"{value!r} is not one of {allowed}.", ctx=ctx, param=param)
+
+
+def _read_plainly(param: Any) -> None:
+    """Text, flags and choices read without pydantic; anything else as Typer does."""
+    if getattr(param, "_runtime_param", True) is not None:
+        return
+    annotation = getattr(param.type_descriptor, "annotation", None)
+    if annotation in (str, bool) or (
+        isinstance(annotation, type) and issubclass(annotation, enum.Enum)
+    ):
+        param._runtime_param = _PlainValue(annotation)
+
+
+def _read_help_plainly(ctx: Any, command: Any) -> None:
+    """The ``--help`` flags of ``command`` and of every command under it."""
+    _read_plainly(command.get_help_option(ctx))
+    for sub in getattr(command, "commands", {}).values():
+        _read_help_plainly(ctx, sub)
 
 
 def _listing(ctx: Any) -> bool:
@@ -216,7 +274,7 @@ def root(
         messages=Messages(language_from(lang, os.environ)),
         actor_name=actor,
     )
-    localize(ctx.command, run.messages.lang)
+    localize(ctx.command, run.messages.lang, ctx)
     ctx.obj = run
     ctx.call_on_close(run.close)
 

@@ -22,11 +22,13 @@ import contextlib
 import json
 import resource
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
+if TYPE_CHECKING:
+    from monnaie_locale.config import Settings
 
-from monnaie_locale.config import Settings
+# pydantic and the settings are imported by the functions that read them: ``mlc serve
+# --help`` imports this module and needs neither.
 
 __all__ = [
     "KEEP_ALIVE_SECONDS",
@@ -61,6 +63,8 @@ def uvicorn_options(settings: Settings, *, host: str, port: int) -> dict[str, An
 def worker_environment(inherited: Settings, served: Settings) -> dict[str, str]:
     """The ``MLC_`` variables that make a worker, which reads ``inherited`` from the
     environment, read ``served`` instead."""
+    from monnaie_locale.config import Settings
+
     return {
         f"MLC_{name.upper()}": _as_variable(getattr(served, name))
         for name in Settings.model_fields
@@ -69,6 +73,8 @@ def worker_environment(inherited: Settings, served: Settings) -> dict[str, str]:
 
 
 def _as_variable(value: object) -> str:
+    from pydantic import SecretStr
+
     if value is None:  # an environment variable cannot say "unset" to pydantic
         raise ValueError("a worker cannot be told to unset a setting")
     if isinstance(value, SecretStr):

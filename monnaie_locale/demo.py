@@ -3,7 +3,8 @@
 It opens the account plan of a currency, an exchange office, two members, a bakery,
 the town hall's régie, one user per role with a published password, and gives the
 members units converted by card, so a newcomer can sign in and pay within a minute.
-Running it again changes nothing: every step is idempotent.
+Running it again changes nothing: every step is idempotent. It is set up through
+:func:`monnaie_locale.acts.demo.set_up_demo`, which says when it may be.
 
 The demo plays the whole story with its own sign-ins, so its settings carry what the
 story needs (:func:`demo_settings`): the exchange office the counter operator holds, and a
@@ -37,10 +38,12 @@ from monnaie_locale.payments import SigningKey
 from monnaie_locale.signing_keys import write_new_key
 
 __all__ = [
+    "DEMO_ADMIN",
     "DEMO_KEY_FILE",
     "DEMO_OFFICE",
     "DEMO_RESERVE_IBAN",
     "DEMO_USERS",
+    "DemoInProduction",
     "DemoUser",
     "demo_settings",
     "seed_demo",
@@ -48,10 +51,21 @@ __all__ = [
 ]
 
 DEMO_OFFICE = "centre"
+# The demo's administrator: any other one means a deployment of real people.
+DEMO_ADMIN = "admin"
 # A test IBAN with valid check digits (a French bank code, a made-up account): pain.001
 # files name it as the account to pay from, and no bank holds it.
 DEMO_RESERVE_IBAN = "FR7630006000011234567890189"
 DEMO_KEY_FILE = "demo-signing.pem"
+
+
+class DemoInProduction(InvalidRequest):
+    """Raised when demo data, with its published passwords, is asked for in production."""
+
+    code = "demo_in_production"
+
+    def __init__(self) -> None:
+        super().__init__("demo data is never created in production mode")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +77,7 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("admin", "admin-demo-2026", Role.ADMIN),
+    DemoUser(DEMO_ADMIN, "admin-demo-2026", Role.ADMIN),
     DemoUser("asso", "asso-demo-2026", Role.ASSOCIATION_OPERATOR),
     DemoUser("audit", "audit-demo-2026", Role.AUDITOR),
     # An office operator acts for the offices whose till or notes they hold.
@@ -96,7 +110,7 @@ def demo_settings(settings: Settings) -> Settings:
     """``settings`` with what the demo's story needs, where they do not say it themselves:
     its exchange office, a reserve IBAN, the association's name."""
     if settings.is_production:
-        raise InvalidRequest("demo data is never created in production mode")
+        raise DemoInProduction()
     chosen = settings.model_fields_set
     return settings.model_copy(
         update={
@@ -127,7 +141,7 @@ def seed_demo(conn: Connection, settings: Settings, *, clock: Clock) -> None:
     ``settings`` are those :func:`demo_settings` gives, the ones the demo is served with.
     """
     if settings.is_production:
-        raise InvalidRequest("demo data is never created in production mode")
+        raise DemoInProduction()
     deployment = from_settings(settings)
     create_system_accounts(conn, deployment, now=clock())
     for code, (kind, name) in _HOLDERS.items():

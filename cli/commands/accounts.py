@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from cli.commands.options import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy
@@ -34,7 +35,6 @@ group = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 CodeArgument = Annotated[str, typer.Argument(help="The account's code, e.g. alice.")]
 
 

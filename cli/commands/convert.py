@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.lazy import lazy
@@ -26,16 +27,8 @@ if TYPE_CHECKING:
 else:
     conversions = lazy("monnaie_locale.acts.conversions")
 
-__all__ = ["JsonOption", "KeyOption", "register"]
+__all__ = ["register"]
 
-KeyOption = Annotated[
-    str,
-    typer.Option(
-        "--key",
-        help="Idempotency key: run again with the same key and nothing is recorded twice.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 AccountArgument = Annotated[str, typer.Argument(help="The account credited with the units.")]
 AmountArgument = Annotated[str, typer.Argument(help="Euros converted, e.g. 50 or 12,50.")]
 

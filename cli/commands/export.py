@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -41,6 +40,10 @@ T = TypeVar("T")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary for scripts.")]
 ZoneOption = Annotated[str, typer.Option("--timezone", help="Time zone that dates are written in.")]
 FileArgument = Annotated[Path, typer.Argument(help="The file to write.")]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
+]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +51,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _zone(run: RunContext, name: str) -> tzinfo:
+    # The zone database is read when an export runs, not for the help.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -85,12 +91,8 @@ def statement(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; default: stdout.")
     ] = None,
-    start: Annotated[
-        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")
-    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
     holder: Annotated[
         str | None,
         typer.Option("--holder", help="PDF: the holder's name (default: the account's name)."),
@@ -203,12 +205,8 @@ def _parse_day(run: RunContext, text: str | None) -> date | None:
 def fec(
     ctx: typer.Context,
     file: FileArgument,
-    start: Annotated[
-        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")
-    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
     tab: Annotated[bool, typer.Option("--tab", help="Separate with tabs instead of |.")] = False,
     accounts_map: Annotated[
         Path | None,

@@ -4,7 +4,8 @@
 often, and how its last period ended. ``run`` runs one job's current period here, under
 the same rule as the serving processes: a period runs once, so when a server ran it
 already the command is refused (exit 3) and can be run again in the next period. A run
-that fails is recorded like a server's and exits with 1.
+that fails is recorded like a server's and exits with 1. Both are acts of
+:mod:`monnaie_locale.acts.jobs`, for administrators.
 
 The jobs and their intervals are the service's, from its settings (``MLC_JOB_INTERVALS``,
 ``MLC_WEBHOOK_POLL_SECONDS``, ``MLC_WEBHOOK_ALLOW_LOOPBACK``).
@@ -12,59 +13,55 @@ The jobs and their intervals are the service's, from its settings (``MLC_JOB_INT
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.keys import service_settings
+from cli.commands.options import EXAMPLE, EXEMPLE, JsonOption
 from cli.context import RunContext, run_context
-from cli.errors import Discrepancy, UsageProblem
+from cli.errors import Discrepancy
 from cli.lazy import lazy
 from cli.output import print_json
-from monnaie_locale.clock import utc_now
 
 if TYPE_CHECKING:
-    from monnaie_locale import config, jobs
-    from monnaie_locale.config import Settings
+    from monnaie_locale import jobs
+    from monnaie_locale.acts import jobs as acts
 else:
-    jobs = lazy("monnaie_locale.jobs")
-    config = lazy("monnaie_locale.config")
+    acts = lazy("monnaie_locale.acts.jobs")
 
 __all__ = ["register"]
 
-_EX = "[b]Example:[/b] "
-_EXEMPLE = "[b]Exemple :[/b] "
 
 group = typer.Typer(
     help=(
         "The service's scheduled jobs: expiring holds, sealing the journal, sending "
-        f"webhooks.\n\n{_EX}mlc jobs list"
+        f"webhooks.\n\n{EXAMPLE}mlc jobs list"
     ),
     no_args_is_help=True,
 )
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 # The French help of these commands, merged into cli.help_fr's table on registration.
 FRENCH_HELP: dict[str, str] = {
     "jobs": (
         "Les tâches planifiées du service : expiration des réservations, scellement du "
-        f"journal, envoi des webhooks.\n\n{_EXEMPLE}mlc jobs list"
+        f"journal, envoi des webhooks.\n\n{EXEMPLE}mlc jobs list"
     ),
     "jobs list": (
         "Montre chaque tâche, sa fréquence et la fin de sa dernière exécution (statut, "
-        f"résultat ou erreur).\n\n{_EXEMPLE}mlc jobs list --json"
+        f"résultat ou erreur).\n\n{EXEMPLE}mlc jobs list --json"
     ),
     "jobs run": (
         "Exécute une tâche maintenant, pour la période en cours, et affiche ce qu'elle a fait."
         "\n\nUne période ne s'exécute qu'une fois, quel que soit le nombre de processus : si "
         "le service l'a déjà fait, la commande est refusée (code 3). Code de sortie 1 quand "
-        f"la tâche échoue (l'erreur est enregistrée).\n\n{_EXEMPLE}mlc jobs run expire_holds"
+        f"la tâche échoue (l'erreur est enregistrée).\n\n{EXEMPLE}mlc jobs run expire_holds"
     ),
     "jobs run NAME": "Le nom de la tâche, par exemple expire_holds (voir « mlc jobs list »).",
 }
@@ -75,29 +72,22 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="jobs")
 
 
-def _settings(run: RunContext) -> Settings:
-    try:
-        return config.load_settings()
-    except ValidationError as error:
-        reason = "; ".join(str(e["msg"]) for e in error.errors())
-        raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
-
-
 @contextmanager
-def _service_jobs(run: RunContext) -> Iterator[list[jobs.Job]]:
-    """The jobs the service runs on this database, with its settings."""
+def _service(run: RunContext) -> Iterator[Mapping[str, Any]]:
+    """How the service runs its jobs, from its settings: the webhooks' sender and the
+    jobs' intervals, as the acts take them."""
     # The package imports the database library: only when a command runs.
     from monnaie_locale.checkout import DestinationPolicy
     from monnaie_locale.checkout.http_sender import HttpxSender
 
-    settings = _settings(run)
+    settings = service_settings(run)
     sender = HttpxSender(
         destinations=DestinationPolicy(allow_loopback=settings.webhook_allow_loopback),
         timeout_seconds=5.0,
     )
     intervals = {"deliver_webhooks": settings.webhook_poll_seconds, **settings.job_intervals}
     try:
-        yield jobs.standard_jobs(run.database(), send=sender, intervals=intervals)
+        yield {"send": sender, "intervals": intervals}
     finally:
         sender.close()
 
@@ -109,12 +99,12 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc jobs list --json
     """
     run = run_context(ctx)
-    with _service_jobs(run) as service_jobs:
-        states = jobs.job_states(run.database())
+    with _service(run) as service:
+        listed = acts.list_jobs(run.context(), **service)
     if as_json:
-        print_json({"jobs": [_job_json(job, states.get(job.name)) for job in service_jobs]})
+        print_json({"jobs": [_job_json(entry) for entry in listed]})
         return
-    run.out.print(_jobs_table(run, service_jobs, states))
+    run.out.print(_jobs_table(run, listed))
 
 
 @group.command("run")
@@ -132,9 +122,8 @@ def run_command(
     [b]Example:[/b] mlc jobs run expire_holds
     """
     run = run_context(ctx)
-    with _service_jobs(run) as service_jobs:
-        job = jobs.find_job(service_jobs, name)
-        outcome = jobs.run_now(run.database(), job, clock=utc_now)
+    with _service(run) as service:
+        outcome = acts.run_job(run.context(), name, **service)
     if as_json:
         print_json(_run_json(outcome))
     if outcome.status == "failed":
@@ -144,15 +133,12 @@ def run_command(
         run.out.print(run.messages("jobs.ran", name=name, result=said), markup=False)
 
 
-def _jobs_table(
-    run: RunContext, service_jobs: list[jobs.Job], states: dict[str, jobs.JobState]
-) -> Table:
+def _jobs_table(run: RunContext, listed: list[acts.ListedJob]) -> Table:
     m = run.messages
     table = Table(title=m("jobs.title"))
     for key in ("job", "interval", "last_run", "status", "outcome"):
         table.add_column(m(f"jobs.column.{key}"))
-    for job in service_jobs:
-        state = states.get(job.name)
+    for job, state in ((entry.job, entry.state) for entry in listed):
         table.add_row(
             job.name,
             m("jobs.every", seconds=f"{job.interval:g}"),
@@ -185,7 +171,8 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _job_json(job: jobs.Job, state: jobs.JobState | None) -> dict[str, Any]:
+def _job_json(entry: acts.ListedJob) -> dict[str, Any]:
+    job, state = entry.job, entry.state
     return {
         "name": job.name,
         "interval_seconds": job.interval,

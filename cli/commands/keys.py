@@ -19,10 +19,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.options import EXAMPLE, EXEMPLE, JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy
@@ -35,25 +35,22 @@ else:
     signing_keys = lazy("monnaie_locale.signing_keys")
     config = lazy("monnaie_locale.config")
 
-__all__ = ["explained_key_problems", "register"]
+__all__ = ["explained_key_problems", "register", "service_settings"]
 
-_EX = "[b]Example:[/b] "
-_EXEMPLE = "[b]Exemple :[/b] "
 
 group = typer.Typer(
     help=(
         "The keys that sign payment codes and receipts: generate, rotate, show.\n\n"
-        f"{_EX}mlc keys show --json"
+        f"{EXAMPLE}mlc keys show --json"
     ),
     no_args_is_help=True,
 )
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 # The French help of these commands, merged into cli.help_fr's table on registration.
 FRENCH_HELP: dict[str, str] = {
     "keys": (
         "Les clés qui signent les codes de paiement et les reçus : créer, renouveler, "
-        f"afficher.\n\n{_EXEMPLE}mlc keys show --json"
+        f"afficher.\n\n{EXEMPLE}mlc keys show --json"
     ),
     "keys generate": (
         "Crée une clé de signature Ed25519 dans un nouveau fichier PEM (PKCS#8, mode 0600) "
@@ -61,7 +58,7 @@ FRENCH_HELP: dict[str, str] = {
         "N'écrase jamais un fichier existant. Avec --passphrase-env, la clé est chiffrée "
         "par la phrase secrète lue dans cette variable d'environnement : donnez la même au "
         "service (MLC_SIGNING_KEY_PASSPHRASE).\n\n"
-        f"{_EXEMPLE}mlc keys generate --out /etc/monnaie-locale/signing.pem "
+        f"{EXEMPLE}mlc keys generate --out /etc/monnaie-locale/signing.pem "
         "--passphrase-env MLC_SIGNING_KEY_PASSPHRASE"
     ),
     "keys generate --out": "Le fichier de la clé privée à créer.",
@@ -74,12 +71,12 @@ FRENCH_HELP: dict[str, str] = {
         "La clé publique de l'ancienne est écrite dans MLC_SIGNING_KEY_RETIRED_DIR (effacer "
         "ce fichier révoque les codes qu'elle a signés) ; la nouvelle est chiffrée avec la "
         "même phrase secrète. Redémarrez ensuite le service.\n\n"
-        f"{_EXEMPLE}mlc keys rotate"
+        f"{EXEMPLE}mlc keys rotate"
     ),
     "keys show": (
         "Affiche les clés que le service charge : l'active et celles qui ne font que "
         "vérifier, avec leur clé publique (JWK).\n\n"
-        f"{_EXEMPLE}mlc keys show --json"
+        f"{EXEMPLE}mlc keys show --json"
     ),
 }
 
@@ -99,7 +96,12 @@ def explained_key_problems(run: RunContext) -> Iterator[None]:
         raise UsageProblem(message) from error
 
 
-def _settings(run: RunContext) -> Settings:
+def service_settings(run: RunContext) -> Settings:
+    """The service's settings, as the environment gives them to a serving process; a
+    setting that does not parse is bad usage, said in the run's language."""
+    # pydantic only when settings are read: help never pays for it.
+    from pydantic import ValidationError
+
     try:
         return config.load_settings()
     except ValidationError as error:
@@ -165,7 +167,7 @@ def rotate(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc keys rotate
     """
     run = run_context(ctx)
-    settings = _settings(run)
+    settings = service_settings(run)
     with explained_key_problems(run):
         done = signing_keys.rotate(settings)
     new, old = done.active.key_id.hex(), done.retired.key_id.hex()
@@ -195,7 +197,7 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc keys show --json
     """
     run = run_context(ctx)
-    settings = _settings(run)
+    settings = service_settings(run)
     with explained_key_problems(run):
         ring = signing_keys.keyring_from_settings(settings)
     if ring is None:

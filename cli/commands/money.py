@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cli.commands.options import JsonOption, KeyOption
 from cli.context import run_context
 from cli.lazy import lazy
 from cli.output import amount_text, print_json
@@ -18,15 +19,6 @@ else:
     transfers = lazy("monnaie_locale.acts.transfers")
 
 __all__ = ["register", "transaction_json"]
-
-KeyOption = Annotated[
-    str,
-    typer.Option(
-        "--key",
-        help="Idempotency key: run again with the same key and nothing is posted twice.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def register(app: typer.Typer) -> None:

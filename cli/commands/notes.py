@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli import help_fr
-from cli.commands.convert import JsonOption, KeyOption
+from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.errors import UsageProblem
@@ -143,6 +143,8 @@ def parse_bundle(items: list[str], *, run: RunContext) -> Bundle:
 # One of the acts of monnaie_locale.acts.notes, given the run's context and the bundle.
 if TYPE_CHECKING:
     Move = Callable[[Context, Bundle], NoteMovement]
+    # An act moving notes at an office or a place: (context, office or place, bundle, key=).
+    MoveAt = Callable[..., NoteMovement]
 
 
 def _run(ctx: typer.Context, items: list[str], move: Move, *, as_json: bool) -> None:
@@ -181,64 +183,50 @@ def print_(
     )
 
 
-@group.command()
-def deliver(
-    ctx: typer.Context,
-    office: OfficeOption,
-    items: NotesOption,
-    key: KeyOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Move notes from the vault to an exchange office's stock.
+def _moving(act: Callable[[], MoveAt], where: Any) -> Callable[..., None]:
+    """A command moving notes at an office or a place with ``act()``, an act of
+    :mod:`monnaie_locale.acts.notes` taking that office or place first (read when the
+    command runs: its module is loaded then, not for the help). ``where`` is the option
+    naming it, :data:`OfficeOption` or :data:`PlaceOption`."""
 
-    [b]Example:[/b] mlc notes deliver --office centre --notes 100x10 --key deliver-centre-1
-    """
-    _run(
-        ctx,
-        items,
-        lambda context, bundle: notes.deliver_notes(context, office, bundle, key=key),
-        as_json=as_json,
-    )
+    def command(
+        ctx: typer.Context,
+        at: str,
+        items: NotesOption,
+        key: KeyOption,
+        as_json: JsonOption = False,
+    ) -> None:
+        move = act()
+        _run(
+            ctx, items, lambda context, bundle: move(context, at, bundle, key=key), as_json=as_json
+        )
 
-
-@group.command("return")
-def return_(
-    ctx: typer.Context,
-    office: OfficeOption,
-    items: NotesOption,
-    key: KeyOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Move notes from an exchange office's stock back to the vault.
-
-    [b]Example:[/b] mlc notes return --office centre --notes 20x10 --key return-centre-1
-    """
-    _run(
-        ctx,
-        items,
-        lambda context, bundle: notes.return_notes(context, office, bundle, key=key),
-        as_json=as_json,
-    )
+    # Typer reads the option from the annotation: the one this command takes.
+    command.__annotations__ = {**command.__annotations__, "at": where}
+    return command
 
 
-@group.command()
-def sell(
-    ctx: typer.Context,
-    office: OfficeOption,
-    items: NotesOption,
-    key: KeyOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Record notes sold for cash at an office: they enter circulation, the till takes euros.
-
-    [b]Example:[/b] mlc notes sell --office centre --notes 2x20 --key centre-sale-0042
-    """
-    _run(
-        ctx,
-        items,
-        lambda context, bundle: notes.sell_notes(context, office, bundle, key=key),
-        as_json=as_json,
-    )
+# Notes moved into or out of an office's stock: command -> (its act, its help).
+_AT_OFFICE: dict[str, tuple[Callable[[], MoveAt], str]] = {
+    "deliver": (
+        lambda: notes.deliver_notes,
+        "Move notes from the vault to an exchange office's stock.\n\n"
+        "[b]Example:[/b] mlc notes deliver --office centre --notes 100x10 --key deliver-centre-1",
+    ),
+    "return": (
+        lambda: notes.return_notes,
+        "Move notes from an exchange office's stock back to the vault.\n\n"
+        "[b]Example:[/b] mlc notes return --office centre --notes 20x10 --key return-centre-1",
+    ),
+    "sell": (
+        lambda: notes.sell_notes,
+        "Record notes sold for cash at an office: they enter circulation, the till takes "
+        "euros.\n\n[b]Example:[/b] mlc notes sell --office centre --notes 2x20 --key "
+        "centre-sale-0042",
+    ),
+}
+for _name, (_act, _help) in _AT_OFFICE.items():
+    group.command(_name, help=_help)(_moving(_act, OfficeOption))
 
 
 @group.command()
@@ -263,61 +251,23 @@ def deposit(
     )
 
 
-@group.command()
-def destroy(
-    ctx: typer.Context,
-    place: PlaceOption,
-    items: NotesOption,
-    key: KeyOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Record worn notes destroyed from a stock (the units cease to exist).
-
-    [b]Example:[/b] mlc notes destroy --place vault --notes 40x10 --key destroy-2026-11
-    """
-    _run(
-        ctx,
-        items,
-        lambda context, bundle: notes.destroy_notes(context, place, bundle, key=key),
-        as_json=as_json,
-    )
-
-
-@group.command()
-def lose(
-    ctx: typer.Context,
-    place: PlaceOption,
-    items: NotesOption,
-    key: KeyOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Record notes missing from a stock (presumed circulating, still backed).
-
-    [b]Example:[/b] mlc notes lose --place centre --notes 1x20 --key lost-centre-1
-    """
-    _run(
-        ctx,
-        items,
-        lambda context, bundle: notes.lose_notes(context, place, bundle, key=key),
-        as_json=as_json,
-    )
-
-
-@group.command()
-def find(
-    ctx: typer.Context,
-    place: PlaceOption,
-    items: NotesOption,
-    key: KeyOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Record lost notes found again and put back into a stock.
-
-    [b]Example:[/b] mlc notes find --place centre --notes 1x20 --key found-centre-1
-    """
-    _run(
-        ctx,
-        items,
-        lambda context, bundle: notes.find_notes(context, place, bundle, key=key),
-        as_json=as_json,
-    )
+# Notes moved at a place (the vault or an office): command -> (its act, its help).
+_AT_PLACE: dict[str, tuple[Callable[[], MoveAt], str]] = {
+    "destroy": (
+        lambda: notes.destroy_notes,
+        "Record worn notes destroyed from a stock (the units cease to exist).\n\n"
+        "[b]Example:[/b] mlc notes destroy --place vault --notes 40x10 --key destroy-2026-11",
+    ),
+    "lose": (
+        lambda: notes.lose_notes,
+        "Record notes missing from a stock (presumed circulating, still backed).\n\n"
+        "[b]Example:[/b] mlc notes lose --place centre --notes 1x20 --key lost-centre-1",
+    ),
+    "find": (
+        lambda: notes.find_notes,
+        "Record lost notes found again and put back into a stock.\n\n"
+        "[b]Example:[/b] mlc notes find --place centre --notes 1x20 --key found-centre-1",
+    ),
+}
+for _name, (_act, _help) in _AT_PLACE.items():
+    group.command(_name, help=_help)(_moving(_act, PlaceOption))

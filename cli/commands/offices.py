@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli import help_fr
-from cli.commands.convert import JsonOption, KeyOption
+from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.lazy import lazy

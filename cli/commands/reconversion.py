@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from cli import help_fr
-from cli.commands.convert import JsonOption, KeyOption
+from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.errors import UsageProblem

@@ -14,24 +14,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
-from cli.commands.keys import explained_key_problems
+from cli.commands.keys import explained_key_problems, service_settings
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy
 from cli.serving import raise_open_files_limit, uvicorn_options, worker_environment
-from monnaie_locale.clock import utc_now
 
 if TYPE_CHECKING:
-    from monnaie_locale import config, demo, store
+    from monnaie_locale import demo, store
     from monnaie_locale import deployment as deployments
+    from monnaie_locale.acts import demo as demo_acts
     from monnaie_locale.acts import users
     from monnaie_locale.config import Settings
 else:
+    demo_acts = lazy("monnaie_locale.acts.demo")
     users = lazy("monnaie_locale.acts.users")
-    config = lazy("monnaie_locale.config")
     demo = lazy("monnaie_locale.demo")
     deployments = lazy("monnaie_locale.deployment")
     store = lazy("monnaie_locale.store")
@@ -49,16 +48,7 @@ def register(app: typer.Typer) -> None:
 
 def _settings(run: RunContext) -> Settings:
     """The service's settings, on the database this run of mlc points at."""
-    return _environment_settings(run).model_copy(update={"database_url": run.database_url})
-
-
-def _environment_settings(run: RunContext) -> Settings:
-    """The settings the environment gives, as a worker process reads them."""
-    try:
-        return config.load_settings()
-    except ValidationError as error:
-        reason = "; ".join(str(e["msg"]) for e in error.errors())
-        raise UsageProblem(run.messages("keys.bad_settings", reason=reason)) from error
+    return service_settings(run).model_copy(update={"database_url": run.database_url})
 
 
 def init(
@@ -148,19 +138,19 @@ def serve(
         uvicorn.run(service, **options)
         return
     # Each worker process builds its own application from the environment.
-    os.environ.update(worker_environment(_environment_settings(run), settings))
+    os.environ.update(worker_environment(service_settings(run), settings))
     uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
 
 
 def _serve_demo(run: RunContext, settings: Settings, *, host: str, port: int) -> Settings:
     """Fill the demonstration deployment; the settings it is served with."""
-    if settings.is_production:
-        raise UsageProblem(run.messages("serve.demo_in_production"))
-    with explained_key_problems(run):
-        settings = demo.with_demo_signing_key(demo.demo_settings(settings), DEMO_FOLDER)
-    run.database().write(lambda conn: demo.seed_demo(conn, settings, clock=utc_now))
+    try:
+        with explained_key_problems(run):
+            served = demo_acts.set_up_demo(run.database(), settings, key_folder=DEMO_FOLDER)
+    except demo.DemoInProduction as refused:
+        raise UsageProblem(run.messages("serve.demo_in_production")) from refused
     _print_demo(run, host=host, port=port)
-    return settings
+    return served
 
 
 def _print_demo(run: RunContext, *, host: str, port: int) -> None:

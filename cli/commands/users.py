@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from cli import help_fr
-from cli.commands.convert import JsonOption
+from cli.commands.options import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy

@@ -123,3 +123,11 @@ def test_french_help_is_shown_when_the_run_speaks_french() -> None:
         app, ["--lang", "en", "accounts", "import", "--help"], env={"COLUMNS": "200"}
     )
     assert "Check every line, write nothing." in english.stdout
+
+
+def test_the_help_flag_is_said_in_the_language_of_the_run() -> None:
+    for command in (["notes"], ["notes", "sell"], ["transfer"]):
+        french = CliRunner().invoke(app, ["--lang", "fr", *command, "--help"])
+        english = CliRunner().invoke(app, ["--lang", "en", *command, "--help"])
+        assert "Affiche cette aide." in french.stdout, command
+        assert "Show this message and exit." in english.stdout, command
