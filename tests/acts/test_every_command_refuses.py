@@ -35,6 +35,7 @@ from monnaie_locale.acts import (
     audit,
     conversions,
     exports,
+    jobs,
     membership,
     notes,
     offices,
@@ -281,6 +282,9 @@ WALK: tuple[Walk, ...] = (
          (MEMBER, COUNTER)),
     Walk("export journal", exports.write_journal, "{files}/journal.ledger",
          get("/v1/exports/journal.ledger"), (MEMBER, OWNER)),
+    # The service's jobs: the administrators', with no route
+    Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
+    Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
 )  # fmt: skip
 
 # Commands that act for no user, and why.
@@ -295,9 +299,6 @@ NO_ACTOR: dict[str, str] = {
     "keys generate": "writes a new signing key file; touches no database",
     "keys rotate": "replaces the signing key files named by the settings; touches no database",
     "keys show": "reads the public halves of the signing keys; touches no database",
-    "jobs list": "reads the schedule and the last runs of the service's own jobs",
-    "jobs run": "runs one of the service's own jobs (expiring holds, sealing the journal, "
-    "sending webhooks) as the service does, on no user's behalf",
 }
 
 
