@@ -28,7 +28,7 @@ from rich.progress import (
 
 from monnaie_locale.money import format_amount
 
-__all__ = ["Bar", "amount_text", "limit_text", "print_command", "print_json", "progress_bar"]
+__all__ = ["Bar", "limit_text", "print_command", "print_json", "progress_bar"]
 
 
 def print_command(console: Console, command: list[str]) -> None:
@@ -42,12 +42,8 @@ def print_json(payload: Any) -> None:
     sys.stdout.flush()
 
 
-def amount_text(minor_units: int, *, decimal_separator: str) -> str:
-    return format_amount(minor_units, decimal_separator=decimal_separator)
-
-
 def limit_text(limit: int | None, *, decimal_separator: str, none: str) -> str:
-    return none if limit is None else amount_text(limit, decimal_separator=decimal_separator)
+    return none if limit is None else format_amount(limit, decimal_separator=decimal_separator)
 
 
 class Bar:

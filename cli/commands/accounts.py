@@ -13,10 +13,10 @@ from cli.commands.options import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy
-from cli.output import amount_text, limit_text, print_json, progress_bar
+from cli.output import limit_text, print_json, progress_bar
 from monnaie_locale.errors import InvalidAmount
 from monnaie_locale.model import Account, AccountKind
-from monnaie_locale.money import parse_amount
+from monnaie_locale.money import format_amount, parse_amount
 
 if TYPE_CHECKING:
     from monnaie_locale.acts import accounts
@@ -176,8 +176,8 @@ def _accounts_table(run: RunContext, shown: list[Account]) -> Table:
             account.currency,
             m(f"status.{account.status}"),
             escape(account.owner_ref or ""),
-            amount_text(account.balance, decimal_separator=sep),
-            amount_text(account.held, decimal_separator=sep),
+            format_amount(account.balance, decimal_separator=sep),
+            format_amount(account.held, decimal_separator=sep),
             limit_text(account.lower_limit, decimal_separator=sep, none=m("limit.none")),
         )
     return table
@@ -232,15 +232,15 @@ def _summary_table(run: RunContext, account: Account) -> Table:
     table.add_column(m("col.check"))
     table.add_column(m("col.value"), justify="right")
     available = (
-        amount_text(account.available, decimal_separator=sep)
+        format_amount(account.available, decimal_separator=sep)
         if account.lower_limit is not None
         else m("limit.none")
     )
     rows = (
         ("col.status", m(f"status.{account.status}")),
         ("col.owner", escape(account.owner_ref or "")),
-        ("col.balance", amount_text(account.balance, decimal_separator=sep)),
-        ("col.held", amount_text(account.held, decimal_separator=sep)),
+        ("col.balance", format_amount(account.balance, decimal_separator=sep)),
+        ("col.held", format_amount(account.held, decimal_separator=sep)),
         ("col.available", available),
         (
             "col.lower_limit",
@@ -271,8 +271,8 @@ def _postings_table(run: RunContext, lines: tuple[StatementLine, ...]) -> Table:
             str(line.posting.transaction_id),
             escape(line.kind),
             escape(line.memo),
-            amount_text(line.posting.amount, decimal_separator=sep),
-            amount_text(line.posting.balance_after, decimal_separator=sep),
+            format_amount(line.posting.amount, decimal_separator=sep),
+            format_amount(line.posting.balance_after, decimal_separator=sep),
         )
     return table
 

@@ -18,8 +18,8 @@ from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.lazy import lazy
-from cli.output import amount_text, print_json
-from monnaie_locale.money import parse_amount
+from cli.output import print_json
+from monnaie_locale.money import format_amount, parse_amount
 
 if TYPE_CHECKING:
     from monnaie_locale.acts import conversions
@@ -103,8 +103,8 @@ def _show(run: RunContext, done: Conversion, *, as_json: bool) -> None:
             "convert.done",
             id=done.id,
             account=done.account,
-            amount=amount_text(done.amount, decimal_separator=run.messages.decimal_separator),
-            bonus=amount_text(done.bonus, decimal_separator=run.messages.decimal_separator),
+            amount=format_amount(done.amount, decimal_separator=run.messages.decimal_separator),
+            bonus=format_amount(done.bonus, decimal_separator=run.messages.decimal_separator),
             status=done.status,
         ),
         markup=False,
@@ -230,7 +230,7 @@ def pending(ctx: typer.Context, as_json: JsonOption = False) -> None:
         table.add_row(
             order.reference or "",
             order.account,
-            amount_text(order.amount, decimal_separator=run.messages.decimal_separator),
+            format_amount(order.amount, decimal_separator=run.messages.decimal_separator),
             order.created_at.date().isoformat(),
         )
     run.out.print(table)

@@ -16,8 +16,9 @@ import typer
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy
-from cli.output import Bar, amount_text, print_json, progress_bar
+from cli.output import Bar, print_json, progress_bar
 from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.money import format_amount
 
 if TYPE_CHECKING:
     from monnaie_locale import exports
@@ -257,8 +258,8 @@ def fec(
             path=file,
             entries=summary.entries,
             lines=summary.lines,
-            debit=amount_text(summary.debit, decimal_separator=sep),
-            credit=amount_text(summary.credit, decimal_separator=sep),
+            debit=format_amount(summary.debit, decimal_separator=sep),
+            credit=format_amount(summary.credit, decimal_separator=sep),
         ),
         markup=False,
     )

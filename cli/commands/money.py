@@ -9,9 +9,9 @@ import typer
 from cli.commands.options import JsonOption, KeyOption
 from cli.context import run_context
 from cli.lazy import lazy
-from cli.output import amount_text, print_json
+from cli.output import print_json
 from monnaie_locale.model import Transaction
-from monnaie_locale.money import parse_amount
+from monnaie_locale.money import format_amount, parse_amount
 
 if TYPE_CHECKING:
     from monnaie_locale.acts import transfers
@@ -69,7 +69,7 @@ def transfer(
     if as_json:
         print_json(transaction_json(transaction))
         return
-    shown = amount_text(minor, decimal_separator=run.messages.decimal_separator)
+    shown = format_amount(minor, decimal_separator=run.messages.decimal_separator)
     run.out.print(
         run.messages("transfer.done", id=transaction.id, amount=shown, debit=debit, credit=credit),
         markup=False,

@@ -19,9 +19,9 @@ from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.errors import UsageProblem
 from cli.lazy import lazy
-from cli.output import amount_text, print_json
+from cli.output import print_json
 from monnaie_locale.errors import InvalidAmount
-from monnaie_locale.money import parse_amount
+from monnaie_locale.money import format_amount, parse_amount
 
 if TYPE_CHECKING:
     from monnaie_locale.acting import Context
@@ -161,7 +161,7 @@ def _run(ctx: typer.Context, items: list[str], move: Move, *, as_json: bool) -> 
             source=done.source or "-",
             target=done.target or "-",
             count=sum(count for _, count in done.bundle),
-            amount=amount_text(done.amount, decimal_separator=run.messages.decimal_separator),
+            amount=format_amount(done.amount, decimal_separator=run.messages.decimal_separator),
         ),
         markup=False,
     )

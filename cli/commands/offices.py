@@ -16,8 +16,8 @@ from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.lazy import lazy
-from cli.output import amount_text, print_json
-from monnaie_locale.money import parse_amount
+from cli.output import print_json
+from monnaie_locale.money import format_amount, parse_amount
 
 if TYPE_CHECKING:
     from monnaie_locale.acts import offices
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _money(run: RunContext, minor: int) -> str:
-    return amount_text(minor, decimal_separator=run.messages.decimal_separator)
+    return format_amount(minor, decimal_separator=run.messages.decimal_separator)
 
 
 @group.command()

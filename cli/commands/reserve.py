@@ -22,7 +22,8 @@ from cli.commands.options import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import Discrepancy, UsageProblem
 from cli.lazy import lazy
-from cli.output import amount_text, print_json, progress_bar
+from cli.output import print_json, progress_bar
+from monnaie_locale.money import format_amount
 
 if TYPE_CHECKING:
     from monnaie_locale import reserve as reports
@@ -96,7 +97,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _money(run: RunContext, minor: int) -> str:
-    return amount_text(minor, decimal_separator=run.messages.decimal_separator)
+    return format_amount(minor, decimal_separator=run.messages.decimal_separator)
 
 
 def _as_of(run: RunContext, text: str | None) -> datetime | None:
