@@ -13,23 +13,23 @@ from monnaie_locale.auth.principal import Principal
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import from_settings
 from monnaie_locale.jobs import job_states
-from monnaie_locale.ledger import Ledger
 from monnaie_locale.model import HoldStatus
 from tests.cli.test_jobs import expired_hold
 from tests.conftest import SteppingClock
+from tests.engine import Engine
 from tests.support import refused
 
 NOT_ADMINS = [role for role in Role if role is not Role.ADMIN]
 
 
-def acting(ledger: Ledger, role: Role) -> Context:
+def acting(ledger: Engine, role: Role) -> Context:
     actor = Principal(role=role, accounts=frozenset({"alice"}), name=str(role), user_id=1)
     return Context(database=ledger.database, actor=actor, deployment=from_settings(Settings()))
 
 
 @pytest.mark.parametrize("role", NOT_ADMINS)
 def test_only_an_administrator_runs_a_job_and_a_refusal_runs_nothing(
-    ledger: Ledger, clock: SteppingClock, role: Role
+    ledger: Engine, clock: SteppingClock, role: Role
 ) -> None:
     hold_id = expired_hold(ledger, clock)
 
@@ -44,13 +44,13 @@ def test_only_an_administrator_runs_a_job_and_a_refusal_runs_nothing(
 
 
 @pytest.mark.parametrize("role", NOT_ADMINS)
-def test_only_an_administrator_lists_the_jobs(ledger: Ledger, role: Role) -> None:
+def test_only_an_administrator_lists_the_jobs(ledger: Engine, role: Role) -> None:
     with pytest.raises(RoleForbidden):
         job_acts.list_jobs(acting(ledger, role))
 
 
 def test_an_administrator_runs_a_job_and_sees_how_it_ended(
-    ledger: Ledger, clock: SteppingClock
+    ledger: Engine, clock: SteppingClock
 ) -> None:
     hold_id = expired_hold(ledger, clock)
     admin = acting(ledger, Role.ADMIN)
