@@ -177,9 +177,7 @@ async def _core_error(request: Request, exc: Exception) -> JSONResponse:
         # Input validation should stop such values first: a gap in it is worth a look.
         log.warning("the database refused a value: %s", exc.reason)
     detail, language = _detail(exc, request)
-    return problem_response(
-        status, exc.code, detail, headers=_headers_for(exc), language=language
-    )
+    return problem_response(status, exc.code, detail, headers=_headers_for(exc), language=language)
 
 
 def _issues(exc: RequestValidationError) -> list[ValidationIssue]:

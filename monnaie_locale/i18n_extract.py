@@ -40,7 +40,7 @@ def extract_keys(
         if not isinstance(node, ast.Call) or not node.args:
             continue
         function = node.func
-        name = function.attr if isinstance(function, ast.Attribute) else None
+        name = function.attr if isinstance(function, ast.Attribute) else ""
         if isinstance(function, ast.Name):
             name = function.id
         if name in keywords:
