@@ -156,11 +156,15 @@ def _headers_for(error: MonnaieLocaleError) -> Mapping[str, str] | None:
 def _detail(error: MonnaieLocaleError, request: Request) -> tuple[str, Language]:
     """The error's detail in the language the request prefers, else its own message."""
     language = preferred_language(request.headers.get("accept-language"))
-    if language is not None:
+    if language is None:
+        return error.message, "en"
+    try:
         text = describe(error, Messages(language), prefixes=("api.error.", "error."))
-        if text is not None:
-            return text, language
-    return error.message, "en"
+    except (KeyError, IndexError, ValueError):
+        # A text naming a field this error lacks must not turn a refusal into a 500.
+        log.warning("the catalogue cannot word %s in %s", error.code, language, exc_info=True)
+        text = None
+    return (error.message, "en") if text is None else (text, language)
 
 
 async def _core_error(request: Request, exc: Exception) -> JSONResponse:
