@@ -24,10 +24,10 @@ import gettext
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from monnaie_locale.errors import MonnaieLocaleError
+from monnaie_locale.errors import MonnaieLocaleError
+from monnaie_locale.money import format_amount
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -97,8 +97,6 @@ def describe(
     key = next((p + error.code for p in prefixes if messages.has(p + error.code)), None)
     if key is None:
         return None
-    from monnaie_locale.money import format_amount
-
     fields: dict[str, Any] = {**run, **vars(error)}
     for name in _AMOUNT_FIELDS:
         if isinstance(fields.get(name), int):

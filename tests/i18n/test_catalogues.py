@@ -81,13 +81,9 @@ PAYERS_READ_THE_PAGES = {
 }
 NOT_YET_TRANSLATED = {
     # Plain English from the error, until someone words them in both languages.
-    "account_closed",
     "account_not_empty",
     "amount_mismatch",
     "conversion_limit_exceeded",
-    "currency_mismatch",
-    "duplicate_user",
-    "hold_expired",
     "hold_not_pending",
     "kind_opened_by_set_up",
     "not_a_merchant",
@@ -96,12 +92,8 @@ NOT_YET_TRANSLATED = {
     "refund_exceeds_payment",
     "refund_limit_exceeded",
     "unbalanced",
-    "unknown_api_key",
-    "unknown_hold",
     "unknown_payment",
-    "unknown_user",
     "unknown_webhook_endpoint",
-    "wrong_password",
 }
 FALLING_BACK = FAMILY_ROOTS | WORDED_BY_THE_RAISER | PAYERS_READ_THE_PAGES | NOT_YET_TRANSLATED
 
