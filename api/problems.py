@@ -9,6 +9,16 @@ body that is not JSON), unknown routes 404; anything unexpected is logged and be
 so, and what the operator does when the tables are missing; the driver's own words go to
 the log only (the store translates them into core errors, see
 :mod:`monnaie_locale.store.database`).
+
+The ``detail`` of a core error is written for whoever reads it. A request whose
+``Accept-Language`` prefers French or English gets the catalogue's text for the error's
+code (:mod:`monnaie_locale.i18n`): the CLI's ``error.<code>`` entry, or the API's own
+``api.error.<code>`` where the CLI's names a command or an option, filled from the
+error's fields with amounts in the language's decimals; the pages say the same thing.
+A request without that header, as machine clients send, gets the error's own English
+message, as before; so does a code the catalogue lacks. ``Content-Language`` names the
+language of the detail on every problem response; ``code`` and ``status`` never change
+with it.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ from monnaie_locale.errors import (
     MonnaieLocaleError,
     NotFound,
 )
+from monnaie_locale.i18n import Language, Messages, describe, preferred_language
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -104,7 +115,9 @@ def problem_response(
     *,
     errors: list[ValidationIssue] | None = None,
     headers: Mapping[str, str] | None = None,
+    language: Language = "en",
 ) -> JSONResponse:
+    """A problem document; ``language`` is that of ``detail``, English unless translated."""
     problem = Problem(
         type=TYPE_PREFIX + code,
         title=code.replace("_", " ").capitalize(),
@@ -118,7 +131,7 @@ def problem_response(
         problem.model_dump(exclude_none=True),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers,
+        headers={**(headers or {}), "Content-Language": language},
     )
 
 
@@ -140,7 +153,21 @@ def _headers_for(error: MonnaieLocaleError) -> Mapping[str, str] | None:
     return None
 
 
-async def _core_error(_request: Request, exc: Exception) -> JSONResponse:
+def _detail(error: MonnaieLocaleError, request: Request) -> tuple[str, Language]:
+    """The error's detail in the language the request prefers, else its own message."""
+    language = preferred_language(request.headers.get("accept-language"))
+    if language is None:
+        return error.message, "en"
+    try:
+        text = describe(error, Messages(language), prefixes=("api.error.", "error."))
+    except (KeyError, IndexError, ValueError):
+        # A text naming a field this error lacks must not turn a refusal into a 500.
+        log.warning("the catalogue cannot word %s in %s", error.code, language, exc_info=True)
+        text = None
+    return (error.message, "en") if text is None else (text, language)
+
+
+async def _core_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MonnaieLocaleError)
     status = status_for(type(exc))
     if isinstance(exc, DatabaseUnavailable):
@@ -153,7 +180,8 @@ async def _core_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidData):
         # Input validation should stop such values first: a gap in it is worth a look.
         log.warning("the database refused a value: %s", exc.reason)
-    return problem_response(status, exc.code, exc.message, headers=_headers_for(exc))
+    detail, language = _detail(exc, request)
+    return problem_response(status, exc.code, detail, headers=_headers_for(exc), language=language)
 
 
 def _issues(exc: RequestValidationError) -> list[ValidationIssue]:

@@ -4,8 +4,9 @@ French writes a decimal comma ("12,50") and puts a non-breaking space before the
 punctuation marks ":", ";", "!" and "?" ("Paiement effectué : 12,50 EK"), so a line never
 starts with one of them; English writes "12.50" and "Payment done: 12.50 EK". In both, a
 non-breaking space joins an amount to its currency symbol. The texts of
-:mod:`api.i18n` are written with ordinary spaces and set here on the way out; the pages'
-scripts follow the same rules for what they write themselves (``common.js``).
+:mod:`api.i18n` (the catalogue's ``page.`` keys) are written with ordinary spaces and set
+here on the way out; the pages' scripts follow the same rules for what they write
+themselves (``common.js``).
 """
 
 from __future__ import annotations

@@ -13,18 +13,17 @@ Exit codes, for scheduled jobs and scripts:
 ====  ==========================================================================
 
 Errors of the core carry a stable ``code`` and fields; the message shown is looked up by
-that code in :mod:`cli.messages` and filled from the fields, so it reads in the run's
-language and always says what to do next.
+that code in the catalogue (:func:`monnaie_locale.i18n.describe`, the API's too) and
+filled from the fields, so it reads in the run's language and always says what to do next.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 from cli.messages import Messages
 from monnaie_locale.errors import Conflict, DatabaseUnavailable, JournalBroken, MonnaieLocaleError
-from monnaie_locale.money import format_amount
+from monnaie_locale.i18n import describe
 
 __all__ = [
     "CliProblem",
@@ -67,10 +66,6 @@ class Discrepancy(CliProblem):
     exit_code = ExitCode.DISCREPANCY
 
 
-# Fields of core errors that hold minor units, shown as decimal amounts.
-_AMOUNT_FIELDS = ("needed", "available", "amount", "upper_limit")
-
-
 def exit_code_for(error: MonnaieLocaleError) -> ExitCode:
     if isinstance(error, JournalBroken):
         return ExitCode.DISCREPANCY
@@ -92,13 +87,5 @@ def explain(error: MonnaieLocaleError, messages: Messages, **run: object) -> str
     ``run`` gives what the error cannot know and the message may name, such as the
     database's ``url`` (without its password).
     """
-    key = f"error.{error.code}"
-    if not messages.has(key):
-        return messages("error.other", message=error.message)
-    fields: dict[str, Any] = {**run, **vars(error)}
-    for name in _AMOUNT_FIELDS:
-        if isinstance(fields.get(name), int):
-            fields[name] = format_amount(fields[name], decimal_separator=messages.decimal_separator)
-    if "status" in fields and messages.has(f"status.{fields['status']}"):
-        fields["status"] = messages(f"status.{fields['status']}")
-    return messages(key, **fields)
+    text = describe(error, messages, prefixes=("error.",), **run)
+    return text if text is not None else messages("error.other", message=error.message)

@@ -139,7 +139,9 @@ def _import_refused(problems: list[account_import.ImportProblem]) -> JSONRespons
     )
     body = problem.model_dump(exclude_none=True)
     body["problems"] = [ImportProblemOut.of(p).model_dump() for p in problems]
-    return JSONResponse(body, status_code=422, media_type=PROBLEM_MEDIA_TYPE)
+    return JSONResponse(
+        body, status_code=422, media_type=PROBLEM_MEDIA_TYPE, headers={"Content-Language": "en"}
+    )
 
 
 @router.patch(

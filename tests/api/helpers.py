@@ -14,6 +14,7 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     """The response is an RFC 9457 problem with this status and code; return its body."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["content-language"] in ("fr", "en")  # the detail's language
     body: dict[str, object] = response.json()
     assert body["status"] == status
     assert body["code"] == code

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,9 +15,11 @@ from monnaie_locale import errors
 from monnaie_locale.auth import Role
 from monnaie_locale.auth import errors as auth_errors
 from monnaie_locale.config import Settings
+from monnaie_locale.errors import InsufficientFunds
+from monnaie_locale.i18n import Language, Messages
 from monnaie_locale.signing_keys import SigningKeyUnavailable
 from monnaie_locale.store import connect
-from tests.api.conftest import World
+from tests.api.conftest import ALICE_FUNDS, World
 from tests.api.helpers import assert_problem, refused
 
 
@@ -174,3 +177,47 @@ def test_the_app_creates_the_folder_of_its_sqlite_file(tmp_path: Path) -> None:
     with TestClient(create_app(Settings(database_url=url))) as client:
         assert client.get("/healthz").status_code == 200
     assert (tmp_path / "var").is_dir()
+
+
+def _overdraw(world: World, headers: dict[str, str]) -> httpx.Response:
+    response: httpx.Response = world.client.post(
+        "/v1/transfers",
+        json={"payer": "alice", "payee": "bakery", "amount": "100.01"},
+        headers={**world.auth(Role.MEMBER), "Idempotency-Key": "overdraw", **headers},
+    )
+    return response
+
+
+@pytest.mark.parametrize(("accept", "language"), [("fr-FR,fr;q=0.9,en;q=0.5", "fr"), ("en", "en")])
+def test_a_refusal_is_detailed_in_the_language_the_request_prefers(
+    world: World, accept: str, language: Language
+) -> None:
+    response = _overdraw(world, {"Accept-Language": accept})
+
+    body = assert_problem(response, 409, "insufficient_funds")
+    separator = Messages(language).decimal_separator
+    needed, available = (
+        f"{units // 100}{separator}{units % 100:02d}" for units in (10_001, ALICE_FUNDS)
+    )
+    assert body["detail"] == Messages(language)(
+        "error.insufficient_funds", account="alice", needed=needed, available=available
+    )
+    assert response.headers["content-language"] == language
+
+
+def test_without_accept_language_the_detail_is_the_error_s_own_message(world: World) -> None:
+    response = _overdraw(world, {})
+
+    body = assert_problem(response, 409, "insufficient_funds")
+    assert body["detail"] == str(InsufficientFunds("alice", needed=10_001, available=ALICE_FUNDS))
+    assert response.headers["content-language"] == "en"
+
+
+def test_the_api_words_an_error_without_the_command_line_s_advice(world: World) -> None:
+    response = world.client.get(
+        "/v1/accounts/nobody", headers={**world.auth(Role.ADMIN), "Accept-Language": "fr"}
+    )
+
+    body = assert_problem(response, 404, "unknown_account")
+    assert body["detail"] == Messages("fr")("api.error.unknown_account", account="nobody")
+    assert "mlc" not in str(body["detail"])

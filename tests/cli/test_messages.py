@@ -1,8 +1,10 @@
-"""The message catalogue, the language choice, and the help of every command."""
+"""Core errors in the run's language, exit codes, and the help of every command.
+
+The catalogues themselves are checked in tests/i18n.
+"""
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from cli.context import sqlite_path
 from cli.errors import ExitCode, exit_code_for, explain
 from cli.help_fr import french_help_for, help_keys
 from cli.main import app, load_all
-from cli.messages import CATALOGUE, LANGUAGES, Messages, language_from
+from cli.messages import Messages
 from monnaie_locale.errors import (
     DatabaseUnavailable,
     InsufficientFunds,
@@ -24,37 +26,6 @@ from monnaie_locale.errors import (
     SchemaMissing,
     UnknownAccount,
 )
-
-
-def test_every_message_exists_in_every_language() -> None:
-    for key, texts in CATALOGUE.items():
-        assert set(texts) == set(LANGUAGES), key
-
-
-def test_each_translation_fills_the_same_fields() -> None:
-    fields = string.Formatter()
-    for key, texts in CATALOGUE.items():
-        names = {
-            lang: {name for _, name, _, _ in fields.parse(text) if name}
-            for lang, text in texts.items()
-        }
-        assert names["fr"] == names["en"], key
-
-
-@pytest.mark.parametrize(
-    ("option", "environ", "expected"),
-    [
-        ("en", {"MLC_LANG": "fr"}, "en"),
-        (None, {"MLC_LANG": "en", "LANG": "fr_FR.UTF-8"}, "en"),
-        (None, {"LANG": "en_GB.UTF-8"}, "en"),
-        (None, {"LANG": "C.UTF-8"}, "fr"),
-        (None, {}, "fr"),
-    ],
-)
-def test_the_language_comes_from_option_then_mlc_lang_then_lang(
-    option: str | None, environ: dict[str, str], expected: str
-) -> None:
-    assert language_from(option, environ) == expected
 
 
 def test_core_errors_are_explained_in_french_with_amounts_in_decimals() -> None:
