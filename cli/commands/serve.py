@@ -148,7 +148,7 @@ def _serve_demo(run: RunContext, settings: Settings, *, host: str, port: int) ->
         with explained_key_problems(run):
             served = demo_acts.set_up_demo(run.database(), settings, key_folder=DEMO_FOLDER)
     except demo.DemoInProduction as refused:
-        raise UsageProblem(run.messages("serve.demo_in_production")) from refused
+        raise UsageProblem(run.messages("error.demo_in_production")) from refused
     _print_demo(run, host=host, port=port)
     return served
 
