@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -45,8 +44,6 @@ __all__ = [
     "RunContext",
     "console",
     "run_context",
-    "safe_url",
-    "sqlite_path",
 ]
 
 # A width no line reaches: into a pipe, tables take their natural width and text its own.
@@ -55,25 +52,6 @@ ACTOR_ENV = "MLC_AS"
 DATABASE_ENV = "MLC_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/monnaie-locale.db"
 LANG_ENV = "MLC_LANG"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for another engine or an in-memory database."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    if parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
-
-
-def safe_url(url: str) -> str:
-    """The URL with its password masked, fit to print in a message."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -103,6 +81,7 @@ class RunContext:
     def database(self, *, create: bool = False) -> Database:
         """The run's database. Refuses a SQLite file that does not exist unless ``create``."""
         if self._database is None:
+            from monnaie_locale.database_url import sqlite_path
             from monnaie_locale.store import connect
 
             path = sqlite_path(self.database_url)
@@ -124,17 +103,15 @@ class RunContext:
         if self._context is None:
             from cli.deployment_settings import load_deployment
             from monnaie_locale.acting import Context
-            from monnaie_locale.auth.credentials import principal_named
+            from monnaie_locale.acts.sessions import acting_as
             from monnaie_locale.auth.errors import NotAuthenticated
 
-            name = self.actor_name
-            if not name:
+            if not self.actor_name:
                 raise NotAuthenticated("no user named")
             database = self.database()
-            actor = database.read(lambda conn: principal_named(conn, name))
             self._context = Context(
                 database=database,
-                actor=actor,
+                actor=acting_as(database, self.actor_name),
                 deployment=load_deployment(self),
                 seal_after_commit=True,
             )

@@ -17,10 +17,12 @@ from cli.lazy import lazy
 
 if TYPE_CHECKING:
     from monnaie_locale import config, deployment
+    from monnaie_locale.acts import offices
     from monnaie_locale.deployment import Deployment
 else:
     config = lazy("monnaie_locale.config")
     deployment = lazy("monnaie_locale.deployment")
+    offices = lazy("monnaie_locale.acts.offices")
 
 __all__ = [
     "load_deployment",
@@ -30,8 +32,8 @@ __all__ = [
 
 def load_deployment(run: RunContext) -> Deployment:
     """The deployment this run of ``mlc`` works on, with the offices its books hold."""
-    offices = run.database().read(deployment.offices_in_books)
-    return deployment.from_settings(config.load_settings(), offices=offices)
+    held = offices.open_offices(run.database())
+    return deployment.from_settings(config.load_settings(), offices=held)
 
 
 def record_json(record: Any) -> dict[str, Any]:

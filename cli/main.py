@@ -132,7 +132,6 @@ class ReportingGroup(TyperGroup):
 
     # ``ctx`` is Typer's click context; its class is private to Typer, hence Any.
     def invoke(self, ctx: Any) -> Any:
-        from cli.context import safe_url
         from monnaie_locale.errors import MonnaieLocaleError
 
         try:
@@ -141,6 +140,8 @@ class ReportingGroup(TyperGroup):
             _report(ctx, problem.message)
             raise typer.Exit(problem.exit_code) from problem
         except MonnaieLocaleError as error:
+            from monnaie_locale.database_url import safe_url
+
             run = _run(ctx)
             _report(ctx, explain(error, run.messages, url=safe_url(run.database_url)))
             raise typer.Exit(exit_code_for(error)) from error

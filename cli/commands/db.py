@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.context import RunContext, run_context, safe_url, sqlite_path
+from cli.context import RunContext, run_context
 from cli.errors import Discrepancy, UsageProblem
 from cli.lazy import lazy
 from cli.output import print_command, progress_bar
 from monnaie_locale.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
-    from monnaie_locale import backup, store
+    from monnaie_locale import backup, database_url, store
 else:
     backup = lazy("monnaie_locale.backup")
+    database_url = lazy("monnaie_locale.database_url")
     store = lazy("monnaie_locale.store")
 
 __all__ = ["register"]
@@ -43,7 +44,7 @@ def migrate(ctx: typer.Context) -> None:
     """
     run = run_context(ctx)
     store.migrate(run.database(create=True))
-    run.out.print(run.messages("db.migrated", url=safe_url(run.database_url)))
+    run.out.print(run.messages("db.migrated", url=database_url.safe_url(run.database_url)))
 
 
 @group.command("backup")
@@ -60,7 +61,7 @@ def backup_command(
     [b]Example:[/b] mlc db backup var/backups/eusko-2026-11-27.db
     """
     run = run_context(ctx)
-    source = sqlite_path(run.database_url)
+    source = database_url.sqlite_path(run.database_url)
     if source is None:
         _print_postgres_commands(run, file)
         return
@@ -103,7 +104,7 @@ def restore(
     [b]Example:[/b] mlc db restore var/backups/eusko-2026-11-27.db
     """
     run = run_context(ctx)
-    target = sqlite_path(run.database_url)
+    target = database_url.sqlite_path(run.database_url)
     if target is None:
         raise UsageProblem(run.messages("db.restore_postgres"))
     if not file.is_file():

@@ -5,9 +5,14 @@ till or note stock they hold (:func:`check_office`); the association's operators
 administrators act for every office. The bank's receipt of a till's cash is the
 association's to record: it moves the reserve.
 
+Which offices there are is read before there is an actor: the deployment an actor's
+context carries names them (:func:`open_offices`).
+
 ======================  ==================================================================
 Act                     Who may do it
 ======================  ==================================================================
+open_offices            whoever builds the deployment, without an actor: the offices
+                        whose till the books hold
 add_office              the association's operators and administrators
 close_till              an office operator, for their office; the association's operators
                         and administrators, for any
@@ -23,16 +28,24 @@ from sqlalchemy import Connection
 from monnaie_locale.acting import Context, act, check_office
 from monnaie_locale.auth.roles import OFFICE_STAFF, OPERATORS
 from monnaie_locale.deployment import add_office as open_office
+from monnaie_locale.deployment import offices_in_books
 from monnaie_locale.operations import offices
 from monnaie_locale.operations.offices import OfficeClosing, TillDeposit
+from monnaie_locale.store.database import Database
 
 __all__ = [
     "add_office",
     "bank_till",
     "check_office",
     "close_till",
+    "open_offices",
     "receive_till_deposit",
 ]
+
+
+def open_offices(database: Database) -> tuple[str, ...]:
+    """The ids of the exchange offices whose till the books hold, in order."""
+    return database.read(offices_in_books)
 
 
 @act(*OPERATORS)

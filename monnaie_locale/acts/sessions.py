@@ -1,14 +1,18 @@
 """Sessions: signing in and out, who the caller is, and changing one's own password.
 
 Signing in has no actor: the username and password are the proof, checked with a lock
-after repeated failures (see :mod:`monnaie_locale.auth.login`). Every other act here is
-the signed-in user's own; an API key has no password and no session, so it neither signs
-out (its owner revokes it) nor changes a password.
+after repeated failures (see :mod:`monnaie_locale.auth.login`). Nor has acting as a named
+user, which only the command line does: whoever runs it holds the database already, so
+the name is no proof of identity but what makes each act checked, and recorded, as that
+user's. Every other act here is the signed-in user's own; an API key has no password and
+no session, so it neither signs out (its owner revokes it) nor changes a password.
 
 ===============  =========================================================================
 Act              Who may do it
 ===============  =========================================================================
 sign_in          anyone, without an actor, with a username and its password
+acting_as        whoever holds the database (the command line), without an actor: the
+                 active user they name becomes the actor
 sign_out         anyone signed in with a token: that token is revoked
 whoami           anyone: their name, role and the accounts they hold
 change_password  anyone signed in with a token, giving their current password; every
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth import login, password_change
+from monnaie_locale.auth.credentials import principal_named
 from monnaie_locale.auth.lockout import LoginPolicy
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import EVERYONE
@@ -28,7 +33,7 @@ from monnaie_locale.clock import Clock
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.store.database import Database
 
-__all__ = ["change_password", "sign_in", "sign_out", "whoami"]
+__all__ = ["acting_as", "change_password", "sign_in", "sign_out", "whoami"]
 
 
 def sign_in(
@@ -36,6 +41,15 @@ def sign_in(
 ) -> IssuedToken:
     """A fresh token for ``username``, or the refusal (the same whether the name exists)."""
     return login.sign_in(database, username, password, clock=clock, policy=policy)
+
+
+def acting_as(database: Database, username: str) -> Principal:
+    """The active user ``username`` as an actor: their role and the accounts they hold.
+
+    Refused with :class:`~monnaie_locale.auth.errors.NotAuthenticated` for a name that is
+    no active user's.
+    """
+    return database.read(lambda conn: principal_named(conn, username))
 
 
 @act(*EVERYONE)

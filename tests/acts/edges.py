@@ -26,8 +26,8 @@ from typer.testing import CliRunner, Result
 from cli.errors import ExitCode, exit_code_for, explain
 from cli.messages import Messages
 from monnaie_locale.acting import Context
+from monnaie_locale.acts import sessions
 from monnaie_locale.auth import Role, passwords, resolve_credential
-from monnaie_locale.auth.credentials import principal_named
 from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.store import Database
@@ -112,10 +112,9 @@ class Fronts:
     def context(self, role: Role) -> Context:
         """The acting context of the user who has ``role``."""
         name = STAFF[role][0]
-        actor = self.database.read(lambda conn: principal_named(conn, name))
         return Context(
             database=self.database,
-            actor=actor,
+            actor=sessions.acting_as(self.database, name),
             deployment=deployment_from_settings(ops_settings()),
             clock=self.ops.clock,
         )

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import api_keys, sessions, users
 from monnaie_locale.auth import Role, resolve_credential
-from monnaie_locale.auth.errors import AdministratorExists, WrongPassword
+from monnaie_locale.auth.errors import AdministratorExists, NotAuthenticated, WrongPassword
 from monnaie_locale.auth.lockout import LoginPolicy
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import from_settings
@@ -26,7 +26,7 @@ from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts as accounts_table
 from monnaie_locale.store.tables_auth import users as users_table
 from tests.api.operations_support import STAFF
-from tests.cli.conftest import Mlc, database_url
+from tests.cli.conftest import ADMIN, Mlc, add_user, database_url
 from tests.support import count_rows, refused
 
 if TYPE_CHECKING:
@@ -273,3 +273,27 @@ def test_mlc_init_creates_the_first_administrator_and_refuses_a_second(
     assert again.exit_code == 3, again.output
     assert "administrator already" in again.output
     assert database.read(users_named) == ["marie"]
+
+
+# Acting as a named user: the command line ----------------------------------------------------
+
+
+def test_the_command_line_acts_as_the_active_user_it_names(database: Database) -> None:
+    add_user(database, "claire", Role.AUDITOR)
+    actor = sessions.acting_as(database, "claire")
+    assert (actor.name, actor.role, actor.accounts) == ("claire", Role.AUDITOR, frozenset())
+
+
+@pytest.mark.parametrize("disabled", [False, True], ids=["unknown", "disabled"])
+def test_a_name_that_is_no_active_users_acts_for_nobody(database: Database, disabled: bool) -> None:
+    mlc = Mlc(database_url(database), CliRunner())
+    add_user(database, ADMIN, Role.ADMIN)
+    if disabled:
+        add_user(database, "claire", Role.AUDITOR)
+        assert mlc("users", "disable", "claire").exit_code == 0
+
+    error = refused(database, NotAuthenticated, lambda: sessions.acting_as(database, "claire"))
+    assert error.code == "not_authenticated"
+    result = mlc("audit", "verify", actor="claire")
+    assert result.exit_code == 5, result.output
+    assert "'claire'" in result.output and "--as USER" in result.output

@@ -12,11 +12,11 @@ import typer
 import typer.main
 from typer.testing import CliRunner
 
-from cli.context import sqlite_path
 from cli.errors import ExitCode, exit_code_for, explain
 from cli.help_fr import french_help_for, help_keys
 from cli.main import app, load_all
 from cli.messages import Messages
+from monnaie_locale.database_url import sqlite_path
 from monnaie_locale.errors import (
     DatabaseUnavailable,
     InsufficientFunds,
