@@ -41,6 +41,8 @@ class MonnaieLocaleError(Exception):
     """Root of every error the core raises on purpose."""
 
     code: ClassVar[str] = "error"
+    # The fields that hold minor units: a message shows them as decimal amounts.
+    amount_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -151,6 +153,7 @@ class AccountNotEmpty(Conflict):
     """Raised when closing an account that still holds money or has money on hold."""
 
     code = "account_not_empty"
+    amount_fields = ("balance", "held")
 
     def __init__(self, account: str, balance: int, held: int) -> None:
         super().__init__(
@@ -187,6 +190,7 @@ class InsufficientFunds(Conflict):
     """Raised when a debit (or a hold) would take an account below its lower limit."""
 
     code = "insufficient_funds"
+    amount_fields = ("needed", "available")
 
     def __init__(self, account: str, needed: int, available: int) -> None:
         super().__init__(
@@ -201,6 +205,7 @@ class LimitExceeded(Conflict):
     """Raised when a credit would take an account above its upper limit."""
 
     code = "limit_exceeded"
+    amount_fields = ("amount", "upper_limit")
 
     def __init__(self, account: str, amount: int, upper_limit: int) -> None:
         super().__init__(

@@ -46,9 +46,6 @@ LANGUAGES: tuple[Language, ...] = ("fr", "en")
 DEFAULT_LANGUAGE: Language = "fr"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
-# Fields of core errors that hold minor units, shown as decimal amounts.
-_AMOUNT_FIELDS = ("needed", "available", "amount", "upper_limit")
-
 
 @functools.cache
 def _catalogue(language: Language) -> Mapping[str, str]:
@@ -90,7 +87,8 @@ def describe(
 
     The first of ``prefixes`` + ``error.code`` in the catalogue is taken, so an edge may
     word an error its own way (``"api.error."``) and share the rest (``"error."``).
-    Amounts are written in the language's decimals and an account status in its words.
+    The error's amounts (its ``amount_fields``) are written in the language's decimals,
+    a status (of an account, of a hold) in its words.
     ``run`` gives what the error cannot know and the message may name, such as the
     database's ``url`` (without its password).
     """
@@ -98,7 +96,7 @@ def describe(
     if key is None:
         return None
     fields: dict[str, Any] = {**run, **vars(error)}
-    for name in _AMOUNT_FIELDS:
+    for name in error.amount_fields:
         if isinstance(fields.get(name), int):
             fields[name] = format_amount(fields[name], decimal_separator=messages.decimal_separator)
     if "status" in fields and messages.has(f"status.{fields['status']}"):

@@ -285,6 +285,7 @@ class RefundExceedsPayment(Conflict):
     """Raised when a refund would take the refunds of a payment above its amount."""
 
     code = "refund_exceeds_payment"
+    amount_fields = ("amount", "refundable")
 
     def __init__(self, payment_id: int, *, amount: int, refundable: int) -> None:
         super().__init__(
@@ -300,6 +301,7 @@ class RefundLimitExceeded(Conflict):
     """Raised when a refund would take what a cashier refunded today above its daily limit."""
 
     code = "refund_limit_exceeded"
+    amount_fields = ("amount", "limit", "refunded")
 
     def __init__(self, *, amount: int, limit: int, refunded: int) -> None:
         super().__init__(

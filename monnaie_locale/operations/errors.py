@@ -94,6 +94,7 @@ class ConversionLimitExceeded(Conflict):
     """Raised when a conversion is above the deployment's limit for the account's kind."""
 
     code = "conversion_limit_exceeded"
+    amount_fields = ("amount", "limit")
 
     def __init__(self, account: str, amount: int, limit: int) -> None:
         super().__init__(
@@ -121,6 +122,7 @@ class AmountMismatch(Conflict):
     """Raised when the amount seen (on the bank, in a count) is not the amount expected."""
 
     code = "amount_mismatch"
+    amount_fields = ("expected", "given")
 
     def __init__(self, what: str, expected: int, given: int) -> None:
         super().__init__(f"{what} expects {expected} minor units, not {given}")
@@ -133,6 +135,8 @@ class NotesUnavailable(Conflict):
     """Raised when a note stock lacks enough notes of one denomination."""
 
     code = "notes_unavailable"
+    # ``needed`` and ``available`` count notes.
+    amount_fields = ("denomination",)
 
     def __init__(self, location: str, denomination: int, needed: int, available: int) -> None:
         super().__init__(
@@ -148,6 +152,7 @@ class ReserveInsufficient(Conflict):
     """Raised when validating a payout batch the reserve account could not pay in full."""
 
     code = "reserve_insufficient"
+    amount_fields = ("needed", "available")
 
     def __init__(self, account: str, needed: int, available: int) -> None:
         super().__init__(

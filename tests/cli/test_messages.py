@@ -18,7 +18,9 @@ from cli.main import app, load_all
 from cli.messages import Messages
 from monnaie_locale.database_url import sqlite_path
 from monnaie_locale.errors import (
+    AccountNotEmpty,
     DatabaseUnavailable,
+    HoldNotPending,
     InsufficientFunds,
     InvalidAmount,
     InvalidData,
@@ -26,11 +28,24 @@ from monnaie_locale.errors import (
     SchemaMissing,
     UnknownAccount,
 )
+from monnaie_locale.operations.errors import NotesUnavailable
 
 
 def test_core_errors_are_explained_in_french_with_amounts_in_decimals() -> None:
     text = explain(InsufficientFunds("alice", needed=1250, available=300), Messages("fr"))
     assert text == "Le compte alice ne peut pas payer 12,50 : 3,00 disponible(s)."
+
+
+def test_an_error_shows_its_own_amounts_as_decimals_and_its_counts_as_counts() -> None:
+    notes = explain(NotesUnavailable("office:centre:notes", 500, 3, 1), Messages("fr"))
+    assert notes.startswith("office:centre:notes n'a que 1 billet(s) de 5,00, il en faut 3 :")
+    closing = explain(AccountNotEmpty("alice", balance=1250, held=300), Messages("en"))
+    assert closing.startswith("Account alice is not empty (12.50, 3.00 of it on hold):")
+
+
+def test_a_holds_status_is_given_in_the_runs_words() -> None:
+    assert "déjà annulée :" in explain(HoldNotPending(7, "voided"), Messages("fr"))
+    assert "already posted:" in explain(HoldNotPending(7, "posted"), Messages("en"))
 
 
 def test_core_errors_map_to_exit_codes() -> None:

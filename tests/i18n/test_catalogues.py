@@ -79,23 +79,7 @@ PAYERS_READ_THE_PAGES = {
     "unknown_payment_request",
     "unknown_signing_key",
 }
-NOT_YET_TRANSLATED = {
-    # Plain English from the error, until someone words them in both languages.
-    "account_not_empty",
-    "amount_mismatch",
-    "conversion_limit_exceeded",
-    "hold_not_pending",
-    "kind_opened_by_set_up",
-    "not_a_merchant",
-    "notes_unavailable",
-    "opening_forbidden",
-    "refund_exceeds_payment",
-    "refund_limit_exceeded",
-    "unbalanced",
-    "unknown_payment",
-    "unknown_webhook_endpoint",
-}
-FALLING_BACK = FAMILY_ROOTS | WORDED_BY_THE_RAISER | PAYERS_READ_THE_PAGES | NOT_YET_TRANSLATED
+FALLING_BACK = FAMILY_ROOTS | WORDED_BY_THE_RAISER | PAYERS_READ_THE_PAGES
 
 
 def _po(language: str) -> Catalog:
