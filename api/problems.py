@@ -100,7 +100,7 @@ class Problem(BaseModel):
     type: str = Field(examples=[TYPE_PREFIX + "insufficient_funds"])
     title: str = Field(examples=["Insufficient funds"])
     status: int = Field(examples=[409])
-    detail: str = Field(examples=["account alice cannot pay 5000 minor units: 1250 available"])
+    detail: str = Field(examples=["account alice cannot pay 50.00: 12.50 available"])
     code: str = Field(examples=["insufficient_funds"])
     errors: list[ValidationIssue] | None = None
     request_id: str | None = Field(

@@ -37,6 +37,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 
+def _said(minor_units: int) -> str:
+    """An amount in a message as people write it (``12.50``); the fields keep minor units."""
+    # Imported here: money imports this module for InvalidAmount.
+    from monnaie_locale.money import format_amount
+
+    return format_amount(minor_units)
+
+
 class MonnaieLocaleError(Exception):
     """Root of every error the core raises on purpose."""
 
@@ -157,7 +165,7 @@ class AccountNotEmpty(Conflict):
 
     def __init__(self, account: str, balance: int, held: int) -> None:
         super().__init__(
-            f"account {account} still holds {balance} minor units ({held} on hold); "
+            f"account {account} still holds {_said(balance)} ({_said(held)} on hold); "
             "empty it before closing"
         )
         self.account = account
@@ -194,7 +202,7 @@ class InsufficientFunds(Conflict):
 
     def __init__(self, account: str, needed: int, available: int) -> None:
         super().__init__(
-            f"account {account} cannot pay {needed} minor units: {available} available"
+            f"account {account} cannot pay {_said(needed)}: {_said(available)} available"
         )
         self.account = account
         self.needed = needed
@@ -209,8 +217,8 @@ class LimitExceeded(Conflict):
 
     def __init__(self, account: str, amount: int, upper_limit: int) -> None:
         super().__init__(
-            f"account {account} cannot receive {amount} minor units: its upper limit is "
-            f"{upper_limit}"
+            f"account {account} cannot receive {_said(amount)}: its upper limit is "
+            f"{_said(upper_limit)}"
         )
         self.account = account
         self.amount = amount

@@ -37,10 +37,12 @@ def pay_fee(
     idempotency_key: IdempotencyKey,
     ctx: Annotated[Context, acting(membership.pay_fee)],
 ) -> MembershipPaymentOut:
-    batch = membership.pay_fee(
+    paid = membership.pay_fee(
         ctx, body.account, body.period, paid_in=body.paid_in, key=idempotency_key
     )
-    return MembershipPaymentOut(account=body.account, period=body.period, transaction_batch=batch)
+    return MembershipPaymentOut(
+        account=body.account, period=body.period, transaction_batch=paid.transaction_batch
+    )
 
 
 @router.get(

@@ -341,6 +341,11 @@ class TillDepositOut(ResponseBody):
     office: str
     amount: AmountOut
     status: str = Field(examples=["in_transit"])
+    reference: str = Field(
+        examples=["MLC-TD-12"],
+        description="To write on the bank's deposit slip: the statement shows it, and its "
+        "import receives the deposit.",
+    )
     bank_reference: str | None
     created_at: datetime
     received_at: datetime | None
@@ -352,6 +357,7 @@ class TillDepositOut(ResponseBody):
             office=deposit.office,
             amount=amount_out(deposit.amount),
             status=deposit.status,
+            reference=deposit.reference,
             bank_reference=deposit.bank_reference,
             created_at=deposit.created_at,
             received_at=deposit.received_at,

@@ -19,6 +19,7 @@ from cli.deployment_settings import record_json
 from cli.errors import Discrepancy, UsageProblem
 from cli.lazy import lazy
 from cli.output import print_json
+from monnaie_locale.money import format_amount
 
 if TYPE_CHECKING:
     from monnaie_locale.acts import membership
@@ -85,11 +86,21 @@ def pay(
     if paid_in not in ("units", "euros"):
         raise UsageProblem(run.messages("membership.bad_paid_in", value=paid_in))
     means: Literal["units", "euros"] = "units" if paid_in == "units" else "euros"
-    batch = membership.pay_fee(run.context(), account, period, paid_in=means, key=key)
+    paid = membership.pay_fee(run.context(), account, period, paid_in=means, key=key)
     if as_json:
-        print_json({"account": account, "period": period, "transaction_batch": batch})
+        print_json(record_json(paid))
         return
-    run.out.print(run.messages("membership.paid", account=account, period=period), markup=False)
+    amount = format_amount(paid.amount, decimal_separator=run.messages.decimal_separator)
+    run.out.print(
+        run.messages(
+            "membership.paid",
+            account=paid.account,
+            period=paid.period,
+            amount=amount,
+            currency=paid.currency,
+        ),
+        markup=False,
+    )
 
 
 @group.command()

@@ -57,7 +57,9 @@ FRENCH_HELP: dict[str, str] = {
     "offices close --counted": "Espèces comptées dans la caisse, en euros.",
     "offices bank": (
         "Envoie les espèces d'un comptoir à la banque : elles restent en transit jusqu'au "
-        "relevé.\n\n[b]Exemple :[/b] mlc offices bank centre --key bank-centre-2026-11-27"
+        "relevé.\n\nAffiche la référence à porter sur le bordereau de versement : le relevé "
+        "la montre, et son import reçoit le dépôt.\n\n[b]Exemple :[/b] mlc offices bank "
+        "centre --key bank-centre-2026-11-27"
     ),
     "offices bank OFFICE": "L'identifiant du comptoir.",
     "offices bank --amount": "Euros portés à la banque (par défaut : toute la caisse).",
@@ -134,6 +136,9 @@ def bank(
 ) -> None:
     """Send an office's cash to the bank: it waits in transit until the bank shows it.
 
+    Prints the reference to write on the bank's deposit slip: the statement shows it, and
+    its import receives the deposit.
+
     [b]Example:[/b] mlc offices bank centre --key bank-centre-2026-11-27
     """
     run = run_context(ctx)
@@ -148,6 +153,9 @@ def bank(
         ),
         markup=False,
     )
+    run.out.print(run.messages("offices.deposit_reference"), markup=False)
+    # The reference alone on its own line, for scripts that read the last line.
+    run.out.print(deposit.reference, markup=False, highlight=False)
 
 
 @group.command()

@@ -23,7 +23,7 @@ from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.auth.roles import HOLDERS, REPORT_READERS
 from monnaie_locale.operations import membership
-from monnaie_locale.operations.membership import MembershipStatus
+from monnaie_locale.operations.membership import FeePayment, MembershipStatus
 
 __all__ = ["fee_status", "pay_fee"]
 
@@ -31,8 +31,8 @@ __all__ = ["fee_status", "pay_fee"]
 @act(*HOLDERS)
 def pay_fee(
     ctx: Context, account: str, period: str, *, paid_in: Literal["units", "euros"], key: str
-) -> str:
-    """Pay ``account``'s fee for ``period``, once per ``key``; the ledger batch that booked it."""
+) -> FeePayment:
+    """Pay ``account``'s fee for ``period``, once per ``key``."""
     if paid_in == "euros" and not ctx.actor.moves_any_account:
         # Euros received are the association's to vouch for, not the holder's.
         raise RoleForbidden(str(ctx.actor.role))

@@ -1,8 +1,16 @@
 """The books as a plain-text journal that hledger and Ledger read, to re-check them.
 
-One journal transaction per ledger transaction, in the order of
+Its currencies and accounts declared first, then one journal transaction per ledger
+transaction, in the order of
 :func:`~monnaie_locale.exports.source.iter_transactions`, dated in the given zone, with
 the ledger's transaction id as its code and its kind as a tag::
+
+    commodity MLC
+        ; monnaie locale
+        format 1000.00 MLC
+
+    account alice
+        ; member, MLC
 
     2026-11-02 * (1) Alice converts 50 € by bank transfer  ; kind:conversion
         external                       50.00 EUR
@@ -16,6 +24,10 @@ it), ``reserve:digital`` reads positive (euros at the bank): each balance is the
 ledger's with the opposite sign. Account codes are account names as they are (``:``
 already makes the hierarchy); only runs of spaces, which would end a name, are made
 single, and a leading bracket, which would make a virtual posting, is escaped.
+
+Every currency is declared as a commodity and every account opened as an account, so the
+journal passes both tools' strict checks (``hledger check --strict``, ``ledger --strict
+--pedantic``), which refuse a name nothing declared.
 
 With ``assertions``, each posting also asserts the account's balance right after it
 (``= -37.50 MLC``) from the ledger's stored running balance, so the independent tool
@@ -33,7 +45,7 @@ from sqlalchemy import Connection, select
 
 from monnaie_locale.exports.source import CHUNK, ExportTransaction, Progress, iter_transactions
 from monnaie_locale.money import format_amount
-from monnaie_locale.store.tables import currencies
+from monnaie_locale.store.tables import accounts, currencies
 
 __all__ = ["JournalSummary", "account_name", "commodity", "hledger_journal"]
 
@@ -74,6 +86,13 @@ def hledger_journal(
     ):
         symbol = commodity(code)
         out.write(f"commodity {symbol}\n    ; {_oneline(name)}\n    format 1000.00 {symbol}\n\n")
+    # Declared, every account the books have opened, so that the tools' strict checks
+    # (hledger check --strict, ledger --strict --pedantic) take none for a typo.
+    for code, kind, currency in conn.execute(
+        select(accounts.c.code, accounts.c.kind, accounts.c.currency).order_by(accounts.c.code)
+    ):
+        out.write(f"account {account_name(code)}\n    ; {kind}, {currency}\n")
+    out.write("\n")
     summary = JournalSummary()
     for transaction in iter_transactions(conn, chunk=chunk, progress=progress):
         _write_transaction(out, transaction, zone=zone, assertions=assertions)

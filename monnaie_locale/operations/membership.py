@@ -38,7 +38,13 @@ from monnaie_locale.operations.errors import OperationNotAllowed, WrongState
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_operations import membership_fees
 
-__all__ = ["MembershipStatus", "membership_status", "pay_membership_fee", "period_of"]
+__all__ = [
+    "FeePayment",
+    "MembershipStatus",
+    "membership_status",
+    "pay_membership_fee",
+    "period_of",
+]
 
 _PERIOD = {"year": re.compile(r"[0-9]{4}"), "month": re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")}
 
@@ -51,6 +57,18 @@ class MembershipStatus:
     kind: str
     period: str
     paid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeePayment:
+    """A fee paid: its amount in ``currency`` (the unit's code when paid in units, else
+    EUR), and the ledger batch that booked it."""
+
+    account: str
+    period: str
+    amount: int
+    currency: str
+    transaction_batch: str
 
 
 def period_of(rule: MembershipFee, day: date) -> str:
@@ -74,13 +92,13 @@ def pay_membership_fee(
     paid_in: Literal["units", "euros"],
     idempotency_key: str,
     clock: Clock,
-) -> str:
-    """Record ``account``'s fee for ``period``; return the ledger batch that booked it."""
+) -> FeePayment:
+    """Record ``account``'s fee for ``period``, once per ``idempotency_key``."""
     first = claim_operation(
         conn, idempotency_key, request=f"membership|{account}|{period}|{paid_in}", clock=clock
     )
     if first is not None:
-        return first.removeprefix("membership:")
+        return _payment(conn, first.removeprefix("membership:"))
     holder = holder_account(conn, deployment, account)
     rule = _rule(deployment, account, holder.kind)
     if not _PERIOD[rule.period].fullmatch(period):
@@ -111,7 +129,16 @@ def pay_membership_fee(
     )
     ensure_coverage(conn, deployment)
     finish_operation(conn, idempotency_key, f"membership:{batch}")
-    return batch
+    return FeePayment(account, period, rule.amount, currency, batch)
+
+
+def _payment(conn: Connection, batch: str) -> FeePayment:
+    row = conn.execute(
+        select(accounts.c.code, membership_fees)
+        .join(accounts, accounts.c.id == membership_fees.c.account_id)
+        .where(membership_fees.c.transaction_batch == batch)
+    ).one()
+    return FeePayment(row.code, row.period, row.amount, row.currency, batch)
 
 
 def _paid(conn: Connection, account_id: int, period: str) -> bool:

@@ -12,7 +12,9 @@ till always reads what is really in the drawer:
 
 Banking the till (DOMAIN entry 5) goes through ``transit``: EUR Dr transit / Cr till when
 the cash leaves the office, then Dr reserve:notes / Cr transit when the bank shows it. Cash
-in transit stays in the reserve: it is the association's, only on the road.
+in transit stays in the reserve: it is the association's, only on the road. The deposit's
+reference (``MLC-TD-12``), written on the bank's deposit slip, comes back on the statement,
+where the reconciliation finds it and receives the deposit.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ __all__ = [
     "load_till_deposit",
     "receive_till_deposit",
     "till_cash",
+    "till_deposit_reference",
 ]
 
 
@@ -82,9 +85,17 @@ class TillDeposit:
     office: str
     amount: int
     status: str
+    # Ours, for the deposit slip (see till_deposit_reference); bank_reference is the bank's.
+    reference: str
     bank_reference: str | None
     created_at: datetime
     received_at: datetime | None
+
+
+def till_deposit_reference(deployment: Deployment, deposit_id: int) -> str:
+    """What the office writes on the bank's deposit slip, so the statement shows it:
+    ``MLC-TD-12`` (the reconciliation looks for this form)."""
+    return f"{deployment.unit.code}-TD-{deposit_id}"
 
 
 def till_cash(conn: Connection, office: str) -> int:
@@ -160,7 +171,7 @@ def bank_till(
         conn, idempotency_key, request=f"bank_till|{office}|{amount}", clock=clock
     )
     if first is not None:
-        return load_till_deposit(conn, int(first.removeprefix("till_deposit:")))
+        return load_till_deposit(conn, deployment, int(first.removeprefix("till_deposit:")))
     till = get_account(conn, office_till(office)).code
     post_entries(
         conn,
@@ -175,7 +186,7 @@ def bank_till(
     ).scalar_one()
     ensure_coverage(conn, deployment)
     finish_operation(conn, idempotency_key, f"till_deposit:{deposit_id}")
-    return load_till_deposit(conn, deposit_id)
+    return load_till_deposit(conn, deployment, deposit_id)
 
 
 def receive_till_deposit(
@@ -188,7 +199,7 @@ def receive_till_deposit(
 ) -> TillDeposit:
     """The bank shows the cash: EUR Dr reserve:notes / Cr transit (once per deposit)."""
     check_plain_text(bank_reference, "bank reference", max_length=MAX_REFERENCE)
-    deposit = load_till_deposit(conn, deposit_id)
+    deposit = load_till_deposit(conn, deployment, deposit_id)
     if deposit.status == "received" and deposit.bank_reference == bank_reference:
         return deposit
     if deposit.status != "in_transit":
@@ -215,7 +226,7 @@ def receive_till_deposit(
         .values(status="received", bank_reference=bank_reference, received_at=clock())
     )
     ensure_coverage(conn, deployment)
-    return load_till_deposit(conn, deposit_id)
+    return load_till_deposit(conn, deployment, deposit_id)
 
 
 def load_closing(conn: Connection, closing_id: int) -> OfficeClosing:
@@ -233,7 +244,7 @@ def load_closing(conn: Connection, closing_id: int) -> OfficeClosing:
     )
 
 
-def load_till_deposit(conn: Connection, deposit_id: int) -> TillDeposit:
+def load_till_deposit(conn: Connection, deployment: Deployment, deposit_id: int) -> TillDeposit:
     row: Any = conn.execute(select(till_deposits).where(till_deposits.c.id == deposit_id)).first()
     if row is None:
         raise UnknownRecord("till deposit", deposit_id)
@@ -242,6 +253,7 @@ def load_till_deposit(conn: Connection, deposit_id: int) -> TillDeposit:
         office=row.office,
         amount=row.amount,
         status=row.status,
+        reference=till_deposit_reference(deployment, row.id),
         bank_reference=row.bank_reference,
         created_at=as_utc(row.created_at),
         received_at=as_utc(row.received_at) if row.received_at else None,

@@ -287,10 +287,11 @@ def _conversion(
 def _till_deposit(
     conn: Connection, deployment: Deployment, line: StatementLine, clock: Clock
 ) -> LineOutcome | None:
+    # The form of offices.till_deposit_reference.
     unit = re.escape(deployment.unit.code)
     for reference in _found(rf"{unit}-TD-[0-9]+", _texts(line)):
         deposit_id = int(reference.rsplit("-", 1)[1])
-        deposit = offices.load_till_deposit(conn, deposit_id)
+        deposit = offices.load_till_deposit(conn, deployment, deposit_id)
         if deposit.amount != line.amount_cents:
             raise InvalidRequest(
                 f"till deposit {reference} is {format_amount(deposit.amount)}, the bank shows "

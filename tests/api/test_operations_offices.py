@@ -10,6 +10,7 @@ from monnaie_locale.auth import Role
 from monnaie_locale.deployment import ASSOCIATION_LOSSES, RESERVE_NOTES, TRANSIT, office_till
 from monnaie_locale.store import Database
 from tests.api.operations_support import OFFICE, Ops, make_ops
+from tests.api.test_operations_bank import csv_file, upload
 from tests.conftest import SteppingClock
 
 COUNTER = Role.OFFICE_OPERATOR
@@ -70,6 +71,18 @@ def test_cash_taken_to_the_bank_is_in_transit_until_received(ops: Ops) -> None:
     assert received.json()["status"] == "received"
     assert ops.balance(TRANSIT) == 0
     assert ops.balance(RESERVE_NOTES) == reserve - 6000
+
+
+def test_a_deposit_gives_the_reference_by_which_the_statement_receives_it(ops: Ops) -> None:
+    deposit = ops.post(COUNTER, f"/v1/offices/{OFFICE}/bank-deposits", {"amount": "60"})
+    assert deposit.status_code == 201, deposit.text
+
+    line = f"28/11/2026;28/11/2026;VERSEMENT ESPECES {deposit.json()['reference']};V1;;60,00"
+    imported = upload(ops, csv_file(line))
+
+    assert imported.status_code == 200, imported.text
+    assert [m["matched_kind"] for m in imported.json()[0]["matched"]] == ["till_deposit"]
+    assert ops.balance(TRANSIT) == 0
 
 
 def test_more_cash_than_the_till_holds_cannot_be_banked(ops: Ops) -> None:

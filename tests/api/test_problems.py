@@ -210,6 +210,8 @@ def test_without_accept_language_the_detail_is_the_error_s_own_message(world: Wo
 
     body = assert_problem(response, 409, "insufficient_funds")
     assert body["detail"] == str(InsufficientFunds("alice", needed=10_001, available=ALICE_FUNDS))
+    assert "100.01" in body["detail"]  # as the request wrote it, not in minor units
+    assert "minor" not in body["detail"]
     assert response.headers["content-language"] == "en"
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from cli.messages import LANGUAGES, Messages
 from monnaie_locale.model import AccountStatus
+from monnaie_locale.money import format_amount
 from monnaie_locale.operations.account_import import MESSAGES
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc
@@ -135,6 +136,9 @@ def test_close_refuses_an_account_that_still_holds_money(
     result = mlc("accounts", "close", "alice")
     assert result.exit_code == 3
     assert snapshot(database) == before
+    # Said as people write amounts, never in the ledger's minor units.
+    assert format_amount(books.account("alice").balance) in result.stderr
+    assert "minor" not in result.stderr
 
 
 def test_close_closes_an_empty_account(mlc: Mlc, books: Engine) -> None:

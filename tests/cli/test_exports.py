@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monnaie_locale import exports
+from monnaie_locale.deployment import Deployment
 from monnaie_locale.exports import account_name
 from monnaie_locale.exports.source import ExportTransaction, iter_transactions
 from monnaie_locale.exports.statement import statement_csv
@@ -26,6 +27,8 @@ from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc, run_process
 from tests.conftest import SteppingClock
 from tests.engine import Engine
+
+pytest_plugins = ["tests.cli.test_operations_convert"]
 
 # The order the law (LPF art. A47 A-1) gives, typed from the text, not from the code.
 LEGAL_COLUMNS = [
@@ -242,6 +245,59 @@ def test_hledger_rejects_the_journal_when_a_balance_assertion_is_false(
         [hledger, "-f", str(path), "balance"], capture_output=True, text=True, check=False
     )
     assert done.returncode != 0
+
+
+def ledger_or_skip() -> str:
+    found = shutil.which("ledger")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Ledger is required in CI: install the Debian package ledger")
+        pytest.skip("Ledger is not installed (apt-get install ledger); CI runs this test")
+    return found
+
+
+def run_tool(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    # Both tools write what --strict finds to standard error, some of it as warnings only.
+    assert done.stderr == "", done.stderr
+    return done.stdout
+
+
+def ledger_balances(ledger: str, journal: Path) -> dict[str, int]:
+    listed = run_tool(
+        ledger, "-f", str(journal), "--strict", "--pedantic", "balance", "--flat", "--no-total",
+        "--format", "%(account)\\t%(quantity(display_total))\\n",
+    )  # fmt: skip
+    return {
+        name: parse_amount(number.removeprefix("-")) * (-1 if number.startswith("-") else 1)
+        for name, number in (line.split("\t") for line in listed.splitlines())
+    }
+
+
+def test_the_journal_of_the_associations_operations_passes_both_tools_strict_checks(
+    mlc: Mlc, deployment: Deployment, tmp_path: Path
+) -> None:
+    hledger, ledger = hledger_or_skip(), ledger_or_skip()
+    done = [
+        mlc("convert", "cash", "alice", "30", "--office", "centre", "--key", "cash-1"),
+        mlc("transfer", "alice", "bakery", "12,50", "--key", "pay-1", "--memo", "pain; café"),
+        mlc("notes", "print", "--notes", "10x20", "--key", "print-1"),
+        mlc("notes", "deliver", "--office", "centre", "--notes", "5x20", "--key", "d-1"),
+        mlc("notes", "sell", "--office", "centre", "--notes", "2x20", "--key", "s-1"),
+    ]
+    assert all(result.exit_code == 0 for result in done), [r.output for r in done]
+    path = tmp_path / "books.journal"
+    assert mlc("export", "journal", str(path), "--assertions").exit_code == 0
+
+    run_tool(hledger, "-f", str(path), "check", "--strict")
+    expected = {
+        account_name(a["code"]): -a["balance"]  # plain-text accounting counts debits positive
+        for a in mlc.json("accounts", "list", "--limit", "1000")["accounts"]
+        if a["balance"]
+    }
+    assert hledger_balances(hledger, path) == expected
+    assert ledger_balances(ledger, path) == expected
 
 
 def test_the_journal_keeps_each_accounts_running_balance_in_order(busy_books: Engine) -> None:

@@ -109,3 +109,18 @@ def test_destroyed_notes_leave_the_books(printed: Mlc, database: Database) -> No
     assert result.exit_code == 0, result.output
     assert balance(database, "notes:vault") == 6 * 2000
     assert balance(database, "issuance") == issued + 4 * 2000
+
+
+def test_the_office_stock_is_shown_as_typed_never_as_an_emoji(printed: Mlc) -> None:
+    # Rich reads ``:office:`` as an emoji code unless told not to.
+    printed("notes", "deliver", "--office", "centre", "--notes", "1x20", "--key", "d-1")
+
+    listed = printed("accounts", "list", "--limit", "100")
+    shown = printed("accounts", "show", "notes:office:centre")
+    missing = printed("accounts", "show", "notes:office:nowhere")
+
+    assert listed.exit_code == shown.exit_code == 0, listed.output + shown.output
+    assert "notes:office:centre" in listed.stdout
+    assert "notes:office:centre" in shown.stdout
+    assert "notes:office:nowhere" in missing.stderr
+    assert "\N{OFFICE BUILDING}" not in listed.output + shown.output + missing.output

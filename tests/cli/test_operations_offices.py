@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc
 from tests.cli.test_operations_convert import balance
+from tests.cli.test_reserve import statement_csv
 from tests.support import snapshot
 
 pytest_plugins = ["tests.cli.test_operations_convert"]
@@ -52,6 +55,25 @@ def test_banking_the_till_moves_its_whole_cash_into_transit(till: Mlc, database:
     assert balance(database, "transit") == 0
 
 
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_banking_prints_the_reference_by_which_the_statement_receives_the_cash(
+    till: Mlc, database: Database, tmp_path: Path, lang: str
+) -> None:
+    banked = till("offices", "bank", "centre", "--key", "bank-1", lang=lang)
+    assert banked.exit_code == 0, banked.output
+    # The reference alone on the last line, as the bank will show it on the deposit.
+    reference = banked.stdout.strip().splitlines()[-1]
+    statement = statement_csv(
+        tmp_path / "releve.csv", f"28/11/2026;28/11/2026;VERSEMENT ESPECES {reference};V1;;30,00"
+    )
+
+    imported = till("reserve", "import-statement", str(statement), "--format", "csv")
+
+    assert imported.exit_code == 0, imported.output
+    assert balance(database, "transit") == 0
+    assert balance(database, "reserve:notes") == -3000
+
+
 def test_banking_more_than_the_till_holds_is_refused(till: Mlc, database: Database) -> None:
     before = snapshot(database)
     result = till("offices", "bank", "centre", "--amount", "31", "--key", "bank-1")
@@ -87,6 +109,22 @@ def test_a_paid_fee_shows_in_the_status_and_unpaid_ones_exit_1(
     status = till.json("membership", "status", "--on", "2026-11-27")
     assert [(s["account"], s["paid"]) for s in status] == [("alice", True)]
     assert till("membership", "status", "--on", "2026-11-27", "--unpaid").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "paid_in", "shown"),
+    [("fr", "units", "15,00 MLC"), ("fr", "euros", "15,00 EUR"), ("en", "euros", "15.00 EUR")],
+)
+def test_a_paid_fee_says_how_much_was_paid_and_in_what(
+    till: Mlc, fees: None, lang: str, paid_in: str, shown: str
+) -> None:
+    paid = till("membership", "pay", "alice", "--period", "2026", "--paid-in", paid_in,
+                "--key", "fee-1", lang=lang)  # fmt: skip
+
+    assert paid.exit_code == 0, paid.output
+    assert shown in paid.stdout
+    assert till.json("membership", "pay", "alice", "--period", "2026", "--paid-in", paid_in,
+                     "--key", "fee-1")["amount"] == 1500  # fmt: skip
 
 
 def test_a_fee_paid_by_an_unknown_means_is_refused(

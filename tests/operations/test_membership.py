@@ -32,9 +32,10 @@ def books(database: Database, clock: SteppingClock) -> Books:
 
 
 def pay(books: Books, account: str, period: str, paid_in: str, key: str) -> str:
+    """The ledger batch that booked the fee."""
     return books.run(
         pay_membership_fee, account=account, period=period, paid_in=paid_in, idempotency_key=key
-    )
+    ).transaction_batch
 
 
 def card(books: Books, account: str, amount: int) -> None:
@@ -91,6 +92,28 @@ def test_a_retry_with_the_same_key_pays_once(books: Books) -> None:
     assert pay(books, "bob", "2026", "euros", "m1") == first
     with pytest.raises(IdempotencyConflict):
         pay(books, "bob", "2027", "euros", "m1")
+
+
+def test_the_payment_says_what_was_paid_and_in_what_even_when_retried(books: Books) -> None:
+    card(books, "bakery", 5000)
+    retried = [
+        books.run(pay_membership_fee, account=account, period=period, paid_in=paid_in,
+                  idempotency_key=key)
+        for account, period, paid_in, key in (
+            ("alice", "2026", "euros", "m1"), ("bakery", "2026-11", "units", "m2"),
+            ("alice", "2026", "euros", "m1"), ("bakery", "2026-11", "units", "m2"),
+        )
+    ]  # fmt: skip
+
+    assert retried[2:] == retried[:2]
+    euros, units = retried[:2]
+    assert (euros.account, euros.period) == ("alice", "2026")
+    assert (euros.amount, euros.currency) == (FEES[AccountKind.MEMBER].amount, "EUR")
+    assert (units.amount, units.currency) == (
+        FEES[AccountKind.BUSINESS].amount,
+        books.deployment.unit.code,
+    )
+    assert books.postings_of(units.transaction_batch)["bakery"] == -units.amount
 
 
 def test_a_kind_without_a_fee_is_refused(books: Books) -> None:

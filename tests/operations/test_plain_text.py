@@ -106,7 +106,9 @@ def test_receiving_a_till_deposit_with_a_bad_bank_reference_is_refused(books: Bo
             offices.receive_till_deposit, deposit_id=deposit.id, bank_reference=f"REM{bad}7"
         ),
     )
-    assert books.read(offices.load_till_deposit, deposit.id).status == "in_transit"
+    assert (
+        books.read(offices.load_till_deposit, books.deployment, deposit.id).status == "in_transit"
+    )
 
 
 def test_a_reconversion_to_a_creditor_name_with_a_control_character_is_refused(

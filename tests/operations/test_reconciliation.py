@@ -229,7 +229,7 @@ def test_a_till_deposit_is_received_by_its_reference(books: Books) -> None:
     books.run(notes.sell_notes, office="3", bundle={1000: 2}, idempotency_key="s1")
     deposit = books.run(offices.bank_till, office="3", amount=2000, idempotency_key="t1")
 
-    result = import_(books, statement(line(2000, f"VERSEMENT ESPECES MLC-TD-{deposit.id}", "V1")))
+    result = import_(books, statement(line(2000, f"VERSEMENT ESPECES {deposit.reference}", "V1")))
 
     assert [(m.matched_kind, m.matched_id) for m in result.matched] == [
         ("till_deposit", deposit.id)
