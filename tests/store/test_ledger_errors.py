@@ -204,7 +204,8 @@ def test_overdraft_is_refused_saying_what_was_needed_and_what_is_available(
     )
 
     assert (error.account, error.needed, error.available) == ("alice", 5001, 5000)
-    assert "5001" in error.message and "5000" in error.message
+    # Said as people write amounts, never in minor units.
+    assert "50.01" in error.message and "50.00" in error.message
 
 
 def test_held_money_is_not_available_to_a_transfer(funded: Engine) -> None:
