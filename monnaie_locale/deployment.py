@@ -18,6 +18,10 @@ Euro
     ``association:operating`` the association's own euros (membership fees, donations)
     ``association:losses``    cash found missing (debit) or in excess (credit) at a count
     ``external``              the outside world
+    ``income:<what>``         the association's income in euros: membership fees,
+                              donations, grants, interest (credits)
+    ``expense:<what>``        its expenses in euros: bank and card fees, conversion
+                              bonuses, chargebacks (debits)
 
 Sign convention of the ledger: a balance is the sum of postings, credits positive. Euro
 assets of the association (reserve, tills, transit, operating) therefore read negative; they
@@ -51,8 +55,20 @@ __all__ = [
     "ASSOCIATION_FEES",
     "ASSOCIATION_LOSSES",
     "ASSOCIATION_OPERATING",
+    "EXPENSE_ACCOUNTS",
+    "EXPENSE_BANK_FEES",
+    "EXPENSE_BONUS",
+    "EXPENSE_CARD_FEES",
+    "EXPENSE_CHARGEBACKS",
+    "EXPENSE_OTHER",
     "EXTERNAL",
     "HOLDER_KINDS",
+    "INCOME_ACCOUNTS",
+    "INCOME_DONATIONS",
+    "INCOME_GRANTS",
+    "INCOME_INTEREST",
+    "INCOME_MEMBERSHIP",
+    "INCOME_OTHER",
     "ISSUANCE",
     "NOTES_CIRCULATION",
     "NOTES_VAULT",
@@ -86,6 +102,31 @@ RESERVE_DIGITAL = "reserve:digital"
 RESERVE_NOTES = "reserve:notes"
 TRANSIT = "transit"
 EXTERNAL = "external"
+# The association's income and expenses, in euros: the books' class 7 and class 6.
+INCOME_MEMBERSHIP = "income:membership"
+INCOME_DONATIONS = "income:donations"
+INCOME_GRANTS = "income:grants"
+INCOME_INTEREST = "income:interest"
+INCOME_OTHER = "income:other"
+EXPENSE_BANK_FEES = "expense:bank_fees"
+EXPENSE_CARD_FEES = "expense:card_fees"
+EXPENSE_BONUS = "expense:bonus"
+EXPENSE_CHARGEBACKS = "expense:chargebacks"
+EXPENSE_OTHER = "expense:other"
+INCOME_ACCOUNTS = (
+    INCOME_MEMBERSHIP,
+    INCOME_DONATIONS,
+    INCOME_GRANTS,
+    INCOME_INTEREST,
+    INCOME_OTHER,
+)
+EXPENSE_ACCOUNTS = (
+    EXPENSE_BANK_FEES,
+    EXPENSE_CARD_FEES,
+    EXPENSE_BONUS,
+    EXPENSE_CHARGEBACKS,
+    EXPENSE_OTHER,
+)
 
 # Accounts of people and organisations that hold units: what "digital circulation" counts,
 # together with the association's own unit accounts.
@@ -217,6 +258,11 @@ def system_account_specs(deployment: Deployment) -> tuple[AccountSpec, ...]:
         # Losses and gains at till counts: an expense account, either sign.
         AccountSpec(ASSOCIATION_LOSSES, AccountKind.ASSOCIATION, EUR.code, None, None),
         AccountSpec(EXTERNAL, AccountKind.SYSTEM, EUR.code, None, None),
+        # Income reads positive (credits), expenses negative; a correction may cross zero.
+        *(
+            AccountSpec(code, AccountKind.ASSOCIATION, EUR.code, None, None)
+            for code in (*INCOME_ACCOUNTS, *EXPENSE_ACCOUNTS)
+        ),
     ]
     for office in deployment.offices:
         specs.extend(_office_specs(office, unit))
