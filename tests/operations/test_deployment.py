@@ -8,6 +8,8 @@ import pytest
 
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import (
+    EXPENSE_ACCOUNTS,
+    INCOME_ACCOUNTS,
     Deployment,
     add_office,
     create_system_accounts,
@@ -50,7 +52,8 @@ def test_the_system_accounts_follow_the_account_plan(
     opened = database.write(lambda conn: create_system_accounts(conn, deployment, now=clock()))
 
     codes = {account.code for account in opened}
-    assert codes == {*EURO_ASSETS, *UNIT_ACCOUNTS, "association:losses", "external"}
+    books = {*INCOME_ACCOUNTS, *EXPENSE_ACCOUNTS}
+    assert codes == {*EURO_ASSETS, *UNIT_ACCOUNTS, "association:losses", "external", *books}
     by_code = {account.code: account for account in opened}
     for code in EURO_ASSETS:
         assert (by_code[code].currency, by_code[code].upper_limit) == ("EUR", 0), code
@@ -61,6 +64,9 @@ def test_the_system_accounts_follow_the_account_plan(
     assert by_code["notes:vault"].lower_limit == 0
     assert by_code["office:3:till"].kind is AccountKind.EXCHANGE_OFFICE
     assert by_code["external"].lower_limit is None and by_code["external"].upper_limit is None
+    for code in books:
+        assert by_code[code].currency == "EUR", code
+        assert (by_code[code].lower_limit, by_code[code].upper_limit) == (None, None), code
 
 
 def test_creating_the_system_accounts_again_opens_only_new_offices(
@@ -82,7 +88,7 @@ def test_a_till_can_never_hold_negative_cash(database: Database, clock: Stepping
     till = database.read(lambda conn: get_account(conn, "office:marche:till"))
 
     assert till.upper_limit == 0
-    assert len(system_account_specs(deployment)) == 15
+    assert len(system_account_specs(deployment)) == 25
 
 
 @pytest.mark.parametrize("office", ["", "a b", "x" * 41, "é"])
