@@ -184,6 +184,9 @@ class Deployment:
     association_name: str = "Association"
     reserve_iban: str | None = None
     reserve_bic: str | None = None
+    # The rule change behind each rule ("reconversion_fee.business" -> its id) when the
+    # rules come from the database (monnaie_locale.rules.in_force); empty: as built here.
+    rule_versions: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.unit.code == EUR.code:
