@@ -310,7 +310,8 @@ def rules_of(conn: Connection, deployment: Deployment) -> list[RuleInForce]:
     """The rules ``deployment`` (one :func:`in_force` returned) applies, each with the
     change that set it."""
     effective = dict(
-        conn.execute(select(rule_changes.c.id, rule_changes.c.effective_from)).tuples().all()
+        (row.id, row.effective_from)
+        for row in conn.execute(select(rule_changes.c.id, rule_changes.c.effective_from))
     )
     shown = []
     for family, target, value in _values_of(deployment):
