@@ -10,10 +10,11 @@ the rule's latest change. Everything runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -47,6 +48,12 @@ from monnaie_locale.store.tables_rules import rule_changes
 from tests.api.operations_support import BAKERY_IBAN
 from tests.conftest import SteppingClock
 from tests.support import snapshot
+
+if TYPE_CHECKING:
+    # Imported by pytest, as a plugin, so that its assertions are rewritten.
+    from tests.acts.edges import Fronts
+
+pytest_plugins = ["tests.acts.edges"]
 
 PASSWORD = "correct horse battery"
 INIT_DAY = date(2026, 11, 2)  # the SteppingClock's first day
@@ -492,3 +499,91 @@ def test_a_first_change_on_books_without_rules_keeps_every_other_rule(
 
 def _version(books: Books, rule: str, index: int = -1) -> int:
     return [change.id for change in books.history() if change.rule == rule][index]
+
+
+# The same acts through the API and the command line -----------------------------------------
+
+
+def test_a_rule_set_with_mlc_shows_in_force_and_in_the_history(fronts: Fronts) -> None:
+    set_rule = fronts.mlc(
+        "rules", "set", "reconversion_fee.business", "300", "--from", "2026-11-02", actor="admin"
+    )
+    assert set_rule.exit_code == 0, set_rule.output
+    assert "reconversion_fee.business = 300 from 2026-11-02" in set_rule.stdout
+
+    shown = fronts.mlc("rules", "show", "--on", "2026-11-02", "--json", actor="auditor")
+    history = fronts.mlc("rules", "history", "--json", actor="auditor")
+    table = fronts.mlc("rules", "show", actor="alice")
+
+    assert shown.exit_code == history.exit_code == table.exit_code == 0, table.output
+    fees = {r["rule"]: r["value"] for r in json.loads(shown.stdout)}
+    assert (fees["reconversion_fee.business"], fees["conversion_bonus"]) == ("300", "500")
+    [last] = json.loads(history.stdout)[-1:]
+    assert (last["rule"], last["value"], last["effective_from"]) == (
+        "reconversion_fee.business", "300", "2026-11-02",
+    )  # fmt: skip
+    assert "reconversion_fee.business" in table.stdout
+
+
+def test_a_rule_changed_over_http_applies_to_the_next_reconversion(fronts: Fronts) -> None:
+    body = {"rule": "reconversion_fee.business", "value": "200", "effective_from": "2026-11-02"}
+    changed = fronts.ops.post(Role.ASSOCIATION_OPERATOR, "/v1/rules", body)
+    assert changed.status_code == 201, changed.text
+    fronts.ops.converted("bakery", "100", key="card-bakery")
+
+    request = {"account": "bakery", "amount": "100", "creditor_name": "Dupont", "iban": BAKERY_IBAN}
+    asked = fronts.ops.post(Role.MERCHANT_OWNER, "/v1/reconversions", request, key="r1").json()
+
+    assert (asked["fee"], asked["payout"]) == ("2.00", "98.00")
+    assert asked["fee_rule"] == changed.json()["id"]
+    shown = fronts.ops.get(Role.MEMBER, "/v1/rules", on="2026-11-02").json()
+    assert {"rule": "reconversion_fee.business", "value": "200"}.items() <= next(
+        r for r in shown if r["rule"] == "reconversion_fee.business"
+    ).items()
+
+
+def test_a_malformed_value_is_refused_alike_by_the_act_the_route_and_the_command(
+    fronts: Fronts,
+) -> None:
+    error = fronts.refused(
+        Role.ADMIN,
+        lambda ctx: rule_acts.change_rule(
+            ctx, "reconversion_fee.business", "10000", effective_from=date(2026, 11, 2)
+        ),
+        status=422,
+        api=lambda: fronts.ops.post(
+            Role.ADMIN,
+            "/v1/rules",
+            {"rule": "reconversion_fee.business", "value": "10000", "effective_from": "2026-11-02"},
+        ),
+        cli=("rules", "set", "reconversion_fee.business", "10000", "--from", "2026-11-02"),
+    )
+    assert error.code == "invalid_rate"
+
+
+def test_a_change_before_the_latest_is_refused_alike_everywhere(fronts: Fronts) -> None:
+    operator = fronts.context(Role.ASSOCIATION_OPERATOR)
+    rule_acts.change_rule(operator, "conversion_bonus", "100", effective_from=date(2026, 12, 1))
+    error = fronts.refused(
+        Role.ADMIN,
+        lambda ctx: rule_acts.change_rule(
+            ctx, "conversion_bonus", "200", effective_from=date(2026, 11, 30)
+        ),
+        status=409,
+        api=lambda: fronts.ops.post(
+            Role.ADMIN,
+            "/v1/rules",
+            {"rule": "conversion_bonus", "value": "200", "effective_from": "2026-11-30"},
+        ),
+        cli=("rules", "set", "conversion_bonus", "200", "--from", "2026-11-30"),
+    )
+    assert error.code == "rule_change_too_early"
+
+
+@pytest.mark.parametrize("value", [10.5, 1000, True, None])
+def test_an_amount_sent_as_a_json_number_is_refused_before_the_act(
+    fronts: Fronts, value: object
+) -> None:
+    body = {"rule": "max_balance.member", "value": value, "effective_from": "2026-11-02"}
+    fronts.ops.refused(422, "validation_failed", Role.ADMIN, "/v1/rules", body)
+    assert fronts.database.read(rules.history) == []
