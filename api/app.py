@@ -49,6 +49,7 @@ from api.routers import (
     pay_pages,
     reconversions,
     reserve,
+    rules,
     transfers,
     users,
     webhook_endpoints,
@@ -178,6 +179,7 @@ def create_app(
     for moving in (conversions, reconversions, notes, offices, membership, bank):
         include_limited(app, moving.router)
     app.include_router(reserve.router)
+    app.include_router(rules.router)
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
         app.include_router(admin_router.router, dependencies=revoking)

@@ -1,8 +1,10 @@
 """The deployment every operation command runs under, built in one place by one rule.
 
 Everything comes from the service's :class:`~monnaie_locale.config.Settings` (the unit,
-``MLC_CURRENCY_*``; the association's rules, ``MLC_RESERVE_IBAN``, ``MLC_MEMBERSHIP_FEES``
-and the rest), so the CLI and the HTTP service always apply the same rules. The exchange
+``MLC_CURRENCY_*``, ``MLC_RESERVE_IBAN`` and the rest), so the CLI and the HTTP service
+always work alike. The currency's rules (bonus, fees, limits) in it are only the base:
+once ``mlc init`` recorded them, each operation applies the rules the database holds for
+its day (:func:`monnaie_locale.rules.in_force`). The exchange
 offices are those the settings name together with those whose till the books hold:
 ``mlc init --office`` and ``mlc offices add`` open them, so a new office works at once.
 """

@@ -68,6 +68,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.membership",
         "Membership fees: record a payment, list who has paid.",
     ),
+    "rules": (
+        "cli.commands.rules",
+        "The currency's rules: bonus, fees, who may reconvert, limits; and their history.",
+    ),
     "reserve": (
         "cli.commands.reserve",
         "The reserve: coverage report, bank statements and reconciliation.",

@@ -63,9 +63,12 @@ class Settings(BaseSettings):
     metrics_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    # The currency's rules (see monnaie_locale.deployment.Deployment); lists and maps are
-    # JSON in the environment: MLC_OFFICES='["gare"]', MLC_MEMBERSHIP_FEES='{"member": 1000}'.
+    # Lists and maps are JSON in the environment: MLC_OFFICES='["gare"]'.
     offices: tuple[str, ...] = ()
+    # The currency's rules, from the bonus to the maximum balances: seeds only. ``mlc init``
+    # records them as the first rules in the database (monnaie_locale.rules), in force from
+    # that day; afterwards they are changed with ``mlc rules set`` and changing or unsetting
+    # these variables has no effect. MLC_MEMBERSHIP_FEES='{"member": 1000}'.
     conversion_bonus_bps: int = Field(default=0, ge=0, le=10_000)
     reconversion_fees_bps: dict[str, int] = Field(
         default_factory=lambda: {"business": 500, "authority": 500, "member": 500}

@@ -184,6 +184,9 @@ class Deployment:
     association_name: str = "Association"
     reserve_iban: str | None = None
     reserve_bic: str | None = None
+    # The rule change behind each rule ("reconversion_fee.business" -> its id) when the
+    # rules come from the database (monnaie_locale.rules.in_force); empty: as built here.
+    rule_versions: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.unit.code == EUR.code:
@@ -363,7 +366,9 @@ def _check_office_id(office: str) -> None:
 def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deployment:
     """The deployment ``settings`` describe, with ``offices`` added to theirs.
 
-    The one place where settings become rules, for the service and the CLI alike.
+    The one place where settings become rules, for the service and the CLI alike. Its
+    rules are the base :func:`monnaie_locale.rules.in_force` starts from: once ``mlc init``
+    recorded them in the database, the database's rules of the day apply instead.
     """
     return Deployment(
         unit=settings.currency,

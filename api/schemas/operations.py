@@ -118,6 +118,11 @@ class ConversionOut(ResponseBody):
     transaction_batch: str | None
     created_at: datetime
     settled_at: datetime | None
+    bonus_rule: int | None = Field(
+        default=None,
+        description="The rule change whose bonus applied (GET /v1/rules/history); null: "
+        "the settings', before any rule was recorded.",
+    )
 
     @classmethod
     def of(cls, item: Conversion) -> ConversionOut:
@@ -135,6 +140,7 @@ class ConversionOut(ResponseBody):
             transaction_batch=item.transaction_batch,
             created_at=item.created_at,
             settled_at=item.settled_at,
+            bonus_rule=item.bonus_rule,
         )
 
 
@@ -172,6 +178,11 @@ class ReconversionOut(ResponseBody):
     bank_reference: str | None
     created_at: datetime
     settled_at: datetime | None
+    fee_rule: int | None = Field(
+        default=None,
+        description="The rule change whose fee applied (GET /v1/rules/history); null: the "
+        "settings', before any rule was recorded.",
+    )
 
     @classmethod
     def of(cls, item: Reconversion) -> ReconversionOut:
@@ -190,6 +201,7 @@ class ReconversionOut(ResponseBody):
             bank_reference=item.bank_reference,
             created_at=item.created_at,
             settled_at=item.settled_at,
+            fee_rule=item.fee_rule,
         )
 
 

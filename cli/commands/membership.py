@@ -1,7 +1,7 @@
 """``mlc membership``: record membership fees and see who is up to date.
 
-Fees per account kind come from the settings (``MLC_MEMBERSHIP_FEES='{"member": 1500}'``,
-in cents, per ``MLC_MEMBERSHIP_PERIOD``).
+Fees per account kind are rules of the currency (``mlc rules set membership_fee.member
+15,00/year``), first recorded by ``mlc init`` from ``MLC_MEMBERSHIP_FEES``.
 """
 
 from __future__ import annotations

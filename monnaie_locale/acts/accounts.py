@@ -49,6 +49,7 @@ from monnaie_locale.operations.account_opening import (
     open_managed_account,
     rights_of,
 )
+from monnaie_locale.rules import in_force
 
 __all__ = [
     "ACCOUNT_MANAGERS",
@@ -100,28 +101,32 @@ def open_account(
 ) -> Account:
     """Open ``code`` empty, in the local unit and under the deployment's limits unless
     ``currency`` or a limit say otherwise (which only the administrator may)."""
-    limits = None
-    if lower_limit is not USUAL or upper_limit is not USUAL:
-        usual = default_limits(ctx.deployment, kind)
-        limits = Limits(
-            lower=usual.lower if lower_limit is USUAL else lower_limit,
-            upper=usual.upper if upper_limit is USUAL else upper_limit,
-        )
-    return ctx.write(
-        lambda conn: open_managed_account(
+
+    def work(conn: Connection) -> Account:
+        now = ctx.clock()
+        limits = None
+        if lower_limit is not USUAL or upper_limit is not USUAL:
+            # The usual limits are those of the rules in force today.
+            usual = default_limits(in_force(conn, ctx.deployment, on=now.date()), kind)
+            limits = Limits(
+                lower=usual.lower if lower_limit is USUAL else lower_limit,
+                upper=usual.upper if upper_limit is USUAL else upper_limit,
+            )
+        return open_managed_account(
             conn,
             ctx.deployment,
             code,
             kind=kind,
             role=ctx.actor.role,
-            now=ctx.clock(),
+            now=now,
             currency=currency,
             limits=limits,
             owner_ref=owner_ref,
             category=category,
             display_name=display_name,
         )
-    )
+
+    return ctx.write(work)
 
 
 @act(*ACCOUNT_MANAGERS)
@@ -136,11 +141,13 @@ def import_accounts(
 ) -> account_import.ImportOutcome:
     """Check every line of the CSV ``data``; unless one has a problem or ``dry_run``,
     open every account in one transaction. Problems are returned, not raised."""
+    now = ctx.clock()
+    deployment = ctx.read(lambda conn: in_force(conn, ctx.deployment, on=now.date()))
     return account_import.import_accounts(
         ctx,
         data,
-        now=ctx.clock(),
-        rules=account_import.ImportRules.of(rights_of(ctx.actor.role), ctx.deployment),
+        now=now,
+        rules=account_import.ImportRules.of(rights_of(ctx.actor.role), deployment),
         encoding=encoding,
         dry_run=dry_run,
         progress=progress,

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, select
 
+from monnaie_locale import rules
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth import password_change, tokens, user_admin
 from monnaie_locale.auth import users as auth_users
@@ -72,10 +73,14 @@ def set_up(
     password: str,
     clock: Clock = utc_now,
 ) -> list[Account]:
-    """Open the deployment's system accounts and create its first administrator, in one
-    commit; return the accounts opened (those missing: running it again adds an office's).
+    """Open the deployment's system accounts, create its first administrator and record
+    ``deployment``'s rules as the first ones, in force from today, in one commit; return
+    the accounts opened (those missing: running it again adds an office's).
 
-    Refused with :class:`AdministratorExists`, changing nothing, once there is one.
+    From then on the rules are the database's (:mod:`monnaie_locale.rules`), changed with
+    :func:`monnaie_locale.acts.rules.change_rule`; the settings that built ``deployment``
+    no longer decide them. Refused with :class:`AdministratorExists`, changing nothing,
+    once there is one.
     """
 
     def work(conn: Connection) -> list[Account]:
@@ -84,8 +89,12 @@ def set_up(
         ).first()
         if administrator is not None:
             raise AdministratorExists()
-        opened = create_system_accounts(conn, deployment, now=clock())
-        auth_users.create_user(conn, admin, password=password, role=Role.ADMIN, now=clock())
+        now = clock()
+        opened = create_system_accounts(conn, deployment, now=now)
+        user = auth_users.create_user(conn, admin, password=password, role=Role.ADMIN, now=now)
+        rules.seed(
+            conn, deployment, effective_from=now.date(), changed_by=f"user:{user.id}", now=now
+        )
         return opened
 
     return database.write(work)

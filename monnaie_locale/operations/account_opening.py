@@ -31,6 +31,7 @@ from monnaie_locale.deployment import HOLDER_KINDS, Deployment, open_holder_acco
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import open_account
 from monnaie_locale.model import Account, AccountKind
+from monnaie_locale.rules import in_force
 from monnaie_locale.store.tables_operations import account_categories
 
 __all__ = [
@@ -150,6 +151,7 @@ def open_managed_account(
     """
     if kind in SET_UP_KINDS:
         raise KindOpenedBySetUp(kind)
+    deployment = in_force(conn, deployment, on=now.date())
     currency = currency or deployment.unit.code
     usual = default_limits(deployment, kind)
     limits = limits or usual

@@ -58,6 +58,7 @@ from monnaie_locale.operations.errors import (
     UnknownRecord,
     WrongState,
 )
+from monnaie_locale.rules import in_force
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_operations import conversions
 
@@ -95,6 +96,8 @@ class Conversion:
     transaction_batch: str | None
     created_at: datetime
     settled_at: datetime | None
+    # The rule change whose bonus applied (see monnaie_locale.rules); None: the settings'.
+    bonus_rule: int | None = None
 
 
 def _check_amount(deployment: Deployment, account: Account, amount: int) -> None:
@@ -164,6 +167,7 @@ def order_conversion(
     first = claim_operation(conn, idempotency_key, request=f"order|{account}|{amount}", clock=clock)
     if first is not None:
         return load_conversion(conn, int(first.removeprefix("conversion:")))
+    deployment = in_force(conn, deployment, on=clock().date())
     holder = holder_account(conn, deployment, account)
     _check_amount(deployment, holder, amount)
     conversion_id = _new_reference(
@@ -173,6 +177,7 @@ def order_conversion(
         method="transfer",
         amount=amount,
         bonus=deployment.bonus_for(amount),
+        bonus_rule=deployment.rule_versions.get("conversion_bonus"),
         status="pending",
         created_at=clock(),
     )
@@ -202,6 +207,8 @@ def credit_conversion_order(
         raise WrongState("conversion order", reference, order.status, "pending")
     if amount != order.amount:
         raise AmountMismatch(f"conversion order {reference}", order.amount, amount)
+    # The bonus of the day the order was placed, as the order recorded it.
+    deployment = in_force(conn, deployment, on=order.created_at.date())
     batch = post_entries(
         conn,
         _entries(
@@ -214,7 +221,18 @@ def credit_conversion_order(
         key=f"conversion:{order.id}:credit",
         clock=clock,
     )
-    _settle(conn, order, status="credited", now=clock(), bank_reference=bank_reference, batch=batch)
+    _settle(
+        conn,
+        order,
+        status="credited",
+        now=clock(),
+        bank_reference=bank_reference,
+        batch=batch,
+        bonus=(
+            deployment.bonus_for(order.amount),
+            deployment.rule_versions.get("conversion_bonus"),
+        ),
+    )
     ensure_coverage(conn, deployment)
     return load_conversion(conn, order.id)
 
@@ -236,13 +254,20 @@ def _settle(
     now: datetime,
     bank_reference: str | None = None,
     batch: str | None = None,
+    bonus: tuple[int, int | None] | None = None,
 ) -> None:
+    # The bonus credited and its rule, recorded as they applied.
+    applied = {} if bonus is None else {"bonus": bonus[0], "bonus_rule": bonus[1]}
     # Conditional on "pending", so two concurrent credits cannot both go through.
     changed = conn.execute(
         update(conversions)
         .where(conversions.c.id == order.id, conversions.c.status == "pending")
         .values(
-            status=status, settled_at=now, bank_reference=bank_reference, transaction_batch=batch
+            status=status,
+            settled_at=now,
+            bank_reference=bank_reference,
+            transaction_batch=batch,
+            **applied,
         )
     ).rowcount
     if changed != 1:
@@ -319,6 +344,7 @@ def _convert_now(
     first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return load_conversion(conn, int(first.removeprefix("conversion:")))
+    deployment = in_force(conn, deployment, on=clock().date())
     holder = holder_account(conn, deployment, account)
     _check_amount(deployment, holder, amount)
     if payment_reference is not None and _payment_used(conn, payment_reference):
@@ -330,6 +356,7 @@ def _convert_now(
         method=method,
         amount=amount,
         bonus=deployment.bonus_for(amount),
+        bonus_rule=deployment.rule_versions.get("conversion_bonus"),
         status="credited",
         payment_reference=payment_reference,
         office=office,
@@ -412,4 +439,5 @@ def _from_row(row: Any) -> Conversion:
         transaction_batch=row.transaction_batch,
         created_at=as_utc(row.created_at),
         settled_at=as_utc(row.settled_at) if row.settled_at else None,
+        bonus_rule=row.bonus_rule,
     )

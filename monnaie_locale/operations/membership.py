@@ -35,6 +35,7 @@ from monnaie_locale.operations.common import (
     post_entries,
 )
 from monnaie_locale.operations.errors import OperationNotAllowed, WrongState
+from monnaie_locale.rules import in_force
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_operations import membership_fees
 
@@ -99,6 +100,7 @@ def pay_membership_fee(
     )
     if first is not None:
         return _payment(conn, first.removeprefix("membership:"))
+    deployment = in_force(conn, deployment, on=clock().date())
     holder = holder_account(conn, deployment, account)
     rule = _rule(deployment, account, holder.kind)
     if not _PERIOD[rule.period].fullmatch(period):
@@ -154,6 +156,7 @@ def membership_status(
     conn: Connection, deployment: Deployment, *, on: date
 ) -> list[MembershipStatus]:
     """Every holder account owing a fee, and whether it paid the period containing ``on``."""
+    deployment = in_force(conn, deployment, on=on)
     result: list[MembershipStatus] = []
     for kind, rule in sorted(deployment.membership_fees.items()):
         if kind not in HOLDER_KINDS:

@@ -41,6 +41,7 @@ from monnaie_locale.operations.errors import (
     UnknownRecord,
     WrongState,
 )
+from monnaie_locale.rules import in_force
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_operations import reconversions
 
@@ -74,6 +75,8 @@ class Reconversion:
     transaction_batch: str | None
     created_at: datetime
     settled_at: datetime | None
+    # The rule change whose fee applied (see monnaie_locale.rules); None: the settings'.
+    fee_rule: int | None = None
 
 
 def end_to_end_id(deployment: Deployment, request_id: int) -> str:
@@ -120,6 +123,7 @@ def request_reconversion(
     if first is not None:
         return load_reconversion(conn, int(first.removeprefix("reconversion:")))
     check_positive(amount)
+    deployment = in_force(conn, deployment, on=clock().date())
     holder = holder_account(conn, deployment, account)
     _check_allowed(deployment, holder)
     compact_iban, compact_bic = _payout_account(iban, bic)
@@ -155,6 +159,7 @@ def request_reconversion(
             hold_id=hold.id,
             status="requested",
             created_at=clock(),
+            fee_rule=deployment.rule_versions.get(f"reconversion_fee.{category}"),
         )
         .returning(reconversions.c.id)
     ).scalar_one()
@@ -218,4 +223,5 @@ def _from_row(row: Any) -> Reconversion:
         transaction_batch=row.transaction_batch,
         created_at=as_utc(row.created_at),
         settled_at=as_utc(row.settled_at) if row.settled_at else None,
+        fee_rule=row.fee_rule,
     )

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from monnaie_locale.store.tables import Id, metadata
+from monnaie_locale.store.tables_rules import rule_changes
 
 __all__ = [
     "account_categories",
@@ -66,6 +67,8 @@ conversions = Table(
     Column("transaction_batch", String(120)),
     Column("created_at", Stamp, nullable=False),
     Column("settled_at", Stamp),
+    # The rule change whose bonus applied (monnaie_locale.rules); NULL: the settings'.
+    Column("bonus_rule", Id, ForeignKey(rule_changes.c.id)),
     CheckConstraint("method IN ('transfer', 'card', 'cash')", name="method"),
     CheckConstraint("status IN ('pending', 'credited', 'cancelled')", name="status"),
     CheckConstraint("amount > 0", name="amount_positive"),
@@ -108,6 +111,8 @@ reconversions = Table(
     Column("transaction_batch", String(120)),
     Column("created_at", Stamp, nullable=False),
     Column("settled_at", Stamp),
+    # The rule change whose fee applied (monnaie_locale.rules); NULL: the settings'.
+    Column("fee_rule", Id, ForeignKey(rule_changes.c.id)),
     CheckConstraint("status IN ('requested', 'batched', 'paid', 'cancelled')", name="status"),
     CheckConstraint("fee >= 0 AND payout > 0 AND fee + payout = amount", name="split"),
     Index("ix_reconversions_status", "status"),

@@ -7,7 +7,8 @@ refused by an act is refused alike by the route and by the command, with the sam
 code; :meth:`Fronts.refused_alike` does the same for a route and a command alone. Either
 way nothing may change: neither the ledger, nor the records of the currency's operations
 (conversions, reconversions, payouts, notes, tills, fees, bank statements), nor the
-accounts' names, the users, the accounts they hold, their tokens and the API keys.
+accounts' names, the users, the accounts they hold, their tokens, the API keys and the
+currency's rules.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from monnaie_locale.store.tables_operations import (
     reconversions,
     till_deposits,
 )
+from monnaie_locale.store.tables_rules import rule_changes
 from tests.api.helpers import assert_problem
 from tests.api.operations_support import STAFF, Ops, make_ops, ops_settings
 from tests.cli.conftest import Mlc, database_url
@@ -83,6 +85,7 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(user_accounts.c.user_id, user_accounts.c.account_code),
         rows(auth_tokens.c.id, auth_tokens.c.revoked_at),
         rows(api_keys.c.id, api_keys.c.revoked_at),
+        rows(rule_changes.c.id),
     )
 
 

@@ -44,6 +44,7 @@ from monnaie_locale.acts import (
     transfers,
     users,
 )
+from monnaie_locale.acts import rules as currency_rules
 from monnaie_locale.auth import Role
 from tests.api.operations_support import BAKERY_IBAN, OFFICE
 
@@ -259,6 +260,14 @@ WALK: tuple[Walk, ...] = (
          Route("POST", "/v1/bank/statements", upload=("releve.csv", STATEMENT),
                form={"format": "csv"}),
          (COUNTER, AUDITOR)),
+    # The currency's rules: read by everyone, their history by report readers
+    Walk("rules show", currency_rules.show_rules, "", get("/v1/rules"), ()),
+    Walk("rules history", currency_rules.rule_history, "", get("/v1/rules/history"),
+         (MEMBER, OWNER, COUNTER)),
+    Walk("rules set", currency_rules.change_rule, "conversion_bonus 100 --from 2026-11-02",
+         post("/v1/rules", {"rule": "conversion_bonus", "value": "100",
+                            "effective_from": "2026-11-02"}),
+         (MEMBER, COUNTER, AUDITOR)),
     # Users
     Walk("users create", users.create_user, f"paul --role admin --password-env {PASSWORD_ENV}",
          post("/v1/users", {"username": "paul", "password": "a long new secret",
