@@ -5,7 +5,9 @@ could not pay them on top of the batches already validated and not yet paid. The
 becomes one pain.001 credit transfer file for the bank. When the bank has paid, each
 payout is marked paid with the bank's reference, which posts the request's hold and writes
 DOMAIN entry 8: unit Dr reconversion:pending amount / Cr issuance payout /
-Cr association:fees fee; EUR Dr external payout / Cr reserve:digital payout.
+Cr association:fees fee; EUR Dr external payout / Cr reserve:digital payout, and for the
+fee EUR Dr external fee / Cr income:reconversion_fees fee: the fee is the association's
+income (706 in the chart of accounts, see :mod:`monnaie_locale.exports.account_map`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.deployment import (
     ASSOCIATION_FEES,
     EXTERNAL,
+    INCOME_RECONVERSION_FEES,
     ISSUANCE,
     RECONVERSION_PENDING,
     RESERVE_DIGITAL,
@@ -233,7 +236,12 @@ def mark_paid(
         Leg(RESERVE_DIGITAL, item.payout),
     ]
     if item.fee:
-        legs.append(Leg(ASSOCIATION_FEES, item.fee))
+        # The fee's units stay with the association; in euros, the fee is income (706).
+        legs += [
+            Leg(ASSOCIATION_FEES, item.fee),
+            Leg(EXTERNAL, -item.fee),
+            Leg(INCOME_RECONVERSION_FEES, item.fee),
+        ]
     entries = TransferRequest(
         legs=tuple(legs),
         kind="reconversion_paid",
