@@ -6,8 +6,9 @@ becomes one pain.001 credit transfer file for the bank. When the bank has paid, 
 payout is marked paid with the bank's reference, which posts the request's hold and writes
 DOMAIN entry 8: unit Dr reconversion:pending amount / Cr issuance payout /
 Cr association:fees fee; EUR Dr external payout / Cr reserve:digital payout, and for the
-fee EUR Dr external fee / Cr income:reconversion_fees fee: the fee is the association's
-income (706 in the chart of accounts, see :mod:`monnaie_locale.exports.account_map`).
+fee EUR Dr external fee / Cr income:reconversion_fees fee (``external`` in one leg of
+payout + fee): the fee is the association's income (706 in the chart of accounts, see
+:mod:`monnaie_locale.exports.account_map`).
 """
 
 from __future__ import annotations
@@ -232,16 +233,13 @@ def mark_paid(
     legs = [
         Leg(RECONVERSION_PENDING, -item.amount),
         Leg(ISSUANCE, item.payout),
-        Leg(EXTERNAL, -item.payout),
+        # The payout's euros, and the fee's (income, see below): one leg, one account.
+        Leg(EXTERNAL, -item.payout - item.fee),
         Leg(RESERVE_DIGITAL, item.payout),
     ]
     if item.fee:
         # The fee's units stay with the association; in euros, the fee is income (706).
-        legs += [
-            Leg(ASSOCIATION_FEES, item.fee),
-            Leg(EXTERNAL, -item.fee),
-            Leg(INCOME_RECONVERSION_FEES, item.fee),
-        ]
+        legs += [Leg(ASSOCIATION_FEES, item.fee), Leg(INCOME_RECONVERSION_FEES, item.fee)]
     entries = TransferRequest(
         legs=tuple(legs),
         kind="reconversion_paid",
