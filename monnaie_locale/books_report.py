@@ -137,9 +137,7 @@ def period_bounds(
     return since, until
 
 
-def _sums(
-    conn: Connection, since: datetime | None, until: datetime | None
-) -> dict[int, int]:
+def _sums(conn: Connection, since: datetime | None, until: datetime | None) -> dict[int, int]:
     """What moved on each account in the transactions dated from ``since`` to ``until``."""
     query = select(postings.c.account_id, func.sum(postings.c.amount)).join(
         transactions, transactions.c.id == postings.c.transaction_id
@@ -305,7 +303,9 @@ def to_csv(found: Books, *, decimal_separator: str = ".") -> str:
     statement, sheet = found.income_statement, found.balance_sheet
     for section, lines in (("income", statement.income), ("expenses", statement.expenses)):
         for line in lines:
-            writer.writerow(("income_statement", section, line.number, line.label, money(line.amount)))
+            writer.writerow(
+                ("income_statement", section, line.number, line.label, money(line.amount))
+            )
     writer.writerow(("income_statement", "total", "", "income", money(statement.total_income)))
     writer.writerow(("income_statement", "total", "", "expenses", money(statement.total_expenses)))
     writer.writerow(("income_statement", "total", "", "result", money(statement.result)))

@@ -159,7 +159,11 @@ def chart(conn: Connection) -> ChartOfAccounts:
     ]
     for row in conn.execute(
         select(
-            accounts.c.id, accounts.c.code, accounts.c.kind, accounts.c.currency, accounts.c.owner_ref
+            accounts.c.id,
+            accounts.c.code,
+            accounts.c.kind,
+            accounts.c.currency,
+            accounts.c.owner_ref,
         )
         .where(accounts.c.kind.not_in(holders))
         .order_by(accounts.c.code)
@@ -169,7 +173,13 @@ def chart(conn: Connection) -> ChartOfAccounts:
         source = "association" if any(rule is mine for mine in own) else "built-in"
         lines.append(
             ChartLine(
-                row.code, str(row.kind), row.currency, rule.number, rule.label, rule.auxiliary, source
+                row.code,
+                str(row.kind),
+                row.currency,
+                rule.number,
+                rule.label,
+                rule.auxiliary,
+                source,
             )
         )
     return ChartOfAccounts(own, tuple(sorted(lines, key=lambda line: (line.number, line.code))))

@@ -66,5 +66,6 @@ class FecAccountsMapIn(RequestBody):
     rules: list[AccountRuleIn] = Field(
         min_length=1,
         max_length=500,
-        description="Tried in order, before the association's chart of accounts; the first that matches wins.",
+        description="Tried in order, before the association's chart of accounts; the first "
+        "that matches wins.",
     )

@@ -145,7 +145,9 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
         for column in ("pattern", "currency", "number", "label"):
             rules.add_column(run.messages(f"chart.col.{column}"))
         for rule in found.rules:
-            rules.add_row(escape(rule.pattern), rule.currency or "*", rule.number, escape(rule.label))
+            rules.add_row(
+                escape(rule.pattern), rule.currency or "*", rule.number, escape(rule.label)
+            )
         run.out.print(rules)
 
 
@@ -273,7 +275,8 @@ def _table(run: RunContext, title: str) -> Table:
 
 def _statement_table(run: RunContext, statement: reports.IncomeStatement) -> Table:
     table = _table(
-        run, run.messages("report.income_title", period=_period(run, statement.start, statement.end))
+        run,
+        run.messages("report.income_title", period=_period(run, statement.start, statement.end)),
     )
     for section, lines, total in (
         ("income", statement.income, statement.total_income),
@@ -305,5 +308,7 @@ def _sheet_table(run: RunContext, sheet: reports.BalanceSheet) -> Table:
     )
     table.add_row("", run.messages("report.reserve"), _money(run, sheet.reserve))
     table.add_row("", run.messages("report.circulation"), _money(run, sheet.circulation))
-    table.add_row("", run.messages("report.association_units"), _money(run, sheet.association_units))
+    table.add_row(
+        "", run.messages("report.association_units"), _money(run, sheet.association_units)
+    )
     return table

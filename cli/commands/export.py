@@ -222,7 +222,8 @@ def fec(
     18 columns, ISO-8859-15, one écriture per ledger transaction numbered without gaps.
     Ledger accounts go to the association's chart of accounts (mlc chart show); try
     rules for one export with --accounts-map before storing them with mlc chart set.
-    Name the file as the administration expects: SIREN + FEC + closing date, e.g. 123456789FEC20261231.txt.
+    Name the file as the administration expects: SIREN + FEC + closing date, e.g.
+    123456789FEC20261231.txt.
 
     [b]Example:[/b] mlc export fec 123456789FEC20261231.txt --from 2026-01-01 --to 2026-12-31
     """

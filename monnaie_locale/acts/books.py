@@ -47,9 +47,7 @@ def set_chart_rule(
     """Map the ledger accounts ``pattern`` matches to ``number`` and ``label``, replacing
     the association's rule for the same pattern and currency."""
     rule = AccountRule(pattern, number, label, auxiliary, currency)  # refuses a bad number
-    return ctx.write(
-        lambda conn: chart.set_rule(conn, rule, now=ctx.clock(), by=ctx.actor.name)
-    )
+    return ctx.write(lambda conn: chart.set_rule(conn, rule, now=ctx.clock(), by=ctx.actor.name))
 
 
 @act(*OPERATORS)
@@ -59,9 +57,7 @@ def unset_chart_rule(ctx: Context, pattern: str, *, currency: str | None = None)
 
 
 @act(*REPORT_READERS)
-def books_report_for(
-    ctx: Context, *, start: date | None, end: date | None, zone: tzinfo
-) -> Books:
+def books_report_for(ctx: Context, *, start: date | None, end: date | None, zone: tzinfo) -> Books:
     """The income statement from ``start`` to ``end`` (days in ``zone``, included) and the
     balance sheet at the end of ``end``, under the association's chart of accounts."""
     books_report.period_bounds(start, end, zone)  # refuses a period that ends before it starts

@@ -24,7 +24,7 @@ reserve:*                 EUR       512000 Banque - fonds de garantie           
 association:operating     EUR       512300 Banque - compte de fonctionnement
 office:*                  EUR       530000 Caisses des comptoirs                yes
 transit                   EUR       580000 Virements internes
-association:losses        EUR       658100 Écarts de caisse
+association:losses        EUR       658100 Écarts de caisse et billets perdus
 income:membership         EUR       756000 Cotisations
 income:donations          EUR       754100 Dons manuels
 income:grants             EUR       740000 Subventions d'exploitation
@@ -70,9 +70,11 @@ Why these accounts.
   ledger adds a euro pair saying what it costs or earns: a conversion bonus debits
   ``expense:bonus`` and credits ``external`` (the units given cost the association that
   much); units paid to the association as a membership fee debit ``external`` and credit
-  ``income:membership``, and the fee kept on a reconversion credits
-  ``income:reconversion_fees``. The association's own units are claims on itself, not a
-  debt: the reserve that backs them is its equity, earned through those income lines.
+  ``income:membership``, the fee kept on a reconversion credits
+  ``income:reconversion_fees``, and notes lost from a stock (now presumed in the
+  public's hands) debit ``association:losses``. The association's own units are claims
+  on itself, not a debt: the reserve that backs them is its equity, earned through those
+  income lines.
   A flow that credits or debits an association unit account must carry such a pair, or
   the liaison account stops netting to zero.
 * Printing notes (``issuance`` to ``notes:vault``) and moving unsold notes between the
@@ -88,7 +90,8 @@ Why these accounts.
   the reconversion fee 706 (a service the association sells to businesses), interest on
   the reserve 768. Expenses: bank services 627, card payment fees 6278, chargebacks
   654 (a receivable that will not be paid), cash missing or in excess at a till count
-  658100 (either sign), other 658.
+  and notes lost from a stock (presumed in circulation, so owed) 658100 (either sign:
+  notes found again take the loss back), other 658.
 * Accounts the chart does not know land in 471000 "Compte d'attente", where an
   accountant sees them, until the association maps them.
 """
@@ -172,7 +175,7 @@ DEFAULT_RULES: tuple[AccountRule, ...] = (
     _euro("office:*", "530000", "Caisses des comptoirs", aux=True),
     _euro("transit", "580000", "Virements internes"),
     # Income (class 7) and expenses (class 6)
-    _euro("association:losses", "658100", "Écarts de caisse"),
+    _euro("association:losses", "658100", "Écarts de caisse et billets perdus"),
     _euro("income:membership", "756000", "Cotisations"),
     _euro("income:donations", "754100", "Dons manuels"),
     _euro("income:grants", "740000", "Subventions d'exploitation"),
@@ -218,7 +221,10 @@ class AccountMap:
     """
 
     def __init__(
-        self, rules: tuple[AccountRule, ...] = DEFAULT_RULES, *, one_off: tuple[AccountRule, ...] = ()
+        self,
+        rules: tuple[AccountRule, ...] = DEFAULT_RULES,
+        *,
+        one_off: tuple[AccountRule, ...] = (),
     ) -> None:
         self.rules = rules
         self.one_off = one_off

@@ -107,7 +107,11 @@ def hledger_journal(
     # (hledger check --strict, ledger --strict --pedantic) take none for a typo.
     for row in conn.execute(
         select(
-            accounts.c.id, accounts.c.code, accounts.c.kind, accounts.c.currency, accounts.c.owner_ref
+            accounts.c.id,
+            accounts.c.code,
+            accounts.c.kind,
+            accounts.c.currency,
+            accounts.c.owner_ref,
         ).order_by(accounts.c.code)
     ):
         info = AccountInfo(row.id, row.code, AccountKind(row.kind), row.currency, row.owner_ref)

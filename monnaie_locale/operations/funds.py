@@ -31,7 +31,9 @@ def receive_association_funds(
 ) -> str:
     """Book euros received by the association for itself; return the ledger batch id."""
     if income not in INCOME_ACCOUNTS:
-        raise InvalidRequest(f"the association's income goes to one of {', '.join(INCOME_ACCOUNTS)}")
+        raise InvalidRequest(
+            f"the association's income goes to one of {', '.join(INCOME_ACCOUNTS)}"
+        )
     entry = TransferRequest.simple(  # refuses an amount of zero or less
         ASSOCIATION_OPERATING, income, amount, kind="association_funds", memo=memo
     )
