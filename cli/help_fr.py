@@ -157,8 +157,9 @@ FRENCH_HELP: dict[str, str] = {
     "export statement --holder": "PDF : le nom du titulaire (par défaut : le nom du compte).",
     "export fec": "Écrit le FEC (fichier des écritures comptables) pour l'expert-comptable.\n\n"
     "18 colonnes, ISO-8859-15, une écriture par transaction, numérotée sans trou. Les comptes "
-    "du registre sont rattachés au plan comptable par une table par défaut, ajustable avec "
-    "--accounts-map. Nommez le fichier comme l'attend l'administration : SIREN + FEC + date "
+    "du registre sont rattachés au plan comptable de l'association (mlc chart show) ; "
+    "essayez des règles pour un seul export avec --accounts-map avant de les enregistrer "
+    "avec mlc chart set. Nommez le fichier comme l'attend l'administration : SIREN + FEC + date "
     "de clôture, par exemple 123456789FEC20261231.txt.\n\n"
     f"{_EX}mlc export fec 123456789FEC20261231.txt --from 2026-01-01 --to 2026-12-31",
     "export fec --from": "Premier jour, AAAA-MM-JJ (inclus).",

@@ -88,6 +88,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.jobs",
         "The service's scheduled jobs: expiring holds, sealing the journal, sending webhooks.",
     ),
+    "chart": (
+        "cli.commands.books",
+        "The chart of accounts: where each ledger account goes in the books.",
+    ),
+    "report": (
+        "cli.commands.books",
+        "The income statement of a period and the balance sheet at its end.",
+    ),
     "audit": ("cli.commands.audit", "Audit the books."),
     "export": ("cli.commands.export", "Export the books for people and other tools."),
 }

@@ -19,7 +19,7 @@ Euro
     ``association:losses``    cash found missing (debit) or in excess (credit) at a count
     ``external``              the outside world
     ``income:<what>``         the association's income in euros: membership fees,
-                              donations, grants, interest (credits)
+                              donations, grants, interest, reconversion fees (credits)
     ``expense:<what>``        its expenses in euros: bank and card fees, conversion
                               bonuses, chargebacks (debits)
 
@@ -69,6 +69,7 @@ __all__ = [
     "INCOME_INTEREST",
     "INCOME_MEMBERSHIP",
     "INCOME_OTHER",
+    "INCOME_RECONVERSION_FEES",
     "ISSUANCE",
     "NOTES_CIRCULATION",
     "NOTES_VAULT",
@@ -108,6 +109,7 @@ INCOME_DONATIONS = "income:donations"
 INCOME_GRANTS = "income:grants"
 INCOME_INTEREST = "income:interest"
 INCOME_OTHER = "income:other"
+INCOME_RECONVERSION_FEES = "income:reconversion_fees"
 EXPENSE_BANK_FEES = "expense:bank_fees"
 EXPENSE_CARD_FEES = "expense:card_fees"
 EXPENSE_BONUS = "expense:bonus"
@@ -119,6 +121,7 @@ INCOME_ACCOUNTS = (
     INCOME_GRANTS,
     INCOME_INTEREST,
     INCOME_OTHER,
+    INCOME_RECONVERSION_FEES,
 )
 EXPENSE_ACCOUNTS = (
     EXPENSE_BANK_FEES,

@@ -27,7 +27,6 @@ from monnaie_locale import exports
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import exports as exporting
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.exports.account_map import DEFAULT_RULES
 
 __all__ = [
     "STATEMENT_CSV_RESPONSE",
@@ -158,8 +157,8 @@ def _fec_response(
 @router.get(
     "/fec",
     summary="The FEC (fichier des écritures comptables): 18 columns, ISO-8859-15, streamed",
-    description=f"{FEC_DESCRIPTION} Accounts follow the default plan; POST the accountant's "
-    "own rules to get the FEC with them.",
+    description=f"{FEC_DESCRIPTION} Accounts follow the association's chart of accounts "
+    "(GET /v1/chart); POST one-off rules to try them before storing them.",
     response_class=StreamingResponse,
     responses=FEC_RESPONSES,
 )
@@ -172,7 +171,7 @@ def fec(ctx: Fec, options: FecOptionsDep) -> StreamingResponse:
     summary="The FEC under the accountant's own account plan, streamed",
     description=f"{FEC_DESCRIPTION} The body holds the accountant's rules, one object per "
     "line of the command line's --accounts-map CSV (pattern,number,label[,aux][,currency]): "
-    "tried in order before the default plan (see GET /v1/exports/fec), the first whose "
+    "tried in order before the association's chart (GET /v1/chart), the first whose "
     "shell-style pattern matches an account's code (and its currency, if given) wins. The "
     "query parameters are the GET's. Reads only: no Idempotency-Key.",
     response_class=StreamingResponse,
@@ -180,7 +179,7 @@ def fec(ctx: Fec, options: FecOptionsDep) -> StreamingResponse:
 )
 def fec_with_plan(body: FecAccountsMapIn, ctx: Fec, options: FecOptionsDep) -> StreamingResponse:
     # Built before the stream starts: a rule the core refuses is a 422, not a cut file.
-    account_map = exports.AccountMap((*(r.rule() for r in body.rules), *DEFAULT_RULES))
+    account_map = exports.AccountMap(one_off=tuple(r.rule() for r in body.rules))
     return _fec_response(ctx, options, account_map)
 
 

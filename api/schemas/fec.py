@@ -2,7 +2,7 @@
 
 The same rules as the command line's ``--accounts-map`` CSV (``pattern,number,label
 [,auxiliary][,currency]``), one object per line of it; they are tried, in order, before
-the default plan (:mod:`monnaie_locale.exports.account_map`).
+the association's chart of accounts (:mod:`monnaie_locale.chart`).
 """
 
 from __future__ import annotations
@@ -66,5 +66,6 @@ class FecAccountsMapIn(RequestBody):
     rules: list[AccountRuleIn] = Field(
         min_length=1,
         max_length=500,
-        description="Tried in order, before the default plan; the first that matches wins.",
+        description="Tried in order, before the association's chart of accounts; the first "
+        "that matches wins.",
     )

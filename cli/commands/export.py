@@ -220,9 +220,10 @@ def fec(
     """Write the FEC (fichier des écritures comptables) for the association's accountant.
 
     18 columns, ISO-8859-15, one écriture per ledger transaction numbered without gaps.
-    Ledger accounts go to chart-of-accounts numbers by a default plan; adjust it with
-    --accounts-map (see monnaie_locale/exports/account_map.py). Name the file as the
-    administration expects: SIREN + FEC + closing date, e.g. 123456789FEC20261231.txt.
+    Ledger accounts go to the association's chart of accounts (mlc chart show); try
+    rules for one export with --accounts-map before storing them with mlc chart set.
+    Name the file as the administration expects: SIREN + FEC + closing date, e.g.
+    123456789FEC20261231.txt.
 
     [b]Example:[/b] mlc export fec 123456789FEC20261231.txt --from 2026-01-01 --to 2026-12-31
     """

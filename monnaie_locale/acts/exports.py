@@ -6,7 +6,7 @@ Act                 Who may do it
 count_postings      auditors, the association's operators, administrators (for a
                     progress display)
 write_fec           the same: the FEC, 18 columns, ISO-8859-15, one écriture per
-                    transaction
+                    transaction, under the association's chart of accounts
 write_journal       the same: a plain-text journal that hledger or Ledger re-checks
 write_statement_csv anyone, for an account they may read: its postings of a period
 write_statement_pdf the same, as a printable PDF between opening and closing balances
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import date, tzinfo
 from typing import BinaryIO, Literal, TextIO
 
-from monnaie_locale import exports
+from monnaie_locale import chart, exports
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.roles import EVERYONE, REPORT_READERS
 from monnaie_locale.exports.source import Progress
@@ -57,8 +57,13 @@ def write_fec(
     journal_code: str,
     progress: Progress | None = None,
 ) -> exports.FecSummary:
-    """Write the FEC of the books (of the period, when given) to ``out``."""
+    """Write the FEC of the books (of the period, when given) to ``out``.
+
+    Accounts follow the association's chart (:mod:`monnaie_locale.chart`); the one-off
+    rules of ``account_map``, if any, are tried first.
+    """
     with ctx.database.reading() as conn:
+        account_map = chart.account_map(conn, account_map)
         return exports.fec(
             conn,
             out,
@@ -84,7 +89,12 @@ def write_journal(
     """Write the books as a plain-text journal to ``out``."""
     with ctx.database.reading() as conn:
         return exports.hledger_journal(
-            conn, out, assertions=assertions, zone=zone, progress=progress
+            conn,
+            out,
+            assertions=assertions,
+            zone=zone,
+            progress=progress,
+            account_map=chart.account_map(conn),
         )
 
 

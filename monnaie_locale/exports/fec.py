@@ -17,6 +17,13 @@ currency, so every écriture balances, and so does the file: total debit = total
 Accounts come from an :class:`~monnaie_locale.exports.account_map.AccountMap`. A posting
 that credits a ledger account (positive amount) goes in ``Credit``, one that debits it
 in ``Debit``: the ledger's sign is already the accountant's.
+
+An écriture whose lines all cancel per account (each chart account, with its auxiliary,
+debited as much as credited) is left out: it moves nothing in the books. Printing notes
+(``issuance`` to ``notes:vault``) and moving unsold notes between the vault and the
+offices are such transactions, the issuing machinery and the note stocks sharing one
+liaison account in the chart (see :mod:`monnaie_locale.exports.account_map`). The
+numbering stays without gaps: only the écritures written are numbered.
 """
 
 from __future__ import annotations
@@ -94,6 +101,8 @@ def fec(
         day = transaction.created_at.astimezone(zone).date()
         if (start is not None and day < start) or (end is not None and day > end):
             continue
+        if _cancels(transaction, mapping):
+            continue
         summary.entries += 1
         _write_entry(writer, transaction, day, summary, mapping, journal)
     return summary
@@ -139,6 +148,16 @@ def _write_entry(
         summary.lines += 1
         summary.debit += debit
         summary.credit += credit
+
+
+def _cancels(transaction: ExportTransaction, mapping: AccountMap) -> bool:
+    """Whether every chart account of ``transaction`` is debited as much as credited."""
+    net: dict[tuple[str, str], int] = {}
+    for posting in transaction.postings:
+        account = mapping.lookup(posting.account)
+        key = (account.number, account.aux_number)
+        net[key] = net.get(key, 0) + posting.amount
+    return not any(net.values())
 
 
 def _amount(minor_units: int) -> str:

@@ -10,7 +10,7 @@ the ledger's transaction id as its code and its kind as a tag::
         format 1000.00 MLC
 
     account alice
-        ; member, MLC
+        ; member, MLC, 467100 Adhérents - comptes en monnaie locale
 
     2026-11-02 * (1) Alice converts 50 € by bank transfer  ; kind:conversion
         external                       50.00 EUR
@@ -24,6 +24,9 @@ it), ``reserve:digital`` reads positive (euros at the bank): each balance is the
 ledger's with the opposite sign. Account codes are account names as they are (``:``
 already makes the hierarchy); only runs of spaces, which would end a name, are made
 single, and a leading bracket, which would make a virtual posting, is escaped.
+
+Each account's declaration names, in a comment, the account of the association's chart of
+accounts it goes to (:mod:`monnaie_locale.chart`), the number and label the FEC gives it.
 
 Every currency is declared as a commodity and every account opened as an account, so the
 journal passes both tools' strict checks (``hledger check --strict``, ``ledger --strict
@@ -43,7 +46,15 @@ from typing import TextIO
 
 from sqlalchemy import Connection, select
 
-from monnaie_locale.exports.source import CHUNK, ExportTransaction, Progress, iter_transactions
+from monnaie_locale.exports.account_map import AccountMap
+from monnaie_locale.exports.source import (
+    CHUNK,
+    AccountInfo,
+    ExportTransaction,
+    Progress,
+    iter_transactions,
+)
+from monnaie_locale.model import AccountKind
 from monnaie_locale.money import format_amount
 from monnaie_locale.store.tables import accounts, currencies
 
@@ -77,8 +88,14 @@ def hledger_journal(
     zone: tzinfo = UTC,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    account_map: AccountMap | None = None,
 ) -> JournalSummary:
-    """Write every transaction of the ledger to ``out`` as a plain-text journal."""
+    """Write every transaction of the ledger to ``out`` as a plain-text journal.
+
+    ``account_map`` is the chart of accounts the declarations name (the built-in one
+    unless given).
+    """
+    mapping = account_map or AccountMap()
     out.write("; The books of a local currency, exported from its ledger.\n")
     out.write("; Signs: debits positive, as in plain-text accounting (the ledger's opposite).\n\n")
     for code, name in conn.execute(
@@ -88,10 +105,21 @@ def hledger_journal(
         out.write(f"commodity {symbol}\n    ; {_oneline(name)}\n    format 1000.00 {symbol}\n\n")
     # Declared, every account the books have opened, so that the tools' strict checks
     # (hledger check --strict, ledger --strict --pedantic) take none for a typo.
-    for code, kind, currency in conn.execute(
-        select(accounts.c.code, accounts.c.kind, accounts.c.currency).order_by(accounts.c.code)
+    for row in conn.execute(
+        select(
+            accounts.c.id,
+            accounts.c.code,
+            accounts.c.kind,
+            accounts.c.currency,
+            accounts.c.owner_ref,
+        ).order_by(accounts.c.code)
     ):
-        out.write(f"account {account_name(code)}\n    ; {kind}, {currency}\n")
+        info = AccountInfo(row.id, row.code, AccountKind(row.kind), row.currency, row.owner_ref)
+        chart = mapping.lookup(info)
+        out.write(
+            f"account {account_name(row.code)}\n"
+            f"    ; {row.kind}, {row.currency}, {chart.number} {_oneline(chart.label)}\n"
+        )
     out.write("\n")
     summary = JournalSummary()
     for transaction in iter_transactions(conn, chunk=chunk, progress=progress):

@@ -13,7 +13,11 @@ Entries: EUR Dr reserve (or till) / Cr external; unit Dr issuance / Cr the accou
 is a second, linked transaction: EUR Dr reserve:digital / Cr association:operating and unit
 Dr issuance / Cr the account, so the association's own euros back every bonus unit and the
 coverage stays at exactly 100 %. ``association:operating`` cannot go below zero euros: a
-bonus the association cannot fund is refused.
+bonus the association cannot fund is refused. The bonus also carries its cost: EUR Dr
+expense:bonus / Cr external, the units given with no euros from outside; in the chart of
+accounts ``external`` and ``issuance`` share one liaison account, so the FEC shows the
+bonus as an expense (657) against the member's account (467), and the euros moving from
+the operating account to the reserve (see :mod:`monnaie_locale.exports.account_map`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.deployment import (
     ASSOCIATION_OPERATING,
+    EXPENSE_BONUS,
     EXTERNAL,
     ISSUANCE,
     RESERVE_DIGITAL,
@@ -129,6 +134,8 @@ def _entries(
             Leg(ASSOCIATION_OPERATING, bonus),
             Leg(ISSUANCE, -bonus),
             Leg(account, bonus),
+            Leg(EXPENSE_BONUS, -bonus),
+            Leg(EXTERNAL, bonus),
         ),
         kind="conversion_bonus",
         reference=reference,

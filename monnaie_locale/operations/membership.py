@@ -1,9 +1,15 @@
 """Membership fees: each account kind pays its fee per year or per month, in euros or units.
 
-Membership is mandatory, and the association must know who is up to date. A fee paid in
-units moves them to ``association:fees`` (they stay in circulation, still backed); a fee
-paid in euros goes to ``association:operating``, the association's own money, which is
-what funds conversion bonuses and replaces lost cash. A period is written ``2026`` for a
+Membership is mandatory, and the association must know who is up to date. Either way the
+fee is income of the association (``income:membership``, 756 in the chart of accounts):
+
+* in euros: EUR Dr ``association:operating`` / Cr ``income:membership``; the association's
+  own money, which is what funds conversion bonuses and replaces lost cash;
+* in units: unit Dr the account / Cr ``association:fees`` (the units stay in circulation,
+  still backed), and EUR Dr ``external`` / Cr ``income:membership``: the association
+  holding its own units is a debt extinguished, which the euro pair books as income (see
+  :mod:`monnaie_locale.exports.account_map`).
+ A period is written ``2026`` for a
 yearly fee and ``2026-11`` for a monthly one, and is paid once per account.
 """
 
@@ -22,11 +28,12 @@ from monnaie_locale.deployment import (
     ASSOCIATION_OPERATING,
     EXTERNAL,
     HOLDER_KINDS,
+    INCOME_MEMBERSHIP,
     Deployment,
     MembershipFee,
 )
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.model import AccountKind, TransferRequest
+from monnaie_locale.model import AccountKind, Leg, TransferRequest
 from monnaie_locale.operations.common import (
     claim_operation,
     ensure_coverage,
@@ -109,13 +116,19 @@ def pay_membership_fee(
     if _paid(conn, holder.id, period):
         raise WrongState("membership fee", f"{account} {period}", "paid", "unpaid")
     if paid_in == "units":
-        entry = TransferRequest.simple(
-            account, ASSOCIATION_FEES, rule.amount, kind="membership_fee"
+        entry = TransferRequest(
+            legs=(
+                Leg(account, -rule.amount),
+                Leg(ASSOCIATION_FEES, rule.amount),
+                Leg(EXTERNAL, -rule.amount),
+                Leg(INCOME_MEMBERSHIP, rule.amount),
+            ),
+            kind="membership_fee",
         )
         currency = deployment.unit.code
     else:
         entry = TransferRequest.simple(
-            ASSOCIATION_OPERATING, EXTERNAL, rule.amount, kind="membership_fee"
+            ASSOCIATION_OPERATING, INCOME_MEMBERSHIP, rule.amount, kind="membership_fee"
         )
         currency = "EUR"
     batch = post_entries(conn, [entry], key=idempotency_key, clock=clock)

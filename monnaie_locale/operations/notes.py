@@ -25,6 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from monnaie_locale.clock import Clock
 from monnaie_locale.deployment import (
+    ASSOCIATION_LOSSES,
     ASSOCIATION_OPERATING,
     EXTERNAL,
     ISSUANCE,
@@ -357,7 +358,11 @@ def lose_notes(
     idempotency_key: str,
     clock: Clock,
 ) -> NoteMovement:
-    """Notes are missing from a stock: presumed circulating, backed by the association."""
+    """Notes are missing from a stock: presumed circulating, backed by the association.
+
+    The association owes them now with no euros from outside: a loss, EUR Dr
+    association:losses / Cr external (658100 in the chart of accounts).
+    """
     amount = bundle_total(deployment, bundle)
     place, account = _place(location)
     entries = [
@@ -367,6 +372,8 @@ def lose_notes(
                 Leg(NOTES_CIRCULATION, amount),
                 Leg(RESERVE_NOTES, -amount),
                 Leg(ASSOCIATION_OPERATING, amount),
+                Leg(ASSOCIATION_LOSSES, -amount),
+                Leg(EXTERNAL, amount),
             ),
             kind="notes_lost",
         )
@@ -393,7 +400,11 @@ def find_notes(
     idempotency_key: str,
     clock: Clock,
 ) -> NoteMovement:
-    """Notes recorded lost are found and put back in a stock; the association's euros return."""
+    """Notes recorded lost are found and put back in a stock; the association's euros return.
+
+    The loss booked when they were lost is taken back: EUR Dr external / Cr
+    association:losses.
+    """
     amount = bundle_total(deployment, bundle)
     place, account = _place(location)
     entries = [
@@ -403,6 +414,8 @@ def find_notes(
                 Leg(account, amount),
                 Leg(ASSOCIATION_OPERATING, -amount),
                 Leg(RESERVE_NOTES, amount),
+                Leg(EXTERNAL, -amount),
+                Leg(ASSOCIATION_LOSSES, amount),
             ),
             kind="notes_found",
         )

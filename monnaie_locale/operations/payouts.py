@@ -5,7 +5,10 @@ could not pay them on top of the batches already validated and not yet paid. The
 becomes one pain.001 credit transfer file for the bank. When the bank has paid, each
 payout is marked paid with the bank's reference, which posts the request's hold and writes
 DOMAIN entry 8: unit Dr reconversion:pending amount / Cr issuance payout /
-Cr association:fees fee; EUR Dr external payout / Cr reserve:digital payout.
+Cr association:fees fee; EUR Dr external payout / Cr reserve:digital payout, and for the
+fee EUR Dr external fee / Cr income:reconversion_fees fee (``external`` in one leg of
+payout + fee): the fee is the association's income (706 in the chart of accounts, see
+:mod:`monnaie_locale.exports.account_map`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.deployment import (
     ASSOCIATION_FEES,
     EXTERNAL,
+    INCOME_RECONVERSION_FEES,
     ISSUANCE,
     RECONVERSION_PENDING,
     RESERVE_DIGITAL,
@@ -229,11 +233,13 @@ def mark_paid(
     legs = [
         Leg(RECONVERSION_PENDING, -item.amount),
         Leg(ISSUANCE, item.payout),
-        Leg(EXTERNAL, -item.payout),
+        # The payout's euros, and the fee's (income, see below): one leg, one account.
+        Leg(EXTERNAL, -item.payout - item.fee),
         Leg(RESERVE_DIGITAL, item.payout),
     ]
     if item.fee:
-        legs.append(Leg(ASSOCIATION_FEES, item.fee))
+        # The fee's units stay with the association; in euros, the fee is income (706).
+        legs += [Leg(ASSOCIATION_FEES, item.fee), Leg(INCOME_RECONVERSION_FEES, item.fee)]
     entries = TransferRequest(
         legs=tuple(legs),
         kind="reconversion_paid",

@@ -34,6 +34,7 @@ from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
+from monnaie_locale.store.tables_chart import chart_rules
 from monnaie_locale.store.tables_operations import (
     bank_lines,
     conversions,
@@ -86,6 +87,7 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(auth_tokens.c.id, auth_tokens.c.revoked_at),
         rows(api_keys.c.id, api_keys.c.revoked_at),
         rows(rule_changes.c.id),
+        rows(chart_rules.c.pattern, chart_rules.c.currency, chart_rules.c.number),
     )
 
 

@@ -112,6 +112,11 @@ POST /v1/membership/fees                              x   x   .   x   .   x   . 
 GET  /v1/membership/status                            .   .   .   .   .   x   x   x
 GET  /v1/reserve/report                               .   .   .   .   .   x   x   x
 GET  /v1/reserve/report.csv                           .   .   .   .   .   x   x   x
+GET  /v1/chart                                        .   .   .   .   .   x   x   x
+PUT  /v1/chart/rules                                  .   .   .   .   .   x   .   x
+DELETE /v1/chart/rules                                .   .   .   .   .   x   .   x
+GET  /v1/reports/income-statement                     .   .   .   .   .   x   x   x
+GET  /v1/reports/balance-sheet                        .   .   .   .   .   x   x   x
 POST /v1/bank/statements                              .   .   .   .   .   x   .   x
 POST /v1/accounts/import                              .   .   .   .   .   x   .   x
 PATCH /v1/accounts/{code}                             .   .   .   .   .   x   .   x

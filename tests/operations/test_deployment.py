@@ -44,6 +44,10 @@ UNIT_ACCOUNTS = (
 )
 
 
+def by_code_currency(opened: list[Any], code: str) -> str:
+    return str(next(account.currency for account in opened if account.code == code))
+
+
 def test_the_system_accounts_follow_the_account_plan(
     database: Database, clock: SteppingClock
 ) -> None:
@@ -52,8 +56,17 @@ def test_the_system_accounts_follow_the_account_plan(
     opened = database.write(lambda conn: create_system_accounts(conn, deployment, now=clock()))
 
     codes = {account.code for account in opened}
-    books = {*INCOME_ACCOUNTS, *EXPENSE_ACCOUNTS}
-    assert codes == {*EURO_ASSETS, *UNIT_ACCOUNTS, "association:losses", "external", *books}
+    assert codes == {
+        *EURO_ASSETS,
+        *UNIT_ACCOUNTS,
+        *INCOME_ACCOUNTS,
+        *EXPENSE_ACCOUNTS,
+        "association:losses",
+        "external",
+    }
+    assert "income:reconversion_fees" in INCOME_ACCOUNTS
+    for code in (*INCOME_ACCOUNTS, *EXPENSE_ACCOUNTS):
+        assert by_code_currency(opened, code) == "EUR", code
     by_code = {account.code: account for account in opened}
     for code in EURO_ASSETS:
         assert (by_code[code].currency, by_code[code].upper_limit) == ("EUR", 0), code
@@ -88,7 +101,10 @@ def test_a_till_can_never_hold_negative_cash(database: Database, clock: Stepping
     till = database.read(lambda conn: get_account(conn, "office:marche:till"))
 
     assert till.upper_limit == 0
-    assert len(system_account_specs(deployment)) == 25
+    # 15 accounts of the currency and office 3, and the income and expense accounts.
+    assert len(system_account_specs(deployment)) == 15 + len(INCOME_ACCOUNTS) + len(
+        EXPENSE_ACCOUNTS
+    )
 
 
 @pytest.mark.parametrize("office", ["", "a b", "x" * 41, "é"])

@@ -53,7 +53,13 @@ def test_a_fee_paid_in_units_goes_to_the_association_and_stays_backed(books: Boo
 
     batch = pay(books, "alice", "2026", "units", "m1")
 
-    assert books.postings_of(batch) == {"alice": -1500, "association:fees": 1500}
+    # The units go to the association; the euro pair books the fee as income (756).
+    assert books.postings_of(batch) == {
+        "alice": -1500,
+        "association:fees": 1500,
+        "external": -1500,
+        "income:membership": 1500,
+    }
     report = books.report()
     assert report.position.digital["association"] == 1500
     assert report.coverage == 1
@@ -62,7 +68,10 @@ def test_a_fee_paid_in_units_goes_to_the_association_and_stays_backed(books: Boo
 def test_a_fee_paid_in_euros_funds_the_association(books: Books) -> None:
     batch = pay(books, "bob", "2026", "euros", "m1")
 
-    assert books.postings_of(batch) == {"association:operating": -1500, "external": 1500}
+    assert books.postings_of(batch) == {
+        "association:operating": -1500,
+        "income:membership": 1500,
+    }
     assert books.report().position.reserve_total == 0
 
 

@@ -104,8 +104,10 @@ def test_entry_2_bonus_is_funded_by_the_association_and_coverage_stays_exact(
     assert credited.bonus == 150
     assert books.postings_of(credited.transaction_batch) == {
         "reserve:digital": -5150,
-        "external": 5000,
+        # 5000 from outside, and the bonus's cost: Dr expense:bonus / Cr external
+        "external": 5150,
         "association:operating": 150,
+        "expense:bonus": -150,
         "issuance": -5150,
         "alice": 5150,
     }
@@ -258,7 +260,9 @@ def test_entry_8_reconversion_is_held_then_paid_with_the_fee_kept_in_circulation
         "reconversion:pending": -10000,
         "issuance": 9500,
         "association:fees": 500,
-        "external": -9500,
+        # The payout's 9500 and the fee's 500, booked as income: Dr external / Cr income
+        "external": -10000,
+        "income:reconversion_fees": 500,
         "reserve:digital": 9500,
     }
     assert books.balances("bakery", "reconversion:pending", "association:fees") == {
