@@ -35,7 +35,7 @@ from api.routers import (
     audit,
     auth,
     bank,
-    books,
+    chart,
     checkout,
     checkout_events,
     checkout_lists,
@@ -184,7 +184,7 @@ def create_app(
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
         app.include_router(admin_router.router, dependencies=revoking)
-    for admin_router in (account_admin, audit, exports, books):
+    for admin_router in (account_admin, audit, exports, chart):
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     document_webhooks(app)

@@ -89,11 +89,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The service's scheduled jobs: expiring holds, sealing the journal, sending webhooks.",
     ),
     "chart": (
-        "cli.commands.books",
+        "cli.commands.chart",
         "The chart of accounts: where each ledger account goes in the books.",
     ),
     "report": (
-        "cli.commands.books",
+        "cli.commands.chart",
         "The income statement of a period and the balance sheet at its end.",
     ),
     "audit": ("cli.commands.audit", "Audit the books."),

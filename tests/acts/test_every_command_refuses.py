@@ -33,7 +33,7 @@ from monnaie_locale.acting import Act
 from monnaie_locale.acts import (
     accounts,
     audit,
-    books,
+    chart,
     conversions,
     exports,
     jobs,
@@ -270,15 +270,15 @@ WALK: tuple[Walk, ...] = (
                             "effective_from": "2026-11-02"}),
          (MEMBER, COUNTER, AUDITOR)),
     # The chart of accounts and the association's books
-    Walk("chart show", books.show_chart, "", get("/v1/chart"), (MEMBER, COUNTER)),
-    Walk("chart set", books.set_chart_rule, "'income:*' 758100 Divers",
+    Walk("chart show", chart.show_chart, "", get("/v1/chart"), (MEMBER, COUNTER)),
+    Walk("chart set", chart.set_chart_rule, "'income:*' 758100 Divers",
          Route("PUT", "/v1/chart/rules",
                {"pattern": "income:*", "number": "758100", "label": "Divers"}),
          (COUNTER, AUDITOR)),
-    Walk("chart unset", books.unset_chart_rule, "income:other",
+    Walk("chart unset", chart.unset_chart_rule, "income:other",
          Route("DELETE", "/v1/chart/rules", params={"pattern": "income:other"}),
          (MEMBER, AUDITOR)),
-    Walk("report", books.books_report_for, "", get("/v1/reports/income-statement"),
+    Walk("report", chart.books_report_for, "", get("/v1/reports/income-statement"),
          (MEMBER, OWNER)),
     # Users
     Walk("users create", users.create_user, f"paul --role admin --password-env {PASSWORD_ENV}",

@@ -4,7 +4,7 @@ One row per rule (pattern and currency, "" for any); the table of
 ``monnaie_locale/store/tables_chart.py``, read by ``monnaie_locale/chart.py``.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """The association's books: its chart of accounts, income statement and balance sheet.
 
-Each route calls one act of :mod:`monnaie_locale.acts.books`, which says who may. The
+Each route calls one act of :mod:`monnaie_locale.acts.chart`, which says who may. The
 chart's rules are the association's own (``mlc chart set``), tried before the built-in
 chart; no money moves, so no Idempotency-Key: setting a rule twice leaves it as set once.
 """
@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from api.deps import acting
 from api.problems import problem_responses
 from api.routers.exports import TimeZone, check_zone
-from api.schemas.books import (
+from api.schemas.chart import (
     BalanceSheetOut,
     ChartOut,
     ChartRuleIn,
@@ -25,7 +25,7 @@ from api.schemas.books import (
 )
 from api.schemas.common import IsoDate
 from monnaie_locale.acting import Context
-from monnaie_locale.acts import books
+from monnaie_locale.acts import chart
 from monnaie_locale.books_report import Books
 
 __all__ = ["router"]
@@ -48,8 +48,8 @@ Currency = Annotated[
     summary="The chart of accounts: the association's rules and each account's number",
     responses=problem_responses(401, 403),
 )
-def get_chart(ctx: Annotated[Context, acting(books.show_chart)]) -> ChartOut:
-    return ChartOut.of(books.show_chart(ctx))
+def get_chart(ctx: Annotated[Context, acting(chart.show_chart)]) -> ChartOut:
+    return ChartOut.of(chart.show_chart(ctx))
 
 
 @router.put(
@@ -60,9 +60,9 @@ def get_chart(ctx: Annotated[Context, acting(books.show_chart)]) -> ChartOut:
     responses=problem_responses(400, 401, 403, 422),
 )
 def put_rule(
-    body: ChartRuleIn, ctx: Annotated[Context, acting(books.set_chart_rule)]
+    body: ChartRuleIn, ctx: Annotated[Context, acting(chart.set_chart_rule)]
 ) -> ChartRuleOut:
-    rule = books.set_chart_rule(
+    rule = chart.set_chart_rule(
         ctx,
         body.pattern,
         body.number,
@@ -81,19 +81,19 @@ def put_rule(
     responses=problem_responses(401, 403, 404, 422),
 )
 def delete_rule(
-    ctx: Annotated[Context, acting(books.unset_chart_rule)],
+    ctx: Annotated[Context, acting(chart.unset_chart_rule)],
     pattern: Pattern,
     currency: Currency = None,
 ) -> Response:
-    books.unset_chart_rule(ctx, pattern, currency=currency)
+    chart.unset_chart_rule(ctx, pattern, currency=currency)
     return Response(status_code=204)
 
 
-Readers = Annotated[Context, acting(books.books_report_for)]
+Readers = Annotated[Context, acting(chart.books_report_for)]
 
 
 def _books(ctx: Context, start: date | None, end: date | None, zone_name: str) -> Books:
-    return books.books_report_for(ctx, start=start, end=end, zone=check_zone(zone_name))
+    return chart.books_report_for(ctx, start=start, end=end, zone=check_zone(zone_name))
 
 
 @router.get(

@@ -26,10 +26,10 @@ from monnaie_locale.money import format_amount
 
 if TYPE_CHECKING:
     from monnaie_locale import books_report as reports
-    from monnaie_locale.acts import books
+    from monnaie_locale.acts import chart
 else:
     reports = lazy("monnaie_locale.books_report")
-    books = lazy("monnaie_locale.acts.books")
+    chart = lazy("monnaie_locale.acts.chart")
 
 __all__ = ["register"]
 
@@ -102,7 +102,7 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     [b]Example:[/b] mlc chart show --json
     """
     run = run_context(ctx)
-    found = books.show_chart(run.context())
+    found = chart.show_chart(run.context())
     if as_json:
         print_json(
             {
@@ -174,7 +174,7 @@ def set_rule(
     [b]Example:[/b] mlc chart set 'income:*' 758000 'Produits divers' --currency EUR
     """
     run = run_context(ctx)
-    rule = books.set_chart_rule(
+    rule = chart.set_chart_rule(
         run.context(), pattern, number, label, auxiliary=auxiliary, currency=currency
     )
     if as_json:
@@ -201,7 +201,7 @@ def unset_rule(
     [b]Example:[/b] mlc chart unset association:fees
     """
     run = run_context(ctx)
-    books.unset_chart_rule(run.context(), pattern, currency=currency)
+    chart.unset_chart_rule(run.context(), pattern, currency=currency)
     run.out.print(run.messages("chart.unset", pattern=pattern), markup=False)
 
 
@@ -248,7 +248,7 @@ def report(
     first, last = _day(run, start), _day(run, end)
     if first is not None and last is not None and last < first:
         raise UsageProblem(run.messages("report.bad_period", start=start, end=end))
-    found = books.books_report_for(run.context(), start=first, end=last, zone=_zone(run, timezone))
+    found = chart.books_report_for(run.context(), start=first, end=last, zone=_zone(run, timezone))
     if format is ReportFormat.JSON:
         print_json(reports.to_data(found))
     elif format is ReportFormat.CSV:
