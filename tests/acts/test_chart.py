@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from monnaie_locale.acts import chart, exports
+from monnaie_locale.acts import chart as chart_acts
+from monnaie_locale.acts import exports
 from monnaie_locale.auth import Role
 from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.chart import UnknownChartRule
@@ -28,7 +29,7 @@ OPERATOR, AUDITOR = Role.ASSOCIATION_OPERATOR, Role.AUDITOR
 
 
 def _line(fronts: Fronts, code: str) -> tuple[str, str, str]:
-    found = chart.show_chart(fronts.context(AUDITOR))
+    found = chart_acts.show_chart(fronts.context(AUDITOR))
     line = next(line for line in found.accounts if line.code == code)
     return line.number, line.label, line.source
 
@@ -46,11 +47,11 @@ def test_the_built_in_chart_maps_the_income_and_expense_accounts(fronts: Fronts)
 def test_the_association_sets_a_rule_once_and_every_export_follows_it(fronts: Fronts) -> None:
     operator = fronts.context(OPERATOR)
 
-    chart.set_chart_rule(operator, "income:other", "758100", "Produits", currency="EUR")
-    chart.set_chart_rule(operator, "income:other", "758200", "Autres produits", currency="EUR")
+    chart_acts.set_chart_rule(operator, "income:other", "758100", "Produits", currency="EUR")
+    chart_acts.set_chart_rule(operator, "income:other", "758200", "Autres produits", currency="EUR")
 
     assert _line(fronts, "income:other") == ("758200", "Autres produits", "association")
-    rules = chart.show_chart(fronts.context(AUDITOR)).rules
+    rules = chart_acts.show_chart(fronts.context(AUDITOR)).rules
     assert [(rule.pattern, rule.currency, rule.number) for rule in rules] == [
         ("income:other", "EUR", "758200")
     ]
@@ -68,15 +69,15 @@ def test_the_association_sets_a_rule_once_and_every_export_follows_it(fronts: Fr
     assert b"|758200|Autres produits|" in out.getvalue()
     assert b"|758000|" not in out.getvalue()
 
-    chart.unset_chart_rule(operator, "income:other", currency="EUR")
+    chart_acts.unset_chart_rule(operator, "income:other", currency="EUR")
 
     assert _line(fronts, "income:other")[::2] == ("758000", "built-in")
 
 
 def test_an_exact_code_wins_over_a_pattern_whatever_the_order_set(fronts: Fronts) -> None:
     operator = fronts.context(OPERATOR)
-    chart.set_chart_rule(operator, "income:membership", "756100", "Cotisations")
-    chart.set_chart_rule(operator, "income:*", "758100", "Produits divers")
+    chart_acts.set_chart_rule(operator, "income:membership", "756100", "Cotisations")
+    chart_acts.set_chart_rule(operator, "income:*", "758100", "Produits divers")
 
     assert _line(fronts, "income:membership")[0] == "756100"
     assert _line(fronts, "income:donations")[0] == "758100"
@@ -90,7 +91,7 @@ def test_a_rule_with_a_bad_number_or_label_is_refused_and_changes_nothing(
 ) -> None:
     error = fronts.refused(
         OPERATOR,
-        lambda ctx: chart.set_chart_rule(ctx, "income:*", number, label),
+        lambda ctx: chart_acts.set_chart_rule(ctx, "income:*", number, label),
         status=422,
         cli=["chart", "set", "income:*", number, label],
     )
@@ -100,7 +101,7 @@ def test_a_rule_with_a_bad_number_or_label_is_refused_and_changes_nothing(
 def test_removing_a_rule_never_set_is_refused(fronts: Fronts) -> None:
     error = fronts.refused(
         OPERATOR,
-        lambda ctx: chart.unset_chart_rule(ctx, "income:grants"),
+        lambda ctx: chart_acts.unset_chart_rule(ctx, "income:grants"),
         status=404,
         api=lambda: fronts.ops.client.delete(
             "/v1/chart/rules",
@@ -141,7 +142,7 @@ def test_a_member_reads_neither_the_chart_nor_the_books(fronts: Fronts) -> None:
 
 
 def test_the_routes_and_the_command_give_the_acts_report(fronts: Fronts) -> None:
-    found = chart.books_report_for(fronts.context(AUDITOR), start=None, end=None, zone=UTC)
+    found = chart_acts.books_report_for(fronts.context(AUDITOR), start=None, end=None, zone=UTC)
 
     answer = fronts.ops.get(AUDITOR, "/v1/reports/income-statement", timezone="UTC")
     sheet = fronts.ops.get(AUDITOR, "/v1/reports/balance-sheet", timezone="UTC", to="2030-01-01")

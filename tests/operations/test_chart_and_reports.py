@@ -48,7 +48,7 @@ def _cents(text: str) -> int:
 def fec_entries(books: Books, **period: Any) -> list[list[tuple[str, str, int, int]]]:
     """The FEC's écritures, each a list of (CompteNum, CompAuxNum, debit, credit)."""
     out = io.BytesIO()
-    chart.database.read(
+    books.database.read(
         lambda conn: fec(conn, out, zone=UTC, account_map=chart.account_map(conn), **period)
     )
     rows = out.getvalue().decode("iso-8859-15").split("\r\n")[1:-1]
@@ -78,7 +78,7 @@ def net(entry: list[tuple[str, str, int, int]]) -> dict[str, int]:
 
 
 def report(books: Books, **period: Any) -> BooksReport:
-    return chart.database.read(
+    return books.database.read(
         lambda conn: books_report(conn, chart.account_map(conn), zone=UTC, **period)
     )
 
@@ -88,7 +88,7 @@ def last_entry(books: Books) -> list[tuple[str, str, int, int]]:
 
 
 def card(books: Books, account: str, amount: int, key: str) -> conversion.Conversion:
-    return chart.run(
+    return books.run(
         conversion.convert_by_card,
         account=account,
         amount=amount,
@@ -103,12 +103,12 @@ def card(books: Books, account: str, amount: int, key: str) -> conversion.Conver
 def test_a_membership_fee_in_euros_is_income_756_against_the_operating_account(
     books: Books,
 ) -> None:
-    paid = chart.run(
+    paid = books.run(
         pay_membership_fee, account="bob", period="2026", paid_in="euros", idempotency_key="m1"
     )
 
     # EUR Dr association:operating 15 / Cr income:membership 15: nothing from external.
-    assert chart.postings_of(paid.transaction_batch) == {
+    assert books.postings_of(paid.transaction_batch) == {
         "association:operating": -1500,
         "income:membership": 1500,
     }
@@ -117,15 +117,15 @@ def test_a_membership_fee_in_euros_is_income_756_against_the_operating_account(
 
 
 def test_a_membership_fee_in_units_is_income_756_not_706(books: Books) -> None:
-    chart.fund_association(1000)  # for the 5 % bonus
+    books.fund_association(1000)  # for the 5 % bonus
     card(books, "alice", 5000, "c1")
 
-    paid = chart.run(
+    paid = books.run(
         pay_membership_fee, account="alice", period="2026", paid_in="units", idempotency_key="m1"
     )
 
     # Units: Dr alice 15 / Cr association:fees 15; EUR: Dr external 15 / Cr income 15.
-    assert chart.postings_of(paid.transaction_batch) == {
+    assert books.postings_of(paid.transaction_batch) == {
         "alice": -1500,
         "association:fees": 1500,
         "external": -1500,
@@ -142,7 +142,7 @@ def test_a_membership_fee_in_units_is_income_756_not_706(books: Books) -> None:
 def test_a_conversion_with_a_5_percent_bonus_shows_the_bonus_as_a_657_expense(
     books: Books,
 ) -> None:
-    chart.fund_association(1000)
+    books.fund_association(1000)
 
     made = card(books, "alice", 10000, "c1")
 
@@ -150,7 +150,7 @@ def test_a_conversion_with_a_5_percent_bonus_shows_the_bonus_as_a_657_expense(
     # Conversion: EUR Dr reserve:digital 100 / Cr external 100; MLC Dr issuance / Cr alice 100.
     # Bonus: EUR Dr reserve:digital 5 / Cr association:operating 5, Dr expense:bonus 5 /
     # Cr external 5; MLC Dr issuance 5 / Cr alice 5.
-    assert chart.postings_of(made.transaction_batch) == {
+    assert books.postings_of(made.transaction_batch) == {
         "reserve:digital": -10500,
         "external": 10500,
         "issuance": -10500,
@@ -178,9 +178,9 @@ def test_a_conversion_with_a_5_percent_bonus_shows_the_bonus_as_a_657_expense(
 
 
 def test_a_reconversion_with_its_fee_books_the_fee_alone_in_706(books: Books) -> None:
-    chart.fund_association(1000)  # 10 € of the association's own, 5 of which fund the bonus
+    books.fund_association(1000)  # 10 € of the association's own, 5 of which fund the bonus
     card(books, "bakery", 10000, "c1")
-    request = chart.run(
+    request = books.run(
         reconversion.request_reconversion,
         account="bakery",
         amount=10000,
@@ -188,16 +188,16 @@ def test_a_reconversion_with_its_fee_books_the_fee_alone_in_706(books: Books) ->
         iban=BAKERY_IBAN,
         idempotency_key="r1",
     )
-    batch = chart.run(
+    batch = books.run(
         payouts.validate_batch, request_ids=[request.id], validated_by="t", idempotency_key="b1"
     )
-    chart.run(payouts.export_batch, batch_id=batch.id, execution_date=date(2026, 11, 3))
+    books.run(payouts.export_batch, batch_id=batch.id, execution_date=date(2026, 11, 3))
 
-    paid = chart.run(payouts.mark_paid, request_id=request.id, bank_reference="VIR-95")
+    paid = books.run(payouts.mark_paid, request_id=request.id, bank_reference="VIR-95")
 
     # MLC Dr reconversion:pending 100 / Cr issuance 95 / Cr association:fees 5;
     # EUR Dr external 100 / Cr reserve:digital 95 / Cr income:reconversion_fees 5.
-    assert chart.postings_of(paid.transaction_batch) == {
+    assert books.postings_of(paid.transaction_batch) == {
         "reconversion:pending": -10000,
         "issuance": 9500,
         "association:fees": 500,
@@ -230,15 +230,15 @@ def test_a_reconversion_with_its_fee_books_the_fee_alone_in_706(books: Books) ->
 
 
 def test_printing_notes_is_no_economic_entry(books: Books) -> None:
-    chart.fund_association(1000)
+    books.fund_association(1000)
     card(books, "alice", 1000, "c1")
     before, books_before = fec_entries(books), report(books)
 
-    printed = chart.run(notes.print_notes, bundle={2000: 155}, idempotency_key="p1")
-    chart.run(notes.deliver_notes, office="3", bundle={2000: 10}, idempotency_key="d1")
+    printed = books.run(notes.print_notes, bundle={2000: 155}, idempotency_key="p1")
+    books.run(notes.deliver_notes, office="3", bundle={2000: 10}, idempotency_key="d1")
 
     # MLC Dr issuance 3100 / Cr notes:vault 3100: both in the liaison account 581000.
-    assert chart.postings_of(printed.transaction_batch) == {
+    assert books.postings_of(printed.transaction_batch) == {
         "issuance": -310000,
         "notes:vault": 310000,
     }
@@ -247,10 +247,10 @@ def test_printing_notes_is_no_economic_entry(books: Books) -> None:
 
 
 def test_selling_printed_notes_is_cash_against_notes_in_circulation(books: Books) -> None:
-    chart.run(notes.print_notes, bundle={2000: 5}, idempotency_key="p1")
-    chart.run(notes.deliver_notes, office="3", bundle={2000: 5}, idempotency_key="d1")
+    books.run(notes.print_notes, bundle={2000: 5}, idempotency_key="p1")
+    books.run(notes.deliver_notes, office="3", bundle={2000: 5}, idempotency_key="d1")
 
-    chart.run(notes.sell_notes, office="3", bundle={2000: 1}, idempotency_key="s1")
+    books.run(notes.sell_notes, office="3", bundle={2000: 1}, idempotency_key="s1")
 
     # EUR Dr office:3:till 20 / Cr external 20; MLC Dr notes:office:3 20 / Cr circulation 20.
     entries = fec_entries(books)
@@ -264,16 +264,16 @@ def test_selling_printed_notes_is_cash_against_notes_in_circulation(books: Books
 def test_the_result_equals_the_fec_classes_7_minus_6_over_the_same_period(
     books: Books,
 ) -> None:
-    chart.fund_association(1000)  # income:other, 758
+    books.fund_association(1000)  # income:other, 758
     card(books, "alice", 4000, "c1")  # bonus 2 € on 2 November
-    chart.clock.advance(timedelta(days=3))
-    chart.run(
+    books.clock.advance(timedelta(days=3))
+    books.run(
         pay_membership_fee, account="bob", period="2026", paid_in="euros", idempotency_key="m1"
     )
-    chart.run(
+    books.run(
         pay_membership_fee, account="alice", period="2026", paid_in="units", idempotency_key="m2"
     )
-    chart.clock.advance(timedelta(days=30))
+    books.clock.advance(timedelta(days=30))
     card(books, "bob", 2000, "c2")  # bonus 1 € in December
 
     november = {"start": date(2026, 11, 1), "end": date(2026, 11, 30)}
@@ -293,14 +293,14 @@ def test_the_result_equals_the_fec_classes_7_minus_6_over_the_same_period(
 
 
 def test_association_rules_change_the_fec_and_the_report_alike(books: Books) -> None:
-    chart.run(
+    books.run(
         pay_membership_fee, account="bob", period="2026", paid_in="euros", idempotency_key="m1"
     )
-    chart.write(
+    books.write(
         lambda conn: chart.set_rule(
             conn,
             AccountRule("income:membership", "756100", "Cotisations des adhérents", False, "EUR"),
-            now=chart.clock(),
+            now=books.clock(),
             by="treasurer",
         )
     )
@@ -326,7 +326,7 @@ class BooksScenario(Scenario):
     def do_fee(self, account: str, month: int, paid_in: str) -> None:
         # Yearly for members, monthly for businesses: a year per month keeps periods apart.
         period = f"{2000 + month}" if account != "bakery" else f"2026-{month:02d}"
-        self.chart.run(
+        self.books.run(
             pay_membership_fee,
             account=account,
             period=period,
@@ -359,7 +359,7 @@ def assert_books_agree(books: Books) -> None:
     sheet = found.balance_sheet
     assert sheet.balanced, (sheet.total_assets, sheet.total_liabilities)
     assert "581000" not in {line.number for line in (*sheet.assets, *sheet.liabilities)}
-    reserve = chart.report()
+    reserve = books.report()
     assert sheet.reserve == reserve.position.reserve_total
     assert sheet.circulation == reserve.position.circulation
     # Under the built-in chart, the same figures by account number.
@@ -381,7 +381,7 @@ def test_any_sequence_of_operations_keeps_the_fec_the_report_and_the_reserve_agr
     books: Books, steps: list[tuple[Any, ...]]
 ) -> None:
     scenario = BooksScenario(books)
-    chart.fund_association(100_000, key=scenario.key())
+    books.fund_association(100_000, key=scenario.key())
     for action in steps:
         scenario.act(action)
     assert_books_agree(books)
