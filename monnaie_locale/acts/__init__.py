@@ -11,6 +11,7 @@ below them.
 * :mod:`~monnaie_locale.acts.notes`  paper notes, from printing to destruction
 * :mod:`~monnaie_locale.acts.offices`  exchange offices: tills, and their cash at the bank
 * :mod:`~monnaie_locale.acts.membership`  membership fees, and who is up to date
+* :mod:`~monnaie_locale.acts.rules`  the currency's rules: in force on a day, history, changes
 * :mod:`~monnaie_locale.acts.reserve`  the reserve report, bank statements, the
   association's own euros
 * :mod:`~monnaie_locale.acts.accounts`   opening, reading, freezing and closing accounts

@@ -20,6 +20,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, delete, update
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
 from monnaie_locale import rules
 from monnaie_locale.acting import Context
@@ -46,6 +47,7 @@ from monnaie_locale.rules import (
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables_rules import rule_changes
 from tests.api.operations_support import BAKERY_IBAN
+from tests.cli.conftest import Mlc, database_url
 from tests.conftest import SteppingClock
 from tests.support import snapshot
 
@@ -153,6 +155,32 @@ def test_init_records_the_settings_rules_as_the_first_ones_from_its_day(books: B
     assert {change.effective_from for change in history} == {INIT_DAY}
     marie = books.context().actor
     assert {change.changed_by for change in history} == {marie.subject}
+
+
+def test_mlc_init_seeds_the_rules_and_later_commands_ignore_the_settings(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    monkeypatch.setenv("MLC_INIT_PASSWORD", PASSWORD)
+    monkeypatch.setenv("MLC_CONVERSION_BONUS_BPS", "300")
+    monkeypatch.setenv("MLC_RECONVERSION_FEES_BPS", '{"business": 300}')
+    mlc = Mlc(database_url(database), CliRunner())
+    init = mlc("init", "--admin", "marie", "--password-env", "MLC_INIT_PASSWORD", actor=None)
+    assert init.exit_code == 0, init.output
+    monkeypatch.delenv("MLC_CONVERSION_BONUS_BPS")
+    monkeypatch.delenv("MLC_RECONVERSION_FEES_BPS")
+
+    shown = mlc("rules", "show", "--json", actor="marie")
+
+    assert shown.exit_code == 0, shown.output
+    rules_shown = {r["rule"]: r["value"] for r in json.loads(shown.stdout)}
+    assert (rules_shown["conversion_bonus"], rules_shown["reconversion_fee.business"]) == (
+        "300",
+        "300",
+    )
+    assert "reconversion_fee.member" not in rules_shown
 
 
 def test_init_refused_records_no_rule(books: Books) -> None:
