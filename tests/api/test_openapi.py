@@ -220,6 +220,8 @@ def test_dates_and_moments_are_strings_of_one_shape(document: dict[str, Any]) ->
         ("/v1/reserve/report", Role.AUDITOR, {"as_of": "0.5"}),
         ("/v1/reserve/report", Role.AUDITOR, {"as_of": "1700000000"}),
         ("/v1/exports/fec", Role.AUDITOR, {"to": "0"}),
+        ("/v1/reports/income-statement", Role.AUDITOR, {"from": "20261102"}),
+        ("/v1/reports/balance-sheet", Role.AUDITOR, {"to": "0"}),
         ("/v1/accounts/alice/statement", Role.MEMBER, {"format": "csv", "from": "20261102"}),
     ],
 )
@@ -237,7 +239,8 @@ def test_time_zones_are_the_ones_the_server_knows(document: dict[str, Any]) -> N
         for parameter in operation.get("parameters", [])
         if parameter["name"] == "timezone"
     ]
-    assert len(zones) == 4
+    # The exports (4 routes) and the income statement and balance sheet.
+    assert len(zones) == 6
     for schema in zones:
         assert "Europe/Paris" in schema["enum"] and "Nowhere/Town" not in schema["enum"]
 
