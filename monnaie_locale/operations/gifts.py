@@ -25,6 +25,7 @@ from monnaie_locale.deployment import (
     RESERVE_DIGITAL,
     Deployment,
 )
+from monnaie_locale.errors import InsufficientFunds
 from monnaie_locale.model import Leg, TransferRequest, check_plain_text, check_positive
 from monnaie_locale.money import EUR
 from monnaie_locale.operations.bookings import Booking, claimed, finished
@@ -89,6 +90,8 @@ def donate_units(
         return first
     check_positive(amount)
     holder = holder_account(conn, deployment, account)
+    if holder.available < amount:
+        raise InsufficientFunds(account, amount, holder.available)
     entry = donation_entries(holder.code, amount, kind="donation_units")
     batch = post_entries(conn, [entry], key=idempotency_key, clock=clock)
     ensure_coverage(conn, deployment, batch=batch)
