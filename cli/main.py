@@ -68,6 +68,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.membership",
         "Membership fees: record a payment, list who has paid.",
     ),
+    "books": (
+        "cli.commands.books",
+        "The association's other money flows: bank fees, interest, donations, grants, "
+        "closures, notes written off, chargebacks.",
+    ),
     "reserve": (
         "cli.commands.reserve",
         "The reserve: coverage report, bank statements and reconciliation.",
