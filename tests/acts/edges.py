@@ -6,9 +6,9 @@ through ``mlc``, each acting as the same user. :meth:`Fronts.refused` checks tha
 refused by an act is refused alike by the route and by the command, with the same error
 code; :meth:`Fronts.refused_alike` does the same for a route and a command alone. Either
 way nothing may change: neither the ledger, nor the records of the currency's operations
-(conversions, reconversions, payouts, notes, tills, fees, bank statements,
-closures, notes written off, conversions taken back), nor the
-accounts' names, the users, the accounts they hold, their tokens and the API keys.
+(conversions, reconversions, payouts, notes, tills, fees, bank statements, closures, note
+series written off, conversions taken back), nor the accounts' names, the users, the
+accounts they hold, their tokens and the API keys.
 """
 
 from __future__ import annotations
