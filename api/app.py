@@ -35,6 +35,7 @@ from api.routers import (
     audit,
     auth,
     bank,
+    books,
     chart,
     checkout,
     checkout_events,
@@ -177,7 +178,7 @@ def create_app(
     ):
         app.include_router(checkout_router.router)
     # The currency operations: every one that moves money counts as a payment attempt.
-    for moving in (conversions, reconversions, notes, offices, membership, bank):
+    for moving in (conversions, reconversions, notes, offices, membership, bank, books):
         include_limited(app, moving.router)
     app.include_router(reserve.router)
     app.include_router(rules.router)

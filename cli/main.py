@@ -72,6 +72,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.rules",
         "The currency's rules: bonus, fees, who may reconvert, limits; and their history.",
     ),
+    "books": (
+        "cli.commands.books",
+        "The association's other money flows: bank fees, interest, donations, grants, "
+        "closures, notes written off, chargebacks.",
+    ),
     "reserve": (
         "cli.commands.reserve",
         "The reserve: coverage report, bank statements and reconciliation.",

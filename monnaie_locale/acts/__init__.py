@@ -14,6 +14,8 @@ below them.
 * :mod:`~monnaie_locale.acts.rules`  the currency's rules: in force on a day, history, changes
 * :mod:`~monnaie_locale.acts.reserve`  the reserve report, bank statements, the
   association's own euros
+* :mod:`~monnaie_locale.acts.books`  the association's other flows: bank fees and interest,
+  its own money, donations and grants, closures, notes written off, conversions taken back
 * :mod:`~monnaie_locale.acts.accounts`   opening, reading, freezing and closing accounts
 * :mod:`~monnaie_locale.acts.users`      users, their roles and accounts; the first administrator
 * :mod:`~monnaie_locale.acts.sessions`   signing in and out, acting as a named user (the

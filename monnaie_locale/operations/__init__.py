@@ -11,6 +11,12 @@ idempotency key and end by checking that the reserve still covers the circulatio
 * :mod:`~monnaie_locale.operations.offices`      till closings and banking
 * :mod:`~monnaie_locale.operations.funds`        the association's own euros
 * :mod:`~monnaie_locale.operations.membership`   membership fees, who is up to date
+* :mod:`~monnaie_locale.operations.bank_costs`   bank and card fees, interest
+* :mod:`~monnaie_locale.operations.surplus`      fees held and surplus moved to operating
+* :mod:`~monnaie_locale.operations.gifts`        donations and grants, in euros or units
+* :mod:`~monnaie_locale.operations.leaving`      a holder who left or died: settle, close
+* :mod:`~monnaie_locale.operations.write_offs`   note series lost for good, written off
+* :mod:`~monnaie_locale.operations.reversals`    conversions reversed or charged back
 * :mod:`~monnaie_locale.operations.reconciliation` bank statements matched to the books
 * :mod:`~monnaie_locale.operations.account_opening` who may open which account
 * :mod:`~monnaie_locale.operations.account_import`  members and businesses from a CSV

@@ -5,25 +5,42 @@ the caller's idempotency key, so a retried call returns the first call's result 
 nothing (not even its own rows); then it posts its ledger transactions as one linked batch
 under a key derived from the key it claimed; last, it checks that the reserve still covers
 the circulation, and raises (rolling the whole operation back) when it would not.
+
+The coverage guard refuses an operation that leaves the reserve below the circulation only
+if the operation lowered the coverage. Books already short (a bank fee booked before the
+association topped the reserve up, a till count found short) must not lock every
+operation out: a conversion or an interest payment, which raise the coverage towards
+100 %, still goes through, and so does a move that leaves it where it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from monnaie_locale.clock import Clock
-from monnaie_locale.deployment import HOLDER_KINDS, Deployment
+from monnaie_locale.deployment import (
+    HOLDER_KINDS,
+    NOTES_CIRCULATION,
+    RECONVERSION_PENDING,
+    RESERVE_DIGITAL,
+    RESERVE_NOTES,
+    TRANSIT,
+    Deployment,
+)
 from monnaie_locale.errors import AccountNotActive, InvalidRequest
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.ledger.idempotency import MAX_KEY_LENGTH, claim_key, record_result
-from monnaie_locale.model import Account, AccountStatus, TransferRequest
+from monnaie_locale.model import Account, AccountKind, AccountStatus, TransferRequest
+from monnaie_locale.money import EUR
 from monnaie_locale.operations.errors import CoverageViolation
 from monnaie_locale.reserve import position
+from monnaie_locale.store.tables import accounts, postings, transactions
 
 __all__ = [
+    "batch_effect",
     "claim_operation",
     "ensure_coverage",
     "finish_operation",
@@ -62,11 +79,53 @@ def post_entries(
     return batch
 
 
-def ensure_coverage(conn: Connection, deployment: Deployment) -> None:
-    """Raise :class:`CoverageViolation` if the reserve is now below the circulation."""
+def ensure_coverage(conn: Connection, deployment: Deployment, *, batch: str | None = None) -> None:
+    """Raise :class:`CoverageViolation` if the reserve is now below the circulation and the
+    operation that posted the ledger ``batch`` lowered the coverage to get there.
+
+    Without ``batch``, any reserve below the circulation is refused. With it, the books as
+    they were before the batch are worked out from its postings: an operation that raises
+    the coverage (or leaves it as it was) is let through even while it is below 100 %.
+    """
     now = position(conn, deployment)
-    if now.reserve_total < now.circulation:
-        raise CoverageViolation(reserve=now.reserve_total, circulation=now.circulation)
+    if now.reserve_total >= now.circulation:
+        return
+    if batch is not None:
+        reserve_change, circulation_change = batch_effect(conn, deployment, batch)
+        reserve_before = now.reserve_total - reserve_change
+        circulation_before = now.circulation - circulation_change
+        # reserve/circulation now >= before, both circulations above zero: cross-multiplied.
+        if circulation_before > 0 and (
+            now.reserve_total * circulation_before >= reserve_before * now.circulation
+        ):
+            return
+    raise CoverageViolation(reserve=now.reserve_total, circulation=now.circulation)
+
+
+_RESERVE_ACCOUNTS = (RESERVE_DIGITAL, RESERVE_NOTES, TRANSIT)
+_IN_CIRCULATION = (NOTES_CIRCULATION, RECONVERSION_PENDING)
+_DIGITAL = (*(str(kind) for kind in HOLDER_KINDS), str(AccountKind.ASSOCIATION))
+
+
+def batch_effect(conn: Connection, deployment: Deployment, batch: str) -> tuple[int, int]:
+    """How much the ledger ``batch`` changed the reserve and the circulation, counted as
+    :func:`~monnaie_locale.reserve.position` counts them."""
+    rows = conn.execute(
+        select(accounts.c.code, accounts.c.kind, accounts.c.currency, func.sum(postings.c.amount))
+        .join(postings, postings.c.account_id == accounts.c.id)
+        .join(transactions, transactions.c.id == postings.c.transaction_id)
+        .where(transactions.c.batch == batch)
+        .group_by(accounts.c.code, accounts.c.kind, accounts.c.currency)
+    ).all()
+    reserve = circulation = 0
+    for code, kind, currency, amount in rows:
+        if currency == EUR.code:
+            till = kind == str(AccountKind.EXCHANGE_OFFICE) and code.startswith("office:")
+            if code in _RESERVE_ACCOUNTS or till:
+                reserve -= int(amount)  # euro assets read negative
+        elif currency == deployment.unit.code and (kind in _DIGITAL or code in _IN_CIRCULATION):
+            circulation += int(amount)
+    return reserve, circulation
 
 
 def holder_account(conn: Connection, deployment: Deployment, code: str) -> Account:

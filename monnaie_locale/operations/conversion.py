@@ -240,7 +240,7 @@ def credit_conversion_order(
             deployment.rule_versions.get("conversion_bonus"),
         ),
     )
-    ensure_coverage(conn, deployment)
+    ensure_coverage(conn, deployment, batch=batch)
     return load_conversion(conn, order.id)
 
 
@@ -382,7 +382,7 @@ def _convert_now(
         .where(conversions.c.id == conversion_id)
         .values(transaction_batch=batch, reference=reference)
     )
-    ensure_coverage(conn, deployment)
+    ensure_coverage(conn, deployment, batch=batch)
     finish_operation(conn, idempotency_key, f"conversion:{conversion_id}")
     return load_conversion(conn, conversion_id)
 

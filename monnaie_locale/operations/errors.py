@@ -17,7 +17,8 @@ through the same tables as the ledger's own errors.
         ├── AmountMismatch           the money seen differs from the money expected
         ├── NotesUnavailable         a stock holds fewer notes of a denomination than needed
         ├── ReserveInsufficient      the reserve account cannot pay a reconversion batch
-        └── CoverageViolation        the operation would leave units without euro backing
+        ├── CoverageViolation        the operation would leave units without euro backing
+        └── OperatingShort           the operating account cannot pay a top-up or a loss
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "InvalidPayoutAccount",
     "MalformedBankFile",
     "NotesUnavailable",
+    "OperatingShort",
     "OperationNotAllowed",
     "ReserveInsufficient",
     "UnknownRecord",
@@ -175,3 +177,21 @@ class CoverageViolation(Conflict):
         )
         self.reserve = reserve
         self.circulation = circulation
+
+
+class OperatingShort(Conflict):
+    """Raised when the association's operating account cannot pay what a flow needs from it:
+    the top-up of a reserve a bank fee would leave below the circulation, the part of a
+    chargeback the association bears."""
+
+    code = "operating_short"
+    amount_fields = ("needed", "available")
+
+    def __init__(self, needed: int, available: int, purpose: str) -> None:
+        super().__init__(
+            f"association:operating holds {available} minor units of the {needed} needed to "
+            f"{purpose}; book the association's own funds (a donation, a grant) first"
+        )
+        self.needed = needed
+        self.available = available
+        self.purpose = purpose

@@ -142,7 +142,7 @@ def pay_membership_fee(
             paid_at=clock(),
         )
     )
-    ensure_coverage(conn, deployment)
+    ensure_coverage(conn, deployment, batch=batch)
     finish_operation(conn, idempotency_key, f"membership:{batch}")
     return FeePayment(account, period, rule.amount, currency, batch)
 

@@ -61,6 +61,7 @@ __all__ = [
     "print_notes",
     "return_notes",
     "sell_notes",
+    "take_notes",
 ]
 
 Bundle = Mapping[int, int]
@@ -105,7 +106,8 @@ def _place(location: str) -> tuple[str, str]:
     return f"office:{location}", office_notes(location)
 
 
-def _take(conn: Connection, place: str, bundle: Bundle) -> None:
+def take_notes(conn: Connection, place: str, bundle: Bundle) -> None:
+    """Take ``bundle`` from the count of ``place``; :class:`NotesUnavailable` if short."""
     for denomination, count in sorted(bundle.items()):
         changed = conn.execute(
             update(note_stocks)
@@ -166,11 +168,11 @@ def _move(
     else:
         # Counts first: a missing denomination says more than the ledger's total would.
         if source is not None:
-            _take(conn, source, bundle)
+            take_notes(conn, source, bundle)
         if target is not None:
             _put(conn, target, bundle)
         batch = post_entries(conn, entries, key=idempotency_key, clock=clock)
-        ensure_coverage(conn, deployment)
+        ensure_coverage(conn, deployment, batch=batch)
         finish_operation(conn, idempotency_key, f"notes:{batch}")
     return NoteMovement(kind, source, target, notes, amount, batch)
 

@@ -151,7 +151,8 @@ def close_till(
         )
         .returning(office_closings.c.id)
     ).scalar_one()
-    ensure_coverage(conn, deployment)
+    if batch is not None:
+        ensure_coverage(conn, deployment, batch=batch)
     finish_operation(conn, idempotency_key, f"closing:{closing_id}")
     return load_closing(conn, closing_id)
 
@@ -173,7 +174,7 @@ def bank_till(
     if first is not None:
         return load_till_deposit(conn, deployment, int(first.removeprefix("till_deposit:")))
     till = get_account(conn, office_till(office)).code
-    post_entries(
+    batch = post_entries(
         conn,
         [TransferRequest.simple(TRANSIT, till, amount, kind="till_banked")],
         key=idempotency_key,
@@ -184,7 +185,7 @@ def bank_till(
         .values(office=office, amount=amount, status="in_transit", created_at=clock())
         .returning(till_deposits.c.id)
     ).scalar_one()
-    ensure_coverage(conn, deployment)
+    ensure_coverage(conn, deployment, batch=batch)
     finish_operation(conn, idempotency_key, f"till_deposit:{deposit_id}")
     return load_till_deposit(conn, deployment, deposit_id)
 
@@ -206,7 +207,7 @@ def receive_till_deposit(
         raise WrongState("till deposit", deposit_id, deposit.status, "in_transit")
     if not bank_reference.strip():
         raise InvalidRequest("give the bank's reference of the cash deposit")
-    post_entries(
+    batch = post_entries(
         conn,
         [
             TransferRequest.simple(
@@ -225,7 +226,7 @@ def receive_till_deposit(
         .where(till_deposits.c.id == deposit_id, till_deposits.c.status == "in_transit")
         .values(status="received", bank_reference=bank_reference, received_at=clock())
     )
-    ensure_coverage(conn, deployment)
+    ensure_coverage(conn, deployment, batch=batch)
     return load_till_deposit(conn, deployment, deposit_id)
 
 

@@ -259,7 +259,7 @@ def mark_paid(
         )
     )
     _close_batch_if_paid(conn, batch.id, now=now)
-    ensure_coverage(conn, deployment)
+    ensure_coverage(conn, deployment, batch=ledger_batch)
     return load_reconversion(conn, item.id)
 
 

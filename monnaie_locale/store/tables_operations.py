@@ -59,7 +59,8 @@ conversions = Table(
     Column("method", String(10), nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("bonus", BigInteger, nullable=False, server_default="0"),
-    Column("status", String(10), nullable=False),
+    # Widened to 12 and 'reversed', 'charged_back' admitted by migration 0014.
+    Column("status", String(12), nullable=False),
     Column("reference", String(40), unique=True),
     Column("payment_reference", String(120), unique=True),
     Column("office", String(40)),
@@ -70,7 +71,10 @@ conversions = Table(
     # The rule change whose bonus applied (monnaie_locale.rules); NULL: the settings'.
     Column("bonus_rule", Id, ForeignKey(rule_changes.c.id)),
     CheckConstraint("method IN ('transfer', 'card', 'cash')", name="method"),
-    CheckConstraint("status IN ('pending', 'credited', 'cancelled')", name="status"),
+    CheckConstraint(
+        "status IN ('pending', 'credited', 'cancelled', 'reversed', 'charged_back')",
+        name="status",
+    ),
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("bonus >= 0", name="bonus_not_negative"),
     Index("ix_conversions_status", "status"),

@@ -6,9 +6,9 @@ through ``mlc``, each acting as the same user. :meth:`Fronts.refused` checks tha
 refused by an act is refused alike by the route and by the command, with the same error
 code; :meth:`Fronts.refused_alike` does the same for a route and a command alone. Either
 way nothing may change: neither the ledger, nor the records of the currency's operations
-(conversions, reconversions, payouts, notes, tills, fees, bank statements), nor the
-accounts' names, the users, the accounts they hold, their tokens, the API keys and the
-currency's rules.
+(conversions, reconversions, payouts, notes, tills, fees, bank statements, closures, note
+series written off, conversions taken back), nor the accounts' names, the users, the
+accounts they hold, their tokens, the API keys and the currency's rules.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
 from monnaie_locale.store.tables_chart import chart_rules
+from monnaie_locale.store.tables_flows import (
+    account_closures,
+    conversion_reversals,
+    note_write_offs,
+)
 from monnaie_locale.store.tables_operations import (
     bank_lines,
     conversions,
@@ -74,6 +79,9 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(office_closings.c.id),
         rows(membership_fees.c.id),
         rows(bank_lines.c.id),
+        rows(account_closures.c.id),
+        rows(note_write_offs.c.id),
+        rows(conversion_reversals.c.id),
         rows(accounts.c.code, accounts.c.display_name),
         rows(
             users.c.username,

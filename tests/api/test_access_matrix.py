@@ -110,6 +110,16 @@ POST /v1/offices/{office}/bank-deposits               .   .   .   .   x   x   . 
 POST /v1/bank-deposits/{deposit_id}/received          .   .   .   .   .   x   .   x
 POST /v1/membership/fees                              x   x   .   x   .   x   .   x
 GET  /v1/membership/status                            .   .   .   .   .   x   x   x
+POST /v1/books/bank-fees                              .   .   .   .   .   x   .   x
+POST /v1/books/card-fees                              .   .   .   .   .   x   .   x
+POST /v1/books/interest                               .   .   .   .   .   x   .   x
+POST /v1/books/to-operating                           .   .   .   .   .   x   .   x
+POST /v1/books/donations                              .   .   .   .   .   x   .   x
+POST /v1/books/grants                                 .   .   .   .   .   x   .   x
+POST /v1/books/unit-donations                         .   .   .   .   .   x   .   x
+POST /v1/books/closures                               .   .   .   .   .   x   .   x
+POST /v1/books/note-write-offs                        .   .   .   .   .   x   .   x
+POST /v1/books/conversion-reversals                   .   .   .   .   .   x   .   x
 GET  /v1/reserve/report                               .   .   .   .   .   x   x   x
 GET  /v1/reserve/report.csv                           .   .   .   .   .   x   x   x
 GET  /v1/chart                                        .   .   .   .   .   x   x   x
