@@ -4,8 +4,8 @@ and one account's statement as CSV, which the accounts router answers with.
 
 Each is read from one snapshot of the books and sent as they are written (see
 :mod:`api.streaming`), so a long ledger costs the service no memory. Every parameter is
-checked before the first byte goes out. The FEC follows the default account plan, or,
-posted, the accountant's own rules before it (the command line's ``--accounts-map``).
+checked before the first byte goes out. The FEC follows the association's chart of
+accounts, or, posted, one-off rules before it (the command line's ``--accounts-map``).
 """
 
 from __future__ import annotations

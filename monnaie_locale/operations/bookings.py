@@ -57,8 +57,9 @@ def claimed(conn: Connection, key: str, *, request: str, clock: Clock) -> Bookin
     first = claim_operation(conn, key, request=request, clock=clock)
     if first is None:
         return None
-    _, kind, account, amount, currency, extra, batch = first.split("|")
-    return Booking(kind, account, int(amount), currency, int(extra), batch)
+    _, kind, *named, amount, currency, extra, batch = first.split("|")
+    # Only the account's code may hold a "|" of its own.
+    return Booking(kind, "|".join(named), int(amount), currency, int(extra), batch)
 
 
 def finished(conn: Connection, key: str, booking: Booking) -> Booking:

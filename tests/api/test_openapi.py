@@ -111,6 +111,22 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
         ("post", "/v1/membership/fees"),
         ("post", "/v1/bank/statements"),
     }
+    # The association's other money flows.
+    moving |= {
+        ("post", f"/v1/books/{flow}")
+        for flow in (
+            "bank-fees",
+            "card-fees",
+            "interest",
+            "to-operating",
+            "donations",
+            "grants",
+            "unit-donations",
+            "closures",
+            "note-write-offs",
+            "conversion-reversals",
+        )
+    }
     moving |= {
         ("post", f"/v1/notes/{movement}")
         for movement in ("print", "deliver", "return", "sell", "deposit", "destroy", "lose", "find")

@@ -19,7 +19,7 @@ from monnaie_locale.errors import (
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import set_status
 from monnaie_locale.model import AccountKind, AccountStatus, TransferRequest
-from monnaie_locale.operations import conversion, notes, offices, payouts, reconversion
+from monnaie_locale.operations import conversion, gifts, notes, offices, payouts, reconversion
 from monnaie_locale.operations.errors import (
     AmountMismatch,
     ConversionLimitExceeded,
@@ -300,9 +300,10 @@ def test_validating_a_request_twice_is_refused(books: Books) -> None:
     )
 
 
-def test_an_operation_that_would_leave_units_unbacked_is_refused(books: Books) -> None:
-    # Units created without euros (a hand-made entry): the books are already short, and
-    # every operation refuses to go on from there.
+def test_books_already_short_refuse_what_lowers_the_coverage_not_what_raises_it(
+    books: Books,
+) -> None:
+    # Units created without euros (a hand-made entry): the books are already short.
     books.write(
         lambda conn: service.post_transfer(
             conn,
@@ -312,7 +313,14 @@ def test_an_operation_that_would_leave_units_unbacked_is_refused(books: Books) -
         )
     )
 
-    refused(books, CoverageViolation, lambda: card(books, "bob", 500, "c1"))
+    # A conversion brings euros for its units: 0 of 10 backed before, 5 of 15 after.
+    card(books, "bob", 500, "c1")
+    # Units given away with their euros: 4 of 14 would be lower than 5 of 15.
+    refused(
+        books,
+        CoverageViolation,
+        lambda: books.run(gifts.donate_units, account="bob", amount=100, idempotency_key="d"),
+    )
     assert books.report().discrepancies == ("reserve short of circulation by 10.00",)
 
 

@@ -26,13 +26,67 @@ _OLD_STATUSES = "status IN ('pending', 'credited', 'cancelled')"
 _NEW_STATUSES = "status IN ('pending', 'credited', 'cancelled', 'reversed', 'charged_back')"
 
 
+def _conversions_columns(width: int, statuses: str) -> list[sa.SchemaItem]:
+    """The conversions table of 0003, its status ``width`` wide and checked by ``statuses``,
+    its constraints in a fixed order (SQLite keeps the text it is created with)."""
+    return [
+        sa.Column("id", Id, nullable=False),
+        sa.Column("account_id", Id, nullable=False),
+        sa.Column("method", sa.String(10), nullable=False),
+        sa.Column("amount", sa.BigInteger, nullable=False),
+        sa.Column("bonus", sa.BigInteger, nullable=False, server_default="0"),
+        sa.Column("status", sa.String(width), nullable=False),
+        sa.Column("reference", sa.String(40)),
+        sa.Column("payment_reference", sa.String(120)),
+        sa.Column("office", sa.String(40)),
+        sa.Column("bank_reference", sa.Text),
+        sa.Column("transaction_batch", sa.String(120)),
+        sa.Column("created_at", Stamp, nullable=False),
+        sa.Column("settled_at", Stamp),
+        # Named as the table they end in, not the one they are built in.
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversions")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_conversions_account_id")
+        ),
+        sa.UniqueConstraint("reference", name=op.f("uq_conversions_reference")),
+        sa.UniqueConstraint("payment_reference", name=op.f("uq_conversions_payment_reference")),
+        sa.CheckConstraint(
+            "method IN ('transfer', 'card', 'cash')", name=op.f("ck_conversions_method")
+        ),
+        sa.CheckConstraint(statuses, name=op.f("ck_conversions_status")),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_conversions_amount_positive")),
+        sa.CheckConstraint("bonus >= 0", name=op.f("ck_conversions_bonus_not_negative")),
+    ]
+
+
+_COLUMNS = (
+    "id, account_id, method, amount, bonus, status, reference, payment_reference, office, "
+    "bank_reference, transaction_batch, created_at, settled_at"
+)
+
+
+def _conversions_statuses(width: int, statuses: str) -> None:
+    """Let the conversions' status be ``width`` wide and checked by ``statuses``.
+
+    PostgreSQL alters the column and the check in place. SQLite alters neither: the table
+    is built anew beside the old one, filled, and put in its place, with its constraints
+    in the order written here (a batch copy would list them in no fixed order).
+    """
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("ck_conversions_status"), "conversions", type_="check")
+        op.alter_column("conversions", "status", type_=sa.String(width))
+        op.create_check_constraint(op.f("ck_conversions_status"), "conversions", statuses)
+        return
+    op.create_table("conversions_rebuilt", *_conversions_columns(width, statuses))
+    op.execute(f"INSERT INTO conversions_rebuilt ({_COLUMNS}) SELECT {_COLUMNS} FROM conversions")
+    op.drop_index("ix_conversions_status", table_name="conversions")
+    op.drop_table("conversions")
+    op.rename_table("conversions_rebuilt", "conversions")
+    op.create_index("ix_conversions_status", "conversions", ["status"])
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("conversions") as batch:
-        batch.drop_constraint(op.f("ck_conversions_status"), type_="check")
-        batch.alter_column(
-            "status", type_=sa.String(12), existing_type=sa.String(10), existing_nullable=False
-        )
-        batch.create_check_constraint(op.f("ck_conversions_status"), _NEW_STATUSES)
+    _conversions_statuses(12, _NEW_STATUSES)
     op.create_table(
         "account_closures",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
@@ -91,9 +145,4 @@ def downgrade() -> None:
     op.drop_table("conversion_reversals")
     op.drop_table("note_write_offs")
     op.drop_table("account_closures")
-    with op.batch_alter_table("conversions") as batch:
-        batch.drop_constraint(op.f("ck_conversions_status"), type_="check")
-        batch.alter_column(
-            "status", type_=sa.String(10), existing_type=sa.String(12), existing_nullable=False
-        )
-        batch.create_check_constraint(op.f("ck_conversions_status"), _OLD_STATUSES)
+    _conversions_statuses(10, _OLD_STATUSES)
