@@ -12,6 +12,8 @@ idempotency key and end by checking that the reserve still covers the circulatio
 * :mod:`~monnaie_locale.operations.funds`        the association's own euros
 * :mod:`~monnaie_locale.operations.membership`   membership fees, who is up to date
 * :mod:`~monnaie_locale.operations.reconciliation` bank statements matched to the books
+* :mod:`~monnaie_locale.operations.bank_accounts`  the association's bank accounts
+* :mod:`~monnaie_locale.operations.bank_reconciliation` a statement beside its ledger account
 * :mod:`~monnaie_locale.operations.account_opening` who may open which account
 * :mod:`~monnaie_locale.operations.account_import`  members and businesses from a CSV
 """
