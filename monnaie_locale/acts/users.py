@@ -43,6 +43,7 @@ from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.deployment import Deployment, create_system_accounts
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.model import Account
+from monnaie_locale.operations import bank_accounts
 from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables_auth import users as users_table
 
@@ -72,8 +73,9 @@ def set_up(
     password: str,
     clock: Clock = utc_now,
 ) -> list[Account]:
-    """Open the deployment's system accounts and create its first administrator, in one
-    commit; return the accounts opened (those missing: running it again adds an office's).
+    """Open the deployment's system accounts, enter the reserve's bank account the settings
+    name, and create its first administrator, in one commit; return the accounts opened
+    (those missing: running it again adds an office's).
 
     Refused with :class:`AdministratorExists`, changing nothing, once there is one.
     """
@@ -85,6 +87,8 @@ def set_up(
         if administrator is not None:
             raise AdministratorExists()
         opened = create_system_accounts(conn, deployment, now=clock())
+        # MLC_RESERVE_IBAN, when set, becomes the digital reserve's bank account (checked).
+        bank_accounts.seed_from_settings(conn, deployment, clock=clock)
         auth_users.create_user(conn, admin, password=password, role=Role.ADMIN, now=clock())
         return opened
 

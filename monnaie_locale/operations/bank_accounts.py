@@ -140,7 +140,7 @@ def reserve_account(conn: Connection, deployment: Deployment) -> BankAccount | N
 
 
 def settings_account(deployment: Deployment) -> BankAccount:
-    """The account ``MLC_RESERVE_IBAN`` describes (checked when the deployment is read)."""
+    """The account ``MLC_RESERVE_IBAN`` describes, as the settings give it."""
     assert deployment.reserve_iban is not None
     return BankAccount(
         id=None,

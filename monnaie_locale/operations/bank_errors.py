@@ -1,14 +1,14 @@
 """Errors of the association's bank accounts and of matching their lines by hand.
 
-    InvalidRequest
-    ├── InvalidBankDetails      an IBAN or BIC that fails validation, or an unknown role
-    └── NotOnBankAccount        a transaction that does not touch the line's ledger account
-    NotFound
-    └── UnknownBankAccount      no bank account of that name, or for that IBAN
-    Conflict
-    ├── DuplicateBankAccount    the name, role or IBAN is another account's already
-    ├── BankLineMatched         matching a line that is matched already
-    └── BankLineUnmatched       unmatching a line that is not matched
+InvalidRequest
+├── InvalidBankDetails      an IBAN or BIC that fails validation, or an unknown role
+└── NotOnBankAccount        a transaction that does not touch the line's ledger account
+NotFound
+└── UnknownBankAccount      no bank account of that name, or for that IBAN
+Conflict
+├── DuplicateBankAccount    the name, role or IBAN is another account's already
+├── BankLineMatched         matching a line that is matched already
+└── BankLineUnmatched       unmatching a line that is not matched
 """
 
 from __future__ import annotations

@@ -437,15 +437,16 @@ def unmatch_line(conn: Connection, *, line: int, actor: str, clock: Clock) -> Ba
     current = get_line(conn, line)
     if current.matched_kind is None:
         raise BankLineUnmatched(line)
-    conn.execute(delete(bank_line_transactions).where(bank_line_transactions.c.bank_line_id == line))
+    conn.execute(
+        delete(bank_line_transactions).where(bank_line_transactions.c.bank_line_id == line)
+    )
     conn.execute(
         update(bank_lines)
         .where(bank_lines.c.id == line)
         .values(
             matched_kind=None,
             matched_id=None,
-            note=f"unmatched by hand by {actor} (was {current.matched_kind} "
-            f"{current.matched_id})",
+            note=f"unmatched by hand by {actor} (was {current.matched_kind} {current.matched_id})",
         )
     )
     _record_change(conn, line, "unmatch", None, actor=actor, clock=clock)

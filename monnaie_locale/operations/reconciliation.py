@@ -125,13 +125,12 @@ def read_statement_file(
     """The statements of a camt.053 or CSV file; :class:`MalformedBankFile` naming the
     line or element at fault if it cannot be read.
 
-    A CSV export names no account: ``account_iban`` is the one it is read for (the
-    settings' reserve IBAN when not given)."""
+    A CSV export names no account: ``account_iban``, when given, is the one it is read
+    for; otherwise the import decides (see :func:`statement_account`)."""
     try:
         if file_format == "camt053":
             return list(parse_camt053(content))
-        iban = account_iban if account_iban is not None else deployment.reserve_iban
-        return [parse_csv_statement(content, csv_format=csv_format, account_iban=iban)]
+        return [parse_csv_statement(content, csv_format=csv_format, account_iban=account_iban)]
     except BankFileError as exc:
         location = getattr(exc, "location", "file")
         raise MalformedBankFile(location, getattr(exc, "reason", str(exc))) from exc
@@ -226,8 +225,7 @@ def statement_account(
         named = bank_accounts.get_bank_account(conn, account)
         if theirs and theirs != named.iban:
             raise InvalidRequest(
-                f"this statement is for {theirs}, not the bank account {named.name} "
-                f"({named.iban})"
+                f"this statement is for {theirs}, not the bank account {named.name} ({named.iban})"
             )
         return named
     if bank_accounts.any_entered(conn):
@@ -377,7 +375,9 @@ def _found(pattern: str, text: str) -> Iterator[str]:
 _Matcher = Callable[[Connection, Deployment, StatementLine, Clock], LineOutcome | None]
 
 
-def _matchers(owner: BankAccount, line: StatementLine) -> tuple[_Matcher, ...]:
+def _matchers(
+    owner: BankAccount, line: StatementLine, *, notes_account: bool
+) -> tuple[_Matcher, ...]:
     """The matches tried on a line of this account: what can move its ledger account."""
     if owner.role == "reserve_notes":
         return (_till_deposit,) if line.amount_cents > 0 else ()
@@ -385,8 +385,9 @@ def _matchers(owner: BankAccount, line: StatementLine) -> tuple[_Matcher, ...]:
         return ()
     if line.amount_cents <= 0:
         return (_payout, _payout_batch)
-    # While one account stood for the whole reserve, cash deposits were seen on it too.
-    return (_conversion, _till_deposit) if owner.id is None else (_conversion,)
+    # Without a notes account entered, the one account stands for the whole reserve and
+    # the offices' cash is paid into it too (booked on reserve:notes, as ever).
+    return (_conversion,) if notes_account else (_conversion, _till_deposit)
 
 
 def _match(
@@ -398,7 +399,8 @@ def _match(
     clock: Clock,
 ) -> LineOutcome:
     notes: list[str] = []
-    for matcher in _matchers(owner, line):
+    notes_account = bank_accounts.find_by_role(conn, "reserve_notes") is not None
+    for matcher in _matchers(owner, line, notes_account=notes_account):
         try:
             # A savepoint per attempt: a refused booking leaves the rest of the import intact.
             with conn.begin_nested():

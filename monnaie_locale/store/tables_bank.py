@@ -44,9 +44,7 @@ bank_accounts = Table(
     Column("created_at", Stamp, nullable=False),
     Column("updated_at", Stamp, nullable=False),
     Column("updated_by", Text, nullable=False),
-    CheckConstraint(
-        "role IN ('reserve_digital', 'reserve_notes', 'operating')", name="role"
-    ),
+    CheckConstraint("role IN ('reserve_digital', 'reserve_notes', 'operating')", name="role"),
 )
 
 bank_line_transactions = Table(
