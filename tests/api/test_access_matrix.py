@@ -113,6 +113,13 @@ GET  /v1/membership/status                            .   .   .   .   .   x   x 
 GET  /v1/reserve/report                               .   .   .   .   .   x   x   x
 GET  /v1/reserve/report.csv                           .   .   .   .   .   x   x   x
 POST /v1/bank/statements                              .   .   .   .   .   x   .   x
+GET  /v1/bank/accounts                                .   .   .   .   .   x   x   x
+POST /v1/bank/accounts                                .   .   .   .   .   x   .   x
+PATCH /v1/bank/accounts/{name}                        .   .   .   .   .   x   .   x
+GET  /v1/bank/accounts/{name}/reconciliation          .   .   .   .   .   x   x   x
+GET  /v1/bank/lines/{line}                            .   .   .   .   .   x   x   x
+POST /v1/bank/lines/{line}/match                      .   .   .   .   .   x   .   x
+POST /v1/bank/lines/{line}/unmatch                    .   .   .   .   .   x   .   x
 POST /v1/accounts/import                              .   .   .   .   .   x   .   x
 PATCH /v1/accounts/{code}                             .   .   .   .   .   x   .   x
 POST /v1/exports/fec                                  .   .   .   .   .   x   x   x
@@ -127,6 +134,8 @@ PATH_VALUES |= {"conversion_id": "1", "reference": "MLC-ZZZZZZ", "batch_id": "1"
 PATH_VALUES |= {"deposit_id": "1", "office": "gare"}
 # Users administration acts on bob, whom no role column signs in as.
 PATH_VALUES |= {"username": "bob"}
+# The association's bank accounts and statement lines (none exist in the world).
+PATH_VALUES |= {"name": "reserve", "line": "1"}
 PUBLIC = "public"
 
 
