@@ -295,9 +295,10 @@ def import_statement_command(
         )
 
 
-def _line_json(outcome: LineOutcome) -> dict[str, Any]:
+def _line_json(outcome: LineOutcome, *, dry_run: bool) -> dict[str, Any]:
     return {
-        "id": outcome.row_id,
+        # A rehearsal keeps no line: the number it was given is no line's.
+        "id": None if dry_run else outcome.row_id,
         "line_id": outcome.line_id,
         "amount": outcome.amount,
         "remittance": outcome.remittance,
@@ -320,8 +321,8 @@ def _show_reconciliations(
                         "bank_account": r.bank_account,
                         "ledger_account": r.ledger_account,
                         "skipped_lines": r.skipped_lines,
-                        "matched": [_line_json(o) for o in r.matched],
-                        "unmatched": [_line_json(o) for o in r.unmatched],
+                        "matched": [_line_json(o, dry_run=dry_run) for o in r.matched],
+                        "unmatched": [_line_json(o, dry_run=dry_run) for o in r.unmatched],
                         "closing_balance": r.closing_balance,
                         "ledger_balance": r.ledger_balance,
                         "difference": r.difference,
@@ -332,12 +333,12 @@ def _show_reconciliations(
         )
         return
     for result in results:
-        run.out.print(_lines_table(run, result))
+        run.out.print(_lines_table(run, result, dry_run=dry_run))
         run.out.print(_balance_table(run, result))
     run.out.print(run.messages("reserve.dry_run" if dry_run else "reserve.imported"))
 
 
-def _lines_table(run: RunContext, result: Reconciliation) -> Table:
+def _lines_table(run: RunContext, result: Reconciliation, *, dry_run: bool) -> Table:
     table = Table(title=run.messages("reserve.lines_title", statement=result.statement_id))
     for column in ("line", "amount", "remittance", "matched", "note"):
         table.add_column(
@@ -350,7 +351,7 @@ def _lines_table(run: RunContext, result: Reconciliation) -> Table:
             else run.messages("reserve.unmatched")
         )
         table.add_row(
-            f"{outcome.row_id} {outcome.line_id}",
+            outcome.line_id if dry_run else f"{outcome.row_id} {outcome.line_id}",
             _money(run, outcome.amount),
             outcome.remittance,
             matched,

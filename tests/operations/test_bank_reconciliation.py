@@ -70,7 +70,9 @@ def import_file(
     )
 
 
-def report(books: Books, account: str, statement: str | None = None):  # type: ignore[no-untyped-def]
+def report(
+    books: Books, account: str, statement: str | None = None
+) -> bank_reconciliation.AccountReconciliation:
     return books.read(
         lambda conn: bank_reconciliation.account_reconciliation(
             conn, account=account, statement_id=statement
