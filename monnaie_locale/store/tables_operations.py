@@ -168,7 +168,8 @@ bank_statements = Table(
     Column("closing_balance", BigInteger),
     Column("closing_date", Date),
     Column("imported_at", Stamp, nullable=False),
-    Column("bank_account_id", Id, ForeignKey("bank_accounts.id")),
+    # No foreign key: SQLite cannot add one to a table others refer to (migration 0015).
+    Column("bank_account_id", Id),
     Column("file_hash", String(64)),
     Column("opening_balance", BigInteger),
     Column("opening_date", Date),

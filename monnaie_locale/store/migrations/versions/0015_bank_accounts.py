@@ -43,20 +43,19 @@ def upgrade() -> None:
             name=op.f("ck_bank_accounts_role"),
         ),
     )
-    with op.batch_alter_table("bank_statements") as batch:
-        batch.add_column(
-            sa.Column(
-                "bank_account_id",
-                Id,
-                sa.ForeignKey("bank_accounts.id", name="fk_bank_statements_bank_account_id"),
-            )
-        )
-        batch.add_column(sa.Column("file_hash", sa.String(64)))
-        batch.add_column(sa.Column("opening_balance", sa.BigInteger))
-        batch.add_column(sa.Column("opening_date", sa.Date))
-        batch.create_index(
-            "ix_bank_statements_bank_account_id_statement_id", ["bank_account_id", "statement_id"]
-        )
+    # Columns added in place: rebuilding bank_statements would drop a table bank_lines
+    # refers to, which SQLite refuses once statements were imported; and SQLite adds no
+    # foreign key in place, so the statement's account is the import's to keep right (its
+    # lines' account is checked by the database).
+    op.add_column("bank_statements", sa.Column("bank_account_id", Id))
+    op.add_column("bank_statements", sa.Column("file_hash", sa.String(64)))
+    op.add_column("bank_statements", sa.Column("opening_balance", sa.BigInteger))
+    op.add_column("bank_statements", sa.Column("opening_date", sa.Date))
+    op.create_index(
+        "ix_bank_statements_bank_account_id_statement_id",
+        "bank_statements",
+        ["bank_account_id", "statement_id"],
+    )
     with op.batch_alter_table("bank_lines") as batch:
         batch.add_column(
             sa.Column(
@@ -100,9 +99,8 @@ def downgrade() -> None:
         batch.drop_constraint("fk_bank_lines_bank_account_id", type_="foreignkey")
         batch.drop_column("value_date")
         batch.drop_column("bank_account_id")
+    op.drop_index("ix_bank_statements_bank_account_id_statement_id", "bank_statements")
     with op.batch_alter_table("bank_statements") as batch:
-        batch.drop_index("ix_bank_statements_bank_account_id_statement_id")
-        batch.drop_constraint("fk_bank_statements_bank_account_id", type_="foreignkey")
         batch.drop_column("opening_date")
         batch.drop_column("opening_balance")
         batch.drop_column("file_hash")
