@@ -81,6 +81,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.reserve",
         "The reserve: coverage report, bank statements and reconciliation.",
     ),
+    "bank": (
+        "cli.commands.bank",
+        "The association's bank accounts and their reconciliation with the books.",
+    ),
     "users": (
         "cli.commands.users",
         "Users of the service: create, link to accounts, disable, change passwords.",

@@ -15,7 +15,8 @@ The report reads the books as of any moment: a balance then is the sum of the po
 stamped at or before it. It also lists what is pending (conversion orders waiting for the
 bank, reconversions held), and every discrepancy found: a reserve short of or above the
 circulation, issuance that does not add up, note stocks whose counts disagree with the
-ledger, a bank statement whose closing balance differs from the books.
+ledger, a bank account's latest statement whose closing balance differs from the books
+at its closing date.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ from monnaie_locale.deployment import (
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, format_amount
+from monnaie_locale.operations import bank_reconciliation
 from monnaie_locale.store.tables import accounts, postings
 from monnaie_locale.store.tables_operations import (
-    bank_statements,
     conversions,
     note_stocks,
     reconversions,
@@ -241,7 +242,7 @@ def reserve_report(
     if as_of is None:
         # Note counts and statements are kept as they are now, not as they were.
         discrepancies.extend(_note_count_discrepancies(conn, deployment, current))
-        discrepancies.extend(_statement_discrepancies(conn, current))
+        discrepancies.extend(_statement_discrepancies(conn))
     return ReserveReport(
         unit=deployment.unit.code,
         as_of=as_of,
@@ -317,22 +318,16 @@ def _note_count_discrepancies(
             )
 
 
-def _statement_discrepancies(conn: Connection, current: Position) -> Iterator[str]:
-    latest = conn.execute(
-        select(bank_statements.c.statement_id, bank_statements.c.closing_balance)
-        .where(bank_statements.c.closing_balance.is_not(None))
-        .order_by(bank_statements.c.id.desc())
-        .limit(1)
-    ).first()
-    if latest is None:
-        return
-    books = current.reserve[RESERVE_DIGITAL]
-    if books != latest.closing_balance:
-        yield (
-            f"bank statement {latest.statement_id} closes at "
-            f"{format_amount(latest.closing_balance)}; the books hold "
-            f"{format_amount(books)} on {RESERVE_DIGITAL}"
-        )
+def _statement_discrepancies(conn: Connection) -> Iterator[str]:
+    # Each bank account's latest statement, against its ledger account at the closing date:
+    # what the books did after that day is no discrepancy.
+    for found in bank_reconciliation.latest_reconciliations(conn):
+        if found.difference:
+            yield (
+                f"bank statement {found.statement_id} of {found.bank_account} closes at "
+                f"{format_amount(found.statement_balance or 0)}; the books hold "
+                f"{format_amount(found.books_at_closing)} on {found.ledger_account} that day"
+            )
 
 
 def _rows(report: ReserveReport) -> Iterator[tuple[str, str, str]]:

@@ -404,7 +404,7 @@ class MembershipStatusOut(ResponseBody):
 
 
 class BankStatementIn(RequestBody):
-    """A statement of the reserve's bank account, uploaded as a form with its file."""
+    """A statement of one of the association's bank accounts, uploaded as a form."""
 
     model_config = example(
         format="csv",
@@ -414,9 +414,16 @@ class BankStatementIn(RequestBody):
 
     file: UploadFile = Field(description="The statement file: camt.053 XML, or a CSV export.")
     file_format: Literal["camt053", "csv"] = Field(alias="format")
+    account: str | None = Field(
+        default=None,
+        max_length=60,
+        description="The bank account a CSV export is of (a camt.053 statement names its "
+        "IBAN); without it, the digital reserve's.",
+    )
 
 
 class LineOut(ResponseBody):
+    id: int | None = Field(description="The line's number, to match or unmatch it.")
     line_id: str
     amount: AmountOut
     remittance: str
@@ -427,6 +434,7 @@ class LineOut(ResponseBody):
     @classmethod
     def of(cls, line: LineOutcome) -> LineOut:
         return cls(
+            id=line.row_id,
             line_id=line.line_id,
             amount=amount_out(line.amount),
             remittance=line.remittance,
@@ -444,7 +452,11 @@ class ReconciliationOut(ResponseBody):
     unmatched: list[LineOut]
     closing_balance: AmountOut | None
     ledger_balance: AmountOut
-    difference: AmountOut | None = Field(description="Bank minus books on the digital reserve.")
+    difference: AmountOut | None = Field(
+        description="Bank minus books at the closing date, on the account's ledger account."
+    )
+    bank_account: str
+    ledger_account: str
 
     @classmethod
     def of(cls, item: Reconciliation) -> ReconciliationOut:
@@ -459,6 +471,8 @@ class ReconciliationOut(ResponseBody):
             else amount_out(item.closing_balance),
             ledger_balance=amount_out(item.ledger_balance),
             difference=None if item.difference is None else amount_out(item.difference),
+            bank_account=item.bank_account,
+            ledger_account=item.ledger_account,
         )
 
 

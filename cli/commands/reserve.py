@@ -79,15 +79,21 @@ FRENCH_HELP: dict[str, str] = {
     "reserve report --as-of": "Fin de ce jour en UTC (AAAA-MM-JJ) ou un instant (ISO 8601).",
     "reserve report --format": "table pour les personnes, csv ou json pour les outils.",
     "reserve import-statement": (
-        "Importe un relevé du compte de réserve et montre le rapprochement.\n\nLes lignes qui "
+        "Importe un relevé d'un des comptes bancaires de l'association et montre le "
+        "rapprochement.\n\nUn relevé camt.053 désigne son compte par son IBAN ; un export CSV "
+        "est celui de --account.\n\nLes lignes qui "
         "correspondent à un ordre de conversion, un dépôt d'espèces ou un virement sont "
         "comptabilisées ; les autres sont listées. Code de sortie 1 quand le solde de la "
-        "banque diffère des comptes, 2 quand le fichier est refusé (rien n'est écrit "
-        "alors).\n\n[b]Exemple :[/b] mlc reserve import-statement releve-2026-11.xml --dry-run"
+        "banque diffère des comptes à la date de clôture, 2 quand le fichier est refusé "
+        "(rien n'est écrit alors).\n\n[b]Exemple :[/b] mlc reserve import-statement "
+        "releve-2026-11.xml --dry-run"
     ),
     "reserve import-statement FILE": "Le fichier de relevé de la banque.",
     "reserve import-statement --format": "camt (XML camt.053) ou csv (export CSV de la banque).",
     "reserve import-statement --dry-run": "Montre le rapprochement, n'écrit rien.",
+    "reserve import-statement --account": (
+        "Le compte bancaire d'un export CSV (par défaut : celui du fonds de garantie numérique)."
+    ),
 }
 
 
@@ -229,13 +235,24 @@ def import_statement_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the reconciliation, write nothing.")
     ] = False,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            help="The bank account a CSV export is of (default: the digital reserve's).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import a bank statement of the reserve account and show the reconciliation.
+    """Import a statement of one of the association's bank accounts and show the
+    reconciliation.
+
+    A camt.053 statement names its account by its IBAN; a CSV export is of --account.
 
     Lines matching a conversion order, a cash deposit or a payout are booked; the others
     are listed for a person to look at. Exits with 1 when the bank's closing balance
-    differs from the books, 2 when the file is refused (nothing is written then).
+    differs from the books at the closing date, 2 when the file is refused (nothing is
+    written then).
 
     [b]Example:[/b] mlc reserve import-statement releve-2026-11.xml --dry-run
     """
@@ -259,7 +276,12 @@ def import_statement_command(
     lines = sum(len(statement.lines) for statement in statements)
     with progress_bar(run.err, run.messages("reserve.importing"), total=lines) as bar:
         results = reserve.import_statements(
-            context, statements, progress=bar.advance_to, check=only_new, dry_run=dry_run
+            context,
+            statements,
+            progress=bar.advance_to,
+            check=only_new,
+            dry_run=dry_run,
+            account=account,
         )
     _show_reconciliations(run, results, as_json=as_json, dry_run=dry_run)
     differing = [r for r in results if r.difference not in (None, 0)]
@@ -273,8 +295,10 @@ def import_statement_command(
         )
 
 
-def _line_json(outcome: LineOutcome) -> dict[str, Any]:
+def _line_json(outcome: LineOutcome, *, dry_run: bool) -> dict[str, Any]:
     return {
+        # A rehearsal keeps no line: the number it was given is no line's.
+        "id": None if dry_run else outcome.row_id,
         "line_id": outcome.line_id,
         "amount": outcome.amount,
         "remittance": outcome.remittance,
@@ -294,9 +318,11 @@ def _show_reconciliations(
                 "statements": [
                     {
                         "statement_id": r.statement_id,
+                        "bank_account": r.bank_account,
+                        "ledger_account": r.ledger_account,
                         "skipped_lines": r.skipped_lines,
-                        "matched": [_line_json(o) for o in r.matched],
-                        "unmatched": [_line_json(o) for o in r.unmatched],
+                        "matched": [_line_json(o, dry_run=dry_run) for o in r.matched],
+                        "unmatched": [_line_json(o, dry_run=dry_run) for o in r.unmatched],
                         "closing_balance": r.closing_balance,
                         "ledger_balance": r.ledger_balance,
                         "difference": r.difference,
@@ -307,12 +333,12 @@ def _show_reconciliations(
         )
         return
     for result in results:
-        run.out.print(_lines_table(run, result))
+        run.out.print(_lines_table(run, result, dry_run=dry_run))
         run.out.print(_balance_table(run, result))
     run.out.print(run.messages("reserve.dry_run" if dry_run else "reserve.imported"))
 
 
-def _lines_table(run: RunContext, result: Reconciliation) -> Table:
+def _lines_table(run: RunContext, result: Reconciliation, *, dry_run: bool) -> Table:
     table = Table(title=run.messages("reserve.lines_title", statement=result.statement_id))
     for column in ("line", "amount", "remittance", "matched", "note"):
         table.add_column(
@@ -325,7 +351,7 @@ def _lines_table(run: RunContext, result: Reconciliation) -> Table:
             else run.messages("reserve.unmatched")
         )
         table.add_row(
-            outcome.line_id,
+            outcome.line_id if dry_run else f"{outcome.row_id} {outcome.line_id}",
             _money(run, outcome.amount),
             outcome.remittance,
             matched,

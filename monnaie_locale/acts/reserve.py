@@ -2,9 +2,10 @@
 and the funds the association receives for itself.
 
 The report compares the units in circulation with the euros that back them (see
-:mod:`monnaie_locale.reserve`). A statement of the reserve's bank account books the lines
-that settle what the books await (see :mod:`monnaie_locale.operations.reconciliation`);
-imported twice, it is recognised by its id and moves nothing the second time. The
+:mod:`monnaie_locale.reserve`). A statement of one of the association's bank accounts
+(see :mod:`monnaie_locale.acts.bank`) books the lines that settle what the books await
+(see :mod:`monnaie_locale.operations.reconciliation`); imported twice, it is recognised
+and moves nothing the second time. The
 association's own euros (fees, donations, grants) fund the conversion bonuses and
 replace lost cash (see :mod:`monnaie_locale.operations.funds`).
 
@@ -51,18 +52,31 @@ def reserve_report(ctx: Context, as_of: datetime | None = None) -> ReserveReport
 
 @act(*OPERATORS)
 def import_statement_file(
-    ctx: Context, content: bytes, *, file_format: Literal["camt053", "csv"], key: str
+    ctx: Context,
+    content: bytes,
+    *,
+    file_format: Literal["camt053", "csv"],
+    key: str,
+    account: str | None = None,
 ) -> list[Reconciliation]:
     """Import every statement of a camt.053 or CSV file, all or nothing, once per ``key``.
 
-    The key is claimed for the file's content: the same key with another file is refused
-    before anything moves.
+    ``account`` names the bank account a CSV export is of (a camt.053 statement names its
+    own IBAN); without it, the digital reserve's. The key is claimed for the file's
+    content: the same key with another file is refused before anything moves.
     """
     request = f"statement|{file_format}|{hashlib.sha256(content).hexdigest()}"
+    if account is not None:
+        request += f"|{account}"
 
     def record(conn: Connection) -> list[Reconciliation]:
         return reconciliation.import_statement_file(
-            conn, ctx.deployment, content, file_format=file_format, clock=ctx.clock
+            conn,
+            ctx.deployment,
+            content,
+            file_format=file_format,
+            clock=ctx.clock,
+            account=account,
         )
 
     return ctx.write_settlement(record, key=key, request=request)
@@ -84,13 +98,15 @@ def import_statements(
     progress: Callable[[int], None] | None = None,
     check: Callable[[list[Reconciliation]], None] | None = None,
     dry_run: bool = False,
+    account: str | None = None,
 ) -> list[Reconciliation]:
     """Import ``statements`` (read with :func:`reconciliation.read_statement_file`), all or
     nothing.
 
     ``progress`` is called with the number of lines handled so far. ``check`` sees the
     results before they are committed: whatever it raises rolls the whole import back.
-    A ``dry_run`` returns the results and writes nothing.
+    A ``dry_run`` returns the results and writes nothing. ``account`` names the bank
+    account, as for :func:`import_statement_file`.
     """
 
     def record(conn: Connection) -> list[Reconciliation]:
@@ -104,7 +120,12 @@ def import_statements(
 
             results.append(
                 reconciliation.import_statement(
-                    conn, ctx.deployment, statement, clock=ctx.clock, progress=advance
+                    conn,
+                    ctx.deployment,
+                    statement,
+                    clock=ctx.clock,
+                    account=account,
+                    progress=advance,
                 )
             )
             before += len(statement.lines)

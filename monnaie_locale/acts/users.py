@@ -44,6 +44,7 @@ from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.deployment import Deployment, create_system_accounts
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.model import Account
+from monnaie_locale.operations import bank_accounts
 from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables_auth import users as users_table
 
@@ -73,9 +74,10 @@ def set_up(
     password: str,
     clock: Clock = utc_now,
 ) -> list[Account]:
-    """Open the deployment's system accounts, create its first administrator and record
-    ``deployment``'s rules as the first ones, in force from today, in one commit; return
-    the accounts opened (those missing: running it again adds an office's).
+    """Open the deployment's system accounts, enter the reserve's bank account the settings
+    name, create its first administrator and record ``deployment``'s rules as the first
+    ones, in force from today, in one commit; return the accounts opened (those missing:
+    running it again adds an office's).
 
     From then on the rules are the database's (:mod:`monnaie_locale.rules`), changed with
     :func:`monnaie_locale.acts.rules.change_rule`; the settings that built ``deployment``
@@ -91,6 +93,8 @@ def set_up(
             raise AdministratorExists()
         now = clock()
         opened = create_system_accounts(conn, deployment, now=now)
+        # MLC_RESERVE_IBAN, when set, becomes the digital reserve's bank account (checked).
+        bank_accounts.seed_from_settings(conn, deployment, clock=clock)
         user = auth_users.create_user(conn, admin, password=password, role=Role.ADMIN, now=now)
         rules.seed(
             conn, deployment, effective_from=now.date(), changed_by=f"user:{user.id}", now=now

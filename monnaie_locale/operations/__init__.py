@@ -18,6 +18,8 @@ idempotency key and end by checking that the reserve still covers the circulatio
 * :mod:`~monnaie_locale.operations.write_offs`   note series lost for good, written off
 * :mod:`~monnaie_locale.operations.reversals`    conversions reversed or charged back
 * :mod:`~monnaie_locale.operations.reconciliation` bank statements matched to the books
+* :mod:`~monnaie_locale.operations.bank_accounts`  the association's bank accounts
+* :mod:`~monnaie_locale.operations.bank_reconciliation` a statement beside its ledger account
 * :mod:`~monnaie_locale.operations.account_opening` who may open which account
 * :mod:`~monnaie_locale.operations.account_import`  members and businesses from a CSV
 """

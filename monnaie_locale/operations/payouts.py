@@ -34,6 +34,7 @@ from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import service
 from monnaie_locale.model import MAX_REFERENCE, Leg, TransferRequest, check_plain_text
 from monnaie_locale.money import format_amount
+from monnaie_locale.operations import bank_accounts
 from monnaie_locale.operations.common import (
     claim_operation,
     ensure_coverage,
@@ -158,14 +159,14 @@ def export_batch(
     batch = load_batch(conn, batch_id)
     if batch.status not in ("validated", "exported"):
         raise WrongState("payout batch", batch_id, batch.status, "validated or exported")
-    if deployment.reserve_iban is None:
+    # The digital reserve's bank account pays; MLC_RESERVE_IBAN only while none is entered.
+    paying = bank_accounts.reserve_account(conn, deployment)
+    if paying is None:
         raise InvalidRequest("the deployment has no reserve IBAN to pay from")
     created = batch.exported_at or clock()
     message_id = f"{deployment.unit.code}-PAYOUT-{batch_id}"
     payouts = [_payout(deployment, load_reconversion(conn, rid)) for rid in batch.request_ids]
-    debtor = Debtor(
-        name=deployment.association_name, iban=deployment.reserve_iban, bic=deployment.reserve_bic
-    )
+    debtor = Debtor(name=deployment.association_name, iban=paying.iban, bic=paying.bic)
     try:
         content = build_pain001(
             payouts,

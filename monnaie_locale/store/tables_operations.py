@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from monnaie_locale.store import tables_bank  # noqa: F401  (the bank accounts referred to)
 from monnaie_locale.store.tables import Id, metadata
 from monnaie_locale.store.tables_rules import rule_changes
 
@@ -164,6 +165,8 @@ office_closings = Table(
     Index("ix_office_closings_office_closed_at", "office", "closed_at"),
 )
 
+# A statement of one of the association's bank accounts (``bank_accounts``; NULL for those
+# imported before there were several). ``file_hash`` is the SHA-256 of the file it came in.
 bank_statements = Table(
     "bank_statements",
     metadata,
@@ -174,15 +177,22 @@ bank_statements = Table(
     Column("closing_balance", BigInteger),
     Column("closing_date", Date),
     Column("imported_at", Stamp, nullable=False),
+    # No foreign key: SQLite cannot add one to a table others refer to (migration 0015).
+    Column("bank_account_id", Id),
+    Column("file_hash", String(64)),
+    Column("opening_balance", BigInteger),
+    Column("opening_date", Date),
+    Index("ix_bank_statements_bank_account_id_statement_id", "bank_account_id", "statement_id"),
 )
 
-# One row per bank line ever imported: its line id makes a second import skip it.
+# One row per bank line ever imported: its line id makes a second import of the same
+# account skip it. The dates are the bank's: when it booked the line, and its value date.
 bank_lines = Table(
     "bank_lines",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("statement_row_id", Id, ForeignKey("bank_statements.id"), nullable=False),
-    Column("line_id", String(80), nullable=False, unique=True),
+    Column("line_id", String(80), nullable=False),
     Column("booking_date", Date, nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("remittance", Text, nullable=False, server_default=""),
@@ -191,6 +201,9 @@ bank_lines = Table(
     Column("matched_kind", String(20)),
     Column("matched_id", BigInteger),
     Column("note", Text, nullable=False, server_default=""),
+    Column("bank_account_id", Id, ForeignKey("bank_accounts.id")),
+    Column("value_date", Date),
+    UniqueConstraint("bank_account_id", "line_id", name="uq_bank_lines_bank_account_id_line_id"),
 )
 
 # One row per membership fee paid: an account pays a period once.

@@ -34,6 +34,7 @@ from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
+from monnaie_locale.store.tables_bank import bank_accounts, bank_line_changes
 from monnaie_locale.store.tables_chart import chart_rules
 from monnaie_locale.store.tables_flows import (
     account_closures,
@@ -78,10 +79,12 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(note_stocks.c.location, note_stocks.c.denomination, note_stocks.c.count),
         rows(office_closings.c.id),
         rows(membership_fees.c.id),
-        rows(bank_lines.c.id),
         rows(account_closures.c.id),
         rows(note_write_offs.c.id),
         rows(conversion_reversals.c.id),
+        rows(bank_lines.c.id, bank_lines.c.matched_kind, bank_lines.c.matched_id),
+        rows(bank_accounts.c.name, bank_accounts.c.role, bank_accounts.c.iban, bank_accounts.c.bic),
+        rows(bank_line_changes.c.id),
         rows(accounts.c.code, accounts.c.display_name),
         rows(
             users.c.username,

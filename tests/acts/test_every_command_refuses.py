@@ -27,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 import typer.main
+from sqlalchemy import select
 
 from cli.main import app, load_all
 from monnaie_locale.acting import Act
 from monnaie_locale.acts import (
     accounts,
     audit,
+    bank,
     books,
     chart,
     conversions,
@@ -48,6 +50,8 @@ from monnaie_locale.acts import (
 )
 from monnaie_locale.acts import rules as currency_rules
 from monnaie_locale.auth import Role
+from monnaie_locale.store.tables import accounts as accounts_table
+from monnaie_locale.store.tables import postings, transactions
 from tests.api.operations_support import BAKERY_IBAN, OFFICE
 
 if TYPE_CHECKING:
@@ -65,6 +69,13 @@ STATEMENT = (
     "02/11/2026;02/11/2026;VIR SEPA RECU /MOTIF DON;R1;;120,00\r\n"
 ).encode("cp1252")
 TWENTY = [{"denomination": "20", "count": 1}]
+NOTES_IBAN = "FR7642559100000800244561756"
+# Two lines for the bank acts: one left unmatched, one matched by hand.
+BANK_LINES = (
+    "Date;Date de valeur;Libellé;Référence;Débit;Crédit\r\n"
+    "03/11/2026;03/11/2026;VIR SEPA RECU /CARTE;R2;;50,00\r\n"
+    "03/11/2026;03/11/2026;VIR SEPA RECU /CARTE;R3;;200,00\r\n"
+).encode("cp1252")
 
 
 @dataclass(frozen=True)
@@ -317,6 +328,23 @@ WALK: tuple[Walk, ...] = (
          (MEMBER, AUDITOR)),
     Walk("report", chart.books_report_for, "", get("/v1/reports/income-statement"),
          (MEMBER, OWNER)),
+    # The association's bank accounts and their reconciliation
+    Walk("bank accounts add", bank.add_bank_account,
+         f"notes --role reserve_notes --iban {NOTES_IBAN}",
+         post("/v1/bank/accounts", {"name": "notes", "role": "reserve_notes",
+                                    "iban": NOTES_IBAN}),
+         (COUNTER, AUDITOR)),
+    Walk("bank accounts change", bank.change_bank_account, "reserve --bic CCOPFRPP",
+         Route("PATCH", "/v1/bank/accounts/reserve", {"bic": "CCOPFRPP"}), (COUNTER, AUDITOR)),
+    Walk("bank accounts list", bank.list_bank_accounts, "", get("/v1/bank/accounts"),
+         (MEMBER, COUNTER)),
+    Walk("bank report", bank.reconciliation_report, "reserve",
+         get("/v1/bank/accounts/reserve/reconciliation"), (MEMBER, COUNTER)),
+    Walk("bank line", bank.bank_line, "{line}", get("/v1/bank/lines/{line}"), (MEMBER, OWNER)),
+    Walk("bank match", bank.match_line, "{line} {card}",
+         post("/v1/bank/lines/{line}/match", {"transaction_id": "{card}"}), (COUNTER, AUDITOR)),
+    Walk("bank unmatch", bank.unmatch_line, "{matched}", post("/v1/bank/lines/{matched}/unmatch"),
+         (COUNTER, AUDITOR)),
     # Users
     Walk("users create", users.create_user, f"paul --role admin --password-env {PASSWORD_ENV}",
          post("/v1/users", {"username": "paul", "password": "a long new secret",
@@ -388,10 +416,12 @@ def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
     """The records the walked commands name, each in the state a valid call wants."""
     operator, counter = fronts.context(OPERATOR), fronts.context(COUNTER)
     owner = fronts.context(OWNER)
-    for account, amount in (("alice", 5000), ("bakery", 20000)):
+    cards = [
         conversions.convert_by_card(
             operator, account, amount, payment_reference=f"card-{account}", key=account
-        )
+        ).transaction_batch
+        for account, amount in (("alice", 5000), ("bakery", 20000))
+    ]
     paid = transfers.transfer(fronts.context(MEMBER), "alice", "bakery", 1000, key="pay")
     order = conversions.order_conversion(fronts.context(MEMBER), "alice", 2000, key="order")
 
@@ -410,6 +440,13 @@ def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
         notes.deliver_notes(operator, office, {2000: 5}, key=f"deliver-{office}")
         conversions.convert_cash(operator, office, "town", 5000, key=f"cash-{office}")
     deposit = offices.bank_till(counter, OFFICE, 1000, key="bank")
+    (imported,) = reserve.import_statement_file(
+        operator, BANK_LINES, file_format="csv", key="lines"
+    )
+    line, matched = (outcome.row_id for outcome in imported.unmatched)
+    assert line is not None and matched is not None
+    card = [_card_transaction(fronts, batch) for batch in cards]
+    bank.match_line(operator, matched, transaction_id=card[1])
     (files / "members.csv").write_bytes(ACCOUNTS_CSV)
     (files / "releve.csv").write_bytes(STATEMENT)
     return {
@@ -421,7 +458,23 @@ def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
         "payable": payable,
         "deposit": deposit.id,
         "files": files,
+        "line": line,
+        "matched": matched,
+        "card": card[0],
     }
+
+
+def _card_transaction(fronts: Fronts, batch: str | None) -> int:
+    """The first transaction of a card conversion's ledger ``batch`` on reserve:digital."""
+    query = (
+        select(postings.c.transaction_id)
+        .join(accounts_table, accounts_table.c.id == postings.c.account_id)
+        .join(transactions, transactions.c.id == postings.c.transaction_id)
+        .where(transactions.c.batch == batch, accounts_table.c.code == "reserve:digital")
+        .order_by(postings.c.transaction_id)
+        .limit(1)
+    )
+    return int(fronts.ops.database.read(lambda conn: conn.execute(query).scalar_one()))
 
 
 def _caller(

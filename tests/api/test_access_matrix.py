@@ -128,6 +128,13 @@ DELETE /v1/chart/rules                                .   .   .   .   .   x   . 
 GET  /v1/reports/income-statement                     .   .   .   .   .   x   x   x
 GET  /v1/reports/balance-sheet                        .   .   .   .   .   x   x   x
 POST /v1/bank/statements                              .   .   .   .   .   x   .   x
+GET  /v1/bank/accounts                                .   .   .   .   .   x   x   x
+POST /v1/bank/accounts                                .   .   .   .   .   x   .   x
+PATCH /v1/bank/accounts/{name}                        .   .   .   .   .   x   .   x
+GET  /v1/bank/accounts/{name}/reconciliation          .   .   .   .   .   x   x   x
+GET  /v1/bank/lines/{line}                            .   .   .   .   .   x   x   x
+POST /v1/bank/lines/{line}/match                      .   .   .   .   .   x   .   x
+POST /v1/bank/lines/{line}/unmatch                    .   .   .   .   .   x   .   x
 POST /v1/accounts/import                              .   .   .   .   .   x   .   x
 PATCH /v1/accounts/{code}                             .   .   .   .   .   x   .   x
 POST /v1/exports/fec                                  .   .   .   .   .   x   x   x
@@ -145,6 +152,8 @@ PATH_VALUES |= {"conversion_id": "1", "reference": "MLC-ZZZZZZ", "batch_id": "1"
 PATH_VALUES |= {"deposit_id": "1", "office": "gare"}
 # Users administration acts on bob, whom no role column signs in as.
 PATH_VALUES |= {"username": "bob"}
+# The association's bank accounts and statement lines (none exist in the world).
+PATH_VALUES |= {"name": "reserve", "line": "1"}
 PUBLIC = "public"
 
 

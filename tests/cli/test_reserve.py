@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from monnaie_locale import reserve
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables_operations import bank_lines, bank_statements
+from tests.bank_files import DIGITAL_IBAN, Entry, camt053
 from tests.cli.conftest import Mlc, run_process
 from tests.cli.test_operations_convert import balance
 from tests.engine import Engine
@@ -252,3 +254,41 @@ def test_a_scheduled_job_sees_exit_1_from_a_real_process(
 
     assert job.returncode == 1
     assert "ALERT" in job.stderr
+
+
+def test_operations_after_the_statement_s_closing_date_leave_the_report_at_exit_0(
+    mlc: Mlc, database: Database, ordered: str, tmp_path: Path
+) -> None:
+    # The bank saw the transfer yesterday; the statement is imported, and booked, today.
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    file = tmp_path / "releve.xml"
+    file.write_bytes(
+        camt053(
+            iban=DIGITAL_IBAN,
+            statement_id="N-HIER",
+            opening=0,
+            opened=yesterday,
+            closed=yesterday,
+            entries=(Entry(5000, f"VIR SEPA CONV {ordered}", "R1", yesterday),),
+        )
+    )
+    imported_now = mlc("reserve", "import-statement", str(file), "--json")
+    # Then, after the closing date, more euros come in: a card conversion.
+    card = ("convert", "card", "bakery", "30", "--payment-ref", "pi_9", "--key", "card-9")
+    assert mlc(*card).exit_code == 0
+
+    result = mlc("reserve", "report", "--format", "json")
+    bank_report = mlc("bank", "report", "reserve", "--json")
+
+    assert imported_now.exit_code == 0, imported_now.output
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["discrepancies"] == []
+    found = json.loads(bank_report.stdout)
+    assert bank_report.exit_code == 0, bank_report.output
+    assert (found["statement_balance"], found["ledger_balance"], found["booked_after"]) == (
+        5000,
+        0,
+        5000,
+    )
+    assert found["difference"] == 0
+    assert balance(database, "reserve:digital") == -8000  # the books now: 50 + 30
