@@ -27,7 +27,7 @@ _NEW_STATUSES = "status IN ('pending', 'credited', 'cancelled', 'reversed', 'cha
 
 
 def _conversions_columns(width: int, statuses: str) -> list[sa.SchemaItem]:
-    """The conversions table of 0003, its status ``width`` wide and checked by ``statuses``,
+    """The conversions table of 0003 with 0012's rule column, its status ``width`` wide and checked by ``statuses``,
     its constraints in a fixed order (SQLite keeps the text it is created with)."""
     return [
         sa.Column("id", Id, nullable=False),
@@ -43,10 +43,14 @@ def _conversions_columns(width: int, statuses: str) -> list[sa.SchemaItem]:
         sa.Column("transaction_batch", sa.String(120)),
         sa.Column("created_at", Stamp, nullable=False),
         sa.Column("settled_at", Stamp),
+        sa.Column("bonus_rule", Id),
         # Named as the table they end in, not the one they are built in.
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversions")),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_conversions_account_id")
+        ),
+        sa.ForeignKeyConstraint(
+            ["bonus_rule"], ["rule_changes.id"], name=op.f("fk_conversions_bonus_rule")
         ),
         sa.UniqueConstraint("reference", name=op.f("uq_conversions_reference")),
         sa.UniqueConstraint("payment_reference", name=op.f("uq_conversions_payment_reference")),
@@ -61,7 +65,7 @@ def _conversions_columns(width: int, statuses: str) -> list[sa.SchemaItem]:
 
 _COLUMNS = (
     "id, account_id, method, amount, bonus, status, reference, payment_reference, office, "
-    "bank_reference, transaction_batch, created_at, settled_at"
+    "bank_reference, transaction_batch, created_at, settled_at, bonus_rule"
 )
 
 
