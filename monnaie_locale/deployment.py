@@ -392,6 +392,7 @@ def offices_in_books(conn: Connection) -> tuple[str, ...]:
         select(accounts.c.code)
         .where(accounts.c.kind == str(AccountKind.EXCHANGE_OFFICE))
         .where(accounts.c.code.like(f"{_TILL_PREFIX}%{_TILL_SUFFIX}"))
+        .where(accounts.c.status != "closed")
         .order_by(accounts.c.code)
     ).scalars()
     return tuple(code[len(_TILL_PREFIX) : -len(_TILL_SUFFIX)] for code in codes)

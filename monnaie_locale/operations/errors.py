@@ -16,6 +16,7 @@ through the same tables as the ledger's own errors.
         ├── WrongState               the record is not in a state that allows the operation
         ├── AmountMismatch           the money seen differs from the money expected
         ├── NotesUnavailable         a stock holds fewer notes of a denomination than needed
+        ├── OfficeNotEmpty           an office to close still holds cash or notes
         ├── ReserveInsufficient      the reserve account cannot pay a reconversion batch
         └── CoverageViolation        the operation would leave units without euro backing
 """
@@ -32,6 +33,7 @@ __all__ = [
     "InvalidPayoutAccount",
     "MalformedBankFile",
     "NotesUnavailable",
+    "OfficeNotEmpty",
     "OperationNotAllowed",
     "ReserveInsufficient",
     "UnknownRecord",
@@ -175,3 +177,27 @@ class CoverageViolation(Conflict):
         )
         self.reserve = reserve
         self.circulation = circulation
+
+
+class OfficeNotEmpty(Conflict):
+    """Raised when closing an exchange office whose till holds cash or whose stock holds
+    notes: the cash goes to the bank and the notes back to the vault first."""
+
+    code = "office_not_empty"
+    amount_fields = ("cash", "notes")
+
+    def __init__(self, office: str, *, cash: int, notes: int) -> None:
+        super().__init__(
+            f"office {office} still holds {_said(cash)} in its till and {_said(notes)} in "
+            "notes; bank the cash and return the notes to the vault before closing it"
+        )
+        self.office = office
+        self.cash = cash
+        self.notes = notes
+
+
+def _said(minor_units: int) -> str:
+    """An amount in a message as people write it (``12.50``); the fields keep minor units."""
+    from monnaie_locale.money import format_amount
+
+    return format_amount(minor_units)
