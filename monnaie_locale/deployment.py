@@ -34,11 +34,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Connection, insert, select
 
+from monnaie_locale.clock import DEFAULT_TIME_ZONE, zone_named
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import add_currency, open_account
 from monnaie_locale.model import Account, AccountKind
@@ -184,6 +185,8 @@ class Deployment:
     association_name: str = "Association"
     reserve_iban: str | None = None
     reserve_bic: str | None = None
+    # The deployment's time zone (MLC_TIME_ZONE): the days people read and type.
+    zone: tzinfo = field(default_factory=lambda: zone_named(DEFAULT_TIME_ZONE))
 
     def __post_init__(self) -> None:
         if self.unit.code == EUR.code:
@@ -380,6 +383,7 @@ def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deplo
         association_name=settings.association_name,
         reserve_iban=settings.reserve_iban,
         reserve_bic=settings.reserve_bic,
+        zone=settings.zone,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -212,7 +213,7 @@ def show(
         )
         return
     run.out.print(_summary_table(run, account))
-    run.out.print(_postings_table(run, account, lines))
+    run.out.print(_postings_table(run, account, lines, zone=run.context().deployment.zone))
 
 
 def _line_json(line: StatementLine) -> dict[str, Any]:
@@ -264,7 +265,10 @@ def _summary_table(run: RunContext, account: Account) -> Table:
     return table
 
 
-def _postings_table(run: RunContext, account: Account, lines: tuple[StatementLine, ...]) -> Table:
+def _postings_table(
+    run: RunContext, account: Account, lines: tuple[StatementLine, ...], *, zone: tzinfo
+) -> Table:
+    """The last postings, dated in the deployment's zone, read from the holder's side."""
     m, sep = run.messages, run.messages.decimal_separator
     table = Table(title=m("accounts.last_postings"))
     table.add_column(m("col.date"))
@@ -275,7 +279,7 @@ def _postings_table(run: RunContext, account: Account, lines: tuple[StatementLin
     table.add_column(m("col.balance"), justify="right")
     for line in lines:
         table.add_row(
-            line.posting.created_at.strftime("%Y-%m-%d %H:%M"),
+            line.posting.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             str(line.posting.transaction_id),
             escape(line.kind),
             escape(line.memo),

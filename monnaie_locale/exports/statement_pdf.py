@@ -189,8 +189,8 @@ def statement_pdf(
 
 
 # Column widths in millimetres on an A4 page with 15 mm margins (180 mm of width).
-_COLUMNS = (("date", 25, "L"), ("reference", 24, "L"), ("counterparty", 33, "L"),
-            ("memo", 36, "L"), ("debit", 20, "R"), ("credit", 20, "R"),
+_COLUMNS = (("date", 25, "L"), ("reference", 22, "L"), ("counterparty", 30, "L"),
+            ("memo", 41, "L"), ("debit", 20, "R"), ("credit", 20, "R"),
             ("balance", 22, "R"))  # fmt: skip
 _ROW = 5.5
 

@@ -100,7 +100,7 @@ class ConversionLimitExceeded(Conflict):
 
     def __init__(self, account: str, amount: int, limit: int) -> None:
         super().__init__(
-            f"account {account} may convert at most {limit} minor units at once, not {amount}"
+            f"account {account} may convert at most {_said(limit)} at once, not {_said(amount)}"
         )
         self.account = account
         self.amount = amount
@@ -127,7 +127,7 @@ class AmountMismatch(Conflict):
     amount_fields = ("expected", "given")
 
     def __init__(self, what: str, expected: int, given: int) -> None:
-        super().__init__(f"{what} expects {expected} minor units, not {given}")
+        super().__init__(f"{what} expects {_said(expected)}, not {_said(given)}")
         self.what = what
         self.expected = expected
         self.given = given
@@ -142,7 +142,7 @@ class NotesUnavailable(Conflict):
 
     def __init__(self, location: str, denomination: int, needed: int, available: int) -> None:
         super().__init__(
-            f"{location} holds {available} notes of {denomination} minor units, not {needed}"
+            f"{location} holds {available} notes of {_said(denomination)}, not {needed}"
         )
         self.location = location
         self.denomination = denomination
@@ -158,7 +158,7 @@ class ReserveInsufficient(Conflict):
 
     def __init__(self, account: str, needed: int, available: int) -> None:
         super().__init__(
-            f"{account} holds {available} minor units free for payouts; the batch needs {needed}"
+            f"{account} holds {_said(available)} free for payouts; the batch needs {_said(needed)}"
         )
         self.account = account
         self.needed = needed
@@ -169,11 +169,12 @@ class CoverageViolation(Conflict):
     """Raised when an operation would leave fewer euros in reserve than units in circulation."""
 
     code = "coverage_violation"
+    amount_fields = ("reserve", "circulation")
 
     def __init__(self, reserve: int, circulation: int) -> None:
         super().__init__(
-            f"the reserve would hold {reserve} minor units for {circulation} in circulation; "
-            "the operation is refused"
+            f"the reserve would hold {_said(reserve)} EUR for {_said(circulation)} in "
+            "circulation; the operation is refused"
         )
         self.reserve = reserve
         self.circulation = circulation

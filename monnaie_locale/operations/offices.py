@@ -135,7 +135,7 @@ def close_till(
 ) -> OfficeClosing:
     """Record the day's count of the till and book any difference."""
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
-        raise InvalidAmount(counted, "the counted cash is a whole, non-negative number of cents")
+        raise InvalidAmount(counted, "the counted cash is zero or more, such as 412.50")
     request = f"close_till|{office}|{counted}"
     first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:

@@ -293,9 +293,7 @@ def test_set_up_leaves_nothing_when_its_last_step_fails(
     assert database.read(users_named) == []
 
 
-def test_mlc_init_with_a_bad_office_creates_no_database(
-    tmp_path: Path, password_env: str
-) -> None:
+def test_mlc_init_with_a_bad_office_creates_no_database(tmp_path: Path, password_env: str) -> None:
     target = tmp_path / "new.db"
     mlc = Mlc(f"sqlite:///{target}", CliRunner())
     result = mlc(

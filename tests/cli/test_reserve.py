@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Connection, Table, func, select
 
+from cli.commands.reserve import _as_of
 from cli.context import RunContext
 from cli.deployment_settings import load_deployment
 from cli.messages import Messages
@@ -252,3 +255,14 @@ def test_a_scheduled_job_sees_exit_1_from_a_real_process(
 
     assert job.returncode == 1
     assert "ALERT" in job.stderr
+
+
+def test_as_of_a_day_means_its_end_in_the_deployment_s_zone() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    # Paris is at UTC+1 after 25 October 2026: the 31st ends at 23:00 UTC, not midnight.
+    assert _as_of(None, "2026-10-31", paris) == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)  # type: ignore[arg-type]
+    # A moment without a zone is read in the deployment's; one with a zone keeps it.
+    assert _as_of(None, "2026-07-14T12:00", paris) == datetime(2026, 7, 14, 10, 0, tzinfo=UTC)  # type: ignore[arg-type]
+    assert _as_of(None, "2026-07-14T12:00+00:00", paris) == datetime(  # type: ignore[arg-type]
+        2026, 7, 14, 12, 0, tzinfo=UTC
+    )
