@@ -189,8 +189,8 @@ def statement_pdf(
 
 
 # Column widths in millimetres on an A4 page with 15 mm margins (180 mm of width).
-_COLUMNS = (("date", 25, "L"), ("reference", 22, "L"), ("counterparty", 30, "L"),
-            ("memo", 41, "L"), ("debit", 20, "R"), ("credit", 20, "R"),
+_COLUMNS = (("date", 28, "L"), ("reference", 18, "L"), ("counterparty", 24, "L"),
+            ("memo", 50, "L"), ("debit", 19, "R"), ("credit", 19, "R"),
             ("balance", 22, "R"))  # fmt: skip
 _ROW = 5.5
 
