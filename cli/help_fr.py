@@ -27,7 +27,9 @@ FRENCH_HELP: dict[str, str] = {
     "--lang": "Langue des messages (par défaut : MLC_LANG, puis LANG, puis fr).",
     "--json": "Affiche du JSON pour les scripts.",
     "--key": "Clé d'idempotence : relancée avec la même clé, l'opération n'est pas refaite.",
-    "--timezone": "Fuseau horaire des dates écrites.",
+    "--timezone": (
+        "Fuseau horaire des dates écrites (par défaut celui du déploiement, MLC_TIME_ZONE)."
+    ),
     "--force": "Remplace ce qui existe déjà.",
     "CODE": "Le code du compte, par exemple alice.",
     "FILE": "Le fichier à écrire.",

@@ -62,7 +62,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "offices": (
         "cli.commands.offices",
-        "Exchange offices: open one, close its till, bank its cash.",
+        "Exchange offices: open one, close its till, bank its cash, close it.",
     ),
     "membership": (
         "cli.commands.membership",

@@ -13,11 +13,13 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from monnaie_locale.clock import DEFAULT_TIME_ZONE, zone_named
 from monnaie_locale.money import Currency
 
 __all__ = ["DEVELOPMENT_SECRET", "MIN_SECRET_LENGTH", "Settings", "load_settings"]
@@ -82,6 +84,9 @@ class Settings(BaseSettings):
     # opened afterwards get it as their upper limit: MLC_MAX_BALANCES='{"member": 150000}'.
     max_balances: dict[str, int] = Field(default_factory=dict)
     association_name: str = "Association"
+    # The deployment's one time zone (IANA): days shown, exported (statements, FEC, CSV)
+    # and typed (--as-of 2026-10-31), and the cashier's refund day, are this zone's.
+    time_zone: str = DEFAULT_TIME_ZONE
     reserve_iban: str | None = None
     reserve_bic: str | None = None
 
@@ -101,8 +106,8 @@ class Settings(BaseSettings):
     public_host: str = Field(
         default="localhost", max_length=24, pattern=r"^[A-Za-z0-9.-]+(:[0-9]+)?$"
     )
-    # What one cashier (a sign-in or a terminal's key) may refund alone per UTC day, in minor
-    # units, all its refunds together; above it the owner refunds.
+    # What one cashier (a sign-in or a terminal's key) may refund alone per day (in
+    # time_zone), in minor units, all its refunds together; above it the owner refunds.
     cashier_refund_limit: int = Field(default=50_00, ge=0)
     webhook_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
     # The scheduled jobs (see monnaie_locale.jobs): off, the service expires no hold,
@@ -181,6 +186,11 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _check_time_zone(self) -> Settings:
+        self.zone  # noqa: B018 - reads the zone, which refuses an unknown name
+        return self
+
+    @model_validator(mode="after")
     def _check_currency(self) -> Settings:
         self.currency  # noqa: B018 - builds the Currency, which validates the code
         return self
@@ -191,6 +201,14 @@ class Settings(BaseSettings):
         return Currency(
             code=self.currency_code, name=self.currency_name, symbol=self.currency_symbol
         )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The deployment's time zone (MLC_TIME_ZONE)."""
+        try:
+            return zone_named(self.time_zone)
+        except ValueError as exc:
+            raise ValueError(f"MLC_TIME_ZONE: {exc}") from None
 
     @property
     def is_production(self) -> bool:

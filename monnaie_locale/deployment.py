@@ -34,11 +34,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Connection, insert, select
 
+from monnaie_locale.clock import DEFAULT_TIME_ZONE, zone_named
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import add_currency, open_account
 from monnaie_locale.model import Account, AccountKind
@@ -190,6 +191,8 @@ class Deployment:
     # The rule change behind each rule ("reconversion_fee.business" -> its id) when the
     # rules come from the database (monnaie_locale.rules.in_force); empty: as built here.
     rule_versions: Mapping[str, int] = field(default_factory=dict)
+    # The deployment's time zone (MLC_TIME_ZONE): the days people read and type.
+    zone: tzinfo = field(default_factory=lambda: zone_named(DEFAULT_TIME_ZONE))
 
     def __post_init__(self) -> None:
         if self.unit.code == EUR.code:
@@ -388,6 +391,7 @@ def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deplo
         association_name=settings.association_name,
         reserve_iban=settings.reserve_iban,
         reserve_bic=settings.reserve_bic,
+        zone=settings.zone,
     )
 
 
@@ -400,6 +404,7 @@ def offices_in_books(conn: Connection) -> tuple[str, ...]:
         select(accounts.c.code)
         .where(accounts.c.kind == str(AccountKind.EXCHANGE_OFFICE))
         .where(accounts.c.code.like(f"{_TILL_PREFIX}%{_TILL_SUFFIX}"))
+        .where(accounts.c.status != "closed")
         .order_by(accounts.c.code)
     ).scalars()
     return tuple(code[len(_TILL_PREFIX) : -len(_TILL_SUFFIX)] for code in codes)

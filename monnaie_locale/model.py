@@ -94,7 +94,7 @@ class HoldStatus(enum.StrEnum):
 def check_positive(amount: int) -> int:
     """Return ``amount`` if it is a positive int of minor units, else raise InvalidAmount."""
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise InvalidAmount(amount, "amounts are whole numbers of minor units (cents)")
+        raise InvalidAmount(amount, "an amount has at most two decimals, such as 12.50")
     if amount <= 0:
         raise InvalidAmount(amount, "the amount must be greater than zero")
     if amount > MAX_AMOUNT:
@@ -202,7 +202,7 @@ class Leg:
 
     def __post_init__(self) -> None:
         if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise InvalidAmount(self.amount, "amounts are whole numbers of minor units")
+            raise InvalidAmount(self.amount, "an amount has at most two decimals, such as 12.50")
         if self.amount == 0 or abs(self.amount) > MAX_AMOUNT:
             raise InvalidAmount(self.amount, "a leg moves a non-zero amount")
 

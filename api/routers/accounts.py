@@ -112,9 +112,10 @@ def get_statement(
         Query(alias="to", description="CSV only: last day (inclusive), YYYY-MM-DD."),
     ] = None,
     csv_style: CsvStyle = "fr",
-    zone_name: TimeZone = "Europe/Paris",
+    zone_name: TimeZone = None,
 ) -> StatementPage | StreamingResponse:
-    zone = check_zone(zone_name)  # a bad zone is refused whatever the format
+    # A bad zone is refused whatever the format; none given: the deployment's.
+    zone = check_zone(zone_name) or ctx.deployment.zone
     if output == "csv":
         delimiter, decimal = (";", ",") if csv_style == "fr" else (",", ".")
         export = accounts.statement_export(

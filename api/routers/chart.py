@@ -92,8 +92,9 @@ def delete_rule(
 Readers = Annotated[Context, acting(chart.books_report_for)]
 
 
-def _books(ctx: Context, start: date | None, end: date | None, zone_name: str) -> Books:
-    return chart.books_report_for(ctx, start=start, end=end, zone=check_zone(zone_name))
+def _books(ctx: Context, start: date | None, end: date | None, zone_name: str | None) -> Books:
+    zone = check_zone(zone_name) or ctx.deployment.zone
+    return chart.books_report_for(ctx, start=start, end=end, zone=zone)
 
 
 @router.get(
@@ -103,7 +104,7 @@ def _books(ctx: Context, start: date | None, end: date | None, zone_name: str) -
     responses=problem_responses(401, 403, 422),
 )
 def income_statement(
-    ctx: Readers, start: Start = None, end: End = None, zone_name: TimeZone = "Europe/Paris"
+    ctx: Readers, start: Start = None, end: End = None, zone_name: TimeZone = None
 ) -> IncomeStatementOut:
     return IncomeStatementOut.of(_books(ctx, start, end, zone_name).income_statement)
 
@@ -115,6 +116,6 @@ def income_statement(
     responses=problem_responses(401, 403, 422),
 )
 def balance_sheet(
-    ctx: Readers, start: Start = None, end: End = None, zone_name: TimeZone = "Europe/Paris"
+    ctx: Readers, start: Start = None, end: End = None, zone_name: TimeZone = None
 ) -> BalanceSheetOut:
     return BalanceSheetOut.of(_books(ctx, start, end, zone_name).balance_sheet)

@@ -43,18 +43,22 @@ Fec = Annotated[Context, acting(exporting.write_fec)]
 # exactly the names the service accepts.
 ZONES = frozenset(available_timezones())
 TimeZone = Annotated[
-    str,
+    str | None,
     Query(
         alias="timezone",
         max_length=60,
-        description="The IANA time zone that dates are written in.",
+        description="The IANA time zone that dates are written in; by default the "
+        "deployment's (MLC_TIME_ZONE).",
         examples=["Europe/Paris"],
         json_schema_extra={"enum": sorted(ZONES)},
     ),
 ]
 
 
-def check_zone(name: str) -> tzinfo:
+def check_zone(name: str | None) -> tzinfo | None:
+    """The zone named, or None for the deployment's (the caller's context knows it)."""
+    if name is None:
+        return None
     if name not in ZONES:
         raise InvalidRequest(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris")
     return ZoneInfo(name)
@@ -86,7 +90,7 @@ class FecOptions:
     end: date | None
     separator: str
     journal_code: str
-    zone: tzinfo
+    zone: tzinfo | None  # None: the deployment's
 
 
 def _fec_options(
@@ -102,7 +106,7 @@ def _fec_options(
     journal_code: Annotated[
         str, Query(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9]+$")
     ] = "ML",
-    zone_name: TimeZone = "Europe/Paris",
+    zone_name: TimeZone = None,
 ) -> FecOptions:
     zone = check_zone(zone_name)
     if start is not None and end is not None and start > end:
@@ -121,7 +125,8 @@ def _fec_options(
 FecOptionsDep = Annotated[FecOptions, Depends(_fec_options)]
 FEC_DESCRIPTION = (
     "One écriture per ledger transaction, numbered without gaps, dated in the time zone "
-    "given; debits equal credits. Name the saved file as the administration expects: "
+    "given (by default the deployment's); debits equal credits. Name the saved file as "
+    "the administration expects: "
     "SIREN + FEC + closing date, e.g. 123456789FEC20261231.txt."
 )
 FEC_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -138,7 +143,7 @@ def _fec_response(
             ctx,
             out,
             separator=options.separator,
-            zone=options.zone,
+            zone=options.zone or ctx.deployment.zone,
             start=options.start,
             end=options.end,
             account_map=account_map,
@@ -200,9 +205,9 @@ def journal(
     assertions: Annotated[
         bool, Query(description="Assert each account's balance after each posting.")
     ] = False,
-    zone_name: TimeZone = "Europe/Paris",
+    zone_name: TimeZone = None,
 ) -> StreamingResponse:
-    zone = check_zone(zone_name)
+    zone = check_zone(zone_name) or ctx.deployment.zone
 
     def write(out: TextIO) -> None:
         exporting.write_journal(ctx, out, assertions=assertions, zone=zone)

@@ -1,4 +1,5 @@
-"""Exchange offices: closing a till against its count, and taking its cash to the bank.
+"""Exchange offices: closing a till against its count, taking its cash to the bank, and
+closing an office for good.
 
 Each route calls its act (:mod:`monnaie_locale.acts.offices`), which says who may act for
 which office.
@@ -15,6 +16,7 @@ from api.problems import problem_responses
 from api.schemas.common import RowIdInPath
 from api.schemas.operations import (
     BankReferenceIn,
+    ClosedOfficeOut,
     OfficeClosingIn,
     OfficeClosingOut,
     TillDepositIn,
@@ -78,3 +80,16 @@ def receive_till_deposit(
         ctx, deposit_id, body.bank_reference, key=idempotency_key
     )
     return TillDepositOut.of(deposit)
+
+
+@router.post(
+    "/offices/{office}/close",
+    summary="Close an exchange office for good: its till and note stock refuse every operation",
+    description="Refused (409, `office_not_empty`) while the till holds cash or the note "
+    "stock holds notes: bank the cash and return the notes to the vault first.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def close_office(
+    office: OfficeId, ctx: Annotated[Context, acting(offices.close_office)]
+) -> ClosedOfficeOut:
+    return ClosedOfficeOut.of(offices.close_office(ctx, office))

@@ -10,6 +10,7 @@ from api.schemas.common import AccountCode, IsoMoment, Memo, RequestBody, Respon
 from api.schemas.money import AmountIn, AmountOut, amount_out, optional_amount_out
 from monnaie_locale.ledger.history import StatementLine
 from monnaie_locale.model import Account, Hold, Posting, Transaction
+from monnaie_locale.sides import holder_side
 
 __all__ = [
     "AccountOut",
@@ -34,7 +35,14 @@ class AccountOut(ResponseBody):
     kind: str = Field(examples=["member"])
     currency: str = Field(examples=["MLC"])
     status: str = Field(examples=["active"])
-    balance: AmountOut
+    balance: AmountOut = Field(
+        description="The ledger's signed balance: credits positive, so the association's "
+        "euro assets (reserve, tills, transit, operating account) read negative."
+    )
+    holder_balance: AmountOut = Field(
+        description="The balance as its holder reads it: the reserve's euros read positive "
+        "(see monnaie_locale.sides). Show this one to people."
+    )
     held: AmountOut
     available: AmountOut | None = Field(
         description="What may still be spent; null for accounts without a lower limit."
@@ -51,6 +59,7 @@ class AccountOut(ResponseBody):
             currency=account.currency,
             status=str(account.status),
             balance=amount_out(account.balance),
+            holder_balance=amount_out(holder_side(account.balance, account)),
             held=amount_out(account.held),
             available=None if account.lower_limit is None else amount_out(account.available),
             lower_limit=optional_amount_out(account.lower_limit),
@@ -68,8 +77,12 @@ class StatementLineOut(ResponseBody):
     transaction_id: int
     kind: str = Field(examples=["transfer"])
     memo: str
-    amount: AmountOut
-    balance_after: AmountOut
+    amount: AmountOut = Field(
+        description="Signed as the ledger keeps it: positive credits the account. For the "
+        "holder's side, multiply by the sign that holder_balance and balance of the "
+        "account differ by."
+    )
+    balance_after: AmountOut = Field(description="The ledger's signed balance after it.")
     created_at: datetime
 
     @classmethod

@@ -25,7 +25,7 @@ from api.schemas.common import (
 from api.schemas.money import AmountIn, AmountOut, CountedAmountIn, amount_out
 from monnaie_locale.operations.conversion import Conversion
 from monnaie_locale.operations.notes import NoteMovement
-from monnaie_locale.operations.offices import OfficeClosing, TillDeposit
+from monnaie_locale.operations.offices import ClosedOffice, OfficeClosing, TillDeposit
 from monnaie_locale.operations.payouts import PayoutBatch
 from monnaie_locale.operations.reconciliation import LineOutcome, Reconciliation
 from monnaie_locale.operations.reconversion import Reconversion
@@ -340,6 +340,17 @@ class OfficeClosingOut(ResponseBody):
             transaction_batch=closing.transaction_batch,
             closed_at=closing.closed_at,
         )
+
+
+class ClosedOfficeOut(ResponseBody):
+    """An office closed for good, and its accounts, which now refuse every operation."""
+
+    office: str
+    accounts: list[str]
+
+    @classmethod
+    def of(cls, closed: ClosedOffice) -> ClosedOfficeOut:
+        return cls(office=closed.office, accounts=list(closed.accounts))
 
 
 class TillDepositIn(RequestBody):

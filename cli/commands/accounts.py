@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,11 +20,13 @@ from monnaie_locale.model import Account, AccountKind
 from monnaie_locale.money import format_amount, parse_amount
 
 if TYPE_CHECKING:
+    from monnaie_locale import sides
     from monnaie_locale.acts import accounts
     from monnaie_locale.ledger.history import StatementLine
     from monnaie_locale.operations.account_import import ImportProblem
 else:
     accounts = lazy("monnaie_locale.acts.accounts")
+    sides = lazy("monnaie_locale.sides")
 
 __all__ = ["account_json", "parse_limit", "register"]
 
@@ -66,7 +69,9 @@ def account_json(account: Account) -> dict[str, Any]:
         "owner": account.owner_ref,
         "lower_limit": account.lower_limit,
         "upper_limit": account.upper_limit,
+        # The ledger's signed figure, for scripts; holder_balance is what people read.
         "balance": account.balance,
+        "holder_balance": sides.holder_side(account.balance, account),
         "held": account.held,
         "available": account.available if account.lower_limit is not None else None,
     }
@@ -176,7 +181,7 @@ def _accounts_table(run: RunContext, shown: list[Account]) -> Table:
             account.currency,
             m(f"status.{account.status}"),
             escape(account.owner_ref or ""),
-            format_amount(account.balance, decimal_separator=sep),
+            format_amount(sides.holder_side(account.balance, account), decimal_separator=sep),
             format_amount(account.held, decimal_separator=sep),
             limit_text(account.lower_limit, decimal_separator=sep, none=m("limit.none")),
         )
@@ -208,7 +213,7 @@ def show(
         )
         return
     run.out.print(_summary_table(run, account))
-    run.out.print(_postings_table(run, lines))
+    run.out.print(_postings_table(run, account, lines, zone=run.context().deployment.zone))
 
 
 def _line_json(line: StatementLine) -> dict[str, Any]:
@@ -236,19 +241,23 @@ def _summary_table(run: RunContext, account: Account) -> Table:
         if account.lower_limit is not None
         else m("limit.none")
     )
+    lower, upper = sides.holder_limits(account)
     rows = (
         ("col.status", m(f"status.{account.status}")),
         ("col.owner", escape(account.owner_ref or "")),
-        ("col.balance", format_amount(account.balance, decimal_separator=sep)),
+        (
+            "col.balance",
+            format_amount(sides.holder_side(account.balance, account), decimal_separator=sep),
+        ),
         ("col.held", format_amount(account.held, decimal_separator=sep)),
         ("col.available", available),
         (
             "col.lower_limit",
-            limit_text(account.lower_limit, decimal_separator=sep, none=m("limit.none")),
+            limit_text(lower, decimal_separator=sep, none=m("limit.none")),
         ),
         (
             "col.upper_limit",
-            limit_text(account.upper_limit, decimal_separator=sep, none=m("limit.none")),
+            limit_text(upper, decimal_separator=sep, none=m("limit.none")),
         ),
     )
     for key, value in rows:
@@ -256,7 +265,10 @@ def _summary_table(run: RunContext, account: Account) -> Table:
     return table
 
 
-def _postings_table(run: RunContext, lines: tuple[StatementLine, ...]) -> Table:
+def _postings_table(
+    run: RunContext, account: Account, lines: tuple[StatementLine, ...], *, zone: tzinfo
+) -> Table:
+    """The last postings, dated in the deployment's zone, read from the holder's side."""
     m, sep = run.messages, run.messages.decimal_separator
     table = Table(title=m("accounts.last_postings"))
     table.add_column(m("col.date"))
@@ -267,12 +279,14 @@ def _postings_table(run: RunContext, lines: tuple[StatementLine, ...]) -> Table:
     table.add_column(m("col.balance"), justify="right")
     for line in lines:
         table.add_row(
-            line.posting.created_at.strftime("%Y-%m-%d %H:%M"),
+            line.posting.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             str(line.posting.transaction_id),
             escape(line.kind),
             escape(line.memo),
-            format_amount(line.posting.amount, decimal_separator=sep),
-            format_amount(line.posting.balance_after, decimal_separator=sep),
+            format_amount(sides.holder_side(line.posting.amount, account), decimal_separator=sep),
+            format_amount(
+                sides.holder_side(line.posting.balance_after, account), decimal_separator=sep
+            ),
         )
     return table
 

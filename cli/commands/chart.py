@@ -214,12 +214,15 @@ def _day(run: RunContext, text: str | None) -> date | None:
         raise UsageProblem(run.messages("export.bad_date", value=text)) from exc
 
 
-def _zone(run: RunContext, name: str) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+def _zone(run: RunContext, name: str | None) -> tzinfo:
+    """The zone given, else the deployment's (MLC_TIME_ZONE)."""
+    if name is None:
+        return run.context().deployment.zone
+    from monnaie_locale.clock import zone_named
 
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+        return zone_named(name)
+    except ValueError as exc:
         raise UsageProblem(run.messages("export.bad_timezone", zone=name)) from exc
 
 
@@ -232,8 +235,9 @@ def report(
         str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")
     ] = None,
     timezone: Annotated[
-        str, typer.Option("--timezone", help="Time zone of the period's days.")
-    ] = "Europe/Paris",
+        str | None,
+        typer.Option("--timezone", help="Time zone of the period's days (default: MLC_TIME_ZONE)."),
+    ] = None,
     format: Annotated[
         ReportFormat, typer.Option("--format", help="table for people, csv or json for tools.")
     ] = ReportFormat.TABLE,

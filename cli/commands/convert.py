@@ -19,6 +19,7 @@ from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
 from cli.lazy import lazy
 from cli.output import print_json
+from monnaie_locale.clock import day_in
 from monnaie_locale.money import format_amount, parse_amount
 
 if TYPE_CHECKING:
@@ -223,6 +224,7 @@ def pending(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if not orders:
         run.out.print(run.messages("convert.none_pending"))
         return
+    zone = run.context().deployment.zone
     table = Table(title=run.messages("convert.pending_title"))
     for column in ("reference", "account", "amount", "date"):
         table.add_column(run.messages(f"col.{column}"))
@@ -231,6 +233,6 @@ def pending(ctx: typer.Context, as_json: JsonOption = False) -> None:
             order.reference or "",
             order.account,
             format_amount(order.amount, decimal_separator=run.messages.decimal_separator),
-            order.created_at.date().isoformat(),
+            day_in(order.created_at, zone).isoformat(),
         )
     run.out.print(table)

@@ -39,7 +39,13 @@ group = typer.Typer(
 
 T = TypeVar("T")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary for scripts.")]
-ZoneOption = Annotated[str, typer.Option("--timezone", help="Time zone that dates are written in.")]
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        help="Time zone that dates are written in (default: the deployment's, MLC_TIME_ZONE).",
+    ),
+]
 FileArgument = Annotated[Path, typer.Argument(help="The file to write.")]
 FromOption = Annotated[
     str | None, typer.Option("--from", help="First day, YYYY-MM-DD (inclusive).")
@@ -51,13 +57,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="export")
 
 
-def _zone(run: RunContext, name: str) -> tzinfo:
+def _zone(run: RunContext, name: str | None) -> tzinfo:
+    """The zone given, else the deployment's (MLC_TIME_ZONE)."""
+    if name is None:
+        return run.context().deployment.zone
     # The zone database is read when an export runs, not for the help.
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from monnaie_locale.clock import zone_named
 
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+        return zone_named(name)
+    except ValueError as exc:
         raise UsageProblem(run.messages("export.bad_timezone", zone=name)) from exc
 
 
@@ -98,7 +107,7 @@ def statement(
         str | None,
         typer.Option("--holder", help="PDF: the holder's name (default: the account's name)."),
     ] = None,
-    timezone: ZoneOption = "Europe/Paris",
+    timezone: ZoneOption = None,
 ) -> None:
     """Write the statement of one account, oldest posting first, with the running balance.
 
@@ -214,7 +223,7 @@ def fec(
         typer.Option("--accounts-map", help="CSV pattern,number,label[,aux][,currency]."),
     ] = None,
     journal_code: Annotated[str, typer.Option("--journal-code", help="JournalCode.")] = "ML",
-    timezone: ZoneOption = "Europe/Paris",
+    timezone: ZoneOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the FEC (fichier des écritures comptables) for the association's accountant.
@@ -285,7 +294,7 @@ def journal(
         bool,
         typer.Option("--assertions", help="Assert each account's balance after each posting."),
     ] = False,
-    timezone: ZoneOption = "Europe/Paris",
+    timezone: ZoneOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the books as a plain-text journal (hledger / Ledger format).

@@ -19,6 +19,7 @@ from cli.deployment_settings import record_json
 from cli.errors import Discrepancy, UsageProblem
 from cli.lazy import lazy
 from cli.output import print_json
+from monnaie_locale.clock import day_in
 from monnaie_locale.money import format_amount
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def status(
     except ValueError as error:
         raise UsageProblem(run.messages("export.bad_date", value=on)) from error
     context = run.context()
-    day = context.clock().date() if wanted is None else wanted
+    day = day_in(context.clock(), context.deployment.zone) if wanted is None else wanted
     found = membership.fee_status(context, day)
     shown = [item for item in found if not (unpaid and item.paid)]
     if as_json:

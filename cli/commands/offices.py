@@ -1,4 +1,5 @@
-"""``mlc offices``: open an exchange office, close its till, send its cash to the bank.
+"""``mlc offices``: open an exchange office, close its till, send its cash to the bank,
+close the office for good.
 
 A closing compares the cash counted in the till with what the books expect and books the
 difference as a loss or a gain; banking moves cash from the till into transit until the
@@ -28,8 +29,9 @@ __all__ = ["register"]
 
 group = typer.Typer(
     help=(
-        "Exchange offices: open one, close its till, bank its cash.\n\n"
-        "[b]Example:[/b] mlc offices close centre --counted 412,50 --key close-centre-2026-11-27"
+        "Exchange offices: open one, close its till, bank its cash, close it.\n\n"
+        "[b]Example:[/b] mlc offices close-till centre --counted 412,50 --key "
+        "close-centre-2026-11-27"
     ),
     no_args_is_help=True,
 )
@@ -40,21 +42,28 @@ OfficeArgument = Annotated[str, typer.Argument(help="The exchange office's id.")
 FRENCH_HELP: dict[str, str] = {
     "offices": (
         "Comptoirs de change : en ouvrir un, clore sa caisse, déposer ses espèces à la "
-        "banque.\n\n[b]Exemple :[/b] mlc offices close centre --counted 412,50 --key "
-        "close-centre-2026-11-27"
+        "banque, le fermer.\n\n[b]Exemple :[/b] mlc offices close-till centre --counted "
+        "412,50 --key close-centre-2026-11-27"
     ),
     "offices add": (
         "Ouvre la caisse et le stock de billets d'un nouveau comptoir (une seule "
         "fois).\n\n[b]Exemple :[/b] mlc offices add halles"
     ),
     "offices add OFFICE": "L'identifiant du comptoir.",
-    "offices close": (
+    "offices close-till": (
         "Enregistre le comptage de la caisse ; un écart est passé en perte ou en "
-        "gain.\n\n[b]Exemple :[/b] mlc offices close centre --counted 412,50 --key "
+        "gain.\n\n[b]Exemple :[/b] mlc offices close-till centre --counted 412,50 --key "
         "close-centre-2026-11-27"
     ),
+    "offices close-till OFFICE": "L'identifiant du comptoir.",
+    "offices close-till --counted": "Espèces comptées dans la caisse, en euros.",
+    "offices close": (
+        "Ferme un comptoir pour de bon : sa caisse et son stock de billets refusent toute "
+        "opération. Refusé tant que la caisse contient des espèces (déposez-les à la "
+        "banque) ou le stock des billets (rendez-les au coffre).\n\n[b]Exemple :[/b] mlc "
+        "offices close halles"
+    ),
     "offices close OFFICE": "L'identifiant du comptoir.",
-    "offices close --counted": "Espèces comptées dans la caisse, en euros.",
     "offices bank": (
         "Envoie les espèces d'un comptoir à la banque : elles restent en transit jusqu'au "
         "relevé.\n\nAffiche la référence à porter sur le bordereau de versement : le relevé "
@@ -92,8 +101,8 @@ def add(ctx: typer.Context, office: OfficeArgument) -> None:
     run.out.print(run.messages("offices.added", office=office), markup=False)
 
 
-@group.command()
-def close(
+@group.command("close-till")
+def close_till(
     ctx: typer.Context,
     office: OfficeArgument,
     counted: Annotated[str, typer.Option("--counted", help="Cash counted in the till, euros.")],
@@ -102,7 +111,7 @@ def close(
 ) -> None:
     """Record the day's till count; a difference is booked as a loss or a gain.
 
-    [b]Example:[/b] mlc offices close centre --counted 412,50 --key close-centre-2026-11-27
+    [b]Example:[/b] mlc offices close-till centre --counted 412,50 --key close-centre-2026-11-27
     """
     run = run_context(ctx)
     minor = parse_amount(counted)
@@ -121,6 +130,23 @@ def close(
         ),
         markup=False,
     )
+
+
+@group.command()
+def close(ctx: typer.Context, office: OfficeArgument, as_json: JsonOption = False) -> None:
+    """Close an exchange office for good: its till and note stock refuse every operation.
+
+    Refused while the till holds cash (bank it: mlc offices bank) or the stock holds
+    notes (return them: mlc notes return).
+
+    [b]Example:[/b] mlc offices close halles
+    """
+    run = run_context(ctx)
+    closed = offices.close_office(run.context(), office)
+    if as_json:
+        print_json(record_json(closed))
+        return
+    run.out.print(run.messages("offices.office_closed", office=closed.office), markup=False)
 
 
 @group.command()

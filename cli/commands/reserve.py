@@ -10,7 +10,7 @@ future) is refused whole with exit 2, naming the line or element at fault.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -23,6 +23,7 @@ from cli.context import RunContext, run_context
 from cli.errors import Discrepancy, UsageProblem
 from cli.lazy import lazy
 from cli.output import print_json, progress_bar
+from monnaie_locale.clock import end_of_day
 from monnaie_locale.money import format_amount
 
 if TYPE_CHECKING:
@@ -76,7 +77,10 @@ FRENCH_HELP: dict[str, str] = {
         "sortie 1 quand la couverture est sous 100 % ou qu'une anomalie est "
         "trouvée.\n\n[b]Exemple :[/b] mlc reserve report --as-of 2026-10-31 --format json"
     ),
-    "reserve report --as-of": "Fin de ce jour en UTC (AAAA-MM-JJ) ou un instant (ISO 8601).",
+    "reserve report --as-of": (
+        "Fin de ce jour (AAAA-MM-JJ) ou un instant (ISO 8601), dans le fuseau du déploiement "
+        "(MLC_TIME_ZONE) sauf si l'instant donne le sien."
+    ),
     "reserve report --format": "table pour les personnes, csv ou json pour les outils.",
     "reserve import-statement": (
         "Importe un relevé d'un des comptes bancaires de l'association et montre le "
@@ -106,18 +110,18 @@ def _money(run: RunContext, minor: int) -> str:
     return format_amount(minor, decimal_separator=run.messages.decimal_separator)
 
 
-def _as_of(run: RunContext, text: str | None) -> datetime | None:
-    """The end of day ``text`` (UTC), or the moment it names; ``None``: now."""
+def _as_of(run: RunContext, text: str | None, zone: tzinfo) -> datetime | None:
+    """The end of day ``text`` in ``zone`` (the deployment's), or the moment it names, read
+    in ``zone`` when it gives none; ``None``: now."""
     if text is None:
         return None
     try:
         if "T" not in text:
-            day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+            return end_of_day(date.fromisoformat(text), zone)
         moment = datetime.fromisoformat(text)
     except ValueError as error:
         raise UsageProblem(run.messages("reserve.bad_as_of", value=text)) from error
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 @group.command()
@@ -125,7 +129,11 @@ def report(
     ctx: typer.Context,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="End of this day in UTC (YYYY-MM-DD) or a moment (ISO 8601)."),
+        typer.Option(
+            "--as-of",
+            help="End of this day (YYYY-MM-DD) or a moment (ISO 8601), in the deployment's "
+            "time zone (MLC_TIME_ZONE) unless the moment gives its own.",
+        ),
     ] = None,
     format: Annotated[
         ReportFormat, typer.Option("--format", help="table for people, csv or json for tools.")
@@ -138,8 +146,9 @@ def report(
     [b]Example:[/b] mlc reserve report --as-of 2026-10-31 --format json
     """
     run = run_context(ctx)
-    moment = _as_of(run, as_of)
-    found = reserve.reserve_report(run.context(), moment)
+    acting = run.context()
+    moment = _as_of(run, as_of, acting.deployment.zone)
+    found = reserve.reserve_report(acting, moment)
     if format is ReportFormat.JSON:
         print_json(reports.to_data(found))
     elif format is ReportFormat.CSV:
@@ -156,7 +165,12 @@ def report(
 
 
 def _report_table(run: RunContext, found: reports.ReserveReport) -> Table:
-    moment = run.messages("reserve.now") if found.as_of is None else found.as_of.isoformat()
+    zone = run.context().deployment.zone
+    moment = (
+        run.messages("reserve.now")
+        if found.as_of is None
+        else found.as_of.astimezone(zone).isoformat(timespec="seconds")
+    )
     table = Table(title=run.messages("reserve.title", unit=found.unit, moment=moment))
     for column in ("section", "item", "amount"):
         table.add_column(

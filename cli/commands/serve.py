@@ -83,12 +83,37 @@ def init(
         password = typer.prompt(
             run.messages("init.password_prompt"), hide_input=True, confirmation_prompt=True
         )
+    # Every setting is checked before the database is touched: a bad one leaves nothing.
+    try:
+        deployment = deployments.from_settings(settings, offices=tuple(office or ()))
+    except ValueError as exc:
+        raise UsageProblem(run.messages("init.bad_setting", problem=str(exc))) from exc
+    fresh = _new_sqlite_file(run.database_url)
     database = run.database(create=True)
-    store.migrate(database)
-    deployment = deployments.from_settings(settings, offices=tuple(office or ()))
-
-    opened = users.set_up(database, deployment, admin=admin, password=password)
+    try:
+        store.migrate(database)
+        # One transaction: the system accounts and the administrator, or nothing.
+        opened = users.set_up(database, deployment, admin=admin, password=password)
+    except BaseException:
+        if fresh is not None:
+            _remove_sqlite_file(database, fresh)
+        raise
     run.out.print(run.messages("init.done", accounts=len(opened), admin=admin))
+
+
+def _new_sqlite_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names if init is about to create it, else None."""
+    from monnaie_locale.database_url import sqlite_path
+
+    path = sqlite_path(url)
+    return path if path is not None and not path.exists() else None
+
+
+def _remove_sqlite_file(database: store.Database, path: Path) -> None:
+    """Remove the file a failed init created, so that no half-made deployment remains."""
+    database.dispose()
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def serve(

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Protocol
 
 from sqlalchemy import Connection
@@ -92,7 +92,7 @@ class CheckoutServices(Protocol):
 
     @property
     def cashier_refund_limit(self) -> int:
-        """What one cashier's credential may refund alone in a UTC day, in minor units."""
+        """What one cashier's credential may refund alone in a day, in minor units."""
 
     @property
     def notifier(self) -> checkout.Notifier:
@@ -328,11 +328,14 @@ def get_payment(ctx: Context, payment_id: int) -> checkout.Payment:
     return ctx.read(lambda conn: _own_payment(conn, ctx.actor, payment_id))
 
 
-def _allowance(actor: Principal, daily_limit: int) -> checkout.CashierAllowance | None:
-    """A cashier refunds alone within a daily limit per credential; the owner is not limited."""
+def _allowance(
+    actor: Principal, daily_limit: int, zone: tzinfo
+) -> checkout.CashierAllowance | None:
+    """A cashier refunds alone within a daily limit per credential, days in the deployment's
+    zone; the owner is not limited."""
     if actor.role is not Role.MERCHANT_CASHIER:
         return None
-    return checkout.CashierAllowance(subject=actor.subject, daily_limit=daily_limit)
+    return checkout.CashierAllowance(subject=actor.subject, daily_limit=daily_limit, zone=zone)
 
 
 @act(*MERCHANT_STAFF)
@@ -341,7 +344,7 @@ def refund(
 ) -> checkout.Refund:
     """Pay ``amount`` of a payment to the actor's shop back to its payer, once per ``key``."""
     scoped = ctx.key(key)
-    allowance = _allowance(ctx.actor, services.cashier_refund_limit)
+    allowance = _allowance(ctx.actor, services.cashier_refund_limit, ctx.deployment.zone)
     keyring = services.keyring
 
     def pay_back(conn: Connection) -> checkout.Refund:

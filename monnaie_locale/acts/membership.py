@@ -22,6 +22,7 @@ from typing import Literal
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.auth.roles import HOLDERS, REPORT_READERS
+from monnaie_locale.clock import day_in
 from monnaie_locale.operations import membership
 from monnaie_locale.operations.membership import FeePayment, MembershipStatus
 
@@ -44,6 +45,7 @@ def pay_fee(
 
 @act(*REPORT_READERS)
 def fee_status(ctx: Context, on: date | None = None) -> list[MembershipStatus]:
-    """Every account owing a fee, and whether it paid the period of ``on`` (today)."""
-    day = on if on is not None else ctx.clock().date()
+    """Every account owing a fee, and whether it paid the period of ``on`` (today, in the
+    deployment's zone)."""
+    day = on if on is not None else day_in(ctx.clock(), ctx.deployment.zone)
     return ctx.read(lambda conn: membership.membership_status(conn, ctx.deployment, on=day))

@@ -1,4 +1,4 @@
-"""Exchange offices: opening one, closing its till, taking its cash to the bank.
+"""Exchange offices: opening one, closing its till, taking its cash to the bank, closing it.
 
 An office has a till (its euros) and a note stock. Its operators act for the offices whose
 till or note stock they hold (:func:`check_office`); the association's operators and
@@ -18,6 +18,8 @@ close_till              an office operator, for their office; the association's 
                         and administrators, for any
 bank_till               the same
 receive_till_deposit    the association's operators and administrators
+close_office            the association's operators and administrators: an office whose
+                        till holds no cash and whose stock holds no note
 ======================  ==================================================================
 """
 
@@ -30,13 +32,14 @@ from monnaie_locale.auth.roles import OFFICE_STAFF, OPERATORS
 from monnaie_locale.deployment import add_office as open_office
 from monnaie_locale.deployment import offices_in_books
 from monnaie_locale.operations import offices
-from monnaie_locale.operations.offices import OfficeClosing, TillDeposit
+from monnaie_locale.operations.offices import ClosedOffice, OfficeClosing, TillDeposit
 from monnaie_locale.store.database import Database
 
 __all__ = [
     "add_office",
     "bank_till",
     "check_office",
+    "close_office",
     "close_till",
     "open_offices",
     "receive_till_deposit",
@@ -102,3 +105,13 @@ def receive_till_deposit(
 
     request = f"deposit_received|{deposit_id}|{bank_reference}"
     return ctx.write_settlement(receive, key=key, request=request)
+
+
+@act(*OPERATORS)
+def close_office(ctx: Context, office: str) -> ClosedOffice:
+    """Close an exchange office for good: its till and note stock refuse every operation.
+
+    Refused (:class:`~monnaie_locale.operations.errors.OfficeNotEmpty`) while the till
+    holds cash or the stock holds notes: bank the cash and return the notes first.
+    """
+    return ctx.write(lambda conn: offices.close_office(conn, office))

@@ -35,6 +35,7 @@ from sqlalchemy import Connection
 
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.roles import EVERYONE, HOLDERS, OPERATORS, REPORT_READERS
+from monnaie_locale.clock import day_in
 from monnaie_locale.operations import payouts, reconversion
 from monnaie_locale.operations.payouts import PayoutBatch
 from monnaie_locale.operations.reconversion import Reconversion
@@ -135,7 +136,7 @@ def export_batch(
     transaction that marks it: if delivering fails (a full disk), the batch stays as it
     was. Exporting again returns the same file for the same execution date.
     """
-    day = ctx.clock().date() if execution_date is None else execution_date
+    day = day_in(ctx.clock(), ctx.deployment.zone) if execution_date is None else execution_date
 
     def export(conn: Connection) -> bytes:
         content = payouts.export_batch(

@@ -7,23 +7,24 @@ refunded + amount <= amount paid`` (concurrent refunds queue on that row and eac
 the sum), and a CHECK constraint holds the same line in the schema. Like a payment, a
 refund is idempotent per key, writes a signed receipt, and appears in the merchant's feed.
 
-The cashier's limit. A cashier refunds alone up to a limit *per credential and per UTC
-day* (:class:`CashierAllowance`): the sum of what one cashier's sign-in, or one terminal's
-API key, refunded since midnight UTC, this refund included, may not pass it; above it the
+The cashier's limit. A cashier refunds alone up to a limit *per credential and per day*
+of the deployment's zone (:class:`CashierAllowance`): the sum of what one cashier's
+sign-in, or one terminal's API key, refunded since midnight there (``MLC_TIME_ZONE``,
+Europe/Paris by default), this refund included, may not pass it; above it the
 shop's owner refunds. A limit per refund would let a cashier split one large refund into
 several small ones. The sum is a counter row per credential and day, raised in the
 refund's transaction the same way as the payment's total (``UPDATE ... WHERE refunded +
 amount <= limit``), so concurrent refunds cannot all pass, and a refund refused later in
 its transaction (funds, what remains of the payment) rolls its share back. A retry under
 the same idempotency key returns the first refund and is not counted again. The day is
-UTC's: in France it turns at 1 or 2 a.m., when shops are closed.
+the shop's own: a refund at 00:30 in Paris counts on the new day, as the cashier sees it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -35,7 +36,7 @@ from monnaie_locale.checkout.events import record_event
 from monnaie_locale.checkout.idempotency import checked_key, ledger_key
 from monnaie_locale.checkout.payment_records import get_payment
 from monnaie_locale.checkout.receipts import receipt_json, signed_receipt
-from monnaie_locale.clock import Clock, as_utc
+from monnaie_locale.clock import Clock, as_utc, day_in
 from monnaie_locale.errors import IdempotencyConflict
 from monnaie_locale.ledger.posting import load_transaction
 from monnaie_locale.ledger.service import post_transfer
@@ -54,11 +55,12 @@ REFUND_KIND = "qr_refund"
 
 @dataclass(frozen=True, slots=True)
 class CashierAllowance:
-    """What a cashier may refund alone: ``daily_limit`` minor units per UTC day, summed
-    over the refunds of the credential ``subject``."""
+    """What a cashier may refund alone: ``daily_limit`` minor units per day in ``zone``
+    (the deployment's), summed over the refunds of the credential ``subject``."""
 
     subject: str  # "user:12" for a cashier's sign-in, "key:3" for a terminal's API key
     daily_limit: int
+    zone: tzinfo = UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ def refund(
     now = clock()
     payment = get_payment(conn, payment_id)
     if cashier is not None:
-        _charge_allowance(conn, cashier, amount=amount, day=as_utc(now).date())
+        _charge_allowance(conn, cashier, amount=amount, day=day_in(now, cashier.zone))
     raised = conn.execute(
         update(checkout_payments)
         .where(

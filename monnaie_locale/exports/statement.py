@@ -2,8 +2,15 @@
 
 The columns are stable and named in English so a spreadsheet formula or a script keeps
 working whatever the language: ``date, transaction, kind, memo, reference, debit, credit,
-balance, currency``. The delimiter and the decimal separator are the caller's choice
-(a French spreadsheet expects ``;`` and ``,``). Dates are ISO 8601 in the given zone.
+balance, currency, counterparty, gross, fee, payout``. The delimiter and the decimal
+separator are the caller's choice (a French spreadsheet expects ``;`` and ``,``). Dates
+are ISO 8601 in the given zone (the deployment's, ``MLC_TIME_ZONE``).
+
+Amounts are read from the holder's side (:mod:`monnaie_locale.sides`): on the reserve's
+statement a conversion's euros are a credit and the balance is what the bank holds, as on
+the bank's own statement. ``counterparty`` names who paid or was paid; a reconversion's
+line fills ``gross``, ``fee`` and ``payout`` (the units given back, the association's fee,
+the euros wired), the other lines leave them empty.
 
 The period is whole days in that zone, open on a side not given (no period: the whole
 history). Which postings it holds, and the balance before them, are decided by
@@ -27,6 +34,7 @@ from sqlalchemy import Connection
 from monnaie_locale.exports.source import CHUNK, Progress
 from monnaie_locale.exports.statement_rows import statement_movements, statement_window
 from monnaie_locale.money import format_amount
+from monnaie_locale.sides import holder_side
 
 __all__ = ["STATEMENT_COLUMNS", "statement_csv"]
 
@@ -40,6 +48,10 @@ STATEMENT_COLUMNS = (
     "credit",
     "balance",
     "currency",
+    "counterparty",
+    "gross",
+    "fee",
+    "payout",
 )
 
 
@@ -60,6 +72,7 @@ def statement_csv(
     inclusive) to ``out``; return the number of postings."""
     window = statement_window(conn, account, start=start, end=end, zone=zone)
     currency = window.account.currency
+    sign = holder_side(1, window.account)
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(STATEMENT_COLUMNS)
 
@@ -68,6 +81,7 @@ def statement_csv(
 
     written = 0
     for row in statement_movements(conn, window, chunk=chunk, progress=progress):
+        amount, split = sign * row.amount, row.reconversion
         writer.writerow(
             (
                 row.created_at.astimezone(zone).isoformat(timespec="seconds"),
@@ -75,10 +89,16 @@ def statement_csv(
                 _cell(row.kind),
                 _cell(row.memo),
                 _cell(row.reference or ""),
-                money(-row.amount) if row.amount < 0 else "",
-                money(row.amount) if row.amount > 0 else "",
-                money(row.balance_after),
+                money(-amount) if amount < 0 else "",
+                money(amount) if amount > 0 else "",
+                money(sign * row.balance_after),
                 currency,
+                _cell(row.counterparty),
+                *(
+                    (money(split.gross), money(split.fee), money(split.payout))
+                    if split
+                    else ("",) * 3
+                ),
             )
         )
         written += 1

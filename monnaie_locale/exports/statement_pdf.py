@@ -1,9 +1,12 @@
 """An account's statement as a PDF: a period's movements between two balances, to print or file.
 
 The page says whose account it is (code, kind, holder), the period, the opening balance,
-every movement (date, reference, memo, debit or credit, running balance) and the closing
-balance, with the period's debit and credit totals. Labels are French or English. The
-holder's name is the one the caller gives, else the account's display name.
+every movement (date, reference, counterparty, memo, debit or credit, running balance;
+under a reconversion, its gross amount, fee and payout) and the closing balance, with the
+period's debit and credit totals, all read from the holder's side
+(:mod:`monnaie_locale.sides`): the reserve's statement reads what the bank holds. Labels
+are French or English. The holder's name is the one the caller gives, else the account's
+display name.
 
 Which movements, and the opening balance: those of
 :mod:`monnaie_locale.exports.statement_rows`, the same as the CSV statement's for the same
@@ -37,6 +40,7 @@ from monnaie_locale.exports.statement_rows import (
     statement_window,
 )
 from monnaie_locale.money import format_amount
+from monnaie_locale.sides import holder_side
 
 # The window and its movements are named here too, for callers that only write PDFs.
 __all__ = [
@@ -72,6 +76,8 @@ LABELS: Mapping[StatementLang, Mapping[str, str]] = {
         "date": "Date",
         "reference": "Référence",
         "memo": "Libellé",
+        "counterparty": "Contrepartie",
+        "reconversion": "Reconversion : brut {gross}, commission {fee}, versé {payout} EUR",
         "debit": "Débit",
         "credit": "Crédit",
         "balance": "Solde",
@@ -106,6 +112,8 @@ LABELS: Mapping[StatementLang, Mapping[str, str]] = {
         "date": "Date",
         "reference": "Reference",
         "memo": "Memo",
+        "counterparty": "Counterparty",
+        "reconversion": "Reconversion: gross {gross}, fee {fee}, paid out {payout} EUR",
         "debit": "Debit",
         "credit": "Credit",
         "balance": "Balance",
@@ -155,19 +163,21 @@ def statement_pdf(
         zone=zone,
     )
     page.heading(window, holder=holder, printed_at=printed_at)
-    balance, debit, credit, written = window.opening, 0, 0, 0
+    sign = holder_side(1, window.account)
+    balance, debit, credit, written = sign * window.opening, 0, 0, 0
     for movement in statement_movements(conn, window, chunk=chunk, progress=progress):
-        page.movement(movement)
-        balance = movement.balance_after
-        if movement.amount < 0:
-            debit -= movement.amount
+        page.movement(movement, sign=sign)
+        balance = sign * movement.balance_after
+        amount = sign * movement.amount
+        if amount < 0:
+            debit -= amount
         else:
-            credit += movement.amount
+            credit += amount
         written += 1
     summary = StatementSummary(
         account=window.account.code,
         currency=window.account.currency,
-        opening=window.opening,
+        opening=sign * window.opening,
         closing=balance,
         debit=debit,
         credit=credit,
@@ -179,8 +189,9 @@ def statement_pdf(
 
 
 # Column widths in millimetres on an A4 page with 15 mm margins (180 mm of width).
-_COLUMNS = (("date", 29, "L"), ("reference", 28, "L"), ("memo", 55, "L"),
-            ("debit", 22, "R"), ("credit", 22, "R"), ("balance", 24, "R"))  # fmt: skip
+_COLUMNS = (("date", 28, "L"), ("reference", 18, "L"), ("counterparty", 24, "L"),
+            ("memo", 50, "L"), ("debit", 19, "R"), ("credit", 19, "R"),
+            ("balance", 22, "R"))  # fmt: skip
 _ROW = 5.5
 
 
@@ -241,7 +252,7 @@ class _StatementPage(FPDF):
             self.set_font("helvetica", size=10)
             self.multi_cell(0, 6, _printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(3)
-        self._total_line(labels["opening"], window.opening)
+        self._total_line(labels["opening"], holder_side(window.opening, window.account))
         self.ln(2)
         self._table_header()
         if window.count == 0:
@@ -266,24 +277,39 @@ class _StatementPage(FPDF):
         self.ln(_ROW + 0.5)
         self.set_font("helvetica", size=8.5)
 
-    def movement(self, movement: Movement) -> None:
-        if self._no_room_for(_ROW):
+    def movement(self, movement: Movement, *, sign: int = 1) -> None:
+        split = movement.reconversion
+        if self._no_room_for(_ROW * (2 if split else 1)):
             self.add_page()
             self._table_header()
         when = movement.created_at.astimezone(self.zone).strftime(self.labels["time_format"])
         reference = movement.reference or f"#{movement.transaction_id}"
-        amount = movement.amount
+        amount = sign * movement.amount
         cells = (
             when,
             reference,
+            movement.counterparty,
             movement.memo or movement.kind,
             self.money(-amount) if amount < 0 else "",
             self.money(amount) if amount > 0 else "",
-            self.money(movement.balance_after),
+            self.money(sign * movement.balance_after),
         )
         for (_, width, align), text in zip(_COLUMNS, cells, strict=True):
             self.cell(width, _ROW, self._fit(_printable(text), width - 2), align=align)
         self.ln(_ROW)
+        if split is not None:
+            # The units given back, the association's fee and the euros wired, on a line.
+            said = self.labels["reconversion"].format(
+                gross=self.money(split.gross),
+                fee=self.money(split.fee),
+                payout=self.money(split.payout),
+            )
+            indent = sum(width for _, width, _ in _COLUMNS[:2])
+            self.cell(indent, _ROW, "")
+            self.set_font("helvetica", style="I", size=8)
+            self.cell(0, _ROW, _printable(said))
+            self.set_font("helvetica", size=8.5)
+            self.ln(_ROW)
 
     def _fit(self, text: str, width: float) -> str:
         """``text`` cut to ``width`` millimetres in the current font, ending with "…" if cut."""
@@ -318,10 +344,10 @@ class _StatementPage(FPDF):
         label = f"{self.labels['totals']} ({self.labels['movements']})".format(
             count=summary.movements
         )
-        self.cell(sum(widths[:3]), _ROW, label, border="T")
-        self.cell(widths[3], _ROW, self.money(summary.debit), border="T", align="R")
-        self.cell(widths[4], _ROW, self.money(summary.credit), border="T", align="R")
-        self.cell(widths[5], _ROW, "", border="T")
+        self.cell(sum(widths[:4]), _ROW, label, border="T")
+        self.cell(widths[4], _ROW, self.money(summary.debit), border="T", align="R")
+        self.cell(widths[5], _ROW, self.money(summary.credit), border="T", align="R")
+        self.cell(widths[6], _ROW, "", border="T")
         self.ln(_ROW + 3)
         self._total_line(self.labels["closing"], summary.closing)
 

@@ -11,7 +11,14 @@ the last posting dated before it.
 
 :func:`statement_window` finds those bounds and the opening balance in a few index
 probes; :func:`statement_movements` then reads the postings between them ``chunk`` at a
-time by id, so a long history never sits in memory. Run both inside
+time by id, so a long history never sits in memory.
+
+Each movement names its counterparty: the other accounts of the same currency on the
+other side of the transaction (their display names, else their codes), so a line reads
+"paid to Boulangerie Etchegaray" rather than a transaction number. A reconversion's hold,
+once paid, carries the request's gross amount, the association's fee and the payout.
+Amounts stay signed as in the ledger here; the writers show them from the holder's side
+(:mod:`monnaie_locale.sides`). Run both inside
 :meth:`Database.reading <monnaie_locale.store.database.Database.reading>`, so the bounds
 and the rows see the same books.
 """
@@ -29,9 +36,28 @@ from monnaie_locale.clock import as_utc
 from monnaie_locale.exports.source import CHUNK, Progress
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import Account
-from monnaie_locale.store.tables import postings, transactions
+from monnaie_locale.store.tables import accounts, holds, postings, transactions
+from monnaie_locale.store.tables_operations import reconversions
 
-__all__ = ["Movement", "StatementWindow", "statement_movements", "statement_window"]
+# The kind of the transaction that takes a reconversion's units off the account.
+RECONVERSION_HOLD = "reconversion_hold"
+
+__all__ = [
+    "Movement",
+    "ReconversionSplit",
+    "StatementWindow",
+    "statement_movements",
+    "statement_window",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReconversionSplit:
+    """What a reconversion line stands for: ``gross`` = ``payout`` (euros) + ``fee``."""
+
+    gross: int
+    fee: int
+    payout: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +87,8 @@ class Movement:
     reference: str | None
     amount: int  # positive credits the account, as in the ledger
     balance_after: int
+    counterparty: str = ""  # who paid or was paid: display names, else codes
+    reconversion: ReconversionSplit | None = None
 
 
 def _bounds(
@@ -162,6 +190,11 @@ def statement_movements(
             .order_by(postings.c.id)
             .limit(chunk)
         ).all()
+        ids = {row.transaction_id for row in rows}
+        others = _counterparties(conn, window.account, ids)
+        splits = _reconversions(
+            conn, {row.transaction_id for row in rows if row.kind == RECONVERSION_HOLD}
+        )
         for row in rows:
             yield Movement(
                 posting_id=row.id,
@@ -172,6 +205,8 @@ def statement_movements(
                 reference=row.reference,
                 amount=row.amount,
                 balance_after=row.balance_after,
+                counterparty=_named(others.get(row.transaction_id, []), row.amount),
+                reconversion=splits.get(row.transaction_id),
             )
         read += len(rows)
         if rows and progress is not None:
@@ -180,3 +215,55 @@ def statement_movements(
         if len(rows) < chunk or rows[-1].id >= window.last_id:
             return
         after = rows[-1].id
+
+
+def _counterparties(
+    conn: Connection, account: Account, transaction_ids: set[int]
+) -> dict[int, list[tuple[int, str]]]:
+    """Per transaction, the other legs in the account's currency: (amount, name)."""
+    if not transaction_ids:
+        return {}
+    rows = conn.execute(
+        select(
+            postings.c.transaction_id, postings.c.amount, accounts.c.code, accounts.c.display_name
+        )
+        .join(accounts, accounts.c.id == postings.c.account_id)
+        .where(
+            postings.c.transaction_id.in_(transaction_ids),
+            postings.c.account_id != account.id,
+            postings.c.currency == account.currency,
+        )
+        .order_by(postings.c.id)
+    ).all()
+    found: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        found.setdefault(row.transaction_id, []).append((row.amount, row.display_name or row.code))
+    return found
+
+
+def _named(legs: list[tuple[int, str]], amount: int) -> str:
+    """The names on the other side of ``amount``: who paid a credit, who took a debit."""
+    facing = [name for other, name in legs if (other < 0) != (amount < 0)] or [
+        name for _, name in legs
+    ]
+    return ", ".join(dict.fromkeys(facing))
+
+
+def _reconversions(conn: Connection, transaction_ids: set[int]) -> dict[int, ReconversionSplit]:
+    """The reconversion requests whose hold was posted by one of these transactions."""
+    if not transaction_ids:
+        return {}
+    rows = conn.execute(
+        select(
+            holds.c.transaction_id,
+            reconversions.c.amount,
+            reconversions.c.fee,
+            reconversions.c.payout,
+        )
+        .join(reconversions, reconversions.c.hold_id == holds.c.id)
+        .where(holds.c.transaction_id.in_(transaction_ids))
+    ).all()
+    return {
+        row.transaction_id: ReconversionSplit(gross=row.amount, fee=row.fee, payout=row.payout)
+        for row in rows
+    }

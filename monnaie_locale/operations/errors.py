@@ -16,6 +16,7 @@ through the same tables as the ledger's own errors.
         ├── WrongState               the record is not in a state that allows the operation
         ├── AmountMismatch           the money seen differs from the money expected
         ├── NotesUnavailable         a stock holds fewer notes of a denomination than needed
+        ├── OfficeNotEmpty           an office to close still holds cash or notes
         ├── ReserveInsufficient      the reserve account cannot pay a reconversion batch
         ├── CoverageViolation        the operation would leave units without euro backing
         └── OperatingShort           the operating account cannot pay a top-up or a loss
@@ -33,6 +34,7 @@ __all__ = [
     "InvalidPayoutAccount",
     "MalformedBankFile",
     "NotesUnavailable",
+    "OfficeNotEmpty",
     "OperatingShort",
     "OperationNotAllowed",
     "ReserveInsufficient",
@@ -100,7 +102,7 @@ class ConversionLimitExceeded(Conflict):
 
     def __init__(self, account: str, amount: int, limit: int) -> None:
         super().__init__(
-            f"account {account} may convert at most {limit} minor units at once, not {amount}"
+            f"account {account} may convert at most {_said(limit)} at once, not {_said(amount)}"
         )
         self.account = account
         self.amount = amount
@@ -127,7 +129,7 @@ class AmountMismatch(Conflict):
     amount_fields = ("expected", "given")
 
     def __init__(self, what: str, expected: int, given: int) -> None:
-        super().__init__(f"{what} expects {expected} minor units, not {given}")
+        super().__init__(f"{what} expects {_said(expected)}, not {_said(given)}")
         self.what = what
         self.expected = expected
         self.given = given
@@ -142,7 +144,7 @@ class NotesUnavailable(Conflict):
 
     def __init__(self, location: str, denomination: int, needed: int, available: int) -> None:
         super().__init__(
-            f"{location} holds {available} notes of {denomination} minor units, not {needed}"
+            f"{location} holds {available} notes of {_said(denomination)}, not {needed}"
         )
         self.location = location
         self.denomination = denomination
@@ -158,7 +160,7 @@ class ReserveInsufficient(Conflict):
 
     def __init__(self, account: str, needed: int, available: int) -> None:
         super().__init__(
-            f"{account} holds {available} minor units free for payouts; the batch needs {needed}"
+            f"{account} holds {_said(available)} free for payouts; the batch needs {_said(needed)}"
         )
         self.account = account
         self.needed = needed
@@ -169,11 +171,12 @@ class CoverageViolation(Conflict):
     """Raised when an operation would leave fewer euros in reserve than units in circulation."""
 
     code = "coverage_violation"
+    amount_fields = ("reserve", "circulation")
 
     def __init__(self, reserve: int, circulation: int) -> None:
         super().__init__(
-            f"the reserve would hold {reserve} minor units for {circulation} in circulation; "
-            "the operation is refused"
+            f"the reserve would hold {_said(reserve)} EUR for {_said(circulation)} in "
+            "circulation; the operation is refused"
         )
         self.reserve = reserve
         self.circulation = circulation
@@ -189,9 +192,33 @@ class OperatingShort(Conflict):
 
     def __init__(self, needed: int, available: int, purpose: str) -> None:
         super().__init__(
-            f"association:operating holds {available} minor units of the {needed} needed to "
+            f"association:operating holds {_said(available)} of the {_said(needed)} needed to "
             f"{purpose}; book the association's own funds (a donation, a grant) first"
         )
         self.needed = needed
         self.available = available
         self.purpose = purpose
+
+
+class OfficeNotEmpty(Conflict):
+    """Raised when closing an exchange office whose till holds cash or whose stock holds
+    notes: the cash goes to the bank and the notes back to the vault first."""
+
+    code = "office_not_empty"
+    amount_fields = ("cash", "notes")
+
+    def __init__(self, office: str, *, cash: int, notes: int) -> None:
+        super().__init__(
+            f"office {office} still holds {_said(cash)} in its till and {_said(notes)} in "
+            "notes; bank the cash and return the notes to the vault before closing it"
+        )
+        self.office = office
+        self.cash = cash
+        self.notes = notes
+
+
+def _said(minor_units: int) -> str:
+    """An amount in a message as people write it (``12.50``); the fields keep minor units."""
+    from monnaie_locale.money import format_amount
+
+    return format_amount(minor_units)

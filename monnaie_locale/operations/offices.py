@@ -15,6 +15,11 @@ the cash leaves the office, then Dr reserve:notes / Cr transit when the bank sho
 in transit stays in the reserve: it is the association's, only on the road. The deposit's
 reference (``MLC-TD-12``), written on the bank's deposit slip, comes back on the statement,
 where the reconciliation finds it and receives the deposit.
+
+Closing an office for good (:func:`close_office`) closes its till and its note stock, so
+neither takes another operation. It is refused while the till holds cash or the stock
+holds notes: the cash is banked and the notes returned to the vault first, so that closing
+never hides money.
 """
 
 from __future__ import annotations
@@ -32,12 +37,14 @@ from monnaie_locale.deployment import (
     RESERVE_NOTES,
     TRANSIT,
     Deployment,
+    office_notes,
     office_till,
 )
 from monnaie_locale.errors import InvalidAmount, InvalidRequest
-from monnaie_locale.ledger.accounts import get_account
+from monnaie_locale.ledger.accounts import get_account, set_status
 from monnaie_locale.model import (
     MAX_REFERENCE,
+    AccountStatus,
     TransferRequest,
     check_plain_text,
     check_positive,
@@ -48,13 +55,15 @@ from monnaie_locale.operations.common import (
     finish_operation,
     post_entries,
 )
-from monnaie_locale.operations.errors import UnknownRecord, WrongState
+from monnaie_locale.operations.errors import OfficeNotEmpty, UnknownRecord, WrongState
 from monnaie_locale.store.tables_operations import office_closings, till_deposits
 
 __all__ = [
+    "ClosedOffice",
     "OfficeClosing",
     "TillDeposit",
     "bank_till",
+    "close_office",
     "close_till",
     "load_closing",
     "load_till_deposit",
@@ -126,7 +135,7 @@ def close_till(
 ) -> OfficeClosing:
     """Record the day's count of the till and book any difference."""
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
-        raise InvalidAmount(counted, "the counted cash is a whole, non-negative number of cents")
+        raise InvalidAmount(counted, "the counted cash is zero or more, such as 412.50")
     request = f"close_till|{office}|{counted}"
     first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
@@ -155,6 +164,29 @@ def close_till(
         ensure_coverage(conn, deployment, batch=batch)
     finish_operation(conn, idempotency_key, f"closing:{closing_id}")
     return load_closing(conn, closing_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedOffice:
+    """An exchange office closed for good: its till and note stock take no operation."""
+
+    office: str
+    accounts: tuple[str, ...]
+
+
+def close_office(conn: Connection, office: str) -> ClosedOffice:
+    """Close the office's till and note stock; refused while either holds money."""
+    till = get_account(conn, office_till(office))
+    stock = get_account(conn, office_notes(office))
+    if till.status is AccountStatus.CLOSED:
+        raise WrongState("office", office, str(AccountStatus.CLOSED), str(AccountStatus.ACTIVE))
+    # The till is a euro asset: it reads minus the cash it holds.
+    cash, notes = -till.balance, stock.balance
+    if cash or notes or till.held or stock.held:
+        raise OfficeNotEmpty(office, cash=cash, notes=notes)
+    for account in (till, stock):
+        set_status(conn, account.code, AccountStatus.CLOSED)
+    return ClosedOffice(office=office, accounts=(till.code, stock.code))
 
 
 def bank_till(

@@ -30,6 +30,7 @@ from monnaie_locale.deployment import (
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import service
 from monnaie_locale.model import Account, AccountKind, check_plain_text, check_positive
+from monnaie_locale.money import format_amount
 from monnaie_locale.operations.common import (
     claim_operation,
     finish_operation,
@@ -135,7 +136,7 @@ def request_reconversion(
     category = category_of(conn, holder)
     fee = deployment.fee_for(amount, category=category)
     if fee >= amount:
-        raise InvalidRequest(f"after the fee of {fee} minor units nothing would be paid out")
+        raise InvalidRequest(f"after the fee of {format_amount(fee)} nothing would be paid out")
     hold = service.place_hold(
         conn,
         debit=account,

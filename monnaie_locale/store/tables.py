@@ -159,6 +159,8 @@ holds = Table(
     CheckConstraint("posted_amount >= 0 AND posted_amount <= amount", name="posted_within"),
     CheckConstraint("status IN ('pending', 'posted', 'voided', 'expired')", name="status"),
     Index("ix_holds_status_expires_at", "status", "expires_at"),
+    # A statement finds a reconversion from the transaction that posted its hold.
+    Index("ix_holds_transaction_id", "transaction_id"),
 )
 
 # One row per key ever used for a call that moves money. It is written first, so a

@@ -246,9 +246,11 @@ WALK: tuple[Walk, ...] = (
          post("/v1/notes/find", {"location": "vault", "notes": TWENTY}), (COUNTER, AUDITOR)),
     # Exchange offices
     Walk("offices add", offices.add_office, "halles", None, (COUNTER, AUDITOR)),
-    Walk("offices close", offices.close_till, f"{OTHER} --counted 0 --key walk",
+    Walk("offices close-till", offices.close_till, f"{OTHER} --counted 0 --key walk",
          post(f"/v1/offices/{OTHER}/closings", {"counted": "0"}),
          (AUDITOR, (COUNTER, NOT_YOURS))),
+    Walk("offices close", offices.close_office, OTHER, post(f"/v1/offices/{OTHER}/close"),
+         (COUNTER, AUDITOR)),
     Walk("offices bank", offices.bank_till, f"{OTHER} --amount 1 --key walk",
          post(f"/v1/offices/{OTHER}/bank-deposits", {"amount": "1"}),
          (MEMBER, (COUNTER, NOT_YOURS))),

@@ -26,7 +26,7 @@ def test_an_office_operator_closes_no_other_offices_till(fronts: Fronts) -> None
         api=lambda: fronts.ops.post(
             Role.OFFICE_OPERATOR, f"/v1/offices/{OTHER}/closings", {"counted": "0"}
         ),
-        cli=["offices", "close", OTHER, "--counted", "0", "--key", "k9"],
+        cli=["offices", "close-till", OTHER, "--counted", "0", "--key", "k9"],
     )
 
 
@@ -37,7 +37,7 @@ def test_an_auditor_closes_no_till(fronts: Fronts) -> None:
         api=lambda: fronts.ops.post(
             Role.AUDITOR, f"/v1/offices/{OFFICE}/closings", {"counted": "0"}
         ),
-        cli=["offices", "close", OFFICE, "--counted", "0", "--key", "k9"],
+        cli=["offices", "close-till", OFFICE, "--counted", "0", "--key", "k9"],
     )
 
 

@@ -8,6 +8,7 @@ and nothing changes: no user, no account held, no token, no key, no password.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -273,6 +274,49 @@ def test_mlc_init_creates_the_first_administrator_and_refuses_a_second(
     assert again.exit_code == 3, again.output
     assert "administrator already" in again.output
     assert database.read(users_named) == ["marie"]
+
+
+def test_set_up_leaves_nothing_when_its_last_step_fails(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system accounts are opened first, the administrator last: a failure there
+    takes the accounts back with it."""
+    deployment = from_settings(Settings(), offices=("centre",))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database fails after the accounts")
+
+    monkeypatch.setattr(users.auth_users, "create_user", broken)
+    with pytest.raises(RuntimeError):
+        users.set_up(database, deployment, admin="marie", password=PASSWORD)
+    assert count_rows(database, accounts_table) == 0
+    assert database.read(users_named) == []
+
+
+def test_mlc_init_with_a_bad_office_creates_no_database(tmp_path: Path, password_env: str) -> None:
+    target = tmp_path / "new.db"
+    mlc = Mlc(f"sqlite:///{target}", CliRunner())
+    result = mlc(
+        "init", "--admin", "marie", "--office", "bad id", "--password-env", password_env,
+        actor=None,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "nothing was created" in result.output and "'bad id'" in result.output
+    assert not target.exists()
+
+
+def test_mlc_init_refused_midway_leaves_no_half_made_file(
+    tmp_path: Path, password_env: str
+) -> None:
+    """The administrator's name is refused after the schema is made: the file goes too."""
+    target = tmp_path / "new.db"
+    mlc = Mlc(f"sqlite:///{target}", CliRunner())
+    result = mlc("init", "--admin", "Not A Name", "--password-env", password_env, actor=None)
+    assert result.exit_code == 2, result.output
+    assert "username" in result.output
+    assert not target.exists()
+    again = mlc("init", "--admin", "marie", "--password-env", password_env, actor=None)
+    assert again.exit_code == 0, again.output
 
 
 # Acting as a named user: the command line ----------------------------------------------------

@@ -107,6 +107,7 @@ POST /v1/notes/lose                                   .   .   .   .   .   x   . 
 POST /v1/notes/find                                   .   .   .   .   .   x   .   x
 POST /v1/offices/{office}/closings                    .   .   .   .   x   x   .   x
 POST /v1/offices/{office}/bank-deposits               .   .   .   .   x   x   .   x
+POST /v1/offices/{office}/close                       .   .   .   .   .   x   .   x
 POST /v1/bank-deposits/{deposit_id}/received          .   .   .   .   .   x   .   x
 POST /v1/membership/fees                              x   x   .   x   .   x   .   x
 GET  /v1/membership/status                            .   .   .   .   .   x   x   x

@@ -92,3 +92,21 @@ def test_more_cash_than_the_till_holds_cannot_be_banked(ops: Ops) -> None:
 
 def test_an_office_operator_closes_only_their_own_office(ops: Ops) -> None:
     ops.refused(403, "not_your_account", COUNTER, "/v1/offices/port/closings", {"counted": "0"})
+
+
+def test_an_office_holding_cash_is_not_closed_and_once_banked_it_is(ops: Ops) -> None:
+    operator = Role.ASSOCIATION_OPERATOR
+    problem = ops.refused(409, "office_not_empty", operator, f"/v1/offices/{OFFICE}/close")
+    assert "100.00" in str(problem["detail"])
+
+    # The till's 100 euros go to the bank: EUR Dr transit 100 / Cr office till 100.
+    banked = ops.post(COUNTER, f"/v1/offices/{OFFICE}/bank-deposits", {"amount": "100"})
+    assert banked.status_code == 201, banked.text
+    closed = ops.post(operator, f"/v1/offices/{OFFICE}/close")
+
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["accounts"] == [office_till(OFFICE), f"notes:office:{OFFICE}"]
+    body = {"office": OFFICE, "account": "alice", "amount": "10"}
+    refused = ops.post(COUNTER, "/v1/conversions/cash", body, key="after")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "account_not_active"

@@ -147,3 +147,20 @@ def test_the_production_example_file_names_every_setting_production_requires() -
     settings = load_settings(example)
     assert settings.is_production
     assert settings.public_host == "pay.eusko.example"
+
+
+def test_the_deployment_s_time_zone_defaults_to_paris_and_is_read_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert str(load_settings().zone) == "Europe/Paris"
+    monkeypatch.setenv("MLC_TIME_ZONE", "America/Guadeloupe")
+    assert str(load_settings().zone) == "America/Guadeloupe"
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "UTC+2", "../etc/passwd", ""])
+def test_an_unknown_time_zone_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv("MLC_TIME_ZONE", name)
+    with pytest.raises(ValidationError, match="MLC_TIME_ZONE"):
+        load_settings()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 
 import pytest
 
 from monnaie_locale import journal
 from monnaie_locale.checkout import CashierAllowance, errors
 from monnaie_locale.checkout.refunds import REFUND_KIND
+from monnaie_locale.clock import zone_named
 from monnaie_locale.errors import IdempotencyConflict, InvalidAmount
 from monnaie_locale.payments import verify_receipt
 from tests.checkout.conftest import ALICE_FUNDS, Shop
@@ -165,3 +166,33 @@ def test_books_still_verify_after_payments_and_refunds(shop: Shop, paid: int) ->
 
     assert result.ok, result.discrepancies
     assert shop.balance("bakery") == 2_50
+
+
+def test_a_cashier_s_day_turns_at_midnight_in_the_deployment_s_zone(shop: Shop, paid: int) -> None:
+    """A Paris shop's day ends at midnight in Paris, not at 1 a.m. when UTC's does."""
+    paris = zone_named("Europe/Paris")
+    # 2026-11-02 22:00 UTC is 23:00 in Paris (UTC+1): the cashier refunds the day's limit.
+    shop.advance(timedelta(hours=13))
+    shop.refund(paid, amount=10_00, key="late", cashier=cashier_in(paris))
+    with pytest.raises(errors.RefundLimitExceeded):
+        shop.refund(paid, amount=1, key="still-today", cashier=cashier_in(paris))
+
+    # 23:30 UTC, still 2 November in UTC, is 00:30 on 3 November in Paris: a new day.
+    shop.advance(timedelta(hours=1, minutes=30))
+    after_midnight = shop.refund(paid, amount=10_00, key="next", cashier=cashier_in(paris))
+
+    assert after_midnight.amount == 10_00
+
+
+def test_a_cashier_s_day_in_utc_has_not_turned_at_half_past_midnight_in_paris(
+    shop: Shop, paid: int
+) -> None:
+    shop.advance(timedelta(hours=13))
+    shop.refund(paid, amount=10_00, key="late", cashier=cashier_in(UTC))
+    shop.advance(timedelta(hours=1, minutes=30))
+    with pytest.raises(errors.RefundLimitExceeded):
+        shop.refund(paid, amount=10_00, key="next", cashier=cashier_in(UTC))
+
+
+def cashier_in(zone: tzinfo, subject: str = "user:7") -> CashierAllowance:
+    return CashierAllowance(subject=subject, daily_limit=10_00, zone=zone)

@@ -271,3 +271,35 @@ def test_import_reads_display_names(mlc: Mlc, ledger: Engine, tmp_path: Path) ->
 def test_every_import_problem_is_worded_in_both_languages() -> None:
     for key in MESSAGES:
         assert all(Messages(lang).has(f"import.p.{key}") for lang in LANGUAGES), key
+
+
+# Balances from the holder's side -------------------------------------------------------------
+
+
+def _line_of(output: str, code: str) -> str:
+    return next(line for line in output.splitlines() if f" {code} " in f" {line} ")
+
+
+def test_the_reserve_reads_the_euros_it_holds_in_listings(mlc: Mlc, books: Engine) -> None:
+    # Alice converted 50 €: EUR Dr reserve:digital 50 / Cr external 50. The ledger keeps
+    # -50.00 on the reserve (credits positive); the treasurer reads 50.00 in it.
+    assert books.account("reserve:digital").balance == -5000
+    listed = mlc("accounts", "list")
+    assert listed.exit_code == 0, listed.output
+    row = _line_of(listed.output, "reserve:digital")
+    assert "50.00" in row and "-50.00" not in row
+    # Alice's units read as before, positive: 50 - 12.50 paid to the bakery.
+    assert "37.50" in _line_of(listed.output, "alice")
+
+
+def test_showing_the_reserve_gives_its_balance_and_postings_from_its_side(
+    mlc: Mlc, books: Engine
+) -> None:
+    shown = mlc("accounts", "show", "reserve:digital", lang="fr")
+    assert shown.exit_code == 0, shown.output
+    assert "-50,00" not in shown.output
+    assert shown.output.count("50,00") >= 3  # the balance, the posting and its balance after
+    raw = mlc.json("accounts", "show", "reserve:digital")
+    # Scripts keep the ledger's signed figure, and get the holder's beside it.
+    assert raw["account"]["balance"] == -5000
+    assert raw["account"]["holder_balance"] == 5000

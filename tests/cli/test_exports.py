@@ -336,11 +336,15 @@ def test_statement_lists_postings_oldest_first_with_running_balance(
     rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
     assert list(rows[0]) == [
         "date", "transaction", "kind", "memo", "reference", "debit", "credit", "balance",
-        "currency",
+        "currency", "counterparty", "gross", "fee", "payout",
     ]  # fmt: skip
     assert rows[0]["credit"] == "50.00"
+    # Alice's 50 units came from issuance (the conversion); she paid 12.50 to the bakery.
+    assert rows[0]["counterparty"] == "issuance"
     assert rows[1]["debit"] == "12.50"
     assert rows[1]["memo"] == "pain"
+    assert rows[1]["counterparty"] == "bakery"
+    assert (rows[1]["gross"], rows[1]["fee"], rows[1]["payout"]) == ("", "", "")
     assert rows[-1]["balance"] == format_amount(busy_books.account("alice").balance)
     assert rows[0]["date"].startswith("2026-11-02T10:00")
 
@@ -350,7 +354,7 @@ def test_statement_in_french_uses_semicolons_and_decimal_commas(mlc: Mlc, books:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("date;transaction;")
-    assert lines[1].endswith(";3,00;3,00;MLC")
+    assert lines[1].endswith(";3,00;3,00;MLC;bakery;;;")
 
 
 def test_statement_defuses_memos_a_spreadsheet_would_run_as_formulas(
@@ -495,3 +499,14 @@ def test_the_movement_reader_stops_at_the_windows_last_posting(week: Engine) -> 
         )
         memos = [movement.memo for movement in statement_movements(conn, window, chunk=1)]
     assert memos == ["j3", "j4"]
+
+
+def test_a_statement_is_dated_in_the_deployment_s_zone_unless_told_another(
+    mlc: Mlc, books: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The books were written on 2 November 2026 at 09:00 UTC: 04:00 in New York.
+    monkeypatch.setenv("MLC_TIME_ZONE", "America/New_York")
+    default = mlc("export", "statement", "bob").stdout.splitlines()
+    assert default[1].startswith("2026-11-02T04:00:00-05:00,")
+    told = mlc("export", "statement", "bob", "--timezone", "UTC").stdout.splitlines()
+    assert told[1].startswith("2026-11-02T09:00:00+00:00,")

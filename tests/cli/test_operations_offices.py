@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from monnaie_locale.acts.offices import open_offices
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.store import Database
 from tests.cli.conftest import Mlc
@@ -27,7 +28,7 @@ def till(mlc: Mlc, deployment: Deployment) -> Mlc:
 def test_a_till_count_short_of_the_books_books_the_loss(
     till: Mlc, database: Database, association_funds: None
 ) -> None:
-    closing = till.json("offices", "close", "centre", "--counted", "29,50", "--key", "close-1")
+    closing = till.json("offices", "close-till", "centre", "--counted", "29,50", "--key", "close-1")
 
     assert closing["expected"] == 3000
     assert closing["counted"] == 2950
@@ -37,7 +38,7 @@ def test_a_till_count_short_of_the_books_books_the_loss(
 
 def test_a_bad_count_is_refused_and_writes_nothing(till: Mlc, database: Database) -> None:
     before = snapshot(database)
-    result = till("offices", "close", "centre", "--counted", "-3", "--key", "close-1")
+    result = till("offices", "close-till", "centre", "--counted", "-3", "--key", "close-1")
     assert result.exit_code == 2
     assert snapshot(database) == before
 
@@ -134,4 +135,54 @@ def test_a_fee_paid_by_an_unknown_means_is_refused(
     result = till("membership", "pay", "alice", "--period", "2026", "--paid-in", "cheese",
                   "--key", "fee-1")  # fmt: skip
     assert result.exit_code == 2
+    assert snapshot(database) == before
+
+
+# Closing an office for good ------------------------------------------------------------------
+
+
+def test_an_office_whose_till_holds_cash_is_not_closed(till: Mlc, database: Database) -> None:
+    before = snapshot(database)
+    result = till("offices", "close", "centre")
+    assert result.exit_code == 3, result.output
+    assert "30.00 EUR in its till" in result.output
+    assert "mlc offices bank" in result.output and "mlc notes return" in result.output
+    assert snapshot(database) == before
+
+
+def test_an_office_whose_stock_holds_notes_is_not_closed(
+    mlc: Mlc, database: Database, deployment: Deployment
+) -> None:
+    printed = mlc("notes", "print", "--notes", "5x10", "--key", "print-1")
+    assert printed.exit_code == 0, printed.output
+    delivered = mlc("notes", "deliver", "--office", "centre", "--notes", "5x10", "--key", "d-1")
+    assert delivered.exit_code == 0, delivered.output
+    before = snapshot(database)
+
+    result = mlc("offices", "close", "centre", lang="fr")
+    assert result.exit_code == 3, result.output
+    assert "0,00 EUR en caisse et 50,00 en billets" in result.output
+    assert snapshot(database) == before
+
+
+def test_an_emptied_office_closes_and_takes_no_more_operations(
+    till: Mlc, database: Database
+) -> None:
+    # The till's 30 euros go to the bank first: EUR Dr transit 30 / Cr office:centre:till 30.
+    assert till("offices", "bank", "centre", "--key", "bank-1").exit_code == 0
+    assert balance(database, "office:centre:till") == 0
+
+    closed = till.json("offices", "close", "centre")
+
+    assert closed == {
+        "office": "centre",
+        "accounts": ["office:centre:till", "notes:office:centre"],
+    }
+    assert open_offices(database) == ()
+    before = snapshot(database)
+    refused = till("convert", "cash", "alice", "10", "--office", "centre", "--key", "cash-2")
+    assert refused.exit_code != 0
+    assert "closed" in refused.output
+    again = till("offices", "close", "centre")
+    assert again.exit_code == 3, again.output
     assert snapshot(database) == before

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from monnaie_locale.bank.pain001 import validate_pain001
 from monnaie_locale.deployment import Deployment
@@ -111,3 +114,56 @@ def test_cancelling_a_request_releases_the_units(funded: Mlc, database: Database
 
     assert cancelled["status"] == "cancelled"
     assert database.read(lambda conn: get_account(conn, "bakery").held) == 0
+
+
+def statement_rows(mlc: Mlc, code: str, tmp_path: Path) -> list[dict[str, str]]:
+    target = tmp_path / f"{code.replace(':', '-')}.csv"
+    result = mlc("export", "statement", code, "--format", "csv", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(target.open(encoding="utf-8", newline="")))
+
+
+def test_statements_name_the_counterparty_and_split_a_paid_reconversion(
+    funded: Mlc, database: Database, tmp_path: Path
+) -> None:
+    """The bakery converted 200 € by card, then reconverted 150 at the 5 % fee:
+    request: MLC Dr bakery 150 / Cr reconversion:pending 150 (the hold, posted when paid);
+    paid: MLC Dr reconversion:pending 150 / Cr issuance 142.50 / Cr association:fees 7.50,
+    EUR Dr external 142.50 / Cr reserve:digital 142.50."""
+    assert funded("accounts", "rename", "bakery", "Boulangerie Dupont").exit_code == 0
+    request_id = request(funded)
+    batch = funded.json("reconversion", "batch", "validate", str(request_id), "--key", "batch-1")
+    exported = funded("reconversion", "batch", "export", str(batch["id"]), str(tmp_path / "v.xml"))
+    assert exported.exit_code == 0, exported.output
+    assert funded("reconversion", "paid", str(request_id), "--bank-ref", "BANK-9").exit_code == 0
+
+    bakery = statement_rows(funded, "bakery", tmp_path)
+    (held,) = [row for row in bakery if row["kind"] == "reconversion_hold"]
+    assert (held["debit"], held["counterparty"]) == ("150.00", "reconversion:pending")
+    assert (held["gross"], held["fee"], held["payout"]) == ("150.00", "7.50", "142.50")
+    assert bakery[-1]["balance"] == "50.00"
+
+    # The reserve's statement reads what the bank holds: 200 in, 142.50 out, 57.50 left.
+    reserve = statement_rows(funded, "reserve:digital", tmp_path)
+    assert [(row["credit"], row["debit"], row["balance"]) for row in reserve] == [
+        ("200.00", "", "200.00"),
+        ("", "142.50", "57.50"),
+    ]
+    assert balance(database, "reserve:digital") == -5750  # the ledger's own sign
+    assert reserve[0]["counterparty"] == "external"
+
+    pdf = funded("export", "statement", "bakery", "--format", "pdf")
+    assert pdf.exit_code == 0, pdf.output
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.stdout_bytes)).pages)
+    assert "Reconversion: gross 150.00, fee 7.50, paid out 142.50 EUR" in text
+
+
+def test_a_payment_line_names_the_payee_by_its_display_name(
+    funded: Mlc, deployment: Deployment, tmp_path: Path
+) -> None:
+    assert funded("accounts", "rename", "bakery", "Boulangerie Dupont").exit_code == 0
+    paid = funded("transfer", "bakery", "alice", "12,50", "--key", "pay-1")
+    assert paid.exit_code == 0, paid.output
+
+    (line,) = statement_rows(funded, "alice", tmp_path)
+    assert (line["credit"], line["counterparty"]) == ("12.50", "Boulangerie Dupont")

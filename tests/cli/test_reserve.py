@@ -11,10 +11,12 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Connection, Table, func, select
 
+from cli.commands.reserve import _as_of
 from cli.context import RunContext
 from cli.deployment_settings import load_deployment
 from cli.messages import Messages
@@ -292,3 +294,14 @@ def test_operations_after_the_statement_s_closing_date_leave_the_report_at_exit_
     )
     assert found["difference"] == 0
     assert balance(database, "reserve:digital") == -8000  # the books now: 50 + 30
+
+
+def test_as_of_a_day_means_its_end_in_the_deployment_s_zone() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    # Paris is at UTC+1 after 25 October 2026: the 31st ends at 23:00 UTC, not midnight.
+    assert _as_of(None, "2026-10-31", paris) == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)  # type: ignore[arg-type]
+    # A moment without a zone is read in the deployment's; one with a zone keeps it.
+    assert _as_of(None, "2026-07-14T12:00", paris) == datetime(2026, 7, 14, 10, 0, tzinfo=UTC)  # type: ignore[arg-type]
+    assert _as_of(None, "2026-07-14T12:00+00:00", paris) == datetime(  # type: ignore[arg-type]
+        2026, 7, 14, 12, 0, tzinfo=UTC
+    )

@@ -58,7 +58,6 @@ WORDED_BY_THE_RAISER = {
     "schema_violation",
     "invalid_webhook_url",
     "webhook_destination_refused",
-    "coverage_violation",
     "journal_broken",
 }
 PAYERS_READ_THE_PAGES = {

@@ -27,8 +27,9 @@ _NEW_STATUSES = "status IN ('pending', 'credited', 'cancelled', 'reversed', 'cha
 
 
 def _conversions_columns(width: int, statuses: str) -> list[sa.SchemaItem]:
-    """The conversions table of 0003 with 0012's rule column, its status ``width`` wide and checked by ``statuses``,
-    its constraints in a fixed order (SQLite keeps the text it is created with)."""
+    """The conversions table of 0003 with 0012's rule column, its status ``width`` wide
+    and checked by ``statuses``, its constraints in a fixed order (SQLite keeps the text it
+    is created with)."""
     return [
         sa.Column("id", Id, nullable=False),
         sa.Column("account_id", Id, nullable=False),
