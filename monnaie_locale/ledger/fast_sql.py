@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import (
     ClauseElement,
     Connection,
+    Date,
     DateTime,
     String,
     bindparam,
@@ -90,6 +91,11 @@ def _stamp_processor(dialect: Dialect) -> Callable[[datetime], Any]:
     return processor if processor is not None else (lambda stamp: stamp)
 
 
+def _day_processor(dialect: Dialect) -> Callable[[date], Any]:
+    processor = Date().dialect_impl(dialect).bind_processor(dialect)
+    return processor if processor is not None else (lambda day: day)
+
+
 _debit_where = (accounts.c.lower_limit.is_(None)) | (
     accounts.c.balance - accounts.c.held + bindparam("delta") >= accounts.c.lower_limit
 )
@@ -113,6 +119,7 @@ class Statements:
 
     dialect: str
     stamp: Callable[[datetime], Any]
+    day: Callable[[date], Any]
     claim: Rendered  # key insert; on PostgreSQL it also draws the transaction id
     next_id: Rendered
     debit: Rendered
@@ -206,6 +213,7 @@ def _build(dialect: Dialect) -> Statements:
     return Statements(
         dialect=dialect.name,
         stamp=_stamp_processor(dialect),
+        day=_day_processor(dialect),
         claim=render(claim, dialect),
         next_id=render(next_id, dialect),
         debit=render(_balance_update(_debit_where), dialect),

@@ -49,6 +49,7 @@ from monnaie_locale.journal_content import (
 )
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.ledger.fast_sql import FastCursor
+from monnaie_locale.ledger.periods import check_open
 from monnaie_locale.model import (
     AccountStatus,
     Leg,
@@ -169,6 +170,8 @@ class PostingSession:
             if account.status != AccountStatus.ACTIVE:
                 raise AccountNotActive(leg.account, account.status)
         check_balanced((found[leg.account].currency, leg.amount) for leg in request.legs)
+        if request.on is not None:
+            check_open(self.conn, request.on)
 
         cursor, sql = self.cursor, self.cursor.sql
         ordered = sorted(request.legs, key=lambda leg: found[leg.account].id)
@@ -197,8 +200,13 @@ class PostingSession:
             reverses_id=reverses,
             batch=batch,
             idempotency_key=idempotency_key,
+            operation_date=request.on,
         )
-        header_row: dict[str, Any] = {**header._asdict(), "created_at": sql.stamp(stamp)}
+        header_row: dict[str, Any] = {
+            **header._asdict(),
+            "created_at": sql.stamp(stamp),
+            "operation_date": None if request.on is None else sql.day(request.on),
+        }
         if sql.is_postgres:
             posting_ids = self._insert_combined(header, header_row, ordered, balances_after)
         else:
@@ -224,6 +232,7 @@ class PostingSession:
             reverses=reverses,
             batch=batch,
             idempotency_key=idempotency_key,
+            on=request.on,
             postings=tuple(
                 Posting(
                     id=value.id,
@@ -354,6 +363,7 @@ def _transaction_from_rows(conn: Connection, headers: Sequence[Any]) -> list[Tra
             reverses=header.reverses_id,
             batch=header.batch,
             idempotency_key=header.idempotency_key,
+            on=header.operation_date,
             postings=tuple(by_transaction[header.id]),
         )
         for header in headers

@@ -1,0 +1,33 @@
+"""The posting path's view of closed periods: the last closed day, and the refusal.
+
+Only dated transactions are checked here (one indexed ``max`` per dated transaction): an
+undated one is dated the day it is recorded, and a period can only be closed once its
+last day is over (see :mod:`monnaie_locale.periods`), so it always lands in the open
+period. The database refuses the same dates again (migration ``0016_periods``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from monnaie_locale.errors import PeriodClosed
+from monnaie_locale.store.tables_periods import closed_periods
+
+__all__ = ["check_open", "closed_through"]
+
+
+def closed_through(conn: Connection) -> date | None:
+    """The last day of the books' closed periods, or ``None`` if none is closed."""
+    found = conn.execute(select(func.max(closed_periods.c.closed_through))).scalar()
+    if found is None or isinstance(found, date):
+        return found
+    return date.fromisoformat(str(found))  # max() of a DATE on SQLite gives its text
+
+
+def check_open(conn: Connection, on: date) -> None:
+    """Refuse (:class:`PeriodClosed`) an operation dated ``on`` inside a closed period."""
+    last = closed_through(conn)
+    if last is not None and on <= last:
+        raise PeriodClosed(on.isoformat(), last.isoformat())
