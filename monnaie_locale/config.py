@@ -13,12 +13,14 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from monnaie_locale.money import Currency
+from monnaie_locale.siren import siren_is_valid
 
 __all__ = ["DEVELOPMENT_SECRET", "MIN_SECRET_LENGTH", "Settings", "load_settings"]
 
@@ -81,6 +83,11 @@ class Settings(BaseSettings):
     association_name: str = "Association"
     reserve_iban: str | None = None
     reserve_bic: str | None = None
+    # The books' time zone: the day an undated operation is recorded on, and the days
+    # periods are closed through (see monnaie_locale.periods).
+    timezone: str = "Europe/Paris"
+    # The association's SIREN (9 digits, Luhn key), which names its FEC file.
+    siren: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
 
     # The Ed25519 key that signs payment requests and receipts: a PKCS#8 PEM file, or the
     # PEM itself, encrypted when a passphrase is given. Development without one signs with
@@ -110,6 +117,16 @@ class Settings(BaseSettings):
     # Lets webhooks go to this machine (127.0.0.1, ::1), to try a receiver while developing.
     # Every other private address stays refused; production refuses the setting itself.
     webhook_allow_loopback: bool = False
+
+    @model_validator(mode="after")
+    def _check_siren_and_zone(self) -> Settings:
+        if self.siren is not None and not siren_is_valid(self.siren):
+            raise ValueError(f"MLC_SIREN {self.siren!r} is not a SIREN: its Luhn key is wrong")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"MLC_TIMEZONE {self.timezone!r} is not an IANA time zone") from exc
+        return self
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

@@ -31,11 +31,13 @@ makes "the association's own euros fund the bonus" a rule the database enforces.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, insert, select
 
@@ -43,6 +45,7 @@ from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import add_currency, open_account
 from monnaie_locale.model import Account, AccountKind
 from monnaie_locale.money import EUR, Currency
+from monnaie_locale.siren import siren_is_valid
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_operations import account_categories
 
@@ -184,6 +187,9 @@ class Deployment:
     association_name: str = "Association"
     reserve_iban: str | None = None
     reserve_bic: str | None = None
+    # The books' time zone (an IANA name): the day an undated operation is recorded on.
+    timezone: str = "Europe/Paris"
+    siren: str | None = None
 
     def __post_init__(self) -> None:
         if self.unit.code == EUR.code:
@@ -193,6 +199,8 @@ class Deployment:
         for category, fee in self.reconversion_fees.items():
             if not 0 <= fee < _BASIS_POINTS:
                 raise ValueError(f"the reconversion fee of {category!r} must be 0 to 9999 bps")
+        if self.siren is not None and not siren_is_valid(self.siren):
+            raise ValueError(f"SIREN {self.siren!r} is not 9 digits with a valid Luhn key")
         if not self.denominations or any(d <= 0 for d in self.denominations):
             raise ValueError("denominations are positive amounts of minor units")
         for office in self.offices:
@@ -205,6 +213,15 @@ class Deployment:
                     f"authority account, not {limit} for {kind}"
                 )
 
+    @property
+    def zone(self) -> tzinfo:
+        """The books' time zone."""
+        return _zone(self.timezone)
+
+    def today(self, now: datetime) -> date:
+        """The books' day at ``now``."""
+        return now.astimezone(self.zone).date()
+
     def bonus_for(self, amount: int) -> int:
         """The bonus on a conversion of ``amount``, rounded down to the cent."""
         return amount * self.conversion_bonus_bps // _BASIS_POINTS
@@ -215,6 +232,14 @@ class Deployment:
         if rate is None:
             raise InvalidRequest(f"the deployment sets no reconversion fee for {category!r}")
         return (amount * rate + _BASIS_POINTS // 2) // _BASIS_POINTS
+
+
+@functools.cache
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidRequest(f"unknown time zone {name!r}; use an IANA name") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +405,8 @@ def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deplo
         association_name=settings.association_name,
         reserve_iban=settings.reserve_iban,
         reserve_bic=settings.reserve_bic,
+        timezone=settings.timezone,
+        siren=settings.siren,
     )
 
 
