@@ -47,6 +47,7 @@ from api.routers import (
     offices,
     passwords,
     pay_pages,
+    periods,
     reconversions,
     reserve,
     transfers,
@@ -181,7 +182,7 @@ def create_app(
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
         app.include_router(admin_router.router, dependencies=revoking)
-    for admin_router in (account_admin, audit, exports):
+    for admin_router in (account_admin, audit, exports, periods):
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     document_webhooks(app)

@@ -85,6 +85,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The service's scheduled jobs: expiring holds, sealing the journal, sending webhooks.",
     ),
     "audit": ("cli.commands.audit", "Audit the books."),
+    "period": (
+        "cli.commands.periods",
+        "Accounting periods: the closing checklist, closing the books.",
+    ),
     "export": ("cli.commands.export", "Export the books for people and other tools."),
 }
 
