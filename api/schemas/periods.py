@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import IsoDate, RequestBody, ResponseBody
 from monnaie_locale.periods import Check, ClosedPeriod
@@ -37,6 +37,14 @@ class ChecklistOut(ResponseBody):
 
 
 class CloseIn(RequestBody):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [{"through": "2026-12-31", "year_end": True, "note": "Exercice 2026"}]
+        },
+    )
+
     through: IsoDate = Field(description="The period's last day (inclusive), a past day.")
     year_end: bool = Field(
         default=False, description="The end of an exercice: the next FEC opens with à-nouveaux."

@@ -116,6 +116,9 @@ POST /v1/bank/statements                              .   .   .   .   .   x   . 
 POST /v1/accounts/import                              .   .   .   .   .   x   .   x
 PATCH /v1/accounts/{code}                             .   .   .   .   .   x   .   x
 POST /v1/exports/fec                                  .   .   .   .   .   x   x   x
+GET  /v1/periods                                      .   .   .   .   .   x   x   x
+GET  /v1/periods/checklist                            .   .   .   .   .   x   x   x
+POST /v1/periods/close                                .   .   .   .   .   x   .   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}

@@ -228,15 +228,14 @@ def test_nothing_can_be_dated_inside_a_closed_period(books: Books) -> None:
 def test_the_database_refuses_a_row_dated_inside_a_closed_period(books: Books) -> None:
     closed_through_october(books)
     before = snapshot(books.database)
-    with pytest.raises(Exception, match="closed") as caught:
-        with books.database.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO transactions (id, kind, memo, created_at, operation_date) "
-                    "VALUES (9999, 'forged', '', :at, :on)"
-                ),
-                {"at": datetime(2026, 11, 2, tzinfo=UTC), "on": date(2026, 10, 15)},
-            )
+    with pytest.raises(Exception, match="closed") as caught, books.database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO transactions (id, kind, memo, created_at, operation_date) "
+                "VALUES (9999, 'forged', '', :at, :on)"
+            ),
+            {"at": datetime(2026, 11, 2, tzinfo=UTC), "on": date(2026, 10, 15)},
+        )
     assert "period is closed" in str(caught.value)
     assert snapshot(books.database) == before
 
@@ -247,9 +246,8 @@ def test_a_closing_can_be_neither_changed_nor_removed(books: Books) -> None:
         "UPDATE closed_periods SET closed_through = '2026-09-30'",
         "DELETE FROM closed_periods",
     ):
-        with pytest.raises(Exception, match="append-only"):
-            with books.database.engine.begin() as conn:
-                conn.execute(text(statement))
+        with pytest.raises(Exception, match="append-only"), books.database.engine.begin() as conn:
+            conn.execute(text(statement))
     assert [row.closed_through for row in closings(books)] == [date(2026, 10, 31)]
 
 
