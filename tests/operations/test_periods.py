@@ -354,3 +354,22 @@ def test_the_fec_file_is_named_after_the_siren_and_the_closing_day() -> None:
     assert exports.fec_file_name("732829320", date(2026, 12, 31)) == "732829320FEC20261231.txt"
     assert exports.fec_file_name(None, date(2026, 12, 31)) == "FEC20261231.txt"
     assert exports.fec_file_name("732829320", None) == "732829320FEC.txt"
+
+
+def test_the_plain_text_journal_dates_by_the_operation_and_keeps_the_recording_day(
+    books: Books,
+) -> None:
+    conversions.convert_cash(context(books), "3", "alice", 5000, key="c1", on=date(2026, 11, 1))
+
+    def written(assertions: bool) -> str:
+        out = io.StringIO()
+        books.read(
+            lambda conn: exports.hledger_journal(
+                conn, out, assertions=assertions, zone=books.deployment.zone
+            )
+        )
+        return out.getvalue()
+
+    assert "\n2026-11-01=2026-11-02 * (" in written(False)
+    # With assertions, hledger checks balances in date order: the recording day first.
+    assert "\n2026-11-02=2026-11-01 * (" in written(True)
