@@ -57,7 +57,8 @@ FRENCH_HELP: dict[str, str] = {
     "period close THROUGH": "Le dernier jour de la période, AAAA-MM-JJ (un jour passé).",
     "period close --year-end": "La fin d'un exercice : le FEC suivant s'ouvre sur les à-nouveaux.",
     "period close --note": "Une note gardée avec la clôture.",
-    "period list": "Les clôtures des comptes, de la plus ancienne à la plus récente.",
+    "period list": "Les clôtures des comptes, de la plus ancienne à la plus récente.\n\n"
+    "[b]Exemple :[/b] mlc period list --json",
 }
 
 
@@ -140,7 +141,10 @@ def close(
 
 @group.command("list")
 def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """The closings of the books, oldest first."""
+    """The closings of the books, oldest first.
+
+    [b]Example:[/b] mlc period list --json
+    """
     run = run_context(ctx)
     closings = periods.list_periods(run.context())
     if as_json:
