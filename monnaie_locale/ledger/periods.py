@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 from monnaie_locale.errors import PeriodClosed
 from monnaie_locale.store.tables_periods import closed_periods
 
-__all__ = ["check_open", "closed_through"]
+__all__ = ["check_open", "closed_through", "open_day"]
 
 
 def closed_through(conn: Connection) -> date | None:
@@ -31,3 +31,13 @@ def check_open(conn: Connection, on: date) -> None:
     last = closed_through(conn)
     if last is not None and on <= last:
         raise PeriodClosed(on.isoformat(), last.isoformat())
+
+
+def open_day(conn: Connection, day: date) -> date | None:
+    """``day`` if it is in the open period, else ``None`` (the day of recording).
+
+    For what the service books from someone else's record, a bank line say: a line
+    booked by the bank inside a period already closed lands in the open one.
+    """
+    last = closed_through(conn)
+    return day if last is None or day > last else None

@@ -19,6 +19,7 @@ from monnaie_locale.acts import conversions, membership, periods, transfers
 from monnaie_locale.auth import Role
 from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.auth.principal import Principal
+from monnaie_locale.bank import StatementLine
 from monnaie_locale.deployment import MembershipFee
 from monnaie_locale.errors import (
     ChecklistFailed,
@@ -30,9 +31,11 @@ from monnaie_locale.exports.source import iter_transactions
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.posting import load_batch
 from monnaie_locale.model import AccountKind
+from monnaie_locale.operations import conversion
 from monnaie_locale.store.tables_operations import bank_statements
 from monnaie_locale.store.tables_periods import closed_periods
 from tests.operations.conftest import Books, make_books, make_deployment
+from tests.operations.test_reconciliation import import_, statement
 from tests.support import refused, snapshot
 
 PARIS_TODAY = date(2026, 11, 2)
@@ -242,12 +245,12 @@ def test_the_database_refuses_a_row_dated_inside_a_closed_period(books: Books) -
 
 def test_a_closing_can_be_neither_changed_nor_removed(books: Books) -> None:
     closed_through_october(books)
-    for statement in (
+    for sql in (
         "UPDATE closed_periods SET closed_through = '2026-09-30'",
         "DELETE FROM closed_periods",
     ):
         with pytest.raises(Exception, match="append-only"), books.database.engine.begin() as conn:
-            conn.execute(text(statement))
+            conn.execute(text(sql))
     assert [row.closed_through for row in closings(books)] == [date(2026, 10, 31)]
 
 
@@ -373,3 +376,26 @@ def test_the_plain_text_journal_dates_by_the_operation_and_keeps_the_recording_d
     assert "\n2026-11-01=2026-11-02 * (" in written(False)
     # With assertions, hledger checks balances in date order: the recording day first.
     assert "\n2026-11-02=2026-11-01 * (" in written(True)
+
+
+def bank_line(day: date, remittance: str, reference: str) -> StatementLine:
+    return StatementLine(
+        booking_date=day, amount_cents=2000, remittance=remittance, bank_reference=reference
+    )
+
+
+def test_a_bank_line_is_booked_on_its_day_unless_that_period_is_closed(books: Books) -> None:
+    ctx = context(books)
+    early = conversions.order_conversion(ctx, "bob", 2000, key="o-early")
+    late = conversions.order_conversion(ctx, "carol", 2000, key="o-late")
+    import_(books, statement(bank_line(date(2026, 10, 20), f"CONV {early.reference}", "B1")))
+    credited = books.read(conversion.order_by_reference, early.reference)
+    assert days_of(books, credited.transaction_batch) == {date(2026, 10, 20)}
+
+    periods.close_period(ctx, date(2026, 10, 31))
+    # The bank booked carol's on 30 October, but October is closed: it lands today.
+    item = statement(bank_line(date(2026, 10, 30), f"CONV {late.reference}", "B2"), name="S2")
+    import_(books, item)
+    credited = books.read(conversion.order_by_reference, late.reference)
+    assert credited.status == "credited"
+    assert days_of(books, credited.transaction_batch) == {None}
