@@ -36,9 +36,10 @@ was recorded. A period (``start``, ``end``) selects écritures by operation day.
 Opening balances. A FEC whose period starts after the books' first écriture opens with
 an "à nouveaux" écriture (journal ``AN``, dated ``start``): every balance-sheet account
 (classes 1 to 5) with its balance at the start, and the result of what came before on
-the classes 6 and 7: the last twelve months before ``start`` (the exercice just ended,
-awaiting its allocation) on 120 (excédent) or 129 (déficit), anything older on 110 (report
-à nouveau créditeur) or 119 (débiteur). So the file balances alone, and the year's
+the classes 6 and 7: the exercice just ended (from the day after the year-end closing
+before it, ``mlc period close --year-end``, or the last twelve months when there is
+none), awaiting its allocation, on 120 (excédent) or 129 (déficit), anything older on 110
+(report à nouveau créditeur) or 119 (débiteur). So the file balances alone, and the year's
 figures start where the previous year's FEC ended.
 
 Currencies. The books are kept in euros. The local unit is at parity (one unit is one
@@ -58,13 +59,14 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, timedelta, tzinfo
 from typing import BinaryIO, NamedTuple
 
 from sqlalchemy import Connection
 
 from monnaie_locale.exports.account_map import AccountMap, MappedAccount
 from monnaie_locale.exports.source import CHUNK, ExportTransaction, Progress, iter_transactions
+from monnaie_locale.ledger.periods import closed_through
 from monnaie_locale.money import format_amount
 
 __all__ = [
@@ -215,7 +217,7 @@ class _Opening:
         cls, conn: Connection, start: date, *, zone: tzinfo, mapping: AccountMap, chunk: int
     ) -> _Opening:
         opening = cls()
-        year_before = _year_before(start)
+        year_before = _exercice_start(conn, start)
         for transaction in iter_transactions(conn, chunk=chunk):
             day = transaction.day(zone)
             if day >= start:
@@ -265,6 +267,14 @@ class _Opening:
                 currency=line.currency,
                 valid=stamp,
             )
+
+
+def _exercice_start(conn: Connection, start: date) -> date:
+    """The first day of the exercice that ends the day before ``start``: the day after
+    the year-end closing before it, if the books were closed so, else twelve months
+    before ``start``."""
+    previous = closed_through(conn, year_end=True, before=start - timedelta(days=1))
+    return previous + timedelta(days=1) if previous is not None else _year_before(start)
 
 
 def _year_before(day: date) -> date:

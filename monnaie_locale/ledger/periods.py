@@ -18,9 +18,19 @@ from monnaie_locale.store.tables_periods import closed_periods
 __all__ = ["check_open", "closed_through", "open_day"]
 
 
-def closed_through(conn: Connection) -> date | None:
-    """The last day of the books' closed periods, or ``None`` if none is closed."""
-    found = conn.execute(select(func.max(closed_periods.c.closed_through))).scalar()
+def closed_through(
+    conn: Connection, *, year_end: bool = False, before: date | None = None
+) -> date | None:
+    """The last day of the books' closed periods, or ``None`` if none is closed.
+
+    ``year_end``: of the year-end closings only; ``before``: of those before that day.
+    """
+    query = select(func.max(closed_periods.c.closed_through))
+    if year_end:
+        query = query.where(closed_periods.c.year_end == 1)
+    if before is not None:
+        query = query.where(closed_periods.c.closed_through < before)
+    found = conn.execute(query).scalar()
     if found is None or isinstance(found, date):
         return found
     return date.fromisoformat(str(found))  # max() of a DATE on SQLite gives its text

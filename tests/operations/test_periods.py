@@ -399,3 +399,23 @@ def test_a_bank_line_is_booked_on_its_day_unless_that_period_is_closed(books: Bo
     credited = books.read(conversion.order_by_reference, late.reference)
     assert credited.status == "credited"
     assert days_of(books, credited.transaction_batch) == {None}
+
+
+def test_a_year_end_closing_sets_which_result_awaits_its_allocation(books: Books) -> None:
+    ctx = context(books)
+    conversions.convert_cash(ctx, "3", "alice", 10000, key="y1-c", on=date(2025, 3, 1))
+    membership.pay_fee(ctx, "alice", "2025", paid_in="units", key="y1-f", on=date(2025, 6, 1))
+    # An exercice closing on 30 June 2025: the fee of 1 June belongs to it.
+    periods.close_period(ctx, date(2025, 6, 30), year_end=True)
+    transfers.transfer(ctx, "alice", "bakery", 3000, key="y2-t", on=date(2026, 2, 1))
+
+    rows = fec_rows(books, start=date(2026, 1, 1))
+
+    results = [
+        (row[column("CompteNum")], row[column("Debit")], row[column("Credit")])
+        for row in rows
+        if row[column("CompteNum")][:2] in ("11", "12")
+    ]
+    # The exercice just ended (1 July 2025 - 31 December 2025) made nothing; the 10.00 of
+    # fees of the exercice before it are carried as report à nouveau, not as 120.
+    assert results == [("110000", "0,00", "10,00")]
