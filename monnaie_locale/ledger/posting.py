@@ -202,11 +202,11 @@ class PostingSession:
             idempotency_key=idempotency_key,
             operation_date=request.on,
         )
-        header_row: dict[str, Any] = {
-            **header._asdict(),
-            "created_at": sql.stamp(stamp),
-            "operation_date": None if request.on is None else sql.day(request.on),
-        }
+        header_row: dict[str, Any] = {**header._asdict(), "created_at": sql.stamp(stamp)}
+        if request.on is None:
+            del header_row["operation_date"]
+        else:
+            header_row["operation_date"] = sql.day(request.on)
         if sql.is_postgres:
             posting_ids = self._insert_combined(header, header_row, ordered, balances_after)
         else:
@@ -267,7 +267,7 @@ class PostingSession:
                 },
             ).fetchone()
             posting_ids.append(int(row[0]))
-        cursor.run(sql.header, header_row)
+        cursor.run(sql.dated_header if "operation_date" in header_row else sql.header, header_row)
         return posting_ids
 
     def _insert_combined(
@@ -289,9 +289,10 @@ class PostingSession:
             parameters[f"b{i}"] = after[leg.account]
             legs.append((account.id, account.currency, leg.amount, after[leg.account]))
         parameters["mac"] = queue_mark(self._key, header, legs)
-        rows = self.cursor.run_sql(
-            self.cursor.sql.combined_insert(len(ordered)), parameters
-        ).fetchall()
+        statement = self.cursor.sql.combined_insert(
+            len(ordered), dated="operation_date" in header_row
+        )
+        rows = self.cursor.run_sql(statement, parameters).fetchall()
         by_account = {account_id: posting_id for posting_id, account_id in rows}
         return [int(by_account[found[leg.account].id]) for leg in ordered]
 

@@ -6,10 +6,12 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 
-from monnaie_locale.store import Database
+from monnaie_locale.store import Database, migrate
 from monnaie_locale.store.tables import metadata
 from tests.operations.test_schema import table_of
+from tests.store.test_migration_journal_head import downgrade, revision_of
 
 
 def test_the_migrated_schema_matches_the_periods_tables(database: Database) -> None:
@@ -30,3 +32,15 @@ def test_the_operation_date_column_is_there_and_optional(database: Database) -> 
         assert "operation_date" in {
             c["name"] for c in context.dialect.get_columns(conn, "transactions")
         }
+
+
+def test_the_periods_go_with_a_downgrade_and_come_back(database: Database) -> None:
+    downgrade(database, "0011")
+    assert "closed_periods" not in inspect(database.engine).get_table_names()
+    columns = {c["name"] for c in inspect(database.engine).get_columns("transactions")}
+    assert "operation_date" not in columns
+
+    migrate(database)
+
+    assert revision_of(database) == "0016"
+    assert "closed_periods" in inspect(database.engine).get_table_names()

@@ -117,4 +117,24 @@ def _sqlite_triggers() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("closed periods are never reopened by a migration")
+    # Refused while it would lose anything: a dated transaction's day is in its journal
+    # hash, and a closing is a fact of the books.
+    bind = op.get_bind()
+    dated = bind.execute(
+        sa.text("SELECT count(*) FROM transactions WHERE operation_date IS NOT NULL")
+    ).scalar()
+    closings = bind.execute(sa.text("SELECT count(*) FROM closed_periods")).scalar()
+    if dated or closings:
+        raise RuntimeError(
+            "the books hold dated transactions or closed periods: downgrading below 0016 "
+            "would lose them"
+        )
+    if bind.dialect.name == "postgresql":
+        op.execute("DROP TRIGGER transactions_in_open_period ON transactions")
+        op.execute("DROP FUNCTION ledger_refuse_closed_period()")
+        op.drop_table("closed_periods")
+        op.execute("DROP FUNCTION ledger_closings_move_forward()")
+    else:
+        op.execute("DROP TRIGGER transactions_in_open_period")
+        op.drop_table("closed_periods")  # its triggers go with it
+    op.drop_column("transactions", "operation_date")
