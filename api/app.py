@@ -49,6 +49,7 @@ from api.routers import (
     offices,
     passwords,
     pay_pages,
+    periods,
     reconversions,
     reserve,
     rules,
@@ -185,7 +186,7 @@ def create_app(
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
         app.include_router(admin_router.router, dependencies=revoking)
-    for admin_router in (account_admin, audit, exports, chart):
+    for admin_router in (account_admin, audit, exports, chart, periods):
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     document_webhooks(app)

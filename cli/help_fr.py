@@ -158,17 +158,20 @@ FRENCH_HELP: dict[str, str] = {
     "export statement --to": "Dernier jour, AAAA-MM-JJ (inclus).",
     "export statement --holder": "PDF : le nom du titulaire (par défaut : le nom du compte).",
     "export fec": "Écrit le FEC (fichier des écritures comptables) pour l'expert-comptable.\n\n"
-    "18 colonnes, ISO-8859-15, une écriture par transaction, numérotée sans trou. Les comptes "
-    "du registre sont rattachés au plan comptable de l'association (mlc chart show) ; "
-    "essayez des règles pour un seul export avec --accounts-map avant de les enregistrer "
-    "avec mlc chart set. Nommez le fichier comme l'attend l'administration : SIREN + FEC + date "
-    "de clôture, par exemple 123456789FEC20261231.txt.\n\n"
-    f"{_EX}mlc export fec 123456789FEC20261231.txt --from 2026-01-01 --to 2026-12-31",
+    "18 colonnes, ISO-8859-15, une écriture par transaction, dans des journaux par nature "
+    "(BQ1-BQ3 banques, CA-<comptoir> caisses, ML unités, OD autres), chacun numéroté sans "
+    "trou ; avec --from, le fichier s'ouvre sur les à-nouveaux (journal AN). Les comptes du "
+    "registre sont rattachés au plan comptable de l'association (mlc chart show) ; essayez "
+    "des règles pour un seul export avec --accounts-map avant de les enregistrer avec "
+    "mlc chart set. Donnez un dossier comme FILE pour le nom qu'attend l'administration : "
+    "SIREN + FEC + date de clôture.\n\n"
+    f"{_EX}mlc export fec . --siren 123456782 --from 2026-01-01 --to 2026-12-31",
     "export fec --from": "Premier jour, AAAA-MM-JJ (inclus).",
     "export fec --to": "Dernier jour, AAAA-MM-JJ (inclus).",
     "export fec --tab": "Sépare par des tabulations plutôt que par |.",
     "export fec --accounts-map": "CSV motif,numéro,libellé[,aux][,devise].",
-    "export fec --journal-code": "Le JournalCode.",
+    "export fec --journal-code": "Un seul JournalCode pour toutes les écritures.",
+    "export fec --siren": "Le SIREN de l'association (par défaut : MLC_SIREN).",
     "export journal": "Écrit les comptes en journal texte (format hledger / Ledger).\n\n"
     "Un outil indépendant recalcule alors chaque solde : comparez « hledger -f FILE balance » "
     "à « mlc accounts list » (signes opposés).\n\n"

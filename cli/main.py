@@ -106,6 +106,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The income statement of a period and the balance sheet at its end.",
     ),
     "audit": ("cli.commands.audit", "Audit the books."),
+    "period": (
+        "cli.commands.periods",
+        "Accounting periods: the closing checklist, closing the books.",
+    ),
     "export": ("cli.commands.export", "Export the books for people and other tools."),
 }
 

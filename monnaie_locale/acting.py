@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import anyio.to_thread
@@ -24,6 +25,7 @@ from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.deployment import Deployment, office_notes, office_till
+from monnaie_locale.errors import OperationDateInFuture
 from monnaie_locale.ledger.idempotency import claim_key
 from monnaie_locale.store.database import Database
 
@@ -61,13 +63,24 @@ class Context:
         self._sealed()
         return result
 
+    def check_day(self, on: date | None) -> date | None:
+        """``on``, an operation's day, refused (:class:`OperationDateInFuture`) if it is
+        after today in the books' zone. Closed periods are the posting path's to refuse."""
+        if on is not None:
+            today = self.deployment.today(self.clock())
+            if on > today:
+                raise OperationDateInFuture(on.isoformat(), today.isoformat())
+        return on
+
     def operate(self, operation: Callable[..., T], *, key: str, **fields: Any) -> T:
         """:meth:`write` of one of the currency's operations under the actor's ``key``.
 
         An operation of :mod:`monnaie_locale.operations` takes the connection, the rules,
         its named ``fields``, the idempotency key (scoped to the actor, see :meth:`key`)
-        and the clock; this is that call, so an act says only what is its own.
+        and the clock; this is that call, so an act says only what is its own. A field
+        ``on`` is the operation's day (see :meth:`check_day`).
         """
+        self.check_day(fields.get("on"))
         scoped = self.key(key)
         return self.write(
             lambda conn: operation(

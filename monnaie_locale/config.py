@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from monnaie_locale.clock import DEFAULT_TIME_ZONE, zone_named
 from monnaie_locale.money import Currency
+from monnaie_locale.siren import siren_is_valid
 
 __all__ = ["DEVELOPMENT_SECRET", "MIN_SECRET_LENGTH", "Settings", "load_settings"]
 
@@ -89,6 +90,8 @@ class Settings(BaseSettings):
     time_zone: str = DEFAULT_TIME_ZONE
     reserve_iban: str | None = None
     reserve_bic: str | None = None
+    # The association's SIREN (9 digits, Luhn key), which names its FEC file.
+    siren: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
 
     # The Ed25519 key that signs payment requests and receipts: a PKCS#8 PEM file, or the
     # PEM itself, encrypted when a passphrase is given. Development without one signs with
@@ -118,6 +121,12 @@ class Settings(BaseSettings):
     # Lets webhooks go to this machine (127.0.0.1, ::1), to try a receiver while developing.
     # Every other private address stays refused; production refuses the setting itself.
     webhook_allow_loopback: bool = False
+
+    @model_validator(mode="after")
+    def _check_siren(self) -> Settings:
+        if self.siren is not None and not siren_is_valid(self.siren):
+            raise ValueError(f"MLC_SIREN {self.siren!r} is not a SIREN: its Luhn key is wrong")
+        return self
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Connection, insert, select
@@ -44,6 +44,7 @@ from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger.accounts import add_currency, open_account
 from monnaie_locale.model import Account, AccountKind
 from monnaie_locale.money import EUR, Currency
+from monnaie_locale.siren import siren_is_valid
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_operations import account_categories
 
@@ -193,6 +194,7 @@ class Deployment:
     rule_versions: Mapping[str, int] = field(default_factory=dict)
     # The deployment's time zone (MLC_TIME_ZONE): the days people read and type.
     zone: tzinfo = field(default_factory=lambda: zone_named(DEFAULT_TIME_ZONE))
+    siren: str | None = None
 
     def __post_init__(self) -> None:
         if self.unit.code == EUR.code:
@@ -202,6 +204,8 @@ class Deployment:
         for category, fee in self.reconversion_fees.items():
             if not 0 <= fee < _BASIS_POINTS:
                 raise ValueError(f"the reconversion fee of {category!r} must be 0 to 9999 bps")
+        if self.siren is not None and not siren_is_valid(self.siren):
+            raise ValueError(f"SIREN {self.siren!r} is not 9 digits with a valid Luhn key")
         if not self.denominations or any(d <= 0 for d in self.denominations):
             raise ValueError("denominations are positive amounts of minor units")
         for office in self.offices:
@@ -213,6 +217,10 @@ class Deployment:
                     f"a maximum balance is a positive amount for a member, business or "
                     f"authority account, not {limit} for {kind}"
                 )
+
+    def today(self, now: datetime) -> date:
+        """The books' day at ``now``."""
+        return now.astimezone(self.zone).date()
 
     def bonus_for(self, amount: int) -> int:
         """The bonus on a conversion of ``amount``, rounded down to the cent."""
@@ -392,6 +400,7 @@ def from_settings(settings: Settings, *, offices: tuple[str, ...] = ()) -> Deplo
         reserve_iban=settings.reserve_iban,
         reserve_bic=settings.reserve_bic,
         zone=settings.zone,
+        siren=settings.siren,
     )
 
 

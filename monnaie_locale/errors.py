@@ -9,6 +9,8 @@ status and the CLI exit code are decided at the edges, each in one mapping keyed
     ├── InvalidRequest           a request that can never succeed as written
     │   ├── Unbalanced           postings do not sum to zero per currency
     │   ├── CurrencyMismatch     a posting's currency differs from its account's
+    │   ├── OperationDateInFuture an operation dated after today
+    │   ├── PeriodNotOver        closing a period that has not ended
     │   └── InvalidData          a value the database cannot store
     ├── NotFound
     │   ├── UnknownAccount
@@ -22,7 +24,9 @@ status and the CLI exit code are decided at the edges, each in one mapping keyed
     │   ├── HoldNotPending       posting or voiding a hold already settled
     │   ├── HoldExpired
     │   ├── AlreadyReversed
-    │   └── DuplicateAccount
+    │   ├── DuplicateAccount
+    │   ├── PeriodClosed         an operation dated inside a closed period
+    │   └── ChecklistFailed      a closing whose checklist does not pass
     ├── JournalBroken            verification found a discrepancy
     └── DatabaseUnavailable      the database cannot be reached, or cannot serve now
         └── SchemaMissing        the database lacks the ledger's tables
@@ -279,6 +283,59 @@ class DuplicateAccount(Conflict):
     def __init__(self, account: str) -> None:
         super().__init__(f"an account {account!r} already exists")
         self.account = account
+
+
+class OperationDateInFuture(InvalidRequest):
+    """Raised when an operation is dated after today (in the deployment's zone)."""
+
+    code = "operation_date_in_future"
+
+    def __init__(self, on: str, today: str) -> None:
+        super().__init__(f"an operation cannot be dated {on}, after today ({today})")
+        self.on = on
+        self.today = today
+
+
+class PeriodNotOver(InvalidRequest):
+    """Raised when closing a period whose last day is today or later, or already closed."""
+
+    code = "period_not_over"
+
+    def __init__(self, through: str, today: str) -> None:
+        super().__init__(
+            f"the books can be closed through a past day only: {through} is not before "
+            f"today ({today})"
+        )
+        self.through = through
+        self.today = today
+
+
+class PeriodClosed(Conflict):
+    """Raised when an operation is dated on or before the last day of a closed period,
+    or a closing does not move past the last one."""
+
+    code = "period_closed"
+
+    def __init__(self, on: str, closed_through: str) -> None:
+        super().__init__(
+            f"the books are closed through {closed_through}: nothing can be dated {on}; "
+            "date it after the closing, or reverse the entry (the reversal is dated today)"
+        )
+        self.on = on
+        self.closed_through = closed_through
+
+
+class ChecklistFailed(Conflict):
+    """Raised when closing a period whose closing checklist does not pass."""
+
+    code = "checklist_failed"
+
+    def __init__(self, failed: list[str]) -> None:
+        listed = ", ".join(failed)
+        super().__init__(
+            f"the closing checklist does not pass ({listed}): see mlc period checklist"
+        )
+        self.failed = listed
 
 
 class JournalBroken(MonnaieLocaleError):

@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
@@ -68,6 +68,7 @@ class HeaderValues(NamedTuple):
     reverses_id: int | None
     batch: str | None
     idempotency_key: str | None
+    operation_date: date | None = None
 
 
 class PostingValues(NamedTuple):
@@ -81,7 +82,7 @@ class PostingValues(NamedTuple):
 
 
 def _header(header: Any) -> list[Any]:
-    return [
+    fields = [
         header.id,
         header.kind,
         header.memo,
@@ -91,6 +92,17 @@ def _header(header: Any) -> list[Any]:
         header.batch,
         header.idempotency_key,
     ]
+    # An operation date is hashed when there is one: undated transactions, those written
+    # before dates existed included, keep the content (and the hash) they always had.
+    on = getattr(header, "operation_date", None)
+    if on is not None:
+        fields.append(_day(on))
+    return fields
+
+
+def _day(on: Any) -> str:
+    """A day as ISO text, whether the driver handed back a date or its text."""
+    return on.isoformat() if isinstance(on, date) else str(on)
 
 
 def _canonical(content: list[Any]) -> str:

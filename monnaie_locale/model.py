@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from monnaie_locale.errors import InvalidAmount, InvalidRequest, Unbalanced
 from monnaie_locale.money import MAX_AMOUNT
@@ -219,6 +219,9 @@ class TransferRequest:
     kind: str = "transfer"
     memo: str = ""
     reference: str | None = None
+    # The day the operation happened, when not the day it is recorded (see
+    # monnaie_locale.periods); never inside a closed period.
+    on: date | None = None
 
     def __post_init__(self) -> None:
         if len(self.legs) < 2:
@@ -242,6 +245,7 @@ class TransferRequest:
         kind: str = "transfer",
         memo: str = "",
         reference: str | None = None,
+        on: date | None = None,
     ) -> TransferRequest:
         """A two-leg transfer of ``amount`` (positive) from ``debit`` to ``credit``."""
         check_positive(amount)
@@ -252,12 +256,14 @@ class TransferRequest:
             kind=kind,
             memo=memo,
             reference=reference,
+            on=on,
         )
 
     def fingerprint(self) -> str:
         """A canonical text of the request, to compare retries under one idempotency key."""
         legs = ";".join(f"{leg.account}:{leg.amount}" for leg in self.legs)
-        return f"{self.kind}|{legs}|{self.memo}|{self.reference or ''}"
+        dated = "" if self.on is None else f"|on:{self.on.isoformat()}"
+        return f"{self.kind}|{legs}|{self.memo}|{self.reference or ''}{dated}"
 
 
 def check_balanced(amounts: Iterable[tuple[str, int]]) -> None:
@@ -295,6 +301,8 @@ class Transaction:
     reverses: int | None = None
     batch: str | None = None
     idempotency_key: str | None = None
+    # The operation's day when one was given; None: the day it was recorded.
+    on: date | None = None
 
     def amount_for(self, account: str) -> int:
         """The signed amount this transaction moved on ``account`` (0 if untouched)."""

@@ -59,6 +59,7 @@ def credit_order(
         amount=body.amount,
         bank_reference=body.bank_reference,
         key=idempotency_key,
+        on=body.on,
     )
     return ConversionOut.of(order)
 
@@ -108,7 +109,7 @@ def convert_cash(
     ctx: Annotated[Context, acting(conversions.convert_cash)],
 ) -> ConversionOut:
     done = conversions.convert_cash(
-        ctx, body.office, body.account, body.amount, key=idempotency_key
+        ctx, body.office, body.account, body.amount, key=idempotency_key, on=body.on
     )
     return ConversionOut.of(done)
 

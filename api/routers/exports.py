@@ -89,7 +89,7 @@ class FecOptions:
     start: date | None
     end: date | None
     separator: str
-    journal_code: str
+    journal_code: str | None
     zone: tzinfo | None  # None: the deployment's
 
 
@@ -104,8 +104,15 @@ def _fec_options(
         Literal["pipe", "tab"], Query(description="The column separator: | or a tab.")
     ] = "pipe",
     journal_code: Annotated[
-        str, Query(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9]+$")
-    ] = "ML",
+        str | None,
+        Query(
+            min_length=1,
+            max_length=10,
+            pattern=r"^[A-Za-z0-9]+$",
+            description="One JournalCode for every écriture; without it, journals per kind "
+            "(BQ1-BQ3 banks, CA-<office> tills, ML units, OD others), each numbered on its own.",
+        ),
+    ] = None,
     zone_name: TimeZone = None,
 ) -> FecOptions:
     zone = check_zone(zone_name)
@@ -124,10 +131,11 @@ def _fec_options(
 # nothing from the parameters.
 FecOptionsDep = Annotated[FecOptions, Depends(_fec_options)]
 FEC_DESCRIPTION = (
-    "One écriture per ledger transaction, numbered without gaps, dated in the time zone "
-    "given (by default the deployment's); debits equal credits. Name the saved file as "
-    "the administration expects: "
-    "SIREN + FEC + closing date, e.g. 123456789FEC20261231.txt."
+    "One écriture per ledger transaction, in journals per kind each numbered without gaps, "
+    "dated by the operation's day in the time zone given (by default the deployment's), "
+    "accounts under the association's chart; with `from`, an opening écriture (journal AN) "
+    "carries the balances forward; debits equal credits. The file is named as the "
+    "administration expects: SIREN (MLC_SIREN) + FEC + closing date."
 )
 FEC_RESPONSES: dict[int | str, dict[str, Any]] = {
     **_text_body(FEC_MEDIA_TYPE, "|".join(exports.FEC_COLUMNS) + "\r\n"),
@@ -150,8 +158,7 @@ def _fec_response(
             journal_code=options.journal_code,
         )
 
-    end = options.end
-    name = f"FEC{end:%Y%m%d}.txt" if end is not None else "FEC.txt"
+    name = exports.fec_file_name(ctx.deployment.siren, options.end)
     return StreamingResponse(
         stream_binary(write),
         media_type=FEC_MEDIA_TYPE,

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field
 from api.schemas.common import (
     TEXT_PATTERN,
     AccountCode,
+    IsoDate,
     JsonInt,
     RequestBody,
     ResponseBody,
@@ -86,6 +87,10 @@ class OrderCreditIn(RequestBody):
 
     amount: AmountIn = Field(description="The amount seen on the bank account.")
     bank_reference: Reference
+    on: IsoDate | None = Field(
+        default=None,
+        description="The bank's booking day, when not today; never in a closed period.",
+    )
 
 
 class CardConversionIn(RequestBody):
@@ -102,6 +107,10 @@ class CashConversionIn(RequestBody):
     office: OfficeId
     account: AccountCode
     amount: AmountIn
+    on: IsoDate | None = Field(
+        default=None,
+        description="The day the cash was taken, when not today; never in a closed period.",
+    )
 
 
 class ConversionOut(ResponseBody):

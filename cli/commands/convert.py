@@ -8,6 +8,7 @@ issued at once.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,6 +18,7 @@ from cli import help_fr
 from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
+from cli.errors import UsageProblem
 from cli.lazy import lazy
 from cli.output import print_json
 from monnaie_locale.clock import day_in
@@ -63,6 +65,8 @@ FRENCH_HELP: dict[str, str] = {
     "convert credit REFERENCE": "La référence indiquée par l'adhérent.",
     "convert credit --amount": "Euros reçus sur le compte bancaire.",
     "convert credit --bank-ref": "L'identifiant du virement à la banque.",
+    "convert credit --on": "Le jour de l'opération à la banque, AAAA-MM-JJ (par défaut : "
+    "aujourd'hui) ; jamais dans une période close.",
     "convert cancel": (
         "Annule un ordre par virement dont les euros ne sont jamais venus.\n\n[b]Exemple :[/b] "
         "mlc convert cancel ML-7K3Q9"
@@ -83,6 +87,8 @@ FRENCH_HELP: dict[str, str] = {
     "convert cash ACCOUNT": "Le compte crédité des unités.",
     "convert cash AMOUNT": "Euros convertis, par exemple 50 ou 12,50.",
     "convert cash --office": "Le comptoir dont la caisse a reçu les espèces.",
+    "convert cash --on": "Le jour où les espèces ont été reçues, AAAA-MM-JJ (par défaut : "
+    "aujourd'hui) ; jamais dans une période close.",
     "convert pending": (
         "Liste les ordres par virement qui attendent encore leurs euros.\n\n[b]Exemple :[/b] "
         "mlc convert pending --json"
@@ -141,6 +147,10 @@ def credit(
     reference: Annotated[str, typer.Argument(help="The reference the member quoted.")],
     amount: Annotated[str, typer.Option("--amount", help="Euros received on the bank account.")],
     bank_ref: Annotated[str, typer.Option("--bank-ref", help="The bank's id of the transfer.")],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The bank's booking day, YYYY-MM-DD (default: today)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Credit a bank-transfer order once its euros reached the reserve (issues the units).
@@ -149,7 +159,9 @@ def credit(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    done = conversions.credit_order(run.context(), reference, amount=minor, bank_reference=bank_ref)
+    done = conversions.credit_order(
+        run.context(), reference, amount=minor, bank_reference=bank_ref, on=_day(run, on)
+    )
     _show(run, done, as_json=as_json)
 
 
@@ -198,6 +210,10 @@ def cash(
     amount: AmountArgument,
     office: Annotated[str, typer.Option("--office", help="The office whose till took the cash.")],
     key: KeyOption,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The day the cash was taken, YYYY-MM-DD (default: today)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record a conversion paid in cash at an exchange office (issues the units at once).
@@ -206,8 +222,19 @@ def cash(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    done = conversions.convert_cash(run.context(), office, account, minor, key=key)
+    done = conversions.convert_cash(
+        run.context(), office, account, minor, key=key, on=_day(run, on)
+    )
     _show(run, done, as_json=as_json)
+
+
+def _day(run: RunContext, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageProblem(run.messages("export.bad_date", value=text)) from exc
 
 
 @group.command("pending")

@@ -19,6 +19,7 @@ from cli.lazy import lazy
 from cli.output import Bar, print_json, progress_bar
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.money import format_amount
+from monnaie_locale.siren import siren_is_valid
 
 if TYPE_CHECKING:
     from monnaie_locale import exports
@@ -222,25 +223,38 @@ def fec(
         Path | None,
         typer.Option("--accounts-map", help="CSV pattern,number,label[,aux][,currency]."),
     ] = None,
-    journal_code: Annotated[str, typer.Option("--journal-code", help="JournalCode.")] = "ML",
+    journal_code: Annotated[
+        str | None,
+        typer.Option("--journal-code", help="One JournalCode for every écriture."),
+    ] = None,
+    siren: Annotated[
+        str | None,
+        typer.Option("--siren", help="The association's SIREN (default: MLC_SIREN)."),
+    ] = None,
     timezone: ZoneOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the FEC (fichier des écritures comptables) for the association's accountant.
 
-    18 columns, ISO-8859-15, one écriture per ledger transaction numbered without gaps.
-    Ledger accounts go to the association's chart of accounts (mlc chart show); try
-    rules for one export with --accounts-map before storing them with mlc chart set.
-    Name the file as the administration expects: SIREN + FEC + closing date, e.g.
-    123456789FEC20261231.txt.
+    18 columns, ISO-8859-15, one écriture per ledger transaction, in journals per kind
+    (BQ1-BQ3 banks, CA-<office> tills, ML units, OD others), each numbered without gaps;
+    with --from, the file opens with the balances carried forward (journal AN). Ledger
+    accounts go to the association's chart of accounts (mlc chart show); try rules for
+    one export with --accounts-map before storing them with mlc chart set. Give a
+    directory as FILE to get the name the administration expects: SIREN + FEC + closing
+    date.
 
-    [b]Example:[/b] mlc export fec 123456789FEC20261231.txt --from 2026-01-01 --to 2026-12-31
+    [b]Example:[/b] mlc export fec . --siren 123456782 --from 2026-01-01 --to 2026-12-31
     """
     run = run_context(ctx)
     zone = _zone(run, timezone)
     mapping = _account_map(run, accounts_map)
     first, last = _parse_day(run, start), _parse_day(run, end)
     acting = run.context()
+    if siren is not None and not siren_is_valid(siren):
+        raise UsageProblem(run.messages("export.bad_siren", siren=siren))
+    if file.is_dir():
+        file = file / exports.fec_file_name(siren or acting.deployment.siren, last)
     total = exporting.count_postings(acting)
     with _replacing(file) as partial, partial.open("wb") as handle:
         summary = _streamed(

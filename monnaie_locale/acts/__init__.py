@@ -23,8 +23,9 @@ below them.
 * :mod:`~monnaie_locale.acts.api_keys`   terminals' API keys
 * :mod:`~monnaie_locale.acts.audit`      the journal sealed and verified
 * :mod:`~monnaie_locale.acts.exports`    the FEC and the plain-text journal
-* :mod:`~monnaie_locale.acts.books`      the chart of accounts, income statement and
+* :mod:`~monnaie_locale.acts.chart`      the chart of accounts, income statement and
   balance sheet
+* :mod:`~monnaie_locale.acts.periods`    the closing checklist, closing a period
 * :mod:`~monnaie_locale.acts.jobs`       the service's scheduled jobs, listed and run by hand
 * :mod:`~monnaie_locale.acts.demo`       the demonstration deployment (set-up, no actor)
 * :mod:`~monnaie_locale.acts.checkout`  the QR checkout: payment requests, payments, refunds

@@ -25,6 +25,8 @@ pending_orders    those who read the association's reports (auditors, operators,
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Connection
 
 from monnaie_locale.acting import Context, act, check_office
@@ -56,14 +58,22 @@ def order_conversion(ctx: Context, account: str, amount: int, *, key: str) -> Co
 
 @act(*OPERATORS)
 def credit_order(
-    ctx: Context, reference: str, *, amount: int, bank_reference: str, key: str | None = None
+    ctx: Context,
+    reference: str,
+    *,
+    amount: int,
+    bank_reference: str,
+    key: str | None = None,
+    on: date | None = None,
 ) -> Conversion:
     """Issue the units of the order ``reference`` once its ``amount`` reached the bank.
 
     Crediting again with the same ``bank_reference`` returns the credited order and moves
     nothing; ``key``, when given, is the caller's idempotency key (see
-    :meth:`~monnaie_locale.acting.Context.write_settlement`).
+    :meth:`~monnaie_locale.acting.Context.write_settlement`). ``on`` is the bank's
+    booking day, when not today.
     """
+    ctx.check_day(on)
 
     def credit(conn: Connection) -> Conversion:
         return conversion.credit_conversion_order(
@@ -73,9 +83,12 @@ def credit_order(
             amount=amount,
             bank_reference=bank_reference,
             clock=ctx.clock,
+            on=on,
         )
 
     request = f"credit|{reference}|{amount}|{bank_reference}"
+    if on is not None:
+        request += f"|on:{on.isoformat()}"
     return ctx.write_settlement(credit, key=key, request=request)
 
 
@@ -89,7 +102,13 @@ def cancel_order(ctx: Context, reference: str) -> Conversion:
 
 @act(*OFFICE_STAFF)
 def convert_by_card(
-    ctx: Context, account: str, amount: int, *, payment_reference: str, key: str
+    ctx: Context,
+    account: str,
+    amount: int,
+    *,
+    payment_reference: str,
+    key: str,
+    on: date | None = None,
 ) -> Conversion:
     """Issue units paid by card or online; the payment's reference is used once."""
     return ctx.operate(
@@ -98,15 +117,21 @@ def convert_by_card(
         account=account,
         amount=amount,
         payment_reference=payment_reference,
+        on=on,
     )
 
 
 @act(*OFFICE_STAFF)
-def convert_cash(ctx: Context, office: str, account: str, amount: int, *, key: str) -> Conversion:
-    """Issue units for euros paid in cash at ``office``; the euros go into its till."""
+def convert_cash(
+    ctx: Context, office: str, account: str, amount: int, *, key: str, on: date | None = None
+) -> Conversion:
+    """Issue units for euros paid in cash at ``office``; the euros go into its till.
+
+    ``on`` is the day the cash was taken, when not today.
+    """
     check_office(ctx.actor, office)
     return ctx.operate(
-        conversion.convert_cash, key=key, office=office, account=account, amount=amount
+        conversion.convert_cash, key=key, office=office, account=account, amount=amount, on=on
     )
 
 

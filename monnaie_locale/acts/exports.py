@@ -6,7 +6,8 @@ Act                 Who may do it
 count_postings      auditors, the association's operators, administrators (for a
                     progress display)
 write_fec           the same: the FEC, 18 columns, ISO-8859-15, one écriture per
-                    transaction, under the association's chart of accounts
+                    transaction, under the association's chart of accounts, journals
+                    per kind, opening balances at a period's start
 write_journal       the same: a plain-text journal that hledger or Ledger re-checks
 write_statement_csv anyone, for an account they may read: its postings of a period
 write_statement_pdf the same, as a printable PDF between opening and closing balances
@@ -54,13 +55,15 @@ def write_fec(
     start: date | None,
     end: date | None,
     account_map: exports.AccountMap,
-    journal_code: str,
+    journal_code: str | None = None,
     progress: Progress | None = None,
 ) -> exports.FecSummary:
     """Write the FEC of the books (of the period, when given) to ``out``.
 
     Accounts follow the association's chart (:mod:`monnaie_locale.chart`); the one-off
     rules of ``account_map``, if any, are tried first.
+    Écritures go to a journal per kind (banks, office tills, units, others), each
+    numbered on its own; ``journal_code`` puts them all in that one journal.
     """
     with ctx.database.reading() as conn:
         account_map = chart.account_map(conn, account_map)

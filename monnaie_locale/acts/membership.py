@@ -31,15 +31,29 @@ __all__ = ["fee_status", "pay_fee"]
 
 @act(*HOLDERS)
 def pay_fee(
-    ctx: Context, account: str, period: str, *, paid_in: Literal["units", "euros"], key: str
+    ctx: Context,
+    account: str,
+    period: str,
+    *,
+    paid_in: Literal["units", "euros"],
+    key: str,
+    on: date | None = None,
 ) -> FeePayment:
-    """Pay ``account``'s fee for ``period``, once per ``key``."""
-    if paid_in == "euros" and not ctx.actor.moves_any_account:
+    """Pay ``account``'s fee for ``period``, once per ``key``.
+
+    ``on``, the day it was paid when not today, is the association's to give.
+    """
+    if (paid_in == "euros" or on is not None) and not ctx.actor.moves_any_account:
         # Euros received are the association's to vouch for, not the holder's.
         raise RoleForbidden(str(ctx.actor.role))
     ctx.actor.check_move_from(account)
     return ctx.operate(
-        membership.pay_membership_fee, key=key, account=account, period=period, paid_in=paid_in
+        membership.pay_membership_fee,
+        key=key,
+        account=account,
+        period=period,
+        paid_in=paid_in,
+        on=on,
     )
 
 

@@ -26,12 +26,12 @@ void_hold           the same; never a reconversion's hold, which only cancelling
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection
 
 from monnaie_locale.acting import Context, act
-from monnaie_locale.auth.errors import NotTransferable, NotYourTransaction
+from monnaie_locale.auth.errors import NotTransferable, NotYourTransaction, RoleForbidden
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import CORRECTORS, EVERYONE, HOLD_SETTLERS, PAYERS
 from monnaie_locale.ledger import service
@@ -91,10 +91,23 @@ def _transfer(
 
 @act(*PAYERS)
 def transfer(
-    ctx: Context, payer: str, payee: str, amount: int, *, key: str, memo: str = ""
+    ctx: Context,
+    payer: str,
+    payee: str,
+    amount: int,
+    *,
+    key: str,
+    memo: str = "",
+    on: date | None = None,
 ) -> Transaction:
-    """Move ``amount`` from ``payer`` to ``payee``, once per ``key``."""
-    request = TransferRequest.simple(payer, payee, amount, memo=memo)
+    """Move ``amount`` from ``payer`` to ``payee``, once per ``key``.
+
+    ``on``, the day it happened when not today, is the association's to give: only an
+    actor who moves any account may date a transfer.
+    """
+    if on is not None and not ctx.actor.moves_any_account:
+        raise RoleForbidden(str(ctx.actor.role))
+    request = TransferRequest.simple(payer, payee, amount, memo=memo, on=ctx.check_day(on))
     return ctx.write(_transfer(ctx, request, key))
 
 

@@ -7,7 +7,7 @@ first line to the last.
 """
 
 from monnaie_locale.exports.account_map import AccountMap, AccountRule
-from monnaie_locale.exports.fec import FEC_COLUMNS, FEC_ENCODING, FecSummary, fec
+from monnaie_locale.exports.fec import FEC_COLUMNS, FEC_ENCODING, FecSummary, fec, fec_file_name
 from monnaie_locale.exports.hledger import JournalSummary, account_name, hledger_journal
 from monnaie_locale.exports.source import count_postings
 from monnaie_locale.exports.statement import STATEMENT_COLUMNS, statement_csv
@@ -23,6 +23,7 @@ __all__ = [
     "account_name",
     "count_postings",
     "fec",
+    "fec_file_name",
     "hledger_journal",
     "statement_csv",
 ]

@@ -18,6 +18,11 @@ the ledger's transaction id as its code and its kind as a tag::
         issuance                       50.00 MLC
         alice                         -50.00 MLC
 
+Dates. A transaction is dated by its operation's day (the day recorded, unless the act
+was given another); when the two differ, the other is the secondary date
+(``2026-11-01=2026-11-02``). With balance assertions the day recorded comes first, since
+the balances asserted follow the order of recording (see :func:`_dates`).
+
 Signs are flipped: the ledger counts a credit positive, plain-text accounting counts a
 debit positive. So in hledger a member's account reads negative (the association owes
 it), ``reserve:digital`` reads positive (euros at the bank): each balance is the
@@ -132,7 +137,7 @@ def hledger_journal(
 def _write_transaction(
     out: TextIO, transaction: ExportTransaction, *, zone: tzinfo, assertions: bool
 ) -> None:
-    day = transaction.created_at.astimezone(zone).date().isoformat()
+    day = _dates(transaction, zone=zone, assertions=assertions)
     description = _oneline(transaction.memo or transaction.kind)
     tags = f"kind:{_tag(transaction.kind)}"
     if transaction.reverses is not None:
@@ -148,6 +153,21 @@ def _write_transaction(
             line += f" = {format_amount(-posting.balance_after)} {symbol}"
         lines.append(line)
     out.write("\n".join(lines) + "\n\n")
+
+
+def _dates(transaction: ExportTransaction, *, zone: tzinfo, assertions: bool) -> str:
+    """The transaction's date, with its other day as secondary date when they differ.
+
+    The operation's day comes first; with assertions, the day it was recorded does:
+    hledger checks assertions in date order, and the balances asserted follow the order
+    of recording (``hledger --date2`` then reports by operation day).
+    """
+    operation = transaction.day(zone)
+    recorded = transaction.created_at.astimezone(zone).date()
+    first, second = (recorded, operation) if assertions else (operation, recorded)
+    if first == second:
+        return first.isoformat()
+    return f"{first.isoformat()}={second.isoformat()}"
 
 
 def _oneline(text: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import Connection, func, select
 
@@ -65,9 +65,14 @@ class ExportTransaction:
     kind: str
     memo: str
     reference: str | None
-    created_at: datetime  # UTC
+    created_at: datetime  # UTC: when it was recorded
     reverses: int | None
     postings: tuple[ExportPosting, ...]
+    on: date | None = None  # the operation's day, when one was given
+
+    def day(self, zone: tzinfo) -> date:
+        """The operation's day: the one given, else the day it was recorded in ``zone``."""
+        return self.on if self.on is not None else self.created_at.astimezone(zone).date()
 
 
 def count_postings(conn: Connection) -> int:
@@ -169,6 +174,7 @@ def _load(
             created_at=as_utc(headers[tid].created_at),
             reverses=headers[tid].reverses_id,
             postings=tuple(grouped[tid]),
+            on=headers[tid].operation_date,
         )
         for tid in transaction_ids
     ]

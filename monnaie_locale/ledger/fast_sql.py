@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import (
     ClauseElement,
     Connection,
+    Date,
     DateTime,
     String,
     bindparam,
@@ -90,6 +91,11 @@ def _stamp_processor(dialect: Dialect) -> Callable[[datetime], Any]:
     return processor if processor is not None else (lambda stamp: stamp)
 
 
+def _day_processor(dialect: Dialect) -> Callable[[date], Any]:
+    processor = Date().dialect_impl(dialect).bind_processor(dialect)
+    return processor if processor is not None else (lambda day: day)
+
+
 _debit_where = (accounts.c.lower_limit.is_(None)) | (
     accounts.c.balance - accounts.c.held + bindparam("delta") >= accounts.c.lower_limit
 )
@@ -113,12 +119,14 @@ class Statements:
 
     dialect: str
     stamp: Callable[[datetime], Any]
+    day: Callable[[date], Any]
     claim: Rendered  # key insert; on PostgreSQL it also draws the transaction id
     next_id: Rendered
     debit: Rendered
     credit: Rendered
     posting: Rendered
     header: Rendered
+    dated_header: Rendered
     last_entry: Rendered
     entry: Rendered
     rendered_for: Dialect
@@ -135,9 +143,9 @@ class Statements:
             found = self._lookups[count] = _accounts_lookup(self.rendered_for, count)
         return found
 
-    def combined_insert(self, legs: int) -> str:
+    def combined_insert(self, legs: int, *, dated: bool = False) -> str:
         """PostgreSQL: a transaction's postings, header and marked queue row in one statement."""
-        return _combined_insert(legs)
+        return _combined_insert(legs, dated)
 
 
 def _accounts_lookup(dialect: Dialect, count: int) -> Rendered:
@@ -147,11 +155,14 @@ def _accounts_lookup(dialect: Dialect, count: int) -> Rendered:
 
 
 _POSTING_COLUMNS = ("transaction_id", "account_id", "currency", "amount", "balance_after")
-_HEADER_COLUMNS = tuple(column.name for column in transactions.columns)
+# An undated transaction's header leaves ``operation_date`` out (NULL): the hot path's
+# statement is the same as before dates existed, and runs on a schema without them.
+_HEADER_COLUMNS = tuple(c.name for c in transactions.columns if c.name != "operation_date")
+_DATED_HEADER_COLUMNS = (*_HEADER_COLUMNS, "operation_date")
 
 
 @cache
-def _combined_insert(legs: int) -> str:
+def _combined_insert(legs: int, dated: bool) -> str:
     """Postings, header and queue row in one round trip.
 
     All three inserts run in one statement; the postings' deferred foreign key and
@@ -164,14 +175,15 @@ def _combined_insert(legs: int) -> str:
     rows = ", ".join(
         f"(%(tid)s, %(a{i})s, %(c{i})s, %(m{i})s, %(b{i})s, %(at)s)" for i in range(legs)
     )
+    columns = _DATED_HEADER_COLUMNS if dated else _HEADER_COLUMNS
     header_values = ", ".join(
         "%(tid)s" if name == "id" else "%(at)s" if name == "created_at" else f"%({name})s"
-        for name in _HEADER_COLUMNS
+        for name in columns
     )
     return (
         f"WITH p AS (INSERT INTO {postings.name} ({', '.join(_POSTING_COLUMNS)}, created_at) "
         f"VALUES {rows} RETURNING {postings.c.id.name}, {postings.c.account_id.name}), "
-        f"h AS (INSERT INTO {transactions.name} ({', '.join(_HEADER_COLUMNS)}) "
+        f"h AS (INSERT INTO {transactions.name} ({', '.join(columns)}) "
         f"VALUES ({header_values})), "
         f"q AS (INSERT INTO {journal_queue.name} "
         f"({journal_queue.c.transaction_id.name}, {journal_queue.c.mac.name}) "
@@ -206,6 +218,7 @@ def _build(dialect: Dialect) -> Statements:
     return Statements(
         dialect=dialect.name,
         stamp=_stamp_processor(dialect),
+        day=_day_processor(dialect),
         claim=render(claim, dialect),
         next_id=render(next_id, dialect),
         debit=render(_balance_update(_debit_where), dialect),
@@ -218,6 +231,10 @@ def _build(dialect: Dialect) -> Statements:
         ),
         header=render(
             insert(transactions).values({name: bindparam(name) for name in _HEADER_COLUMNS}),
+            dialect,
+        ),
+        dated_header=render(
+            insert(transactions).values({name: bindparam(name) for name in _DATED_HEADER_COLUMNS}),
             dialect,
         ),
         last_entry=render(

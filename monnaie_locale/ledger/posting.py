@@ -49,6 +49,7 @@ from monnaie_locale.journal_content import (
 )
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.ledger.fast_sql import FastCursor
+from monnaie_locale.ledger.periods import check_open
 from monnaie_locale.model import (
     AccountStatus,
     Leg,
@@ -169,6 +170,8 @@ class PostingSession:
             if account.status != AccountStatus.ACTIVE:
                 raise AccountNotActive(leg.account, account.status)
         check_balanced((found[leg.account].currency, leg.amount) for leg in request.legs)
+        if request.on is not None:
+            check_open(self.conn, request.on)
 
         cursor, sql = self.cursor, self.cursor.sql
         ordered = sorted(request.legs, key=lambda leg: found[leg.account].id)
@@ -197,8 +200,13 @@ class PostingSession:
             reverses_id=reverses,
             batch=batch,
             idempotency_key=idempotency_key,
+            operation_date=request.on,
         )
         header_row: dict[str, Any] = {**header._asdict(), "created_at": sql.stamp(stamp)}
+        if request.on is None:
+            del header_row["operation_date"]
+        else:
+            header_row["operation_date"] = sql.day(request.on)
         if sql.is_postgres:
             posting_ids = self._insert_combined(header, header_row, ordered, balances_after)
         else:
@@ -224,6 +232,7 @@ class PostingSession:
             reverses=reverses,
             batch=batch,
             idempotency_key=idempotency_key,
+            on=request.on,
             postings=tuple(
                 Posting(
                     id=value.id,
@@ -258,7 +267,7 @@ class PostingSession:
                 },
             ).fetchone()
             posting_ids.append(int(row[0]))
-        cursor.run(sql.header, header_row)
+        cursor.run(sql.dated_header if "operation_date" in header_row else sql.header, header_row)
         return posting_ids
 
     def _insert_combined(
@@ -280,9 +289,10 @@ class PostingSession:
             parameters[f"b{i}"] = after[leg.account]
             legs.append((account.id, account.currency, leg.amount, after[leg.account]))
         parameters["mac"] = queue_mark(self._key, header, legs)
-        rows = self.cursor.run_sql(
-            self.cursor.sql.combined_insert(len(ordered)), parameters
-        ).fetchall()
+        statement = self.cursor.sql.combined_insert(
+            len(ordered), dated="operation_date" in header_row
+        )
+        rows = self.cursor.run_sql(statement, parameters).fetchall()
         by_account = {account_id: posting_id for posting_id, account_id in rows}
         return [int(by_account[found[leg.account].id]) for leg in ordered]
 
@@ -354,6 +364,7 @@ def _transaction_from_rows(conn: Connection, headers: Sequence[Any]) -> list[Tra
             reverses=header.reverses_id,
             batch=header.batch,
             idempotency_key=header.idempotency_key,
+            on=header.operation_date,
             postings=tuple(by_transaction[header.id]),
         )
         for header in headers

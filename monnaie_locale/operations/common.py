@@ -16,6 +16,8 @@ operation out: a conversion or an interest payment, which raise the coverage tow
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 
 from sqlalchemy import Connection, func, select
 
@@ -70,9 +72,19 @@ def finish_operation(conn: Connection, key: str, result_ref: str) -> None:
 
 
 def post_entries(
-    conn: Connection, requests: Sequence[TransferRequest], *, key: str, clock: Clock
+    conn: Connection,
+    requests: Sequence[TransferRequest],
+    *,
+    key: str,
+    clock: Clock,
+    on: date | None = None,
 ) -> str:
-    """Post ``requests`` as one linked batch, all or nothing; return the batch id."""
+    """Post ``requests`` as one linked batch, all or nothing; return the batch id.
+
+    ``on``, when given, dates every entry (the day the operation happened).
+    """
+    if on is not None:
+        requests = [replace(request, on=on) for request in requests]
     written = service.post_batch(conn, requests, idempotency_key=f"{key}/entries", clock=clock)
     batch = written[0].batch
     assert batch is not None  # post_batch always links what it writes

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -200,8 +200,11 @@ def credit_conversion_order(
     amount: int,
     bank_reference: str,
     clock: Clock,
+    on: date | None = None,
 ) -> Conversion:
     """Issue the units of a pending order once its ``amount`` is seen at the bank.
+
+    ``on`` is the bank's booking day, when not today.
 
     Crediting again with the same ``bank_reference`` returns the credited order and moves
     nothing; any other second credit is refused.
@@ -227,6 +230,7 @@ def credit_conversion_order(
         ),
         key=f"conversion:{order.id}:credit",
         clock=clock,
+        on=on,
     )
     _settle(
         conn,
@@ -291,6 +295,7 @@ def convert_by_card(
     payment_reference: str,
     idempotency_key: str,
     clock: Clock,
+    on: date | None = None,
 ) -> Conversion:
     """Issue units paid by card or online; ``payment_reference`` may be used only once."""
     if not payment_reference.strip() or len(payment_reference) > 120:
@@ -306,6 +311,7 @@ def convert_by_card(
         idempotency_key=idempotency_key,
         clock=clock,
         payment_reference=payment_reference,
+        on=on,
     )
 
 
@@ -318,8 +324,13 @@ def convert_cash(
     amount: int,
     idempotency_key: str,
     clock: Clock,
+    on: date | None = None,
 ) -> Conversion:
-    """Issue units for cash paid at an exchange office; the euros go into its till."""
+    """Issue units for cash paid at an exchange office; the euros go into its till.
+
+    ``on`` is the day the cash was taken, when not today (a conversion taken at an
+    office yesterday and entered now).
+    """
     till = get_account(conn, office_till(office))
     return _convert_now(
         conn,
@@ -331,6 +342,7 @@ def convert_cash(
         idempotency_key=idempotency_key,
         clock=clock,
         office=office,
+        on=on,
     )
 
 
@@ -346,8 +358,11 @@ def _convert_now(
     clock: Clock,
     payment_reference: str | None = None,
     office: str | None = None,
+    on: date | None = None,
 ) -> Conversion:
     request = f"{method}|{account}|{amount}|{payment_reference}|{office}"
+    if on is not None:
+        request += f"|on:{on.isoformat()}"
     first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return load_conversion(conn, int(first.removeprefix("conversion:")))
@@ -376,6 +391,7 @@ def _convert_now(
         _entries(deployment, account=account, source=source, amount=amount, reference=reference),
         key=idempotency_key,
         clock=clock,
+        on=on,
     )
     conn.execute(
         update(conversions)

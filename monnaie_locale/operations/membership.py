@@ -100,11 +100,16 @@ def pay_membership_fee(
     paid_in: Literal["units", "euros"],
     idempotency_key: str,
     clock: Clock,
+    on: date | None = None,
 ) -> FeePayment:
-    """Record ``account``'s fee for ``period``, once per ``idempotency_key``."""
-    first = claim_operation(
-        conn, idempotency_key, request=f"membership|{account}|{period}|{paid_in}", clock=clock
-    )
+    """Record ``account``'s fee for ``period``, once per ``idempotency_key``.
+
+    ``on`` is the day it was paid, when not today.
+    """
+    request = f"membership|{account}|{period}|{paid_in}"
+    if on is not None:
+        request += f"|on:{on.isoformat()}"
+    first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return _payment(conn, first.removeprefix("membership:"))
     deployment = in_force(conn, deployment, on=clock().date())
@@ -131,7 +136,7 @@ def pay_membership_fee(
             ASSOCIATION_OPERATING, INCOME_MEMBERSHIP, rule.amount, kind="membership_fee"
         )
         currency = "EUR"
-    batch = post_entries(conn, [entry], key=idempotency_key, clock=clock)
+    batch = post_entries(conn, [entry], key=idempotency_key, clock=clock, on=on)
     conn.execute(
         insert(membership_fees).values(
             account_id=holder.id,

@@ -48,6 +48,7 @@ from monnaie_locale.bank import (
 from monnaie_locale.clock import Clock
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.errors import InvalidRequest, MonnaieLocaleError
+from monnaie_locale.ledger.periods import open_day
 from monnaie_locale.money import format_amount
 from monnaie_locale.operations import (
     bank_accounts,
@@ -455,6 +456,8 @@ def _conversion(
             amount=line.amount_cents,
             bank_reference=_bank_reference(line),
             clock=clock,
+            # Dated the bank's booking day, unless that day's period is closed already.
+            on=open_day(conn, line.booking_date),
         )
         return _outcome(line, "conversion", credited.id, f"credited order {reference}")
     return None

@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -109,6 +110,10 @@ transactions = Table(
     Column("reverses_id", Id, ForeignKey("transactions.id"), unique=True),
     Column("batch", String(120)),
     Column("idempotency_key", String(200)),
+    # The day the operation happened (a bank's booking date, a conversion taken at an
+    # office yesterday), when it was given; NULL: the day it was recorded, in the
+    # deployment's zone (see monnaie_locale.periods). Never inside a closed period.
+    Column("operation_date", Date),
     Index("ix_transactions_batch", "batch"),
 )
 

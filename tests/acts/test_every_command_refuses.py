@@ -43,6 +43,7 @@ from monnaie_locale.acts import (
     membership,
     notes,
     offices,
+    periods,
     reconversions,
     reserve,
     transfers,
@@ -370,6 +371,12 @@ WALK: tuple[Walk, ...] = (
          (MEMBER, COUNTER)),
     Walk("export journal", exports.write_journal, "{files}/journal.ledger",
          get("/v1/exports/journal.ledger"), (MEMBER, OWNER)),
+    # Closing the books
+    Walk("period checklist", periods.closing_checklist, "2026-10-31",
+         get("/v1/periods/checklist", through="2026-10-31"), (MEMBER, COUNTER)),
+    Walk("period close", periods.close_period, "2026-10-31",
+         post("/v1/periods/close", {"through": "2026-10-31"}), (MEMBER, COUNTER, AUDITOR)),
+    Walk("period list", periods.list_periods, "", get("/v1/periods"), (MEMBER, OWNER)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),

@@ -142,6 +142,9 @@ POST /v1/exports/fec                                  .   .   .   .   .   x   x 
 GET  /v1/rules                                        x   x   x   x   x   x   x   x
 GET  /v1/rules/history                                .   .   .   .   .   x   x   x
 POST /v1/rules                                        .   .   .   .   .   x   .   x
+GET  /v1/periods                                      .   .   .   .   .   x   x   x
+GET  /v1/periods/checklist                            .   .   .   .   .   x   x   x
+POST /v1/periods/close                                .   .   .   .   .   x   .   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}

@@ -91,13 +91,13 @@ def test_fec_debits_equal_credits_in_each_entry_and_in_total(
     assert mlc("export", "fec", str(path)).exit_code == 0
     _, rows = read_fec(path)
     debit_at, credit_at = LEGAL_COLUMNS.index("Debit"), LEGAL_COLUMNS.index("Credit")
-    per_entry: dict[str, int] = defaultdict(int)
+    per_entry: dict[tuple[str, str], int] = defaultdict(int)
     total_debit = total_credit = 0
     for row in rows[1:]:
         assert COMMA_AMOUNT.fullmatch(row[debit_at]) and COMMA_AMOUNT.fullmatch(row[credit_at])
         debit, credit = cents(row[debit_at]), cents(row[credit_at])
         assert (debit == 0) != (credit == 0)
-        per_entry[row[2]] += debit - credit
+        per_entry[row[0], row[2]] += debit - credit
         total_debit += debit
         total_credit += credit
     assert total_debit == total_credit > 0
@@ -110,9 +110,18 @@ def test_fec_numbers_entries_without_gaps_and_writes_dates_as_yyyymmdd(
     path = tmp_path / "FEC.txt"
     assert mlc("export", "fec", str(path)).exit_code == 0
     _, rows = read_fec(path)
-    numbers = [int(row[2]) for row in rows[1:]]
-    assert numbers == sorted(numbers)
-    assert sorted(set(numbers)) == list(range(1, len(_all_transactions(busy_books)) + 1))
+    # Numbered per journal: within each, 1, 2, 3... in order and without gaps.
+    by_journal: dict[str, list[int]] = defaultdict(list)
+    for row in rows[1:]:
+        by_journal[row[0]].append(int(row[2]))
+    entries = 0
+    for numbers in by_journal.values():
+        assert numbers == sorted(numbers)
+        assert sorted(set(numbers)) == list(range(1, len(set(numbers)) + 1))
+        entries += len(set(numbers))
+    assert entries == len(_all_transactions(busy_books))
+    # Conversions by bank go to BQ1; payments, holds and reversals between holders to ML.
+    assert set(by_journal) == {"BQ1", "ML"}
     for row in rows[1:]:
         for column in ("EcritureDate", "PieceDate", "ValidDate"):
             # The test clock runs on 2 November 2026, 09:00 UTC: 10:00 in Paris.
@@ -144,7 +153,12 @@ def test_fec_outside_the_period_has_only_its_header(
     path = tmp_path / "FEC.txt"
     result = mlc("export", "fec", str(path), "--from", "2026-11-03", "--tab")
     assert result.exit_code == 0, result.output
-    assert path.read_bytes().decode("iso-8859-15").splitlines() == ["\t".join(LEGAL_COLUMNS)]
+    lines = path.read_bytes().decode("iso-8859-15").splitlines()
+    assert lines[0] == "\t".join(LEGAL_COLUMNS)
+    # Nothing of the period itself: only the balances carried forward to its first day.
+    rows = [line.split("\t") for line in lines[1:]]
+    assert rows and {(row[0], row[2], row[3]) for row in rows} == {("AN", "1", "20261103")}
+    assert sum(cents(row[11]) for row in rows) == sum(cents(row[12]) for row in rows)
 
 
 def test_fec_uses_the_accountants_map_before_the_defaults(

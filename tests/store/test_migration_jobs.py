@@ -26,7 +26,7 @@ def test_the_jobs_table_goes_with_a_downgrade_and_comes_back(database: Database)
     downgrade(database, "0010")
     assert jobs.name not in inspect(database.engine).get_table_names()
 
-    migrate(database)
+    migrate(database, revision="0011")
 
     assert revision_of(database) == head_revision(database)
     assert jobs.name in inspect(database.engine).get_table_names()

@@ -5,7 +5,7 @@ and payout: it finds the request from the transaction that posted its hold
 (``monnaie_locale/exports/statement_rows.py``), which without this index would read
 every hold ever placed.
 
-Revision ID: 0017
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0017"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
