@@ -64,8 +64,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("conversions") as batch:
         batch.add_column(sa.Column("bonus_rule", Id, sa.ForeignKey("rule_changes.id")))
-    with op.batch_alter_table("reconversions") as batch:
-        batch.add_column(sa.Column("fee_rule", Id, sa.ForeignKey("rule_changes.id")))
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild_reconversions(with_rule=True)
+    else:
+        op.add_column(
+            "reconversions",
+            sa.Column(
+                "fee_rule",
+                Id,
+                sa.ForeignKey("rule_changes.id", name=op.f("fk_reconversions_fee_rule")),
+            ),
+        )
     if op.get_bind().dialect.name == "postgresql":
         _postgres_append_only()
     else:
@@ -100,10 +109,86 @@ def _sqlite_append_only() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("reconversions") as batch:
-        batch.drop_column("fee_rule")
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild_reconversions(with_rule=False)
+    else:
+        op.drop_column("reconversions", "fee_rule")
     with op.batch_alter_table("conversions") as batch:
         batch.drop_column("bonus_rule")
     op.drop_table("rule_changes")  # its triggers go with it
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION rule_changes_refuse_change()")
+
+
+_RECONVERSION_COLUMNS = (
+    "id, account_id, amount, fee, payout, category, creditor_name, iban, bic, hold_id, "
+    "status, batch_id, bank_reference, transaction_batch, created_at, settled_at"
+)
+
+
+def _rebuild_reconversions(*, with_rule: bool) -> None:
+    """SQLite: the reconversions table built anew beside the old one, with or without
+    ``fee_rule``, filled and put in its place.
+
+    SQLite alters no constraint in place, and a batch copy lists the constraints in no
+    fixed order: the table's text would then differ after a way down and back up.
+    """
+    rule = [sa.Column("fee_rule", Id)] if with_rule else []
+    rule_key = (
+        [
+            sa.ForeignKeyConstraint(
+                ["fee_rule"], ["rule_changes.id"], name=op.f("fk_reconversions_fee_rule")
+            )
+        ]
+        if with_rule
+        else []
+    )
+    op.create_table(
+        "reconversions_rebuilt",
+        sa.Column("id", Id, nullable=False),
+        sa.Column("account_id", Id, nullable=False),
+        sa.Column("amount", sa.BigInteger, nullable=False),
+        sa.Column("fee", sa.BigInteger, nullable=False),
+        sa.Column("payout", sa.BigInteger, nullable=False),
+        sa.Column("category", sa.String(40), nullable=False),
+        sa.Column("creditor_name", sa.Text, nullable=False),
+        sa.Column("iban", sa.String(34), nullable=False),
+        sa.Column("bic", sa.String(11)),
+        sa.Column("hold_id", Id, nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("batch_id", Id),
+        sa.Column("bank_reference", sa.Text),
+        sa.Column("transaction_batch", sa.String(120)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("settled_at", sa.DateTime(timezone=True)),
+        *rule,
+        # Named as the table they end in, not the one they are built in.
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reconversions")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_reconversions_account_id")
+        ),
+        sa.ForeignKeyConstraint(["hold_id"], ["holds.id"], name=op.f("fk_reconversions_hold_id")),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["reconversion_batches.id"], name=op.f("fk_reconversions_batch_id")
+        ),
+        *rule_key,
+        sa.UniqueConstraint("hold_id", name="uq_reconversions_hold_id"),
+        sa.CheckConstraint(
+            "status IN ('requested', 'batched', 'paid', 'cancelled')",
+            name=op.f("ck_reconversions_status"),
+        ),
+        sa.CheckConstraint(
+            "fee >= 0 AND payout > 0 AND fee + payout = amount",
+            name=op.f("ck_reconversions_split"),
+        ),
+    )
+    op.execute(
+        f"INSERT INTO reconversions_rebuilt ({_RECONVERSION_COLUMNS}) "
+        f"SELECT {_RECONVERSION_COLUMNS} FROM reconversions"
+    )
+    op.drop_index("ix_reconversions_status", table_name="reconversions")
+    op.drop_index("ix_reconversions_batch_id", table_name="reconversions")
+    op.drop_table("reconversions")
+    op.rename_table("reconversions_rebuilt", "reconversions")
+    op.create_index("ix_reconversions_status", "reconversions", ["status"])
+    op.create_index("ix_reconversions_batch_id", "reconversions", ["batch_id"])
