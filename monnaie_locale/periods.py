@@ -29,13 +29,13 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 
 from monnaie_locale.clock import as_utc
-from monnaie_locale.deployment import RESERVE_DIGITAL, Deployment
+from monnaie_locale.deployment import Deployment
 from monnaie_locale.errors import ChecklistFailed, PeriodClosed, PeriodNotOver
 from monnaie_locale.journal_verify import verify
 from monnaie_locale.ledger.periods import check_open, closed_through
 from monnaie_locale.money import format_amount
-from monnaie_locale.reserve import position, reserve_report
-from monnaie_locale.store.tables_operations import bank_statements
+from monnaie_locale.operations import bank_reconciliation
+from monnaie_locale.reserve import reserve_report
 from monnaie_locale.store.tables_periods import closed_periods
 
 __all__ = [
@@ -80,29 +80,17 @@ def end_of(day: date, deployment: Deployment) -> datetime:
 def reconciliation_differences(
     conn: Connection, deployment: Deployment, as_of: date
 ) -> dict[str, int]:
-    """Books minus bank, per bank account, for the reconciliation as of ``as_of``.
-
-    The one place the closing asks the bank side. Today's rule: the latest statement
-    with a closing balance dated on or before ``as_of`` (any, if none is dated) is
-    compared with the books' balance of ``reserve:digital`` at the end of its closing
-    day (now, when it has none). An account without a statement has nothing to
-    reconcile. A per-bank-account reconciliation replaces this body, not its signature.
+    """Books minus bank, per bank account's ledger account, at the reconciliation as of
+    ``as_of``: each account's latest statement closing on or before that day (or undated),
+    reconciled as :mod:`monnaie_locale.operations.bank_reconciliation` does (the books at
+    the statement's closing date, matches booked later counted at the bank's date). An
+    account without a statement has nothing to reconcile.
     """
-    query = (
-        select(bank_statements.c.closing_balance, bank_statements.c.closing_date)
-        .where(bank_statements.c.closing_balance.is_not(None))
-        .where(
-            (bank_statements.c.closing_date.is_(None)) | (bank_statements.c.closing_date <= as_of)
-        )
-        .order_by(bank_statements.c.id.desc())
-        .limit(1)
-    )
-    latest = conn.execute(query).first()
-    if latest is None:
-        return {}
-    moment = None if latest.closing_date is None else end_of(latest.closing_date, deployment)
-    books = position(conn, deployment, as_of=moment).reserve[RESERVE_DIGITAL]
-    return {RESERVE_DIGITAL: books - int(latest.closing_balance)}
+    return {
+        item.ledger_account: -item.difference
+        for item in bank_reconciliation.latest_reconciliations(conn, through=as_of)
+        if item.difference is not None
+    }
 
 
 def _journal_check(conn: Connection) -> Check:

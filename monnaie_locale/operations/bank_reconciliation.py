@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, true, update
 
 from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.errors import UnknownTransaction
@@ -319,14 +319,19 @@ def account_reconciliation(
     return reconcile_statement_row(conn, int(row_id))
 
 
-def latest_reconciliations(conn: Connection) -> list[AccountReconciliation]:
-    """Each bank account's latest statement with a closing balance, reconciled."""
+def latest_reconciliations(
+    conn: Connection, *, through: date | None = None
+) -> list[AccountReconciliation]:
+    """Each bank account's latest statement with a closing balance, reconciled; with
+    ``through``, the latest closing on or before that day (or undated)."""
+    closing = bank_statements.c.closing_date
+    dated = true() if through is None else (closing.is_(None) | (closing <= through))
     latest = (
         select(
             bank_statements.c.bank_account_id,
             func.max(bank_statements.c.id).label("row_id"),
         )
-        .where(bank_statements.c.closing_balance.is_not(None))
+        .where(bank_statements.c.closing_balance.is_not(None), dated)
         .group_by(bank_statements.c.bank_account_id)
     )
     found = []
@@ -336,6 +341,7 @@ def latest_reconciliations(conn: Connection) -> list[AccountReconciliation]:
             select(bank_statements.c.id)
             .where(
                 bank_statements.c.closing_balance.is_not(None),
+                dated,
                 bank_statements.c.bank_account_id.is_(None)
                 if account_id is None
                 else bank_statements.c.bank_account_id == account_id,
