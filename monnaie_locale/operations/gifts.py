@@ -6,8 +6,10 @@ In euros, to its operating account: EUR Dr ``association:operating`` / Cr
 In units, from a holder: the units are extinguished and the euros that backed them leave
 the guarantee fund for the operating account, where the association can spend them:
 unit Dr the holder / Cr ``issuance``; EUR Dr ``association:operating`` / Cr
-``reserve:digital``. The coverage is unchanged (both sides lose the same amount); the
-ledger batch's kind, ``donation_units``, is what tells the books it is a donation.
+``reserve:digital``, and Dr ``external`` / Cr ``income:donations``: the association's debt
+to the giver is gone, which is the donation's income (the chart of accounts nets
+``issuance`` against ``external``). The coverage is unchanged (both sides lose the same
+amount).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import Connection
 from monnaie_locale.clock import Clock
 from monnaie_locale.deployment import (
     ASSOCIATION_OPERATING,
+    EXTERNAL,
     INCOME_DONATIONS,
     INCOME_GRANTS,
     ISSUANCE,
@@ -68,6 +71,9 @@ def donation_entries(account: str, amount: int, *, kind: str) -> TransferRequest
             Leg(ISSUANCE, amount),
             Leg(ASSOCIATION_OPERATING, -amount),
             Leg(RESERVE_DIGITAL, amount),
+            # The association's debt to the giver gone: a donation received.
+            Leg(EXTERNAL, -amount),
+            Leg(INCOME_DONATIONS, amount),
         ),
         kind=kind,
     )

@@ -16,7 +16,8 @@ bonus, ``T`` the units taken (at most the balance) and ``L = max(0, A - T)`` the
   Dr ``expense:chargebacks`` ``L`` / Cr the source (``reserve:digital``, or the till) ``A``;
   and, if ``L``, EUR Dr ``reserve:digital`` ``L`` / Cr ``association:operating`` ``L``;
 * the bonus taken back, ``T - min(T, A)``: unit Dr the account / Cr ``issuance``;
-  EUR Dr ``association:operating`` / Cr ``reserve:digital``.
+  EUR Dr ``association:operating`` / Cr ``reserve:digital``, and Dr ``external`` / Cr
+  ``expense:bonus``, the bonus's cost taken back.
 
 The bonus units the member spent stay out, backed by the euros the association gave for
 them: the bonus was already the association's cost, so it is not borne twice. A reversal
@@ -33,6 +34,7 @@ from sqlalchemy import Connection, insert, select, update
 from monnaie_locale.clock import Clock
 from monnaie_locale.deployment import (
     ASSOCIATION_OPERATING,
+    EXPENSE_BONUS,
     EXPENSE_CHARGEBACKS,
     EXTERNAL,
     ISSUANCE,
@@ -131,6 +133,9 @@ def reverse_conversion(
                     Leg(ISSUANCE, bonus_back),
                     Leg(ASSOCIATION_OPERATING, -bonus_back),
                     Leg(RESERVE_DIGITAL, bonus_back),
+                    # The bonus's cost taken back, as it was booked (see conversion).
+                    Leg(EXTERNAL, -bonus_back),
+                    Leg(EXPENSE_BONUS, bonus_back),
                 ),
                 kind="conversion_bonus_reversed",
                 reference=found.reference,

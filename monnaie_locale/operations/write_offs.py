@@ -8,7 +8,8 @@ and written off once. Its units are destroyed, from where the books hold the not
 * from ``lost``: notes earlier recorded missing (see
   :func:`~monnaie_locale.operations.notes.lose_notes`) and so booked as circulating,
   backed by euros the association put into ``reserve:notes``: unit Dr
-  ``notes:circulation`` / Cr ``issuance``.
+  ``notes:circulation`` / Cr ``issuance``; EUR Dr ``external`` / Cr ``income:other``,
+  the debt gone (the loss booked when they went missing, taken back).
 
 In the second case the euros backing the notes stay in the reserve. That is the choice
 made here: a stolen note may still turn up at a counter, and the euros that back it are
@@ -25,9 +26,15 @@ from typing import Literal
 from sqlalchemy import Connection, insert, select
 
 from monnaie_locale.clock import Clock
-from monnaie_locale.deployment import ISSUANCE, NOTES_CIRCULATION, Deployment
+from monnaie_locale.deployment import (
+    EXTERNAL,
+    INCOME_OTHER,
+    ISSUANCE,
+    NOTES_CIRCULATION,
+    Deployment,
+)
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.model import TransferRequest, check_plain_text
+from monnaie_locale.model import Leg, TransferRequest, check_plain_text
 from monnaie_locale.operations.common import (
     claim_operation,
     ensure_coverage,
@@ -87,7 +94,12 @@ def write_off_series(
     else:
         place, account = f"office:{location}", f"notes:office:{location}"
     take_notes(conn, place, bundle)
-    entry = TransferRequest.simple(account, ISSUANCE, amount, kind="notes_written_off", memo=series)
+    legs = [Leg(account, -amount), Leg(ISSUANCE, amount)]
+    if account == NOTES_CIRCULATION:
+        # Units that were a debt to whoever held the notes, and no longer are: the
+        # association gains what it lost when the notes went missing.
+        legs += [Leg(EXTERNAL, -amount), Leg(INCOME_OTHER, amount)]
+    entry = TransferRequest(legs=tuple(legs), kind="notes_written_off", memo=series)
     batch = post_entries(conn, [entry], key=idempotency_key, clock=clock)
     conn.execute(
         insert(note_write_offs).values(

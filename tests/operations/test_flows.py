@@ -7,7 +7,7 @@ positive. ``postings_of`` nets a batch per account.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -23,6 +23,8 @@ from monnaie_locale.errors import (
     MonnaieLocaleError,
     UnknownAccount,
 )
+from monnaie_locale.exports.account_map import LIAISON, AccountMap
+from monnaie_locale.exports.source import iter_transactions
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import get_account, set_status
 from monnaie_locale.model import AccountStatus, TransferRequest
@@ -46,6 +48,30 @@ from tests.support import snapshot
 def books(database: Database, clock: SteppingClock) -> Books:
     # A 3 % conversion bonus, as Sol-Violette or La Pêche give.
     return make_books(database, clock, make_deployment(conversion_bonus_bps=300))
+
+
+@pytest.fixture(autouse=True)
+def liaison_nets_to_zero(books: Books) -> Iterator[None]:
+    """After each test, every entry nets the chart's liaison account (issuance, external,
+    the unsold notes, the association's own units) to zero, so the FEC shows each flow as
+    income, an expense, or money moving between real accounts."""
+    yield
+    mapping = AccountMap()
+
+    def unbalanced(conn: Any) -> list[str]:
+        return [
+            transaction.kind
+            for transaction in iter_transactions(conn)
+            # A raw transfer (raw() below) sets a scene beneath every rule: not a flow.
+            if transaction.kind != "transfer"
+            and sum(
+                posting.amount
+                for posting in transaction.postings
+                if mapping.lookup(posting.account).number == LIAISON[0]
+            )
+        ]
+
+    assert books.read(unbalanced) == []
 
 
 def card(books: Books, account: str, amount: int, key: str) -> conversion.Conversion:
@@ -320,12 +346,15 @@ def test_donations_and_grants_in_euros_and_in_units(books: Books) -> None:
     }
     card(books, "alice", 5000, "c1")
     units = books.run(gifts.donate_units, account="alice", amount=1000, idempotency_key="u1")
-    # Unit Dr alice 10 / Cr issuance 10; EUR Dr operating 10 / Cr reserve:digital 10.
+    # Unit Dr alice 10 / Cr issuance 10; EUR Dr operating 10 / Cr reserve:digital 10, and
+    # Dr external 10 / Cr income:donations 10 (the debt to alice gone is the gift).
     assert books.postings_of(units.transaction_batch) == {
         "alice": -1000,
         "issuance": 1000,
         "association:operating": -1000,
         "reserve:digital": 1000,
+        "external": -1000,
+        "income:donations": 1000,
     }
     assert (units.currency, books.report().coverage) == ("MLC", 1)
     assert (
@@ -402,12 +431,15 @@ def test_the_heirs_who_do_not_claim_leave_the_balance_to_the_association(books: 
         idempotency_key="heirs",
     )
 
-    # A donation in units: unit Dr bob 20.60 / Cr issuance; EUR Dr operating / Cr reserve.
+    # A donation in units: unit Dr bob 20.60 / Cr issuance; EUR Dr operating / Cr reserve,
+    # Dr external / Cr income:donations.
     assert books.postings_of(closed.transaction_batch) == {
         "bob": -2060,
         "issuance": 2060,
         "association:operating": -2060,
         "reserve:digital": 2060,
+        "external": -2060,
+        "income:donations": 2060,
     }
     assert books.read(get_account, "bob").status is AccountStatus.CLOSED
 
@@ -481,10 +513,13 @@ def test_a_series_stolen_from_the_vault_and_one_lost_in_circulation(books: Books
         reason="destroyed",
         idempotency_key="w2",
     )
-    # Unit Dr notes:circulation 40 / Cr issuance 40; the association's 40 € stay in reserve.
+    # Unit Dr notes:circulation 40 / Cr issuance 40, and EUR Dr external 40 / Cr
+    # income:other 40 (the debt gone); the association's 40 € stay in reserve.
     assert books.postings_of(gone.transaction_batch) == {
         "notes:circulation": -4000,
         "issuance": 4000,
+        "external": -4000,
+        "income:other": 4000,
     }
     report = books.report()
     assert (report.position.reserve_total, report.position.circulation) == (4000, 0)
@@ -536,11 +571,13 @@ def test_a_reversal_takes_back_the_units_and_the_bonus(books: Books) -> None:
     )
 
     # Unit Dr alice 100 / Cr issuance; EUR Dr external 100 / Cr reserve:digital 100; and the
-    # bonus: unit Dr alice 3 / Cr issuance; EUR Dr operating 3 / Cr reserve:digital 3.
+    # bonus: unit Dr alice 3 / Cr issuance; EUR Dr operating 3 / Cr reserve:digital 3 and
+    # Dr external 3 / Cr expense:bonus 3 (its cost taken back).
     assert books.postings_of(taken.transaction_batch) == {
         "alice": -10300,
         "issuance": 10300,
-        "external": -10000,
+        "external": -10300,
+        "expense:bonus": 300,
         "reserve:digital": 10300,
         "association:operating": -300,
     }
@@ -605,7 +642,8 @@ def test_a_cash_conversion_is_not_charged_back(books: Books) -> None:
     assert books.postings_of(taken.transaction_batch) == {
         "alice": -2060,
         "issuance": 2060,
-        "external": -2000,
+        "external": -2060,
+        "expense:bonus": 60,
         "office:3:till": 2000,
         "association:operating": -60,
         "reserve:digital": 60,
