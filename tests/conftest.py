@@ -1,20 +1,28 @@
 """Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
 
-PostgreSQL tests run in a schema of their own inside the ``test`` database (URL from
-``MLC_TEST_POSTGRES_URL``). When the server cannot be reached they are skipped, and the
-run says so at the end; under ``CI=true`` an unreachable server fails the run instead.
+Each test process migrates one template per engine, once, and every test gets a copy:
+on SQLite a copy of the template's file, on PostgreSQL a database of its own made with
+``CREATE DATABASE ... TEMPLATE`` on the server of ``MLC_TEST_POSTGRES_URL`` (a copy
+costs a tenth of running the migrations again). Where the server refuses to create
+databases, each test migrates a schema of its own in that URL's database instead. When
+the server cannot be reached the PostgreSQL tests are skipped, and the run says so at
+the end; under ``CI=true`` an unreachable server fails the run instead.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, Currency
@@ -58,23 +66,91 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+_templates: dict[str, str] = {}
+
+
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """This process's migrated SQLite file, made on first use."""
+    if "sqlite" not in _templates:
+        path = tmp_path_factory.mktemp("template") / "ledger.db"
+        template = connect(f"sqlite:///{path}")
+        migrate(template)
+        template.dispose()  # every connection closed: the file alone holds the schema
+        _templates["sqlite"] = str(path)
+    return _templates["sqlite"]
+
+
 def _sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path = tmp_path_factory.mktemp("db") / "ledger.db"
+    shutil.copyfile(_sqlite_template(tmp_path_factory), path)
     database = connect(f"sqlite:///{path}")
-    migrate(database)
     yield database
     database.dispose()
+
+
+def _server() -> Any:
+    """An engine on the PostgreSQL server's maintenance database, outside transactions."""
+    return create_engine(
+        make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+
+
+def _postgres_template() -> str | None:
+    """This process's migrated PostgreSQL template database, made on first use; None where
+    the server refuses to create databases."""
+    if "postgresql" not in _templates:
+        name = f"mlc_template_{uuid.uuid4().hex[:12]}"
+        server = _server()
+        try:
+            with server.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name}"))
+        except DBAPIError:
+            _templates["postgresql"] = ""
+            return None
+        finally:
+            server.dispose()
+        template = connect(make_url(POSTGRES_URL).set(database=name).render_as_string(False))
+        migrate(template)
+        template.dispose()  # a template copies only while nobody is connected to it
+        _templates["postgresql"] = name
+        atexit.register(_drop_database, name)
+    return _templates["postgresql"] or None
+
+
+def _drop_database(name: str) -> None:
+    server = _server()
+    with server.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    server.dispose()
 
 
 def _postgres_database() -> Iterator[Database]:
     if _postgres_problem:
         pytest.skip(f"PostgreSQL unreachable: {_postgres_problem}")
+    template = _postgres_template()
+    if template is None:
+        yield from _postgres_schema()
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    server = _server()
+    with server.connect() as conn:
+        # WAL_LOG copies block by block: no checkpoint per copy, as FILE_COPY would force.
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY WAL_LOG"))
+    server.dispose()
+    database = Database(
+        create_engine(make_url(POSTGRES_URL).set(database=name), pool_size=20, max_overflow=20)
+    )
+    yield database
+    database.dispose()
+    _drop_database(name)
+
+
+def _postgres_schema() -> Iterator[Database]:
+    """A schema of its own in the test database, migrated: where no database can be made."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    database = connect(POSTGRES_URL)
-    database.engine.dispose()
     database = Database(
         create_engine(
             POSTGRES_URL,
