@@ -9,7 +9,7 @@ period and the balance sheet at its end, by account of the chart.
 from __future__ import annotations
 
 import enum
-from datetime import date, tzinfo
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.days import day_or_none, zone_or_deployment
 from cli.commands.options import JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
@@ -205,27 +206,6 @@ def unset_rule(
     run.out.print(run.messages("chart.unset", pattern=pattern), markup=False)
 
 
-def _day(run: RunContext, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageProblem(run.messages("export.bad_date", value=text)) from exc
-
-
-def _zone(run: RunContext, name: str | None) -> tzinfo:
-    """The zone given, else the deployment's (MLC_TIME_ZONE)."""
-    if name is None:
-        return run.context().deployment.zone
-    from monnaie_locale.clock import zone_named
-
-    try:
-        return zone_named(name)
-    except ValueError as exc:
-        raise UsageProblem(run.messages("export.bad_timezone", zone=name)) from exc
-
-
 def report(
     ctx: typer.Context,
     start: Annotated[
@@ -249,10 +229,12 @@ def report(
     [b]Example:[/b] mlc report --from 2026-01-01 --to 2026-12-31
     """
     run = run_context(ctx)
-    first, last = _day(run, start), _day(run, end)
+    first, last = day_or_none(run, start), day_or_none(run, end)
     if first is not None and last is not None and last < first:
         raise UsageProblem(run.messages("report.bad_period", start=start, end=end))
-    found = chart.books_report_for(run.context(), start=first, end=last, zone=_zone(run, timezone))
+    found = chart.books_report_for(
+        run.context(), start=first, end=last, zone=zone_or_deployment(run, timezone)
+    )
     if format is ReportFormat.JSON:
         print_json(reports.to_data(found))
     elif format is ReportFormat.CSV:

@@ -8,17 +8,16 @@ issued at once.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.days import day_or_none
 from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
 from cli.deployment_settings import record_json
-from cli.errors import UsageProblem
 from cli.lazy import lazy
 from cli.output import print_json
 from monnaie_locale.clock import day_in
@@ -160,7 +159,7 @@ def credit(
     run = run_context(ctx)
     minor = parse_amount(amount)
     done = conversions.credit_order(
-        run.context(), reference, amount=minor, bank_reference=bank_ref, on=_day(run, on)
+        run.context(), reference, amount=minor, bank_reference=bank_ref, on=day_or_none(run, on)
     )
     _show(run, done, as_json=as_json)
 
@@ -223,18 +222,9 @@ def cash(
     run = run_context(ctx)
     minor = parse_amount(amount)
     done = conversions.convert_cash(
-        run.context(), office, account, minor, key=key, on=_day(run, on)
+        run.context(), office, account, minor, key=key, on=day_or_none(run, on)
     )
     _show(run, done, as_json=as_json)
-
-
-def _day(run: RunContext, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageProblem(run.messages("export.bad_date", value=text)) from exc
 
 
 @group.command("pending")

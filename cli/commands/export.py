@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO, TypeVar
 
 import typer
 
+from cli.commands.days import day_or_none, zone_or_deployment
 from cli.context import RunContext, run_context
 from cli.errors import UsageProblem
 from cli.lazy import lazy
@@ -56,19 +57,6 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD
 
 def register(app: typer.Typer) -> None:
     app.add_typer(group, name="export")
-
-
-def _zone(run: RunContext, name: str | None) -> tzinfo:
-    """The zone given, else the deployment's (MLC_TIME_ZONE)."""
-    if name is None:
-        return run.context().deployment.zone
-    # The zone database is read when an export runs, not for the help.
-    from monnaie_locale.clock import zone_named
-
-    try:
-        return zone_named(name)
-    except ValueError as exc:
-        raise UsageProblem(run.messages("export.bad_timezone", zone=name)) from exc
 
 
 @contextmanager
@@ -123,8 +111,8 @@ def statement(
     run = run_context(ctx)
     if format not in set(StatementFormat):
         raise UsageProblem(run.messages("export.bad_format", format=format, formats="csv, pdf"))
-    zone = _zone(run, timezone)
-    first, last = _parse_day(run, start), _parse_day(run, end)
+    zone = zone_or_deployment(run, timezone)
+    first, last = day_or_none(run, start), day_or_none(run, end)
     if first is not None and last is not None and first > last:
         raise UsageProblem(run.messages("export.empty_period", start=start, end=end))
     if format == StatementFormat.PDF:
@@ -203,15 +191,6 @@ def _statement_pdf(
         write(handle)
 
 
-def _parse_day(run: RunContext, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageProblem(run.messages("export.bad_date", value=text)) from exc
-
-
 @group.command()
 def fec(
     ctx: typer.Context,
@@ -247,9 +226,9 @@ def fec(
     [b]Example:[/b] mlc export fec . --siren 123456782 --from 2026-01-01 --to 2026-12-31
     """
     run = run_context(ctx)
-    zone = _zone(run, timezone)
+    zone = zone_or_deployment(run, timezone)
     mapping = _account_map(run, accounts_map)
-    first, last = _parse_day(run, start), _parse_day(run, end)
+    first, last = day_or_none(run, start), day_or_none(run, end)
     acting = run.context()
     if siren is not None and not siren_is_valid(siren):
         raise UsageProblem(run.messages("export.bad_siren", siren=siren))
@@ -319,7 +298,7 @@ def journal(
     [b]Example:[/b] mlc export journal books.journal --assertions
     """
     run = run_context(ctx)
-    zone = _zone(run, timezone)
+    zone = zone_or_deployment(run, timezone)
     acting = run.context()
     total = exporting.count_postings(acting)
     with _replacing(file) as partial, partial.open("w", encoding="utf-8") as handle:

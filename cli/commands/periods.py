@@ -6,16 +6,16 @@ is refused (exit 3) unless every check passes: there is no forcing a closing.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from cli import help_fr
+from cli.commands.days import day
 from cli.commands.options import JsonOption
-from cli.context import RunContext, run_context
-from cli.errors import Discrepancy, UsageProblem
+from cli.context import run_context
+from cli.errors import Discrepancy
 from cli.lazy import lazy
 from cli.output import print_json
 
@@ -67,13 +67,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="period")
 
 
-def _day(run: RunContext, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageProblem(run.messages("export.bad_date", value=text)) from exc
-
-
 def _check_json(check: Check) -> dict[str, object]:
     return {"name": check.name, "passed": check.passed, "detail": check.detail}
 
@@ -97,7 +90,7 @@ def checklist(ctx: typer.Context, through: ThroughArgument, as_json: JsonOption 
     [b]Example:[/b] mlc period checklist 2026-12-31
     """
     run = run_context(ctx)
-    checks = periods.closing_checklist(run.context(), _day(run, through))
+    checks = periods.closing_checklist(run.context(), day(run, through))
     passed = all(check.passed for check in checks)
     if as_json:
         print_json(
@@ -130,7 +123,7 @@ def close(
     [b]Example:[/b] mlc period close 2026-12-31 --year-end
     """
     run = run_context(ctx)
-    closed = periods.close_period(run.context(), _day(run, through), year_end=year_end, note=note)
+    closed = periods.close_period(run.context(), day(run, through), year_end=year_end, note=note)
     if as_json:
         print_json(_period_json(closed))
         return

@@ -7,17 +7,16 @@ day ``--from`` names, and is never rewritten: the next change is a new one.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.days import day as typed_day
 from cli.commands.options import EXAMPLE, EXEMPLE, JsonOption
-from cli.context import RunContext, run_context
+from cli.context import run_context
 from cli.deployment_settings import record_json
-from cli.errors import UsageProblem
 from cli.lazy import lazy
 from cli.output import print_json
 
@@ -73,13 +72,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="rules")
 
 
-def _day(run: RunContext, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise UsageProblem(run.messages("export.bad_date", value=text)) from error
-
-
 @group.command()
 def show(
     ctx: typer.Context,
@@ -94,7 +86,7 @@ def show(
     """
     run = run_context(ctx)
     context = run.context()
-    day = context.clock().date() if on is None else _day(run, on)
+    day = context.clock().date() if on is None else typed_day(run, on)
     found = rules.show_rules(context, day)
     if as_json:
         print_json([record_json(item) for item in found])
@@ -165,7 +157,7 @@ def set_rule(
     [b]Example:[/b] mlc rules set membership_fee.member 15,00/year --from 2027-01-01
     """
     run = run_context(ctx)
-    day = _day(run, effective_from)
+    day = typed_day(run, effective_from)
     change = rules.change_rule(
         run.context(), name, value, effective_from=day, new_category=new_category
     )
