@@ -204,11 +204,13 @@ def test_unsetting_the_bonus_setting_after_init_keeps_the_bonus(
 
     # Alice converts 100 € by card with the 3 % bonus of the rules (DOMAIN entries 1, 2):
     # EUR Dr reserve:digital 100 / Cr external 100; MLC Dr issuance 100 / Cr alice 100;
-    # EUR Dr reserve:digital 3 / Cr association:operating 3; MLC Dr issuance 3 / Cr alice 3.
+    # EUR Dr reserve:digital 3 / Cr association:operating 3; MLC Dr issuance 3 / Cr alice 3;
+    # and the bonus's cost: EUR Dr expense:bonus 3 / Cr external 3.
     assert (done.bonus, done.bonus_rule) == (3_00, _version(books, "conversion_bonus"))
     assert books.postings_of(done.transaction_batch) == {
         "reserve:digital": -103_00,
-        "external": 100_00,
+        "external": 103_00,
+        "expense:bonus": -3_00,
         "association:operating": 3_00,
         "issuance": -103_00,
         "alice": 103_00,
@@ -312,9 +314,14 @@ def test_a_membership_fee_paid_after_a_change_is_the_new_one(books: Books) -> No
 
     paid = membership.pay_fee(ctx, "alice", "2027", paid_in="units", key="fee-2027")
 
-    # MLC Dr alice 15 / Cr association:fees 15.
+    # MLC Dr alice 15 / Cr association:fees 15; EUR Dr external 15 / Cr income:membership 15.
     assert paid.amount == 15_00
-    assert books.postings_of(paid.transaction_batch) == {"alice": -15_00, "association:fees": 15_00}
+    assert books.postings_of(paid.transaction_batch) == {
+        "alice": -15_00,
+        "association:fees": 15_00,
+        "external": -15_00,
+        "income:membership": 15_00,
+    }
 
 
 def test_an_account_opened_after_a_new_maximum_balance_gets_it(books: Books) -> None:
