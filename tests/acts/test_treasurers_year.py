@@ -39,8 +39,9 @@ from monnaie_locale.auth import Role
 from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.deployment import MembershipFee, create_system_accounts
-from monnaie_locale.errors import PeriodClosed
+from monnaie_locale.errors import ChecklistFailed, PeriodClosed
 from monnaie_locale.exports import FEC_COLUMNS, FEC_ENCODING, AccountMap
+from monnaie_locale.ledger.posting import load_batch
 from monnaie_locale.model import AccountKind
 from monnaie_locale.store import Database
 from tests.bank_files import DIGITAL_IBAN, OPERATING_IBAN, Entry, camt053
@@ -84,6 +85,15 @@ def _net(rows: list[dict[str, str]]) -> dict[str, int]:
     for row in rows:
         found[row["CompteNum"]] += _cents(row["Debit"]) - _cents(row["Credit"])
     return dict(found)
+
+
+def _result(rows: list[dict[str, str]]) -> tuple[int, int]:
+    """The FEC's income (class 7, credit minus debit) and expenses (class 6, debit minus
+    credit)."""
+    net = _net(rows)
+    income = -sum(amount for number, amount in net.items() if number.startswith("7"))
+    expenses = sum(amount for number, amount in net.items() if number.startswith("6"))
+    return income, expenses
 
 
 def test_a_treasurers_year(database: Database) -> None:
@@ -294,30 +304,60 @@ def test_a_treasurers_year(database: Database) -> None:
         date(2026, 7, 1),
         date(2026, 12, 31),
         Entry(350, "INTERETS", "C9", date(2026, 12, 5)),
-    )  # closing 3041.80
-    reconciled({"fonds": 24_800, "courant": 304_180})
+        Entry(1000, "REMISE CHEQUE DAVE", "C10", date(2026, 12, 28)),
+    )  # closing 3051.80
+    reconciled({"fonds": 24_800})
+    # Dave's cheque for his 2026 fee, banked on 28 December, was never entered: the
+    # operating account is 10.00 short in the books, the checklist says so, and the year
+    # cannot be closed; refused, nothing changes.
+    short = bank.reconciliation_report(auditor, "courant")
+    assert (short.statement_balance, short.books_at_closing, short.difference) == (
+        305_180, 304_180, 1000,
+    )  # fmt: skip
+    # Lines no reference matches wait for a person: the interest, booked, and the cheque.
+    assert [(line.amount, line.remittance) for line in short.unmatched_bank] == [
+        (350, "INTERETS"), (1000, "REMISE CHEQUE DAVE"),
+    ]  # fmt: skip
+    cheque = short.unmatched_bank[1]
+    checks = periods.closing_checklist(auditor, date(2026, 12, 31))
+    assert [(c.name, c.passed) for c in checks] == [
+        ("journal", True), ("coverage", True), ("reconciliation", False),
+    ]  # fmt: skip
+    refused(database, ChecklistFailed, lambda: periods.close_period(ctx, date(2026, 12, 31)))
+    # The treasurer enters it on the day it was banked (EUR Dr association:operating 10 /
+    # Cr income:membership 10, dated 28 December) and matches the bank line to it.
+    paid = membership.pay_fee(
+        ctx, "dave", "2026", paid_in="euros", key="fee-dave", on=date(2026, 12, 28)
+    )
+    [entered] = database.read(lambda conn: load_batch(conn, paid.transaction_batch))
+    assert entered.on == date(2026, 12, 28)
+    bank.match_line(ctx, cheque.id, transaction_id=entered.id)
+    reconciled({"fonds": 24_800, "courant": 305_180})
     assert ledger() == {
-        "reserve:digital": -24_800, "association:operating": -304_180,
+        "reserve:digital": -24_800, "association:operating": -305_180,
         "alice": 3500, "bob": 17_000, "bakery": 2000, "association:fees": 1400,
     }  # fmt: skip
 
-    # The year's result, worked by hand. Income: grant 3000 + donation 50 + fees 10 + 10
-    # + interest 12 + 3.50 + reconversion fee 4 = 3089.50; expenses: bonuses 5 + 10 +
-    # 2.50 (dave's 1.50 taken back) + bank fee 4.20 + card fees 3 = 24.70.
-    result = 308_950 - 2470
-    year = chart.books_report_for(
-        auditor, start=date(2026, 1, 1), end=date(2026, 12, 31), zone=deployment.zone
+    # The first half-year's result, read three ways. By hand: income: grant 3000 + fees
+    # 10 + 10 + interest 12 + donation 50 = 3082; expenses: bonuses 5 + 10 + 2.50 (dave's
+    # 1.50 taken back) + bank fee 4.20 = 21.70.
+    half = 308_200 - 2170
+    first = chart.books_report_for(
+        auditor, start=date(2026, 1, 1), end=date(2026, 6, 30), zone=deployment.zone
     )
-    assert year.income_statement.result == result == 306_480
-    assert year.balance_sheet.balanced
-    fec = _fec(auditor, date(2026, 1, 1), date(2026, 12, 31))
-    net = _net(fec)
-    income = -sum(v for number, v in net.items() if number.startswith("7"))
-    expenses = sum(v for number, v in net.items() if number.startswith("6"))
-    assert (income, expenses) == (308_950, 2470)
-    assert income - expenses == result
+    assert first.income_statement.result == half == 306_030
+    assert first.balance_sheet.balanced
+    assert _result(_fec(auditor, date(2026, 1, 1), date(2026, 6, 30))) == (308_200, 2170)
 
-    # The checklist passes; the year is closed.
+    # The year's, by hand: income: grant 3000 + donation 50 + fees 10 + 10 + 10 (dave's
+    # cheque, of 28 December) + interest 12 + 3.50 + reconversion fee 4 = 3099.50;
+    # expenses: bonuses 17.50 + bank fee 4.20 + card fees 3 = 24.70. The FEC of 2026 says
+    # the same.
+    result = 309_950 - 2470
+    assert _result(_fec(auditor, date(2026, 1, 1), date(2026, 12, 31))) == (309_950, 2470)
+    assert result == 307_480
+
+    # Now the checklist passes; the year is closed.
     checks = periods.closing_checklist(auditor, date(2026, 12, 31))
     assert [(c.name, c.passed) for c in checks] == [
         ("journal", True), ("coverage", True), ("reconciliation", True),
@@ -356,16 +396,15 @@ def test_a_treasurers_year(database: Database) -> None:
         )
 
     assert an("512100") == 24_800  # the digital reserve, as the December statement closed
-    assert an("512300") == 304_180  # the operating account
+    assert an("512300") == 305_180  # the operating account
     assert (an("467100", "alice"), an("467100", "bob"), an("467200", "bakery")) == (
         -3500, -17_000, -2000,
     )  # fmt: skip
     assert an("120000") == -result and an("129000") == 0
     assert sum(_net(opening).values()) == 0
     assert sum(_net(rows).values()) == 0
-    # 2027's income statement starts again from nothing: the bonus of alice's conversion.
-    now = chart.books_report_for(auditor, start=date(2027, 1, 1), end=None, zone=deployment.zone)
-    assert (now.income_statement.total_income, now.income_statement.total_expenses) == (0, 100)
+    # 2027's own figures start again from nothing: the bonus of alice's conversion.
+    assert _result(rows) == (0, 100)
 
     # The plain-text journal, with its balance assertions, checked by hledger and Ledger.
     tools = [shutil.which("hledger"), shutil.which("ledger")]
