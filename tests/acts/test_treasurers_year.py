@@ -4,8 +4,9 @@ The deployment: a 5 % conversion bonus, a 5 % reconversion fee for businesses, a
 member fee of 10.00; two bank accounts (the digital reserve and the operating account);
 members alice, bob, carol and dave, the business bakery. Every month the clock moves on;
 each bank account's two statements of 2026 are imported and reconciled to the cent; the
-year is closed; its result is read three ways (the income statement, the FEC, the figure
-worked here by hand); January 2027 opens on the balances 2026 closed with.
+year is closed; its result is read from the FEC and worked here by hand (the first
+half-year's also from the income statement); January 2027 opens on the balances 2026
+closed with, and hledger and Ledger re-check the whole journal.
 
 Amounts are in cents: 10000 is 100.00. Euro asset accounts read negative in the ledger.
 """
@@ -43,6 +44,7 @@ from monnaie_locale.errors import ChecklistFailed, PeriodClosed
 from monnaie_locale.exports import FEC_COLUMNS, FEC_ENCODING, AccountMap
 from monnaie_locale.ledger.posting import load_batch
 from monnaie_locale.model import AccountKind
+from monnaie_locale.operations.bank_errors import InvalidBankDetails
 from monnaie_locale.store import Database
 from tests.bank_files import DIGITAL_IBAN, OPERATING_IBAN, Entry, camt053
 from tests.conftest import SteppingClock
@@ -112,8 +114,25 @@ def test_a_treasurers_year(database: Database) -> None:
     ctx = _context(book)
     auditor = _context(book, Role.AUDITOR)
 
+    # The bank accounts: an auditor may not enter one, nor anyone an IBAN whose check
+    # digits are wrong; refused, nothing is entered.
+    refused(
+        database,
+        RoleForbidden,
+        lambda: bank.add_bank_account(auditor, "fonds", role="reserve_digital", iban=DIGITAL_IBAN),
+    )
+    wrong = DIGITAL_IBAN[:-1] + ("0" if DIGITAL_IBAN[-1] != "0" else "1")
+    refused(
+        database,
+        InvalidBankDetails,
+        lambda: bank.add_bank_account(ctx, "fonds", role="reserve_digital", iban=wrong),
+    )
+    assert bank.list_bank_accounts(auditor) == []
     bank.add_bank_account(ctx, "fonds", role="reserve_digital", iban=DIGITAL_IBAN)
     bank.add_bank_account(ctx, "courant", role="operating", iban=OPERATING_IBAN)
+    assert [(a.name, a.ledger_account) for a in bank.list_bank_accounts(auditor)] == [
+        ("courant", "association:operating"), ("fonds", "reserve:digital"),
+    ]  # fmt: skip
 
     def month(m: int, year: int = 2026) -> None:
         """The clock moves on to the 5th of month ``m``, 09:00 UTC."""
