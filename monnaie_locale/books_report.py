@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from monnaie_locale.deployment import (
     HOLDER_KINDS,
@@ -137,15 +137,25 @@ def period_bounds(
     return since, until
 
 
-def _sums(conn: Connection, since: datetime | None, until: datetime | None) -> dict[int, int]:
-    """What moved on each account in the transactions dated from ``since`` to ``until``."""
-    query = select(postings.c.account_id, func.sum(postings.c.amount)).join(
-        transactions, transactions.c.id == postings.c.transaction_id
+def _sums(conn: Connection, start: date | None, end: date | None, zone: tzinfo) -> dict[int, int]:
+    """What moved on each account in the transactions of the days ``start`` to ``end``:
+    an operation's own day where it has one, else the day it was recorded in ``zone``, as
+    the FEC dates it (a fee dated 28 December and entered on 5 January is December's)."""
+    since, until = period_bounds(start, end, zone)
+    day = transactions.c.operation_date
+    dated: list[ColumnElement[bool]] = [day.is_not(None)]
+    recorded: list[ColumnElement[bool]] = [day.is_(None)]
+    if start is not None:
+        dated.append(day >= start)
+        recorded.append(transactions.c.created_at >= since)
+    if end is not None:
+        dated.append(day <= end)
+        recorded.append(transactions.c.created_at < until)
+    query = (
+        select(postings.c.account_id, func.sum(postings.c.amount))
+        .join(transactions, transactions.c.id == postings.c.transaction_id)
+        .where(or_(and_(*dated), and_(*recorded)))
     )
-    if since is not None:
-        query = query.where(transactions.c.created_at >= since)
-    if until is not None:
-        query = query.where(transactions.c.created_at < until)
     rows = conn.execute(query.group_by(postings.c.account_id)).all()
     return {int(account_id): int(total or 0) for account_id, total in rows}
 
@@ -223,9 +233,9 @@ def books(
     Without ``start`` the period runs from the first transaction; without ``end``, to
     the last.
     """
-    since, until = period_bounds(start, end, zone)
-    period = _sums(conn, since, until)
-    balances = _sums(conn, None, until)
+    period_bounds(start, end, zone)  # refuses a period that ends before it starts
+    period = _sums(conn, start, end, zone)
+    balances = _sums(conn, None, end, zone)
     infos = _accounts(conn, balances.keys())
     in_period = _by_number(period, infos, mapping)
     at_end = _by_number(balances, infos, mapping)

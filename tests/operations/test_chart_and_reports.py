@@ -52,11 +52,15 @@ def fec_entries(books: Books, **period: Any) -> list[list[tuple[str, str, int, i
         lambda conn: fec(conn, out, zone=UTC, account_map=chart.account_map(conn), **period)
     )
     rows = out.getvalue().decode("iso-8859-15").split("\r\n")[1:-1]
-    entries: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
+    # An écriture is its journal and its number there (each journal numbers its own), in
+    # the file's order.
+    entries: dict[tuple[str, str], list[tuple[str, str, int, int]]] = defaultdict(list)
     for row in rows:
         cells = row.split("|")
-        entries[cells[2]].append((cells[4], cells[6], _cents(cells[11]), _cents(cells[12])))
-    return [entries[number] for number in sorted(entries, key=int)]
+        entries[cells[0], cells[2]].append(
+            (cells[4], cells[6], _cents(cells[11]), _cents(cells[12]))
+        )
+    return list(entries.values())
 
 
 def fec_result(entries: list[list[tuple[str, str, int, int]]]) -> int:
