@@ -50,7 +50,9 @@ def bank_fee(
     idempotency_key: IdempotencyKey,
     ctx: Annotated[Context, acting(books.bank_fee)],
 ) -> BookingOut:
-    booked = books.bank_fee(ctx, body.account, body.amount, fee="bank", key=idempotency_key)
+    booked = books.bank_fee(
+        ctx, body.account, body.amount, fee="bank", key=idempotency_key, on=body.on
+    )
     return BookingOut.of(booked)
 
 
@@ -60,7 +62,9 @@ def card_fee(
     idempotency_key: IdempotencyKey,
     ctx: Annotated[Context, acting(books.bank_fee)],
 ) -> BookingOut:
-    booked = books.bank_fee(ctx, body.account, body.amount, fee="card", key=idempotency_key)
+    booked = books.bank_fee(
+        ctx, body.account, body.amount, fee="card", key=idempotency_key, on=body.on
+    )
     return BookingOut.of(booked)
 
 
@@ -70,7 +74,8 @@ def interest(
     idempotency_key: IdempotencyKey,
     ctx: Annotated[Context, acting(books.interest)],
 ) -> BookingOut:
-    return BookingOut.of(books.interest(ctx, body.account, body.amount, key=idempotency_key))
+    booked = books.interest(ctx, body.account, body.amount, key=idempotency_key, on=body.on)
+    return BookingOut.of(booked)
 
 
 @_flow("/to-operating", "Move the fees held, or the reserve's surplus, to the operating account")

@@ -38,6 +38,8 @@ class BankAccountIn(RequestBody):
 class BankAccountChangeIn(RequestBody):
     """What to change; the role stays. An empty bic removes the BIC."""
 
+    model_config = example(bic="CCOPFRPP")
+
     iban: str | None = Field(default=None, max_length=60)
     bic: str | None = Field(default=None, max_length=20)
     name: str | None = Field(default=None, min_length=1, max_length=60)

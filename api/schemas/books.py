@@ -10,7 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from api.schemas.common import TEXT_PATTERN, AccountCode, JsonInt, RequestBody, ResponseBody
+from api.schemas.common import (
+    TEXT_PATTERN,
+    AccountCode,
+    IsoDate,
+    JsonInt,
+    RequestBody,
+    ResponseBody,
+)
 from api.schemas.money import AmountIn, AmountOut, amount_out
 from api.schemas.operations import NoteCount, example
 from monnaie_locale.operations.bookings import Booking
@@ -42,6 +49,9 @@ class BankCostIn(RequestBody):
         description="reserve:digital, reserve:notes or association:operating."
     )
     amount: AmountIn
+    on: IsoDate | None = Field(
+        default=None, description="The bank's booking day, in an open period (default: today)."
+    )
 
 
 class ToOperatingIn(RequestBody):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from cli import help_fr
+from cli.commands.days import day_or_none
 from cli.commands.notes import NotesOption, parse_bundle
 from cli.commands.options import JsonOption, KeyOption
 from cli.context import RunContext, run_context
@@ -61,12 +62,14 @@ FRENCH_HELP: dict[str, str] = {
     "books bank-fee ACCOUNT": f"Le compte en banque : {_BANK}.",
     "books bank-fee AMOUNT": "Le montant, par exemple 12,50 ou 12.50.",
     "books bank-fee --card": "Des frais sur les paiements par carte.",
+    "books bank-fee --on": "Le jour où la banque les a passés, AAAA-MM-JJ (défaut : aujourd'hui).",
     "books interest": (
         "Enregistre des intérêts versés par la banque.\n\n[b]Exemple :[/b] mlc books "
         "interest reserve:digital 12,30 --key interest-2026"
     ),
     "books interest ACCOUNT": f"Le compte en banque : {_BANK}.",
     "books interest AMOUNT": "Le montant, par exemple 12,50 ou 12.50.",
+    "books interest --on": "Le jour où la banque les a versés, AAAA-MM-JJ (défaut : aujourd'hui).",
     "books to-operating": (
         "Verse au compte de fonctionnement les commissions détenues (fees) ou l'excédent "
         "de la réserve (surplus).\n\n[b]Exemple :[/b] mlc books to-operating fees 120 "
@@ -167,6 +170,12 @@ def _booked(run: RunContext, booked: Booking, *, as_json: bool) -> None:
         )
 
 
+BankDayOption = Annotated[
+    str | None,
+    typer.Option("--on", help="The bank's booking day, YYYY-MM-DD (default: today)."),
+]
+
+
 @group.command("bank-fee")
 def bank_fee(
     ctx: typer.Context,
@@ -174,6 +183,7 @@ def bank_fee(
     amount: AmountArgument,
     key: KeyOption,
     card: Annotated[bool, typer.Option("--card", help="A fee on card payments.")] = False,
+    on: BankDayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record a bank fee (or a card fee, --card) charged on one of the association's bank
@@ -183,7 +193,9 @@ def bank_fee(
     """
     run = run_context(ctx)
     fee: Literal["bank", "card"] = "card" if card else "bank"
-    booked = books.bank_fee(run.context(), account, parse_amount(amount), fee=fee, key=key)
+    booked = books.bank_fee(
+        run.context(), account, parse_amount(amount), fee=fee, key=key, on=day_or_none(run, on)
+    )
     _booked(run, booked, as_json=as_json)
 
 
@@ -193,6 +205,7 @@ def interest(
     account: AccountArgument,
     amount: AmountArgument,
     key: KeyOption,
+    on: BankDayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record interest the bank paid.
@@ -200,9 +213,10 @@ def interest(
     [b]Example:[/b] mlc books interest reserve:digital 12,30 --key interest-2026
     """
     run = run_context(ctx)
-    _booked(
-        run, books.interest(run.context(), account, parse_amount(amount), key=key), as_json=as_json
+    booked = books.interest(
+        run.context(), account, parse_amount(amount), key=key, on=day_or_none(run, on)
     )
+    _booked(run, booked, as_json=as_json)
 
 
 @group.command("to-operating")

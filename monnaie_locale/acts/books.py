@@ -22,6 +22,7 @@ reverse_conversion  the same
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from monnaie_locale.acting import Context, act
@@ -47,16 +48,27 @@ __all__ = [
 
 @act(*OPERATORS)
 def bank_fee(
-    ctx: Context, account: str, amount: int, *, fee: Literal["bank", "card"], key: str
+    ctx: Context,
+    account: str,
+    amount: int,
+    *,
+    fee: Literal["bank", "card"],
+    key: str,
+    on: date | None = None,
 ) -> Booking:
-    """Book a bank or card fee charged on one of the association's bank accounts."""
-    return ctx.operate(bank_costs.book_bank_fee, key=key, account=account, amount=amount, fee=fee)
+    """Book a bank or card fee charged on one of the association's bank accounts, on the
+    bank's day ``on`` if given."""
+    return ctx.operate(
+        bank_costs.book_bank_fee, key=key, account=account, amount=amount, fee=fee, on=on
+    )
 
 
 @act(*OPERATORS)
-def interest(ctx: Context, account: str, amount: int, *, key: str) -> Booking:
-    """Book interest the bank paid on one of the association's bank accounts."""
-    return ctx.operate(bank_costs.book_interest, key=key, account=account, amount=amount)
+def interest(
+    ctx: Context, account: str, amount: int, *, key: str, on: date | None = None
+) -> Booking:
+    """Book interest the bank paid on one of the association's bank accounts (its day ``on``)."""
+    return ctx.operate(bank_costs.book_interest, key=key, account=account, amount=amount, on=on)
 
 
 @act(*OPERATORS)

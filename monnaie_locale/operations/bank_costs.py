@@ -17,6 +17,7 @@ fund), and refuse, saying so, only when the operating account cannot pay the top
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from sqlalchemy import Connection
@@ -56,23 +57,27 @@ def book_bank_fee(
     fee: Literal["bank", "card"],
     idempotency_key: str,
     clock: Clock,
+    on: date | None = None,
 ) -> Booking:
-    """Book a fee of ``amount`` euros the bank charged on ``account``."""
+    """Book a fee of ``amount`` euros the bank charged on ``account``, on the bank's day
+    ``on`` when given (a fee seen on last month's statement)."""
     kind = f"{fee}_fee"
-    request = f"{kind}|{account}|{amount}"
+    request = f"{kind}|{account}|{amount}" + (f"|{on}" if on else "")
     first = claimed(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return first
     check_bank_account(account)
     check_positive(amount)
     top_up = 0 if account == ASSOCIATION_OPERATING else _top_up(conn, deployment, amount)
-    entries = [TransferRequest.simple(_EXPENSE[fee], account, amount, kind=kind)]
+    entries = [TransferRequest.simple(_EXPENSE[fee], account, amount, kind=kind, on=on)]
     if top_up:
         available = operating(conn)
         if available < top_up:
             raise OperatingShort(top_up, available, f"keep the reserve covering after a {kind}")
         entries.append(
-            TransferRequest.simple(account, ASSOCIATION_OPERATING, top_up, kind="reserve_top_up")
+            TransferRequest.simple(
+                account, ASSOCIATION_OPERATING, top_up, kind="reserve_top_up", on=on
+            )
         )
     batch = post_entries(conn, entries, key=idempotency_key, clock=clock)
     ensure_coverage(conn, deployment, batch=batch)
@@ -94,13 +99,15 @@ def book_interest(
     amount: int,
     idempotency_key: str,
     clock: Clock,
+    on: date | None = None,
 ) -> Booking:
-    """Book ``amount`` euros of interest the bank paid on ``account``."""
-    first = claimed(conn, idempotency_key, request=f"interest|{account}|{amount}", clock=clock)
+    """Book ``amount`` euros of interest the bank paid on ``account`` (on its day ``on``)."""
+    request = f"interest|{account}|{amount}" + (f"|{on}" if on else "")
+    first = claimed(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return first
     check_bank_account(account)
-    entry = TransferRequest.simple(account, INCOME_INTEREST, amount, kind="interest")
+    entry = TransferRequest.simple(account, INCOME_INTEREST, amount, kind="interest", on=on)
     batch = post_entries(conn, [entry], key=idempotency_key, clock=clock)
     ensure_coverage(conn, deployment, batch=batch)
     return finished(conn, idempotency_key, Booking("interest", account, amount, EUR.code, 0, batch))

@@ -8,9 +8,11 @@ positive. ``postings_of`` nets a batch per account.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from monnaie_locale.deployment import EXPENSE_BANK_FEES, RESERVE_DIGITAL
 from monnaie_locale.errors import (
@@ -39,6 +41,7 @@ from monnaie_locale.operations.errors import (
 from monnaie_locale.operations.reversals import reverse_conversion
 from monnaie_locale.operations.write_offs import write_off_series
 from monnaie_locale.store import Database
+from monnaie_locale.store.tables import transactions
 from tests.conftest import SteppingClock
 from tests.operations.conftest import Books, make_books, make_deployment
 from tests.support import snapshot
@@ -131,6 +134,48 @@ def test_a_fee_on_the_operating_account_is_an_expense(books: Books) -> None:
     )
     assert again == booked
     assert books.balance("association:operating") == -9750
+
+
+def test_a_fee_and_interest_seen_on_a_statement_are_booked_on_the_bank_s_days(
+    books: Books,
+) -> None:
+    card(books, "alice", 5000, "c1")
+    books.fund_association(1000)
+
+    fee = books.run(
+        bank_costs.book_bank_fee,
+        account=RESERVE_DIGITAL,
+        amount=200,
+        fee="bank",
+        idempotency_key="f-oct",
+        on=date(2026, 10, 30),
+    )
+    earned = books.run(
+        bank_costs.book_interest,
+        account=RESERVE_DIGITAL,
+        amount=150,
+        idempotency_key="i-oct",
+        on=date(2026, 10, 31),
+    )
+
+    def days(conn: Any, batch: str | None) -> set[date | None]:
+        query = select(transactions.c.operation_date).where(transactions.c.batch == batch)
+        return set(conn.execute(query).scalars())
+
+    assert books.read(days, fee.transaction_batch) == {date(2026, 10, 30)}
+    assert books.read(days, earned.transaction_batch) == {date(2026, 10, 31)}
+    # The same key with another day is another request: refused, nothing booked twice.
+    refused(
+        books,
+        IdempotencyConflict,
+        lambda: books.run(
+            bank_costs.book_interest,
+            account=RESERVE_DIGITAL,
+            amount=150,
+            idempotency_key="i-oct",
+            on=date(2026, 10, 29),
+        ),
+    )
 
 
 def test_interest_on_the_reserve_then_a_card_fee_it_covers(books: Books) -> None:
