@@ -68,6 +68,8 @@ class BankAccountOut(ResponseBody):
 
 
 class MatchIn(RequestBody):
+    model_config = example(transaction_id=42)
+
     transaction_id: int = Field(ge=1, description="The ledger transaction the line stands for.")
 
 
