@@ -48,6 +48,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, func, insert, select
 
+from monnaie_locale.clock import as_utc
 from monnaie_locale.deployment import HOLDER_KINDS, Deployment, MembershipFee
 from monnaie_locale.errors import Conflict, InvalidAmount, InvalidRequest
 from monnaie_locale.model import AccountKind
@@ -225,7 +226,7 @@ def _change_of(row: Any) -> RuleChange:
         value=_value_of(row).text(row.family),
         effective_from=row.effective_from,
         changed_by=row.changed_by,
-        changed_at=row.changed_at,
+        changed_at=as_utc(row.changed_at),
     )
 
 

@@ -38,7 +38,7 @@ from monnaie_locale.acts import bank, reserve
 router = APIRouter(prefix="/v1/bank", tags=["bank reconciliation"])
 
 AccountName = Annotated[str, Path(min_length=1, max_length=60)]
-LineNumber = Annotated[int, Path(ge=1)]
+LineNumber = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.post(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from api.schemas.common import RequestBody, ResponseBody
+from api.schemas.common import JsonInt, RequestBody, ResponseBody
 from api.schemas.money import AmountOut, amount_out
 from api.schemas.operations import example
 from monnaie_locale.operations.bank_accounts import BankAccount
@@ -70,7 +70,9 @@ class BankAccountOut(ResponseBody):
 class MatchIn(RequestBody):
     model_config = example(transaction_id=42)
 
-    transaction_id: int = Field(ge=1, description="The ledger transaction the line stands for.")
+    transaction_id: JsonInt = Field(
+        ge=1, le=2**63 - 1, description="The ledger transaction the line stands for."
+    )
 
 
 class LineChangeOut(ResponseBody):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from api.schemas.common import IsoDate, RequestBody, ResponseBody
 from api.schemas.operations import example
@@ -36,7 +36,7 @@ class RuleChangeIn(RequestBody):
         examples=["300"],
     )
     effective_from: IsoDate = Field(description="The day the new value applies from.")
-    new_category: bool = Field(
+    new_category: StrictBool = Field(
         default=False, description="Price a reconversion category no rule priced yet."
     )
 

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from monnaie_locale.bank import InvalidBic, InvalidIban, validate_bic, validate_iban
-from monnaie_locale.clock import Clock
+from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.deployment import (
     ASSOCIATION_OPERATING,
     RESERVE_DIGITAL,
@@ -93,7 +93,7 @@ def _of(row: Any) -> BankAccount:
         role=row.role,
         iban=row.iban,
         bic=row.bic,
-        updated_at=row.updated_at,
+        updated_at=as_utc(row.updated_at),
         updated_by=row.updated_by,
     )
 
