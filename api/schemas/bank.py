@@ -71,7 +71,7 @@ class MatchIn(RequestBody):
     model_config = example(transaction_id=42)
 
     transaction_id: JsonInt = Field(
-        ge=1, le=2**63 - 1, description="The ledger transaction the line stands for."
+        ge=1, le=2**53 - 1, description="The ledger transaction the line stands for."
     )
 
 

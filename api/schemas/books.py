@@ -173,7 +173,7 @@ class WriteOffOut(ResponseBody):
 class ConversionReversalIn(RequestBody):
     model_config = example(conversion_id=42, how="charged_back")
 
-    conversion_id: JsonInt = Field(ge=1, le=2**63 - 1)
+    conversion_id: JsonInt = Field(ge=1, le=2**53 - 1)  # exact in every JSON reader
     how: Literal["reversed", "charged_back"]
 
 
