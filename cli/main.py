@@ -103,7 +103,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "report": (
         "cli.commands.chart",
-        "The income statement of a period and the balance sheet at its end.",
+        "The income statement of a period and the balance sheet at its end, by chart account.",
     ),
     "audit": ("cli.commands.audit", "Audit the books."),
     "period": (

@@ -307,8 +307,9 @@ def two_years(books: Books) -> None:
     # 1 March 2025, office 3: alice buys 100.00 of units with cash. EUR Dr office:3:till
     # 100 / Cr external 100; MLC Dr issuance 100 / Cr alice 100.
     conversions.convert_cash(ctx, "3", "alice", 10000, key="y1-c", on=date(2025, 3, 1))
-    # 1 June 2025: alice pays her 2025 fee in units, 10.00: Dr alice 10 / Cr
-    # association:fees 10 (706000, class 7: the year's income).
+    # 1 June 2025: alice pays her 2025 fee in units, 10.00: MLC Dr alice 10 / Cr
+    # association:fees 10; EUR Dr external 10 / Cr income:membership 10 (756000, class 7:
+    # the year's income).
     membership.pay_fee(ctx, "alice", "2025", paid_in="units", key="y1-f", on=date(2025, 6, 1))
     # 1 February 2026: alice pays the bakery 30.00: Dr alice 30 / Cr bakery 30.
     transfers.transfer(ctx, "alice", "bakery", 3000, key="y2-t", on=date(2026, 2, 1))
@@ -323,9 +324,11 @@ def test_the_fec_of_year_two_opens_with_year_ones_balances(books: Books) -> None
     picked = ("CompteNum", "CompAuxNum", "Debit", "Credit", "Montantdevise", "Idevise")
     assert [tuple(row[column(name)] for name in picked) for row in opening] == [
         ("467100", "alice", "0,00", "90,00", "90,00", "MLC"),  # 100 bought - 10 of fee
-        ("471000", "", "0,00", "100,00", "", ""),  # external: the euros came from outside
-        ("471100", "", "100,00", "0,00", "100,00", "MLC"),  # issuance: 100 units issued
         ("530000", "office:3:till", "100,00", "0,00", "", ""),  # the till holds 100 €
+        # The liaison account (issuance, external, the association's units), per currency:
+        # 90 units out in the unit, 90 € in (100 from outside, less the 10 of the fee).
+        ("581000", "", "90,00", "0,00", "90,00", "MLC"),
+        ("581000", "", "0,00", "90,00", "", ""),
         ("120000", "", "0,00", "10,00", "", ""),  # 2025's result: 10.00 of fees, excédent
     ]
     assert {row[column("EcritureNum")] for row in opening} == {"1"}
@@ -338,7 +341,7 @@ def test_the_fec_of_year_two_opens_with_year_ones_balances(books: Books) -> None
     ] == [("ML", "1", "20260201"), ("ML", "1", "20260201")]
     debit = sum(int(row[column("Debit")].replace(",", "")) for row in rows)
     credit = sum(int(row[column("Credit")].replace(",", "")) for row in rows)
-    assert debit == credit == 20000 + 3000
+    assert debit == credit == 19000 + 3000
 
 
 def test_the_fec_of_year_one_has_no_opening_and_numbers_each_journal(books: Books) -> None:
@@ -349,7 +352,7 @@ def test_the_fec_of_year_one_has_no_opening_and_numbers_each_journal(books: Book
     assert [
         (row[column("JournalCode")], row[column("EcritureNum")], row[column("EcritureDate")])
         for row in rows
-    ] == [("CA-3", "1", "20250301")] * 4 + [("ML", "1", "20250601")] * 2
+    ] == [("CA-3", "1", "20250301")] * 4 + [("OD", "1", "20250601")] * 4
     assert {row[column("ValidDate")] for row in rows} == {"20261102"}
 
 

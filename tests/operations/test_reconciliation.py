@@ -128,7 +128,7 @@ def test_an_amount_that_differs_from_the_order_is_left_unmatched_with_the_reason
     result = import_(books, statement(line(4000, f"CONV {reference}", "B1")))
 
     assert result.matched == ()
-    assert "expects 5000" in result.unmatched[0].note
+    assert "expects 50.00" in result.unmatched[0].note
     assert books.read(conversion.order_by_reference, reference).status == "pending"
     assert books.posting_count() == 0
 
