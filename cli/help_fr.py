@@ -57,6 +57,7 @@ FRENCH_HELP: dict[str, str] = {
     "transfer CREDIT": "Compte payé.",
     "transfer AMOUNT": "Montant, par exemple 12,50 ou 12.50.",
     "transfer --memo": "L'objet du paiement.",
+    "transfer --on": "Le jour du paiement, AAAA-MM-JJ (par défaut : aujourd'hui).",
     "reverse": "Contrepasse la transaction TXID (l'écriture exactement inverse, liée à elle, "
     "une seule fois).\n\n"
     "Seul un virement simple entre détenteurs se contrepasse ici : une conversion, un "

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands.days import day_or_none
 from cli.commands.options import JsonOption, KeyOption
 from cli.context import run_context
 from cli.deployment_settings import record_json
@@ -52,6 +53,7 @@ FRENCH_HELP: dict[str, str] = {
     "membership pay ACCOUNT": "Le compte de l'adhérent ou du professionnel.",
     "membership pay --period": "La période payée : 2026 ou 2026-11.",
     "membership pay --paid-in": "units (prélevées sur le compte) ou euros (espèces, chèque).",
+    "membership pay --on": "Le jour du paiement, AAAA-MM-JJ (par défaut : aujourd'hui).",
     "membership status": (
         "Liste l'état de cotisation de chaque adhérent et professionnel pour la période en "
         "cours.\n\n[b]Exemple :[/b] mlc membership status --unpaid"
@@ -77,6 +79,10 @@ def pay(
     paid_in: Annotated[
         str, typer.Option("--paid-in", help="units (from the account) or euros (cash, cheque).")
     ] = "euros",
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The day it was paid, YYYY-MM-DD (default: today)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record an account's membership fee for a period.
@@ -87,7 +93,9 @@ def pay(
     if paid_in not in ("units", "euros"):
         raise UsageProblem(run.messages("membership.bad_paid_in", value=paid_in))
     means: Literal["units", "euros"] = "units" if paid_in == "units" else "euros"
-    paid = membership.pay_fee(run.context(), account, period, paid_in=means, key=key)
+    paid = membership.pay_fee(
+        run.context(), account, period, paid_in=means, key=key, on=day_or_none(run, on)
+    )
     if as_json:
         print_json(record_json(paid))
         return

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cli.commands.days import day_or_none
 from cli.commands.options import JsonOption, KeyOption
 from cli.context import run_context
 from cli.lazy import lazy
@@ -53,6 +54,10 @@ def transfer(
     amount: Annotated[str, typer.Argument(help="Amount, e.g. 12,50 or 12.50.")],
     key: KeyOption,
     memo: Annotated[str, typer.Option("--memo", help="What the payment is for.")] = "",
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The day it happened, YYYY-MM-DD (default: today)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Move AMOUNT from DEBIT to CREDIT, once per --key.
@@ -65,7 +70,9 @@ def transfer(
     """
     run = run_context(ctx)
     minor = parse_amount(amount)
-    transaction = transfers.transfer(run.context(), debit, credit, minor, key=key, memo=memo)
+    transaction = transfers.transfer(
+        run.context(), debit, credit, minor, key=key, memo=memo, on=day_or_none(run, on)
+    )
     if as_json:
         print_json(transaction_json(transaction))
         return

@@ -7,9 +7,13 @@ On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlalchemy import select
 
 from monnaie_locale.store import Database
+from monnaie_locale.store.tables import transactions
 from tests.cli.conftest import Mlc
 from tests.engine import Engine
 from tests.support import snapshot
@@ -59,3 +63,22 @@ def test_a_transfer_between_holders_still_goes_through(mlc: Mlc, books: Engine) 
         ("alice", -100),
         ("bob", 100),
     ]
+
+
+def test_a_transfer_carries_the_day_it_happened_and_never_a_day_to_come(
+    mlc: Mlc, books: Engine, database: Database
+) -> None:
+    paid = mlc.json("transfer", "alice", "bob", "1", "--key", "k-on", "--on", "2026-11-01")
+
+    day = database.read(
+        lambda conn: conn.execute(
+            select(transactions.c.operation_date).where(transactions.c.id == paid["id"])
+        ).scalar_one()
+    )
+    assert day == date(2026, 11, 1)
+    before = snapshot(database)
+    later = mlc("transfer", "alice", "bob", "1", "--key", "k-later", "--on", "2099-01-01")
+    badly = mlc("transfer", "alice", "bob", "1", "--key", "k-bad", "--on", "01/11/2026")
+    assert later.exit_code != 0 and "2099-01-01" in later.stderr
+    assert badly.exit_code == 2 and "01/11/2026" in badly.stderr
+    assert snapshot(database) == before
