@@ -30,6 +30,7 @@ from monnaie_locale.deployment import (
     INCOME_INTEREST,
     Deployment,
 )
+from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.model import TransferRequest, check_positive
 from monnaie_locale.money import EUR
 from monnaie_locale.operations.bookings import (
@@ -68,6 +69,8 @@ def book_bank_fee(
         return first
     check_bank_account(account)
     check_positive(amount)
+    if fee not in _EXPENSE:
+        raise InvalidRequest(f"a bank cost is a bank or a card fee, not {fee!r}")
     top_up = 0 if account == ASSOCIATION_OPERATING else _top_up(conn, deployment, amount)
     entries = [TransferRequest.simple(_EXPENSE[fee], account, amount, kind=kind, on=on)]
     if top_up:

@@ -28,7 +28,7 @@ from monnaie_locale.deployment import (
     RESERVE_DIGITAL,
     Deployment,
 )
-from monnaie_locale.errors import InsufficientFunds
+from monnaie_locale.errors import InsufficientFunds, InvalidRequest
 from monnaie_locale.model import Leg, TransferRequest, check_plain_text, check_positive
 from monnaie_locale.money import EUR
 from monnaie_locale.operations.bookings import Booking, claimed, finished
@@ -54,6 +54,8 @@ def receive_gift(
     if first is not None:
         return first
     check_plain_text(memo, "memo", max_length=200)
+    if gift not in _INCOME:
+        raise InvalidRequest(f"a gift is a donation or a grant, not {gift!r}")
     entry = TransferRequest.simple(
         ASSOCIATION_OPERATING, _INCOME[gift], amount, kind=gift, memo=memo
     )

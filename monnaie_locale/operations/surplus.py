@@ -53,6 +53,8 @@ def move_to_operating(
     if first is not None:
         return first
     check_positive(amount)
+    if what not in ("fees", "surplus"):
+        raise InvalidRequest(f"what moves to operating is fees or surplus, not {what!r}")
     if reserve not in (RESERVE_DIGITAL, RESERVE_NOTES):
         raise InvalidRequest(
             f"{reserve} is not a reserve account; name {RESERVE_DIGITAL} or {RESERVE_NOTES}"

@@ -693,3 +693,21 @@ def test_a_cash_conversion_is_not_charged_back(books: Books) -> None:
         "association:operating": -60,
         "reserve:digital": 60,
     }
+
+
+@pytest.mark.parametrize(
+    ("operation", "fields"),
+    [
+        (bank_costs.book_bank_fee, {"account": RESERVE_DIGITAL, "amount": 100, "fee": "atm"}),
+        (gifts.receive_gift, {"gift": "legacy", "amount": 100, "memo": ""}),
+        (surplus.move_to_operating, {"what": "everything", "amount": 100}),
+    ],
+    ids=["fee", "gift", "to-operating"],
+)
+def test_a_kind_the_books_do_not_know_is_refused_by_the_core_and_changes_nothing(
+    books: Books, operation: Callable[..., Any], fields: dict[str, Any]
+) -> None:
+    card(books, "alice", 5000, "c1")
+    books.fund_association(1000)
+
+    refused(books, InvalidRequest, lambda: books.run(operation, idempotency_key="odd", **fields))
