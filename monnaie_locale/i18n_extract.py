@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
-__all__ = ["extract_keys", "extract_template_keys"]
+__all__ = ["extract_keys", "extract_page_keys", "extract_template_keys"]
 
 Extracted = tuple[int, str, str, list[str]]
 
@@ -67,3 +67,20 @@ def extract_template_keys(
     for found in _MSGID.finditer(text):
         line = text.count(b"\n", 0, found.start()) + 1
         yield line, "", found.group(1).decode("ascii"), []
+
+
+# A page template names its texts ``t.<name>``: the catalogue's ``page.<name>``.
+_PAGE_TEXT = re.compile(rb"\bt\.([a-z][a-z0-9_]*)")
+
+
+def extract_page_keys(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[Extracted]:
+    """The ``page.`` key of every ``t.<name>`` a page template uses."""
+    text = fileobj.read()
+    for found in _PAGE_TEXT.finditer(text):
+        line = text.count(b"\n", 0, found.start()) + 1
+        yield line, "", "page." + found.group(1).decode("ascii"), []

@@ -14,6 +14,8 @@ sign_in          anyone, without an actor, with a username and its password
 acting_as        whoever holds the database (the command line), without an actor: the
                  active user they name becomes the actor
 sign_out         anyone signed in with a token: that token is revoked
+sign_out_all     anyone signed in with a token: every token of theirs is revoked, on
+                 every device (their API keys, which have no session, stay)
 whoami           anyone: their name, role and the accounts they hold
 change_password  anyone signed in with a token, giving their current password; every
                  token is revoked and a fresh one returned
@@ -28,12 +30,12 @@ from monnaie_locale.auth.credentials import principal_named
 from monnaie_locale.auth.lockout import LoginPolicy
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import EVERYONE
-from monnaie_locale.auth.tokens import IssuedToken
+from monnaie_locale.auth.tokens import IssuedToken, revoke_user_tokens
 from monnaie_locale.clock import Clock
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.store.database import Database
 
-__all__ = ["acting_as", "change_password", "sign_in", "sign_out", "whoami"]
+__all__ = ["acting_as", "change_password", "sign_in", "sign_out", "sign_out_all", "whoami"]
 
 
 def sign_in(
@@ -59,6 +61,16 @@ def sign_out(ctx: Context) -> None:
     if token_id is None:
         raise InvalidRequest("an API key is not signed out; its owner revokes it")
     login.sign_out(ctx.database, token_id, clock=ctx.clock)
+
+
+@act(*EVERYONE)
+def sign_out_all(ctx: Context) -> int:
+    """Revoke every token of the actor (a lost phone's too); how many were revoked."""
+    user_id = ctx.actor.user_id
+    if ctx.actor.token_id is None or user_id is None:
+        raise InvalidRequest("an API key is not signed out; its owner revokes it")
+    now = ctx.clock()
+    return ctx.database.write(lambda conn: revoke_user_tokens(conn, user_id, now=now))
 
 
 @act(*EVERYONE)

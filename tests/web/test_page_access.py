@@ -1,0 +1,145 @@
+"""Every page and every form against every role, signed in through a real session.
+
+The matrix says who may open each page route: ``public``, or a mark per role column
+(``x`` allowed, ``.`` refused). A refused role gets the API's refusal (403,
+``role_forbidden``) on a page, and a refused form changes nothing; a visitor who is not
+signed in is asked to sign in (401). A new page route fails the first test until its
+row is written.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from api.web.rendering import PageRoute
+from monnaie_locale.auth import Role
+from tests.support import snapshot
+from tests.web.conftest import USER_OF_ROLE, Site, csrf
+
+ROLE_COLUMNS = (
+    Role.MEMBER,
+    Role.MERCHANT_OWNER,
+    Role.MERCHANT_CASHIER,
+    Role.AUTHORITY_AGENT,
+    Role.OFFICE_OPERATOR,
+    Role.ASSOCIATION_OPERATOR,
+    Role.AUDITOR,
+    Role.ADMIN,
+)
+
+# method path                         mem own cas aut off ass aud adm
+MATRIX = """
+GET  /                                public
+GET  /connexion                       public
+POST /connexion                       public
+POST /deconnexion                     x x x x x x x x
+POST /deconnexion-partout             x x x x x x x x
+GET  /langue/{language}               public
+GET  /assets/web/{name}               public
+GET  /sw.js                           public
+GET  /manifest.webmanifest            public
+"""
+
+PATH_VALUES = {"language": "en", "name": "web.css"}
+PUBLIC = "public"
+
+
+def _policy() -> dict[tuple[str, str], frozenset[Role] | str]:
+    policy: dict[tuple[str, str], frozenset[Role] | str] = {}
+    for line in MATRIX.strip().splitlines():
+        method, path, *marks = line.split()
+        if marks == [PUBLIC]:
+            policy[(method, path)] = PUBLIC
+        else:
+            assert len(marks) == len(ROLE_COLUMNS), line
+            policy[(method, path)] = frozenset(
+                role for role, mark in zip(ROLE_COLUMNS, marks, strict=True) if mark == "x"
+            )
+    return policy
+
+
+POLICY = _policy()
+
+
+def _page_routes(site: Site) -> set[tuple[str, str]]:
+    # The application lists its routers (the page routers have no prefix), each its routes.
+    routes = [
+        route
+        for included in site.app.routes
+        for route in getattr(getattr(included, "original_router", None), "routes", [included])
+    ]
+    return {
+        (method, route.path)
+        for route in routes
+        if isinstance(route, PageRoute)
+        for method in route.methods
+        if method != "HEAD"
+    }
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda found: PATH_VALUES.get(found.group(1), "1"), path)
+
+
+def _code(body: str) -> str | None:
+    found = re.search(r'data-code="([a-z_]+)"', body)
+    return found.group(1) if found else None
+
+
+def test_the_matrix_names_every_page_route(site: Site) -> None:
+    assert _page_routes(site) == set(POLICY)
+
+
+def test_every_page_answers_every_role_as_the_matrix_says(site: Site) -> None:
+    mismatches = []
+    browsers = {role: site.as_role(role) for role in Role}
+    anonymous = site.browser()
+    for method, path in sorted(_page_routes(site)):
+        allowed = POLICY[(method, path)]
+        form = {"csrf": csrf(anonymous)}
+        answer = anonymous.request(method, _url(path), data=form, follow_redirects=False)
+        if allowed == PUBLIC:
+            # (A sign-in without a password is refused as such: that is no role's refusal.)
+            if answer.status_code == 403 or (method == "GET" and answer.status_code == 401):
+                mismatches.append(f"{method} {path}: public page refused a visitor")
+            continue
+        if answer.status_code != 401:
+            mismatches.append(f"{method} {path}: a visitor got {answer.status_code}")
+        for role in Role:
+            browser = browsers[role] if method == "GET" else site.as_role(role)
+            before = None if role in allowed else snapshot(site.database)
+            answer = browser.request(
+                method, _url(path), data={"csrf": csrf(browser)}, follow_redirects=False
+            )
+            refused = (answer.status_code, _code(answer.text)) == (403, "role_forbidden")
+            if role in allowed and (refused or answer.status_code == 401):
+                mismatches.append(f"{method} {path}: {role} refused ({answer.status_code})")
+            if role not in allowed and not refused:
+                mismatches.append(f"{method} {path}: {role} let through ({answer.status_code})")
+            if before is not None and snapshot(site.database) != before:
+                mismatches.append(f"{method} {path}: {role} refused, but the books moved")
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("method_path", sorted(k for k, v in POLICY.items() if k[0] == "POST"))
+def test_a_form_without_its_token_or_from_another_site_changes_nothing(
+    site: Site, method_path: tuple[str, str]
+) -> None:
+    method, path = method_path
+    browser = site.as_role(Role.MEMBER)
+    before = snapshot(site.database)
+    for headers, form in (
+        ({}, {}),
+        ({}, {"csrf": "x" * 43}),
+        ({"Origin": "https://attacker.example"}, {"csrf": csrf(browser)}),
+        ({"Sec-Fetch-Site": "cross-site"}, {"csrf": csrf(browser)}),
+    ):
+        answer = browser.request(
+            method, _url(path), data=form, headers=headers, follow_redirects=False
+        )
+        assert (answer.status_code, _code(answer.text)) == (403, "csrf_refused"), headers
+    assert snapshot(site.database) == before
+    # The session survived every forged sign-out: the member is still signed in.
+    assert USER_OF_ROLE[Role.MEMBER] in browser.get("/").text
