@@ -8,9 +8,9 @@ script, so its Content-Security-Policy allows scripts from this origin only.
 
 FastAPI's own ``/docs`` and ``/redoc`` load their assets from a CDN, so the application is
 built without them (:func:`api.app.create_app`). No package the project installs ships
-ReDoc, so there is no ``/redoc`` any more. ``/docs/oauth2-redirect`` is kept as FastAPI had it; the API signs
-in with bearer tokens, so no OAuth2 flow ever lands there, and its inline script is allowed
-by its hash alone.
+ReDoc, so there is no ``/redoc`` any more. ``/docs/oauth2-redirect`` is kept as FastAPI
+had it; the API signs in with bearer tokens, so no OAuth2 flow ever lands there, and its
+inline script is allowed by its hash alone.
 
 The pages are not API operations, so the OpenAPI document leaves them out; anyone may open
 them (:data:`~api.deps.Public`), as anyone may read ``/openapi.json``.

@@ -54,7 +54,8 @@ def test_the_docs_page_allows_scripts_from_this_origin_only(client: TestClient) 
     response = client.get("/docs")
 
     policy = dict(
-        part.strip().split(" ", 1) for part in response.headers["content-security-policy"].split(";")
+        part.strip().split(" ", 1)
+        for part in response.headers["content-security-policy"].split(";")
     )
     assert policy["script-src"] == "'self'"
     assert policy["default-src"] == "'none'"

@@ -102,15 +102,19 @@ def _visit(browser: Any, server: str, path: str) -> Visit:
     visit = Visit(page, block_outside(page, server))
     page.on(
         "response",
-        lambda response: visit.failed.append(f"{response.status} {response.url}")
-        if response.status >= 400
-        else None,
+        lambda response: (
+            visit.failed.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
     )
     page.on(
         "requestfailed",
-        lambda request: visit.failed.append(f"{request.failure} {request.url}")
-        if request.url.startswith(server)
-        else None,
+        lambda request: (
+            visit.failed.append(f"{request.failure} {request.url}")
+            if request.url.startswith(server)
+            else None
+        ),
     )
     page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: visit.errors.append(str(error)))
@@ -175,9 +179,7 @@ def test_the_pay_page_loads_whole_from_the_server(server: str, browser: Any) -> 
     _assert_complete(visit)
 
 
-def test_the_guard_stops_and_reports_a_request_to_another_host(
-    server: str, browser: Any
-) -> None:
+def test_the_guard_stops_and_reports_a_request_to_another_host(server: str, browser: Any) -> None:
     page = browser.new_page()
     outside = block_outside(page, server)
 
