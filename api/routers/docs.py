@@ -1,14 +1,15 @@
 """The interactive API documentation at ``/docs``, served whole by the deployment itself.
 
-Swagger UI's script, style sheet and icon come from the ``swagger-ui-bundle`` package, at
+Swagger UI's script, style sheet and icon come from the ``fastapi-offline`` package (a
+Swagger UI that reads the OpenAPI 3.1 document FastAPI writes), at
 ``/assets/swagger/{name}``, so the page works on a network without internet and tells no
 third party who reads it. Only the files named in an allow-list are served. The page
 starts Swagger UI from a served file (``api/pages/assets/docs.js``) rather than an inline
 script, so its Content-Security-Policy allows scripts from this origin only.
 
 FastAPI's own ``/docs`` and ``/redoc`` load their assets from a CDN, so the application is
-built without them (:func:`api.app.create_app`). No package the project installs ships
-ReDoc, so there is no ``/redoc`` any more. ``/docs/oauth2-redirect`` is kept as FastAPI
+built without them (:func:`api.app.create_app`); one reader of the document is enough,
+so there is no ``/redoc``. ``/docs/oauth2-redirect`` is kept as FastAPI
 had it; the API signs in with bearer tokens, so no OAuth2 flow ever lands there, and its
 inline script is allowed by its hash alone.
 
@@ -24,24 +25,24 @@ import re
 from html import escape
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from swagger_ui_bundle import swagger_ui_path
 
 from api.deps import Public
 from monnaie_locale.errors import NotFound
 
 __all__ = ["ASSETS", "router"]
 
-_SWAGGER = Path(str(swagger_ui_path))
+_SWAGGER = Path(fastapi_offline.__file__).resolve().parent / "static"
 _PAGES = Path(__file__).resolve().parent.parent / "pages"
 
 # name -> (file, media type); nothing else under the package's folder is served.
 ASSETS: dict[str, tuple[Path, str]] = {
     "swagger-ui-bundle.js": (_SWAGGER / "swagger-ui-bundle.js", "text/javascript"),
     "swagger-ui.css": (_SWAGGER / "swagger-ui.css", "text/css"),
-    "favicon-32x32.png": (_SWAGGER / "favicon-32x32.png", "image/png"),
+    "favicon.png": (_SWAGGER / "favicon.png", "image/png"),
     "docs.js": (_PAGES / "assets" / "docs.js", "text/javascript"),
 }
 
@@ -71,7 +72,7 @@ def docs(request: Request) -> Response:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <link rel="stylesheet" href="{asset("swagger-ui.css")}">
-<link rel="icon" type="image/png" href="{asset("favicon-32x32.png")}">
+<link rel="icon" type="image/png" href="{asset("favicon.png")}">
 </head>
 <body>
 <div id="swagger-ui" data-openapi-url="{escape(openapi_url)}"

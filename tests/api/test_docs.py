@@ -40,7 +40,7 @@ def test_the_docs_page_refers_to_this_server_only(client: TestClient) -> None:
     urls = _urls(html)
     assert set(urls) == {
         "/assets/swagger/swagger-ui.css",
-        "/assets/swagger/favicon-32x32.png",
+        "/assets/swagger/favicon.png",
         "/assets/swagger/swagger-ui-bundle.js",
         "/assets/swagger/docs.js",
         "/openapi.json",
