@@ -41,6 +41,7 @@ from api.routers import (
     checkout_events,
     checkout_lists,
     conversions,
+    docs,
     exports,
     health,
     holds,
@@ -141,6 +142,10 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's own pages load Swagger UI and ReDoc from a CDN: api.routers.docs
+        # serves the documentation from this deployment instead.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -167,7 +172,7 @@ def create_app(
     # Credentials checked a moment ago are remembered (api.principal_cache); the routes
     # that revoke them, or change what they allow, have them checked afresh after.
     revoking = [Depends(forgets_credentials)]
-    for router in (health, auth, accounts):  # auth: sign-out forgets on its own
+    for router in (health, docs, auth, accounts):  # auth: sign-out forgets on its own
         app.include_router(router.router)
     app.include_router(api_keys.router, dependencies=revoking)
     for router in (transfers, holds):

@@ -5,6 +5,10 @@
 * ``Cache-Control: no-store``, unless the route chose its own: tokens, API keys,
   balances and statements must not be kept by a shared cache or on the disk of a shared
   computer. The few answers fit for caching (the pages' assets) say so themselves.
+
+The HTML pages (the pay pages, the till, ``/docs``) add their own
+Content-Security-Policy, which allows scripts and styles from this origin only: what a
+page needs is served here (:mod:`api.routers.pay_pages`, :mod:`api.routers.docs`).
 """
 
 from __future__ import annotations

@@ -5,14 +5,27 @@ The table below is the access policy, written out: ``x`` allowed, ``.`` refused,
 no credential must get 401 on every non-public route; an allowed role must get past the
 role check (its request may still be refused for what it asks, never for who it is).
 A route added to the application without a row here fails the test.
+
+The routes the document leaves out (the pages, their assets, the documentation and the
+document itself) have their own table, :data:`HIDDEN`, checked the same way: a page
+anyone may open must be opened by anybody and every role alike, and must say so with
+:data:`api.deps.Public`.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
+try:
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # a FastAPI that keeps included routes flat in app.routes
+    iter_route_contexts = None  # type: ignore[assignment]
+
+from api.deps import Public
+from api.web.rendering import PageRoute
 from monnaie_locale.auth import Role, issue_token
 from tests.api.conftest import USERS, World
 from tests.support import snapshot
@@ -160,6 +173,28 @@ PATH_VALUES |= {"username": "bob"}
 PATH_VALUES |= {"name": "reserve", "line": "1"}
 PUBLIC = "public"
 
+# The routes outside the OpenAPI document. "own": the route checks its caller its own way
+# (metrics: the loopback interface, or the metrics secret; never a sign-in token).
+HIDDEN = """
+GET  /openapi.json                                   public
+GET  /docs                                           public
+GET  /docs/oauth2-redirect                           public
+GET  /assets/swagger/{name}                          public
+GET  /checkout                                       public
+GET  /R/{token}                                      public
+GET  /r/{token}                                      public
+GET  /assets/checkout/{name}                         public
+GET  /metrics                                        own
+"""
+OWN = "own"
+# An existing thing behind each templated page, so the page answers 200.
+HIDDEN_URLS = {
+    "/assets/swagger/{name}": "/assets/swagger/swagger-ui.css",
+    "/assets/checkout/{name}": "/assets/checkout/style.css",
+}
+# No code is valid in the world: the pay page answers with its refusal, in plain words.
+REFUSING_PAGES = {"/R/{token}": "/R/NOT-A-CODE", "/r/{token}": "/r/NOT-A-CODE"}
+
 
 def _policy() -> dict[tuple[str, str], frozenset[Role] | str]:
     policy: dict[tuple[str, str], frozenset[Role] | str] = {}
@@ -176,6 +211,34 @@ def _policy() -> dict[tuple[str, str], frozenset[Role] | str]:
 
 
 POLICY = _policy()
+
+
+def _hidden_policy() -> dict[tuple[str, str], str]:
+    policy = {}
+    for line in HIDDEN.strip().splitlines():
+        method, path, mark = line.split()
+        assert mark in (PUBLIC, OWN), line
+        policy[(method, path)] = mark
+    return policy
+
+
+HIDDEN_POLICY = _hidden_policy()
+
+
+def _hidden_routes(world: World) -> dict[tuple[str, str], Any]:
+    """The application's routes left out of the OpenAPI document, by method and path.
+
+    The web app's pages have their own matrix, with sessions (tests/web/test_page_access.py).
+    """
+    app: Any = world.client.app
+    routes = iter_route_contexts(app.routes) if iter_route_contexts else app.routes
+    return {
+        (method, route.path): route
+        for route in routes
+        if not getattr(route, "include_in_schema", True)
+        and not isinstance(getattr(route, "original_route", route), PageRoute)
+        for method in sorted(set(route.methods or ()) - {"HEAD"})
+    }
 
 
 def _operations(world: World) -> list[tuple[str, str]]:
@@ -242,6 +305,40 @@ def test_every_route_answers_every_role_as_the_matrix_says(world: World) -> None
             if before is not None and snapshot(world.database) != before:
                 mismatches.append(f"{method} {path}: {role} refused, but the books moved")
     assert mismatches == []
+
+
+def test_the_hidden_table_names_every_route_the_document_leaves_out(world: World) -> None:
+    assert set(_hidden_routes(world)) == set(HIDDEN_POLICY)
+
+
+def test_every_hidden_public_route_says_so_and_answers_everyone(world: World) -> None:
+    mismatches = []
+    for (method, path), route in _hidden_routes(world).items():
+        if HIDDEN_POLICY[(method, path)] != PUBLIC:
+            continue
+        # FastAPI's own /openapi.json has no dependencies to declare; our routes do.
+        dependant = getattr(route, "dependant", None)
+        if dependant is not None and Public.dependency not in {
+            dependency.call for dependency in dependant.dependencies
+        }:
+            mismatches.append(f"{method} {path}: not marked Public")
+        url = HIDDEN_URLS.get(path) or REFUSING_PAGES.get(path) or path
+        for role in (None, *Role):
+            token = None if role is None else _fresh_token(world, role)
+            status, code = _call(world, method, url, token)
+            if path in REFUSING_PAGES:
+                if status != 422:
+                    mismatches.append(f"{method} {url}: {role} got {status} {code}")
+            elif status != 200:
+                mismatches.append(f"{method} {url}: {role} got {status} {code}")
+    assert mismatches == []
+
+
+def test_metrics_take_no_sign_in_token_from_another_host(world: World) -> None:
+    assert HIDDEN_POLICY[("GET", "/metrics")] == OWN
+    for role in (None, *Role):
+        token = None if role is None else _fresh_token(world, role)
+        assert _call(world, "GET", "/metrics", token) == (401, "not_authenticated"), role
 
 
 REVERSAL = ("POST", "/v1/transactions/{transaction_id}/reversal")

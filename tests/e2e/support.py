@@ -1,5 +1,6 @@
-"""A real uvicorn server on a free loopback port, in a thread of the test process, and
-the checkout calls the API and browser tests share.
+"""A real uvicorn server on a free loopback port, in a thread of the test process, the
+checkout calls the API and browser tests share, and a guard that keeps a browser page
+from reaching any host but the test server.
 
 The server runs the application the test built, over the test's own database, so the
 test can set up accounts and users directly and read what the server wrote.
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
@@ -23,7 +25,7 @@ from api.checkout_runtime import CheckoutRuntime
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables_checkout import checkout_events, checkout_payments
 
-__all__ = ["checkout_rows", "issue", "live_server", "runtime_of"]
+__all__ = ["block_outside", "checkout_rows", "issue", "live_server", "runtime_of"]
 
 
 @contextmanager
@@ -86,3 +88,48 @@ def checkout_rows(database: Database) -> tuple[int, int]:
         return int(payments), int(events)
 
     return database.read(count)
+
+
+def block_outside(page: Any, base_url: str) -> list[str]:
+    """Stop every request ``page`` makes to another origin than ``base_url``'s; the list
+    it returns fills with their URLs, in order, as the page attempts them.
+
+    A page fit for a network without internet asks nothing of another host: a test opens
+    its pages under this guard and asserts the list stays empty. Requests are aborted
+    before they leave, so a page that needs a CDN shows itself broken as it would be
+    offline, and no visitor's address reaches a third party. Web sockets are held to the
+    same rule. ``data:`` URLs never reach the network and are not counted.
+    """
+    own = _origin(base_url)
+    attempted: list[str] = []
+
+    def seen(url: str) -> bool:
+        if _origin(url) == own or url.startswith(("data:", "blob:", "about:")):
+            return False
+        if url not in attempted:
+            attempted.append(url)
+        return True
+
+    def on_request(route: Any) -> None:
+        if seen(route.request.url):
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def on_socket(socket: Any) -> None:
+        if seen(socket.url):
+            socket.close()
+        else:
+            socket.connect_to_server()
+
+    page.route("**/*", on_request)
+    page.route_web_socket("**/*", on_socket)
+    # What no route saw (a request from a worker, say) is still reported here.
+    page.on("request", lambda request: seen(request.url))
+    return attempted
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return scheme, parts.netloc.lower()

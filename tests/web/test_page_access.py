@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.routing import iter_route_contexts
 
 from api.web.rendering import PageRoute
 from monnaie_locale.auth import Role
@@ -64,17 +65,11 @@ POLICY = _policy()
 
 
 def _page_routes(site: Site) -> set[tuple[str, str]]:
-    # The application lists its routers (the page routers have no prefix), each its routes.
-    routes = [
-        route
-        for included in site.app.routes
-        for route in getattr(getattr(included, "original_router", None), "routes", [included])
-    ]
     return {
-        (method, route.path)
-        for route in routes
-        if isinstance(route, PageRoute)
-        for method in route.methods
+        (method, context.path)
+        for context in iter_route_contexts(site.app.routes)
+        if isinstance(context.original_route, PageRoute)
+        for method in context.methods or ()
         if method != "HEAD"
     }
 
