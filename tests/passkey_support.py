@@ -109,16 +109,18 @@ class SoftAuthenticator:
         )
         signed = auth_data + hashlib.sha256(client_data).digest()
         signature = self.key.sign(signed, ec.ECDSA(hashes.SHA256()))
+        response = {
+            "clientDataJSON": b64url(client_data),
+            "authenticatorData": b64url(auth_data),
+            "signature": b64url(signature),
+        }
+        if self.user_handle:  # a passkey never registered has none to give
+            response["userHandle"] = b64url(self.user_handle)
         return {
             "id": b64url(self.credential_id),
             "rawId": b64url(self.credential_id),
             "type": "public-key",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "authenticatorData": b64url(auth_data),
-                "signature": b64url(signature),
-                "userHandle": b64url(self.user_handle),
-            },
+            "response": response,
             "clientExtensionResults": {},
             "authenticatorAttachment": "platform",
         }
