@@ -239,3 +239,10 @@ def test_signing_in_counts_toward_the_limit_per_address(world: World) -> None:
         refused = client.post(f"{BASE}/sign-in/options")
         assert_problem(refused, 429, "too_many_attempts")
         assert refused.headers["Retry-After"]
+
+
+def test_the_page_script_is_served_with_the_checkout_assets(world: World) -> None:
+    script = world.client.get("/assets/checkout/passkeys.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "window.mlcPasskeys" in script.text
