@@ -48,6 +48,7 @@ from api.routers import (
     membership,
     notes,
     offices,
+    passkeys,
     passwords,
     pay_pages,
     periods,
@@ -175,6 +176,8 @@ def create_app(
     for router in (health, docs, auth, accounts):  # auth: sign-out forgets on its own
         app.include_router(router.router)
     app.include_router(api_keys.router, dependencies=revoking)
+    # Revoking a passkey changes no credential a request carries: nothing to forget.
+    app.include_router(passkeys.router)
     for router in (transfers, holds):
         include_limited(app, router.router)
     for checkout_router in (

@@ -105,7 +105,8 @@ class Settings(BaseSettings):
     # Carried inside every QR code, so another currency's codes are told apart and refused.
     deployment_id: int = Field(default=1, ge=0, le=2**16 - 1)
     # The host name the QR codes point to (``HTTPS://<public_host>/R/...``); production
-    # refuses the default, see _require_public_host_in_production.
+    # refuses the default, see _require_public_host_in_production. Passkeys are bound to
+    # it too (monnaie_locale.auth.passkeys): changing it leaves them unusable.
     public_host: str = Field(
         default="localhost", max_length=24, pattern=r"^[A-Za-z0-9.-]+(:[0-9]+)?$"
     )

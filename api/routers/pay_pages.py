@@ -42,6 +42,7 @@ _ASSETS = {
     "common.js": "text/javascript",
     "pay.js": "text/javascript",
     "checkout.js": "text/javascript",
+    "passkeys.js": "text/javascript",
     "style.css": "text/css",
 }
 _CSP = (

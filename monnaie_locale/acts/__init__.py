@@ -20,6 +20,7 @@ below them.
 * :mod:`~monnaie_locale.acts.users`      users, their roles and accounts; the first administrator
 * :mod:`~monnaie_locale.acts.sessions`   signing in and out, acting as a named user (the
   command line), changing one's own password
+* :mod:`~monnaie_locale.acts.passkeys`   passkeys: registering one's own, signing in with one
 * :mod:`~monnaie_locale.acts.api_keys`   terminals' API keys
 * :mod:`~monnaie_locale.acts.audit`      the journal sealed and verified
 * :mod:`~monnaie_locale.acts.exports`    the FEC and the plain-text journal

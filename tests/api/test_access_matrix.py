@@ -61,6 +61,12 @@ POST /v1/holds/{hold_id}/void                         x   x   x   x   x   x   . 
 POST /v1/api-keys                                     .   x   .   .   .   x   .   x
 POST /v1/api-keys/{key_id}/revoke                     .   x   .   .   .   x   .   x
 POST /v1/auth/password                                x   x   x   x   x   x   x   x
+POST /v1/auth/passkeys/register/options               x   x   x   x   x   x   x   x
+POST /v1/auth/passkeys/register                       x   x   x   x   x   x   x   x
+GET  /v1/auth/passkeys                                x   x   x   x   x   x   x   x
+DELETE /v1/auth/passkeys/{passkey_id}                 x   x   x   x   x   x   x   x
+POST /v1/auth/passkeys/sign-in/options               public
+POST /v1/auth/passkeys/sign-in                       public
 POST /v1/accounts                                     .   .   .   .   .   x   .   x
 POST /v1/accounts/{code}/freeze                       .   .   .   .   .   x   .   x
 POST /v1/accounts/{code}/unfreeze                     .   .   .   .   .   x   .   x
@@ -171,6 +177,8 @@ PATH_VALUES |= {"deposit_id": "1", "office": "gare"}
 PATH_VALUES |= {"username": "bob"}
 # The association's bank accounts and statement lines (none exist in the world).
 PATH_VALUES |= {"name": "reserve", "line": "1"}
+# Passkeys (none registered in the world).
+PATH_VALUES |= {"passkey_id": "1"}
 PUBLIC = "public"
 
 # The routes outside the OpenAPI document. "own": the route checks its caller its own way

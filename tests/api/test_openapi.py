@@ -20,6 +20,8 @@ from tests.api.helpers import assert_problem
 PUBLIC = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/auth/login")}
 # The keys that verify payment codes and receipts are published to anyone.
 PUBLIC |= {("get", "/v1/checkout/keys")}
+# Signing in with a passkey, as with a password.
+PUBLIC |= {("post", "/v1/auth/passkeys/sign-in/options"), ("post", "/v1/auth/passkeys/sign-in")}
 
 
 @pytest.fixture
@@ -281,8 +283,14 @@ def test_every_route_the_limits_count_documents_429(world: World) -> None:
     documented = {
         path for method, path, operation in _operations(document) if "429" in operation["responses"]
     }
-    # The sign-in limit and lock, by address and by user, are shown in test_auth.
-    assert documented - answered == {"/v1/auth/login", "/v1/auth/password"}
+    # The sign-in limit and lock, by address and by user, are shown in test_auth (and
+    # for passkeys in test_passkeys).
+    assert documented - answered == {
+        "/v1/auth/login",
+        "/v1/auth/password",
+        "/v1/auth/passkeys/sign-in/options",
+        "/v1/auth/passkeys/sign-in",
+    }
     assert answered <= documented
     assert len(answered) >= 30
     for _, path, operation in _operations(document):
