@@ -63,6 +63,7 @@ from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import home as web_home
+from api.web import passkey_pages
 from api.webhook_docs import document_webhooks
 from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
@@ -200,7 +201,7 @@ def create_app(
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
-    for page_router in (web_home, web_assets):
+    for page_router in (web_home, passkey_pages, web_assets):
         app.include_router(page_router.router)
     document_webhooks(app)
     _document_problems(app)

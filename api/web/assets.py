@@ -25,6 +25,7 @@ _TYPES = {
     "web.css": "text/css",
     "web.js": "text/javascript",
     "icon.svg": "image/svg+xml",
+    "passkey-pages.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False, dependencies=[Public], route_class=PageRoute)

@@ -135,6 +135,10 @@ def refusal_page(request: Request, error: MonnaieLocaleError, *, user: Any = Non
     )
 
 
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("accept", "").startswith("application/json")
+
+
 class PageRoute(APIRoute):
     """A page route: the core's refusals and malformed forms become pages, not JSON."""
 
@@ -145,6 +149,8 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except MonnaieLocaleError as error:
+                if _wants_json(request):
+                    raise  # a page script's call: the API's problem document
                 return refusal_page(request, error)
             except RequestValidationError:
                 return render(

@@ -37,6 +37,7 @@ __all__ = [
     "CSRF_FIELD",
     "SESSION_COOKIE",
     "CheckedForm",
+    "CheckedScriptCall",
     "CsrfRefused",
     "PageContext",
     "PageUser",
@@ -49,6 +50,7 @@ __all__ = [
 SESSION_COOKIE = "mlc_session"
 CSRF_COOKIE = "mlc_csrf"
 CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
 
 
 class CsrfRefused(Forbidden):
@@ -100,17 +102,31 @@ def set_csrf_cookie(response: Response, token: str, *, secure: bool) -> None:
 
 async def _checked_form(request: Request) -> FormData:
     """The posted form, once it is shown to come from one of this site's pages."""
+    _check_origin(request)
+    form = await request.form()
+    _check_token(request, form.get(CSRF_FIELD))
+    return form
+
+
+async def _checked_script_call(request: Request) -> None:
+    """A page script's JSON call (a passkey's ceremony), shown to come from this site:
+    it sends the page's token in the ``X-CSRF-Token`` header."""
+    _check_origin(request)
+    _check_token(request, request.headers.get(CSRF_HEADER))
+
+
+def _check_origin(request: Request) -> None:
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CsrfRefused()
     origin = request.headers.get("origin")
     if origin is not None and origin != _own_origin(request):
         raise CsrfRefused()
-    form = await request.form()
-    sent = form.get(CSRF_FIELD)
+
+
+def _check_token(request: Request, sent: object) -> None:
     expected = request.cookies.get(CSRF_COOKIE)
     if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
         raise CsrfRefused()
-    return form
 
 
 def _own_origin(request: Request) -> str:
@@ -121,6 +137,7 @@ def _own_origin(request: Request) -> str:
 
 
 CheckedForm = Annotated[FormData, Depends(_checked_form)]
+CheckedScriptCall = Depends(_checked_script_call)
 
 
 async def _page_user(request: Request) -> Principal:

@@ -71,15 +71,24 @@ def demo_password(username: str) -> str:
 
 
 def serve_demo(folder: Path) -> Iterator[str]:
-    """The demonstration, served on a free loopback port; yields its base URL."""
+    """The demonstration, served on a free loopback port; yields its base URL.
+
+    The site is reached as ``http://localhost:<port>``, its public host: browsers allow
+    passkeys there without TLS, and the QR codes carry that host.
+    """
     url = f"sqlite:///{folder / 'demo.db'}"
     database = connect(url)
     migrate(database)
     settings = set_up_demo(
         database, Settings(database_url=url, webhook_poll_seconds=3600), key_folder=folder
     )
-    with live_server(create_app(settings, database=database)) as base:
-        yield base
+    app = create_app(settings, database=database)
+    with live_server(app) as base:
+        local = base.replace("127.0.0.1", "localhost")
+        app.state.settings = settings.model_copy(
+            update={"public_host": local.removeprefix("http://")}
+        )
+        yield local
     database.dispose()
 
 

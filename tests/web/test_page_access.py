@@ -13,6 +13,7 @@ import re
 
 import pytest
 from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
 
 from api.web.rendering import PageRoute
 from monnaie_locale.auth import Role
@@ -41,6 +42,12 @@ GET  /langue/{language}               public
 GET  /assets/web/{name}               public
 GET  /sw.js                           public
 GET  /manifest.webmanifest            public
+POST /connexion/cle/options           public
+POST /connexion/cle                   public
+GET  /cles                            x x x x x x x x
+POST /cles/options                    x x x x x x x x
+POST /cles                            x x x x x x x x
+POST /cles/{passkey_id}/retirer       x x x x x x x x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css"}
@@ -78,6 +85,11 @@ def _url(path: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda found: PATH_VALUES.get(found.group(1), "1"), path)
 
 
+def _header(browser: TestClient) -> dict[str, str]:
+    """The CSRF token as the pages' scripts send it (forms send it as a field)."""
+    return {"X-CSRF-Token": csrf(browser)}
+
+
 def _code(body: str) -> str | None:
     found = re.search(r'data-code="([a-z_]+)"', body)
     return found.group(1) if found else None
@@ -94,7 +106,9 @@ def test_every_page_answers_every_role_as_the_matrix_says(site: Site) -> None:
     for method, path in sorted(_page_routes(site)):
         allowed = POLICY[(method, path)]
         form = {"csrf": csrf(anonymous)}
-        answer = anonymous.request(method, _url(path), data=form, follow_redirects=False)
+        answer = anonymous.request(
+            method, _url(path), data=form, headers=_header(anonymous), follow_redirects=False
+        )
         if allowed == PUBLIC:
             # (A sign-in without a password is refused as such: that is no role's refusal.)
             if answer.status_code == 403 or (method == "GET" and answer.status_code == 401):
@@ -106,7 +120,11 @@ def test_every_page_answers_every_role_as_the_matrix_says(site: Site) -> None:
             browser = browsers[role] if method == "GET" else site.as_role(role)
             before = None if role in allowed else snapshot(site.database)
             answer = browser.request(
-                method, _url(path), data={"csrf": csrf(browser)}, follow_redirects=False
+                method,
+                _url(path),
+                data={"csrf": csrf(browser)},
+                headers=_header(browser),
+                follow_redirects=False,
             )
             refused = (answer.status_code, _code(answer.text)) == (403, "role_forbidden")
             if role in allowed and (refused or answer.status_code == 401):
