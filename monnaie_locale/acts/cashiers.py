@@ -16,6 +16,7 @@ hashed as :func:`monnaie_locale.acts.users.create_user` hashes them.
 Act                      Who may do it
 =======================  =================================================================
 list_cashiers            a shop's owner, for a shop account they hold; administrators
+get_cashier              the same, for a cashier of that shop
 add_cashier              the same: a new user with the cashier role, holding that account
 disable_cashier          the same, for a cashier of that shop; their sessions end
 enable_cashier           the same, for a cashier of that shop
@@ -42,6 +43,7 @@ __all__ = [
     "add_cashier",
     "disable_cashier",
     "enable_cashier",
+    "get_cashier",
     "list_cashiers",
     "reset_cashier_password",
 ]
@@ -93,6 +95,14 @@ def list_cashiers(ctx: Context, account: str) -> list[UserSummary]:
         return user_admin.holders_of(conn, account, role=Role.MERCHANT_CASHIER)
 
     return ctx.read(query)
+
+
+@act(*CASHIER_MANAGERS)
+def get_cashier(ctx: Context, account: str, username: str) -> UserSummary:
+    """One cashier of the shop ``account``: their state and accounts."""
+    return ctx.read(
+        lambda conn: user_admin.user_summary(conn, _cashier_id(ctx, conn, account, username))
+    )
 
 
 @act(*CASHIER_MANAGERS)
