@@ -34,9 +34,9 @@ __all__ = ["register"]
 # The French help of this command, merged into cli.help_fr's table on registration.
 FRENCH_HELP: dict[str, str] = {
     "takings": (
-        "Les recettes d'un commerce par QR code : encaissé, remboursé, net et nombre de "
-        "paiements, pour un jour et pour un mois, jour par jour, dans le fuseau du "
-        "déploiement.\n\n[b]Exemple :[/b] mlc --as baker takings bakery --month 2026-11"
+        "Les recettes d'un commerce par QR code, pour un jour et un mois, jour par jour.\n\n"
+        "Encaissé, remboursé, net et nombre de paiements, dans le fuseau du déploiement."
+        "\n\n[b]Exemple :[/b] mlc --as baker takings bakery --month 2026-11"
     ),
     "takings ACCOUNT": "Le compte du commerce, par exemple bakery.",
     "takings --day": "Le jour, AAAA-MM-JJ (par défaut : aujourd'hui).",
@@ -85,8 +85,9 @@ def takings(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A shop's QR checkout takings: received, refunded, net and payments, for a day and
-    for a month, day by day, in the deployment's time zone.
+    """A shop's QR checkout takings, for a day and a month, day by day.
+
+    Received, refunded, net and the number of payments, in the deployment's time zone.
 
     [b]Example:[/b] mlc --as baker takings bakery --month 2026-11
     """
