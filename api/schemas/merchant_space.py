@@ -76,7 +76,7 @@ class TakingsOut(ResponseBody):
             zone=takings.zone,
             day=takings.day,
             day_totals=TotalsOut.of(takings.day_totals),
-            month=takings.month.strftime("%Y-%m"),
+            month=takings.month_text,
             month_totals=TotalsOut.of(takings.month_totals),
             days=[DayTakingsOut.of(line) for line in takings.days],
         )

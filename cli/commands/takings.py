@@ -102,7 +102,7 @@ def takings(
                 "zone": found.zone,
                 "day": found.day.isoformat(),
                 "day_totals": _totals_json(found.day_totals),
-                "month": found.month.strftime("%Y-%m"),
+                "month": found.month_text,
                 "month_totals": _totals_json(found.month_totals),
                 "days": [
                     {"day": line.day.isoformat(), **_totals_json(line.totals)}
@@ -111,7 +111,7 @@ def takings(
             }
         )
         return
-    month_text = found.month.strftime("%Y-%m")
+    month_text = found.month_text
     table = Table(
         title=run.messages(
             "takings.title", account=found.account, month=month_text, zone=found.zone

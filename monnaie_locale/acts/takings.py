@@ -35,6 +35,7 @@ from monnaie_locale.store.tables_checkout import checkout_payments, checkout_ref
 __all__ = ["DayTakings", "Takings", "Totals", "parse_month", "takings"]
 
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,16 @@ class Takings:
     month_totals: Totals
     days: tuple[DayTakings, ...]
 
+    @property
+    def month_text(self) -> str:
+        """The month as people write it, ``2026-11``."""
+        return _month_text(self.month)
+
+
+def _month_text(first: date) -> str:
+    # Not strftime: it writes the year 999 as "999".
+    return f"{first.year:04d}-{first.month:02d}"
+
 
 def parse_month(text: str) -> date:
     """The first day of the month written ``YYYY-MM``."""
@@ -97,10 +108,19 @@ def _chosen(today: date, day: date | None, month: date | None) -> tuple[date, da
         return (today if today.replace(day=1) == month else month), month
     if day.replace(day=1) != month:
         raise InvalidRequest(
-            f"{day.isoformat()} is not in {month.strftime('%Y-%m')}: give a day of that month, "
+            f"{day.isoformat()} is not in {_month_text(month)}: give a day of that month, "
             "or only the day, or only the month"
         )
     return day, month
+
+
+def _check_years(month: date) -> None:
+    # A day's bounds in the zone must exist as instants: not so at the ends of the calendar.
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise InvalidRequest(
+            f"takings are kept for the years {FIRST_YEAR} to {LAST_YEAR}; give a day or a "
+            "month within them"
+        )
 
 
 def _starts(days: list[date], zone: tzinfo) -> list[datetime]:
@@ -149,6 +169,7 @@ def takings(
     ctx.actor.check_read(account)
     zone = ctx.deployment.zone
     shown_day, first = _chosen(ctx.deployment.today(ctx.clock()), day, month)
+    _check_years(first)
     days = _month_days(first)
     starts = _starts(days, zone)
 

@@ -153,6 +153,10 @@ def test_a_day_outside_the_month_asked_is_refused(sales: Sales) -> None:
         422,
         "validation_failed",
     )
+    # The ends of the calendar, where a day's bounds in the zone are no instants.
+    for day in ("0999-01-01", "9999-12-31"):
+        response = sales.fronts.ops.get(OWNER, "/v1/accounts/bakery/takings", day=day)
+        assert_problem(response, 422, "invalid_request")
 
 
 @pytest.mark.parametrize("role", READERS)
