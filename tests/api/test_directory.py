@@ -74,9 +74,7 @@ def test_the_owner_writes_the_profile_and_anyone_finds_it_without_accents(ops: O
             }
         ]
     }
-    assert ops.client.get("/v1/directory", params={"town": "biarritz"}).json() == {
-        "businesses": []
-    }
+    assert ops.client.get("/v1/directory", params={"town": "biarritz"}).json() == {"businesses": []}
     assert len(ops.client.get("/v1/directory", params={"category": "epicerie"}).json()[
         "businesses"
     ]) == 1  # fmt: skip
