@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
+from monnaie_locale.clock import as_utc
 from monnaie_locale.errors import InvalidRequest, NotFound
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import Account, AccountKind, AccountStatus, check_plain_text
@@ -246,7 +247,7 @@ def read_profile(conn: Connection, code: str) -> BusinessProfile | None:
         description=row.description,
         address=row.address,
         listed=bool(row.listed),
-        updated_at=row.updated_at,
+        updated_at=as_utc(row.updated_at),
     )
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StrictBool
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
 
 from api.schemas.common import TEXT_PATTERN, RequestBody, ResponseBody
 from monnaie_locale.directory import (
@@ -79,7 +78,7 @@ class BusinessProfileOut(ResponseBody):
     description: str | None
     address: str | None
     listed: bool
-    updated_at: datetime
+    updated_at: AwareDatetime
 
     @classmethod
     def of(cls, profile: BusinessProfile) -> BusinessProfileOut:

@@ -59,6 +59,7 @@ def test_the_owner_writes_the_profile_and_anyone_finds_it_without_accents(ops: O
     assert written.status_code == 200, written.text
     assert written.json()["listed"] is True
     assert written.json()["name"] == "bakery"  # no display name: the code
+    assert written.json()["updated_at"].endswith(("Z", "+00:00"))  # with its zone, on SQLite too
 
     found = ops.client.get("/v1/directory", params={"q": "EPICERIE"})  # no credential
     assert found.status_code == 200, found.text
