@@ -41,6 +41,7 @@ from api.routers import (
     checkout_events,
     checkout_lists,
     conversions,
+    directory,
     docs,
     exports,
     health,
@@ -63,8 +64,8 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
+from api.web import directory_page, passkey_pages
 from api.web import home as web_home
-from api.web import passkey_pages
 from api.webhook_docs import document_webhooks
 from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
@@ -198,6 +199,8 @@ def create_app(
         include_limited(app, moving.router)
     app.include_router(reserve.router)
     app.include_router(rules.router)
+    # The public directory: reading it needs no sign-in.
+    app.include_router(directory.router)
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
         app.include_router(admin_router.router, dependencies=revoking)
@@ -205,7 +208,7 @@ def create_app(
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
-    for page_router in (web_home, passkey_pages, web_assets):
+    for page_router in (web_home, passkey_pages, directory_page, web_assets):
         app.include_router(page_router.router)
     document_webhooks(app)
     _document_problems(app)

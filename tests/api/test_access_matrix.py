@@ -171,6 +171,11 @@ POST /v1/accounts/{code}/cashiers/{username}/enable   .   x   .   .   .   .   . 
 POST /v1/accounts/{code}/cashiers/{username}/password .   x   .   .   .   .   .   x
 GET  /v1/accounts/{code}/takings                      .   x   x   .   .   x   x   x
 GET  /v1/reconversions/quote                          x   x   .   x   .   x   .   x
+GET  /v1/directory                                    public
+GET  /v1/directory/offices                            public
+GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
+PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
+PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}

@@ -22,6 +22,8 @@ PUBLIC = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/auth/login")}
 PUBLIC |= {("get", "/v1/checkout/keys")}
 # Signing in with a passkey, as with a password.
 PUBLIC |= {("post", "/v1/auth/passkeys/sign-in/options"), ("post", "/v1/auth/passkeys/sign-in")}
+# The directory of businesses and exchange offices is for anyone to read.
+PUBLIC |= {("get", "/v1/directory"), ("get", "/v1/directory/offices")}
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def test_the_migrated_schema_matches_the_passkeys_tables(database: Database) -> 
 
 
 def test_the_passkeys_tables_go_with_a_downgrade_and_come_back(database: Database) -> None:
-    downgrade(database, "0017")
+    downgrade(database, "0018")
     assert not set(TABLES) & set(inspect(database.engine).get_table_names())
 
     migrate(database, revision="0019")

@@ -42,6 +42,7 @@ GET  /langue/{language}               public
 GET  /assets/web/{name}               public
 GET  /sw.js                           public
 GET  /manifest.webmanifest            public
+GET  /annuaire                        public
 POST /connexion/cle/options           public
 POST /connexion/cle                   public
 GET  /cles                            x x x x x x x x
