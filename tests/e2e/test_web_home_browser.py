@@ -60,3 +60,20 @@ def test_a_wrong_password_is_refused_in_the_page_s_language(
     refusal = i18n.refusal("invalid_credentials", screen.lang)  # type: ignore[arg-type]
     assert page.locator("[role=alert]").inner_text() == refusal
     assert_accessible(page)
+
+
+def test_the_directory_finds_a_business_and_shows_the_offices(
+    chromium: Any, demo_site: str, screen: Screen
+) -> None:
+    page, outside = open_page(chromium, demo_site, screen)
+    page.goto(demo_site + "/annuaire")
+    assert page.locator("#businesses li").count() == 2
+    assert page.locator("#offices li").count() >= 1
+    assert_accessible(page)
+    keep_screenshot(page, "directory", screen)
+    page.fill("#q", "epicerie")
+    page.click("form[role=search] button")
+    page.wait_for_load_state()
+    assert page.locator("#businesses li").count() == 1
+    assert "Épicerie" in page.locator("#businesses").inner_text()
+    assert outside == []
