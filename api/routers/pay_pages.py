@@ -208,4 +208,7 @@ def _render(
     response.headers["Cache-Control"] = "no-store"
     if "csrf" in context:
         csrf_token(request, response)  # the session form's token, as the web app's pages
+        # With no referrer at all, a browser posts the form from origin "null", which the
+        # CSRF guard refuses; same-origin still tells no other site the token.
+        response.headers["Referrer-Policy"] = "same-origin"
     return response
