@@ -11,7 +11,10 @@ from monnaie_locale.acting import Context
 from monnaie_locale.acts import membership, transfers, wallet
 from monnaie_locale.acts.demo import set_up_demo
 from monnaie_locale.acts.sessions import acting_as
+from monnaie_locale.acts.wallet import NoWallet
+from monnaie_locale.auth import Role, create_user
 from monnaie_locale.auth.errors import NotTransferable, NotYourAccount, RoleForbidden
+from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import from_settings
 from monnaie_locale.errors import UnknownAccount
@@ -79,3 +82,17 @@ def test_a_holder_reads_their_own_fee_and_no_one_else_s(database: Database, demo
     # A business owes nothing here: the fee is the members'.
     owner = _ctx(database, demo, "boulangerie")
     assert membership.account_fee(owner, "business:boulangerie").amount is None
+
+
+def test_a_member_holding_no_account_is_told_to_ask_for_one(
+    database: Database, demo: Settings
+) -> None:
+    database.write(
+        lambda conn: create_user(
+            conn, "newcomer", password="newcomer-pass-2026", role=Role.MEMBER, now=utc_now()
+        )
+    )
+    newcomer = _ctx(database, demo, "newcomer")
+    for read in (wallet.overview, wallet.own_account, wallet.orders):
+        with pytest.raises(NoWallet):
+            read(newcomer)
