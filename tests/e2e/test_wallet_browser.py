@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from api import i18n
@@ -152,3 +153,61 @@ def test_alice_pays_the_till_s_qr_with_her_session_and_the_till_turns_to_paid(
     assert api_balance(demo_site, "alice", "member:alice") == Decimal("92.70")
     assert api_balance(demo_site, "boulangerie", "business:boulangerie") == Decimal("7.30")
     assert outside == [] and till_outside == []
+
+
+# A phone that reads QR codes, played by the page itself: the camera is a canvas's stream
+# and the detector "sees" the text the test puts in window.scanned.
+_FAKE_CAMERA = """
+window.scanned = null;
+window.BarcodeDetector = class {
+  constructor(options) { this.options = options; }
+  async detect() { return window.scanned ? [{ rawValue: window.scanned }] : []; }
+};
+navigator.mediaDevices.getUserMedia = async () => {
+  const canvas = document.createElement("canvas");
+  canvas.getContext("2d").fillRect(0, 0, 10, 10);
+  return canvas.captureStream(5);
+};
+"""
+
+
+def _till_url(base: str, amount: str) -> str:
+    with httpx.Client(base_url=base) as api:
+        login = api.post(
+            "/v1/auth/login", json={"username": "caisse", "password": "caisse-demo-2026"}
+        )
+        issued = api.post(
+            "/v1/checkout/requests",
+            json={"account": "business:boulangerie", "amount": amount},
+            headers={"Authorization": f"Bearer {login.json()['token']}", "Idempotency-Key": amount},
+        )
+    issued.raise_for_status()
+    url: str = issued.json()["url"]
+    return url
+
+
+@pytest.mark.parametrize("screen", [SCREENS[0]], ids=str)
+def test_the_scan_button_opens_a_till_s_code_of_this_site_only(
+    chromium: Any, demo_site: str, screen: Screen
+) -> None:
+    page, outside = open_page(chromium, demo_site, screen)
+    page.add_init_script(_FAKE_CAMERA)
+    sign_in(page, demo_site, "alice")
+    assert page.locator("#scan").is_visible()
+    page.click("#scan")
+    page.wait_for_selector("#scanner:visible")
+    assert_accessible(page)
+    page.evaluate("window.scanned = 'https://elsewhere.example/R/ABC'")
+    page.wait_for_function(
+        "text => document.getElementById('scan-status').textContent === text",
+        arg=_texts(screen)["wallet_scan_foreign"],
+    )
+    assert page.url == demo_site + "/portefeuille"
+    # The till's code, as its QR writes it (HTTPS, uppercase), on the host the phone
+    # reaches the site by (the test's server listens on a port of its own): opened here.
+    token = _till_url(demo_site, "2.00").rsplit("/R/", 1)[1]
+    qr = "HTTPS://" + demo_site.split("://", 1)[1].upper() + "/R/" + token
+    page.evaluate(f"window.scanned = {qr!r}")
+    page.wait_for_url(re.compile(r".*/R/[A-Z0-9]+$"))
+    assert page.locator("#pay-form").count() == 1
+    assert outside == []

@@ -20,11 +20,14 @@
   var running = false;
   button.hidden = false;
 
-  // The URL to open for a scanned text, or null when it is no payment of this site.
+  // The path to open for a scanned text, or null when it is no payment of this site.
+  // A till's code is written HTTPS://HOST/R/...: the host decides, and the path is opened
+  // on this very origin, so a code can never send the phone elsewhere.
   function payPath(text) {
     var url;
-    try { url = new URL(text, window.location.href); } catch (e) { return null; }
-    if (url.origin !== window.location.origin) return null;
+    try { url = new URL(text); } catch (e) { return null; }
+    if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+    if (url.host !== window.location.host) return null;
     if (!/^\/[Rr]\/[^/]+$/.test(url.pathname)) return null;
     return url.pathname + url.search;
   }
