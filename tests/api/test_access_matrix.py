@@ -145,6 +145,11 @@ POST /v1/rules                                        .   .   .   .   .   x   . 
 GET  /v1/periods                                      .   .   .   .   .   x   x   x
 GET  /v1/periods/checklist                            .   .   .   .   .   x   x   x
 POST /v1/periods/close                                .   .   .   .   .   x   .   x
+GET  /v1/directory                                    public
+GET  /v1/directory/offices                            public
+GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
+PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
+PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
