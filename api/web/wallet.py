@@ -17,7 +17,8 @@ Page                                Who may open it
 ``GET /portefeuille/releve.csv``    the same: the statement of the days chosen, as CSV
 ``GET /portefeuille/releve.pdf``    the same, as PDF
 ``GET/POST /portefeuille/envoyer``  the same: send units to a member, a business or an
-                                    authority, after a confirmation
+                                    authority, after a confirmation; a search of the
+                                    public directory's businesses to choose from
 ==================================  =====================================================
 """
 
@@ -36,7 +37,7 @@ from api.routers.exports import CSV_MEDIA_TYPE
 from api.typography import typeset
 from api.web.rendering import PageRoute, language_of, redirect, render
 from api.web.session import CheckedForm, PageContext
-from monnaie_locale.acts import exports, transfers, wallet
+from monnaie_locale.acts import directory, exports, transfers, wallet
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
 from monnaie_locale.errors import InvalidRequest, MonnaieLocaleError
 from monnaie_locale.i18n import Messages, describe
@@ -196,12 +197,14 @@ def _send_form(
     *,
     error: str = "",
     status: int = 200,
+    search: str = "",
+    found: list[directory.BusinessListing] | None = None,
 ) -> Response:
     account = wallet.own_account(ctx)
     return render(
         request,
         "web/wallet_send.html",
-        {"account": account, "fields": fields, "error": error},
+        {"account": account, "fields": fields, "error": error, "search": search, "found": found},
         status=status,
         user=ctx.actor,
     )
@@ -209,9 +212,19 @@ def _send_form(
 
 @router.get("/portefeuille/envoyer", response_class=Response)
 def send_page(
-    request: Request, ctx: PageContext, code: Annotated[str, Query(max_length=120)] = ""
+    request: Request,
+    ctx: PageContext,
+    code: Annotated[str, Query(max_length=120)] = "",
+    recherche: Text = "",
 ) -> Response:
-    return _send_form(request, ctx, {"code": code, "amount": "", "memo": "", "key": new_key()})
+    fields = {"code": code, "amount": "", "memo": "", "key": new_key()}
+    # The public directory's businesses, to choose the recipient from instead of typing.
+    found = (
+        directory.search_businesses(ctx.database, recherche, limit=20)
+        if recherche.strip()
+        else None
+    )
+    return _send_form(request, ctx, fields, search=recherche, found=found)
 
 
 @router.post("/portefeuille/envoyer", response_class=Response)

@@ -29,7 +29,7 @@ from api.routers.auth import login_policy
 from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm, PageContext, start_session
 from api.web.wallet import form_refusal, new_key
-from monnaie_locale.acts import conversions, membership, sessions, wallet
+from monnaie_locale.acts import conversions, directory, membership, sessions, wallet
 from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.money import parse_amount
 
@@ -63,7 +63,8 @@ def _top_up_page(
             "iban": deployment.reserve_iban,
             "bic": deployment.reserve_bic,
             "association": deployment.association_name,
-            "offices": deployment.offices,
+            # Where notes and units are sold: the public directory's places and hours.
+            "offices": directory.list_office_places(ctx.database),
             "amount": amount,
             "key": new_key(),
             "error": error,

@@ -106,6 +106,14 @@ def test_the_other_wallet_pages_read_well(chromium: Any, demo_site: str, screen:
     # Nothing is issued before the euros arrive.
     assert api_balance(demo_site, "alice", "member:alice") == Decimal("100.00")
     page.goto(demo_site + "/portefeuille/envoyer")
+    page.fill("#recherche", "bayonne")
+    page.click("#directory-search button[type=submit]")
+    page.wait_for_selector("#found")
+    assert_accessible(page)
+    keep_screenshot(page, "wallet-send-directory", screen)
+    page.click("#found a")
+    page.wait_for_load_state()
+    assert page.input_value("#code") == "business:boulangerie"
     page.fill("#code", "member:bob")
     page.fill("#amount", "12,5x")
     page.click("#send button[type=submit]")

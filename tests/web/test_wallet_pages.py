@@ -276,3 +276,21 @@ def test_a_session_payment_refused_says_why_and_moves_nothing(site: Site) -> Non
     forged = bob.post(f"/R/{token}/payer", data={"key": "k"})
     assert forged.status_code == 403 and 'data-code="csrf_refused"' in forged.text
     assert snapshot(site.database) == before
+
+
+def test_the_send_page_finds_a_business_in_the_directory_to_send_to(site: Site) -> None:
+    alice = site.browser("alice")
+    found = alice.get("/portefeuille/envoyer?recherche=bayonne").text
+    listed = found.split('id="found"')[1].split("</ul>")[0]
+    assert "Boulangerie Etchegaray" in listed and "Épicerie du marché" not in listed
+    assert 'href="/portefeuille/envoyer?code=business%3Aboulangerie"' in listed
+    chosen = alice.get("/portefeuille/envoyer?code=business:boulangerie").text
+    assert 'id="code"' in chosen and 'value="business:boulangerie"' in chosen
+    nothing = alice.get("/portefeuille/envoyer?recherche=introuvable").text
+    assert 'id="found"' not in nothing and 'id="found-title"' in nothing
+
+
+def test_the_top_up_page_lists_the_offices_places_and_hours(site: Site) -> None:
+    offices = site.browser("alice").get("/portefeuille/recharger").text.split('id="offices"')[1]
+    assert "Comptoir du centre" in offices and "Place de la Liberté, Bayonne" in offices
+    assert "9h–12h" in offices
