@@ -66,6 +66,8 @@ from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import directory_page, passkey_pages
 from api.web import home as web_home
+from api.web import wallet as web_wallet
+from api.web import wallet_more as web_wallet_more
 from api.webhook_docs import document_webhooks
 from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
@@ -208,8 +210,16 @@ def create_app(
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
-    for page_router in (web_home, passkey_pages, directory_page, web_assets):
+    for page_router in (
+        web_home,
+        passkey_pages,
+        directory_page,
+        web_wallet,
+        web_wallet_more,
+        web_assets,
+    ):
         app.include_router(page_router.router)
+    app.include_router(pay_pages.session_router)
     document_webhooks(app)
     _document_problems(app)
     return app

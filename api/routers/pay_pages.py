@@ -3,9 +3,12 @@
 ``GET /R/{token}`` is the URL a phone camera opens. It verifies the request and shows the
 merchant's name as the server's own account table has it (its display name, else its
 code; never text from the QR), the amount (or a field for a counter code), then lets the
-member sign in and confirm; the confirm button calls ``POST /v1/checkout/pay``. A refused
-request gets its reason in plain words, and no way to pay. The path is matched in either
-case (``/r/`` too), and the token is read uppercase, as QR codes carry it.
+member sign in and confirm; the confirm button calls ``POST /v1/checkout/pay``. A browser
+signed in to the web app (its session cookie, :mod:`api.web.session`) gets a plain form
+instead, ``POST /R/{token}/payer``, that pays from the member's account with no script
+at all. A refused request gets its reason in plain words, and no way to pay. The path is
+matched in either case (``/r/`` too), and the token is read uppercase, as QR codes carry
+it.
 
 ``GET /checkout`` is the till: sign in, type an amount, show the QR, and watch it turn to
 "Payé" through the event stream, or say it expired; every payment and refund of the shop,
@@ -31,11 +34,16 @@ from api.checkout_runtime import CheckoutDep
 from api.deps import ClockDep, DatabaseDep, Public, SettingsDep
 from api.problems import status_for
 from api.typography import money
+from api.web.rendering import PageRoute, language_of
+from api.web.session import SESSION_COOKIE, CheckedForm, PageContext, csrf_token
+from api.web.wallet import new_key
 from monnaie_locale.acts import checkout
+from monnaie_locale.auth import Principal, resolve_credential
 from monnaie_locale.errors import MonnaieLocaleError, NotFound
+from monnaie_locale.money import parse_amount
 from monnaie_locale.payments.request import RequestKind
 
-__all__ = ["router"]
+__all__ = ["router", "session_router"]
 
 _PAGES = Path(__file__).resolve().parent.parent / "pages"
 _ASSETS = {
@@ -52,6 +60,8 @@ _CSP = (
 _templates = Jinja2Templates(directory=str(_PAGES / "templates"))
 
 router = APIRouter(include_in_schema=False, dependencies=[Public])
+# Paying with the web app's session: a page route, so its refusals are the pages' own.
+session_router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 Lang = Annotated[str | None, Query(max_length=5)]
 
@@ -70,6 +80,10 @@ def pay_page(
     language = _language(request, lang)
     token = token.strip().upper()[:512]
     context: dict[str, Any] = {"token": token, "currency": settings.currency_symbol}
+    payer = _signed_in(request, database, clock)
+    if payer is not None:
+        # The key is made with the form: a double submit pays once.
+        context.update(payer=payer.name, csrf=csrf_token(request), key=new_key())
     status = 200
     try:
         found = checkout.preview(database, token, services=runtime, clock=clock)
@@ -89,6 +103,56 @@ def pay_page(
             reference=found.request.reference,
         )
     return _render(request, "pay.html", language, context, status=status)
+
+
+def _signed_in(request: Request, database: Any, clock: Any) -> Principal | None:
+    """Who the web app's session cookie belongs to, if anyone (the page is open to all)."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if not session or len(session) > 200:
+        return None
+    now = clock()
+    found: Principal | None = database.read(lambda conn: resolve_credential(conn, session, now=now))
+    return found if found is not None and found.token_id is not None else None
+
+
+@session_router.post("/R/{token}/payer", response_class=HTMLResponse)
+def pay_with_session(
+    token: str,
+    request: Request,
+    form: CheckedForm,
+    ctx: PageContext,
+    runtime: CheckoutDep,
+    settings: SettingsDep,
+) -> Response:
+    """Pay the request from the signed-in member's account; "Payé", or the refusal.
+
+    The answer is the page itself, not a redirect: sent again (a reload), the form carries
+    the same key and gets the same payment back, never a second one.
+    """
+    language = _language(request, None)
+    token = token.strip().upper()[:512]
+    typed = str(form.get("amount", "")).strip()[:40]
+    context: dict[str, Any] = {"token": token, "currency": settings.currency_symbol}
+    try:
+        payment = checkout.pay(
+            ctx,
+            token,
+            key=str(form.get("key", ""))[:64] or new_key(),
+            services=runtime,
+            amount=parse_amount(typed) if typed else None,
+        )
+    except MonnaieLocaleError as refusal:
+        status = status_for(type(refusal))
+        if status >= 500:
+            raise
+        context.update(refusal=i18n.refusal(refusal.code, language), refusal_code=refusal.code)
+        return _render(request, "pay.html", language, context, status=status)
+    context.update(
+        paid=True,
+        merchant=payment.merchant_name,
+        amount=money(payment.amount, language, settings.currency_symbol),
+    )
+    return _render(request, "pay.html", language, context)
 
 
 @router.get("/checkout", response_class=HTMLResponse)
@@ -116,6 +180,8 @@ class _NoSuchAsset(NotFound):
 
 
 def _language(request: Request, lang: str | None) -> i18n.Language:
+    if lang is None and request.cookies.get("mlc_lang") in ("fr", "en"):
+        return language_of(request)  # the web app's language switch
     return i18n.choose_language(query=lang, accept_language=request.headers.get("accept-language"))
 
 
@@ -141,4 +207,9 @@ def _render(
     response.headers["Content-Security-Policy"] = _CSP
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
+    if "csrf" in context:
+        csrf_token(request, response)  # the session form's token, as the web app's pages
+        # With no referrer at all, a browser posts the form from origin "null", which the
+        # CSRF guard refuses; same-origin still tells no other site the token.
+        response.headers["Referrer-Policy"] = "same-origin"
     return response

@@ -24,6 +24,7 @@ _DIRECTORY = Path(__file__).resolve().parent.parent / "pages" / "assets" / "web"
 _TYPES = {
     "web.css": "text/css",
     "web.js": "text/javascript",
+    "scan.js": "text/javascript",
     "icon.svg": "image/svg+xml",
     "passkey-pages.js": "text/javascript",
 }

@@ -11,6 +11,8 @@ Act             Who may do it
 pay_fee         in units: a holder, for an account they hold (operators: any); in euros:
                 the association's operators and administrators
 fee_status      the auditors, the association's operators and administrators
+account_fee     anyone, for an account they hold (readers of every account: any): its
+                fee, its period and whether that period is paid
 ==============  =========================================================================
 """
 
@@ -21,12 +23,12 @@ from typing import Literal
 
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.errors import RoleForbidden
-from monnaie_locale.auth.roles import HOLDERS, REPORT_READERS
+from monnaie_locale.auth.roles import EVERYONE, HOLDERS, REPORT_READERS
 from monnaie_locale.clock import day_in
 from monnaie_locale.operations import membership
-from monnaie_locale.operations.membership import FeePayment, MembershipStatus
+from monnaie_locale.operations.membership import FeePayment, MembershipStatus, OwnFee
 
-__all__ = ["fee_status", "pay_fee"]
+__all__ = ["account_fee", "fee_status", "pay_fee"]
 
 
 @act(*HOLDERS)
@@ -63,3 +65,12 @@ def fee_status(ctx: Context, on: date | None = None) -> list[MembershipStatus]:
     deployment's zone)."""
     day = on if on is not None else day_in(ctx.clock(), ctx.deployment.zone)
     return ctx.read(lambda conn: membership.membership_status(conn, ctx.deployment, on=day))
+
+
+@act(*EVERYONE)
+def account_fee(ctx: Context, account: str, on: date | None = None) -> OwnFee:
+    """``account``'s fee, and whether it paid the period of ``on`` (today, in the
+    deployment's zone): what a holder may know of their own membership."""
+    ctx.actor.check_read(account)
+    day = on if on is not None else day_in(ctx.clock(), ctx.deployment.zone)
+    return ctx.read(lambda conn: membership.fee_of(conn, ctx.deployment, account, on=day))

@@ -46,6 +46,7 @@ __all__ = [
     "Movement",
     "ReconversionSplit",
     "StatementWindow",
+    "latest_window",
     "statement_movements",
     "statement_window",
 ]
@@ -267,3 +268,21 @@ def _reconversions(conn: Connection, transaction_ids: set[int]) -> dict[int, Rec
         row.transaction_id: ReconversionSplit(gross=row.amount, fee=row.fee, payout=row.payout)
         for row in rows
     }
+
+
+def latest_window(conn: Connection, account: str, count: int) -> StatementWindow:
+    """The window of the account's last ``count`` movements (a wallet's recent lines)."""
+    found = get_account(conn, account)
+    ids = (
+        conn.execute(
+            select(postings.c.id)
+            .where(postings.c.account_id == found.id)
+            .order_by(postings.c.id.desc())
+            .limit(count)
+        )
+        .scalars()
+        .all()
+    )
+    if not ids:
+        return StatementWindow(found, None, None, found.balance, None, None, 0)
+    return StatementWindow(found, None, None, 0, int(ids[-1]), int(ids[0]), len(ids))

@@ -70,6 +70,7 @@ from monnaie_locale.store.tables_operations import conversions
 __all__ = [
     "Conversion",
     "cancel_conversion_order",
+    "conversion_orders_of",
     "convert_by_card",
     "convert_cash",
     "credit_conversion_order",
@@ -464,3 +465,15 @@ def _from_row(row: Any) -> Conversion:
         settled_at=as_utc(row.settled_at) if row.settled_at else None,
         bonus_rule=row.bonus_rule,
     )
+
+
+def conversion_orders_of(conn: Connection, account: str, *, limit: int = 20) -> list[Conversion]:
+    """The account's latest bank-transfer orders, newest first, whatever their status."""
+    rows = conn.execute(
+        select(*_COLUMNS)
+        .join(accounts, accounts.c.id == conversions.c.account_id)
+        .where(accounts.c.code == account, conversions.c.method == "transfer")
+        .order_by(conversions.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [_from_row(row) for row in rows]

@@ -33,6 +33,7 @@ from monnaie_locale.deployment import (
     MembershipFee,
 )
 from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import AccountKind, Leg, TransferRequest
 from monnaie_locale.operations.common import (
     claim_operation,
@@ -49,6 +50,8 @@ from monnaie_locale.store.tables_operations import membership_fees
 __all__ = [
     "FeePayment",
     "MembershipStatus",
+    "OwnFee",
+    "fee_of",
     "membership_status",
     "pay_membership_fee",
     "period_of",
@@ -188,3 +191,31 @@ def membership_status(
         ).all()
         result.extend(MembershipStatus(row.code, str(kind), period, bool(row.paid)) for row in rows)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class OwnFee:
+    """What one account owes: its fee and period, and whether the current one is paid.
+
+    ``amount`` and ``period`` are None when its kind owes no fee.
+    """
+
+    account: str
+    kind: str
+    amount: int | None
+    per: Literal["year", "month"] | None
+    period: str | None
+    paid: bool
+
+
+def fee_of(conn: Connection, deployment: Deployment, account: str, *, on: date) -> OwnFee:
+    """``account``'s fee under the rules in force ``on``, and whether its period is paid."""
+    deployment = in_force(conn, deployment, on=on)
+    holder = get_account(conn, account)
+    rule = deployment.membership_fees.get(holder.kind)
+    if rule is None or holder.kind not in HOLDER_KINDS:
+        return OwnFee(account, str(holder.kind), None, None, None, False)
+    period = period_of(rule, on)
+    return OwnFee(
+        account, str(holder.kind), rule.amount, rule.period, period, _paid(conn, holder.id, period)
+    )

@@ -49,6 +49,18 @@ GET  /cles                            x x x x x x x x
 POST /cles/options                    x x x x x x x x
 POST /cles                            x x x x x x x x
 POST /cles/{passkey_id}/retirer       x x x x x x x x
+GET  /portefeuille                    x . . x . . . .
+GET  /portefeuille/historique         x . . x . . . .
+GET  /portefeuille/releve.csv         x . . x . . . .
+GET  /portefeuille/releve.pdf         x . . x . . . .
+GET  /portefeuille/envoyer            x . . x . . . .
+POST /portefeuille/envoyer            x . . x . . . .
+GET  /portefeuille/recharger          x . . x . . . .
+POST /portefeuille/recharger          x . . x . . . .
+GET  /portefeuille/adhesion           x . . x . . . .
+GET  /portefeuille/profil             x . . x . . . .
+POST /portefeuille/profil             x . . x . . . .
+POST /R/{token}/payer                x x . x x x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css"}

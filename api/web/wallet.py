@@ -1,0 +1,256 @@
+"""The member's wallet: the balance, the history and its statements, sending units.
+
+Every page acts on the one account the signed-in person holds (:mod:`monnaie_locale.acts.
+wallet`): a member's, or the authority account its agent holds. Sending has two steps:
+the form, then a confirmation that shows the recipient's name as the books have it and
+the amount; the transfer itself goes with the idempotency key made when the form was
+first shown, so a double submit sends once. The top-up, membership and profile pages are
+in :mod:`api.web.wallet_more`.
+
+==================================  =====================================================
+Page                                Who may open it
+==================================  =====================================================
+``GET /portefeuille``               a member or an authority's agent holding one account:
+                                    balance, held, available, the last ten movements
+``GET /portefeuille/historique``    the same: the movements, filtered by days, way and
+                                    text, a page at a time
+``GET /portefeuille/releve.csv``    the same: the statement of the days chosen, as CSV
+``GET /portefeuille/releve.pdf``    the same, as PDF
+``GET/POST /portefeuille/envoyer``  the same: send units to a member, a business or an
+                                    authority, after a confirmation; a search of the
+                                    public directory's businesses to choose from
+==================================  =====================================================
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.problems import status_for
+from api.routers.exports import CSV_MEDIA_TYPE
+from api.typography import typeset
+from api.web.rendering import PageRoute, language_of, redirect, render
+from api.web.session import CheckedForm, PageContext
+from monnaie_locale.acts import directory, exports, transfers, wallet
+from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
+from monnaie_locale.errors import InvalidRequest, MonnaieLocaleError
+from monnaie_locale.i18n import Messages, describe
+from monnaie_locale.money import parse_amount
+
+__all__ = ["form_refusal", "new_key", "router"]
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+Day = Annotated[str | None, Query(max_length=10)]
+Text = Annotated[str, Query(max_length=100)]
+Way = Annotated[Literal["", "entrees", "sorties"], Query()]
+PageNumber = Annotated[int, Query(ge=1, le=10_000)]
+Done = Annotated[str | None, Query(max_length=20)]
+_WAYS: dict[str, wallet.Direction] = {"": None, "entrees": "in", "sorties": "out"}
+
+
+def new_key() -> str:
+    """A money form's idempotency key, made when the form is shown."""
+    return secrets.token_urlsafe(16)
+
+
+def form_refusal(request: Request, error: MonnaieLocaleError) -> tuple[str, int]:
+    """What a refused form says, in the page's language, and the API's status for it.
+
+    Who may not use the page at all still gets the refusal page (the error is raised).
+    """
+    if isinstance(error, NotAuthenticated | RoleForbidden | wallet.NoWallet):
+        raise error
+    status = status_for(type(error))
+    if status >= 500:
+        raise error
+    language = language_of(request)
+    detail = describe(error, Messages(language), prefixes=("page.refusal.", "api.error.", "error."))
+    return typeset(detail or error.message, language), status
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(f"{text!r} is not a day; write it as YYYY-MM-DD") from None
+
+
+@router.get("/portefeuille", response_class=Response)
+def wallet_home(request: Request, ctx: PageContext, ok: Done = None) -> Response:
+    seen = wallet.overview(ctx, recent=10)
+    return render(
+        request,
+        "web/wallet_home.html",
+        {"account": seen.account, "lines": seen.recent, "ok": ok == "envoi"},
+        user=ctx.actor,
+    )
+
+
+@router.get("/portefeuille/historique", response_class=Response)
+def wallet_history(
+    request: Request,
+    ctx: PageContext,
+    du: Day = None,
+    au: Day = None,
+    sens: Way = "",
+    texte: Text = "",
+    page: PageNumber = 1,
+) -> Response:
+    start, end = _day(du), _day(au)
+    found = wallet.history(
+        ctx,
+        start=start,
+        end=end,
+        zone=ctx.deployment.zone,
+        direction=_WAYS[sens],
+        text=texte,
+        page=page,
+    )
+    period = {"du": du or "", "au": au or ""}
+    filters = {**period, "sens": sens, "texte": texte}
+    return render(
+        request,
+        "web/wallet_history.html",
+        {
+            "account": found.account,
+            "lines": found.movements,
+            "page": found.page,
+            "more": found.more,
+            "filters": filters,
+            "period": period,
+        },
+        user=ctx.actor,
+    )
+
+
+def _file_name(code: str, start: date | None, end: date | None, suffix: str) -> str:
+    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", code).strip("-.") or "account"]
+    parts += [f"from-{start}"] if start else []
+    parts += [f"to-{end}"] if end else []
+    return f'attachment; filename="statement-{"-".join(parts)}.{suffix}"'
+
+
+@router.get("/portefeuille/releve.csv", response_class=Response)
+def statement_csv(request: Request, ctx: PageContext, du: Day = None, au: Day = None) -> Response:
+    code = wallet.own_account(ctx).code
+    start, end = _day(du), _day(au)
+    out = io.StringIO(newline="")
+    exports.write_statement_csv(
+        ctx,
+        code,
+        out,
+        start=start,
+        end=end,
+        delimiter=";" if language_of(request) == "fr" else ",",
+        decimal_separator="," if language_of(request) == "fr" else ".",
+        zone=ctx.deployment.zone,
+    )
+    # A holder's statement is small: written whole, a refusal is still a page.
+    return Response(
+        out.getvalue().encode("utf-8"),
+        media_type=CSV_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": _file_name(code, start, end, "csv"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/portefeuille/releve.pdf", response_class=Response)
+def statement_pdf(request: Request, ctx: PageContext, du: Day = None, au: Day = None) -> Response:
+    account = wallet.own_account(ctx)
+    start, end = _day(du), _day(au)
+    out = io.BytesIO()
+    exports.write_statement_pdf(
+        ctx,
+        account.code,
+        out,
+        start=start,
+        end=end,
+        zone=ctx.deployment.zone,
+        lang=language_of(request),
+        holder=account.shown_name,
+    )
+    return Response(
+        out.getvalue(),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": _file_name(account.code, start, end, "pdf"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _send_form(
+    request: Request,
+    ctx: PageContext,
+    fields: dict[str, str],
+    *,
+    error: str = "",
+    status: int = 200,
+    search: str = "",
+    found: list[directory.BusinessListing] | None = None,
+) -> Response:
+    account = wallet.own_account(ctx)
+    return render(
+        request,
+        "web/wallet_send.html",
+        {"account": account, "fields": fields, "error": error, "search": search, "found": found},
+        status=status,
+        user=ctx.actor,
+    )
+
+
+@router.get("/portefeuille/envoyer", response_class=Response)
+def send_page(
+    request: Request,
+    ctx: PageContext,
+    code: Annotated[str, Query(max_length=120)] = "",
+    recherche: Text = "",
+) -> Response:
+    fields = {"code": code, "amount": "", "memo": "", "key": new_key()}
+    # The public directory's businesses, to choose the recipient from instead of typing.
+    found = (
+        directory.search_businesses(ctx.database, recherche, limit=20)
+        if recherche.strip()
+        else None
+    )
+    return _send_form(request, ctx, fields, search=recherche, found=found)
+
+
+@router.post("/portefeuille/envoyer", response_class=Response)
+def send(request: Request, form: CheckedForm, ctx: PageContext) -> Response:
+    account = wallet.own_account(ctx)
+    fields = {
+        name: str(form.get(name, ""))[:limit]
+        for name, limit in (("code", 120), ("amount", 40), ("memo", 200), ("key", 64))
+    }
+    # A form shown by this site always carries its key; a forged one gets its own.
+    fields["key"] = fields["key"] or new_key()
+    confirmed = form.get("step") == "envoyer"
+    try:
+        amount = parse_amount(fields["amount"])
+        to = wallet.recipient(ctx, fields["code"])
+        if not confirmed:
+            return render(
+                request,
+                "web/wallet_confirm.html",
+                {"account": account, "fields": fields, "to": to, "amount": amount},
+                user=ctx.actor,
+            )
+        transfers.transfer(
+            ctx, account.code, to.code, amount, key=fields["key"], memo=fields["memo"].strip()
+        )
+    except MonnaieLocaleError as error:
+        detail, status = form_refusal(request, error)
+        return _send_form(request, ctx, fields, error=detail, status=status)
+    return redirect(request, "/portefeuille?ok=envoi")
