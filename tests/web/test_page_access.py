@@ -40,6 +40,20 @@ GET  /langue/{language}               public
 GET  /assets/web/{name}               public
 GET  /sw.js                           public
 GET  /manifest.webmanifest            public
+GET  /commerce                        . x x . . . . .
+GET  /commerce/paiements              . x x . . . . .
+POST /commerce/paiements/{payment_id}/rembourser . x x . . . . .
+GET  /commerce/qr                     . x . . . . . .
+GET  /commerce/webhooks               . x . . . . . .
+POST /commerce/webhooks               . x . . . . . .
+GET  /commerce/webhooks/{endpoint_id} . x . . . . . .
+POST /commerce/webhooks/{endpoint_id}/desactiver . x . . . . . .
+GET  /commerce/reconversions          . x x . . . . .
+POST /commerce/reconversions          . x . . . . . .
+POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
+GET  /commerce/releves                . x x . . . . .
+GET  /commerce/releves.csv            . x x . . . . .
+GET  /commerce/releves.pdf            . x x . . . . .
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css"}
