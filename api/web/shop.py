@@ -32,6 +32,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from markupsafe import Markup
 
 from api.checkout_runtime import CheckoutDep
+from api.rate_limit import AttemptLimiter
 from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm, PageContext
 from monnaie_locale.acting import Act, Context
@@ -40,7 +41,16 @@ from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.money import parse_amount
 
-__all__ = ["Ok", "form_key", "form_text", "router", "shop_of", "staff_of"]
+__all__ = [
+    "Ok",
+    "count_attempt",
+    "form_key",
+    "form_text",
+    "new_key",
+    "router",
+    "shop_of",
+    "staff_of",
+]
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -91,6 +101,13 @@ def new_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+def count_attempt(request: Request, ctx: Context) -> None:
+    """Count a form that may move money against the actor's payment attempts, as the API
+    counts its calls (:mod:`api.payment_limit`): refused (429) over the limit."""
+    limiter: AttemptLimiter = request.app.state.payment_limiter
+    limiter.hit(ctx.actor.subject, now=ctx.clock())
+
+
 @router.get("/commerce", response_class=Response)
 def shop_home(
     request: Request, ctx: Annotated[Context, staff_of(checkout.list_payments)]
@@ -123,6 +140,7 @@ def refund(
     ctx: Annotated[Context, staff_of(checkout.refund)],
     runtime: CheckoutDep,
 ) -> Response:
+    count_attempt(request, ctx)
     amount = parse_amount(form_text(form, "amount", limit=40))
     checkout.refund(ctx, payment_id, amount, key=form_key(form), services=runtime)
     return redirect(request, "/commerce/paiements?ok=refunded")

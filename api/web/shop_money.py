@@ -34,7 +34,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.typography import money
 from api.web.rendering import PageRoute, language_of, redirect, render
 from api.web.session import CheckedForm
-from api.web.shop import Ok, form_key, form_text, shop_of, staff_of
+from api.web.shop import Ok, count_attempt, form_key, form_text, shop_of, staff_of
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import exports, reconversions
 from monnaie_locale.errors import InvalidRequest
@@ -89,6 +89,7 @@ def request_reconversion(
     form: CheckedForm,
     ctx: Annotated[Context, staff_of(reconversions.request_reconversion)],
 ) -> Response:
+    count_attempt(request, ctx)
     amount = parse_amount(form_text(form, "amount", limit=40))
     fields = _payout_fields(form)
     reconversions.request_reconversion(
