@@ -45,6 +45,7 @@ from api.routers import (
     health,
     holds,
     membership,
+    merchant_space,
     notes,
     offices,
     passwords,
@@ -183,6 +184,9 @@ def create_app(
         pay_pages,
     ):
         app.include_router(checkout_router.router)
+    # A shop's own management; before reconversions, whose /{request_id} would take
+    # /v1/reconversions/quote for a request's id.
+    app.include_router(merchant_space.router)
     # The currency operations: every one that moves money counts as a payment attempt.
     for moving in (conversions, reconversions, notes, offices, membership, bank, books):
         include_limited(app, moving.router)

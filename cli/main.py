@@ -89,6 +89,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.users",
         "Users of the service: create, link to accounts, disable, change passwords.",
     ),
+    "cashiers": (
+        "cli.commands.cashiers",
+        "A shop's cashiers: add, disable, enable, set a password (for the shop's owner).",
+    ),
+    "takings": (
+        "cli.commands.takings",
+        "A shop's QR checkout takings, for a day and a month, day by day.",
+    ),
     "keys": (
         "cli.commands.keys",
         "The keys that sign payment codes and receipts: generate, rotate, show.",

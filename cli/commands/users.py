@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="users")
 
 
-def _password(run: RunContext, variable: str | None) -> str:
+def password_from(run: RunContext, variable: str | None) -> str:
     if variable is not None:
         password = os.environ.get(variable, "")
         if not password:
@@ -119,7 +119,7 @@ def create(
     """
     run = run_context(ctx)
     context = run.context()  # who acts, known before a password is asked for
-    password = _password(run, password_env)
+    password = password_from(run, password_env)
     user = users.create_user(context, username, password=password, role=role)
     if as_json:
         print_json({"id": user.id, "username": user.username, "role": str(user.role)})
@@ -165,7 +165,7 @@ def password(
     context = run.context()
     # Checked before asking, so nobody types a password for a misspelt name.
     users.get_user(context, username)
-    new = _password(run, password_env)
+    new = password_from(run, password_env)
     users.reset_password(context, username, new)
     run.out.print(run.messages("users.password_set", user=username), markup=False)
 

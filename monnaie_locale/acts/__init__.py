@@ -30,4 +30,6 @@ below them.
 * :mod:`~monnaie_locale.acts.demo`       the demonstration deployment (set-up, no actor)
 * :mod:`~monnaie_locale.acts.checkout`  the QR checkout: payment requests, payments, refunds
   (and :mod:`~monnaie_locale.acts.webhooks`, where a shop's server hears of them)
+* :mod:`~monnaie_locale.acts.cashiers`  a shop's cashiers, managed by the shop's owner
+* :mod:`~monnaie_locale.acts.takings`   a shop's takings by day and month
 """

@@ -12,6 +12,8 @@ at all (businesses; authorities and members as the deployment says) is the rule 
 Act                   Who may do it
 ====================  ====================================================================
 request_reconversion  a holder, for an account they hold (operators: for any holder)
+reconversion_quote    the same: what a request would cost and pay out today (nothing
+                      is written)
 get_reconversion      anyone, for a request from an account they hold (readers of every
                       account: any)
 cancel_reconversion   a holder, for a request from an account they hold (operators: any)
@@ -39,7 +41,7 @@ from monnaie_locale.auth.roles import EVERYONE, HOLDERS, OPERATORS, REPORT_READE
 from monnaie_locale.clock import day_in
 from monnaie_locale.operations import payouts, reconversion
 from monnaie_locale.operations.payouts import PayoutBatch
-from monnaie_locale.operations.reconversion import Reconversion
+from monnaie_locale.operations.reconversion import Reconversion, ReconversionQuote
 
 __all__ = [
     "cancel_reconversion",
@@ -50,6 +52,7 @@ __all__ = [
     "list_reconversions",
     "mark_batch_paid",
     "mark_paid",
+    "reconversion_quote",
     "request_reconversion",
     "validate_batch",
 ]
@@ -76,6 +79,18 @@ def request_reconversion(
         creditor_name=creditor_name,
         iban=iban,
         bic=bic,
+    )
+
+
+@act(*HOLDERS)
+def reconversion_quote(ctx: Context, account: str, amount: int) -> ReconversionQuote:
+    """The fee and the euros a request of ``amount`` from ``account`` would fix now, under
+    today's rules: what :func:`request_reconversion` would charge, refused alike."""
+    ctx.actor.check_move_from(account)
+    return ctx.read(
+        lambda conn: reconversion.quote_reconversion(
+            conn, ctx.deployment, account=account, amount=amount, clock=ctx.clock
+        )
     )
 
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Select, select, update
 
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.users import get_user
 from monnaie_locale.clock import as_utc
 from monnaie_locale.store.tables_auth import user_accounts, users
 
-__all__ = ["UserSummary", "enable_user", "list_users", "unlock_user", "user_summary"]
+__all__ = [
+    "UserSummary",
+    "enable_user",
+    "holders_of",
+    "list_users",
+    "unlock_user",
+    "user_summary",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +67,26 @@ def user_summary(conn: Connection, user_id: int) -> UserSummary:
     )
 
 
+# A user as listed: no password hash.
+_SUMMARY = select(users.c.id, users.c.username, users.c.role, users.c.status, users.c.locked_until)
+
+
 def list_users(conn: Connection, *, after_id: int = 0, limit: int = 100) -> list[UserSummary]:
     """Users in id order, ``limit`` at a time after ``after_id`` (a cursor)."""
-    rows = conn.execute(
-        select(users.c.id, users.c.username, users.c.role, users.c.status, users.c.locked_until)
-        .where(users.c.id > after_id)
-        .order_by(users.c.id)
-        .limit(limit)
-    ).all()
+    return _summaries(conn, _SUMMARY.where(users.c.id > after_id).order_by(users.c.id).limit(limit))
+
+
+def holders_of(conn: Connection, account_code: str, *, role: Role) -> list[UserSummary]:
+    """The users with ``role`` who hold ``account_code`` (a shop's cashiers), by name."""
+    held = select(user_accounts.c.user_id).where(user_accounts.c.account_code == account_code)
+    return _summaries(
+        conn,
+        _SUMMARY.where(users.c.role == str(role), users.c.id.in_(held)).order_by(users.c.username),
+    )
+
+
+def _summaries(conn: Connection, query: Select[Any]) -> list[UserSummary]:
+    rows = conn.execute(query).all()
     # Two queries a page, whatever its length: the users, then the accounts they hold.
     held = _held_by(conn, [row.id for row in rows])
     return [

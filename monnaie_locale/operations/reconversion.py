@@ -48,10 +48,12 @@ from monnaie_locale.store.tables_operations import reconversions
 
 __all__ = [
     "Reconversion",
+    "ReconversionQuote",
     "cancel_reconversion",
     "end_to_end_id",
     "list_reconversions",
     "load_reconversion",
+    "quote_reconversion",
     "request_reconversion",
 ]
 
@@ -106,6 +108,51 @@ def _payout_account(iban: str, bic: str | None) -> tuple[str, str | None]:
         raise InvalidPayoutAccount(exc.value, exc.reason) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class ReconversionQuote:
+    """What a request of ``amount`` from ``account`` would cost and pay out, today."""
+
+    account: str
+    amount: int
+    fee: int
+    payout: int
+    category: str
+    # The rule change whose fee applies (see monnaie_locale.rules); None: the settings'.
+    fee_rule: int | None
+
+
+def _priced(
+    conn: Connection, deployment: Deployment, *, account: str, amount: int, clock: Clock
+) -> tuple[Account, ReconversionQuote]:
+    """The account, and the fee a request of ``amount`` pays under today's rules; refused
+    as the request itself would be (not a holder, not allowed to reconvert, all fee)."""
+    check_positive(amount)
+    deployment = in_force(conn, deployment, on=clock().date())
+    holder = holder_account(conn, deployment, account)
+    _check_allowed(deployment, holder)
+    category = category_of(conn, holder)
+    fee = deployment.fee_for(amount, category=category)
+    if fee >= amount:
+        raise InvalidRequest(f"after the fee of {format_amount(fee)} nothing would be paid out")
+    return holder, ReconversionQuote(
+        account=account,
+        amount=amount,
+        fee=fee,
+        payout=amount - fee,
+        category=category,
+        fee_rule=deployment.rule_versions.get(f"reconversion_fee.{category}"),
+    )
+
+
+def quote_reconversion(
+    conn: Connection, deployment: Deployment, *, account: str, amount: int, clock: Clock
+) -> ReconversionQuote:
+    """The fee and the euros a request of ``amount`` from ``account`` would fix now: the
+    request's own computation, so the preview and the request never disagree. Nothing is
+    written."""
+    return _priced(conn, deployment, account=account, amount=amount, clock=clock)[1]
+
+
 def request_reconversion(
     conn: Connection,
     deployment: Deployment,
@@ -123,20 +170,13 @@ def request_reconversion(
     first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return load_reconversion(conn, int(first.removeprefix("reconversion:")))
-    check_positive(amount)
-    deployment = in_force(conn, deployment, on=clock().date())
-    holder = holder_account(conn, deployment, account)
-    _check_allowed(deployment, holder)
+    holder, quoted = _priced(conn, deployment, account=account, amount=amount, clock=clock)
     compact_iban, compact_bic = _payout_account(iban, bic)
     if not creditor_name.strip():
         raise InvalidRequest("a payout needs the name of the account's holder")
     # The name goes into the pain.001 file (XML, where most control characters are not even
     # allowed) as a Max140Text.
     check_plain_text(creditor_name, "creditor name", max_length=140)
-    category = category_of(conn, holder)
-    fee = deployment.fee_for(amount, category=category)
-    if fee >= amount:
-        raise InvalidRequest(f"after the fee of {format_amount(fee)} nothing would be paid out")
     hold = service.place_hold(
         conn,
         debit=account,
@@ -151,16 +191,16 @@ def request_reconversion(
         .values(
             account_id=holder.id,
             amount=amount,
-            fee=fee,
-            payout=amount - fee,
-            category=category,
+            fee=quoted.fee,
+            payout=quoted.payout,
+            category=quoted.category,
             creditor_name=creditor_name.strip(),
             iban=compact_iban,
             bic=compact_bic,
             hold_id=hold.id,
             status="requested",
             created_at=clock(),
-            fee_rule=deployment.rule_versions.get(f"reconversion_fee.{category}"),
+            fee_rule=quoted.fee_rule,
         )
         .returning(reconversions.c.id)
     ).scalar_one()

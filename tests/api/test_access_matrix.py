@@ -145,6 +145,13 @@ POST /v1/rules                                        .   .   .   .   .   x   . 
 GET  /v1/periods                                      .   .   .   .   .   x   x   x
 GET  /v1/periods/checklist                            .   .   .   .   .   x   x   x
 POST /v1/periods/close                                .   .   .   .   .   x   .   x
+GET  /v1/accounts/{code}/cashiers                     .   x   .   .   .   .   .   x
+POST /v1/accounts/{code}/cashiers                     .   x   .   .   .   .   .   x
+POST /v1/accounts/{code}/cashiers/{username}/disable  .   x   .   .   .   .   .   x
+POST /v1/accounts/{code}/cashiers/{username}/enable   .   x   .   .   .   .   .   x
+POST /v1/accounts/{code}/cashiers/{username}/password .   x   .   .   .   .   .   x
+GET  /v1/accounts/{code}/takings                      .   x   x   .   .   x   x   x
+GET  /v1/reconversions/quote                          x   x   .   x   .   x   .   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}

@@ -200,6 +200,7 @@ def test_new_passwords_are_documented_as_the_server_checks_them(
         if field.endswith("password")
     ]
     assert {(name, field) for name, field, _ in passwords} == {
+        ("CashierIn", "password"),
         ("LoginIn", "password"),
         ("PasswordChangeIn", "current_password"),
         ("PasswordChangeIn", "new_password"),
