@@ -65,6 +65,7 @@ from api.web import home as web_home
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
 from api.web import shop_settings as web_shop_settings
+from api.web import shop_staff as web_shop_staff
 from api.webhook_docs import document_webhooks
 from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
@@ -199,7 +200,14 @@ def create_app(
         app.include_router(admin_router.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
-    for page_router in (web_home, web_assets, web_shop, web_shop_money, web_shop_settings):
+    for page_router in (
+        web_home,
+        web_assets,
+        web_shop,
+        web_shop_money,
+        web_shop_settings,
+        web_shop_staff,
+    ):
         app.include_router(page_router.router)
     document_webhooks(app)
     _document_problems(app)

@@ -10,7 +10,7 @@ refund limit, a payment of another shop).
 Page                                              Who may open it
 ================================================  ==========================================
 ``GET /commerce``                                 the shop's owner and cashiers: the till,
-                                                  the other pages
+                                                  the day's and month's takings, the pages
 ``GET /commerce/paiements``                       the same: the shop's payments, newest
                                                   first, each with a refund form
 ``POST /commerce/paiements/{id}/rembourser``      the same: pay (part of) a payment back; a
@@ -36,7 +36,7 @@ from api.rate_limit import AttemptLimiter
 from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm, PageContext
 from monnaie_locale.acting import Act, Context
-from monnaie_locale.acts import checkout
+from monnaie_locale.acts import checkout, takings
 from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.money import parse_amount
@@ -109,12 +109,10 @@ def count_attempt(request: Request, ctx: Context) -> None:
 
 
 @router.get("/commerce", response_class=Response)
-def shop_home(
-    request: Request, ctx: Annotated[Context, staff_of(checkout.list_payments)]
-) -> Response:
-    # The space's home: where each page is. The day's and month's takings are the
-    # takings act's to count; until a shop reads them there, its payments list stands.
-    return render(request, "web/shop_home.html", {"shop": shop_of(ctx)}, user=ctx.actor)
+def shop_home(request: Request, ctx: Annotated[Context, staff_of(takings.takings)]) -> Response:
+    # Today and this month, in the deployment's days: the takings act counts them.
+    found = takings.takings(ctx, shop_of(ctx))
+    return render(request, "web/shop_home.html", {"takings": found}, user=ctx.actor)
 
 
 @router.get("/commerce/paiements", response_class=Response)

@@ -34,7 +34,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.typography import money
 from api.web.rendering import PageRoute, language_of, redirect, render
 from api.web.session import CheckedForm
-from api.web.shop import Ok, count_attempt, form_key, form_text, shop_of, staff_of
+from api.web.shop import Ok, count_attempt, form_key, form_text, new_key, shop_of, staff_of
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import exports, reconversions
 from monnaie_locale.errors import InvalidRequest
@@ -82,7 +82,27 @@ def reconversions_page(
     )
 
 
-# PREVIEW
+@router.post("/commerce/reconversions/apercu", response_class=Response)
+def reconversion_preview(
+    request: Request,
+    form: CheckedForm,
+    ctx: Annotated[Context, staff_of(reconversions.reconversion_quote)],
+) -> Response:
+    amount = parse_amount(form_text(form, "amount", limit=40))
+    quote = reconversions.reconversion_quote(ctx, shop_of(ctx), amount)
+    return render(
+        request,
+        "web/shop_reconversion_confirm.html",
+        {
+            "quote": quote,
+            "fields": _payout_fields(form),
+            "key": new_key(),
+            "euros": _euros(request),
+        },
+        user=ctx.actor,
+    )
+
+
 @router.post("/commerce/reconversions", response_class=Response)
 def request_reconversion(
     request: Request,

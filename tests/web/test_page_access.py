@@ -50,13 +50,19 @@ GET  /commerce/webhooks/{endpoint_id} . x . . . . . .
 POST /commerce/webhooks/{endpoint_id}/desactiver . x . . . . . .
 GET  /commerce/reconversions          . x x . . . . .
 POST /commerce/reconversions          . x . . . . . .
+POST /commerce/reconversions/apercu   . x . . . . . .
+GET  /commerce/caissiers              . x . . . . . .
+POST /commerce/caissiers              . x . . . . . .
+POST /commerce/caissiers/{username}/desactiver . x . . . . . .
+POST /commerce/caissiers/{username}/reactiver . x . . . . . .
+POST /commerce/caissiers/{username}/mot-de-passe . x . . . . . .
 POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
 """
 
-PATH_VALUES = {"language": "en", "name": "web.css"}
+PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
 PUBLIC = "public"
 
 

@@ -21,13 +21,15 @@ from tests.web.conftest import BASE, PASSWORDS, Site, csrf
 
 SHOP = "business:boulangerie"
 SHOP_PAGES = ("/commerce", "/commerce/paiements", "/commerce/reconversions", "/commerce/releves")
-OWNER_PAGES = ("/commerce/qr", "/commerce/webhooks")
+OWNER_PAGES = ("/commerce/qr", "/commerce/webhooks", "/commerce/caissiers")
 FR = {key: str(escape(text)) for key, text in i18n.texts("fr").items()}
 
 
-def _api(site: Site, username: str) -> tuple[TestClient, dict[str, str]]:
+def _api(
+    site: Site, username: str, password: str | None = None
+) -> tuple[TestClient, dict[str, str]]:
     client = TestClient(site.app, base_url=BASE)
-    password = PASSWORDS.get(username, "épicerie du coin 2026")
+    password = password or PASSWORDS.get(username, "épicerie du coin 2026")
     login = client.post("/v1/auth/login", json={"username": username, "password": password})
     assert login.status_code == 200, login.text
     return client, {"Authorization": f"Bearer {login.json()['token']}"}
@@ -82,6 +84,9 @@ def test_the_owner_and_the_cashier_open_the_shop_s_pages(site: Site, username: s
         assert "<h1>" in answer.text
     home = browser.get("/commerce").text
     assert 'href="/checkout"' in home
+    # The takings act's sums: today's and this month's, the one payment.
+    assert re.search(r'id="takings-day">4,20\xa0', home)
+    assert re.search(r'id="takings-month">4,20\xa0', home)
     assert ("/commerce/webhooks" in home) is (username == "boulangerie")
     listed = browser.get("/commerce/paiements").text
     assert "member:alice" in listed and "4,20" in listed
@@ -319,3 +324,93 @@ def test_the_statements_download_as_csv_and_pdf(site: Site, username: str) -> No
     for query in ("du=2026-13-01", "du=2026-12-31&au=2026-01-01", "du=demain"):
         refused = browser.get(f"/commerce/releves.csv?{query}")
         assert (refused.status_code, _refusal(refused)) == (422, "invalid_request"), query
+
+
+def test_the_reconversion_s_fee_is_shown_before_anything_is_held(site: Site) -> None:
+    pay_shop(site, "20.00")
+    browser = site.browser("boulangerie")
+    before = snapshot(site.database)
+    page = browser.post("/commerce/reconversions/apercu", data=_payout(browser, "15,00"))
+    assert page.status_code == 200, page.text
+    fee = re.search(r'id="quote-fee">([^<]+)<', page.text)
+    payout = re.search(r'id="quote-payout">([^<]+)<', page.text)
+    assert fee and payout and payout.group(1).endswith("€")
+    assert 'name="amount" value="15.00"' in page.text
+    assert snapshot(site.database) == before  # a quote holds nothing
+    answer = browser.post(
+        "/commerce/reconversions",
+        data={**_payout(browser, "15.00"), "key": _key(page.text)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    listed = browser.get("/commerce/reconversions").text
+    assert payout.group(1) in listed and fee.group(1) in listed
+    # Over the balance, the quote is given (it holds nothing) but the request is refused.
+    before = snapshot(site.database)
+    refused = browser.post(
+        "/commerce/reconversions", data={**_payout(browser, "10,00"), "key": "over"}
+    )
+    assert (refused.status_code, _refusal(refused)) == (409, "insufficient_funds")
+    assert snapshot(site.database) == before
+    for amount in ("0", "abc", ""):
+        refused = browser.post("/commerce/reconversions/apercu", data=_payout(browser, amount))
+        assert refused.status_code == 422 and _refusal(refused), amount
+
+
+def test_the_owner_adds_disables_and_resets_a_cashier(site: Site) -> None:
+    owner = site.browser("boulangerie")
+    listed = owner.get("/commerce/caissiers")
+    assert listed.status_code == 200 and 'id="cashier-caisse"' in listed.text
+    answer = owner.post(
+        "/commerce/caissiers",
+        data={"csrf": csrf(owner), "username": "caisse2", "password": "une caisse bien gardée"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert _api(site, "caisse2", "une caisse bien gardée")[1]
+    new_till = TestClient(site.app, base_url=BASE)
+    new_till.get("/connexion")
+    signed = new_till.post(
+        "/connexion",
+        data={"username": "caisse2", "password": "une caisse bien gardée", "csrf": csrf(new_till)},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == "/commerce"
+    assert new_till.get("/commerce/paiements").status_code == 200
+    answer = owner.post(
+        "/commerce/caissiers/caisse2/desactiver", data={"csrf": csrf(owner)}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    # Disabled: the open session ends at once.
+    assert new_till.get("/commerce/paiements").status_code == 401
+    assert FR["shop_cashier_inactive"] in owner.get("/commerce/caissiers").text
+    answer = owner.post(
+        "/commerce/caissiers/caisse/mot-de-passe",
+        data={"csrf": csrf(owner), "password": "un tout nouveau secret"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert _api(site, "caisse", "un tout nouveau secret")[1]
+
+
+def test_a_cashier_manages_no_cashier_and_another_shop_s_cashier_is_unknown(site: Site) -> None:
+    cashier = site.browser("caisse")
+    before = snapshot(site.database)
+    for method, path in (
+        ("GET", "/commerce/caissiers"),
+        ("POST", "/commerce/caissiers"),
+        ("POST", "/commerce/caissiers/caisse/desactiver"),
+    ):
+        answer = cashier.request(method, path, data={"csrf": csrf(cashier), "username": "x"})
+        assert (answer.status_code, _refusal(answer)) == (403, "role_forbidden"), path
+    owner = site.browser("boulangerie")
+    for username in ("alice", "nobody"):
+        answer = owner.post(
+            f"/commerce/caissiers/{username}/desactiver", data={"csrf": csrf(owner)}
+        )
+        assert answer.status_code == 404, answer.text
+    answer = owner.post(
+        "/commerce/caissiers", data={"csrf": csrf(owner), "username": "caisse3", "password": "x"}
+    )
+    assert answer.status_code == 422 and _refusal(answer)
+    assert snapshot(site.database) == before
