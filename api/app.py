@@ -41,6 +41,7 @@ from api.routers import (
     checkout_events,
     checkout_lists,
     conversions,
+    directory,
     exports,
     health,
     holds,
@@ -193,6 +194,8 @@ def create_app(
         include_limited(app, moving.router)
     app.include_router(reserve.router)
     app.include_router(rules.router)
+    # The public directory: reading it needs no sign-in.
+    app.include_router(directory.router)
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
         app.include_router(admin_router.router, dependencies=revoking)

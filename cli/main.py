@@ -64,6 +64,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.offices",
         "Exchange offices: open one, close its till, bank its cash, close it.",
     ),
+    "directory": (
+        "cli.commands.directory",
+        "The public directory: businesses that take the currency, offices that sell it.",
+    ),
     "membership": (
         "cli.commands.membership",
         "Membership fees: record a payment, list who has paid.",

@@ -1,8 +1,9 @@
 """A demonstration deployment, created only on request and never in production.
 
-It opens the account plan of a currency, an exchange office, two members, a bakery,
-the town hall's régie, one user per role with a published password, and gives the
-members units converted by card, so a newcomer can sign in and pay within a minute.
+It opens the account plan of a currency, an exchange office, two members, a bakery and a
+grocery (both in the public directory, as the office is), the town hall's régie, one user
+per role with a published password, and gives the members units converted by card, so a
+newcomer can sign in and pay within a minute.
 Running it again changes nothing: every step is idempotent. It is set up through
 :func:`monnaie_locale.acts.demo.set_up_demo`, which says when it may be.
 
@@ -29,6 +30,13 @@ from monnaie_locale.deployment import (
     office_notes,
     office_till,
     open_holder_account,
+)
+from monnaie_locale.directory import (
+    ProfileFields,
+    office_places_of,
+    read_profile,
+    save_office_place,
+    save_profile,
 )
 from monnaie_locale.errors import InvalidRequest, UnknownAccount
 from monnaie_locale.ledger.accounts import accounts_by_code
@@ -101,7 +109,29 @@ _HOLDERS = {
     "member:alice": (AccountKind.MEMBER, None),
     "member:bob": (AccountKind.MEMBER, None),
     "business:boulangerie": (AccountKind.BUSINESS, "Boulangerie Etchegaray"),
+    "business:epicerie": (AccountKind.BUSINESS, "Épicerie du marché"),
     "authority:regie-piscine": (AccountKind.AUTHORITY, "Piscine municipale (régie)"),
+}
+# The directory's entries, so that it is not empty: a business's profile, the office's place.
+_PROFILES = {
+    "business:boulangerie": ProfileFields(
+        category="Boulangerie",
+        town="Bayonne",
+        description="Pain au levain et gâteau basque, cuits sur place.",
+        address="12 rue d'Espagne",
+    ),
+    "business:epicerie": ProfileFields(
+        category="Épicerie",
+        town="Biarritz",
+        description="Produits du pays, en vrac et de saison.",
+        address="3 place Sainte-Eugénie",
+    ),
+}
+_OFFICE_PLACE = {
+    "name": "Comptoir du centre",
+    "address": "Place de la Liberté",
+    "town": "Bayonne",
+    "hours": "lun.–ven. 9h–12h, 14h–18h ; sam. 9h–12h",
 }
 _STARTING_UNITS = {"member:alice": 10_000, "member:bob": 5_000}
 
@@ -157,6 +187,11 @@ def seed_demo(conn: Connection, settings: Settings, *, clock: Clock) -> None:
             )
         for account in user.accounts:
             link_account(conn, existing.id, account_code=account)
+    for code, profile in _PROFILES.items():
+        if read_profile(conn, code) is None:
+            save_profile(conn, code, profile, by=DEMO_ADMIN, now=clock())
+    if office_places_of(conn, (DEMO_OFFICE,))[0].address is None:
+        save_office_place(conn, DEMO_OFFICE, **_OFFICE_PLACE, by=DEMO_ADMIN, now=clock())
     for code, amount in _STARTING_UNITS.items():
         convert_by_card(
             conn,

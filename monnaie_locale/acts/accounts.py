@@ -36,7 +36,7 @@ from typing import Literal, TextIO
 
 from sqlalchemy import Connection
 
-from monnaie_locale import exports
+from monnaie_locale import directory, exports
 from monnaie_locale.acting import Act, Context, act
 from monnaie_locale.auth.roles import EVERYONE, OPERATORS
 from monnaie_locale.errors import InvalidRequest
@@ -251,8 +251,17 @@ def balance_as_of(ctx: Context, code: str, moment: datetime) -> int:
 
 @act(*ACCOUNT_MANAGERS)
 def rename(ctx: Context, code: str, display_name: str | None) -> Account:
-    """Change the name payers are shown; ``None`` shows the code again."""
-    return ctx.write(lambda conn: accounts.rename_account(conn, code, display_name))
+    """Change the name payers are shown; ``None`` shows the code again.
+
+    A business's directory profile is searched by the new name from then on.
+    """
+
+    def work(conn: Connection) -> Account:
+        renamed = accounts.rename_account(conn, code, display_name)
+        directory.follow_rename(conn, renamed)
+        return renamed
+
+    return ctx.write(work)
 
 
 def _set_status(ctx: Context, code: str, status: AccountStatus) -> Account:

@@ -7,8 +7,8 @@ refused by an act is refused alike by the route and by the command, with the sam
 code; :meth:`Fronts.refused_alike` does the same for a route and a command alone. Either
 way nothing may change: neither the ledger, nor the records of the currency's operations
 (conversions, reconversions, payouts, notes, tills, fees, bank statements, closures, note
-series written off, conversions taken back), nor the accounts' names, the users, the
-accounts they hold, their tokens, the API keys and the currency's rules.
+series written off, conversions taken back), nor the accounts' names, the directory, the
+users, the accounts they hold, their tokens, the API keys and the currency's rules.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
 from monnaie_locale.store.tables_bank import bank_accounts, bank_line_changes
 from monnaie_locale.store.tables_chart import chart_rules
+from monnaie_locale.store.tables_directory import business_profiles, office_places
 from monnaie_locale.store.tables_flows import (
     account_closures,
     conversion_reversals,
@@ -99,6 +100,8 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(api_keys.c.id, api_keys.c.revoked_at),
         rows(rule_changes.c.id),
         rows(chart_rules.c.pattern, chart_rules.c.currency, chart_rules.c.number),
+        rows(*business_profiles.c),
+        rows(*office_places.c),
     )
 
 

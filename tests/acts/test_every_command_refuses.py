@@ -39,6 +39,7 @@ from monnaie_locale.acts import (
     cashiers,
     chart,
     conversions,
+    directory,
     exports,
     jobs,
     membership,
@@ -260,6 +261,21 @@ WALK: tuple[Walk, ...] = (
     Walk("offices received", offices.receive_till_deposit, "{deposit} --bank-ref BANK-W",
          post("/v1/bank-deposits/{deposit}/received", {"bank_reference": "BANK-W"}),
          (COUNTER, AUDITOR)),
+    # The public directory: a business's profile, an office's place
+    Walk("directory set-profile", directory.set_business_profile,
+         "bakery --category Boulangerie --town Bayonne",
+         Route("PUT", "/v1/accounts/bakery/profile",
+               {"category": "Boulangerie", "town": "Bayonne"}),
+         (MEMBER, CASHIER, AGENT, COUNTER, AUDITOR)),
+    Walk("directory set-profile", directory.set_business_profile,
+         "town --category Mairie --town Bayonne",
+         Route("PUT", "/v1/accounts/town/profile", {"category": "Mairie", "town": "Bayonne"}),
+         ((OWNER, NOT_YOURS),)),
+    Walk("directory set-office", directory.set_office_place,
+         f"{OFFICE} --address 'Place de la gare' --town Bayonne --hours '9h-12h'",
+         Route("PUT", f"/v1/offices/{OFFICE}/place",
+               {"address": "Place de la gare", "town": "Bayonne", "hours": "9h-12h"}),
+         (OWNER, COUNTER, AUDITOR)),
     # Membership fees
     Walk("membership pay", membership.pay_fee, "alice --period 2026 --paid-in units --key walk",
          post("/v1/membership/fees", {"account": "alice", "period": "2026", "paid_in": "units"}),
@@ -423,6 +439,9 @@ NO_ACTOR: dict[str, str] = {
     "keys generate": "writes a new signing key file; touches no database",
     "keys rotate": "replaces the signing key files named by the settings; touches no database",
     "keys show": "reads the public halves of the signing keys; touches no database",
+    "directory list": "reads the public directory, what GET /v1/directory shows anyone",
+    "directory offices": "reads the public directory's offices, what GET "
+    "/v1/directory/offices shows anyone",
 }
 
 

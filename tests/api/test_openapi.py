@@ -20,6 +20,8 @@ from tests.api.helpers import assert_problem
 PUBLIC = {("get", "/healthz"), ("get", "/readyz"), ("post", "/v1/auth/login")}
 # The keys that verify payment codes and receipts are published to anyone.
 PUBLIC |= {("get", "/v1/checkout/keys")}
+# The directory of businesses and exchange offices is for anyone to read.
+PUBLIC |= {("get", "/v1/directory"), ("get", "/v1/directory/offices")}
 
 
 @pytest.fixture
