@@ -145,7 +145,6 @@ POST /v1/rules                                        .   .   .   .   .   x   . 
 GET  /v1/periods                                      .   .   .   .   .   x   x   x
 GET  /v1/periods/checklist                            .   .   .   .   .   x   x   x
 POST /v1/periods/close                                .   .   .   .   .   x   .   x
-<<<<<<< HEAD
 GET  /v1/accounts/{code}/cashiers                     .   x   .   .   .   .   .   x
 POST /v1/accounts/{code}/cashiers                     .   x   .   .   .   .   .   x
 POST /v1/accounts/{code}/cashiers/{username}/disable  .   x   .   .   .   .   .   x
@@ -153,13 +152,11 @@ POST /v1/accounts/{code}/cashiers/{username}/enable   .   x   .   .   .   .   . 
 POST /v1/accounts/{code}/cashiers/{username}/password .   x   .   .   .   .   .   x
 GET  /v1/accounts/{code}/takings                      .   x   x   .   .   x   x   x
 GET  /v1/reconversions/quote                          x   x   .   x   .   x   .   x
-=======
 GET  /v1/directory                                    public
 GET  /v1/directory/offices                            public
 GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
->>>>>>> directory
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
