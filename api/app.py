@@ -65,6 +65,7 @@ from api.web import assets as web_assets
 from api.web import home as web_home
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
+from api.web import shop_profile as web_shop_profile
 from api.web import shop_settings as web_shop_settings
 from api.web import shop_staff as web_shop_staff
 from api.webhook_docs import document_webhooks
@@ -210,6 +211,7 @@ def create_app(
         web_shop_money,
         web_shop_settings,
         web_shop_staff,
+        web_shop_profile,
     ):
         app.include_router(page_router.router)
     document_webhooks(app)

@@ -52,6 +52,8 @@ GET  /commerce/reconversions          . x x . . . . .
 POST /commerce/reconversions          . x . . . . . .
 POST /commerce/reconversions/apercu   . x . . . . . .
 GET  /commerce/caissiers              . x . . . . . .
+GET  /commerce/profil                 . x . . . . . .
+POST /commerce/profil                 . x . . . . . .
 POST /commerce/caissiers              . x . . . . . .
 POST /commerce/caissiers/{username}/desactiver . x . . . . . .
 POST /commerce/caissiers/{username}/reactiver . x . . . . . .

@@ -21,7 +21,7 @@ from tests.web.conftest import BASE, PASSWORDS, Site, csrf
 
 SHOP = "business:boulangerie"
 SHOP_PAGES = ("/commerce", "/commerce/paiements", "/commerce/reconversions", "/commerce/releves")
-OWNER_PAGES = ("/commerce/qr", "/commerce/webhooks", "/commerce/caissiers")
+OWNER_PAGES = ("/commerce/qr", "/commerce/webhooks", "/commerce/caissiers", "/commerce/profil")
 FR = {key: str(escape(text)) for key, text in i18n.texts("fr").items()}
 
 
@@ -29,7 +29,7 @@ def _api(
     site: Site, username: str, password: str | None = None
 ) -> tuple[TestClient, dict[str, str]]:
     client = TestClient(site.app, base_url=BASE)
-    password = password or PASSWORDS.get(username, "épicerie du coin 2026")
+    password = password or PASSWORDS.get(username, "quincaillerie du coin 2026")
     login = client.post("/v1/auth/login", json={"username": username, "password": password})
     assert login.status_code == 200, login.text
     return client, {"Authorization": f"Bearer {login.json()['token']}"}
@@ -151,14 +151,20 @@ def test_a_refund_above_the_cashier_s_limit_is_refused_and_nothing_moves(site: S
 def test_a_payment_of_another_shop_is_unknown_to_the_shop_and_nothing_moves(site: Site) -> None:
     def open_grocery(conn: Any) -> None:
         now = site.app.state.clock()
-        open_account(conn, "business:epicerie", kind=AccountKind.BUSINESS, currency="MLC", now=now)
-        user = create_user(
-            conn, "epicier", password="épicerie du coin 2026", role=Role.MERCHANT_OWNER, now=now
+        open_account(
+            conn, "business:quincaillerie", kind=AccountKind.BUSINESS, currency="MLC", now=now
         )
-        link_account(conn, user.id, account_code="business:epicerie")
+        user = create_user(
+            conn,
+            "quincaillier",
+            password="quincaillerie du coin 2026",
+            role=Role.MERCHANT_OWNER,
+            now=now,
+        )
+        link_account(conn, user.id, account_code="business:quincaillerie")
 
     site.database.write(open_grocery)
-    theirs = pay_shop(site, "5.00", shop="business:epicerie", owner="epicier")
+    theirs = pay_shop(site, "5.00", shop="business:quincaillerie", owner="quincaillier")
     for username in ("boulangerie", "caisse"):
         browser = site.browser(username)
         before = snapshot(site.database)
@@ -169,7 +175,7 @@ def test_a_payment_of_another_shop_is_unknown_to_the_shop_and_nothing_moves(site
         assert (answer.status_code, _refusal(answer)) == (404, "unknown_payment")
         assert snapshot(site.database) == before
         assert "member:alice" not in browser.get("/commerce/paiements").text
-    assert balance(site, "epicier", "business:epicerie") == "5.00"
+    assert balance(site, "quincaillier", "business:quincaillerie") == "5.00"
 
 
 def test_a_refund_with_a_bad_amount_is_refused_and_nothing_moves(site: Site) -> None:
@@ -414,3 +420,34 @@ def test_a_cashier_manages_no_cashier_and_another_shop_s_cashier_is_unknown(site
     )
     assert answer.status_code == 422 and _refusal(answer)
     assert snapshot(site.database) == before
+
+
+def test_the_owner_writes_the_shop_s_directory_profile(site: Site) -> None:
+    owner = site.browser("boulangerie")
+    page = owner.get("/commerce/profil")
+    assert page.status_code == 200 and "Boulangerie Etchegaray" in page.text
+    answer = owner.post(
+        "/commerce/profil",
+        data={
+            "csrf": csrf(owner),
+            "category": "Boulangerie",
+            "town": "Ustaritz",
+            "address": "3 rue Port-Neuf",
+            "description": "Pain au levain, gâteau basque.",
+            "listed": "on",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = owner.get("/commerce/profil?ok=saved").text
+    assert FR["shop_profile_saved"] in page and 'value="3 rue Port-Neuf"' in page
+    found = TestClient(site.app, base_url=BASE).get("/v1/directory?q=ustaritz")
+    assert found.status_code == 200 and "Boulangerie Etchegaray" in found.text
+    before = snapshot(site.database)
+    answer = owner.post("/commerce/profil", data={"csrf": csrf(owner), "category": "", "town": ""})
+    assert answer.status_code == 422 and _refusal(answer)
+    assert snapshot(site.database) == before
+    for username in ("caisse", "alice"):
+        browser = site.browser(username)
+        answer = browser.get("/commerce/profil")
+        assert (answer.status_code, _refusal(answer)) == (403, "role_forbidden")
