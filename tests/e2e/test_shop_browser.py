@@ -171,6 +171,18 @@ def test_every_other_page_of_the_space_is_accessible(
     with page.expect_download() as download:
         page.click("#csv")
     assert download.value.suggested_filename == "statement-business-boulangerie.csv"
+    page.goto(demo_site + "/commerce/caissiers")
+    assert page.locator("#cashier-caisse").count() == 1
+    assert_accessible(page)
+    keep_screenshot(page, "shop-cashiers", screen)
+    page.goto(demo_site + "/commerce/profil")
+    page.fill("#town", "Ustaritz")
+    page.click("#profile button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#town").input_value() == "Ustaritz"
+    assert page.locator("[role=status]").count() == 1
+    assert_accessible(page)
+    keep_screenshot(page, "shop-profile", screen)
     # The cashier's space: the same pages but the owner's.
     cashier, _ = open_page(chromium, demo_site, screen)
     sign_in(cashier, demo_site, "caisse")
