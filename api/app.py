@@ -66,6 +66,11 @@ from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import directory_page, passkey_pages
 from api.web import home as web_home
+from api.web import shop as web_shop
+from api.web import shop_money as web_shop_money
+from api.web import shop_profile as web_shop_profile
+from api.web import shop_settings as web_shop_settings
+from api.web import shop_staff as web_shop_staff
 from api.web import wallet as web_wallet
 from api.web import wallet_more as web_wallet_more
 from api.webhook_docs import document_webhooks
@@ -216,6 +221,11 @@ def create_app(
         directory_page,
         web_wallet,
         web_wallet_more,
+        web_shop,
+        web_shop_money,
+        web_shop_settings,
+        web_shop_staff,
+        web_shop_profile,
         web_assets,
     ):
         app.include_router(page_router.router)

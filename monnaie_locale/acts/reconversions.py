@@ -19,6 +19,7 @@ get_reconversion      anyone, for a request from an account they hold (readers o
 cancel_reconversion   a holder, for a request from an account they hold (operators: any)
 list_reconversions    those who read the association's reports (auditors, operators,
                       administrators)
+holder_reconversions  anyone, for an account they may read: its requests and their status
 validate_batch        the association's operators and administrators, recorded as the
                       batch's validator
 get_batch             those who read the association's reports
@@ -47,6 +48,7 @@ __all__ = [
     "export_batch",
     "get_batch",
     "get_reconversion",
+    "holder_reconversions",
     "list_reconversions",
     "mark_batch_paid",
     "mark_paid",
@@ -118,6 +120,13 @@ def cancel_reconversion(ctx: Context, request_id: int) -> Reconversion:
 def list_reconversions(ctx: Context, *, status: str | None = None) -> list[Reconversion]:
     """Every request, or those with ``status``, oldest first."""
     return ctx.read(lambda conn: reconversion.list_reconversions(conn, status=status))
+
+
+@act(*EVERYONE)
+def holder_reconversions(ctx: Context, account: str) -> list[Reconversion]:
+    """The requests from ``account``, oldest first: what its holder asked, and where each is."""
+    ctx.actor.check_read(account)
+    return ctx.read(lambda conn: reconversion.list_reconversions(conn, account=account))
 
 
 @act(*OPERATORS)

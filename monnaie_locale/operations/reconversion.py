@@ -234,8 +234,10 @@ def load_reconversion(conn: Connection, request_id: int) -> Reconversion:
     return _from_row(row)
 
 
-def list_reconversions(conn: Connection, *, status: str | None = None) -> list[Reconversion]:
-    """Every request, or those with ``status``, oldest first."""
+def list_reconversions(
+    conn: Connection, *, status: str | None = None, account: str | None = None
+) -> list[Reconversion]:
+    """Every request, or those with ``status``, or from ``account``, oldest first."""
     query = (
         select(reconversions, accounts.c.code.label("account_code"))
         .join(accounts, accounts.c.id == reconversions.c.account_id)
@@ -243,6 +245,8 @@ def list_reconversions(conn: Connection, *, status: str | None = None) -> list[R
     )
     if status is not None:
         query = query.where(reconversions.c.status == status)
+    if account is not None:
+        query = query.where(accounts.c.code == account)
     return [_from_row(row) for row in conn.execute(query)]
 
 

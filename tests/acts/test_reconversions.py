@@ -264,3 +264,16 @@ def test_a_payout_marked_paid_again_with_the_same_key_moves_nothing(fronts: Fron
     assert again == paid
     assert fronts.state() == before
     assert reconversions.get_batch(operator, batch_id).status == "paid"
+
+
+def test_a_holder_lists_the_requests_of_its_own_account_only(fronts: Fronts) -> None:
+    request_id = _requested(fronts)
+
+    for role in (Role.MERCHANT_OWNER, Role.MERCHANT_CASHIER, Role.AUDITOR):
+        listed = reconversions.holder_reconversions(fronts.context(role), "bakery")
+        assert [(found.id, found.status) for found in listed] == [(request_id, "requested")]
+    error = fronts.refused(
+        Role.MEMBER, lambda ctx: reconversions.holder_reconversions(ctx, "bakery"), status=403
+    )
+    assert error.code == "not_your_account"
+    assert reconversions.holder_reconversions(fronts.context(Role.MEMBER), "alice") == []

@@ -61,9 +61,31 @@ GET  /portefeuille/adhesion           x . . x . . . .
 GET  /portefeuille/profil             x . . x . . . .
 POST /portefeuille/profil             x . . x . . . .
 POST /R/{token}/payer                x x . x x x . x
+GET  /commerce                        . x x . . . . .
+GET  /commerce/paiements              . x x . . . . .
+POST /commerce/paiements/{payment_id}/rembourser . x x . . . . .
+GET  /commerce/qr                     . x . . . . . .
+GET  /commerce/webhooks               . x . . . . . .
+POST /commerce/webhooks               . x . . . . . .
+GET  /commerce/webhooks/{endpoint_id} . x . . . . . .
+POST /commerce/webhooks/{endpoint_id}/desactiver . x . . . . . .
+GET  /commerce/reconversions          . x x . . . . .
+POST /commerce/reconversions          . x . . . . . .
+POST /commerce/reconversions/apercu   . x . . . . . .
+GET  /commerce/caissiers              . x . . . . . .
+GET  /commerce/profil                 . x . . . . . .
+POST /commerce/profil                 . x . . . . . .
+POST /commerce/caissiers              . x . . . . . .
+POST /commerce/caissiers/{username}/desactiver . x . . . . . .
+POST /commerce/caissiers/{username}/reactiver . x . . . . . .
+POST /commerce/caissiers/{username}/mot-de-passe . x . . . . . .
+POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
+GET  /commerce/releves                . x x . . . . .
+GET  /commerce/releves.csv            . x x . . . . .
+GET  /commerce/releves.pdf            . x x . . . . .
 """
 
-PATH_VALUES = {"language": "en", "name": "web.css"}
+PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
 PUBLIC = "public"
 
 

@@ -1,0 +1,222 @@
+"""The merchant's space: turning units back into euros, and the shop's statements.
+
+A reconversion is asked in two steps: the form, then a confirmation that shows the fee
+and the euros the request would fix (the quote is the request's own computation), and
+only then the request, which holds the units. Statements download as the API's CSV and
+as the PDF the core writes, for a period of whole days in the deployment's zone.
+
+==================================================  ========================================
+Page                                                Who may open it
+==================================================  ========================================
+``GET /commerce/reconversions``                     the shop's owner and cashiers: the
+                                                    shop's requests and their status
+``POST /commerce/reconversions/apercu``             the shop's owner: the fee and the euros,
+                                                    before confirming
+``POST /commerce/reconversions``                    the same: the request, once confirmed
+``POST /commerce/reconversions/{id}/annuler``       the same: a request not yet in a batch
+``GET /commerce/releves``                           the shop's owner and cashiers: the
+                                                    period to download
+``GET /commerce/releves.csv``                       the same: the statement as CSV
+``GET /commerce/releves.pdf``                       the same: the statement as PDF
+==================================================  ========================================
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.typography import money
+from api.web.rendering import PageRoute, language_of, redirect, render
+from api.web.session import CheckedForm
+from api.web.shop import Ok, count_attempt, form_key, form_text, new_key, shop_of, staff_of
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import exports, reconversions
+from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.money import parse_amount
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+RequestId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Day = Annotated[str | None, Query(max_length=10)]
+_OK = ("requested", "cancelled")
+
+
+def _euros(request: Request) -> Callable[[int], str]:
+    """How the page writes euros: the payout a reconversion wires."""
+    language = language_of(request)
+    return lambda cents: money(cents, language, "€")
+
+
+def _payout_fields(form: object) -> dict[str, str]:
+    return {
+        "creditor_name": form_text(form, "creditor_name", limit=140),
+        "iban": form_text(form, "iban", limit=50),
+        "bic": form_text(form, "bic", limit=11),
+    }
+
+
+@router.get("/commerce/reconversions", response_class=Response)
+def reconversions_page(
+    request: Request,
+    ctx: Annotated[Context, staff_of(reconversions.holder_reconversions)],
+    ok: Ok = None,
+) -> Response:
+    found = reconversions.holder_reconversions(ctx, shop_of(ctx))
+    return render(
+        request,
+        "web/shop_reconversions.html",
+        {
+            "requests": list(reversed(found)),
+            "ok": ok if ok in _OK else None,
+            "euros": _euros(request),
+        },
+        user=ctx.actor,
+    )
+
+
+@router.post("/commerce/reconversions/apercu", response_class=Response)
+def reconversion_preview(
+    request: Request,
+    form: CheckedForm,
+    ctx: Annotated[Context, staff_of(reconversions.reconversion_quote)],
+) -> Response:
+    amount = parse_amount(form_text(form, "amount", limit=40))
+    quote = reconversions.reconversion_quote(ctx, shop_of(ctx), amount)
+    return render(
+        request,
+        "web/shop_reconversion_confirm.html",
+        {
+            "quote": quote,
+            "fields": _payout_fields(form),
+            "key": new_key(),
+            "euros": _euros(request),
+        },
+        user=ctx.actor,
+    )
+
+
+@router.post("/commerce/reconversions", response_class=Response)
+def request_reconversion(
+    request: Request,
+    form: CheckedForm,
+    ctx: Annotated[Context, staff_of(reconversions.request_reconversion)],
+) -> Response:
+    count_attempt(request, ctx)
+    amount = parse_amount(form_text(form, "amount", limit=40))
+    fields = _payout_fields(form)
+    reconversions.request_reconversion(
+        ctx,
+        shop_of(ctx),
+        amount,
+        creditor_name=fields["creditor_name"],
+        iban=fields["iban"],
+        bic=fields["bic"] or None,
+        key=form_key(form),
+    )
+    return redirect(request, "/commerce/reconversions?ok=requested")
+
+
+@router.post("/commerce/reconversions/{request_id}/annuler", response_class=Response)
+def cancel_reconversion(
+    request: Request,
+    request_id: RequestId,
+    form: CheckedForm,
+    ctx: Annotated[Context, staff_of(reconversions.cancel_reconversion)],
+) -> Response:
+    reconversions.cancel_reconversion(ctx, request_id)
+    return redirect(request, "/commerce/reconversions?ok=cancelled")
+
+
+@router.get("/commerce/releves", response_class=Response)
+def statements_page(
+    request: Request, ctx: Annotated[Context, staff_of(exports.write_statement_csv)]
+) -> Response:
+    # The form only: each download below is its own act's.
+    return render(request, "web/shop_statements.html", {"shop": shop_of(ctx)}, user=ctx.actor)
+
+
+def _day(text: str | None) -> date | None:
+    """A day of the form's date field; left empty, the period is open on that side."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(f"{text!r} is not a day; write it as 2026-12-31") from None
+
+
+def _period(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    if start is not None and end is not None and start > end:
+        raise InvalidRequest(f"the period starts ({start}) after it ends ({end})")
+    return start, end
+
+
+def _file_name(account: str, extension: str, start: date | None, end: date | None) -> str:
+    # The code goes in a header: only what is safe in a file name, as the API's.
+    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", account).strip("-.") or "account"]
+    parts += [f"from-{start}"] if start else []
+    parts += [f"to-{end}"] if end else []
+    return f'attachment; filename="statement-{"-".join(parts)}.{extension}"'
+
+
+@router.get("/commerce/releves.csv", response_class=Response)
+def statement_csv(
+    request: Request,
+    ctx: Annotated[Context, staff_of(exports.write_statement_csv)],
+    du: Day = None,
+    au: Day = None,
+) -> Response:
+    start, end = _period(_day(du), _day(au))
+    shop = shop_of(ctx)
+    french = language_of(request) == "fr"
+    out = io.StringIO()
+    exports.write_statement_csv(
+        ctx,
+        shop,
+        out,
+        start=start,
+        end=end,
+        delimiter=";" if french else ",",
+        decimal_separator="," if french else ".",
+        zone=ctx.deployment.zone,
+    )
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": _file_name(shop, "csv", start, end)},
+    )
+
+
+@router.get("/commerce/releves.pdf", response_class=Response)
+def statement_pdf(
+    request: Request,
+    ctx: Annotated[Context, staff_of(exports.write_statement_pdf)],
+    du: Day = None,
+    au: Day = None,
+) -> Response:
+    start, end = _period(_day(du), _day(au))
+    shop = shop_of(ctx)
+    out = io.BytesIO()
+    exports.write_statement_pdf(
+        ctx,
+        shop,
+        out,
+        start=start,
+        end=end,
+        zone=ctx.deployment.zone,
+        lang=language_of(request),
+        holder=None,
+    )
+    return Response(
+        out.getvalue(),
+        media_type="application/pdf",
+        headers={"Content-Disposition": _file_name(shop, "pdf", start, end)},
+    )
