@@ -50,6 +50,12 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture
+def browser(chromium: Any) -> Any:
+    """The module's chromium, for the tests that open their own contexts."""
+    return chromium
+
+
 @pytest.fixture(params=SCREENS, ids=str)
 def screen(request: pytest.FixtureRequest) -> Screen:
     """Each test that takes it runs on a phone and a desktop, in French and in English."""

@@ -10,7 +10,6 @@ failed, or a Content-Security-Policy that refused something the page needs).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Connection
 
 from api.app import create_app
-from monnaie_locale.auth import Role, create_user, link_account, passwords
+from monnaie_locale.auth import Role, create_user, link_account
 from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings
 from monnaie_locale.ledger.accounts import open_account
@@ -31,27 +29,13 @@ from monnaie_locale.store import connect, migrate
 from tests.e2e.support import block_outside, issue, live_server
 from tests.support import standard_ledger
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 BAKERY_NAME = "Boulangerie Etchegaray"
-
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(
-        f"no browser at {CHROMIUM} (install Debian's chromium); CI always runs this test",
-        allow_module_level=True,
-    )
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 def _open_shop(conn: Connection, *, now: Any) -> None:
@@ -73,18 +57,6 @@ def server(tmp_path: Path) -> Iterator[str]:
     with live_server(create_app(settings, database=database)) as base:
         yield base
     database.dispose()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @dataclass

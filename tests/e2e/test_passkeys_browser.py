@@ -9,44 +9,27 @@ is the one the service expects.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from api.app import create_app
-from monnaie_locale.auth import Role, create_user, passwords
+from monnaie_locale.auth import Role, create_user
 from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings
 from monnaie_locale.store import connect, migrate
 from tests.e2e.support import live_server
+from tests.e2e.web_support import add_virtual_authenticator
 from tests.support import standard_ledger
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 BASE = "/v1/auth/passkeys"
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(
-        f"no browser at {CHROMIUM} (install Debian's chromium); CI always runs this test",
-        allow_module_level=True,
-    )
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
@@ -70,34 +53,14 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(server: str) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context()
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("WebAuthn.enable")
-        cdp.send(
-            "WebAuthn.addVirtualAuthenticator",
-            {
-                "options": {
-                    "protocol": "ctap2",
-                    "transport": "internal",
-                    "hasResidentKey": True,
-                    "hasUserVerification": True,
-                    "isUserVerified": True,
-                    "automaticPresenceSimulation": True,
-                }
-            },
-        )
-        page.goto(server + "/checkout")
-        page.add_script_tag(url="/assets/checkout/passkeys.js")
-        yield page
-        browser.close()
+def page(server: str, browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    add_virtual_authenticator(page)
+    page.goto(server + "/checkout")
+    page.add_script_tag(url="/assets/checkout/passkeys.js")
+    yield page
+    context.close()
 
 
 def _password_token(server: str) -> str:

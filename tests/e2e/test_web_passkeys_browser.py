@@ -9,6 +9,7 @@ from typing import Any
 from api import i18n
 from tests.e2e.web_support import (
     Screen,
+    add_virtual_authenticator,
     api_balance,
     assert_accessible,
     keep_screenshot,
@@ -17,30 +18,12 @@ from tests.e2e.web_support import (
 )
 
 
-def _virtual_authenticator(page: Any) -> None:
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
-
-
 def test_a_member_signs_in_with_a_passkey_she_added(
     chromium: Any, demo_site: str, screen: Screen
 ) -> None:
     texts = i18n.texts(screen.lang)  # type: ignore[arg-type]
     page, outside = open_page(chromium, demo_site, screen)
-    _virtual_authenticator(page)
+    add_virtual_authenticator(page)
     sign_in(page, demo_site, "alice")
     page.goto(demo_site + "/cles")
     assert page.locator("#passkey-none").is_visible()

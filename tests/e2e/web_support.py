@@ -30,6 +30,7 @@ __all__ = [
     "GALLERY",
     "SCREENS",
     "Screen",
+    "add_virtual_authenticator",
     "api_balance",
     "assert_accessible",
     "demo_password",
@@ -151,3 +152,22 @@ def api_balance(base: str, username: str, account: str) -> Decimal:
         answer = client.get(f"/v1/accounts/{account}", headers={"Authorization": f"Bearer {token}"})
         answer.raise_for_status()
         return Decimal(answer.json()["holder_balance"])
+
+
+def add_virtual_authenticator(page: Any) -> None:
+    """Chromium's virtual authenticator on ``page``: a platform passkey that always agrees."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
