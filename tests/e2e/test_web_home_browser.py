@@ -58,7 +58,7 @@ def test_a_wrong_password_is_refused_in_the_page_s_language(
     page.click("#sign-in button[type=submit]")
     page.wait_for_load_state()
     refusal = i18n.refusal("invalid_credentials", screen.lang)  # type: ignore[arg-type]
-    assert page.locator("[role=alert]").inner_text() == refusal
+    assert page.locator("#notice").inner_text() == refusal
     assert_accessible(page)
 
 
