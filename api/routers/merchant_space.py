@@ -130,7 +130,7 @@ def read_takings(
     summary="The fee and the euros a reconversion of an account would get, under today's rules",
     description="Exactly what POST /v1/reconversions would fix now, refused alike; "
     "nothing is held or written.",
-    responses=problem_responses(400, 401, 403, 404, 422),
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
 )
 def quote_reconversion(
     account: Annotated[

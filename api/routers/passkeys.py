@@ -49,7 +49,7 @@ def registration_options(
     "/register",
     status_code=201,
     summary="Keep the passkey the authenticator made from the options, under a name",
-    responses=problem_responses(401, 413, 422),
+    responses=problem_responses(400, 401, 413, 422),
 )
 def register(
     body: PasskeyRegisterIn,
@@ -72,7 +72,8 @@ def list_passkeys(ctx: Annotated[Context, acting(passkeys.list_passkeys)]) -> li
 
 
 @router.delete(
-    "/{passkey_id}",
+    # Numbers only, so DELETE on /register or /sign-in is a method not allowed (405).
+    "/{passkey_id:int}",
     status_code=204,
     summary="Revoke one of the caller's passkeys at once",
     responses=problem_responses(401, 404, 422),
@@ -88,7 +89,7 @@ def revoke(
     "/sign-in/options",
     dependencies=[Public],
     summary="Options for navigator.credentials.get(): any passkey of this site, or a name's",
-    responses=problem_responses(413, 422, 429),
+    responses=problem_responses(400, 413, 422, 429),
 )
 def sign_in_options(
     request: Request,
@@ -113,7 +114,7 @@ def sign_in_options(
     "/sign-in",
     dependencies=[Public],
     summary="Sign in with a passkey's answer; returns a bearer token, as /v1/auth/login",
-    responses=problem_responses(401, 413, 422, 429),
+    responses=problem_responses(400, 401, 413, 422, 429),
 )
 def sign_in(
     body: PasskeySignInIn,
