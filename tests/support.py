@@ -22,6 +22,7 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import Connection, Table, create_engine, func, select, text
 
+from monnaie_locale.auth import Role
 from monnaie_locale.clock import Clock
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, Currency
@@ -159,3 +160,34 @@ def fresh_postgres(url: str) -> tuple[Database, Cleanup]:
         admin.dispose()
 
     return database, cleanup
+
+
+# The access matrices' columns (tests/api/test_access_matrix.py for the API's routes,
+# tests/web/test_page_access.py for the pages): one mark per role, in this order.
+ROLE_COLUMNS = (
+    Role.MEMBER,
+    Role.MERCHANT_OWNER,
+    Role.MERCHANT_CASHIER,
+    Role.AUTHORITY_AGENT,
+    Role.OFFICE_OPERATOR,
+    Role.ASSOCIATION_OPERATOR,
+    Role.AUDITOR,
+    Role.ADMIN,
+)
+PUBLIC = "public"
+
+
+def read_matrix(text: str) -> dict[tuple[str, str], frozenset[Role] | str]:
+    """An access matrix's rows: ``METHOD PATH public``, or a mark per role column (``x``
+    allowed, ``.`` refused); who may call each route, by method and path."""
+    policy: dict[tuple[str, str], frozenset[Role] | str] = {}
+    for line in text.strip().splitlines():
+        method, path, *marks = line.split()
+        if marks == [PUBLIC]:
+            policy[(method, path)] = PUBLIC
+        else:
+            assert len(marks) == len(ROLE_COLUMNS), line
+            policy[(method, path)] = frozenset(
+                role for role, mark in zip(ROLE_COLUMNS, marks, strict=True) if mark == "x"
+            )
+    return policy

@@ -28,18 +28,7 @@ from api.deps import Public
 from api.web.rendering import PageRoute
 from monnaie_locale.auth import Role, issue_token
 from tests.api.conftest import USERS, World
-from tests.support import snapshot
-
-ROLE_COLUMNS = (
-    Role.MEMBER,
-    Role.MERCHANT_OWNER,
-    Role.MERCHANT_CASHIER,
-    Role.AUTHORITY_AGENT,
-    Role.OFFICE_OPERATOR,
-    Role.ASSOCIATION_OPERATOR,
-    Role.AUDITOR,
-    Role.ADMIN,
-)
+from tests.support import PUBLIC, ROLE_COLUMNS, read_matrix, snapshot
 
 #                                                    mem own csh aut off aso aud adm
 MATRIX = """
@@ -191,7 +180,6 @@ PATH_VALUES |= {"username": "bob"}
 PATH_VALUES |= {"name": "reserve", "line": "1"}
 # Passkeys (none registered in the world).
 PATH_VALUES |= {"passkey_id": "1"}
-PUBLIC = "public"
 
 # The routes outside the OpenAPI document. "own": the route checks its caller its own way
 # (metrics: the loopback interface, or the metrics secret; never a sign-in token).
@@ -216,21 +204,7 @@ HIDDEN_URLS = {
 REFUSING_PAGES = {"/R/{token}": "/R/NOT-A-CODE", "/r/{token}": "/r/NOT-A-CODE"}
 
 
-def _policy() -> dict[tuple[str, str], frozenset[Role] | str]:
-    policy: dict[tuple[str, str], frozenset[Role] | str] = {}
-    for line in MATRIX.strip().splitlines():
-        method, path, *marks = line.split()
-        if marks == [PUBLIC]:
-            policy[(method, path)] = PUBLIC
-        else:
-            assert len(marks) == len(ROLE_COLUMNS), line
-            policy[(method, path)] = frozenset(
-                role for role, mark in zip(ROLE_COLUMNS, marks, strict=True) if mark == "x"
-            )
-    return policy
-
-
-POLICY = _policy()
+POLICY = read_matrix(MATRIX)
 
 
 def _hidden_policy() -> dict[tuple[str, str], str]:

@@ -17,19 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.web.rendering import PageRoute
 from monnaie_locale.auth import Role
-from tests.support import snapshot
+from tests.support import PUBLIC, read_matrix, snapshot
 from tests.web.conftest import USER_OF_ROLE, Site, csrf
-
-ROLE_COLUMNS = (
-    Role.MEMBER,
-    Role.MERCHANT_OWNER,
-    Role.MERCHANT_CASHIER,
-    Role.AUTHORITY_AGENT,
-    Role.OFFICE_OPERATOR,
-    Role.ASSOCIATION_OPERATOR,
-    Role.AUDITOR,
-    Role.ADMIN,
-)
 
 # method path                         mem own cas aut off ass aud adm
 MATRIX = """
@@ -86,24 +75,9 @@ GET  /commerce/releves.pdf            . x x . . . . .
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
-PUBLIC = "public"
 
 
-def _policy() -> dict[tuple[str, str], frozenset[Role] | str]:
-    policy: dict[tuple[str, str], frozenset[Role] | str] = {}
-    for line in MATRIX.strip().splitlines():
-        method, path, *marks = line.split()
-        if marks == [PUBLIC]:
-            policy[(method, path)] = PUBLIC
-        else:
-            assert len(marks) == len(ROLE_COLUMNS), line
-            policy[(method, path)] = frozenset(
-                role for role, mark in zip(ROLE_COLUMNS, marks, strict=True) if mark == "x"
-            )
-    return policy
-
-
-POLICY = _policy()
+POLICY = read_matrix(MATRIX)
 
 
 def _page_routes(site: Site) -> set[tuple[str, str]]:
