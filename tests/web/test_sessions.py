@@ -99,3 +99,17 @@ def test_the_csrf_cookie_is_made_once_and_kept(site: Site) -> None:
     first = browser.cookies.get(CSRF_COOKIE)
     browser.get("/")
     assert browser.cookies.get(CSRF_COOKIE) == first
+
+
+def test_the_manifest_installs_the_wallet_in_the_visitor_s_language(site: Site) -> None:
+    browser = site.browser()
+    manifest = browser.get("/manifest.webmanifest", headers={"Accept-Language": "en"})
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert (body["start_url"], body["lang"], body["short_name"]) == (
+        "/portefeuille",
+        "en",
+        "Local currency",
+    )
+    assert browser.get(body["icons"][0]["src"]).status_code == 200
+    assert browser.get("/sw.js").headers["content-type"].startswith("text/javascript")
