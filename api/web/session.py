@@ -30,6 +30,7 @@ from monnaie_locale.auth import Principal, resolve_credential
 from monnaie_locale.auth.errors import Forbidden, NotAuthenticated
 from monnaie_locale.clock import Clock
 from monnaie_locale.config import Settings
+from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.store.database import Database
 
 __all__ = [
@@ -39,10 +40,12 @@ __all__ = [
     "CheckedForm",
     "CheckedScriptCall",
     "CsrfRefused",
+    "FieldTooLong",
     "PageContext",
     "PageUser",
     "csrf_token",
     "end_session",
+    "form_field",
     "local_path",
     "start_session",
 ]
@@ -51,6 +54,25 @@ SESSION_COOKIE = "mlc_session"
 CSRF_COOKIE = "mlc_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
+
+
+class FieldTooLong(InvalidRequest):
+    """A form's field longer than any value it may hold: refused, never cut to fit (a cut
+    BIC or amount could be another valid one)."""
+
+    code = "invalid_form"
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(f"the field {name!r} holds more than {limit} characters")
+
+
+def form_field(form: FormData, name: str, *, limit: int) -> str:
+    """The text of the form's field ``name``, spaces around it removed; "" when absent."""
+    value = form.get(name, "")
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > limit:
+        raise FieldTooLong(name, limit)
+    return text
 
 
 class CsrfRefused(Forbidden):

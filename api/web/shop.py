@@ -34,7 +34,7 @@ from markupsafe import Markup
 from api.checkout_runtime import CheckoutDep
 from api.rate_limit import AttemptLimiter
 from api.web.rendering import PageRoute, redirect, render
-from api.web.session import CheckedForm, PageContext
+from api.web.session import CheckedForm, PageContext, form_field
 from monnaie_locale.acting import Act, Context
 from monnaie_locale.acts import checkout, takings
 from monnaie_locale.auth.errors import RoleForbidden
@@ -85,8 +85,7 @@ def shop_of(ctx: Context) -> str:
 
 
 def form_text(form: Any, name: str, *, limit: int = 200) -> str:
-    value = form.get(name, "")
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    return form_field(form, name, limit=limit)
 
 
 def form_key(form: Any) -> str:

@@ -36,7 +36,7 @@ from api.problems import status_for
 from api.routers.exports import CSV_MEDIA_TYPE
 from api.typography import typeset
 from api.web.rendering import PageRoute, language_of, redirect, render
-from api.web.session import CheckedForm, PageContext
+from api.web.session import CheckedForm, PageContext, form_field
 from monnaie_locale.acts import directory, exports, transfers, wallet
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
 from monnaie_locale.errors import InvalidRequest, MonnaieLocaleError
@@ -231,7 +231,7 @@ def send_page(
 def send(request: Request, form: CheckedForm, ctx: PageContext) -> Response:
     account = wallet.own_account(ctx)
     fields = {
-        name: str(form.get(name, ""))[:limit]
+        name: form_field(form, name, limit=limit)
         for name, limit in (("code", 120), ("amount", 40), ("memo", 200), ("key", 64))
     }
     # A form shown by this site always carries its key; a forged one gets its own.

@@ -451,3 +451,14 @@ def test_the_owner_writes_the_shop_s_directory_profile(site: Site) -> None:
         browser = site.browser(username)
         answer = browser.get("/commerce/profil")
         assert (answer.status_code, _refusal(answer)) == (403, "role_forbidden")
+
+
+def test_a_field_longer_than_it_may_be_is_refused_not_cut(site: Site) -> None:
+    owner = site.as_role(Role.MERCHANT_OWNER)
+    before = snapshot(site.database)
+    answer = owner.post(
+        "/commerce/reconversions/apercu",
+        data={"csrf": csrf(owner), "amount": "1" + "0" * 60, "key": "k"},
+    )
+    assert (answer.status_code, 'data-code="invalid_form"' in answer.text) == (422, True)
+    assert snapshot(site.database) == before
