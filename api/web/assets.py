@@ -23,6 +23,7 @@ __all__ = ["router"]
 _DIRECTORY = Path(__file__).resolve().parent.parent / "pages" / "assets" / "web"
 _TYPES = {
     "web.css": "text/css",
+    "back-office.css": "text/css",
     "web.js": "text/javascript",
     "scan.js": "text/javascript",
     "icon.svg": "image/svg+xml",
