@@ -7,6 +7,10 @@ costs a tenth of running the migrations again). Where the server refuses to crea
 databases, each test migrates a schema of its own in that URL's database instead. When
 the server cannot be reached the PostgreSQL tests are skipped, and the run says so at
 the end; under ``CI=true`` an unreachable server fails the run instead.
+
+Passwords are hashed with argon2's cheapest parameters in every test: the production
+ones cost tens of milliseconds a hash on purpose, and the tests try who may sign in, not
+argon2. The tests of the parameters themselves set their own hasher.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
+from monnaie_locale.auth import passwords
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, Currency
 from monnaie_locale.store import Database, connect, migrate
@@ -34,6 +40,16 @@ POSTGRES_URL = os.environ.get(
 )
 MLC = Currency(code="MLC", name="monnaie locale", symbol="Ml")
 _postgres_problem: str | None = None
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()
 
 
 def _probe_postgres() -> str | None:

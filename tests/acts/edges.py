@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
 from typer.testing import CliRunner, Result
 
@@ -214,11 +213,6 @@ class Fronts:
 def fronts(
     database: Database, clock: SteppingClock, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Fronts]:
-    # The production password parameters are slow on purpose; no sign-in happens here.
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
     # The CLI reads the deployment's rules from the settings, as the API was given them.
     settings = ops_settings()
     monkeypatch.setenv("MLC_CONVERSION_BONUS_BPS", str(settings.conversion_bonus_bps))

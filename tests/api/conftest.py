@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
 from api.app import create_app
-from monnaie_locale.auth import Role, create_user, issue_token, link_account, passwords
+from monnaie_locale.auth import Role, create_user, issue_token, link_account
 from monnaie_locale.config import Settings
 from monnaie_locale.ledger.accounts import open_account
 from monnaie_locale.model import AccountKind
@@ -59,16 +58,6 @@ class World:
 
     def as_bob(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.bob_token}"}
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
 
 
 def _open_accounts(ledger: Engine) -> None:

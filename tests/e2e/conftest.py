@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from monnaie_locale.auth import passwords
 from tests.e2e.web_support import CHROMIUM, SCREENS, Screen, serve_demo
 
 
@@ -20,18 +18,7 @@ def _chromium_or_skip() -> None:
 
 
 @pytest.fixture
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Passwords hashed cheaply: the browser tests try sign-in, not argon2's cost."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
-
-
-@pytest.fixture
-def demo_site(tmp_path: Path, cheap_hashing: None) -> Iterator[str]:
+def demo_site(tmp_path: Path) -> Iterator[str]:
     """The demonstration, served for this test alone; its base URL."""
     yield from serve_demo(tmp_path)
 

@@ -34,9 +34,6 @@ FRENCH = i18n.texts("fr")
 BAKERY_NAME = "Boulangerie Etchegaray"
 
 
-pytestmark = pytest.mark.usefixtures("cheap_hashing")
-
-
 def _open_shop(conn: Connection, *, now: Any) -> None:
     open_account(conn, "alice", kind=AccountKind.MEMBER, currency="MLC", now=now)
     open_account(

@@ -35,9 +35,6 @@ BAKERY_NAME = "Boulangerie Etchegaray"
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-pytestmark = pytest.mark.usefixtures("cheap_hashing")
-
-
 def _open_shop(conn: Connection, *, now: Any) -> None:
     open_account(
         conn, "bakery", kind=AccountKind.BUSINESS, currency="MLC", now=now, display_name=BAKERY_NAME

@@ -29,9 +29,6 @@ PASSWORD = "correct horse battery staple"
 BASE = "/v1/auth/passkeys"
 
 
-pytestmark = pytest.mark.usefixtures("cheap_hashing")
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'passkeys.db'}"

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from monnaie_locale.acts.demo import set_up_demo
-from monnaie_locale.auth import Role, passwords
+from monnaie_locale.auth import Role
 from monnaie_locale.config import Settings
 from monnaie_locale.demo import DEMO_USERS
 from monnaie_locale.store.database import Database
@@ -59,10 +58,6 @@ def csrf(client: TestClient) -> str:
 
 @pytest.fixture
 def site(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
     settings = set_up_demo(
         database,
         Settings(
@@ -74,4 +69,3 @@ def site(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         key_folder=tmp_path,
     )
     yield Site(create_app(settings, database=database), database)
-    passwords._dummy_hash.cache_clear()
