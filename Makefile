@@ -35,7 +35,7 @@ types: $(STAMP)
 
 # Both cores: the suite runs on SQLite and PostgreSQL, each test on a database of its own.
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=25
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .
