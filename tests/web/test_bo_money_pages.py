@@ -344,7 +344,8 @@ def test_the_auditor_reads_every_page_and_is_refused_every_form(site: Site) -> N
     batch_url = made.headers["location"].split("?")[0]
     second = _reconversion(site, "5.00")
     auditor = site.as_role(Role.AUDITOR)
-    for path in ("/gestion/conversions", "/gestion/reconversions", batch_url):
+    pages = ("/gestion/conversions", "/gestion/reconversions", batch_url)
+    for path in (*pages, "/gestion/adhesions", "/gestion/regles"):
         page = auditor.get(path)
         assert page.status_code == 200, (path, page.text)
         # The auditor is shown no form that writes.
@@ -358,6 +359,14 @@ def test_the_auditor_reads_every_page_and_is_refused_every_form(site: Site) -> N
         ("/gestion/reconversions/lots", {"request": str(second["id"])}),
         (f"/gestion/reconversions/{second['id']}/annuler", {}),
         (f"{batch_url}/payer", {"bank_reference": "R"}),
+        (
+            "/gestion/adhesions/payer",
+            {"account": "member:bob", "period": "2026", "paid_in": "euros"},
+        ),
+        (
+            "/gestion/regles",
+            {"rule": "conversion_bonus", "value": "0", "effective_from": "2030-01-01"},
+        ),
     ):
         answer = auditor.post(path, data={"csrf": token, "key": "audit-try", **form})
         assert (answer.status_code, _refusal(answer)) == (403, "role_forbidden"), path
@@ -370,10 +379,156 @@ def test_the_auditor_reads_every_page_and_is_refused_every_form(site: Site) -> N
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.OFFICE_OPERATOR, Role.MERCHANT_OWNER])
 def test_people_outside_the_association_are_refused_the_pages(site: Site, role: Role) -> None:
     browser = site.as_role(role)
-    for path in ("/gestion/conversions", "/gestion/reconversions"):
+    for path in (
+        "/gestion/conversions",
+        "/gestion/reconversions",
+        "/gestion/adhesions",
+        "/gestion/regles",
+    ):
         answer = browser.get(path)
         assert (answer.status_code, _refusal(answer)) == (403, "role_forbidden"), path
 
 
-def _tomorrow() -> str:
-    return (date.today() + timedelta(days=1)).isoformat()
+# The currency's rules -------------------------------------------------------------------
+
+
+def _in_days(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def _change_rule(browser: TestClient, rule: str, value: str, effective_from: str) -> Any:
+    form = {"csrf": csrf(browser), "rule": rule, "value": value, "effective_from": effective_from}
+    return browser.post("/gestion/regles", data=form, follow_redirects=False)
+
+
+def _rule_value(site: Site, rule: str, on: str | None = None) -> str:
+    query = f"?on={on}" if on else ""
+    found = _call(site, "audit", "GET", f"/v1/rules{query}")
+    return next(str(item["value"]) for item in found if item["rule"] == rule)
+
+
+def test_a_rule_changed_from_a_future_day_is_in_the_history_and_not_yet_in_force(
+    site: Site,
+) -> None:
+    before = _rule_value(site, "conversion_bonus")
+    assert before != "700"
+    asso = site.as_role(Role.ASSOCIATION_OPERATOR)
+    page = asso.get("/gestion/regles")
+    assert page.status_code == 200, page.text
+    assert 'id="rule-conversion_bonus"' in page.text and 'id="change"' in page.text
+    later = _in_days(10)
+    answer = _change_rule(asso, "conversion_bonus", "700", later)
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/gestion/regles?ok=changed"
+    shown = asso.get("/gestion/regles").text
+    upcoming = re.findall(
+        r'<tr id="change-\d+" class="upcoming" data-upcoming="yes">(.*?)</tr>', shown, re.S
+    )
+    assert len(upcoming) == 1 and "conversion_bonus" in upcoming[0] and "700" in upcoming[0]
+    in_force = shown.split('id="rule-conversion_bonus"')[1].split("</tr>")[0]
+    assert f'class="value">{before}<' in in_force
+    # The books: not in force today, in force from its day.
+    assert _rule_value(site, "conversion_bonus") == before
+    assert _rule_value(site, "conversion_bonus", later) == "700"
+    on_the_day = asso.get(f"/gestion/regles?jour={later}").text
+    assert (
+        'class="value">700<' in on_the_day.split('id="rule-conversion_bonus"')[1].split("</tr>")[0]
+    )
+
+
+def test_a_rule_change_s_bad_input_is_refused_and_changes_nothing(site: Site) -> None:
+    asso = site.as_role(Role.ADMIN)
+    assert _change_rule(asso, "conversion_bonus", "200", _in_days(5)).status_code == 303
+    before = snapshot(site.database)
+    for rule, value, day, status, code in (
+        ("conversion_bonu", "200", _in_days(6), 422, "unknown_rule"),
+        ("conversion_bonus", "3%", _in_days(6), 422, "invalid_rate"),
+        ("conversion_bonus", "20000", _in_days(6), 422, "invalid_rate"),
+        ("membership_fee.member", "douze", _in_days(6), 422, "invalid_rule_amount"),
+        ("conversion_bonus", "200", "31/12/2026", 422, "invalid_request"),
+        ("conversion_bonus", "200", "", 422, "invalid_request"),
+        ("conversion_bonus", "", _in_days(6), 422, "invalid_request"),
+        ("conversion_bonus", "200", _in_days(4), 409, "rule_change_too_early"),
+    ):
+        answer = _change_rule(asso, rule, value, day)
+        assert (answer.status_code, _refusal(answer)) == (status, code), (rule, value, day)
+        assert snapshot(site.database) == before, (rule, value, day)
+
+
+# Membership fees -------------------------------------------------------------------------
+
+
+def _fee_form(page: str, account: str) -> dict[str, str]:
+    row = page.split(f'id="fee-{account}"')[1].split("</tr>")[0]
+    return {name: _key(row, name) for name in ("key", "account", "period")}
+
+
+def test_fees_due_are_listed_and_recorded_paid_in_euros_or_units(site: Site) -> None:
+    asso = site.as_role(Role.ASSOCIATION_OPERATOR)
+    empty = asso.get("/gestion/adhesions")
+    assert empty.status_code == 200 and 'id="no-fees"' in empty.text
+    assert _change_rule(asso, "membership_fee.member", "12,00/year", _in_days(0)).status_code == 303
+    page = asso.get("/gestion/adhesions").text
+    assert 'id="fees"' in page and "12.00/year" in page
+    for account in ("member:alice", "member:bob"):
+        assert f'id="fee-{account}" data-paid="no"' in page
+    alice = _fee_form(page, "member:alice")
+    assert alice["period"] == str(date.today().year)
+    paid = asso.post(
+        "/gestion/adhesions/payer",
+        data={"csrf": csrf(asso), **alice, "paid_in": "euros", "on": ""},
+        follow_redirects=False,
+    )
+    assert paid.status_code == 303 and paid.headers["location"] == "/gestion/adhesions?ok=paid"
+    bob = _fee_form(page, "member:bob")
+    paid = asso.post(
+        "/gestion/adhesions/payer",
+        data={"csrf": csrf(asso), **bob, "paid_in": "units"},
+        follow_redirects=False,
+    )
+    assert paid.status_code == 303, paid.text
+    after = asso.get("/gestion/adhesions?ok=paid").text
+    assert 'id="fee-member:alice" data-paid="yes"' in after
+    assert 'id="fee-member:bob" data-paid="yes"' in after
+    assert 'id="due-count">0<' in after
+    # The books: paid in euros, alice's units stayed; paid in units, bob's left.
+    status = _call(site, "audit", "GET", "/v1/membership/status")
+    assert {row["account"]: row["paid"] for row in status} == {
+        "member:alice": True,
+        "member:bob": True,
+    }
+    assert _balance(site, "alice", "member:alice") == "100.00"
+    assert _balance(site, "bob", "member:bob") == "38.00"
+    # The same form again is the same payment: nothing more leaves bob's account.
+    again = asso.post(
+        "/gestion/adhesions/payer", data={"csrf": csrf(asso), **bob, "paid_in": "units"}
+    )
+    assert again.status_code == 200
+    assert _balance(site, "bob", "member:bob") == "38.00"
+
+
+def test_a_fee_s_bad_input_is_refused_and_changes_nothing(site: Site) -> None:
+    asso = site.as_role(Role.ASSOCIATION_OPERATOR)
+    assert _change_rule(asso, "membership_fee.member", "12,00/year", _in_days(0)).status_code == 303
+    alice = _fee_form(asso.get("/gestion/adhesions").text, "member:alice")
+    good = {"csrf": csrf(asso), **alice, "paid_in": "euros"}
+    assert asso.post("/gestion/adhesions/payer", data=good).status_code == 200
+    before = snapshot(site.database)
+    for changes, status, code in (
+        ({"paid_in": "cash"}, 422, "invalid_request"),
+        ({"key": "other", "period": "2026-13"}, 422, None),
+        ({"key": "other", "on": "12/01/2026"}, 422, "invalid_request"),
+        ({"key": "other", "on": "2999-01-01"}, 422, "operation_date_in_future"),
+        ({"key": "other", "account": "member:nobody"}, 404, None),
+        ({"key": "other", "account": "business:boulangerie"}, None, None),
+        # The key of alice's payment, for bob's: refused, not taken for alice's.
+        ({"account": "member:bob"}, 409, "idempotency_conflict"),
+    ):
+        answer = asso.post("/gestion/adhesions/payer", data={**good, **changes})
+        if status is not None:
+            assert answer.status_code == status, (changes, answer.text)
+        else:
+            assert answer.status_code >= 400, changes
+        if code is not None:
+            assert _refusal(answer) == code, changes
+        assert snapshot(site.database) == before, changes

@@ -81,6 +81,10 @@ POST /gestion/reconversions/{request_id:int}/annuler . . . . . x . x
 GET  /gestion/reconversions/lots/{batch_id:int} . . . . . x x x
 GET  /gestion/reconversions/lots/{batch_id:int}/pain001.xml . . . . . x . x
 POST /gestion/reconversions/lots/{batch_id:int}/payer . . . . . x . x
+GET  /gestion/adhesions               . . . . . x x x
+POST /gestion/adhesions/payer         . . . . . x . x
+GET  /gestion/regles                  . . . . . x x x
+POST /gestion/regles                  . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
