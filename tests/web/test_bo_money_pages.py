@@ -232,7 +232,12 @@ def test_two_requests_batched_exported_and_paid_leave_the_books_right(site: Site
     root = ET.fromstring(download.content)
     header = root.find(f"{PAIN}CstmrCdtTrfInitn/{PAIN}GrpHdr")
     assert header is not None
+    # The bank wires each request's amount less its fee (the fee's units stay).
     payouts = [first["payout"], second["payout"]]
+    cents = [
+        round(float(item[field]) * 100) for item in (first, second) for field in ("payout", "fee")
+    ]
+    assert sum(cents) == 3_000
     assert header.findtext(f"{PAIN}NbOfTxs") == "2"
     assert header.findtext(f"{PAIN}CtrlSum") == f"{sum(map(float, payouts)):.2f}"
     amounts = sorted(node.text or "" for node in root.iter(f"{PAIN}InstdAmt"))
