@@ -81,6 +81,7 @@ def test_an_order_is_shown_then_credited_once_and_the_member_s_balance_follows(
     asso = site.as_role(Role.ASSOCIATION_OPERATOR)
     page = asso.get("/gestion/conversions")
     assert page.status_code == 200, page.text
+    assert re.search(r'id="awaited-count">1<.*id="awaited-total">25,00\xa0€<', page.text, re.S)
     card = page.text.split(f'id="order-{order["id"]}"')[1].split("</li>")[0]
     assert order["reference"] in card and "member:alice" in card and "25,00" in card
     form = {
