@@ -64,7 +64,14 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
-from api.web import directory_page, passkey_pages
+from api.web import (
+    bo_conversions,
+    bo_membership,
+    bo_reconversions,
+    bo_rules,
+    directory_page,
+    passkey_pages,
+)
 from api.web import home as web_home
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
@@ -226,6 +233,10 @@ def create_app(
         web_shop_settings,
         web_shop_staff,
         web_shop_profile,
+        bo_conversions,
+        bo_reconversions,
+        bo_membership,
+        bo_rules,
         web_assets,
     ):
         app.include_router(page_router.router)

@@ -72,6 +72,19 @@ POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
+GET  /gestion/conversions             . . . . . x x x
+POST /gestion/conversions/{order_id:int}/crediter . . . . . x . x
+POST /gestion/conversions/{order_id:int}/annuler . . . . . x . x
+GET  /gestion/reconversions           . . . . . x x x
+POST /gestion/reconversions/lots      . . . . . x . x
+POST /gestion/reconversions/{request_id:int}/annuler . . . . . x . x
+GET  /gestion/reconversions/lots/{batch_id:int} . . . . . x x x
+GET  /gestion/reconversions/lots/{batch_id:int}/pain001.xml . . . . . x . x
+POST /gestion/reconversions/lots/{batch_id:int}/payer . . . . . x . x
+GET  /gestion/adhesions               . . . . . x x x
+POST /gestion/adhesions/payer         . . . . . x . x
+GET  /gestion/regles                  . . . . . x x x
+POST /gestion/regles                  . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
@@ -91,7 +104,8 @@ def _page_routes(site: Site) -> set[tuple[str, str]]:
 
 
 def _url(path: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda found: PATH_VALUES.get(found.group(1), "1"), path)
+    # A path's parameter, with or without its converter ({batch_id:int}).
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda found: PATH_VALUES.get(found.group(1), "1"), path)
 
 
 def _header(browser: TestClient) -> dict[str, str]:
