@@ -72,6 +72,9 @@ POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
+GET  /gestion/billets                 . . . . . x x x
+POST /gestion/billets/apercu          . . . . . x . x
+POST /gestion/billets/confirmer       . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
