@@ -13,6 +13,9 @@ the journal's entries, chained inside the transaction. Only PostgreSQL's sequenc
 on (ids taken are not given back, as with any rolled-back write; the journal's own
 sequence is the sealer's, and nothing reaches the sealer's queue).
 
+A preview costs what the operation costs, its locks included (on SQLite, the write lock
+for that long): it is for a person about to confirm, not for a report.
+
 Through SQLite's group committer a use case that raises rolls back its own savepoint and
 its caller gets the exception (see :mod:`monnaie_locale.store.group_commit`): the
 rehearsal's result leaves the transaction inside such an exception.

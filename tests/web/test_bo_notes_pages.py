@@ -181,6 +181,19 @@ def test_a_movement_confirmed_twice_with_its_key_moves_once(stocked: Site) -> No
     assert _row(page.text, f"office-{DEMO_OFFICE}")[4] == "13"
 
 
+def test_a_key_confirmed_again_for_other_notes_is_refused(stocked: Site) -> None:
+    asso = stocked.as_role(Role.ASSOCIATION_OPERATOR)
+    fields = _fields("deliver", DEMO_OFFICE, count_2000="1")
+    assert _confirm(asso, fields, "one-key").status_code == 303
+    before = every_row(stocked.database)
+
+    other = _confirm(asso, _fields("deliver", DEMO_OFFICE, count_2000="2"), "one-key")
+
+    assert other.status_code == 409
+    assert 'data-code="idempotency_conflict"' in other.text
+    assert every_row(stocked.database) == before
+
+
 @pytest.mark.parametrize(
     ("fields", "status", "code"),
     [
