@@ -26,7 +26,7 @@ from monnaie_locale.deployment import from_settings, office_till
 from monnaie_locale.errors import InvalidRequest, LimitExceeded, MonnaieLocaleError
 from monnaie_locale.operations.errors import NotesUnavailable
 from monnaie_locale.preview import Entry
-from monnaie_locale.store import Database
+from monnaie_locale.store import Database, connect, migrate
 from tests.support import every_row
 
 Actors = dict[str, Context]
@@ -201,3 +201,32 @@ def test_the_stock_counts_each_place_by_denomination(actors: Actors) -> None:
 def test_members_read_no_stock(actors: Actors) -> None:
     with pytest.raises(RoleForbidden):
         notes.note_stock(actors["alice"])
+
+
+def test_a_preview_keeps_nothing_outside_the_group_committer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An in-memory SQLite database has no group committer: its writes are plain
+    # transactions, as on PostgreSQL, and a preview must undo one the same.
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    database = connect("sqlite://")
+    migrate(database)
+    settings = set_up_demo(
+        database, Settings(database_url="sqlite://", jobs_enabled=False), key_folder=tmp_path
+    )
+    admin = Context(
+        database=database, actor=acting_as(database, "admin"), deployment=from_settings(settings)
+    )
+    assert database.committer is None
+    before = every_row(database)
+
+    preview = notes.preview_notes(admin, "print", {2000: 3})
+
+    assert [(e.account, e.amount) for e in preview.entries] == [
+        ("issuance", -6000),
+        ("notes:vault", 6000),
+    ]
+    assert every_row(database) == before
+    database.dispose()
