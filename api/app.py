@@ -72,6 +72,7 @@ from api.web import (
     directory_page,
     passkey_pages,
 )
+from api.web import bo_notes as web_bo_notes
 from api.web import home as web_home
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
@@ -237,6 +238,7 @@ def create_app(
         bo_reconversions,
         bo_membership,
         bo_rules,
+        web_bo_notes,
         web_assets,
     ):
         app.include_router(page_router.router)

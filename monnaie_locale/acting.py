@@ -11,6 +11,7 @@ returns: the rules and the permissions are written once, here in the core.
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.deployment import Deployment, office_notes, office_till
 from monnaie_locale.errors import OperationDateInFuture
 from monnaie_locale.ledger.idempotency import claim_key
+from monnaie_locale.preview import Preview, rehearse
 from monnaie_locale.store.database import Database
 
 __all__ = ["Act", "Context", "act", "check_office"]
@@ -86,6 +88,24 @@ class Context:
             lambda conn: operation(
                 conn, self.deployment, idempotency_key=scoped, clock=self.clock, **fields
             )
+        )
+
+    def preview(self, operation: Callable[..., T], **fields: Any) -> Preview[T]:
+        """What :meth:`operate` of ``operation`` would return and post, with nothing kept.
+
+        The operation runs with every one of its checks, under a fresh key of the
+        actor's, in a transaction rolled back once its entries are read (see
+        :mod:`monnaie_locale.preview`): a preview refused is an operation refused, and
+        the key a confirmation will carry is left unclaimed.
+        """
+        self.check_day(fields.get("on"))
+        scoped = self.key(f"preview|{secrets.token_urlsafe(12)}")
+        return rehearse(
+            self.database,
+            lambda conn: operation(
+                conn, self.deployment, idempotency_key=scoped, clock=self.clock, **fields
+            ),
+            key=scoped,
         )
 
     async def write_async(self, work: Callable[[Connection], T]) -> T:

@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Connection, Table, create_engine, func, select, text
+from sqlalchemy import Connection, MetaData, Table, create_engine, func, select, text
 
 from monnaie_locale.auth import Role
 from monnaie_locale.clock import Clock
@@ -43,6 +43,7 @@ __all__ = [
     "Cleanup",
     "Snapshot",
     "count_rows",
+    "every_row",
     "fresh_postgres",
     "fresh_sqlite",
     "refused",
@@ -101,6 +102,22 @@ def _snapshot(conn: Connection) -> Snapshot:
 def snapshot(database: Database) -> Snapshot:
     """The stored state of the whole ledger, to compare before and after a refused call."""
     return database.read(_snapshot)
+
+
+def every_row(database: Database) -> dict[str, tuple[tuple[Any, ...], ...]]:
+    """Every row of every table of the schema, in a stable order: to show that something
+    that must keep nothing (a preview, a refusal) left the whole database as it was."""
+
+    def read(conn: Connection) -> dict[str, tuple[tuple[Any, ...], ...]]:
+        # The tables the database holds, not those of the modules this process imported.
+        schema = MetaData()
+        schema.reflect(bind=conn)
+        return {
+            table.name: tuple(sorted((tuple(row) for row in conn.execute(select(table))), key=str))
+            for table in schema.sorted_tables
+        }
+
+    return database.read(read)
 
 
 def refused(database: Database, error: type[E], call: Callable[[], object]) -> E:

@@ -19,24 +19,40 @@ deposit_notes   the same (the units go to any holder's account: the one handing 
 destroy_notes   the association's operators and administrators
 lose_notes      the same
 find_notes      the same
+note_stock      the auditors, the association's operators and administrators
+preview_notes   whoever may make the movement previewed, as its own act says
 ==============  =========================================================================
+
+A movement can be previewed before it is made (:func:`preview_notes`): the operation runs
+with all its checks in a transaction that is rolled back, and the preview holds the
+ledger entries it would post (see :mod:`monnaie_locale.preview`). The back-office shows
+them before the operator confirms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from monnaie_locale.acting import Context, act, check_office
-from monnaie_locale.auth.roles import OFFICE_STAFF, OPERATORS
+from monnaie_locale.acting import Act, Context, act, check_office
+from monnaie_locale.auth.errors import RoleForbidden
+from monnaie_locale.auth.roles import OFFICE_STAFF, OPERATORS, REPORT_READERS
+from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.operations import notes
-from monnaie_locale.operations.notes import Bundle, NoteMovement
+from monnaie_locale.operations.notes import Bundle, NoteMovement, NoteStock
+from monnaie_locale.preview import Preview
 
 __all__ = [
+    "MOVEMENTS",
+    "Movement",
     "deliver_notes",
     "deposit_notes",
     "destroy_notes",
     "find_notes",
     "lose_notes",
+    "note_stock",
+    "preview_notes",
     "print_notes",
     "return_notes",
     "sell_notes",
@@ -50,9 +66,13 @@ def _move(
     ctx: Context, movement: _Movement, bundle: Bundle, *, key: str, **place: str
 ) -> NoteMovement:
     """``movement`` of ``bundle`` at ``place``, by an actor who may act for its office."""
+    _check_place(ctx, place)
+    return ctx.operate(movement, key=key, bundle=bundle, **place)
+
+
+def _check_place(ctx: Context, place: Mapping[str, str]) -> None:
     if "office" in place:
         check_office(ctx.actor, place["office"])
-    return ctx.operate(movement, key=key, bundle=bundle, **place)
 
 
 @act(*OPERATORS)
@@ -103,3 +123,52 @@ def lose_notes(ctx: Context, location: str, bundle: Bundle, *, key: str) -> Note
 def find_notes(ctx: Context, location: str, bundle: Bundle, *, key: str) -> NoteMovement:
     """Put notes recorded lost back in a stock."""
     return _move(ctx, notes.find_notes, bundle, key=key, location=location)
+
+
+@act(*REPORT_READERS)
+def note_stock(ctx: Context) -> NoteStock:
+    """The notes at each place (the vault, each office, circulation, lost) by denomination."""
+    return ctx.read(lambda conn: notes.note_stock(conn, ctx.deployment))
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One kind of movement: its act, the core's operation, the fields naming its place."""
+
+    act: Act[Any, NoteMovement]
+    operation: _Movement
+    place: tuple[str, ...]
+
+
+# By the name a caller gives (a page's form, a preview): each movement with its place.
+MOVEMENTS: Mapping[str, Movement] = {
+    "print": Movement(print_notes, notes.print_notes, ()),
+    "deliver": Movement(deliver_notes, notes.deliver_notes, ("office",)),
+    "return": Movement(return_notes, notes.return_notes, ("office",)),
+    "sell": Movement(sell_notes, notes.sell_notes, ("office",)),
+    "deposit": Movement(deposit_notes, notes.deposit_notes, ("office", "account")),
+    "destroy": Movement(destroy_notes, notes.destroy_notes, ("location",)),
+    "lose": Movement(lose_notes, notes.lose_notes, ("location",)),
+    "find": Movement(find_notes, notes.find_notes, ("location",)),
+}
+
+
+@act(*OFFICE_STAFF)
+def preview_notes(
+    ctx: Context, movement: str, bundle: Bundle, /, **place: str
+) -> Preview[NoteMovement]:
+    """What ``movement`` (a name of :data:`MOVEMENTS`) of ``bundle`` at ``place`` would
+    post, with nothing kept.
+
+    Refused as the movement's own act would refuse it: to a role it does not admit, for
+    an office the actor does not work at, for notes a stock does not hold.
+    """
+    found = MOVEMENTS.get(movement)
+    if found is None:
+        raise InvalidRequest(f"{movement!r} is not a movement of notes: one of {sorted(MOVEMENTS)}")
+    if ctx.actor.role not in found.act.roles:
+        raise RoleForbidden(str(ctx.actor.role))
+    if set(place) != set(found.place):
+        raise InvalidRequest(f"the {movement} of notes is made at {', '.join(found.place)}")
+    _check_place(ctx, place)
+    return ctx.preview(found.operation, bundle=bundle, **place)

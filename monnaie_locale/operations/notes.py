@@ -52,12 +52,15 @@ from monnaie_locale.store.tables_operations import note_stocks
 __all__ = [
     "Bundle",
     "NoteMovement",
+    "NoteStock",
+    "PlaceStock",
     "bundle_total",
     "deliver_notes",
     "deposit_notes",
     "destroy_notes",
     "find_notes",
     "lose_notes",
+    "note_stock",
     "print_notes",
     "return_notes",
     "sell_notes",
@@ -80,6 +83,61 @@ class NoteMovement:
     bundle: tuple[tuple[int, int], ...]
     amount: int
     transaction_batch: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceStock:
+    """The notes counted at one place, by denomination."""
+
+    place: str  # "vault", "office:<id>", "circulation" or "lost"
+    counts: tuple[int, ...]  # in the order of NoteStock.denominations
+    notes: int
+    value: int
+
+    @property
+    def office(self) -> str | None:
+        """The office's id, for an office's stock."""
+        return self.place.removeprefix("office:") if self.place.startswith("office:") else None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteStock:
+    """Every place's notes by denomination, and the totals of all places: the notes issued."""
+
+    denominations: tuple[int, ...]
+    places: tuple[PlaceStock, ...]
+    totals: tuple[int, ...]  # by denomination, every place together
+    notes: int
+    value: int
+
+
+def note_stock(conn: Connection, deployment: Deployment) -> NoteStock:
+    """The counts of ``note_stocks``: the vault, each office of the deployment (and any
+    other the counts name), circulation, then lost notes, each with every denomination."""
+    counted: dict[str, dict[int, int]] = {}
+    for place, denomination, count in conn.execute(
+        select(note_stocks.c.location, note_stocks.c.denomination, note_stocks.c.count)
+    ).all():
+        counted.setdefault(place, {})[int(denomination)] = int(count)
+    # A denomination the deployment no longer issues still shows while notes of it remain.
+    denominations = tuple(
+        sorted({*deployment.denominations, *(d for by in counted.values() for d in by)})
+    )
+    offices = [f"office:{office}" for office in deployment.offices]
+    others = sorted(p for p in counted if p.startswith("office:") and p not in offices)
+    places = []
+    for place in (VAULT, *offices, *others, "circulation", "lost"):
+        counts = tuple(counted.get(place, {}).get(d, 0) for d in denominations)
+        value = sum(d * c for d, c in zip(denominations, counts, strict=True))
+        places.append(PlaceStock(place, counts, sum(counts), value))
+    totals = tuple(sum(column) for column in zip(*(p.counts for p in places), strict=True))
+    return NoteStock(
+        denominations,
+        tuple(places),
+        totals,
+        notes=sum(totals),
+        value=sum(p.value for p in places),
+    )
 
 
 def bundle_total(deployment: Deployment, bundle: Bundle) -> int:

@@ -85,6 +85,9 @@ GET  /gestion/adhesions               . . . . . x x x
 POST /gestion/adhesions/payer         . . . . . x . x
 GET  /gestion/regles                  . . . . . x x x
 POST /gestion/regles                  . . . . . x . x
+GET  /gestion/billets                 . . . . . x x x
+POST /gestion/billets/apercu          . . . . . x . x
+POST /gestion/billets/confirmer       . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
