@@ -165,9 +165,9 @@ def _changes(
     for index, kind, currency, name, amount in rows:
         part = _part(str(kind), str(currency), str(name), unit)
         if part is not None:
-            moved = found.setdefault(int(index), [0, 0, 0])
+            sums = found.setdefault(int(index), [0, 0, 0])
             # Euro assets read negative in the ledger: the reserve grows as they fall.
-            moved[part] += -int(amount) if part == 2 else int(amount)
+            sums[part] += -int(amount) if part == 2 else int(amount)
     return {index: (d, p, r) for index, (d, p, r) in found.items()}
 
 
@@ -240,7 +240,7 @@ def activity(conn: Connection, deployment: Deployment, *, now: datetime) -> Acti
     """Open member and business accounts, and those a posting moved in the last 90 days."""
     kinds = (str(AccountKind.MEMBER), str(AccountKind.BUSINESS))
     holders = (accounts.c.kind.in_(kinds), accounts.c.currency == deployment.unit.code)
-    opened = dict(
+    opened: dict[str, int] = dict(
         conn.execute(
             select(accounts.c.kind, func.count())
             .where(*holders, accounts.c.status != "closed")
@@ -254,7 +254,9 @@ def activity(conn: Connection, deployment: Deployment, *, now: datetime) -> Acti
         .distinct()
         .subquery()
     )
-    active = dict(conn.execute(select(moved.c.kind, func.count()).group_by(moved.c.kind)).all())
+    active: dict[str, int] = dict(
+        conn.execute(select(moved.c.kind, func.count()).group_by(moved.c.kind)).all()
+    )
     member, business = kinds
     return Activity(
         days=ACTIVE_DAYS,
