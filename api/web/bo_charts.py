@@ -40,11 +40,11 @@ def _style(colours: Sequence[str]) -> Style:
         foreground_subtle="#d5d9d6",
         colors=tuple(colours),
         font_family="system-ui, sans-serif",
-        label_font_size=14,
-        major_label_font_size=14,
-        legend_font_size=16,
-        value_font_size=14,
-        tooltip_font_size=14,
+        label_font_size=18,
+        major_label_font_size=18,
+        legend_font_size=20,
+        value_font_size=18,
+        tooltip_font_size=18,
         opacity=".85",
         opacity_hover=".95",
         transition="0ms",
@@ -56,14 +56,18 @@ def _options(colours: Sequence[str], write: Callable[[int], str]) -> dict[str, A
         "js": [],  # no script: the image must stay a picture
         "disable_xml_declaration": True,
         "style": _style(colours),
-        "width": 800,
-        "height": 360,
+        # Read on a phone too: a narrow picture, so that its words stay large enough.
+        "width": 640,
+        "height": 400,
         "legend_at_bottom": True,
         "legend_at_bottom_columns": 2,
         "show_minor_x_labels": False,
         "x_label_rotation": 0,
         "truncate_label": -1,
-        "formatter": lambda value: write(round(value)),
+        # The axis's labels and the values alike, written as the page writes amounts.
+        "value_formatter": lambda value: write(round(value)),
+        "min_scale": 3,
+        "max_scale": 6,
         "print_values": False,
         "margin": 16,
     }
@@ -97,14 +101,18 @@ def circulation_chart(
 ) -> str:
     """Circulation and reserve, one line each; the reserve green when it covers today's
     circulation, red when it does not."""
-    chart = pygal.Line(
-        **_options((_BLUE, _GREEN if covered else _RED), write), show_dots=len(points) <= 31
-    )
+    chart = pygal.Line(**_options((_BLUE, _GREEN if covered else _RED), write), show_dots=False)
     circulation, reserve = names
-    chart.add(circulation, [point.circulation for point in points])
-    chart.add(reserve, [point.reserve for point in points])
-    # About six dates on the axis, the last always today.
-    return _labelled(chart, labels, max(1, len(points) // 6))
+    # Equal when the reserve covers the circulation exactly: the reserve is drawn dashed
+    # over a thicker circulation, so that both lines show.
+    chart.add(circulation, [point.circulation for point in points], stroke_style={"width": 6})
+    chart.add(
+        reserve,
+        [point.reserve for point in points],
+        stroke_style={"width": 3, "dasharray": "10, 6"},
+    )
+    # About four dates on the axis, the last always today.
+    return _labelled(chart, labels, max(1, len(points) // 4))
 
 
 def flows_chart(
@@ -119,4 +127,4 @@ def flows_chart(
     converted, reconverted = names
     chart.add(converted, [month.converted for month in months])
     chart.add(reconverted, [month.reconverted for month in months])
-    return _labelled(chart, labels, max(1, len(months) // 6))
+    return _labelled(chart, labels, max(1, len(months) // 4))
