@@ -220,19 +220,3 @@ def test_those_outside_the_association_are_refused_the_dashboard(site: Site, rol
         assert answer.status_code == 403, path
         assert 'data-code="role_forbidden"' in answer.text
     assert snapshot(site.database) == before
-
-
-@pytest.mark.parametrize("role", READERS)
-def test_the_association_lands_on_its_dashboard_after_signing_in(site: Site, role: Role) -> None:
-    browser = site.browser()
-    username = {Role.ASSOCIATION_OPERATOR: "asso", Role.AUDITOR: "audit", Role.ADMIN: "admin"}
-    answer = browser.post(
-        "/connexion",
-        data={
-            "username": username[role],
-            "password": PASSWORDS[username[role]],
-            "csrf": browser.cookies["mlc_csrf"],
-        },
-        follow_redirects=False,
-    )
-    assert answer.headers["location"] == "/gestion"
