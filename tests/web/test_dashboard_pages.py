@@ -23,6 +23,7 @@ from api.typography import money
 from api.web.bo_dashboard import percent
 from monnaie_locale.auth import Role
 from monnaie_locale.money import parse_amount
+from tests.engine import Engine
 from tests.support import snapshot
 from tests.web.conftest import BASE, PASSWORDS, Site
 
@@ -220,3 +221,20 @@ def test_those_outside_the_association_are_refused_the_dashboard(site: Site, rol
         assert answer.status_code == 403, path
         assert 'data-code="role_forbidden"' in answer.text
     assert snapshot(site.database) == before
+
+
+def test_a_reserve_short_of_the_circulation_shows_red_with_its_shortfall(site: Site) -> None:
+    # No act lets the reserve fall short (a bank fee is paid from the association's own
+    # euros): euros gone from the reserve's bank account are booked straight in the ledger.
+    Engine(site.database).transfer("external", "reserve:digital", 12_50, idempotency_key="gone")
+    report = _report(site)
+    shortfall = parse_amount(report["circulation_total"]) - parse_amount(report["reserve_total"])
+    assert shortfall == 12_50
+
+    page = site.as_role(Role.AUDITOR).get("/gestion").text
+    assert 'class="coverage-figure short"' in page
+    assert _text(page, "coverage-figure") == percent(Decimal(report["coverage_percent"]), "fr")
+    assert _text(page, "coverage-verdict").startswith(FR["dash_short"])
+    assert _text(page, "shortfall") == money(shortfall, "fr", "€")
+    svg = site.as_role(Role.AUDITOR).get("/gestion/graphique/circulation.svg").text
+    assert "#b3261e" in svg and "#1f6f43" not in svg
