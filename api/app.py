@@ -66,6 +66,7 @@ from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import (
     bo_conversions,
+    bo_dashboard,
     bo_membership,
     bo_reconversions,
     bo_rules,
@@ -239,6 +240,7 @@ def create_app(
         bo_membership,
         bo_rules,
         web_bo_notes,
+        bo_dashboard,
         web_assets,
     ):
         app.include_router(page_router.router)

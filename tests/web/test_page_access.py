@@ -88,6 +88,9 @@ POST /gestion/regles                  . . . . . x . x
 GET  /gestion/billets                 . . . . . x x x
 POST /gestion/billets/apercu          . . . . . x . x
 POST /gestion/billets/confirmer       . . . . . x . x
+GET  /gestion                         . . . . . x x x
+GET  /gestion/graphique/circulation.svg . . . . . x x x
+GET  /gestion/graphique/conversions.svg . . . . . x x x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}

@@ -39,7 +39,9 @@ def test_each_role_lands_on_its_own_space(site: Site) -> None:
         Role.MEMBER: "/portefeuille",
         Role.MERCHANT_OWNER: "/commerce",
         Role.MERCHANT_CASHIER: "/commerce",
-        Role.AUDITOR: "/",
+        Role.ASSOCIATION_OPERATOR: "/gestion",
+        Role.AUDITOR: "/gestion",
+        Role.ADMIN: "/gestion",
     }
     for role, place in landing.items():
         username = USER_OF_ROLE[role]
