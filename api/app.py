@@ -64,7 +64,7 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
-from api.web import directory_page, passkey_pages
+from api.web import bo_accounts, bo_users, directory_page, passkey_pages
 from api.web import home as web_home
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
@@ -226,9 +226,12 @@ def create_app(
         web_shop_settings,
         web_shop_staff,
         web_shop_profile,
+        bo_accounts,
         web_assets,
     ):
         app.include_router(page_router.router)
+    # The users' pages disable, sign out, reset and link: credentials checked afresh after.
+    app.include_router(bo_users.router, dependencies=revoking)
     app.include_router(pay_pages.session_router)
     document_webhooks(app)
     _document_problems(app)

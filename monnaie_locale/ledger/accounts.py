@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale.errors import (
@@ -39,6 +39,7 @@ __all__ = [
     "list_accounts",
     "open_account",
     "rename_account",
+    "search_accounts",
     "set_status",
 ]
 
@@ -214,6 +215,31 @@ def list_accounts(
     if kind is not None:
         query = query.where(accounts.c.kind == str(kind))
     rows = conn.execute(query.order_by(accounts.c.id).limit(limit)).all()
+    return [account_from_row(row) for row in rows]
+
+
+def search_accounts(
+    conn: Connection, text: str = "", *, kind: AccountKind | None = None, limit: int = 50
+) -> list[Account]:
+    """Accounts whose code, name or owner reference holds ``text`` (any case), by code.
+
+    Lowered on both sides rather than ``ILIKE``: the same query on SQLite and PostgreSQL.
+    """
+    query = select(*_ACCOUNT_COLUMNS)
+    if text:
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (accounts.c.code, accounts.c.display_name, accounts.c.owner_ref)
+                )
+            )
+        )
+    if kind is not None:
+        query = query.where(accounts.c.kind == str(kind))
+    rows = conn.execute(query.order_by(accounts.c.code).limit(limit)).all()
     return [account_from_row(row) for row in rows]
 
 

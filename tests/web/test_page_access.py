@@ -72,6 +72,26 @@ POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
+GET  /gestion/comptes                . . . . x x x x
+POST /gestion/comptes                . . . . . x . x
+GET  /gestion/comptes/import         . . . . . x . x
+POST /gestion/comptes/import         . . . . . x . x
+POST /gestion/comptes/import/confirmer . . . . . x . x
+GET  /gestion/comptes/{code}         . . . . x x x x
+POST /gestion/comptes/{code}/geler   . . . . . x . x
+POST /gestion/comptes/{code}/degeler . . . . . x . x
+POST /gestion/comptes/{code}/cloturer . . . . . x . x
+GET  /gestion/utilisateurs           . . . . . . . x
+POST /gestion/utilisateurs           . . . . . . . x
+POST /gestion/utilisateurs/{username}/desactiver . . . . . . . x
+POST /gestion/utilisateurs/{username}/reactiver . . . . . . . x
+POST /gestion/utilisateurs/{username}/deverrouiller . . . . . . . x
+POST /gestion/utilisateurs/{username}/mot-de-passe . . . . . . . x
+POST /gestion/utilisateurs/{username}/comptes . . . . . . . x
+POST /gestion/utilisateurs/{username}/deconnecter . . . . . . . x
+GET  /gestion/utilisateurs/cles-api  . . . . . x x x
+POST /gestion/utilisateurs/cles-api  . . . . . x . x
+POST /gestion/utilisateurs/cles-api/{key_id}/revoquer . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
