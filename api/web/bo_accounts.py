@@ -68,6 +68,10 @@ Code = Annotated[str, Path(min_length=1, max_length=120, pattern=ACCOUNT_CODE_PA
 _OK = ("opened", "frozen", "unfrozen", "closed", "imported")
 # What the import page offers: the spreadsheets' usual encodings (UTF-8, Excel's French).
 ENCODINGS = ("utf-8", "cp1252", "latin-1")
+# The base64 of a file, in hidden fields of this many characters each.
+_PART = 512 * 1024
+# Room left in the confirmation's body for its other fields and multipart's headers.
+_FORM_ROOM = 64 * 1024
 # Postings shown on an account's page; the rest are in its statement.
 _LAST_POSTINGS = 20
 
@@ -143,12 +147,18 @@ def _kind(value: str) -> AccountKind:
 # The import: a dry run first, then the same file confirmed.
 #
 # The file travels back with the confirmation inside the dry run's page: its bytes (in
-# base64, so any encoding survives) in a hidden field, sealed with an HMAC of the
-# deployment's secret key over the actor, the encoding and the bytes. Nothing is kept on
-# the server between the two steps (no upload folder to clean, nothing left behind by a
-# dry run never confirmed), and the seal proves the confirmed bytes are the very ones this
-# actor's dry run showed, not a page edited meanwhile. The act checks every line again
-# when it imports, all or nothing: a code opened since the dry run refuses the file.
+# base64, so any encoding and line ending survives) in hidden fields, sealed with an HMAC
+# of the deployment's secret key over the actor, the encoding and the bytes. Nothing is
+# kept on the server between the two steps (no upload folder to clean, nothing left
+# behind by a dry run never confirmed, nothing tied to one worker process), and the seal
+# proves the confirmed bytes are the very ones this actor's dry run showed, not a page
+# edited meanwhile. The act checks every line again when it imports, all or nothing: a
+# code opened since the dry run refuses the file.
+#
+# The confirmation is posted as multipart, under the uploads' body limit
+# (``MLC_MAX_UPLOAD_BYTES``), the base64 cut in parts the form parser takes (1 MB each at
+# most); a file whose base64 would not fit is refused at the dry run, pointing to
+# ``mlc accounts import``.
 
 
 @router.get("/gestion/comptes/import", response_class=Response)
@@ -188,9 +198,10 @@ def confirm_import(
     ctx: Annotated[Context, back_office_of(accounts.import_accounts)],
 ) -> Response:
     encoding = _encoding(form_field(form, "encoding", limit=20))
-    content = form.get("content")
-    if not isinstance(content, str):
+    parts = form.getlist("content")
+    if not parts or not all(isinstance(part, str) for part in parts):
         raise InvalidRequest("the file of the dry run is missing; upload it again")
+    content = "".join(str(part) for part in parts)
     try:
         data = base64.b64decode(content, validate=True)
     except (binascii.Error, ValueError):
@@ -273,6 +284,12 @@ def _checked_page(
 ) -> Response:
     fates, whole_file = _fates(data, encoding, outcome, language_of(request))
     ready = not outcome.problems and bool(outcome.rows)
+    content = base64.b64encode(data).decode() if ready else ""
+    if len(content) + _FORM_ROOM > request.app.state.settings.max_upload_bytes:
+        raise InvalidRequest(
+            "this file is too large to be confirmed through the page; split it, or import it "
+            "with mlc accounts import"
+        )
     return render(
         request,
         "web/bo_accounts_import.html",
@@ -288,7 +305,7 @@ def _checked_page(
                 "opened": len(outcome.rows),
                 "ready": ready,
                 # Carried to the confirmation only when there is something to confirm.
-                "content": base64.b64encode(data).decode() if ready else "",
+                "content": [content[at : at + _PART] for at in range(0, len(content), _PART)],
                 "seal": _seal(request, ctx, data, encoding) if ready else "",
                 "sha256": hashlib.sha256(data).hexdigest(),
             },

@@ -319,3 +319,25 @@ def test_the_auditor_reads_but_every_form_is_refused_and_changes_nothing(site: S
     assert snapshot(site.database) == before
     assert account(site, "claire") is None
     assert account(site, "member:bob")["status"] == "active"  # type: ignore[index]
+
+
+def test_a_file_larger_than_a_form_s_field_is_confirmed_in_parts(site: Site) -> None:
+    browser = site.as_role(Role.ADMIN)
+    name = "N" * 100
+    content = HEADER + "".join(f"m{n:05};member;MLC;M-{n:05};0;;{name}\n" for n in range(4200))
+    checked = upload(browser, content)
+    assert 'id="confirm-import"' in checked.text, checked.text[:2000]
+    parts = re.findall(r'name="content" value="([^"]*)"', checked.text)
+    assert len(parts) == 2  # the form parser takes fields of 1 MB at most
+    fields = {name: hidden(checked.text, name) for name in ("seal", "encoding")}
+
+    # As the browser posts it: multipart, under the uploads' limit, not the forms'.
+    done = browser.post(
+        "/gestion/comptes/import/confirmer",
+        data={"csrf": csrf(browser), **fields, "content": parts},
+        files={"unused": ("", b"", "application/octet-stream")},
+        follow_redirects=False,
+    )
+
+    assert done.status_code == 303, done.text[:2000]
+    assert account(site, "m04199") is not None
