@@ -101,18 +101,20 @@ def accounts_page(
     request: Request,
     ctx: Annotated[Context, back_office_of(accounts.find_accounts)],
     q: Annotated[str, Query(max_length=accounts.MAX_SEARCH_TEXT)] = "",
-    kind: Annotated[AccountKind | None, Query()] = None,
+    # Text, not the enum: the form's "every kind" sends it empty.
+    kind: Annotated[str, Query(max_length=30)] = "",
     ok: Ok = None,
 ) -> Response:
-    found = accounts.find_accounts(ctx, q.strip(), kind=kind, limit=accounts.MAX_FOUND)
+    chosen = _kind(kind) if kind else None
+    found = accounts.find_accounts(ctx, q.strip(), kind=chosen, limit=accounts.MAX_FOUND)
     return render(
         request,
         "web/bo_accounts_list.html",
         {
             "found": found,
             "q": q.strip(),
-            "kind": kind,
-            "kinds": [k for k in AccountKind],
+            "kind": chosen,
+            "kinds": list(AccountKind),
             "openable": sorted(rights_of(ctx.actor.role).kinds),
             "full": len(found) == accounts.MAX_FOUND,
             "ok": ok if ok in _OK else None,

@@ -187,8 +187,9 @@ MAX_FOUND = 200
 def find_accounts(
     ctx: Context, text: str = "", *, kind: AccountKind | None = None, limit: int = 50
 ) -> list[Account]:
-    """The accounts whose code, name or owner reference holds ``text`` (any case), by
-    code, of ``kind`` when given; every account (up to ``limit``) for an empty text."""
+    """The accounts whose code, name or owner reference holds ``text`` (case and accents
+    aside), by code, of ``kind`` when given; every account (up to ``limit``) for an empty
+    text."""
     if len(text) > MAX_SEARCH_TEXT:
         raise InvalidRequest(f"a search is at most {MAX_SEARCH_TEXT} characters")
     if not 1 <= limit <= MAX_FOUND:

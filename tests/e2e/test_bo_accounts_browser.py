@@ -83,7 +83,10 @@ def test_an_operator_imports_a_file_after_fixing_it_then_freezes_an_account(
     epicerie = account(demo_site, "epicerie")
     assert epicerie and epicerie["display_name"] == "Épicerie du marché"
 
-    page.goto(demo_site + "/gestion/comptes?q=epicerie")
+    page.goto(demo_site + "/gestion/comptes")
+    page.fill("#q", "épicerie")
+    page.click("#search button[type=submit]")
+    page.wait_for_load_state()
     page.click("#accounts a[href='/gestion/comptes/epicerie']")
     page.wait_for_load_state()
     assert_accessible(page)

@@ -74,7 +74,8 @@ def hidden(page: str, name: str) -> str:
 def test_the_search_shows_each_account_s_balance_and_state(site: Site, role: Role) -> None:
     browser = site.as_role(role)
 
-    page = browser.get("/gestion/comptes?q=ALICE")
+    # As the search form sends it: "every kind" is an empty kind.
+    page = browser.get("/gestion/comptes?q=ALICE&kind=")
 
     assert page.status_code == 200, page.text
     alice = account(site, "member:alice")
@@ -95,6 +96,8 @@ def test_the_search_by_kind_lists_only_that_kind(site: Site) -> None:
     assert "business:boulangerie" in page.text
     assert "member:alice" not in page.text
     assert EN["bo_kind_business"] in page.text
+    unknown = site.as_role(Role.AUDITOR).get("/gestion/comptes?kind=alien")
+    assert (unknown.status_code, _code(unknown)) == (422, "invalid_request")
 
 
 def test_an_operator_opens_an_account_and_finds_it(site: Site) -> None:
