@@ -212,6 +212,9 @@ def test_a_dry_run_shows_each_line_s_fate_and_writes_nothing(site: Site) -> None
     assert account(site, "claire") is None
     lines = dict(re.findall(r'<tr id="line-(\d+)" class="(\w+)"', page.text))
     assert lines == {"2": "opened", "3": "opened", "4": "refused", "5": "refused"}
+    # A good line of a refused file opens nothing yet: it is said to be in order.
+    line_2 = re.search(r'id="line-2".*?</tr>', page.text, re.S)
+    assert line_2 and FR["bo_import_line_fine"] in line_2.group(0) and "claire" in line_2.group(0)
     # Each refusal in the visitor's language, with its reason.
     line_4 = re.search(r'id="line-4".*?</tr>', page.text, re.S)
     assert line_4 and "type inconnu" in line_4.group(0)
@@ -230,6 +233,7 @@ def test_a_clean_dry_run_confirmed_opens_every_account_once(site: Site) -> None:
     browser = site.as_role(Role.ASSOCIATION_OPERATOR)
     checked = upload(browser, GOOD)
     assert 'id="confirm-import"' in checked.text
+    assert checked.text.count(FR["bo_import_line_opened"]) == 2
     fields = {name: hidden(checked.text, name) for name in ("content", "seal", "encoding", "name")}
     assert account(site, "claire") is None
 
