@@ -65,11 +65,13 @@ from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import (
+    bo_accounts,
     bo_conversions,
     bo_dashboard,
     bo_membership,
     bo_reconversions,
     bo_rules,
+    bo_users,
     directory_page,
     passkey_pages,
 )
@@ -241,9 +243,12 @@ def create_app(
         bo_rules,
         web_bo_notes,
         bo_dashboard,
+        bo_accounts,
         web_assets,
     ):
         app.include_router(page_router.router)
+    # The users' pages disable, sign out, reset and link: credentials checked afresh after.
+    app.include_router(bo_users.router, dependencies=revoking)
     app.include_router(pay_pages.session_router)
     document_webhooks(app)
     _document_problems(app)

@@ -44,7 +44,7 @@ class Section:
 SECTIONS = (
     Section("/gestion", "bo_dashboard", _ASSOCIATION),
     Section("/gestion/comptes", "bo_accounts", _ASSOCIATION),
-    Section("/gestion/utilisateurs", "bo_users", _ASSOCIATION),
+    Section("/gestion/utilisateurs", "bo_users", frozenset({Role.ADMIN})),
     Section("/gestion/conversions", "bo_conversions", _ASSOCIATION),
     Section("/gestion/reconversions", "bo_reconversions", _ASSOCIATION),
     Section("/gestion/billets", "bo_notes", _ASSOCIATION),

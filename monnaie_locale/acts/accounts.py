@@ -15,6 +15,7 @@ open_account      the association's operators (holder accounts, the deployment's
                   and administrators (any kind but system, any currency, any limits)
 import_accounts   the same, line by line, all or nothing
 list_accounts     anyone: the accounts they hold (readers of every account: all)
+find_accounts     the readers of every account: those whose code, name or owner holds a text
 get_account       anyone, for an account they hold (readers of every account: any)
 statement         the same: a page of the account's postings, newest first
 statement_export  the same: a period of the postings, as CSV
@@ -38,7 +39,7 @@ from sqlalchemy import Connection
 
 from monnaie_locale import directory, exports
 from monnaie_locale.acting import Act, Context, act
-from monnaie_locale.auth.roles import EVERYONE, OPERATORS
+from monnaie_locale.auth.roles import EVERYONE, OPERATORS, SEES_ALL_ACCOUNTS
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import accounts, history
 from monnaie_locale.model import Account, AccountKind, AccountStatus
@@ -60,6 +61,7 @@ __all__ = [
     "Usual",
     "balance_as_of",
     "close",
+    "find_accounts",
     "freeze",
     "get_account",
     "import_accounts",
@@ -174,6 +176,25 @@ def list_accounts(
         ][:limit]
 
     return ctx.read(visible)
+
+
+# The search's longest text and most accounts answered: a back-office page's worth.
+MAX_SEARCH_TEXT = 120
+MAX_FOUND = 200
+
+
+@act(*sorted(SEES_ALL_ACCOUNTS))
+def find_accounts(
+    ctx: Context, text: str = "", *, kind: AccountKind | None = None, limit: int = 50
+) -> list[Account]:
+    """The accounts whose code, name or owner reference holds ``text`` (case and accents
+    aside), by code, of ``kind`` when given; every account (up to ``limit``) for an empty
+    text."""
+    if len(text) > MAX_SEARCH_TEXT:
+        raise InvalidRequest(f"a search is at most {MAX_SEARCH_TEXT} characters")
+    if not 1 <= limit <= MAX_FOUND:
+        raise InvalidRequest(f"the limit is a number from 1 to {MAX_FOUND}")
+    return ctx.read(lambda conn: accounts.search_accounts(conn, text, kind=kind, limit=limit))
 
 
 def _by_id(account: Account) -> int:

@@ -10,6 +10,7 @@ Act          Who may do it
 create_key   a merchant owner, for an account they hold; the association's operators and
              administrators, for any account
 revoke_key   the same, for a key of such an account
+list_keys    the same, the keys of the accounts they may give keys to; the auditor, all
 ===========  =============================================================================
 """
 
@@ -19,9 +20,9 @@ from sqlalchemy import Connection
 
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth import api_keys
-from monnaie_locale.auth.roles import KEY_MANAGERS
+from monnaie_locale.auth.roles import KEY_MANAGERS, Role
 
-__all__ = ["create_key", "revoke_key"]
+__all__ = ["create_key", "list_keys", "revoke_key"]
 
 
 @act(*KEY_MANAGERS)
@@ -45,3 +46,12 @@ def revoke_key(ctx: Context, key_id: int) -> api_keys.ApiKey:
         return api_keys.revoke_api_key(conn, key_id, now=ctx.clock())
 
     return ctx.write(revoke)
+
+
+@act(*KEY_MANAGERS, Role.AUDITOR)
+def list_keys(ctx: Context, *, limit: int = 200) -> list[api_keys.ApiKey]:
+    """The keys the actor may see, newest first: a merchant owner's accounts' keys, every
+    key for the association and the auditor (never a secret: only its first characters)."""
+    actor = ctx.actor
+    held = None if actor.sees_all_accounts else actor.accounts
+    return ctx.read(lambda conn: api_keys.list_api_keys(conn, accounts=held, limit=limit))

@@ -8,6 +8,7 @@ Only the key's digest is stored; its first characters are kept to recognise it i
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "CreatedApiKey",
     "create_api_key",
     "get_api_key",
+    "list_api_keys",
     "resolve_api_key",
     "revoke_api_key",
 ]
@@ -104,6 +106,17 @@ def get_api_key(conn: Connection, key_id: int) -> ApiKey:
     if row is None:
         raise UnknownApiKey(key_id)
     return _key_from_row(row)
+
+
+def list_api_keys(
+    conn: Connection, *, accounts: Collection[str] | None = None, limit: int = 200
+) -> list[ApiKey]:
+    """The keys of ``accounts`` (every account's when None), newest first."""
+    query = select(api_keys)
+    if accounts is not None:
+        query = query.where(api_keys.c.account_code.in_(sorted(accounts)))
+    rows = conn.execute(query.order_by(api_keys.c.id.desc()).limit(limit)).all()
+    return [_key_from_row(row) for row in rows]
 
 
 def resolve_api_key(conn: Connection, secret: str) -> ApiKey | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,7 @@ __all__ = [
     "list_accounts",
     "open_account",
     "rename_account",
+    "search_accounts",
     "set_status",
 ]
 
@@ -215,6 +217,40 @@ def list_accounts(
         query = query.where(accounts.c.kind == str(kind))
     rows = conn.execute(query.order_by(accounts.c.id).limit(limit)).all()
     return [account_from_row(row) for row in rows]
+
+
+def search_accounts(
+    conn: Connection, text: str = "", *, kind: AccountKind | None = None, limit: int = 50
+) -> list[Account]:
+    """Accounts whose code, name or owner reference holds ``text``, by code; case and
+    accents aside ("epicerie" finds "Épicerie du marché").
+
+    Compared here rather than in SQL: SQLite's ``lower()`` knows no accented letter, and
+    neither engine sets accents aside. Only the three short columns of each account are
+    read to compare, in the ledger's few thousand accounts; then the ``limit`` found.
+    """
+    query = select(*_ACCOUNT_COLUMNS) if not text else select(accounts.c.code)
+    if kind is not None:
+        query = query.where(accounts.c.kind == str(kind))
+    if not text:
+        rows = conn.execute(query.order_by(accounts.c.code).limit(limit)).all()
+        return [account_from_row(row) for row in rows]
+    wanted = _folded(text)
+    columns = (accounts.c.code, accounts.c.display_name, accounts.c.owner_ref)
+    found: list[str] = []
+    for code, *others in conn.execute(query.add_columns(*columns[1:]).order_by(accounts.c.code)):
+        if any(value and wanted in _folded(value) for value in (code, *others)):
+            found.append(code)
+            if len(found) == limit:
+                break
+    held = accounts_by_code(conn, found)
+    return [held[code] for code in found]
+
+
+def _folded(text: str) -> str:
+    """``text`` with its case and accents set aside, to compare."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def set_status(conn: Connection, code: str, status: AccountStatus) -> Account:

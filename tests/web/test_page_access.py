@@ -91,6 +91,26 @@ POST /gestion/billets/confirmer       . . . . . x . x
 GET  /gestion                         . . . . . x x x
 GET  /gestion/graphique/circulation.svg . . . . . x x x
 GET  /gestion/graphique/conversions.svg . . . . . x x x
+GET  /gestion/comptes                . . . . x x x x
+POST /gestion/comptes                . . . . . x . x
+GET  /gestion/comptes/import         . . . . . x . x
+POST /gestion/comptes/import         . . . . . x . x
+POST /gestion/comptes/import/confirmer . . . . . x . x
+GET  /gestion/comptes/{code}         . . . . x x x x
+POST /gestion/comptes/{code}/geler   . . . . . x . x
+POST /gestion/comptes/{code}/degeler . . . . . x . x
+POST /gestion/comptes/{code}/cloturer . . . . . x . x
+GET  /gestion/utilisateurs           . . . . . . . x
+POST /gestion/utilisateurs           . . . . . . . x
+POST /gestion/utilisateurs/{username}/desactiver . . . . . . . x
+POST /gestion/utilisateurs/{username}/reactiver . . . . . . . x
+POST /gestion/utilisateurs/{username}/deverrouiller . . . . . . . x
+POST /gestion/utilisateurs/{username}/mot-de-passe . . . . . . . x
+POST /gestion/utilisateurs/{username}/comptes . . . . . . . x
+POST /gestion/utilisateurs/{username}/deconnecter . . . . . . . x
+GET  /gestion/utilisateurs/cles-api  . . . . . x x x
+POST /gestion/utilisateurs/cles-api  . . . . . x . x
+POST /gestion/utilisateurs/cles-api/{key_id}/revoquer . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
