@@ -72,6 +72,11 @@ POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
+GET  /gestion/banque                  . . . . . x x x
+POST /gestion/banque/releves          . . . . . x . x
+GET  /gestion/banque/rapprochement    . . . . . x x x
+POST /gestion/banque/lignes/{line_id:int}/rapprocher . . . . . x . x
+POST /gestion/banque/lignes/{line_id:int}/defaire . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
@@ -91,7 +96,8 @@ def _page_routes(site: Site) -> set[tuple[str, str]]:
 
 
 def _url(path: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda found: PATH_VALUES.get(found.group(1), "1"), path)
+    # A converter ({line_id:int}) takes the same value as the plain name.
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda found: PATH_VALUES.get(found.group(1), "1"), path)
 
 
 def _header(browser: TestClient) -> dict[str, str]:
