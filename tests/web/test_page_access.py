@@ -77,6 +77,15 @@ POST /gestion/banque/releves          . . . . . x . x
 GET  /gestion/banque/rapprochement    . . . . . x x x
 POST /gestion/banque/lignes/{line_id:int}/rapprocher . . . . . x . x
 POST /gestion/banque/lignes/{line_id:int}/defaire . . . . . x . x
+GET  /gestion/conversions             . . . . . x x x
+POST /gestion/conversions/{order_id:int}/crediter . . . . . x . x
+POST /gestion/conversions/{order_id:int}/annuler . . . . . x . x
+GET  /gestion/reconversions           . . . . . x x x
+POST /gestion/reconversions/lots      . . . . . x . x
+POST /gestion/reconversions/{request_id:int}/annuler . . . . . x . x
+GET  /gestion/reconversions/lots/{batch_id:int} . . . . . x x x
+GET  /gestion/reconversions/lots/{batch_id:int}/pain001.xml . . . . . x . x
+POST /gestion/reconversions/lots/{batch_id:int}/payer . . . . . x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
@@ -96,7 +105,7 @@ def _page_routes(site: Site) -> set[tuple[str, str]]:
 
 
 def _url(path: str) -> str:
-    # A converter ({line_id:int}) takes the same value as the plain name.
+    # A path's parameter, with or without its converter ({batch_id:int}).
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda found: PATH_VALUES.get(found.group(1), "1"), path)
 
 
