@@ -141,6 +141,7 @@ def test_an_imported_statement_credits_the_order_and_shows_each_line(site: Site)
     assert re.search(r'class="matched-count">1<', answer.text)
     assert re.search(r'class="unmatched-count">1<', answer.text)
     assert f"VIR ALICE {order['reference']}" in answer.text and "25,00\u00a0€" in answer.text
+    assert FR["bo_bank_no_reference"] in answer.text  # why the other line is left
     # The books: the order is credited, alice holds its units.
     credited = api.get(f"/v1/conversions/{order['id']}")
     assert credited["status"] == "credited"
