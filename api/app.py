@@ -65,7 +65,7 @@ from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import bo_bank as web_bo_bank
-from api.web import bo_conversions, bo_reconversions, directory_page, passkey_pages
+from api.web import bo_conversions, bo_dashboard, bo_reconversions, directory_page, passkey_pages
 from api.web import home as web_home
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
@@ -230,6 +230,7 @@ def create_app(
         web_bo_bank,
         bo_conversions,
         bo_reconversions,
+        bo_dashboard,
         web_assets,
     ):
         app.include_router(page_router.router)

@@ -48,11 +48,16 @@ _HOMES = {
     Role.AUTHORITY_AGENT: "/portefeuille",
     Role.MERCHANT_OWNER: "/commerce",
     Role.MERCHANT_CASHIER: "/commerce",
+    # The association's people start from its dashboard.
+    Role.ASSOCIATION_OPERATOR: "/gestion",
+    Role.AUDITOR: "/gestion",
+    Role.ADMIN: "/gestion",
 }
 
 
 def home_for(principal: Principal) -> str:
-    """Where a user lands after signing in: their wallet, their shop, or the home page."""
+    """Where a user lands after signing in: their wallet, their shop, the association's
+    dashboard, or the home page."""
     return _HOMES.get(principal.role, "/")
 
 

@@ -72,6 +72,9 @@ POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
+GET  /gestion                         . . . . . x x x
+GET  /gestion/graphique/circulation.svg . . . . . x x x
+GET  /gestion/graphique/conversions.svg . . . . . x x x
 GET  /gestion/banque                  . . . . . x x x
 POST /gestion/banque/releves          . . . . . x . x
 GET  /gestion/banque/rapprochement    . . . . . x x x
