@@ -2,7 +2,8 @@
 operator imports the reserve's camt.053 statement (one transfer credits its order at
 once), credits the two orders whose transfers carried no reference, matches their bank
 lines by hand, approves the bakery's reconversion requests into a batch, downloads its
-pain.001 file and marks it paid; then the dashboard has nothing left waiting. Every page
+pain.001 file and marks it paid; then the dashboard shows the reserve covering the
+circulation and nothing left waiting. Every page
 is checked for accessibility, and the books are read back through the API."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from api import i18n
+from api.web.bo_dashboard import percent
 from tests.bank_files import DIGITAL_IBAN, Entry, camt053
 from tests.e2e.web_support import (
     SCREENS,
@@ -74,9 +76,7 @@ def _morning(base: str) -> dict[str, Any]:
             "/v1/conversions/orders", {"account": "member:alice", "amount": "15.00"}, "o-3"
         ),
     }
-    alice.post(
-        "/v1/transfers", {"payer": "member:alice", "payee": SHOP, "amount": "40.00"}, "shop"
-    )
+    alice.post("/v1/transfers", {"payer": "member:alice", "payee": SHOP, "amount": "40.00"}, "shop")
     requests = [
         bakery.post(
             "/v1/reconversions",
@@ -196,9 +196,18 @@ def test_a_day_of_the_treasurer(
     assert page.locator("#batch-state").get_attribute("data-state") == "paid"
     assert_accessible(page)
 
+    # The dashboard: the reserve covers the circulation, and nothing waits for anyone.
+    _go(page, base + "/gestion")
+    assert page.locator("#coverage-figure").inner_text() == percent(Decimal(100), screen.lang)  # type: ignore[arg-type]
+    assert page.locator("#coverage-verdict").inner_text() == texts["dash_covered"]
+    assert page.locator("#nothing-waits").inner_text() == texts["dash_nothing_waits"]
+    assert page.locator("[data-need]").count() == 0
+    assert_accessible(page)
+
     # The books, through the API: every order credited, every request paid, the lines
-    # matched, the shop's units gone.
+    # matched, the shop's units gone, the reserve covering what circulates.
     asso = Api(base, "asso")
+    assert Decimal(asso.get("/v1/reserve/report")["coverage_percent"]) == Decimal(100)
     for order in orders.values():
         assert asso.get(f"/v1/conversions/{order['id']}")["status"] == "credited"
     for item in requests:
