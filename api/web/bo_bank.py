@@ -150,17 +150,18 @@ def import_statement(
 
 def _reconciliations(
     ctx: Context, account: str | None, statement: str | None
-) -> list[tuple[BankAccount | None, AccountReconciliation | None]]:
-    """The account named (and its statement named), or each account's latest statement;
-    ``None`` for an account with no statement yet."""
-    if account is not None:
-        return [(None, bank.reconciliation_report(ctx, account, statement))]
-    found: list[tuple[BankAccount | None, AccountReconciliation | None]] = []
-    for item in _accounts(ctx):
+) -> list[tuple[str, AccountReconciliation | None]]:
+    """The account named (at the statement named), or each account's latest statement,
+    by the account's name; ``None`` for an account with no statement yet."""
+    names = [account] if account is not None else [item.name for item in _accounts(ctx)]
+    found: list[tuple[str, AccountReconciliation | None]] = []
+    for name in names:
         try:
-            found.append((item, bank.reconciliation_report(ctx, item.name)))
+            found.append((name, bank.reconciliation_report(ctx, name, statement)))
         except UnknownRecord:
-            found.append((item, None))
+            if statement is not None:
+                raise  # a statement asked for by name that the account does not have
+            found.append((name, None))
     return found
 
 

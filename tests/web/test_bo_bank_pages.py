@@ -290,6 +290,14 @@ def test_a_csv_export_is_imported_for_the_account_chosen(site: Site) -> None:
     browser = site.as_role(Role.ASSOCIATION_OPERATOR)
     page = browser.get("/gestion/banque").text
     assert 'id="account-fonds-numerique"' in page and '<option value="fonds-numerique">' in page
+    # No statement yet: the account's reconciliation says so; a statement it lacks is 404.
+    for path in ("", "?compte=fonds-numerique"):
+        empty = browser.get(f"/gestion/banque/rapprochement{path}")
+        assert empty.status_code == 200 and FR["bo_bank_no_statement"] in empty.text, path
+    missing = browser.get("/gestion/banque/rapprochement?compte=fonds-numerique&releve=X")
+    assert (missing.status_code, _code(missing)) == (404, "unknown_record")
+    unknown = browser.get("/gestion/banque/rapprochement?compte=nulle-part")
+    assert (unknown.status_code, _code(unknown)) == (404, "unknown_bank_account")
     export = csv_export(Entry(1500, f"VIR {order['reference']}", "E1", _today(site)))
 
     answer = _import(
