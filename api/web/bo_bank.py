@@ -138,8 +138,8 @@ def import_statement(
         key=form_key(form),
         account=account,
     )
-    # The import's own result, shown at once: sent again (a reload), the form's key finds
-    # the same import, and a new key finds the statement already imported.
+    # The import's own result, shown at once: sent again (a reload), the statement is found
+    # already imported and books nothing; the form's key sent with another file is refused.
     return render(
         request,
         "web/bo_bank_imported.html",

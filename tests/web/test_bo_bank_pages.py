@@ -277,6 +277,27 @@ def test_the_same_file_twice_books_nothing_more(site: Site) -> None:
     )
     assert count_rows(site.database, bank_lines) == lines
     assert api.get(f"/v1/conversions/{order['id']}")["status"] == "credited"
+    # The same form (its key) sent again with another file is refused before anything moves.
+    page = browser.get("/gestion/banque").text
+    form = {"csrf": csrf(browser), "key": _key(page)}
+    first = browser.post(
+        "/gestion/banque/releves", files={"file": ("a.xml", statement, "text/xml")}, data=form
+    )
+    assert first.status_code == 200 and FR["bo_bank_already_imported"] in first.text
+    before = snapshot(site.database), count_rows(site.database, bank_statements)
+    other = camt053(
+        iban=DIGITAL_IBAN,
+        statement_id="S-3b",
+        opening=0,
+        opened=today,
+        closed=today,
+        entries=(Entry(100, "AUTRE", "D2", today),),
+    )
+    reused = browser.post(
+        "/gestion/banque/releves", files={"file": ("b.xml", other, "text/xml")}, data=form
+    )
+    assert (reused.status_code, _code(reused)) == (409, "idempotency_conflict"), reused.text
+    assert (snapshot(site.database), count_rows(site.database, bank_statements)) == before
 
 
 def test_a_csv_export_is_imported_for_the_account_chosen(site: Site) -> None:
