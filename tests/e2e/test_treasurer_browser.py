@@ -163,9 +163,11 @@ def test_a_day_of_the_treasurer(
     _go(page, base + "/gestion/banque/rapprochement")
     assert page.locator("tr.unmatched").count() == 2
     assert_accessible(page)
-    for remittance in ("VIREMENT BOB DURAND", "VIR ALICE MARTIN"):
-        row = page.locator("tr.unmatched").filter(has_text=remittance)
-        _submit(page, f"#{row.get_attribute('id')} form.match button[type=submit]")
+    for remittance, amount in (("VIREMENT BOB DURAND", "20"), ("VIR ALICE MARTIN", "15")):
+        row = f"#{page.locator('tr.unmatched').filter(has_text=remittance).get_attribute('id')}"
+        offered = page.locator(f"{row} select option:checked").inner_text()
+        assert f" {amount}" in offered and "€" in offered, offered
+        _submit(page, f"{row} form.match button[type=submit]")
         assert page.locator("[role=status]").inner_text() == texts["bo_bank_done_matched"]
     assert page.locator("tr.unmatched").count() == 0
     assert page.locator("tr.matched").count() == 3
