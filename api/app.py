@@ -75,6 +75,7 @@ from api.web import (
     directory_page,
     passkey_pages,
 )
+from api.web import bo_bank as web_bo_bank
 from api.web import bo_notes as web_bo_notes
 from api.web import home as web_home
 from api.web import shop as web_shop
@@ -237,13 +238,14 @@ def create_app(
         web_shop_settings,
         web_shop_staff,
         web_shop_profile,
+        bo_dashboard,
+        bo_accounts,
         bo_conversions,
         bo_reconversions,
         bo_membership,
         bo_rules,
         web_bo_notes,
-        bo_dashboard,
-        bo_accounts,
+        web_bo_bank,
         web_assets,
     ):
         app.include_router(page_router.router)

@@ -45,6 +45,7 @@ SECTIONS = (
     Section("/gestion", "bo_dashboard", _ASSOCIATION),
     Section("/gestion/comptes", "bo_accounts", _ASSOCIATION),
     Section("/gestion/utilisateurs", "bo_users", frozenset({Role.ADMIN})),
+    Section("/gestion/utilisateurs/cles-api", "bo_api_keys", _ASSOCIATION),
     Section("/gestion/conversions", "bo_conversions", _ASSOCIATION),
     Section("/gestion/reconversions", "bo_reconversions", _ASSOCIATION),
     Section("/gestion/billets", "bo_notes", _ASSOCIATION),
@@ -56,9 +57,13 @@ SECTIONS = (
 )
 
 
-def sections_for(role: str) -> tuple[Section, ...]:
-    """The sections ``role`` sees in the back-office's menu."""
-    return tuple(section for section in SECTIONS if role in section.roles)
+def sections_for(role: str, path: str = "") -> tuple[tuple[Section, bool], ...]:
+    """The sections ``role`` sees in the back-office's menu, each with whether ``path``
+    is in it (the section of the longest address ``path`` starts with)."""
+    seen = tuple(section for section in SECTIONS if role in section.roles)
+    inside = [s for s in seen if path == s.path or path.startswith(s.path + "/")]
+    current = max(inside, key=lambda section: len(section.path), default=None)
+    return tuple((section, section is current) for section in seen)
 
 
 def back_office_of(act: Act[Any, Any]) -> Any:

@@ -51,7 +51,7 @@ DEFAULT_PERIOD = 90
 NEED_PAGES = {
     "conversion_orders": "/gestion/conversions",
     "reconversions": "/gestion/reconversions",
-    "bank_lines": "/gestion/banque",
+    "bank_lines": "/gestion/banque/rapprochement",
     "till_not_counted": "/guichet",
     "failed_job": "/gestion",
 }

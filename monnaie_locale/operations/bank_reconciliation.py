@@ -124,6 +124,8 @@ class AccountReconciliation:
     matched_lines: int
     unmatched_bank: tuple[BankLine, ...]
     unmatched_books: tuple[BookItem, ...]
+    # Every line of the statement, matched or not, in the bank's booking order.
+    lines: tuple[BankLine, ...] = ()
 
     @property
     def books_at_closing(self) -> int:
@@ -254,6 +256,7 @@ def reconcile_statement_row(conn: Connection, row_id: int) -> AccountReconciliat
         matched_lines=sum(1 for line in these if line.matched_kind is not None),
         unmatched_bank=tuple(line for line in these if line.matched_kind is None),
         unmatched_books=_unmatched_books(conn, owner, statement, these, moment),
+        lines=tuple(these),
     )
 
 

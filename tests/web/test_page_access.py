@@ -72,6 +72,14 @@ POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
+GET  /gestion                         . . . . . x x x
+GET  /gestion/graphique/circulation.svg . . . . . x x x
+GET  /gestion/graphique/conversions.svg . . . . . x x x
+GET  /gestion/banque                  . . . . . x x x
+POST /gestion/banque/releves          . . . . . x . x
+GET  /gestion/banque/rapprochement    . . . . . x x x
+POST /gestion/banque/lignes/{line_id:int}/rapprocher . . . . . x . x
+POST /gestion/banque/lignes/{line_id:int}/defaire . . . . . x . x
 GET  /gestion/conversions             . . . . . x x x
 POST /gestion/conversions/{order_id:int}/crediter . . . . . x . x
 POST /gestion/conversions/{order_id:int}/annuler . . . . . x . x
@@ -88,9 +96,6 @@ POST /gestion/regles                  . . . . . x . x
 GET  /gestion/billets                 . . . . . x x x
 POST /gestion/billets/apercu          . . . . . x . x
 POST /gestion/billets/confirmer       . . . . . x . x
-GET  /gestion                         . . . . . x x x
-GET  /gestion/graphique/circulation.svg . . . . . x x x
-GET  /gestion/graphique/conversions.svg . . . . . x x x
 GET  /gestion/comptes                . . . . x x x x
 POST /gestion/comptes                . . . . . x . x
 GET  /gestion/comptes/import         . . . . . x . x
