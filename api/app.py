@@ -64,7 +64,7 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
-from api.web import directory_page, passkey_pages
+from api.web import directory_page, office_counter, office_screen, office_till, passkey_pages
 from api.web import home as web_home
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
@@ -226,6 +226,9 @@ def create_app(
         web_shop_settings,
         web_shop_staff,
         web_shop_profile,
+        office_screen,
+        office_counter,
+        office_till,
         web_assets,
     ):
         app.include_router(page_router.router)

@@ -48,11 +48,13 @@ _HOMES = {
     Role.AUTHORITY_AGENT: "/portefeuille",
     Role.MERCHANT_OWNER: "/commerce",
     Role.MERCHANT_CASHIER: "/commerce",
+    Role.OFFICE_OPERATOR: "/guichet",
 }
 
 
 def home_for(principal: Principal) -> str:
-    """Where a user lands after signing in: their wallet, their shop, or the home page."""
+    """Where a user lands after signing in: their wallet, their shop, their exchange
+    office's counter, or the home page."""
     return _HOMES.get(principal.role, "/")
 
 
