@@ -166,9 +166,7 @@ def screen(
     if office is None:
         names = {place.office: place.name for place in directory.list_office_places(ctx.database)}
         offices = [(found, names.get(found, found)) for found in counter.counter_offices(ctx)]
-        return render(
-            request, "web/bo_office_choose.html", {"offices": offices}, user=ctx.actor
-        )
+        return render(request, "web/bo_office_choose.html", {"offices": offices}, user=ctx.actor)
     desk = counter.office_desk(ctx, office)
     return office_page(request, ctx, "web/bo_office_screen.html", office, {"desk": desk})
 

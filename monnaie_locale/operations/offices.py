@@ -140,7 +140,7 @@ def office_desk(conn: Connection, deployment: Deployment, office: str) -> Office
             note_stocks.c.location == f"office:{office}"
         )
     ).all()
-    counts = {int(row.denomination): int(row.count) for row in rows}
+    counts = {int(denomination): int(count) for denomination, count in rows}
     denominations = sorted({*deployment.denominations, *counts})
     return OfficeDesk(
         office=office,

@@ -244,9 +244,7 @@ def test_notes_handed_in_are_credited_and_go_back_to_the_stock(
     assert snapshot(site.database) == before
 
 
-def test_counting_the_till_shows_the_difference_then_books_it(
-    site: Site, desk: TestClient
-) -> None:
+def test_counting_the_till_shows_the_difference_then_books_it(site: Site, desk: TestClient) -> None:
     # The association's own euros replace what is missing: it has received a donation.
     books.receive_gift(_ctx(site, "asso"), "donation", 5000, key="donation", memo="")
     _post(desk, "/guichet/vente", {"n2000": "3", "n500": "2"})
@@ -343,7 +341,10 @@ def test_another_office_is_not_the_volunteer_s(site: Site, desk: TestClient) -> 
     gare = operator.get("/guichet?bureau=gare")
     assert gare.status_code == 200 and 'id="stock-value">100,00' in gare.text
     sold = _post(
-        operator, "/guichet/vente", {"n2000": "1", "office": "gare"}, page="/guichet/vente?bureau=gare"
+        operator,
+        "/guichet/vente",
+        {"n2000": "1", "office": "gare"},
+        page="/guichet/vente?bureau=gare",
     )
     assert sold.status_code == 200, sold.text
     assert counter.office_desk(_ctx(site, "admin"), "gare").cash == 2000
@@ -372,8 +373,6 @@ def test_the_auditor_reads_the_screen_and_is_refused_every_form(
 
 def test_an_expired_form_moves_nothing(site: Site, desk: TestClient) -> None:
     before = snapshot(site.database)
-    answer = desk.post(
-        "/guichet/vente", data={"csrf": csrf(desk), "office": OFFICE, "n2000": "1"}
-    )
+    answer = desk.post("/guichet/vente", data={"csrf": csrf(desk), "office": OFFICE, "n2000": "1"})
     assert answer.status_code == 422 and _code(answer) == "invalid_request"
     assert snapshot(site.database) == before
