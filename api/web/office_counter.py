@@ -26,13 +26,20 @@ from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData
 
 from api.web.back_office import back_office_of
-from api.web.office_screen import bundle_of, office_field, office_page, receipt
+from api.web.office_screen import (
+    NoAccountSaid,
+    NoCardTicket,
+    bundle_of,
+    office_field,
+    office_page,
+    receipt,
+)
 from api.web.rendering import PageRoute
 from api.web.session import CheckedForm
 from api.web.shop import count_attempt, form_key, form_text
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import conversions, counter, notes
-from monnaie_locale.errors import InvalidRequest, UnknownAccount
+from monnaie_locale.errors import UnknownAccount
 from monnaie_locale.ledger.account_search import MAX_QUERY
 from monnaie_locale.model import Account
 from monnaie_locale.money import parse_amount
@@ -48,7 +55,7 @@ _CARRIED = ("office", "key", "amount", "payment_reference")
 def _named_account(ctx: Context, said: str) -> str | list[Account]:
     """The code of the account ``said`` names whole, or the accounts its words match."""
     if not said:
-        raise InvalidRequest("say which account: its code, or words of its holder's name")
+        raise NoAccountSaid()
     found = counter.find_holders(ctx, said)
     if not found:
         raise UnknownAccount(said)
@@ -131,7 +138,7 @@ def convert_card(
     # The card terminal's ticket: the payment it names is converted once.
     payment = form_text(form, "payment_reference", limit=120)
     if not payment:
-        raise InvalidRequest("copy the card payment's reference from the terminal's ticket")
+        raise NoCardTicket()
     account = _named_account(ctx, form_text(form, "account", limit=MAX_QUERY))
     if isinstance(account, list):
         return _choose_account(request, ctx, form, "carte", account)

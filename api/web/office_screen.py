@@ -42,12 +42,15 @@ from api.web.shop import form_text, new_key
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import counter, directory
 from monnaie_locale.deployment import Deployment
-from monnaie_locale.errors import InvalidRequest
+from monnaie_locale.errors import Conflict, InvalidRequest
 from monnaie_locale.money import format_amount
 from monnaie_locale.operations.errors import InvalidNotes
 
 __all__ = [
     "Bureau",
+    "NoAccountSaid",
+    "NoCardTicket",
+    "ShortfallUnfunded",
     "bundle_of",
     "office_field",
     "office_page",
@@ -70,6 +73,46 @@ _FORMS = {
     "comptage": "web/bo_office_count.html",
     "banque": "web/bo_office_bank.html",
 }
+
+
+class NoOffice(InvalidRequest):
+    """A form posted without the office it was shown for (an old page, or a forged one)."""
+
+    code = "office_no_office"
+
+    def __init__(self) -> None:
+        super().__init__("the form names no exchange office; reload the page")
+
+
+class NoAccountSaid(InvalidRequest):
+    """A conversion or a deposit whose customer's account is left blank."""
+
+    code = "office_no_account"
+
+    def __init__(self) -> None:
+        super().__init__("say which account: its code, or words of its holder's name")
+
+
+class NoCardTicket(InvalidRequest):
+    """A card conversion without the payment's reference from the terminal's ticket."""
+
+    code = "office_no_card_ticket"
+
+    def __init__(self) -> None:
+        super().__init__("copy the card payment's reference from the terminal's ticket")
+
+
+class ShortfallUnfunded(Conflict):
+    """A till counted short that the association's own euros cannot replace yet: the core
+    refuses the count (the operating account may not go below zero), nothing is booked."""
+
+    code = "office_shortfall_unfunded"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the association's operating account cannot replace the missing cash yet; "
+            "nothing was booked: tell the association, then confirm the count again"
+        )
 
 
 def _money_helpers(request: Request, deployment: Deployment) -> dict[str, Callable[..., str]]:
@@ -138,7 +181,7 @@ def office_field(form: FormData) -> str:
     """The office a form was shown for (its act checks the actor works there)."""
     office = form_text(form, "office", limit=40)
     if not re.fullmatch(_OFFICE, office):
-        raise InvalidRequest("the form names no exchange office; reload the page")
+        raise NoOffice()
     return office
 
 

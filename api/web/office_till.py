@@ -26,12 +26,14 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 
 from api.web.back_office import back_office_of
-from api.web.office_screen import office_field, office_page, receipt
+from api.web.office_screen import ShortfallUnfunded, office_field, office_page, receipt
 from api.web.rendering import PageRoute
 from api.web.session import CheckedForm
 from api.web.shop import count_attempt, form_key, form_text
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import counter, offices
+from monnaie_locale.deployment import ASSOCIATION_OPERATING
+from monnaie_locale.errors import LimitExceeded
 from monnaie_locale.money import parse_amount
 
 __all__ = ["router"]
@@ -68,7 +70,14 @@ def close_till(
     count_attempt(request, ctx)
     office, key = office_field(form), form_key(form)
     counted = parse_amount(form_text(form, "counted", limit=40))
-    closing = offices.close_till(ctx, office, counted, key=key)
+    try:
+        closing = offices.close_till(ctx, office, counted, key=key)
+    except LimitExceeded as refusal:
+        # The core's words name an account's limit; the volunteer needs to hear what it
+        # means here: the association's own euros cannot replace the missing cash yet.
+        if refusal.account == ASSOCIATION_OPERATING:
+            raise ShortfallUnfunded() from refusal
+        raise
     return receipt(request, ctx, office, "closing", closing=closing)
 
 

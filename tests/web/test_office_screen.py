@@ -7,12 +7,14 @@ once."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api import i18n
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import accounts, books, counter, notes, offices
 from monnaie_locale.acts.sessions import acting_as
@@ -181,7 +183,7 @@ def test_the_account_is_found_by_words_of_its_name_then_chosen(
     ("fields", "status", "code"),
     [
         ({"account": "member:nobody", "amount": "5"}, 404, "unknown_account"),
-        ({"account": "", "amount": "5"}, 422, "invalid_request"),
+        ({"account": "", "amount": "5"}, 422, "office_no_account"),
         ({"account": ALICE, "amount": "12,505"}, 422, "invalid_amount"),
         ({"account": ALICE, "amount": "douze"}, 422, "invalid_amount"),
         ({"account": ALICE, "amount": "0"}, 422, "invalid_amount"),
@@ -213,7 +215,9 @@ def test_a_card_conversion_credits_the_account_and_leaves_the_till(
     assert again.status_code == 409, again.text
     assert snapshot(site.database) == before
     missing = _post(desk, "/guichet/carte", {"account": BOB, "amount": "30"})
-    assert missing.status_code == 422 and snapshot(site.database) == before
+    assert (missing.status_code, _code(missing)) == (422, "office_no_card_ticket")
+    assert "ticket du terminal" in missing.text
+    assert snapshot(site.database) == before
 
 
 def test_notes_handed_in_are_credited_and_go_back_to_the_stock(
@@ -269,6 +273,20 @@ def test_counting_the_till_shows_the_difference_then_books_it(site: Site, desk: 
     again = desk.post("/guichet/comptage/confirmer", data=form)
     assert again.status_code == 200 and _cash(site) == 6800
     assert _balance(site, ASSOCIATION_LOSSES) == losses - 200
+
+
+def test_a_shortfall_the_association_cannot_replace_yet_is_refused_and_said(
+    site: Site, desk: TestClient
+) -> None:
+    _post(desk, "/guichet/vente", {"n2000": "1"})
+    check = _post(desk, "/guichet/comptage", {"counted": "18"})
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', check.text))
+    before = snapshot(site.database)
+    refused = desk.post("/guichet/comptage/confirmer", data=form)
+    assert (refused.status_code, _code(refused)) == (409, "office_shortfall_unfunded")
+    assert "Prévenez l’association" in refused.text.replace("&#39;", "’")
+    assert snapshot(site.database) == before
+    assert _cash(site) == 2000
 
 
 def test_a_count_of_the_books_exactly_books_nothing(site: Site, desk: TestClient) -> None:
@@ -376,3 +394,15 @@ def test_an_expired_form_moves_nothing(site: Site, desk: TestClient) -> None:
     answer = desk.post("/guichet/vente", data={"csrf": csrf(desk), "office": OFFICE, "n2000": "1"})
     assert answer.status_code == 422 and _code(answer) == "invalid_request"
     assert snapshot(site.database) == before
+
+
+def test_every_text_of_the_office_s_pages_is_in_both_catalogues() -> None:
+    templates = Path(__file__).resolve().parents[2] / "api" / "pages" / "templates" / "web"
+    used = {
+        key
+        for template in templates.glob("bo_office_*.html")
+        for key in re.findall(r"\bt\.(\w+)", template.read_text(encoding="utf-8"))
+    }
+    assert used
+    for language in ("fr", "en"):
+        assert used - i18n.texts(language).keys() == set(), language
