@@ -87,6 +87,12 @@ def test_a_day_of_an_office_volunteer(chromium: Any, demo_site: str, screen: Scr
     assert page.locator("#print").is_visible()
     assert_accessible(page)
     keep_screenshot(page, "office-receipt", screen)
+    # Printed, the receipt is all there is: no menu, no buttons.
+    page.emulate_media(media="print")
+    assert page.locator("#receipt").is_visible()
+    for hidden in (".bar", "nav.sections", "#print", "#done"):
+        assert page.locator(hidden).is_hidden(), hidden
+    page.emulate_media(media="screen")
 
     # A cash conversion: alice is found by her name, then chosen.
     _go(page, "main .actions a[href^='/guichet?']")
