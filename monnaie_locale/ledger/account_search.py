@@ -2,8 +2,9 @@
 
 An exchange office's volunteer asks "your account?" and hears "Alice" or "alice" or the
 code itself. The search lists the open accounts of holders (members, businesses,
-authorities, the association) whose code or name holds every word, case aside, in code
-order (the code said whole first); system and office accounts are never a customer's.
+authorities) whose code or name holds every word, case aside, in code order (the code
+said whole first); the association's, the offices' and the system's accounts are never a
+customer's.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ _HOLDER_KINDS = tuple(
         AccountKind.MEMBER,
         AccountKind.BUSINESS,
         AccountKind.AUTHORITY,
-        AccountKind.ASSOCIATION,
     )
 )
 
