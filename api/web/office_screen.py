@@ -40,7 +40,7 @@ from api.web.back_office import back_office_of
 from api.web.rendering import PageRoute, language_of, redirect, render
 from api.web.shop import form_text, new_key
 from monnaie_locale.acting import Context
-from monnaie_locale.acts import counter, directory
+from monnaie_locale.acts import counter, directory, offices
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.errors import Conflict, InvalidRequest
 from monnaie_locale.money import format_amount
@@ -151,6 +151,8 @@ def office_page(
             "office": office,
             "office_name": names.get(office, office),
             "denominations": sorted(ctx.deployment.denominations),
+            # The auditor reads the counter; its forms are the office staff's alone.
+            "reads_only": ctx.actor.role not in offices.close_till.roles,
             **_money_helpers(request, ctx.deployment),
         },
         user=ctx.actor,
