@@ -73,6 +73,9 @@ from api.web import (
     bo_rules,
     bo_users,
     directory_page,
+    office_counter,
+    office_screen,
+    office_till,
     passkey_pages,
 )
 from api.web import bo_bank as web_bo_bank
@@ -246,6 +249,9 @@ def create_app(
         bo_rules,
         web_bo_notes,
         web_bo_bank,
+        office_screen,
+        office_counter,
+        office_till,
         web_assets,
     ):
         app.include_router(page_router.router)

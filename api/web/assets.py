@@ -28,6 +28,7 @@ _TYPES = {
     "scan.js": "text/javascript",
     "icon.svg": "image/svg+xml",
     "passkey-pages.js": "text/javascript",
+    "office-screen.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False, dependencies=[Public], route_class=PageRoute)

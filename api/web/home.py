@@ -52,12 +52,15 @@ _HOMES = {
     Role.ASSOCIATION_OPERATOR: "/gestion",
     Role.AUDITOR: "/gestion",
     Role.ADMIN: "/gestion",
+    Role.OFFICE_OPERATOR: "/guichet",
 }
 
 
 def home_for(principal: Principal) -> str:
     """Where a user lands after signing in: their wallet, their shop, the association's
     dashboard, or the home page."""
+    """Where a user lands after signing in: their wallet, their shop, their exchange
+    office's counter, or the home page."""
     return _HOMES.get(principal.role, "/")
 
 

@@ -56,17 +56,19 @@ from monnaie_locale.operations.common import (
     post_entries,
 )
 from monnaie_locale.operations.errors import OfficeNotEmpty, UnknownRecord, WrongState
-from monnaie_locale.store.tables_operations import office_closings, till_deposits
+from monnaie_locale.store.tables_operations import note_stocks, office_closings, till_deposits
 
 __all__ = [
     "ClosedOffice",
     "OfficeClosing",
+    "OfficeDesk",
     "TillDeposit",
     "bank_till",
     "close_office",
     "close_till",
     "load_closing",
     "load_till_deposit",
+    "office_desk",
     "receive_till_deposit",
     "till_cash",
     "till_deposit_reference",
@@ -110,6 +112,41 @@ def till_deposit_reference(deployment: Deployment, deposit_id: int) -> str:
 def till_cash(conn: Connection, office: str) -> int:
     """The cash the books say is in the office's till (a positive amount)."""
     return -get_account(conn, office_till(office)).balance
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeDesk:
+    """What an office holds now: the till's cash and the stock's notes by denomination."""
+
+    office: str
+    cash: int
+    # (denomination, count) for every denomination of the deployment, smallest first.
+    notes: tuple[tuple[int, int], ...]
+
+    @property
+    def notes_value(self) -> int:
+        return sum(denomination * count for denomination, count in self.notes)
+
+    def count_of(self, denomination: int) -> int:
+        return dict(self.notes).get(denomination, 0)
+
+
+def office_desk(conn: Connection, deployment: Deployment, office: str) -> OfficeDesk:
+    """The till's cash and the note stock's counts of ``office`` (an unknown office:
+    :class:`~monnaie_locale.errors.UnknownAccount`)."""
+    cash = till_cash(conn, office)
+    rows = conn.execute(
+        select(note_stocks.c.denomination, note_stocks.c.count).where(
+            note_stocks.c.location == f"office:{office}"
+        )
+    ).all()
+    counts = {int(denomination): int(count) for denomination, count in rows}
+    denominations = sorted({*deployment.denominations, *counts})
+    return OfficeDesk(
+        office=office,
+        cash=cash,
+        notes=tuple((denomination, counts.get(denomination, 0)) for denomination in denominations),
+    )
 
 
 def _difference_entries(till: str, difference: int) -> list[TransferRequest]:

@@ -116,6 +116,20 @@ POST /gestion/utilisateurs/{username}/deconnecter . . . . . . . x
 GET  /gestion/utilisateurs/cles-api  . . . . . x x x
 POST /gestion/utilisateurs/cles-api  . . . . . x . x
 POST /gestion/utilisateurs/cles-api/{key_id}/revoquer . . . . . x . x
+GET  /guichet                         . . . . x x x x
+GET  /guichet/vente                   . . . . x x x x
+GET  /guichet/especes                 . . . . x x x x
+GET  /guichet/carte                   . . . . x x x x
+GET  /guichet/depot                   . . . . x x x x
+GET  /guichet/comptage                . . . . x x x x
+GET  /guichet/banque                  . . . . x x x x
+POST /guichet/vente                   . . . . x x . x
+POST /guichet/especes                 . . . . x x . x
+POST /guichet/carte                   . . . . x x . x
+POST /guichet/depot                   . . . . x x . x
+POST /guichet/comptage                . . . . x x . x
+POST /guichet/comptage/confirmer      . . . . x x . x
+POST /guichet/banque                  . . . . x x . x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
