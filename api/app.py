@@ -64,6 +64,7 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
+from api.web import bo_audit as web_bo_audit
 from api.web import directory_page, passkey_pages
 from api.web import home as web_home
 from api.web import shop as web_shop
@@ -226,6 +227,7 @@ def create_app(
         web_shop_settings,
         web_shop_staff,
         web_shop_profile,
+        web_bo_audit,
         web_assets,
     ):
         app.include_router(page_router.router)

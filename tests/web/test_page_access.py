@@ -72,6 +72,14 @@ POST /commerce/reconversions/{request_id}/annuler . x . . . . . .
 GET  /commerce/releves                . x x . . . . .
 GET  /commerce/releves.csv            . x x . . . . .
 GET  /commerce/releves.pdf            . x x . . . . .
+GET  /audit                           . . . . . x x x
+GET  /audit/reserve                   . . . . . x x x
+GET  /audit/journal                   . . . . . x x x
+GET  /audit/exports                   . . . . . x x x
+GET  /audit/exports/fec.txt           . . . . . x x x
+GET  /audit/exports/journal.txt       . . . . . x x x
+GET  /audit/exports/releve.csv        . . . . . x x x
+GET  /audit/actes                     . . . . . x x x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
