@@ -19,6 +19,7 @@ Page                               Who may open it
 ``GET /audit/exports/fec.txt``     the same: the FEC of a period
 ``GET /audit/exports/journal.txt`` the same: the plain-text journal (hledger)
 ``GET /audit/exports/releve.csv``  the same: an account's statement of a period
+                                   (without an account, the form that names one)
 ``GET /audit/actes``               the same: the administrative acts, newest first,
                                    by actor and by act, a page at a time
 =================================  ==============================================
@@ -36,7 +37,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.typography import money
 from api.web.back_office import back_office_of
-from api.web.rendering import PageRoute, language_of, render
+from api.web.rendering import PageRoute, language_of, redirect, render
 from monnaie_locale import admin_log, exports
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import audit, reserve
@@ -181,9 +182,10 @@ def statement_file(
     du: Day = None,
     au: Day = None,
 ) -> Response:
-    start, end = _period(du, au)
     if not compte:
-        raise InvalidRequest("name the account whose statement to download")
+        # The address opened bare: the form that names the account.
+        return redirect(request, "/audit/exports#statement")
+    start, end = _period(du, au)
     french = language_of(request) == "fr"
     out = io.StringIO()
     exporting.write_statement_csv(

@@ -107,7 +107,8 @@ def _tamper_with_a_posting(site: Site) -> None:
         else:
             triggers = conn.execute(
                 text(
-                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'postings'"
+                    "SELECT name FROM sqlite_master"
+                    " WHERE type = 'trigger' AND tbl_name = 'postings'"
                 )
             ).scalars()
             for name in list(triggers):
@@ -169,7 +170,6 @@ def test_each_export_downloads_the_books_with_the_test_conversion(site: Site) ->
     "address",
     [
         "/audit/exports/fec.txt?du=2026-12-31&au=2026-01-01",
-        "/audit/exports/releve.csv",
         "/audit/exports/releve.csv?compte=nobody",
     ],
 )
@@ -217,6 +217,12 @@ def test_the_acts_log_pages_from_the_newest(site: Site) -> None:
     ids = [int(i) for i in re.findall(r'<tr id="act-(\d+)"', older.text)]
     newest = [int(i) for i in re.findall(r'<tr id="act-(\d+)"', every.text)]
     assert ids and max(ids) < min(newest)
+
+
+def test_the_statement_opened_without_an_account_leads_to_its_form(site: Site) -> None:
+    answer = site.as_role(Role.AUDITOR).get("/audit/exports/releve.csv", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/audit/exports#statement"
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.MERCHANT_OWNER, Role.OFFICE_OPERATOR])
