@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query
 from api.deps import acting
 from api.problems import problem_responses
 from api.schemas.audit import AdminActOut, AdminActsOut, VerificationOut
+from api.schemas.common import MAX_ROW_ID
 from monnaie_locale import admin_log
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import audit
@@ -56,7 +57,7 @@ def verify_journal(ctx: Annotated[Context, acting(audit.verify_journal)]) -> Ver
 )
 def administrative_acts(
     ctx: Annotated[Context, acting(audit.administrative_acts)],
-    after_id: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=admin_log.MAX_LIMIT)] = 100,
     actor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     act: Annotated[str | None, Query(min_length=1, max_length=80)] = None,

@@ -19,7 +19,17 @@ import pytest
 from sqlalchemy import select
 
 from monnaie_locale.acting import Context
-from monnaie_locale.acts import accounts, api_keys, audit, bank, chart, offices, rules, users
+from monnaie_locale.acts import (
+    accounts,
+    api_keys,
+    audit,
+    bank,
+    chart,
+    offices,
+    periods,
+    rules,
+    users,
+)
 from monnaie_locale.admin_log import LOGGED_ACTS, AdminAct
 from monnaie_locale.auth import Role
 from monnaie_locale.auth.errors import RoleForbidden
@@ -200,8 +210,6 @@ def _opened_summary() -> dict[str, object]:
 
 
 def test_a_period_closed_is_logged_with_its_day(fronts: Fronts) -> None:
-    from monnaie_locale.acts import periods
-
     operator = fronts.context(OPERATOR)
     try:
         periods.close_period(operator, date(2026, 10, 31), note="octobre")
@@ -281,3 +289,34 @@ def test_the_api_and_the_command_line_show_the_log(fronts: Fronts) -> None:
     table = fronts.mlc("audit", "acts", actor=STAFF[AUDITOR][0])
     assert table.exit_code == 0, table.output
     assert "users.disable" in table.output
+
+
+ADMINISTRATIVE = {
+    "users.create_user",
+    "users.disable",
+    "users.enable",
+    "users.unlock",
+    "users.reset_password",
+    "users.link_account",
+    "users.revoke_tokens",
+    "api_keys.create_key",
+    "api_keys.revoke_key",
+    "accounts.open_account",
+    "accounts.import_accounts",
+    "accounts.rename",
+    "accounts.freeze",
+    "accounts.unfreeze",
+    "accounts.close",
+    "rules.change_rule",
+    "bank.add_bank_account",
+    "bank.change_bank_account",
+    "offices.add_office",
+    "offices.close_office",
+    "periods.close_period",
+    "chart.set_chart_rule",
+    "chart.unset_chart_rule",
+}
+
+
+def test_the_logged_acts_are_the_administrative_ones() -> None:
+    assert LOGGED_ACTS == ADMINISTRATIVE
