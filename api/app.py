@@ -78,6 +78,7 @@ from api.web import (
     office_till,
     passkey_pages,
 )
+from api.web import bo_audit as web_bo_audit
 from api.web import bo_bank as web_bo_bank
 from api.web import bo_notes as web_bo_notes
 from api.web import home as web_home
@@ -252,6 +253,7 @@ def create_app(
         office_screen,
         office_counter,
         office_till,
+        web_bo_audit,
         web_assets,
     ):
         app.include_router(page_router.router)

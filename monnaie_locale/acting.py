@@ -10,6 +10,7 @@ returns: the rules and the permissions are written once, here in the core.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import secrets
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import anyio.to_thread
 from sqlalchemy import Connection
 
 from monnaie_locale import journal
+from monnaie_locale.admin_log import LOGGED_ACTS, Logged, Pending
 from monnaie_locale.auth.errors import NotYourAccount, RoleForbidden
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import Role
@@ -44,6 +46,9 @@ class Context:
     ``seal_after_commit`` is for a process with no background sealing (the CLI on
     PostgreSQL): each write is then followed by chaining the journal (see
     :mod:`monnaie_locale.journal`). SQLite chains inside each transaction already.
+
+    ``logging`` is an administrative act's row, set by the act itself (see :class:`Act`):
+    its first :meth:`write` writes it in the same transaction.
     """
 
     database: Database
@@ -51,6 +56,7 @@ class Context:
     deployment: Deployment
     clock: Clock = utc_now
     seal_after_commit: bool = False
+    logging: Pending | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def key(self, idempotency_key: str) -> str:
         """The caller's idempotency key, kept apart from every other caller's.
@@ -61,7 +67,13 @@ class Context:
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """The result of ``work`` once its write transaction has committed."""
-        result = self.database.write(work)
+        pending = self.logging
+        if pending is None or pending.written:
+            result = self.database.write(work)
+        else:
+            # An administrative act's first write carries its row (monnaie_locale.admin_log).
+            result = self.database.write(lambda conn: pending.write_with(conn, work))
+            pending.written = True
         self._sealed()
         return result
 
@@ -160,30 +172,50 @@ class Context:
 
 
 class Act(Generic[P, T]):
-    """An act of the currency, with the roles that may do it (see :func:`act`)."""
+    """An act of the currency, with the roles that may do it (see :func:`act`).
+
+    An administrative act (``logged``) is logged as ``module.function``
+    (:attr:`log_name`): its context carries the row its first write records.
+    """
 
     def __init__(
-        self, function: Callable[Concatenate[Context, P], T], roles: frozenset[Role]
+        self,
+        function: Callable[Concatenate[Context, P], T],
+        roles: frozenset[Role],
+        logged: Logged | None = None,
     ) -> None:
         functools.update_wrapper(self, function)
         self.function = function
         self.roles = roles
+        self.logged = logged
+        self.log_name = f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}"
+        if logged is not None:
+            LOGGED_ACTS.add(self.log_name)
 
     def __call__(self, ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> T:
         if ctx.actor.role not in self.roles:
             raise RoleForbidden(str(ctx.actor.role))
+        if self.logged is not None:
+            pending = self.logged.pending(
+                self.log_name, self.function, ctx.actor, ctx.clock, args, kwargs
+            )
+            ctx = dataclasses.replace(ctx, logging=pending)
         return self.function(ctx, *args, **kwargs)
 
 
-def act(*roles: Role) -> Callable[[Callable[Concatenate[Context, P], T]], Act[P, T]]:
+def act(
+    *roles: Role, logged: Logged | None = None
+) -> Callable[[Callable[Concatenate[Context, P], T]], Act[P, T]]:
     """Declare an act and the roles that may do it; others get :class:`RoleForbidden`.
 
     The roles are the act's to say: the API states them on its route from ``.roles``, so
-    the OpenAPI document, the route and the act never disagree.
+    the OpenAPI document, the route and the act never disagree. ``logged`` declares an
+    administrative act, recorded with its actor in the log of
+    :mod:`monnaie_locale.admin_log` by the transaction that does it.
     """
 
     def declare(function: Callable[Concatenate[Context, P], T]) -> Act[P, T]:
-        return Act(function, frozenset(roles))
+        return Act(function, frozenset(roles), logged)
 
     return declare
 

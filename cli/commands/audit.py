@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -115,3 +116,61 @@ def _table(run: RunContext, result: Verification) -> Table:
         where = "-" if discrepancy.sequence is None else str(discrepancy.sequence)
         table.add_row(where, escape(discrepancy.reason))
     return table
+
+
+@group.command()
+def acts(
+    ctx: typer.Context,
+    after_id: Annotated[
+        int, typer.Option("--after-id", min=0, help="Only the acts after this row's number.")
+    ] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many acts.")] = 100,
+    actor: Annotated[
+        str | None, typer.Option(help="Only the acts of this user (a name, or user:<id>).")
+    ] = None,
+    act: Annotated[
+        str | None, typer.Option("--act", help="Only this act, such as users.disable.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """The log of administrative acts, oldest first: who created or disabled a user, opened
+    or froze an account, changed a rule, a bank account, an office, the chart, closed a
+    period, and when. No row holds a password nor a key's secret.
+
+    [b]Example:[/b] mlc audit acts --actor admin --act users.disable
+    """
+    run = run_context(ctx)
+    found = audit.administrative_acts(
+        run.context(), after_id=after_id, limit=limit, actor=actor, act=act
+    )
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": row.id,
+                    "done_at": row.done_at.isoformat(),
+                    "actor": row.actor,
+                    "actor_name": row.actor_name,
+                    "role": row.role,
+                    "act": row.act,
+                    "target": row.target,
+                    "summary": row.summary,
+                }
+                for row in found
+            ]
+        )
+        return
+    table = Table(title=run.messages("audit.acts_title"))
+    for column in ("id", "date", "user", "role", "act", "target", "summary"):
+        table.add_column(run.messages(f"col.{column}"))
+    for row in found:
+        table.add_row(
+            str(row.id),
+            row.done_at.isoformat(timespec="seconds"),
+            escape(row.actor_name),
+            row.role,
+            row.act,
+            escape(row.target),
+            escape(json.dumps(row.summary, ensure_ascii=False)),
+        )
+    run.out.print(table)

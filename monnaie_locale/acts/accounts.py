@@ -39,7 +39,12 @@ from sqlalchemy import Connection
 
 from monnaie_locale import directory, exports
 from monnaie_locale.acting import Act, Context, act
+<<<<<<< HEAD
 from monnaie_locale.auth.roles import EVERYONE, OPERATORS, SEES_ALL_ACCOUNTS
+=======
+from monnaie_locale.admin_log import Logged
+from monnaie_locale.auth.roles import EVERYONE, OPERATORS
+>>>>>>> audit
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import accounts, history
 from monnaie_locale.model import Account, AccountKind, AccountStatus
@@ -75,6 +80,8 @@ __all__ = [
 
 # Opening and closing accounts is the association's decision.
 ACCOUNT_MANAGERS = OPERATORS
+# A change of one account's status, logged with its code (monnaie_locale.admin_log).
+_ACCOUNT = Logged(target="code")
 
 
 class Usual(enum.Enum):
@@ -88,7 +95,21 @@ Limit = int | None | Literal[Usual.LIMIT]
 """A lowest or highest balance: an amount, ``None`` for no limit, or :data:`USUAL`."""
 
 
-@act(*ACCOUNT_MANAGERS)
+@act(
+    *ACCOUNT_MANAGERS,
+    logged=Logged(
+        target="code",
+        fields=(
+            "kind",
+            "currency",
+            "lower_limit",
+            "upper_limit",
+            "owner_ref",
+            "category",
+            "display_name",
+        ),
+    ),
+)
 def open_account(
     ctx: Context,
     code: str,
@@ -131,7 +152,11 @@ def open_account(
     return ctx.write(work)
 
 
-@act(*ACCOUNT_MANAGERS)
+@act(
+    *ACCOUNT_MANAGERS,
+    # Logged only when the accounts are opened: a dry run or a refused file writes nothing.
+    logged=Logged(fields=("encoding",), written=lambda opened: {"opened": len(opened)}),
+)
 def import_accounts(
     ctx: Context,
     data: bytes,
@@ -270,7 +295,7 @@ def balance_as_of(ctx: Context, code: str, moment: datetime) -> int:
     return ctx.read(lambda conn: history.balance_as_of(conn, code, moment))
 
 
-@act(*ACCOUNT_MANAGERS)
+@act(*ACCOUNT_MANAGERS, logged=Logged(target="code", fields=("display_name",)))
 def rename(ctx: Context, code: str, display_name: str | None) -> Account:
     """Change the name payers are shown; ``None`` shows the code again.
 
@@ -293,19 +318,19 @@ StatusChange = Act[[str], Account]
 """What :func:`freeze`, :func:`unfreeze` and :func:`close` are: a change of status."""
 
 
-@act(*ACCOUNT_MANAGERS)
+@act(*ACCOUNT_MANAGERS, logged=_ACCOUNT)
 def freeze(ctx: Context, code: str) -> Account:
     """Stop every movement on the account until it is unfrozen."""
     return _set_status(ctx, code, AccountStatus.FROZEN)
 
 
-@act(*ACCOUNT_MANAGERS)
+@act(*ACCOUNT_MANAGERS, logged=_ACCOUNT)
 def unfreeze(ctx: Context, code: str) -> Account:
     """Let a frozen account move money again."""
     return _set_status(ctx, code, AccountStatus.ACTIVE)
 
 
-@act(*ACCOUNT_MANAGERS)
+@act(*ACCOUNT_MANAGERS, logged=_ACCOUNT)
 def close(ctx: Context, code: str) -> Account:
     """Close an empty account for good (refused while its balance or holds are not zero)."""
     return _set_status(ctx, code, AccountStatus.CLOSED)

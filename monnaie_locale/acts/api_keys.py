@@ -19,13 +19,20 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from monnaie_locale.acting import Context, act
+from monnaie_locale.admin_log import Logged
 from monnaie_locale.auth import api_keys
 from monnaie_locale.auth.roles import KEY_MANAGERS, Role
 
 __all__ = ["create_key", "list_keys", "revoke_key"]
 
 
-@act(*KEY_MANAGERS)
+@act(
+    *KEY_MANAGERS,
+    # The secret is never logged: the key's id says which key it was.
+    logged=Logged(
+        target="account", fields=("label",), written=lambda made: {"key_id": made.key.id}
+    ),
+)
 def create_key(ctx: Context, account: str, *, label: str = "") -> api_keys.CreatedApiKey:
     """A new cashier key for ``account``, with its secret (never stored, never shown again)."""
     ctx.actor.check_move_from(account)
@@ -36,7 +43,7 @@ def create_key(ctx: Context, account: str, *, label: str = "") -> api_keys.Creat
     )
 
 
-@act(*KEY_MANAGERS)
+@act(*KEY_MANAGERS, logged=Logged(target="key_id"))
 def revoke_key(ctx: Context, key_id: int) -> api_keys.ApiKey:
     """Revoke a key at once; revoking it again changes nothing."""
 

@@ -22,6 +22,7 @@ unmatch_line            the same
 from __future__ import annotations
 
 from monnaie_locale.acting import Context, act
+from monnaie_locale.admin_log import Logged
 from monnaie_locale.auth.roles import OPERATORS, REPORT_READERS
 from monnaie_locale.operations import bank_accounts, bank_reconciliation
 from monnaie_locale.operations.bank_accounts import BankAccount
@@ -44,7 +45,7 @@ def list_bank_accounts(ctx: Context) -> list[BankAccount]:
     return ctx.read(bank_accounts.list_bank_accounts)
 
 
-@act(*OPERATORS)
+@act(*OPERATORS, logged=Logged(target="name", fields=("role", "iban", "bic")))
 def add_bank_account(
     ctx: Context, name: str, *, role: str, iban: str, bic: str | None = None
 ) -> BankAccount:
@@ -57,7 +58,7 @@ def add_bank_account(
     )
 
 
-@act(*OPERATORS)
+@act(*OPERATORS, logged=Logged(target="name", fields=("iban", "bic", "new_name")))
 def change_bank_account(
     ctx: Context,
     name: str,

@@ -20,6 +20,7 @@ from datetime import date, tzinfo
 
 from monnaie_locale import books_report, chart
 from monnaie_locale.acting import Context, act
+from monnaie_locale.admin_log import Logged
 from monnaie_locale.auth.roles import OPERATORS, REPORT_READERS
 from monnaie_locale.books_report import Books
 from monnaie_locale.chart import ChartOfAccounts
@@ -34,7 +35,10 @@ def show_chart(ctx: Context) -> ChartOfAccounts:
     return ctx.read(chart.chart)
 
 
-@act(*OPERATORS)
+@act(
+    *OPERATORS,
+    logged=Logged(target="pattern", fields=("number", "label", "auxiliary", "currency")),
+)
 def set_chart_rule(
     ctx: Context,
     pattern: str,
@@ -50,7 +54,7 @@ def set_chart_rule(
     return ctx.write(lambda conn: chart.set_rule(conn, rule, now=ctx.clock(), by=ctx.actor.name))
 
 
-@act(*OPERATORS)
+@act(*OPERATORS, logged=Logged(target="pattern", fields=("currency",)))
 def unset_chart_rule(ctx: Context, pattern: str, *, currency: str | None = None) -> None:
     """Remove the association's rule: the built-in chart maps those accounts again."""
     ctx.write(lambda conn: chart.unset_rule(conn, pattern, currency))

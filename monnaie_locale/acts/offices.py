@@ -28,6 +28,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from monnaie_locale.acting import Context, act, check_office
+from monnaie_locale.admin_log import Logged
 from monnaie_locale.auth.roles import OFFICE_STAFF, OPERATORS
 from monnaie_locale.deployment import add_office as open_office
 from monnaie_locale.deployment import offices_in_books
@@ -51,7 +52,7 @@ def open_offices(database: Database) -> tuple[str, ...]:
     return database.read(offices_in_books)
 
 
-@act(*OPERATORS)
+@act(*OPERATORS, logged=Logged(target="office"))
 def add_office(ctx: Context, office: str) -> None:
     """Open the till and the note stock of a new exchange office (once)."""
     ctx.write(lambda conn: open_office(conn, ctx.deployment, office, now=ctx.clock()))
@@ -107,7 +108,7 @@ def receive_till_deposit(
     return ctx.write_settlement(receive, key=key, request=request)
 
 
-@act(*OPERATORS)
+@act(*OPERATORS, logged=Logged(target="office"))
 def close_office(ctx: Context, office: str) -> ClosedOffice:
     """Close an exchange office for good: its till and note stock refuse every operation.
 

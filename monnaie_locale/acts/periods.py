@@ -18,6 +18,7 @@ from datetime import date
 
 from monnaie_locale import periods
 from monnaie_locale.acting import Context, act
+from monnaie_locale.admin_log import Logged
 from monnaie_locale.auth.roles import OPERATORS, REPORT_READERS
 from monnaie_locale.model import check_plain_text
 from monnaie_locale.periods import Check, ClosedPeriod
@@ -33,7 +34,7 @@ def closing_checklist(ctx: Context, through: date) -> list[Check]:
     return ctx.read(lambda conn: periods.checklist(conn, ctx.deployment, through=through))
 
 
-@act(*OPERATORS)
+@act(*OPERATORS, logged=Logged(target="through", fields=("year_end", "note")))
 def close_period(
     ctx: Context, through: date, *, year_end: bool = False, note: str = ""
 ) -> ClosedPeriod:

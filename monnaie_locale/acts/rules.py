@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 
 from monnaie_locale import rules
 from monnaie_locale.acting import Context, act
+from monnaie_locale.admin_log import Logged
 from monnaie_locale.auth.roles import EVERYONE, OPERATORS, REPORT_READERS
 from monnaie_locale.rules import RuleChange, RuleInForce
 
@@ -48,7 +49,7 @@ def rule_history(ctx: Context) -> list[RuleChange]:
     return ctx.read(rules.history)
 
 
-@act(*OPERATORS)
+@act(*OPERATORS, logged=Logged(target="rule", fields=("value", "effective_from", "new_category")))
 def change_rule(
     ctx: Context, rule: str, value: str, *, effective_from: date, new_category: bool = False
 ) -> RuleChange:

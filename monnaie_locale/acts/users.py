@@ -35,6 +35,7 @@ from sqlalchemy import Connection, select
 
 from monnaie_locale import rules
 from monnaie_locale.acting import Context, act
+from monnaie_locale.admin_log import Logged
 from monnaie_locale.auth import password_change, tokens, user_admin
 from monnaie_locale.auth import users as auth_users
 from monnaie_locale.auth.errors import AdministratorExists, UnknownUser
@@ -64,6 +65,8 @@ __all__ = [
 
 # Who may sign in, with which role and which accounts, is the administrator's decision.
 USER_MANAGERS = ADMINS
+# An administrative act on one user, logged with their name (monnaie_locale.admin_log).
+_USER = Logged(target="username")
 
 
 def set_up(
@@ -124,7 +127,7 @@ def _change(
     return ctx.write(work)
 
 
-@act(*USER_MANAGERS)
+@act(*USER_MANAGERS, logged=Logged(target="username", fields=("role", "accounts")))
 def create_user(
     ctx: Context, username: str, *, password: str, role: Role, accounts: Iterable[str] = ()
 ) -> UserSummary:
@@ -153,7 +156,7 @@ def get_user(ctx: Context, username: str) -> UserSummary:
     return ctx.read(lambda conn: user_admin.user_summary(conn, _user_id(conn, username)))
 
 
-@act(*USER_MANAGERS)
+@act(*USER_MANAGERS, logged=Logged(target="username", fields=("account",)))
 def link_account(ctx: Context, username: str, account: str) -> UserSummary:
     """Let the user hold ``account`` (see it, and move it as their role allows)."""
     return _change(
@@ -163,7 +166,7 @@ def link_account(ctx: Context, username: str, account: str) -> UserSummary:
     )
 
 
-@act(*USER_MANAGERS)
+@act(*USER_MANAGERS, logged=_USER)
 def revoke_tokens(ctx: Context, username: str) -> int:
     """Sign the user out everywhere; the number of tokens revoked."""
     return ctx.write(
@@ -176,7 +179,7 @@ def _not_self(ctx: Context, user_id: int, refusal: str) -> None:
         raise InvalidRequest(refusal)
 
 
-@act(*USER_MANAGERS)
+@act(*USER_MANAGERS, logged=_USER)  # the password is never logged
 def reset_password(ctx: Context, username: str, password: str) -> UserSummary:
     """Set another user's password: they are signed out everywhere, any lock is lifted."""
     user_id = ctx.read(lambda conn: _user_id(conn, username))
@@ -185,11 +188,11 @@ def reset_password(ctx: Context, username: str, password: str) -> UserSummary:
     )
     # Not in one transaction with the lookup: hashing is slow on purpose, and must not
     # hold the database's write lock (see monnaie_locale.auth.password_change).
-    password_change.reset_password(ctx.database, user_id, new=password, clock=ctx.clock)
+    password_change.reset_password(ctx, user_id, new=password, clock=ctx.clock)
     return ctx.read(lambda conn: user_admin.user_summary(conn, user_id))
 
 
-@act(*USER_MANAGERS)
+@act(*USER_MANAGERS, logged=_USER)
 def disable(ctx: Context, username: str) -> UserSummary:
     """Stop another user from signing in, and end their sessions."""
 
@@ -201,13 +204,13 @@ def disable(ctx: Context, username: str) -> UserSummary:
     return _change(ctx, username, disable_one)
 
 
-@act(*USER_MANAGERS)
+@act(*USER_MANAGERS, logged=_USER)
 def enable(ctx: Context, username: str) -> UserSummary:
     """Let a disabled user sign in again (their old sessions stay ended)."""
     return _change(ctx, username, user_admin.enable_user)
 
 
-@act(*USER_MANAGERS)
+@act(*USER_MANAGERS, logged=_USER)
 def unlock(ctx: Context, username: str) -> UserSummary:
     """Lift the lock left by repeated failed sign-ins."""
     return _change(ctx, username, user_admin.unlock_user)

@@ -11,7 +11,9 @@ sign-in: a stolen token cannot be used to guess the password at leisure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, update
 
@@ -29,7 +31,18 @@ from monnaie_locale.clock import Clock
 from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables_auth import users
 
-__all__ = ["change_own_password", "reset_password"]
+__all__ = ["Transactions", "change_own_password", "reset_password"]
+
+T = TypeVar("T")
+
+
+class Transactions(Protocol):
+    """Where a reset reads and writes: a database, or an actor's context (whose write
+    then also logs the reset, see :mod:`monnaie_locale.admin_log`)."""
+
+    def read(self, query: Callable[[Connection], T]) -> T: ...
+
+    def write(self, work: Callable[[Connection], T]) -> T: ...
 
 
 def change_own_password(
@@ -69,7 +82,7 @@ def change_own_password(
     return database.write(store)
 
 
-def reset_password(database: Database, user_id: int, *, new: str, clock: Clock) -> None:
+def reset_password(database: Transactions, user_id: int, *, new: str, clock: Clock) -> None:
     """An administrator sets a user's password, which also lifts a sign-in lock; the
     user is signed out everywhere. A disabled user stays disabled."""
     database.read(lambda conn: get_user(conn, user_id))

@@ -8,7 +8,8 @@ code; :meth:`Fronts.refused_alike` does the same for a route and a command alone
 way nothing may change: neither the ledger, nor the records of the currency's operations
 (conversions, reconversions, payouts, notes, tills, fees, bank statements, closures, note
 series written off, conversions taken back), nor the accounts' names, the directory, the
-users, the accounts they hold, their tokens, the API keys and the currency's rules.
+users, the accounts they hold, their tokens, the API keys, the currency's rules and the
+log of administrative acts.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
+from monnaie_locale.store.tables_admin_log import admin_acts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
 from monnaie_locale.store.tables_bank import bank_accounts, bank_line_changes
 from monnaie_locale.store.tables_chart import chart_rules
@@ -101,6 +103,7 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(chart_rules.c.pattern, chart_rules.c.currency, chart_rules.c.number),
         rows(*business_profiles.c),
         rows(*office_places.c),
+        rows(admin_acts.c.id),
     )
 
 

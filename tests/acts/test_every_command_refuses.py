@@ -408,6 +408,8 @@ WALK: tuple[Walk, ...] = (
          ((OWNER, NOT_YOURS), (CASHIER, NOT_YOURS))),
     # Reading the books whole
     Walk("audit verify", audit.verify_journal, "", get("/v1/audit/journal"), (MEMBER, COUNTER)),
+    Walk("audit acts", audit.administrative_acts, "", get("/v1/audit/acts"),
+         (MEMBER, OWNER, COUNTER)),
     Walk("export statement", exports.write_statement_csv,
          "bakery --format csv --output {files}/bakery.csv",
          get("/v1/accounts/bakery/statement", format="csv"),

@@ -70,6 +70,7 @@ POST /v1/users/{username}/disable                     .   .   .   .   .   .   . 
 POST /v1/users/{username}/enable                      .   .   .   .   .   .   .   x
 POST /v1/users/{username}/unlock                      .   .   .   .   .   .   .   x
 GET  /v1/audit/journal                                .   .   .   .   .   x   x   x
+GET  /v1/audit/acts                                   .   .   .   .   .   x   x   x
 GET  /v1/exports/fec                                  .   .   .   .   .   x   x   x
 GET  /v1/exports/journal.ledger                       .   .   .   .   .   x   x   x
 GET  /v1/checkout/keys                                public

@@ -130,6 +130,14 @@ POST /guichet/depot                   . . . . x x . x
 POST /guichet/comptage                . . . . x x . x
 POST /guichet/comptage/confirmer      . . . . x x . x
 POST /guichet/banque                  . . . . x x . x
+GET  /audit                           . . . . . x x x
+GET  /audit/reserve                   . . . . . x x x
+GET  /audit/journal                   . . . . . x x x
+GET  /audit/exports                   . . . . . x x x
+GET  /audit/exports/fec.txt           . . . . . x x x
+GET  /audit/exports/journal.txt       . . . . . x x x
+GET  /audit/exports/releve.csv        . . . . . x x x
+GET  /audit/actes                     . . . . . x x x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
