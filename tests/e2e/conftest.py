@@ -43,8 +43,13 @@ def browser(chromium: Any) -> Any:
     return chromium
 
 
-@pytest.fixture(params=SCREENS, ids=str)
+# A phone in French and a desktop in English: each size and each language once. The
+# other two pairs found nothing these two did not, and cost a browser story each.
+STORY_SCREENS = (SCREENS[0], SCREENS[3])
+
+
+@pytest.fixture(params=STORY_SCREENS, ids=str)
 def screen(request: pytest.FixtureRequest) -> Screen:
-    """Each test that takes it runs on a phone and a desktop, in French and in English."""
+    """Each test that takes it runs on a phone in French and on a desktop in English."""
     screen: Screen = request.param
     return screen
