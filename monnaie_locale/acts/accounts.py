@@ -39,12 +39,8 @@ from sqlalchemy import Connection
 
 from monnaie_locale import directory, exports
 from monnaie_locale.acting import Act, Context, act
-<<<<<<< HEAD
-from monnaie_locale.auth.roles import EVERYONE, OPERATORS, SEES_ALL_ACCOUNTS
-=======
 from monnaie_locale.admin_log import Logged
-from monnaie_locale.auth.roles import EVERYONE, OPERATORS
->>>>>>> audit
+from monnaie_locale.auth.roles import EVERYONE, OPERATORS, SEES_ALL_ACCOUNTS
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import accounts, history
 from monnaie_locale.model import Account, AccountKind, AccountStatus

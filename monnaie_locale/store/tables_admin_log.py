@@ -5,7 +5,7 @@ see :mod:`monnaie_locale.admin_log`), written in the act's own transaction, so a
 refused or rolled back leaves none. A row names its actor (their subject, name and role
 at the time), the act, what it was done to and a short JSON summary of its arguments,
 never a secret. The table is append-only: nothing in the service updates or deletes it.
-The migration ``0026_admin_log`` creates it.
+The migration ``0020_admin_log`` creates it.
 """
 
 from __future__ import annotations

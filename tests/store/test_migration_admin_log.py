@@ -1,4 +1,4 @@
-"""Migration 0026: the log of administrative acts, as the store declares it, and its way back."""
+"""Migration 0020: the log of administrative acts, as the store declares it, and its way back."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_the_log_goes_with_a_downgrade_and_comes_back(database: Database) -> Non
     downgrade(database, "0019")
     assert admin_acts.name not in inspect(database.engine).get_table_names()
 
-    migrate(database, revision="0026")
+    migrate(database, revision="0020")
 
-    assert revision_of(database) == "0026"
+    assert revision_of(database) == "0020"
     assert admin_acts.name in inspect(database.engine).get_table_names()

@@ -2,7 +2,7 @@
 
 The table of ``monnaie_locale/store/tables_admin_log.py``.
 
-Revision ID: 0026
+Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-07
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026"
+revision = "0020"
 down_revision = "0019"
 branch_labels = None
 depends_on = None
