@@ -29,14 +29,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.typography import money
 from api.web.back_office import back_office_of
+from api.web.fields import euros_of, optional_day, period
 from api.web.rendering import PageRoute, language_of, redirect, render
 from monnaie_locale import admin_log, exports
 from monnaie_locale.acting import Context
@@ -57,28 +55,6 @@ PAGE = 50
 LISTED_DISCREPANCIES = 20
 
 
-def _day(text: str | None) -> date | None:
-    """A day of a form's date field; left empty, ``None``."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"{text!r} is not a day; write it as 2026-12-31") from None
-
-
-def _period(du: str | None, au: str | None) -> tuple[date | None, date | None]:
-    start, end = _day(du), _day(au)
-    if start is not None and end is not None and start > end:
-        raise InvalidRequest(f"the period starts ({start}) after it ends ({end})")
-    return start, end
-
-
-def _euros(request: Request) -> Callable[[int], str]:
-    language = language_of(request)
-    return lambda cents: money(cents, language, "€")
-
-
 @router.get("/audit", response_class=Response)
 def audit_home(
     request: Request, ctx: Annotated[Context, back_office_of(audit.verify_journal)]
@@ -93,7 +69,7 @@ def reserve_page(
     chosen: Annotated[str | None, Query(alias="date", max_length=10)] = None,
 ) -> Response:
     today = ctx.deployment.today(ctx.clock())
-    day = _day(chosen)
+    day = optional_day(chosen)
     if day is not None and day > today:
         raise InvalidRequest(f"{day} is after today ({today}): the reserve has no future")
     # Today, or no day: the running balances, as the report is now.
@@ -107,7 +83,7 @@ def reserve_page(
             "shown_day": day or today,
             "today": today,
             "now": as_of is None,
-            "euros": _euros(request),
+            "euros": euros_of(request),
         },
         user=ctx.actor,
     )
@@ -143,7 +119,7 @@ def fec_file(
     du: Day = None,
     au: Day = None,
 ) -> Response:
-    start, end = _period(du, au)
+    start, end = period(du, au)
     out = io.BytesIO()
     exporting.write_fec(
         ctx,
@@ -185,7 +161,7 @@ def statement_file(
     if not compte:
         # The address opened bare: the form that names the account.
         return redirect(request, "/audit/exports#statement")
-    start, end = _period(du, au)
+    start, end = period(du, au)
     french = language_of(request) == "fr"
     out = io.StringIO()
     exporting.write_statement_csv(

@@ -32,16 +32,15 @@ Page                                                Who may open it
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
-from api.typography import money
 from api.web.back_office import back_office_of
-from api.web.rendering import PageRoute, language_of, redirect, render
+from api.web.fields import euros_of
+from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm, form_field
 from api.web.shop import Ok, form_key, new_key
 from monnaie_locale.acting import Context
@@ -64,12 +63,6 @@ Name = Annotated[str | None, Query(max_length=60)]
 StatementName = Annotated[str | None, Query(max_length=140)]
 _OK = ("matched", "unmatched")
 _FORMATS = ("auto", "camt053", "csv")
-
-
-def _euros(request: Request) -> Callable[[int], str]:
-    """Bank amounts are euros, not the currency's units."""
-    language = language_of(request)
-    return lambda cents: money(cents, language, "€")
 
 
 def _accounts(ctx: Context) -> list[BankAccount]:
@@ -143,7 +136,7 @@ def import_statement(
     return render(
         request,
         "web/bo_bank_imported.html",
-        {"results": results, "euros": _euros(request)},
+        {"results": results, "euros": euros_of(request)},
         user=ctx.actor,
     )
 
@@ -181,7 +174,7 @@ def reconciliation_page(
             "one_account": bool(compte),
             "may_match": _may_match(ctx),
             "ok": ok if ok in _OK else None,
-            "euros": _euros(request),
+            "euros": euros_of(request),
         },
         user=ctx.actor,
     )

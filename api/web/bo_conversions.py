@@ -22,15 +22,13 @@ Page                                              Who may open it
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from api.typography import money
 from api.web.back_office import back_office_of
-from api.web.rendering import PageRoute, language_of, redirect, render
+from api.web.fields import euros_of, optional_day
+from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm
 from api.web.shop import Ok, count_attempt, form_key, form_text, new_key
 from monnaie_locale.acting import Context
@@ -40,28 +38,12 @@ from monnaie_locale.money import parse_amount
 from monnaie_locale.operations.conversion import Conversion
 from monnaie_locale.operations.errors import UnknownRecord
 
-__all__ = ["euros_of", "optional_day", "router"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 _OK = ("credited", "cancelled")
-
-
-def euros_of(request: Request) -> Callable[[int], str]:
-    """How a page writes euros (a transfer's, a payout's), in the visitor's language."""
-    language = language_of(request)
-    return lambda cents: money(cents, language, "€")
-
-
-def optional_day(text: str) -> date | None:
-    """A day of a form's date field (``2026-12-31``); left empty, None."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"{text!r} is not a day; write it as 2026-12-31") from None
 
 
 def _order(ctx: Context, order_id: int) -> Conversion:

@@ -26,7 +26,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from api.web.back_office import back_office_of
-from api.web.bo_conversions import optional_day
+from api.web.fields import optional_day
 from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm
 from api.web.shop import Ok, count_attempt, form_key, form_text, new_key

@@ -38,7 +38,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.datastructures import FormData
 
 from api.web.back_office import back_office_of
-from api.web.bo_conversions import euros_of, optional_day
+from api.web.fields import euros_of, optional_day
 from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm, CsrfRefused
 from api.web.shop import Ok, count_attempt, form_key, form_text, new_key

@@ -26,7 +26,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from api.web.back_office import back_office_of
-from api.web.bo_conversions import optional_day
+from api.web.fields import optional_day
 from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm
 from api.web.shop import Ok, form_text

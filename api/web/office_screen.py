@@ -231,55 +231,18 @@ def _form_page(request: Request, ctx: Context, bureau: str | None, act: str) -> 
 
 
 # One GET route per act, so each address is a page of its own (and a row of the matrix).
-@router.get("/guichet/vente", response_class=Response)
-def sale_form(
-    request: Request,
-    ctx: Annotated[Context, back_office_of(counter.office_desk)],
-    bureau: Bureau = None,
-) -> Response:
-    return _form_page(request, ctx, bureau, "vente")
+def _form_route(act: str) -> Callable[..., Response]:
+    def form(
+        request: Request,
+        ctx: Annotated[Context, back_office_of(counter.office_desk)],
+        bureau: Bureau = None,
+    ) -> Response:
+        return _form_page(request, ctx, bureau, act)
+
+    return form
 
 
-@router.get("/guichet/especes", response_class=Response)
-def cash_form(
-    request: Request,
-    ctx: Annotated[Context, back_office_of(counter.office_desk)],
-    bureau: Bureau = None,
-) -> Response:
-    return _form_page(request, ctx, bureau, "especes")
-
-
-@router.get("/guichet/carte", response_class=Response)
-def card_form(
-    request: Request,
-    ctx: Annotated[Context, back_office_of(counter.office_desk)],
-    bureau: Bureau = None,
-) -> Response:
-    return _form_page(request, ctx, bureau, "carte")
-
-
-@router.get("/guichet/depot", response_class=Response)
-def deposit_form(
-    request: Request,
-    ctx: Annotated[Context, back_office_of(counter.office_desk)],
-    bureau: Bureau = None,
-) -> Response:
-    return _form_page(request, ctx, bureau, "depot")
-
-
-@router.get("/guichet/comptage", response_class=Response)
-def count_form(
-    request: Request,
-    ctx: Annotated[Context, back_office_of(counter.office_desk)],
-    bureau: Bureau = None,
-) -> Response:
-    return _form_page(request, ctx, bureau, "comptage")
-
-
-@router.get("/guichet/banque", response_class=Response)
-def bank_form(
-    request: Request,
-    ctx: Annotated[Context, back_office_of(counter.office_desk)],
-    bureau: Bureau = None,
-) -> Response:
-    return _form_page(request, ctx, bureau, "banque")
+for _act in _FORMS:
+    router.add_api_route(
+        f"/guichet/{_act}", _form_route(_act), methods=["GET"], response_class=Response
+    )

@@ -25,19 +25,17 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.typography import money
+from api.web.fields import euros_of, period
 from api.web.rendering import PageRoute, language_of, redirect, render
 from api.web.session import CheckedForm
 from api.web.shop import Ok, count_attempt, form_key, form_text, new_key, shop_of, staff_of
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import exports, reconversions
-from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.money import parse_amount
 
 __all__ = ["router"]
@@ -47,12 +45,6 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 RequestId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Day = Annotated[str | None, Query(max_length=10)]
 _OK = ("requested", "cancelled")
-
-
-def _euros(request: Request) -> Callable[[int], str]:
-    """How the page writes euros: the payout a reconversion wires."""
-    language = language_of(request)
-    return lambda cents: money(cents, language, "€")
 
 
 def _payout_fields(form: object) -> dict[str, str]:
@@ -76,7 +68,7 @@ def reconversions_page(
         {
             "requests": list(reversed(found)),
             "ok": ok if ok in _OK else None,
-            "euros": _euros(request),
+            "euros": euros_of(request),
         },
         user=ctx.actor,
     )
@@ -97,7 +89,7 @@ def reconversion_preview(
             "quote": quote,
             "fields": _payout_fields(form),
             "key": new_key(),
-            "euros": _euros(request),
+            "euros": euros_of(request),
         },
         user=ctx.actor,
     )
@@ -143,22 +135,6 @@ def statements_page(
     return render(request, "web/shop_statements.html", {"shop": shop_of(ctx)}, user=ctx.actor)
 
 
-def _day(text: str | None) -> date | None:
-    """A day of the form's date field; left empty, the period is open on that side."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"{text!r} is not a day; write it as 2026-12-31") from None
-
-
-def _period(start: date | None, end: date | None) -> tuple[date | None, date | None]:
-    if start is not None and end is not None and start > end:
-        raise InvalidRequest(f"the period starts ({start}) after it ends ({end})")
-    return start, end
-
-
 def _file_name(account: str, extension: str, start: date | None, end: date | None) -> str:
     # The code goes in a header: only what is safe in a file name, as the API's.
     parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", account).strip("-.") or "account"]
@@ -174,7 +150,7 @@ def statement_csv(
     du: Day = None,
     au: Day = None,
 ) -> Response:
-    start, end = _period(_day(du), _day(au))
+    start, end = period(du, au)
     shop = shop_of(ctx)
     french = language_of(request) == "fr"
     out = io.StringIO()
@@ -202,7 +178,7 @@ def statement_pdf(
     du: Day = None,
     au: Day = None,
 ) -> Response:
-    start, end = _period(_day(du), _day(au))
+    start, end = period(du, au)
     shop = shop_of(ctx)
     out = io.BytesIO()
     exports.write_statement_pdf(

@@ -35,11 +35,12 @@ from fastapi import APIRouter, Query, Request, Response
 from api.problems import status_for
 from api.routers.exports import CSV_MEDIA_TYPE
 from api.typography import typeset
+from api.web import fields
 from api.web.rendering import PageRoute, language_of, redirect, render
 from api.web.session import CheckedForm, PageContext, form_field
 from monnaie_locale.acts import directory, exports, transfers, wallet
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
-from monnaie_locale.errors import InvalidRequest, MonnaieLocaleError
+from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.i18n import Messages, describe
 from monnaie_locale.money import parse_amount
 
@@ -75,15 +76,6 @@ def form_refusal(request: Request, error: MonnaieLocaleError) -> tuple[str, int]
     return typeset(detail or error.message, language), status
 
 
-def _day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"{text!r} is not a day; write it as YYYY-MM-DD") from None
-
-
 @router.get("/portefeuille", response_class=Response)
 def wallet_home(request: Request, ctx: PageContext, ok: Done = None) -> Response:
     seen = wallet.overview(ctx, recent=10)
@@ -105,7 +97,7 @@ def wallet_history(
     texte: Text = "",
     page: PageNumber = 1,
 ) -> Response:
-    start, end = _day(du), _day(au)
+    start, end = fields.period(du, au)
     found = wallet.history(
         ctx,
         start=start,
@@ -142,7 +134,7 @@ def _file_name(code: str, start: date | None, end: date | None, suffix: str) -> 
 @router.get("/portefeuille/releve.csv", response_class=Response)
 def statement_csv(request: Request, ctx: PageContext, du: Day = None, au: Day = None) -> Response:
     code = wallet.own_account(ctx).code
-    start, end = _day(du), _day(au)
+    start, end = fields.period(du, au)
     out = io.StringIO(newline="")
     exports.write_statement_csv(
         ctx,
@@ -168,7 +160,7 @@ def statement_csv(request: Request, ctx: PageContext, du: Day = None, au: Day = 
 @router.get("/portefeuille/releve.pdf", response_class=Response)
 def statement_pdf(request: Request, ctx: PageContext, du: Day = None, au: Day = None) -> Response:
     account = wallet.own_account(ctx)
-    start, end = _day(du), _day(au)
+    start, end = fields.period(du, au)
     out = io.BytesIO()
     exports.write_statement_pdf(
         ctx,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.web_support import CHROMIUM, SCREENS, Screen, serve_demo
+from tests.e2e.web_support import CHROMIUM, STORY_SCREENS, Screen, serve_demo
 
 
 def _chromium_or_skip() -> None:
@@ -41,11 +41,6 @@ def chromium() -> Iterator[Any]:
 def browser(chromium: Any) -> Any:
     """The module's chromium, for the tests that open their own contexts."""
     return chromium
-
-
-# A phone in French and a desktop in English: each size and each language once. The
-# other two pairs found nothing these two did not, and cost a browser story each.
-STORY_SCREENS = (SCREENS[0], SCREENS[3])
 
 
 @pytest.fixture(params=STORY_SCREENS, ids=str)

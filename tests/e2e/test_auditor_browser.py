@@ -37,7 +37,7 @@ from monnaie_locale.config import Settings
 from monnaie_locale.store import connect, migrate
 from tests.e2e.support import live_server
 from tests.e2e.web_support import (
-    SCREENS,
+    STORY_SCREENS,
     Screen,
     api_balance,
     assert_accessible,
@@ -49,11 +49,6 @@ from tests.e2e.web_support import (
 
 PREFIXES = ("/gestion", "/guichet", "/audit")
 HOLDERS = (("alice", "member:alice"), ("bob", "member:bob"))
-# French on a desktop, English on a phone.
-STORY_SCREENS = [
-    next(s for s in SCREENS if not s.phone and s.lang == "fr"),
-    next(s for s in SCREENS if s.phone and s.lang == "en"),
-]
 
 trial = APIRouter(include_in_schema=False, route_class=PageRoute)
 

@@ -15,6 +15,7 @@ from api import i18n
 from monnaie_locale.demo import DEMO_OFFICE
 from tests.e2e.web_support import (
     SCREENS,
+    STORY_SCREENS,
     Screen,
     assert_accessible,
     demo_password,
@@ -48,7 +49,7 @@ def _move(page: Any, movement: str, counts: dict[int, str], place: str | None = 
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("screen", [SCREENS[0], SCREENS[3]], ids=str)
+@pytest.mark.parametrize("screen", STORY_SCREENS, ids=str)
 def test_the_association_prints_and_delivers_notes_seeing_the_entries_first(
     chromium: Any, demo_site: str, screen: Screen
 ) -> None:

@@ -15,6 +15,7 @@ import pytest
 from api import i18n
 from api.web.bo_dashboard import percent
 from tests.e2e.web_support import (
+    STORY_SCREENS,
     Screen,
     assert_accessible,
     demo_password,
@@ -22,8 +23,6 @@ from tests.e2e.web_support import (
     open_page,
     sign_in,
 )
-
-SCREENS = (Screen(1280, 800, "fr"), Screen(390, 844, "en"))
 
 
 def _coverage(base: str) -> Decimal:
@@ -38,7 +37,7 @@ def _coverage(base: str) -> Decimal:
         return Decimal(report.json()["coverage_percent"])
 
 
-@pytest.mark.parametrize("shown", SCREENS, ids=str)
+@pytest.mark.parametrize("shown", STORY_SCREENS, ids=str)
 def test_the_operator_reads_the_coverage_and_its_history_on_the_dashboard(
     chromium: Any, demo_site: str, shown: Screen
 ) -> None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.web_support import (
-    SCREENS,
+    STORY_SCREENS,
     Screen,
     api_balance,
     assert_accessible,
@@ -29,7 +29,6 @@ TILL = "office:centre:till"
 ALICE = "member:alice"
 LOSSES = "association:losses"
 # A phone in French, a desktop in English: the screen is made for a shop's tablet.
-PHONE_FR, DESKTOP_EN = SCREENS[0], SCREENS[3]
 
 
 def _spaced(text: str | None) -> str:
@@ -64,7 +63,7 @@ def _go(page: Any, selector: str) -> None:
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("screen", [PHONE_FR, DESKTOP_EN], ids=str)
+@pytest.mark.parametrize("screen", STORY_SCREENS, ids=str)
 def test_a_day_of_an_office_volunteer(chromium: Any, demo_site: str, screen: Screen) -> None:
     _the_association_stocks_the_office(demo_site)
     alice_before = api_balance(demo_site, "alice", ALICE)

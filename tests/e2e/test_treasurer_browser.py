@@ -21,7 +21,7 @@ from api import i18n
 from api.web.bo_dashboard import percent
 from tests.bank_files import DIGITAL_IBAN, Entry, camt053
 from tests.e2e.web_support import (
-    SCREENS,
+    STORY_SCREENS,
     Screen,
     api_balance,
     assert_accessible,
@@ -33,10 +33,6 @@ from tests.e2e.web_support import (
 
 SHOP = "business:boulangerie"
 PAIN = "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.03}"
-# French on a desktop, English on a phone: the story is long, two screens tell it.
-STORY_SCREENS = [
-    screen for screen in SCREENS if (screen.phone, screen.lang) in ((False, "fr"), (True, "en"))
-]
 
 
 class Api:

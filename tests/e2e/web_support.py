@@ -29,6 +29,7 @@ __all__ = [
     "CHROMIUM",
     "GALLERY",
     "SCREENS",
+    "STORY_SCREENS",
     "Screen",
     "add_virtual_authenticator",
     "api_balance",
@@ -65,6 +66,11 @@ SCREENS = tuple(
     for width, height in ((390, 844), (1280, 800))
     for lang in ("fr", "en")
 )
+
+
+# A phone in French and a desktop in English: each size and each language once, for the
+# stories that run on more than one screen (the French phone's pictures are the gallery).
+STORY_SCREENS = (SCREENS[0], SCREENS[3])
 
 
 def demo_password(username: str) -> str:
