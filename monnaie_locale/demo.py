@@ -3,7 +3,8 @@
 It opens the account plan of a currency, an exchange office, two members, a bakery and a
 grocery (both in the public directory, as the office is), the town hall's régie, one user
 per role with a published password, and gives the members units converted by card, so a
-newcomer can sign in and pay within a minute.
+newcomer can sign in and pay within a minute. The office's stock holds notes to sell and
+the association holds euros of its own, so its counter can be worked at once too.
 Running it again changes nothing: every step is idempotent. It is set up through
 :func:`monnaie_locale.acts.demo.set_up_demo`, which says when it may be.
 
@@ -42,6 +43,8 @@ from monnaie_locale.errors import InvalidRequest, UnknownAccount
 from monnaie_locale.ledger.accounts import accounts_by_code
 from monnaie_locale.model import AccountKind
 from monnaie_locale.operations.conversion import convert_by_card
+from monnaie_locale.operations.funds import receive_association_funds
+from monnaie_locale.operations.notes import deliver_notes, print_notes
 from monnaie_locale.payments import SigningKey
 from monnaie_locale.signing_keys import write_new_key
 
@@ -134,6 +137,10 @@ _OFFICE_PLACE = {
     "hours": "lun.–ven. 9h–12h, 14h–18h ; sam. 9h–12h",
 }
 _STARTING_UNITS = {"member:alice": 10_000, "member:bob": 5_000}
+# Notes at the office's counter, and euros of the association's own (membership fees):
+# the office's screen has notes to sell, and a till's shortfall can be made good.
+_OFFICE_NOTES = {500: 20, 1000: 20, 2000: 10}
+_ASSOCIATION_FUNDS = 50_000
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -202,3 +209,21 @@ def seed_demo(conn: Connection, settings: Settings, *, clock: Clock) -> None:
             idempotency_key=f"demo-conversion:{code}",
             clock=clock,
         )
+    print_notes(
+        conn, deployment, bundle=_OFFICE_NOTES, idempotency_key="demo-notes:printed", clock=clock
+    )
+    deliver_notes(
+        conn,
+        deployment,
+        office=DEMO_OFFICE,
+        bundle=_OFFICE_NOTES,
+        idempotency_key="demo-notes:delivered",
+        clock=clock,
+    )
+    receive_association_funds(
+        conn,
+        amount=_ASSOCIATION_FUNDS,
+        memo="membership fees",
+        idempotency_key="demo-funds:fees",
+        clock=clock,
+    )
