@@ -25,7 +25,14 @@ from monnaie_locale.acting import Act, Context
 from monnaie_locale.auth.errors import RoleForbidden
 from monnaie_locale.auth.roles import Role
 
-__all__ = ["BACK_OFFICE", "SECTIONS", "Section", "back_office_of", "sections_for"]
+__all__ = [
+    "BACK_OFFICE",
+    "SECTIONS",
+    "Section",
+    "back_office_of",
+    "section_of",
+    "sections_for",
+]
 
 # Who works in the back-office.
 BACK_OFFICE = frozenset({Role.OFFICE_OPERATOR, Role.ASSOCIATION_OPERATOR, Role.AUDITOR, Role.ADMIN})
@@ -57,13 +64,17 @@ SECTIONS = (
 )
 
 
+def section_of(path: str) -> Section | None:
+    """The section a page at ``path`` is in: the one of the longest address it is under."""
+    inside = [s for s in SECTIONS if path == s.path or path.startswith(s.path + "/")]
+    return max(inside, key=lambda section: len(section.path), default=None)
+
+
 def sections_for(role: str, path: str = "") -> tuple[tuple[Section, bool], ...]:
-    """The sections ``role`` sees in the back-office's menu, each with whether ``path``
-    is in it (the section of the longest address ``path`` starts with)."""
-    seen = tuple(section for section in SECTIONS if role in section.roles)
-    inside = [s for s in seen if path == s.path or path.startswith(s.path + "/")]
-    current = max(inside, key=lambda section: len(section.path), default=None)
-    return tuple((section, section is current) for section in seen)
+    """The sections ``role`` sees in the back-office's menu, each with whether the page at
+    ``path`` is in it."""
+    current = section_of(path)
+    return tuple((section, section is current) for section in SECTIONS if role in section.roles)
 
 
 def back_office_of(act: Act[Any, Any]) -> Any:

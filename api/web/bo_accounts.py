@@ -166,7 +166,9 @@ def _kind(value: str) -> AccountKind:
 @router.get("/gestion/comptes/import", response_class=Response)
 def import_page(
     request: Request,
-    ctx: Annotated[Context, back_office_of(accounts.import_accounts)],
+    # The form and the format it explains are for whoever reads the accounts; the dry
+    # run and the import are the import act's, refused to the others.
+    ctx: Annotated[Context, back_office_of(accounts.find_accounts)],
     ok: Ok = None,
     nombre: Annotated[int, Query(ge=0, le=10**7)] = 0,
 ) -> Response:

@@ -98,7 +98,7 @@ POST /gestion/billets/apercu          . . . . . x . x
 POST /gestion/billets/confirmer       . . . . . x . x
 GET  /gestion/comptes                . . . . x x x x
 POST /gestion/comptes                . . . . . x . x
-GET  /gestion/comptes/import         . . . . . x . x
+GET  /gestion/comptes/import         . . . . x x x x
 POST /gestion/comptes/import         . . . . . x . x
 POST /gestion/comptes/import/confirmer . . . . . x . x
 GET  /gestion/comptes/{code}         . . . . x x x x
