@@ -9,6 +9,7 @@ it is refused where the movement itself would be.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,14 +23,17 @@ from monnaie_locale.auth import passwords
 from monnaie_locale.auth.errors import NotYourAccount, RoleForbidden
 from monnaie_locale.config import Settings
 from monnaie_locale.demo import DEMO_OFFICE
-from monnaie_locale.deployment import from_settings, office_till
+from monnaie_locale.deployment import ASSOCIATION_OPERATING, from_settings, office_till
 from monnaie_locale.errors import InvalidRequest, LimitExceeded, MonnaieLocaleError
 from monnaie_locale.operations.errors import NotesUnavailable
+from monnaie_locale.operations.notes import NoteStock
 from monnaie_locale.preview import Entry
 from monnaie_locale.store import Database, connect, migrate
 from tests.support import every_row
 
 Actors = dict[str, Context]
+# A bundle, or how to make one from what the stock holds when the test reads it.
+Bundle = dict[int, int] | Callable[[Context], dict[int, int]]
 
 # Each movement the back-office makes, with its place.
 MOVES = [
@@ -44,9 +48,8 @@ MOVES = [
 
 
 @pytest.fixture
-def actors(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Actors:
-    """The demonstration's staff, with notes everywhere: printed, delivered, lost once,
-    and euros on the association's operating account to back lost notes (60 € left)."""
+def staff(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Actors:
+    """The demonstration's staff, over the demonstration's own notes and euros."""
     # The demonstration's passwords, hashed cheaply: these tests sign nobody in.
     monkeypatch.setattr(
         passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -57,10 +60,24 @@ def actors(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         key_folder=tmp_path,
     )
     deployment = from_settings(settings)
-    staff = {
+    return {
         name: Context(database=database, actor=acting_as(database, name), deployment=deployment)
         for name in ("admin", "asso", "audit", "comptoir", "alice")
     }
+
+
+@pytest.fixture
+def demo_stock(staff: Actors) -> NoteStock:
+    """The notes the demonstration holds, read before the tests' own movements."""
+    return notes.note_stock(staff["audit"])
+
+
+@pytest.fixture
+def actors(staff: Actors, demo_stock: NoteStock) -> Actors:
+    """The demonstration's staff, with notes everywhere on top of the demonstration's:
+    20×20 and 10×5 printed, 8×20 and 4×5 delivered, 2×20 lost from the vault, and 100 €
+    more on the association's operating account to back lost notes. (``demo_stock`` is
+    asked for so that it is read before these movements.)"""
     admin = staff["admin"]
     reserve.receive_association_funds(admin, 10_000, memo="gift", key="funds")
     notes.print_notes(admin, {2000: 20, 500: 10}, key="print")
@@ -109,8 +126,21 @@ def test_a_preview_keeps_nothing(
     assert notes.note_stock(actors["audit"]) == stock
 
 
+def _held(ctx: Context, place: str, denomination: int) -> int:
+    """How many notes of ``denomination`` the stock says ``place`` holds."""
+    stock = notes.note_stock(ctx)
+    here = next(p for p in stock.places if p.place == place)
+    return here.counts[stock.denominations.index(denomination)]
+
+
+def _one_more_than(place: str, denomination: int) -> Callable[[Context], dict[int, int]]:
+    """A bundle of one note of ``denomination`` more than ``place`` holds when read."""
+    return lambda ctx: {denomination: _held(ctx, place, denomination) + 1}
+
+
 def test_a_preview_leaves_the_confirmations_key_free(actors: Actors) -> None:
     asso = actors["asso"]
+    at_office = _held(asso, f"office:{DEMO_OFFICE}", 2000)
     preview = notes.preview_notes(asso, "deliver", {2000: 3}, office=DEMO_OFFICE)
 
     first = notes.deliver_notes(asso, DEMO_OFFICE, {2000: 3}, key="confirm")
@@ -120,15 +150,27 @@ def test_a_preview_leaves_the_confirmations_key_free(actors: Actors) -> None:
     assert preview.result.bundle == first.bundle
     stock = notes.note_stock(asso)
     office = next(p for p in stock.places if p.office == DEMO_OFFICE)
-    assert office.counts[stock.denominations.index(2000)] == 8 + 3
+    assert office.counts[stock.denominations.index(2000)] == at_office + 3
 
 
 @pytest.mark.parametrize(
     ("name", "movement", "bundle", "place", "error"),
     [
-        ("asso", "deliver", {2000: 13}, {"office": DEMO_OFFICE}, NotesUnavailable),
-        ("asso", "return", {500: 5}, {"office": DEMO_OFFICE}, NotesUnavailable),
-        ("asso", "find", {2000: 3}, {"location": "vault"}, NotesUnavailable),
+        (
+            "asso",
+            "deliver",
+            _one_more_than("vault", 2000),
+            {"office": DEMO_OFFICE},
+            NotesUnavailable,
+        ),
+        (
+            "asso",
+            "return",
+            _one_more_than(f"office:{DEMO_OFFICE}", 500),
+            {"office": DEMO_OFFICE},
+            NotesUnavailable,
+        ),
+        ("asso", "find", _one_more_than("lost", 2000), {"location": "vault"}, NotesUnavailable),
         ("asso", "print", {2500: 1}, {}, InvalidRequest),
         ("asso", "print", {}, {}, InvalidRequest),
         ("asso", "teleport", {2000: 1}, {}, InvalidRequest),
@@ -146,23 +188,32 @@ def test_a_preview_is_refused_where_the_movement_is(
     database: Database,
     name: str,
     movement: str,
-    bundle: dict[int, int],
+    bundle: Bundle,
     place: dict[str, str],
     error: type[MonnaieLocaleError],
 ) -> None:
+    counts = bundle(actors["audit"]) if callable(bundle) else bundle
     before = every_row(database)
 
     with pytest.raises(error):
-        notes.preview_notes(actors[name], movement, bundle, **place)
+        notes.preview_notes(actors[name], movement, counts, **place)
 
     assert every_row(database) == before
 
 
 def test_lost_notes_need_the_associations_euros_in_the_preview_too(actors: Actors) -> None:
-    with pytest.raises(LimitExceeded):
-        notes.preview_notes(actors["admin"], "lose", {2000: 4}, location="vault")
-    with pytest.raises(LimitExceeded):
-        notes.lose_notes(actors["admin"], "vault", {2000: 4}, key="too-many")
+    admin = actors["admin"]
+    # Notes in the vault worth more than the association's euros (a euro asset reads
+    # minus what it holds): lost, they would take its operating account below nothing.
+    funds = -accounts.get_account(admin, ASSOCIATION_OPERATING).balance
+    beyond = {2000: funds // 2000 + 1}
+    notes.print_notes(admin, beyond, key="print-beyond")
+
+    with pytest.raises(LimitExceeded) as previewed:
+        notes.preview_notes(admin, "lose", beyond, location="vault")
+    with pytest.raises(LimitExceeded) as lost:
+        notes.lose_notes(admin, "vault", beyond, key="too-many")
+    assert previewed.value.account == lost.value.account == ASSOCIATION_OPERATING
 
 
 def test_an_office_operator_previews_a_sale_at_their_office(actors: Actors) -> None:
@@ -176,26 +227,31 @@ def test_an_office_operator_previews_a_sale_at_their_office(actors: Actors) -> N
     )
 
 
-def test_the_stock_counts_each_place_by_denomination(actors: Actors) -> None:
+def _by_place(stock: NoteStock) -> dict[str, dict[int, int]]:
+    return {p.place: dict(zip(stock.denominations, p.counts, strict=True)) for p in stock.places}
+
+
+def test_the_stock_counts_each_place_by_denomination(actors: Actors, demo_stock: NoteStock) -> None:
     stock = notes.note_stock(actors["audit"])
 
-    by_place = {
-        p.place: dict(zip(stock.denominations, p.counts, strict=True)) for p in stock.places
-    }
-    assert [p.place for p in stock.places] == [
-        "vault",
-        f"office:{DEMO_OFFICE}",
-        "circulation",
-        "lost",
-    ]
-    assert (by_place["vault"][2000], by_place["vault"][500]) == (10, 6)
-    assert (by_place[f"office:{DEMO_OFFICE}"][2000], by_place[f"office:{DEMO_OFFICE}"][500]) == (
-        8,
-        4,
+    now, was = _by_place(stock), _by_place(demo_stock)
+    office = f"office:{DEMO_OFFICE}"
+    assert [p.place for p in stock.places] == ["vault", office, "circulation", "lost"]
+    # The fixture's movements over the demonstration's notes: 20×20 and 10×5 printed,
+    # 8×20 and 4×5 delivered, 2×20 lost from the vault.
+    assert (now["vault"][2000], now["vault"][500]) == (
+        was["vault"][2000] + 20 - 8 - 2,
+        was["vault"][500] + 10 - 4,
     )
-    assert by_place["lost"][2000] == 2
-    assert stock.notes == 30 and stock.value == 20 * 2000 + 10 * 500
-    assert dict(zip(stock.denominations, stock.totals, strict=True))[2000] == 20
+    assert (now[office][2000], now[office][500]) == (was[office][2000] + 8, was[office][500] + 4)
+    assert now["lost"][2000] == was["lost"][2000] + 2
+    assert now["circulation"] == was["circulation"]
+    assert stock.notes == demo_stock.notes + 30
+    assert stock.value == demo_stock.value + 20 * 2000 + 10 * 500
+    total, total_was = (
+        dict(zip(s.denominations, s.totals, strict=True)) for s in (stock, demo_stock)
+    )
+    assert total[2000] == total_was[2000] + 20
 
 
 def test_members_read_no_stock(actors: Actors) -> None:

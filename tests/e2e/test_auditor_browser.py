@@ -4,12 +4,13 @@ The auditor of the demonstration signs in and opens, one by one, every page the 
 serves in the sections of the auditor's menu (``/gestion``, ``/guichet``, ``/audit``; the
 users' section is the administrator's alone) that takes no path parameter: the list is
 read from the app's routes when the test runs, so a page added to the back-office is
-walked without this test naming it. Each page opens (200); an HTML page
-has no serious accessibility fault, and every form on it that posts to the back-office is
-submitted, its required fields filled with something, and refused (403, the refusal
-page). Most pages show the auditor no form at all, so every form address of those
-sections is then posted with the auditor's session and CSRF token, and refused too. The books are read through the API before and after: no balance moved, the
-journal did not grow, and no administrative act was logged.
+walked without this test naming it. Each page opens (200); an HTML page has no serious
+accessibility fault, and every form on it that posts to the back-office is submitted,
+its required fields filled with something, and refused (403, the refusal page). Most
+pages show the auditor no form at all, so every form address of those sections is then
+posted with the auditor's session and CSRF token, and refused too. The books are read
+through the API before and after: no balance moved, the journal did not grow, and no
+administrative act was logged.
 """
 
 from __future__ import annotations

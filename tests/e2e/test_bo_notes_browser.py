@@ -36,6 +36,12 @@ def _balance(base: str, account: str) -> Decimal:
         return Decimal(answer.json()["balance"])
 
 
+def _cell(page: Any, place: str, column: int) -> int:
+    """The count in ``column`` of the stock table's row of ``place`` (4: the 20s, 6: every
+    note), as the page shows it."""
+    return int(page.locator(f"#place-{place} td").nth(column).inner_text())
+
+
 def _move(page: Any, movement: str, counts: dict[int, str], place: str | None = None) -> None:
     """Open the movement's card, fill it and ask for its entries."""
     card = page.locator(f"#move-{movement}")
@@ -59,32 +65,36 @@ def test_the_association_prints_and_delivers_notes_seeing_the_entries_first(
     page.goto(demo_site + "/gestion/billets")
     assert_accessible(page)
     keep_screenshot(page, "bo-notes", screen)
+    # What the demonstration holds already: each movement is read against it.
+    office = f"office-{DEMO_OFFICE}"
+    in_vault, at_office = _cell(page, "vault", 6), _cell(page, office, 4)
+    vault, office_notes = (
+        _balance(demo_site, "notes:vault"),
+        _balance(demo_site, f"notes:office:{DEMO_OFFICE}"),
+    )
 
     _move(page, "print", {2000: "10", 500: "4"})
     assert page.locator("#entries tr.entry").count() == 2
     assert page.locator("#entries [data-account='notes:vault']").count() == 1
     assert_accessible(page)
     keep_screenshot(page, "bo-notes-preview", screen)
-    assert _balance(demo_site, "notes:vault") == 0  # nothing kept before the confirmation
+    assert _balance(demo_site, "notes:vault") == vault  # nothing kept before the confirmation
     page.click("#confirm button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("[role=status]").inner_text() == texts["bo_notes_ok_print"]
-    assert page.locator("#place-vault td").nth(6).inner_text() == "14"
+    assert _cell(page, "vault", 6) == in_vault + 14
 
-    office_cell = page.locator(f"#place-office-{DEMO_OFFICE} td").nth(4)
-    office_twenties = int(office_cell.inner_text())
-    office_balance = _balance(demo_site, f"notes:office:{DEMO_OFFICE}")
     _move(page, "deliver", {2000: "3"}, place=DEMO_OFFICE)
     assert page.locator(f"#entries [data-account='notes:office:{DEMO_OFFICE}']").count() == 1
     page.click("#confirm button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("[role=status]").inner_text() == texts["bo_notes_ok_deliver"]
-    assert office_cell.inner_text() == str(office_twenties + 3)
-    assert _balance(demo_site, "notes:vault") == Decimal("160.00")
-    assert _balance(demo_site, f"notes:office:{DEMO_OFFICE}") == office_balance + Decimal("60.00")
+    assert _cell(page, office, 4) == at_office + 3
+    assert _balance(demo_site, "notes:vault") == vault + Decimal("160.00")
+    assert _balance(demo_site, f"notes:office:{DEMO_OFFICE}") == office_notes + Decimal("60.00")
 
-    # One more note than the office holds.
-    _move(page, "return", {2000: str(office_twenties + 4)}, place=DEMO_OFFICE)
+    # One 20 more than the office holds now.
+    _move(page, "return", {2000: str(_cell(page, office, 4) + 1)}, place=DEMO_OFFICE)
     assert page.locator(".refusal").count() == 1
     assert_accessible(page)
     assert outside == []

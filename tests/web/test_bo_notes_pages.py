@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api.typography import money
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import accounts, notes, reserve
 from monnaie_locale.acts.sessions import acting_as
 from monnaie_locale.auth import Role
 from monnaie_locale.demo import DEMO_OFFICE
+from monnaie_locale.deployment import ASSOCIATION_OPERATING
+from monnaie_locale.operations.notes import NoteStock
 from tests.support import every_row
 from tests.web.conftest import Site, csrf
 
@@ -30,6 +34,15 @@ MOVES = [
     ("find", "vault"),
 ]
 COUNTS = {"count_2000": "2", "count_500": "1"}
+# What the ``stocked`` fixture moves at each place of the stock, by denomination.
+STOCKED = {
+    "vault": {2000: 20 - 8 - 3, 500: 10 - 4},
+    f"office:{DEMO_OFFICE}": {2000: 8, 500: 4},
+    "circulation": {},
+    "lost": {2000: 3},
+}
+# A movement's form, or how to make one from the state of the books when the test runs.
+Fields = dict[str, str] | Callable[[Site], dict[str, str]]
 
 
 def _ctx(site: Site, username: str) -> Context:
@@ -42,9 +55,17 @@ def _ctx(site: Site, username: str) -> Context:
 
 
 @pytest.fixture
-def stocked(site: Site) -> Site:
-    """The demonstration with notes: 20×20 and 10×5 printed, 8×20 and 4×5 at the office,
-    3×20 lost from the vault; and 200 € on the association's operating account."""
+def demo_stock(site: Site) -> NoteStock:
+    """The notes the demonstration holds, read before the tests' own movements."""
+    return notes.note_stock(_ctx(site, "audit"))
+
+
+@pytest.fixture
+def stocked(site: Site, demo_stock: NoteStock) -> Site:
+    """The demonstration with notes on top of its own (``STOCKED``): 20×20 and 10×5
+    printed, 8×20 and 4×5 delivered to the office, 3×20 lost from the vault; and 200 € more
+    on the association's operating account. (``demo_stock`` is asked for so that it is
+    read before these movements.)"""
     admin = _ctx(site, "admin")
     reserve.receive_association_funds(admin, 20_000, memo="gift", key="funds")
     notes.print_notes(admin, {2000: 20, 500: 10}, key="print")
@@ -102,7 +123,43 @@ def _count_at(site: Site, place: str, denomination: int) -> int:
     return here.counts[stock.denominations.index(denomination)]
 
 
-def test_the_stock_page_counts_each_place_by_denomination(stocked: Site) -> None:
+def _one_more_than(
+    movement: str, place: str, held_at: str, denomination: int
+) -> Callable[[Site], dict[str, str]]:
+    """The form of ``movement`` for one note of ``denomination`` more than ``held_at``
+    holds when the test reads the stock."""
+    return lambda site: _fields(
+        movement,
+        place,
+        **{f"count_{denomination}": str(_count_at(site, held_at, denomination) + 1)},
+    )
+
+
+def _unbacked_loss(site: Site) -> dict[str, str]:
+    """The form losing notes from the vault worth more than the association's operating
+    euros (a euro asset reads minus what it holds), printed first so the vault has them."""
+    admin = _ctx(site, "admin")
+    funds = -accounts.get_account(admin, ASSOCIATION_OPERATING).balance
+    count = funds // 2000 + 1
+    notes.print_notes(admin, {2000: count}, key="print-beyond-the-funds")
+    return _fields("lose", "vault", count_2000=str(count))
+
+
+def _expected_row(was: NoteStock, place: str, unit: str) -> list[str]:
+    """The cells of ``place``'s row once ``stocked`` moved its notes over ``was``: the
+    count of each denomination, smallest first, then the notes and their value."""
+    here = next(p for p in was.places if p.place == place)
+    counts = [
+        count + STOCKED[place].get(denomination, 0)
+        for denomination, count in zip(was.denominations, here.counts, strict=True)
+    ]
+    value = sum(d * c for d, c in zip(was.denominations, counts, strict=True))
+    return [*(str(count) for count in counts), str(sum(counts)), money(value, "fr", unit)]
+
+
+def test_the_stock_page_counts_each_place_by_denomination(
+    stocked: Site, demo_stock: NoteStock
+) -> None:
     page = stocked.as_role(Role.ASSOCIATION_OPERATOR).get(
         "/gestion/billets", headers={"Accept-Language": "fr"}
     )
@@ -110,11 +167,10 @@ def test_the_stock_page_counts_each_place_by_denomination(stocked: Site) -> None
     assert page.status_code == 200
     unit = stocked.app.state.settings.currency_symbol
     # Columns: 1, 2, 5, 10, 20, 50; then notes and value.
-    assert _row(page.text, "vault")[:8] == ["0", "0", "6", "0", "9", "0", "15", f"210,00\xa0{unit}"]
-    assert _row(page.text, f"office-{DEMO_OFFICE}")[2:7] == ["4", "0", "8", "0", "12"]
-    assert _row(page.text, "lost")[4] == "3"
-    assert _row(page.text, "circulation")[6] == "0"
-    assert 'id="issued"' in page.text and f"450,00\xa0{unit}" in page.text
+    for place in STOCKED:
+        assert _row(page.text, place.replace(":", "-")) == _expected_row(demo_stock, place, unit)
+    issued = money(demo_stock.value + 20 * 2000 + 10 * 500, "fr", unit)
+    assert 'id="issued"' in page.text and issued in page.text
     assert f'<th scope="col" class="amount">20\xa0{unit}</th>' in page.text
     for movement, _ in MOVES:
         assert f'id="move-{movement}"' in page.text
@@ -169,16 +225,18 @@ def test_the_preview_shows_the_entries_the_confirmed_movement_posts(
 def test_a_movement_confirmed_twice_with_its_key_moves_once(stocked: Site) -> None:
     asso = stocked.as_role(Role.ASSOCIATION_OPERATOR)
     fields = _fields("deliver", DEMO_OFFICE, count_2000="5")
+    at_office = _count_at(stocked, f"office:{DEMO_OFFICE}", 2000)
+    in_vault = _count_at(stocked, "vault", 2000)
     key = _confirm_fields(_preview(asso, fields).text)["key"]
 
     first = _confirm(asso, fields, key)
     again = _confirm(asso, fields, key)
 
     assert first.status_code == again.status_code == 303
-    assert _count_at(stocked, f"office:{DEMO_OFFICE}", 2000) == 8 + 5
-    assert _count_at(stocked, "vault", 2000) == 9 - 5
+    assert _count_at(stocked, f"office:{DEMO_OFFICE}", 2000) == at_office + 5
+    assert _count_at(stocked, "vault", 2000) == in_vault - 5
     page = asso.get("/gestion/billets")
-    assert _row(page.text, f"office-{DEMO_OFFICE}")[4] == "13"
+    assert _row(page.text, f"office-{DEMO_OFFICE}")[4] == str(at_office + 5)
 
 
 def test_a_key_confirmed_again_for_other_notes_is_refused(stocked: Site) -> None:
@@ -197,10 +255,14 @@ def test_a_key_confirmed_again_for_other_notes_is_refused(stocked: Site) -> None
 @pytest.mark.parametrize(
     ("fields", "status", "code"),
     [
-        (_fields("deliver", DEMO_OFFICE, count_2000="10"), 409, "notes_unavailable"),
-        (_fields("return", DEMO_OFFICE, count_500="5"), 409, "notes_unavailable"),
-        (_fields("find", "vault", count_2000="4"), 409, "notes_unavailable"),
-        (_fields("lose", "vault", count_2000="8"), 409, "notes_not_backed"),  # 160 € of 140 €
+        (_one_more_than("deliver", DEMO_OFFICE, "vault", 2000), 409, "notes_unavailable"),
+        (
+            _one_more_than("return", DEMO_OFFICE, f"office:{DEMO_OFFICE}", 500),
+            409,
+            "notes_unavailable",
+        ),
+        (_one_more_than("find", "vault", "lost", 2000), 409, "notes_unavailable"),
+        (_unbacked_loss, 409, "notes_not_backed"),
         (_fields("print", None), 422, "invalid_notes"),
         (_fields("print", None, count_2000="deux"), 422, "invalid_form"),
         (_fields("print", None, count_2000="-1"), 422, "invalid_form"),
@@ -209,13 +271,14 @@ def test_a_key_confirmed_again_for_other_notes_is_refused(stocked: Site) -> None
     ],
 )
 def test_a_movement_refused_changes_nothing(
-    stocked: Site, fields: dict[str, str], status: int, code: str
+    stocked: Site, fields: Fields, status: int, code: str
 ) -> None:
     asso = stocked.as_role(Role.ASSOCIATION_OPERATOR)
+    form = fields(stocked) if callable(fields) else fields
     before = every_row(stocked.database)
 
-    previewed = _preview(asso, fields)
-    confirmed = _confirm(asso, fields, "refused-key")
+    previewed = _preview(asso, form)
+    confirmed = _confirm(asso, form, "refused-key")
 
     assert (previewed.status_code, confirmed.status_code) == (status, status), previewed.text
     assert f'data-code="{code}"' in previewed.text
