@@ -17,9 +17,10 @@ Page                                           Who may open it
                                                a search by code, name or kind, with each
                                                account's balance and state
 ``POST /gestion/comptes``                      the association: open an account
-``GET /gestion/comptes/import``                the association: a CSV file to import
-``POST /gestion/comptes/import``               the same: the dry run, each line's fate,
-                                               nothing written
+``GET /gestion/comptes/import``                the back-office's readers: the form and
+                                               the file's format
+``POST /gestion/comptes/import``               the association: the dry run, each line's
+                                               fate, nothing written
 ``POST /gestion/comptes/import/confirmer``     the same: the file of the dry run, imported
 ``GET /gestion/comptes/{code}``                the back-office's readers: one account, its
                                                balance, state and last postings
