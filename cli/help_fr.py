@@ -141,6 +141,15 @@ FRENCH_HELP: dict[str, str] = {
     "MLC_SECRET_KEY en plus de l'accès en écriture à la base. Des points de contrôle "
     "signés du journal, gardés hors de la base, sont la réponse complète."
     f"\n\n{_EX}mlc audit verify --json",
+    "audit acts": "Le journal des actes d'administration, du plus ancien au plus récent : "
+    "qui a créé ou désactivé un utilisateur, ouvert ou gelé un compte, changé une règle, un "
+    "compte bancaire, un comptoir, le plan comptable, clôturé une période, et quand. Aucune "
+    "ligne ne contient de mot de passe ni le secret d'une clé."
+    f"\n\n{_EX}mlc audit acts --actor admin --act users.disable",
+    "audit acts --after-id": "Seulement les actes après ce numéro de ligne.",
+    "audit acts --limit": "Au plus ce nombre d'actes.",
+    "audit acts --actor": "Seulement les actes de cet utilisateur (un nom, ou user:<id>).",
+    "audit acts --act": "Seulement cet acte, par exemple users.disable.",
     # Exports
     "export": f"Exporte les comptes pour les personnes et les autres outils.\n\n{_EX}mlc export "
     "journal books.journal",

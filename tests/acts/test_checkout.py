@@ -41,7 +41,6 @@ from tests.api.conftest import (  # noqa: F401  (fixtures)
     PASSWORD,
     USERS,
     World,
-    cheap_password_hashing,
     settings,
     world,
 )

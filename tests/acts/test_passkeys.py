@@ -8,11 +8,9 @@ sign count unchanged.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
 from monnaie_locale.acting import Context
@@ -22,7 +20,6 @@ from monnaie_locale.auth import (
     create_api_key,
     create_user,
     issue_token,
-    passwords,
     resolve_credential,
 )
 from monnaie_locale.auth.errors import InvalidCredentials
@@ -49,16 +46,6 @@ from tests.support import standard_ledger
 
 PARTY = RelyingParty.for_host("pay.example.org", name="Eusko", secret="s" * 32)
 POLICY = LoginPolicy(token_ttl=timedelta(hours=1), max_failures=3, lockout=timedelta(minutes=5))
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
 
 
 class People:
