@@ -28,14 +28,14 @@ Page                               Who may open it
 from __future__ import annotations
 
 import io
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from api.web import statement_files
 from api.web.back_office import back_office_of
 from api.web.fields import euros_of, optional_day, period
-from api.web.rendering import PageRoute, language_of, redirect, render
+from api.web.rendering import PageRoute, redirect, render
 from monnaie_locale import admin_log, exports
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import audit, reserve
@@ -162,24 +162,7 @@ def statement_file(
         # The address opened bare: the form that names the account.
         return redirect(request, "/audit/exports#statement")
     start, end = period(du, au)
-    french = language_of(request) == "fr"
-    out = io.StringIO()
-    exporting.write_statement_csv(
-        ctx,
-        compte,
-        out,
-        start=start,
-        end=end,
-        delimiter=";" if french else ",",
-        decimal_separator="," if french else ".",
-        zone=ctx.deployment.zone,
-    )
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", compte).strip("-.") or "account"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="statement-{safe}.csv"'},
-    )
+    return statement_files.statement_csv(request, ctx, compte, start, end)
 
 
 @router.get("/audit/actes", response_class=Response)

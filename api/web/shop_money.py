@@ -23,15 +23,13 @@ Page                                                Who may open it
 
 from __future__ import annotations
 
-import io
-import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.web import statement_files
 from api.web.fields import euros_of, period
-from api.web.rendering import PageRoute, language_of, redirect, render
+from api.web.rendering import PageRoute, redirect, render
 from api.web.session import CheckedForm
 from api.web.shop import Ok, count_attempt, form_key, form_text, new_key, shop_of, staff_of
 from monnaie_locale.acting import Context
@@ -135,14 +133,6 @@ def statements_page(
     return render(request, "web/shop_statements.html", {"shop": shop_of(ctx)}, user=ctx.actor)
 
 
-def _file_name(account: str, extension: str, start: date | None, end: date | None) -> str:
-    # The code goes in a header: only what is safe in a file name, as the API's.
-    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", account).strip("-.") or "account"]
-    parts += [f"from-{start}"] if start else []
-    parts += [f"to-{end}"] if end else []
-    return f'attachment; filename="statement-{"-".join(parts)}.{extension}"'
-
-
 @router.get("/commerce/releves.csv", response_class=Response)
 def statement_csv(
     request: Request,
@@ -151,24 +141,7 @@ def statement_csv(
     au: Day = None,
 ) -> Response:
     start, end = period(du, au)
-    shop = shop_of(ctx)
-    french = language_of(request) == "fr"
-    out = io.StringIO()
-    exports.write_statement_csv(
-        ctx,
-        shop,
-        out,
-        start=start,
-        end=end,
-        delimiter=";" if french else ",",
-        decimal_separator="," if french else ".",
-        zone=ctx.deployment.zone,
-    )
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": _file_name(shop, "csv", start, end)},
-    )
+    return statement_files.statement_csv(request, ctx, shop_of(ctx), start, end)
 
 
 @router.get("/commerce/releves.pdf", response_class=Response)
@@ -179,20 +152,4 @@ def statement_pdf(
     au: Day = None,
 ) -> Response:
     start, end = period(du, au)
-    shop = shop_of(ctx)
-    out = io.BytesIO()
-    exports.write_statement_pdf(
-        ctx,
-        shop,
-        out,
-        start=start,
-        end=end,
-        zone=ctx.deployment.zone,
-        lang=language_of(request),
-        holder=None,
-    )
-    return Response(
-        out.getvalue(),
-        media_type="application/pdf",
-        headers={"Content-Disposition": _file_name(shop, "pdf", start, end)},
-    )
+    return statement_files.statement_pdf(request, ctx, shop_of(ctx), start, end, holder=None)

@@ -24,21 +24,17 @@ Page                                Who may open it
 
 from __future__ import annotations
 
-import io
-import re
 import secrets
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from api.problems import status_for
-from api.routers.exports import CSV_MEDIA_TYPE
 from api.typography import typeset
-from api.web import fields
+from api.web import fields, statement_files
 from api.web.rendering import PageRoute, language_of, redirect, render
 from api.web.session import CheckedForm, PageContext, form_field
-from monnaie_locale.acts import directory, exports, transfers, wallet
+from monnaie_locale.acts import directory, transfers, wallet
 from monnaie_locale.auth.errors import NotAuthenticated, RoleForbidden
 from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.i18n import Messages, describe
@@ -124,61 +120,18 @@ def wallet_history(
     )
 
 
-def _file_name(code: str, start: date | None, end: date | None, suffix: str) -> str:
-    parts = [re.sub(r"[^A-Za-z0-9_.-]+", "-", code).strip("-.") or "account"]
-    parts += [f"from-{start}"] if start else []
-    parts += [f"to-{end}"] if end else []
-    return f'attachment; filename="statement-{"-".join(parts)}.{suffix}"'
-
-
 @router.get("/portefeuille/releve.csv", response_class=Response)
 def statement_csv(request: Request, ctx: PageContext, du: Day = None, au: Day = None) -> Response:
-    code = wallet.own_account(ctx).code
     start, end = fields.period(du, au)
-    out = io.StringIO(newline="")
-    exports.write_statement_csv(
-        ctx,
-        code,
-        out,
-        start=start,
-        end=end,
-        delimiter=";" if language_of(request) == "fr" else ",",
-        decimal_separator="," if language_of(request) == "fr" else ".",
-        zone=ctx.deployment.zone,
-    )
-    # A holder's statement is small: written whole, a refusal is still a page.
-    return Response(
-        out.getvalue().encode("utf-8"),
-        media_type=CSV_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": _file_name(code, start, end, "csv"),
-            "Cache-Control": "no-store",
-        },
-    )
+    return statement_files.statement_csv(request, ctx, wallet.own_account(ctx).code, start, end)
 
 
 @router.get("/portefeuille/releve.pdf", response_class=Response)
 def statement_pdf(request: Request, ctx: PageContext, du: Day = None, au: Day = None) -> Response:
     account = wallet.own_account(ctx)
     start, end = fields.period(du, au)
-    out = io.BytesIO()
-    exports.write_statement_pdf(
-        ctx,
-        account.code,
-        out,
-        start=start,
-        end=end,
-        zone=ctx.deployment.zone,
-        lang=language_of(request),
-        holder=account.shown_name,
-    )
-    return Response(
-        out.getvalue(),
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": _file_name(account.code, start, end, "pdf"),
-            "Cache-Control": "no-store",
-        },
+    return statement_files.statement_pdf(
+        request, ctx, account.code, start, end, holder=account.shown_name
     )
 
 
