@@ -30,8 +30,7 @@ from monnaie_locale.errors import InvalidRequest, MonnaieLocaleError
 from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_admin_log import admin_acts
-from tests.authorities.outsiders import ELSEWHERE, NO_DUTY, OTHER_POOL, OTHER_TOWN
-from tests.authorities.outsiders import set_up_outsiders
+from tests.authorities.outsiders import ELSEWHERE, NO_DUTY, OTHER_POOL, OTHER_TOWN, set_up_outsiders
 from tests.authorities.town import POOL, TOWN, TREASURY_IBAN, set_up_town
 from tests.conftest import SteppingClock
 from tests.engine import Engine
