@@ -15,8 +15,8 @@ from typing import TypeVar
 import pytest
 
 from monnaie_locale.acts import regie_counter, transfers
-from monnaie_locale.errors import InsufficientFunds
 from monnaie_locale.checkout import Payment
+from monnaie_locale.errors import InsufficientFunds
 from monnaie_locale.model import AccountKind, Transaction
 from tests.authorities.counter import OPERATOR, Counter, open_counter
 from tests.authorities.town import POOL, POOL_ACCOUNT
