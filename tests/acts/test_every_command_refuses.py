@@ -47,6 +47,7 @@ from monnaie_locale.acts import (
     offices,
     periods,
     reconversions,
+    regie_counter,
     reserve,
     takings,
     transfers,
@@ -424,6 +425,15 @@ WALK: tuple[Walk, ...] = (
     Walk("period close", periods.close_period, "2026-10-31",
          post("/v1/periods/close", {"through": "2026-10-31"}), (MEMBER, COUNTER, AUDITOR)),
     Walk("period list", periods.list_periods, "", get("/v1/periods"), (MEMBER, OWNER)),
+    # A régie's counter and its quittances (the duty at the régie: tests/authorities)
+    Walk("quittance list", regie_counter.list_quittances, "bayonne-piscine",
+         get("/v1/regies/bayonne-piscine/quittances"), (MEMBER, OWNER, CASHIER, COUNTER)),
+    Walk("quittance show", regie_counter.get_quittance, "bayonne-piscine 2026 1",
+         get("/v1/regies/bayonne-piscine/quittances/2026/1"), (MEMBER, COUNTER)),
+    Walk("quittance sale", regie_counter.prepare_sale,
+         "bayonne-piscine --amount 1,00 --object x --key walk",
+         post("/v1/regies/bayonne-piscine/sales", {"amount": "1.00", "object": "x"}),
+         (MEMBER, OWNER, AUDITOR)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
@@ -441,6 +451,8 @@ NO_ACTOR: dict[str, str] = {
     "keys generate": "writes a new signing key file; touches no database",
     "keys rotate": "replaces the signing key files named by the settings; touches no database",
     "keys show": "reads the public halves of the signing keys; touches no database",
+    "quittance verify": "checks a signed quittance's signature against public keys; "
+    "touches no database",
     "directory list": "reads the public directory, what GET /v1/directory shows anyone",
     "directory offices": "reads the public directory's offices, what GET "
     "/v1/directory/offices shows anyone",
