@@ -35,4 +35,6 @@ below them.
 * :mod:`~monnaie_locale.acts.takings`   a shop's takings by day and month
 * :mod:`~monnaie_locale.acts.dashboard` the association's dashboard: coverage now and over
   time, the months' flows, what waits for someone
+* :mod:`~monnaie_locale.acts.regie_counter` a régie's counter: sales paid by QR, with a
+  part in euros, and the signed quittances every payment into a régie gets
 """
