@@ -45,17 +45,18 @@ _NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 FULL, REDUCED = "Entrée piscine, plein tarif", "Entrée piscine, tarif réduit"
 
 
-def _entries() -> list[tuple[str, int, int]]:
-    """200 entries: (object, units, euros at the counter); every fifth full-price entry is
-    paid 3.00 in units and 1.50 by card."""
+def _entries() -> list[tuple[str, str, int, int]]:
+    """200 entries: (how, object, units, euros at the counter). Reduced prices are sold at
+    the counter and paid by QR; every fifth full price too, 3.00 in units and 1.50 by
+    card; the other full prices are paid by a transfer into the régie."""
     found = []
     for i in range(200):
         if i % 2:
-            found.append((REDUCED, 300, 0))
+            found.append(("sale", REDUCED, 300, 0))
         elif i % 5 == 0:
-            found.append((FULL, 300, 150))
+            found.append(("sale", FULL, 300, 150))
         else:
-            found.append((FULL, 450, 0))
+            found.append(("transfer", FULL, 450, 0))
     return found
 
 
@@ -118,9 +119,12 @@ def test_a_month_at_the_pool_ties_every_etat_to_the_ledger(fronts: Fronts) -> No
     done: list[tuple[Versement, list[tuple[str, int, int]]]] = []
     waiting: list[tuple[str, int, int]] = []
     debited = 0
-    for i, (label, units, euros) in enumerate(_entries()):
+    for i, (how, label, units, euros) in enumerate(_entries()):
         clock.advance(timedelta(hours=3))
-        counter.pay(units, object=label, euros=euros, key=f"entry-{i}")
+        if how == "sale":
+            counter.sale(label, euros=euros, key=f"entry-{i}")
+        else:
+            counter.transfer(units, object=label, key=f"entry-{i}")
         waiting.append((label, units, euros))
         due = versements.versement_due(regisseur, POOL)
         assert due.encaisse == sum(u for _, u, _ in waiting)
@@ -154,7 +158,7 @@ def test_a_month_at_the_pool_ties_every_etat_to_the_ledger(fronts: Fronts) -> No
         assert f"Versement {versement.label} regie {POOL}" in remittance
 
     assert _balance(fronts, POOL_ACCOUNT) == (0, 0)
-    total = sum(units for _, units, _ in _entries())
+    total = sum(units for _, _, units, _ in _entries())
     assert sum(v.units for v, _ in done) == total == debited
     listed = versements.list_versements(regisseur, POOL)
     assert [v.id for v in listed] == [v.id for v, _ in done]
@@ -172,7 +176,7 @@ def test_a_versement_is_due_when_its_period_has_come(fronts: Fronts) -> None:
     clock = fronts.ops.clock
     town = set_up_town(fronts.database, clock)
     fronts.ops.converted("alice", "20", key="alice-card")
-    Counter(fronts.database, clock, town.pool).pay(450, object=FULL, key="one")
+    Counter(fronts.database, clock, town.pool).transfer(450, object=FULL, key="one")
     finances = acting(fronts.database, clock, "finances")
     first = versements.versement_due(finances, POOL)
     assert (first.encaisse, first.cap, first.reason) == (450, POOL_CAP, None)
@@ -221,7 +225,7 @@ def test_only_the_regies_own_regisseur_prepares_a_versement(fronts: Fronts) -> N
     clock = fronts.ops.clock
     town = set_up_town(fronts.database, clock)
     fronts.ops.converted("alice", "20", key="alice-card")
-    Counter(fronts.database, clock, town.pool).pay(450, object=FULL, key="one")
+    Counter(fronts.database, clock, town.pool).transfer(450, object=FULL, key="one")
     _refused(fronts, NotYourRegie, "mandataire")
     _refused(fronts, NotYourRegie, "finances")
     _refused(fronts, NotYourRegie, "comptable")
