@@ -12,7 +12,8 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import Connection, func, select
 
-from monnaie_locale.acts import reconversions, versements
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import dashboard, reconversions, versements
 from monnaie_locale.auth import Role, create_user
 from monnaie_locale.authorities import duties, registry
 from monnaie_locale.authorities.errors import (
@@ -23,6 +24,7 @@ from monnaie_locale.authorities.errors import (
 )
 from monnaie_locale.authorities.registry import Regie
 from monnaie_locale.authorities.versements import Versement
+from monnaie_locale.dashboard_needs import Need
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import get_account, open_account
 from monnaie_locale.model import AccountKind, TransferRequest
@@ -188,9 +190,14 @@ def test_a_versement_is_due_when_its_period_has_come(fronts: Fronts) -> None:
     due = versements.versement_due(finances, POOL)
     assert due.reason == "period" and due.due_on is not None
     assert [d.regie for d in versements.due_versements(finances)] == [POOL]
+    # The association's dashboard says a hand is needed, until the versement is made.
+    operator = fronts.context(Role.ASSOCIATION_OPERATOR)
+    assert Need("versement_due", 1, 450, since=due.due_on, subject=POOL) in _needs(operator)
+    assert versements.due_versements(fronts.context(Role.AUTHORITY_AGENT)) == []
     regisseur = acting(fronts.database, clock, "regisseur")
     made = versements.prepare_versement(regisseur, POOL, key="p")
     assert made.reason == "period" and (made.units, made.fee, made.euros) == (450, 0, 450)
+    assert "versement_due" not in [need.kind for need in _needs(operator)]
     after = versements.versement_due(finances, POOL)
     assert after.encaisse == 0 and after.reason is None
     assert after.last_versement == due.due_on
@@ -210,6 +217,10 @@ def _rows(fronts: Fronts) -> dict[str, object]:
     """Every row, the journal chained first; the service's jobs run on their own."""
     Engine(fronts.database, clock=fronts.ops.clock).seal_journal()
     return {name: rows for name, rows in every_row(fronts.database).items() if name != "jobs"}
+
+
+def _needs(ctx: Context) -> tuple[Need, ...]:
+    return dashboard.dashboard(ctx).needs
 
 
 def _refused(fronts: Fronts, error: type[Exception], username: str, regie: str = POOL) -> None:
