@@ -25,6 +25,7 @@ from monnaie_locale.authorities.errors import (
 from monnaie_locale.authorities.registry import Regie
 from monnaie_locale.authorities.versements import Versement
 from monnaie_locale.dashboard_needs import Need
+from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import get_account, open_account
 from monnaie_locale.model import AccountKind, TransferRequest
@@ -258,6 +259,14 @@ def test_only_the_regies_own_regisseur_prepares_a_versement(fronts: Fronts) -> N
         fronts.context(Role.ASSOCIATION_OPERATOR), POOL, key="assoc"
     )
     assert made.units == 450 and made.reason == "asked"
+    # Its reconversion is paid with the batches, never cancelled: its quittances are in it.
+    assert made.reconversion_id is not None
+    before = _rows(fronts)
+    with pytest.raises(InvalidRequest, match="versement"):
+        reconversions.cancel_reconversion(
+            fronts.context(Role.ASSOCIATION_OPERATOR), made.reconversion_id
+        )
+    assert _rows(fronts) == before
     _refused(fronts, NothingToPayIn, "regisseur")
 
 
