@@ -1,6 +1,7 @@
 """Versements over HTTP and through ``mlc versement``: the régisseur sees it due, pays in
 once per key, lists the versements and downloads the état; a mandataire may read but not
-pay in, and a second versement with nothing collected is refused alike on every front."""
+pay in, and a second versement with nothing collected is refused alike on every front;
+the association's dashboard shows the régie whose versement is due."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from markupsafe import escape
 from sqlalchemy import Connection
 
+from api import i18n
 from cli.errors import ExitCode
 from monnaie_locale.auth import issue_token
 from tests.authorities.pool import Counter
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 pytest_plugins = ["tests.acts.edges"]
 
 FULL = "Entrée piscine, plein tarif"
+FRENCH = {key: str(escape(text)) for key, text in i18n.texts("fr").items()}
 
 
 def _headers(fronts: Fronts, town: Town, who: str, key: str | None = None) -> dict[str, str]:
@@ -108,3 +112,24 @@ def test_mlc_versement_pays_in_lists_and_writes_the_etat(fronts: Fronts, tmp_pat
     csv = tmp_path / "etat.csv"
     fronts.mlc("versement", "etat", POOL, str(made["id"]), "--output", str(csv), actor="finances")
     assert csv.read_text().count("\nquittance,") == 2
+
+
+def test_the_dashboard_shows_a_regie_whose_versement_is_due(fronts: Fronts) -> None:
+    _collected(fronts)
+    fronts.ops.clock.advance(timedelta(days=30))
+    browser = fronts.ops.client
+    browser.get("/connexion")
+    signed_in = browser.post(
+        "/connexion",
+        data={
+            "username": "assoc",
+            "password": "correct horse battery",
+            "csrf": browser.cookies.get("mlc_csrf"),
+        },
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    page = browser.get("/gestion").text
+    assert 'data-need="versement_due"' in page
+    assert f'href="/regie">{FRENCH["dash_need_versement_due"]} ({POOL})' in page
+    assert "7,50" in page
