@@ -5,7 +5,7 @@ Trésor; then who may not pay in, and when there is nothing to.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
@@ -307,3 +307,32 @@ def test_a_versement_needs_a_convention_and_quittances_for_every_unit(fronts: Fr
             fronts.context(Role.ASSOCIATION_OPERATOR), "anglet-plage", key="k"
         )
     assert _rows(fronts) == before
+
+
+def test_a_versement_is_due_a_month_at_most_after_the_first_quittance(fronts: Fronts) -> None:
+    clock = fronts.ops.clock
+    town = set_up_town(fronts.database, clock)
+    fronts.database.write(
+        lambda conn: registry.record_convention(
+            conn,
+            town.authority,
+            effective_from=date(2026, 11, 1),
+            reconversion_fee_bps=0,
+            payin_days=31,
+            cash_cap=400,
+            may_spend=False,
+            reference="Avenant 2",
+            by="admin",
+            now=clock(),
+        )
+    )
+    fronts.ops.converted("alice", "20", key="alice-card")
+    counter = Counter(fronts.database, clock, town.pool)
+    counter.transfer(300, object=FULL, key="one")  # on 2 November
+    due = versements.versement_due(acting(fronts.database, clock, "comptable"), POOL)
+    # 31 days would be 3 December: a month is less. The convention's cap is the lower.
+    assert (due.due_on, due.cap, due.reason) == (date(2026, 12, 2), 400, None)
+    counter.transfer(100, object=FULL, key="two")
+    assert versements.versement_due(acting(fronts.database, clock, "comptable"), POOL).reason == (
+        "cap"
+    )
