@@ -39,4 +39,5 @@ below them.
   tariffs and who works there
 * :mod:`~monnaie_locale.acts.regie_counter` a régie's counter: sales paid by QR, with a
   part in euros, and the signed quittances every payment into a régie gets
+* :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
 """

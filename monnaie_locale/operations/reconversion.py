@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from monnaie_locale.authorities.remittance import versement_remittance
 from monnaie_locale.bank import (
     InvalidBic,
     InvalidIban,
@@ -122,16 +123,30 @@ class ReconversionQuote:
 
 
 def _priced(
-    conn: Connection, deployment: Deployment, *, account: str, amount: int, clock: Clock
+    conn: Connection,
+    deployment: Deployment,
+    *,
+    account: str,
+    amount: int,
+    clock: Clock,
+    convention_fee_bps: int | None = None,
 ) -> tuple[Account, ReconversionQuote]:
     """The account, and the fee a request of ``amount`` pays under today's rules; refused
-    as the request itself would be (not a holder, not allowed to reconvert, all fee)."""
+    as the request itself would be (not a holder, not allowed to reconvert, all fee).
+
+    ``convention_fee_bps``: a régie's versement, whose convention with the association
+    allows it and fixes its fee, in place of the deployment's rules (see
+    :mod:`monnaie_locale.authorities.versements`).
+    """
     check_positive(amount)
     deployment = in_force(conn, deployment, on=clock().date())
     holder = holder_account(conn, deployment, account)
-    _check_allowed(deployment, holder)
     category = category_of(conn, holder)
-    fee = deployment.fee_for(amount, category=category)
+    if convention_fee_bps is None:
+        _check_allowed(deployment, holder)
+        fee = deployment.fee_for(amount, category=category)
+    else:
+        fee = (amount * convention_fee_bps + 5_000) // 10_000  # half up, as fee_for
     if fee >= amount:
         raise InvalidRequest(f"after the fee of {format_amount(fee)} nothing would be paid out")
     return holder, ReconversionQuote(
@@ -140,7 +155,9 @@ def _priced(
         fee=fee,
         payout=amount - fee,
         category=category,
-        fee_rule=deployment.rule_versions.get(f"reconversion_fee.{category}"),
+        fee_rule=None
+        if convention_fee_bps is not None
+        else deployment.rule_versions.get(f"reconversion_fee.{category}"),
     )
 
 
@@ -164,13 +181,22 @@ def request_reconversion(
     bic: str | None = None,
     idempotency_key: str,
     clock: Clock,
+    convention_fee_bps: int | None = None,
 ) -> Reconversion:
-    """Hold ``amount`` on ``account`` for a payout to ``iban`` (validated first)."""
+    """Hold ``amount`` on ``account`` for a payout to ``iban`` (validated first);
+    ``convention_fee_bps`` as for :func:`quote_reconversion`'s pricing (a versement)."""
     request = f"reconversion|{account}|{amount}|{creditor_name}|{iban}|{bic}"
     first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return load_reconversion(conn, int(first.removeprefix("reconversion:")))
-    holder, quoted = _priced(conn, deployment, account=account, amount=amount, clock=clock)
+    holder, quoted = _priced(
+        conn,
+        deployment,
+        account=account,
+        amount=amount,
+        clock=clock,
+        convention_fee_bps=convention_fee_bps,
+    )
     compact_iban, compact_bic = _payout_account(iban, bic)
     if not creditor_name.strip():
         raise InvalidRequest("a payout needs the name of the account's holder")
@@ -209,8 +235,14 @@ def request_reconversion(
 
 
 def cancel_reconversion(conn: Connection, *, request_id: int, clock: Clock) -> Reconversion:
-    """Release the units of a request not yet in a batch."""
+    """Release the units of a request not yet in a batch; never a régie's versement's,
+    whose quittances are paid in by it (the état de versement is the public accountant's)."""
     current = load_reconversion(conn, request_id)
+    if versement_remittance(conn, request_id) is not None:
+        raise InvalidRequest(
+            f"reconversion {request_id} pays in a régie's versement: it is paid with the "
+            "association's batches, not cancelled"
+        )
     now = clock()
     changed = conn.execute(
         update(reconversions)
