@@ -292,7 +292,7 @@ def _decide(
     finds the mandate decided (PostgreSQL makes it wait for the first's row).
     """
     row = conn.execute(
-        select(mandates.c.proposed_by, mandates.c.status).where(
+        select(mandates.c.proposed_by).where(
             mandates.c.id == mandate_id, mandates.c.authority_id == authority.id
         )
     ).first()
@@ -330,8 +330,9 @@ def approve(
     if done is not None:
         return mandate_by_id(conn, authority, mandate_id)
     now = clock()
-    own = _check_may_spend(conn, authority, deployment.today(now))
     _decide(conn, authority, mandate_id, decider=decider, status="paid", decided_at=now)
+    # Checked on the day it is paid: a convention withdrawn since the proposal stops it.
+    own = _check_may_spend(conn, authority, deployment.today(now))
     mandate = mandate_by_id(conn, authority, mandate_id)
     order = Order(*(getattr(mandate, field.name) for field in dataclasses.fields(Order)))
     payment = TransferRequest.simple(
