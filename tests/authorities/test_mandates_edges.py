@@ -133,3 +133,7 @@ def test_one_person_with_both_duties_is_refused_alike_by_the_route_and_the_comma
     assert "paid to alice" in result.stdout
     shown = fronts.mlc("mandate", "list", TOWN, "--status", "paid", actor="finances")
     assert shown.exit_code == 0 and "1207" in shown.stdout, shown.output
+    shown = fronts.mlc("mandate", "show", TOWN, str(mandate), lang="fr", actor="finances")
+    assert shown.exit_code == 0, shown.output
+    for words in ("120,50 payé à alice", "65/6574/40", "Décidé par", "comptable"):
+        assert words in shown.stdout, shown.stdout
