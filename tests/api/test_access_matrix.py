@@ -189,6 +189,11 @@ GET  /v1/regies                                       .   .   .   x   .   x   x 
 GET  /v1/regies/{code}                                .   .   .   x   .   x   x   x
 GET  /v1/regies/{code}/tariffs                        .   .   .   x   .   x   x   x
 POST /v1/regies/{code}/tariffs                        .   .   .   x   .   x   .   x
+GET  /v1/authorities/{code}/mandates                  .   .   .   x   .   x   x   x
+POST /v1/authorities/{code}/mandates                  .   .   .   x   .   .   .   .
+GET  /v1/authorities/{code}/mandates/{mandate_id}     .   .   .   x   .   x   x   x
+POST /v1/authorities/{code}/mandates/{mandate_id}/approval .   .   .   x   .   .   .   .
+POST /v1/authorities/{code}/mandates/{mandate_id}/rejection .   .   .   x   .   .   .   .
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
@@ -202,6 +207,8 @@ PATH_VALUES |= {"deposit_id": "1", "office": "gare"}
 PATH_VALUES |= {"username": "bob"}
 # The association's bank accounts and statement lines (none exist in the world).
 PATH_VALUES |= {"name": "reserve", "line": "1"}
+# A local authority's mandates (no authority "alice" exists: the allowed roles get 404).
+PATH_VALUES |= {"mandate_id": "1"}
 # Passkeys (none registered in the world).
 PATH_VALUES |= {"passkey_id": "1"}
 # Local authorities' duties (none granted in the world).

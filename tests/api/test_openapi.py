@@ -133,6 +133,11 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
             "conversion-reversals",
         )
     }
+    # A local authority's mandates: proposing one (recorded once), paying it.
+    moving |= {
+        ("post", "/v1/authorities/{code}/mandates"),
+        ("post", "/v1/authorities/{code}/mandates/{mandate_id}/approval"),
+    }
     moving |= {
         ("post", f"/v1/notes/{movement}")
         for movement in ("print", "deliver", "return", "sell", "deposit", "destroy", "lose", "find")
