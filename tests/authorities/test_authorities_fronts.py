@@ -175,3 +175,31 @@ def test_an_agent_without_a_duty_there_is_refused_alike(fronts: Fronts) -> None:
     assert error is not None and error.code == "not_your_regie", result.output
     assert result.exit_code == ExitCode.FORBIDDEN
     assert _state(fronts) == before
+
+
+def test_duties_are_granted_listed_and_taken_back_from_the_command_line(fronts: Fronts) -> None:
+    set_up_town(fronts.database, fronts.ops.clock)
+    mlc = fronts.mlc
+    granted = mlc(
+        "authority", "duty", "grant", TOWN, "clerk", "mandataire", "--regie", POOL, "--json",
+        actor="admin",
+    )  # fmt: skip
+    assert granted.exit_code == 0, granted.output
+    duty = json.loads(granted.stdout)
+    assert (duty["username"], duty["regie"], duty["duty"]) == ("clerk", POOL, "mandataire")
+    listed = mlc("authority", "duty", "list", TOWN, actor="auditor")
+    assert "clerk" in listed.stdout and "mandataire" in listed.stdout
+    mine = json.loads(mlc("regie", "list", "--json", actor="clerk").stdout)
+    assert [regie["code"] for regie in mine] == [POOL]
+    shown = json.loads(mlc("regie", "show", POOL, "--json", actor="clerk").stdout)
+    assert (shown["account"], shown["cash_cap"]) == ("authority:regie-piscine-bayonne", 50_000)
+    taken = mlc("authority", "duty", "revoke", TOWN, str(duty["id"]), actor="admin")
+    assert taken.exit_code == 0, taken.output
+    assert json.loads(mlc("regie", "list", "--json", actor="clerk").stdout) == []
+    again = mlc("authority", "duty", "revoke", TOWN, str(duty["id"]), actor="admin")
+    error = error_shown(again)
+    assert error is not None and error.code == "unknown_duty", again.output
+    refused = mlc("authority", "duty", "grant", TOWN, "alice", "finance", actor="admin")
+    error = error_shown(refused)
+    assert error is not None and error.code == "not_an_authority_agent", refused.output
+    assert "authority_agent" in refused.stderr
