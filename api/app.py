@@ -34,6 +34,7 @@ from api.routers import (
     api_keys,
     audit,
     auth,
+    authority_statements,
     bank,
     books,
     chart,
@@ -229,6 +230,8 @@ def create_app(
         app.include_router(admin_router.router, dependencies=revoking)
     for admin_router in (account_admin, audit, exports, chart, periods):
         app.include_router(admin_router.router)
+    # What the local authorities' public accountants receive.
+    app.include_router(authority_statements.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
     for page_router in (

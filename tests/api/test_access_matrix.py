@@ -166,6 +166,8 @@ GET  /v1/directory/offices                            public
 GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
+GET  /v1/regies/{code}/statements/{year}              .   .   .   x   .   x   x   x
+GET  /v1/authorities/{code}/statements/{year}         .   .   .   x   .   x   x   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
@@ -181,6 +183,8 @@ PATH_VALUES |= {"username": "bob"}
 PATH_VALUES |= {"name": "reserve", "line": "1"}
 # Passkeys (none registered in the world).
 PATH_VALUES |= {"passkey_id": "1"}
+# A local authority's statements (no régie or authority in the world).
+PATH_VALUES |= {"year": "2026"}
 
 # The routes outside the OpenAPI document. "own": the route checks its caller its own way
 # (metrics: the loopback interface, or the metrics secret; never a sign-in token).

@@ -112,7 +112,7 @@ def test_an_authority_statement_lists_the_mandates_paid_in_the_year(
     ]
     mandate = found.mandates[1]
     assert (mandate.chapitre, mandate.article, mandate.fonction) == ("011", "6068", "413")
-    assert mandate.payee == "Ogi" and mandate.paid_at.year == 2026
+    assert mandate.payee == "Bakery" and mandate.paid_at.year == 2026
     assert [(o.amount, o.memo) for o in found.others] == [(ty.TOWN_GIFT_2026, "don")]
     assert found.opening - found.mandated + found.others_total == found.closing
 

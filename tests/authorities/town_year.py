@@ -22,13 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from monnaie_locale.authorities import registry
 from monnaie_locale.authorities.quittances import issue_quittance
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import get_account
 from monnaie_locale.model import AccountKind, TransferRequest
+from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_authorities import mandates, versements
 from tests.authorities.town import POOL_ACCOUNT, TOWN_ACCOUNT, Town, set_up_town
 from tests.conftest import SteppingClock
@@ -159,14 +160,20 @@ def pay_mandate(
     year.ledger.database.write(work)
 
 
+def account_exists(conn: Connection, code: str) -> bool:
+    return conn.execute(select(accounts.c.id).where(accounts.c.code == code)).first() is not None
+
+
 def build_town_year(ledger: Engine, clock: SteppingClock) -> TownYear:
     """The books described in the module's docstring."""
     at(clock, START)
     year = TownYear(set_up_town(ledger.database, clock), ledger, clock)
-    ledger.open_account(ALICE, kind=AccountKind.MEMBER, currency="MLC")
-    ledger.open_account(BAKERY, kind=AccountKind.BUSINESS, currency="MLC", display_name="Ogi")
+    # The API's world has alice and bakery already.
+    for code, kind in ((ALICE, AccountKind.MEMBER), (BAKERY, AccountKind.BUSINESS)):
+        if not ledger.database.read(lambda conn, code=code: account_exists(conn, code)):
+            ledger.open_account(code, kind=kind, currency="MLC", display_name=code.title())
     ledger.open_account(PENDING, kind=AccountKind.SYSTEM, currency="MLC", lower_limit=None)
-    ledger.transfer("issuance", ALICE, 10_000, idempotency_key="fund-alice")
+    ledger.transfer("issuance", ALICE, 10_000, idempotency_key="town-year-alice")
     ledger.transfer("issuance", TOWN_ACCOUNT, 20_000, idempotency_key="fund-town")
     pay_pool(year, 450, quittance_year=2025, key="p1")
     pay_pool(year, 300, quittance_year=2025, key="p2")
