@@ -123,6 +123,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Accounting periods: the closing checklist, closing the books.",
     ),
     "export": ("cli.commands.export", "Export the books for people and other tools."),
+    "town-statement": (
+        "cli.commands.town_statement",
+        "What the public accountant receives: a régie's or an authority's statement of a year.",
+    ),
 }
 
 

@@ -13,8 +13,8 @@ A mandataire collects at the counter but does not receive the régie's accounts;
 ordonnateur's side proposes expenses and reads them through the comptable. Each
 statement is read from one snapshot of the books, and refused whole when its rows and
 the ledger do not tie (:class:`~monnaie_locale.authorities.year_statement.StatementMismatch`).
-:func:`statement_csv` and :func:`statement_pdf` write a statement already given, for the
-edges.
+:func:`statement_csv`, :func:`statement_pdf` and :func:`statement_tables` write a
+statement already given, for the edges.
 """
 
 from __future__ import annotations
@@ -31,15 +31,25 @@ from monnaie_locale.authorities.year_statement import (
 )
 from monnaie_locale.authorities.year_statement_csv import year_statement_csv
 from monnaie_locale.authorities.year_statement_pdf import year_statement_pdf
+from monnaie_locale.authorities.year_statement_text import (
+    AMOUNT_COLUMNS,
+    YEAR_LABELS,
+    Section,
+    sections,
+)
 
 __all__ = [
+    "AMOUNT_COLUMNS",
     "AUTHORITY_READERS",
     "REGIE_READERS",
+    "YEAR_LABELS",
+    "Section",
     "YearStatement",
     "authority_statement",
     "regie_statement",
     "statement_csv",
     "statement_pdf",
+    "statement_tables",
 ]
 
 # The duties that receive the statements.
@@ -77,3 +87,11 @@ def statement_csv(statement: YearStatement, *, style: Literal["fr", "en"] = "fr"
 def statement_pdf(statement: YearStatement, *, lang: Literal["fr", "en"] = "fr") -> bytes:
     """The statement as a PDF, labelled in ``lang``."""
     return year_statement_pdf(statement, lang=lang)
+
+
+def statement_tables(
+    statement: YearStatement, *, lang: Literal["fr", "en"] = "fr"
+) -> list[Section]:
+    """The statement's tables as text in ``lang`` (labels in :data:`YEAR_LABELS`), as the
+    PDF prints them."""
+    return sections(statement, lang)

@@ -7,165 +7,48 @@ mandates paid and its other movements. It ends with the closing balance and the 
 the public accountant makes, written out (opening + collected − paid in = closing). A
 year not ended yet is marked as a statement so far.
 
-Labels are French or English, as the accounts' statements' are
-(:mod:`monnaie_locale.exports.statement_pdf`, whose library, font and encoding this
-follows: Helvetica in Windows-1252, which covers French and the euro sign).
+Labels and tables are French or English, written by
+:mod:`monnaie_locale.authorities.year_statement_text` as for the command line's table.
+The page follows the accounts' statements (:mod:`monnaie_locale.exports.statement_pdf`):
+the same library, Helvetica in Windows-1252, which covers French and the euro sign.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-
 from fpdf import FPDF, XPos, YPos
 
 from monnaie_locale.authorities.year_statement import YearStatement
-from monnaie_locale.clock import zone_named
-from monnaie_locale.exports.statement_pdf import StatementLang
+from monnaie_locale.authorities.year_statement_text import (
+    AMOUNT_COLUMNS,
+    Lang,
+    Section,
+    Writer,
+    sections,
+)
+
+# The accounts' statements' way of writing any text in Windows-1252.
 from monnaie_locale.exports.statement_pdf import _printable as printable
-from monnaie_locale.money import format_amount
 
-__all__ = ["YEAR_LABELS", "year_statement_pdf"]
+__all__ = ["year_statement_pdf"]
 
-YEAR_LABELS: Mapping[StatementLang, Mapping[str, str]] = {
-    "fr": {
-        "title.regie": "État annuel de la régie de recettes",
-        "title.authority": "Relevé annuel du compte de la collectivité",
-        "regie": "Régie",
-        "authority": "Collectivité",
-        "account": "Compte",
-        "year": "Exercice",
-        "treasury": "Comptable public",
-        "printed": "Édité le",
-        "so_far": "Exercice en cours : état à la date d'édition",
-        "opening": "Solde au 1er janvier",
-        "closing": "Solde au 31 décembre",
-        "quittances": "Quittances",
-        "versements": "Versements au comptable public",
-        "mandates": "Mandats payés",
-        "others": "Autres mouvements",
-        "number": "Numéro",
-        "date": "Date",
-        "object": "Objet",
-        "payer": "Payeur",
-        "units": "Unités",
-        "euros": "Euros",
-        "reason": "Motif",
-        "fee": "Commission",
-        "exercice": "Exerc.",
-        "bordereau": "Bordereau",
-        "imputation": "Imputation",
-        "payee": "Bénéficiaire",
-        "amount": "Montant",
-        "counterparty": "Contrepartie",
-        "memo": "Libellé",
-        "debit": "Débit",
-        "credit": "Crédit",
-        "total": "Total ({count})",
-        "none": "Aucune ligne sur l'exercice.",
-        "check.regie": "Contrôle : {opening} + {collected} - {paid_in} = {closing}",
-        "check.authority": "Contrôle : {opening} - {mandated} + {others} = {closing}",
-        "reason.cap": "plafond",
-        "reason.period": "périodique",
-        "reason.asked": "demandé",
-        "page": "Page {page}/{pages}",
-        "date_format": "%d/%m/%Y",
-        "time_format": "%d/%m/%Y %H:%M",
-        "decimal": ",",
-    },
-    "en": {
-        "title.regie": "Yearly statement of the régie de recettes",
-        "title.authority": "Yearly statement of the authority's account",
-        "regie": "Régie",
-        "authority": "Local authority",
-        "account": "Account",
-        "year": "Year",
-        "treasury": "Public accountant",
-        "printed": "Printed on",
-        "so_far": "Year in progress: the statement as of printing",
-        "opening": "Balance on 1 January",
-        "closing": "Balance on 31 December",
-        "quittances": "Quittances (receipts)",
-        "versements": "Versements to the public accountant",
-        "mandates": "Mandates paid",
-        "others": "Other movements",
-        "number": "Number",
-        "date": "Date",
-        "object": "Object",
-        "payer": "Payer",
-        "units": "Units",
-        "euros": "Euros",
-        "reason": "Reason",
-        "fee": "Fee",
-        "exercice": "Year",
-        "bordereau": "Bordereau",
-        "imputation": "Imputation",
-        "payee": "Payee",
-        "amount": "Amount",
-        "counterparty": "Counterparty",
-        "memo": "Memo",
-        "debit": "Debit",
-        "credit": "Credit",
-        "total": "Total ({count})",
-        "none": "No line in the year.",
-        "check.regie": "Check: {opening} + {collected} - {paid_in} = {closing}",
-        "check.authority": "Check: {opening} - {mandated} + {others} = {closing}",
-        "reason.cap": "cap",
-        "reason.period": "periodic",
-        "reason.asked": "asked",
-        "page": "Page {page}/{pages}",
-        "date_format": "%Y-%m-%d",
-        "time_format": "%Y-%m-%d %H:%M",
-        "decimal": ".",
-    },
-}
-
-# (label, width in mm, alignment) on an A4 page with 15 mm margins (180 mm of width).
-Column = tuple[str, float, str]
-_QUITTANCES: Sequence[Column] = (
-    ("number", 26, "L"),
-    ("date", 28, "L"),
-    ("object", 56, "L"),
-    ("payer", 34, "L"),
-    ("units", 18, "R"),
-    ("euros", 18, "R"),
-)
-_VERSEMENTS: Sequence[Column] = (
-    ("number", 26, "L"),
-    ("date", 28, "L"),
-    ("reason", 56, "L"),
-    ("units", 24, "R"),
-    ("fee", 22, "R"),
-    ("euros", 24, "R"),
-)
-_MANDATES: Sequence[Column] = (
-    ("exercice", 12, "L"),
-    ("bordereau", 24, "L"),
-    ("imputation", 26, "L"),
-    ("object", 40, "L"),
-    ("payee", 34, "L"),
-    ("amount", 22, "R"),
-    ("date", 22, "L"),
-)
-_OTHERS: Sequence[Column] = (
-    ("date", 28, "L"),
-    ("number", 18, "L"),
-    ("counterparty", 40, "L"),
-    ("memo", 54, "L"),
-    ("debit", 20, "R"),
-    ("credit", 20, "R"),
-)
+# Each table's column widths in mm on an A4 page with 15 mm margins (180 mm of width).
+_WIDTHS: dict[tuple[str, ...], tuple[float, ...]] = {
+    ("number", "date", "object", "payer", "units", "euros"): (26, 28, 56, 34, 18, 18),
+    ("number", "date", "reason", "units", "fee", "euros"): (26, 28, 56, 24, 22, 24),
+    ("exercice", "bordereau", "imputation", "object", "payee", "amount", "date"): (
+        12, 24, 26, 40, 34, 22, 22,
+    ),
+    ("date", "number", "counterparty", "memo", "debit", "credit"): (28, 18, 40, 54, 20, 20),
+}  # fmt: skip
 _ROW = 5.5
 
 
-def year_statement_pdf(statement: YearStatement, *, lang: StatementLang = "fr") -> bytes:
+def year_statement_pdf(statement: YearStatement, *, lang: Lang = "fr") -> bytes:
     """The statement as a PDF file, labelled in ``lang``."""
-    page = _YearPage(YEAR_LABELS[lang], statement)
+    page = _YearPage(statement, Writer(statement, lang))
     page.heading()
-    if statement.kind == "regie":
-        page.regie_tables()
-    else:
-        page.authority_tables()
+    for section in sections(statement, lang):
+        page.table(section)
     page.closing()
     return bytes(page.output())
 
@@ -173,28 +56,23 @@ def year_statement_pdf(statement: YearStatement, *, lang: StatementLang = "fr") 
 class _YearPage(FPDF):
     """The statement's layout: a heading, tables whose header repeats, page numbers."""
 
-    def __init__(self, labels: Mapping[str, str], statement: YearStatement) -> None:
+    def __init__(self, statement: YearStatement, writer: Writer) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.labels = labels
+        self.labels = writer.labels
+        self.writer = writer
         self.statement = statement
-        self.zone = zone_named(statement.zone)
         self.core_fonts_encoding = "cp1252"
         self.set_margins(15, 15, 15)
+        # Rows are placed by hand, so a table's header can repeat on each new page.
         self.set_auto_page_break(auto=False, margin=20)
-        self.set_title(labels[f"title.{statement.kind}"])
+        self.set_title(self.labels[f"title.{statement.kind}"])
         self.add_page()
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("helvetica", size=8)
+        # fpdf writes the page count in place of {nb} once the document is complete.
         self.cell(0, 5, self.labels["page"].format(page=self.page_no(), pages="{nb}"), align="C")
-
-    def money(self, units: int) -> str:
-        return format_amount(units, decimal_separator=self.labels["decimal"])
-
-    def when(self, moment: datetime, *, hour: bool = True) -> str:
-        fmt = self.labels["time_format" if hour else "date_format"]
-        return moment.astimezone(self.zone).strftime(fmt)
 
     def heading(self) -> None:
         labels, s = self.labels, self.statement
@@ -208,7 +86,7 @@ class _YearPage(FPDF):
             (labels["account"], f"{s.account} ({s.currency})"),
             (labels["year"], str(s.year)),
             (labels["treasury"], f"{s.treasury_name} {s.treasury_iban}".strip()),
-            (labels["printed"], self.when(s.printed_at)),
+            (labels["printed"], self.writer.when(s.printed_at)),
         ]
         for name, value in facts:
             self.set_font("helvetica", style="B", size=10)
@@ -221,124 +99,48 @@ class _YearPage(FPDF):
         self.ln(2)
         self._total_line(labels["opening"], s.opening)
 
-    def regie_tables(self) -> None:
-        s, labels = self.statement, self.labels
-        self.table(
-            labels["quittances"],
-            _QUITTANCES,
-            [
-                (
-                    q.number,
-                    self.when(q.issued_at),
-                    q.object,
-                    q.payer,
-                    self.money(q.units),
-                    self.money(q.euros),
-                )
-                for q in s.quittances
-            ],
-            ("", "", "", "", self.money(s.collected), self.money(s.collected_euros)),
-        )
-        self.table(
-            labels["versements"],
-            _VERSEMENTS,
-            [
-                (
-                    v.number,
-                    self.when(v.prepared_at),
-                    labels.get(f"reason.{v.reason}", v.reason),
-                    self.money(v.units),
-                    self.money(v.fee),
-                    self.money(v.euros),
-                )
-                for v in s.versements
-            ],
-            (
-                "",
-                "",
-                "",
-                self.money(s.paid_in),
-                self.money(s.paid_in_fee),
-                self.money(s.paid_in_euros),
-            ),
-        )
-
-    def authority_tables(self) -> None:
-        s, labels = self.statement, self.labels
-        self.table(
-            labels["mandates"],
-            _MANDATES,
-            [
-                (
-                    str(m.exercice),
-                    f"{m.bordereau}/{m.number}",
-                    "/".join(part for part in (m.chapitre, m.article, m.fonction) if part),
-                    m.object,
-                    m.payee,
-                    self.money(m.amount),
-                    self.when(m.paid_at, hour=False),
-                )
-                for m in s.mandates
-            ],
-            ("", "", "", "", "", self.money(s.mandated), ""),
-        )
-        self.table(
-            labels["others"],
-            _OTHERS,
-            [
-                (
-                    self.when(o.created_at),
-                    f"#{o.transaction_id}",
-                    o.counterparty,
-                    o.memo or o.kind,
-                    self.money(-o.amount) if o.amount < 0 else "",
-                    self.money(o.amount) if o.amount > 0 else "",
-                )
-                for o in s.others
-            ],
-            ("", "", "", "", self.money(s.others_debit), self.money(s.others_credit)),
-        )
-
-    def table(
-        self,
-        title: str,
-        columns: Sequence[Column],
-        rows: Sequence[Sequence[str]],
-        totals: Sequence[str],
-    ) -> None:
+    def table(self, section: Section) -> None:
+        widths = _WIDTHS[section.columns]
         if self._no_room_for(4 * _ROW + 8):
             self.add_page()
         self.ln(3)
         self.set_font("helvetica", style="B", size=11)
-        self.cell(0, 7, printable(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self._header(columns)
-        if not rows:
+        self.cell(0, 7, printable(section.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._header(section.columns, widths)
+        if not section.rows:
             self.set_font("helvetica", style="I", size=8.5)
             self.cell(0, _ROW, printable(self.labels["none"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        for row in rows:
+            self.set_font("helvetica", size=8.5)
+        for row in section.rows:
             if self._no_room_for(_ROW):
                 self.add_page()
-                self._header(columns)
-            self._row(columns, row)
+                self._header(section.columns, widths)
+            self._row(section.columns, widths, row)
         self.set_font("helvetica", style="B", size=8.5)
-        label = self.labels["total"].format(count=len(rows))
-        self._row(columns, (label, *totals[1:]), border="T")
+        self._row(section.columns, widths, section.totals, border="T")
 
-    def _header(self, columns: Sequence[Column]) -> None:
+    def _header(self, columns: tuple[str, ...], widths: tuple[float, ...]) -> None:
         self.set_font("helvetica", style="B", size=8.5)
         self.set_fill_color(230, 230, 230)
-        for name, width, align in columns:
-            self.cell(
-                width, _ROW + 0.5, printable(self.labels[name]), border="B", align=align, fill=True
-            )
+        for name, width in zip(columns, widths, strict=True):
+            align = "R" if name in AMOUNT_COLUMNS else "L"
+            label = printable(self.labels[name])
+            self.cell(width, _ROW + 0.5, label, border="B", align=align, fill=True)
         self.ln(_ROW + 0.5)
         self.set_font("helvetica", size=8.5)
 
-    def _row(self, columns: Sequence[Column], cells: Sequence[str], *, border: str = "") -> None:
-        for (_, width, align), text in zip(columns, cells, strict=True):
-            self.cell(
-                width, _ROW, self._fit(printable(text), width - 1.5), border=border, align=align
-            )
+    def _row(
+        self,
+        columns: tuple[str, ...],
+        widths: tuple[float, ...],
+        cells: tuple[str, ...],
+        *,
+        border: str = "",
+    ) -> None:
+        for name, width, text in zip(columns, widths, cells, strict=True):
+            align = "R" if name in AMOUNT_COLUMNS else "L"
+            fitted = self._fit(printable(text), width - 1.5)
+            self.cell(width, _ROW, fitted, border=border, align=align)
         self.ln(_ROW)
 
     def _fit(self, text: str, width: float) -> str:
@@ -350,28 +152,28 @@ class _YearPage(FPDF):
         return text + "…"
 
     def _no_room_for(self, height: float) -> bool:
+        # will_page_break() answers False whenever automatic breaks are off.
         return self.y + height > self.page_break_trigger
 
     def closing(self) -> None:
-        s = self.statement
+        s, money = self.statement, self.writer.money
         if self._no_room_for(3 * _ROW + 10):
             self.add_page()
         self.ln(4)
         self._total_line(self.labels["closing"], s.closing)
         self.set_font("helvetica", size=9)
-        amounts = {
-            "opening": self.money(s.opening),
-            "closing": self.money(s.closing),
-            "collected": self.money(s.collected),
-            "paid_in": self.money(s.paid_in),
-            "mandated": self.money(s.mandated),
-            "others": self.money(s.others_total),
-        }
-        check = self.labels[f"check.{s.kind}"].format(**amounts)
+        check = self.labels[f"check.{s.kind}"].format(
+            opening=money(s.opening),
+            closing=money(s.closing),
+            collected=money(s.collected),
+            paid_in=money(s.paid_in),
+            mandated=money(s.mandated),
+            others=money(s.others_total),
+        )
         self.cell(0, 6, printable(check), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def _total_line(self, label: str, amount: int) -> None:
         self.set_font("helvetica", style="B", size=10.5)
         self.cell(120, 7, printable(label))
-        self.cell(40, 7, self.money(amount), align="R")
+        self.cell(40, 7, self.writer.money(amount), align="R")
         self.cell(20, 7, f" {self.statement.currency}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -34,6 +34,7 @@ from monnaie_locale.acting import Act
 from monnaie_locale.acts import (
     accounts,
     audit,
+    authority_statements,
     bank,
     books,
     cashiers,
@@ -424,6 +425,11 @@ WALK: tuple[Walk, ...] = (
     Walk("period close", periods.close_period, "2026-10-31",
          post("/v1/periods/close", {"through": "2026-10-31"}), (MEMBER, COUNTER, AUDITOR)),
     Walk("period list", periods.list_periods, "", get("/v1/periods"), (MEMBER, OWNER)),
+    # What the public accountant receives (the duty is checked after the role)
+    Walk("town-statement regie", authority_statements.regie_statement, "bayonne-piscine 2026",
+         get("/v1/regies/bayonne-piscine/statements/2026"), (MEMBER, OWNER, CASHIER, COUNTER)),
+    Walk("town-statement authority", authority_statements.authority_statement, "bayonne 2026",
+         get("/v1/authorities/bayonne/statements/2026"), (MEMBER, OWNER, CASHIER, COUNTER)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
