@@ -11,7 +11,7 @@ it is the act's to say, by duty (the refusal is 403 ``not_your_regie``).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -31,7 +31,7 @@ Format = Annotated[
     Query(alias="format", description="json, csv (one file, a section per row) or pdf."),
 ]
 Lang = Annotated[Literal["fr", "en"], Query(description="PDF only: the labels' language.")]
-_FILES = {
+_FILES: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
             CSV_MEDIA_TYPE: {"schema": {"type": "string"}},

@@ -48,7 +48,7 @@ def year_statement_pdf(statement: YearStatement, *, lang: Lang = "fr") -> bytes:
     page = _YearPage(statement, Writer(statement, lang))
     page.heading()
     for section in sections(statement, lang):
-        page.table(section)
+        page.section(section)
     page.closing()
     return bytes(page.output())
 
@@ -99,7 +99,7 @@ class _YearPage(FPDF):
         self.ln(2)
         self._total_line(labels["opening"], s.opening)
 
-    def table(self, section: Section) -> None:
+    def section(self, section: Section) -> None:
         widths = _WIDTHS[section.columns]
         if self._no_room_for(4 * _ROW + 8):
             self.add_page()

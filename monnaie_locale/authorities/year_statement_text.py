@@ -10,7 +10,7 @@ English, language-free columns for scripts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -155,7 +155,7 @@ def sections(statement: YearStatement, lang: Lang) -> list[Section]:
 
 
 def _section(
-    w: Writer, title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]], *totals: str
+    w: Writer, title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], *totals: str
 ) -> Section:
     count = w.labels["total"].format(count=len(rows))
     return Section(w.labels[title], columns, tuple(rows), (count, *totals))
