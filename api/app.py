@@ -56,10 +56,12 @@ from api.routers import (
     pay_pages,
     periods,
     reconversions,
+    regie_counter,
     reserve,
     rules,
     transfers,
     users,
+    versements,
     webhook_endpoints,
 )
 from api.security_headers import SecurityHeaders
@@ -223,6 +225,10 @@ def create_app(
         include_limited(app, moving.router)
     app.include_router(reserve.router)
     app.include_router(rules.router)
+    # A régie's counter: its sales and its quittances.
+    app.include_router(regie_counter.router)
+    # Its versements to the public accountant, and their états.
+    app.include_router(versements.router)
     # The public directory: reading it needs no sign-in.
     app.include_router(directory.router)
     # Administration: passwords and users, accounts' life, audit and exports.

@@ -35,4 +35,5 @@ below them.
 * :mod:`~monnaie_locale.acts.takings`   a shop's takings by day and month
 * :mod:`~monnaie_locale.acts.dashboard` the association's dashboard: coverage now and over
   time, the months' flows, what waits for someone
+* :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
 """

@@ -148,6 +148,16 @@ POST /v1/bank/lines/{line}/unmatch                    .   .   .   .   .   x   . 
 POST /v1/accounts/import                              .   .   .   .   .   x   .   x
 PATCH /v1/accounts/{code}                             .   .   .   .   .   x   .   x
 POST /v1/exports/fec                                  .   .   .   .   .   x   x   x
+POST /v1/regies/{code}/sales                          .   .   .   x   .   x   .   x
+GET  /v1/regies/{code}/sales/{request_id}             .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/quittances                     .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/quittances/{year}/{number}     .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versement-due                  .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versements                     .   .   .   x   .   x   x   x
+POST /v1/regies/{code}/versements                     .   .   .   x   .   x   .   x
+GET  /v1/regies/{code}/versements/{versement_id}      .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versements/{versement_id}/etat.csv .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versements/{versement_id}/etat.pdf .   .   .   x   .   x   x   x
 GET  /v1/rules                                        x   x   x   x   x   x   x   x
 GET  /v1/rules/history                                .   .   .   .   .   x   x   x
 POST /v1/rules                                        .   .   .   .   .   x   .   x
@@ -183,8 +193,8 @@ PATH_VALUES |= {"username": "bob"}
 PATH_VALUES |= {"name": "reserve", "line": "1"}
 # Passkeys (none registered in the world).
 PATH_VALUES |= {"passkey_id": "1"}
-# A local authority's statements (no régie or authority in the world).
-PATH_VALUES |= {"year": "2026"}
+# A local authority's statements and versements (none in the world).
+PATH_VALUES |= {"year": "2026", "number": "1"}
 
 # The routes outside the OpenAPI document. "own": the route checks its caller its own way
 # (metrics: the loopback interface, or the metrics secret; never a sign-in token).
