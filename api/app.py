@@ -47,6 +47,7 @@ from api.routers import (
     exports,
     health,
     holds,
+    mandates,
     membership,
     merchant_space,
     notes,
@@ -221,7 +222,7 @@ def create_app(
     # /v1/reconversions/quote for a request's id.
     app.include_router(merchant_space.router)
     # The currency operations: every one that moves money counts as a payment attempt.
-    for moving in (conversions, reconversions, notes, offices, membership, bank, books):
+    for moving in (conversions, reconversions, notes, offices, membership, bank, books, mandates):
         include_limited(app, moving.router)
     app.include_router(reserve.router)
     app.include_router(rules.router)

@@ -56,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.reconversion",
         "Reconvert units into euros: requests, payout batches, pain.001 files.",
     ),
+    "mandate": (
+        "cli.commands.mandate",
+        "An authority's mandates: proposed by its ordonnateur, paid by its comptable.",
+    ),
     "notes": (
         "cli.commands.notes",
         "Paper notes: print, deliver to offices, sell, deposit, destroy, lose, find.",

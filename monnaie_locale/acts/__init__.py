@@ -33,6 +33,8 @@ below them.
   (and :mod:`~monnaie_locale.acts.webhooks`, where a shop's server hears of them)
 * :mod:`~monnaie_locale.acts.cashiers`  a shop's cashiers, managed by the shop's owner
 * :mod:`~monnaie_locale.acts.takings`   a shop's takings by day and month
+* :mod:`~monnaie_locale.acts.mandates`  a local authority's spending: mandates proposed by
+  its ordonnateur, paid by its comptable
 * :mod:`~monnaie_locale.acts.dashboard` the association's dashboard: coverage now and over
   time, the months' flows, what waits for someone
 * :mod:`~monnaie_locale.acts.versements` a régie's versements and their états

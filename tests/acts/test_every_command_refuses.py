@@ -18,6 +18,7 @@ refusal finds the books as the previous one left them.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -43,12 +44,14 @@ from monnaie_locale.acts import (
     directory,
     exports,
     jobs,
+    mandates,
     membership,
     notes,
     offices,
     periods,
     reconversions,
     reserve,
+    sessions,
     takings,
     transfers,
     users,
@@ -59,6 +62,7 @@ from monnaie_locale.auth import Role
 from monnaie_locale.store.tables import accounts as accounts_table
 from monnaie_locale.store.tables import postings, transactions
 from tests.api.operations_support import BAKERY_IBAN, OFFICE
+from tests.authorities.town import TOWN, set_up_town
 
 if TYPE_CHECKING:
     # Imported by pytest, as a plugin, so that its assertions are rewritten.
@@ -154,6 +158,10 @@ AGENT, COUNTER, OPERATOR = Role.AUTHORITY_AGENT, Role.OFFICE_OPERATOR, Role.ASSO
 AUDITOR, ADMIN = Role.AUDITOR, Role.ADMIN
 NOT_YOURS = "not_your_account"
 NOT_TRANSFERABLE = "not_transferable"
+# The authority agent of the walk holds no duty at the town.
+NO_DUTY = (AGENT, "not_your_regie")
+NOT_THE_TOWN = (MEMBER, OWNER, CASHIER, COUNTER, OPERATOR, AUDITOR, ADMIN, NO_DUTY)
+MANDATE = f"/v1/authorities/{TOWN}/mandates"
 
 WALK: tuple[Walk, ...] = (
     # Accounts
@@ -428,9 +436,11 @@ WALK: tuple[Walk, ...] = (
     Walk("period list", periods.list_periods, "", get("/v1/periods"), (MEMBER, OWNER)),
     # What the public accountant receives (the duty is checked after the role)
     Walk("town-statement regie", authority_statements.regie_statement, "bayonne-piscine 2026",
-         get("/v1/regies/bayonne-piscine/statements/2026"), (MEMBER, OWNER, CASHIER, COUNTER)),
+         get("/v1/regies/bayonne-piscine/statements/2026"),
+         (MEMBER, OWNER, CASHIER, COUNTER, NO_DUTY)),
     Walk("town-statement authority", authority_statements.authority_statement, "bayonne 2026",
-         get("/v1/authorities/bayonne/statements/2026"), (MEMBER, OWNER, CASHIER, COUNTER)),
+         get("/v1/authorities/bayonne/statements/2026"),
+         (MEMBER, OWNER, CASHIER, COUNTER, NO_DUTY)),
     # A régie's versements: the régie's people (their duty checked by the act), the
     # association, the auditor reading
     Walk("versement due", versements.versement_due, "bayonne-piscine",
@@ -442,6 +452,22 @@ WALK: tuple[Walk, ...] = (
     Walk("versement etat", versements.etat_de_versement,
          "bayonne-piscine 1 --format pdf --output {files}/etat.pdf",
          get("/v1/regies/bayonne-piscine/versements/1/etat.pdf"), (OWNER, COUNTER)),
+    # A local authority's mandates: proposed and decided by the town's people only
+    Walk("mandate propose", mandates.propose_mandate,
+         f"{TOWN} --payee alice --amount 10 --exercice 2026 --bordereau B-1 --number 2 "
+         "--chapitre 65 --article 6574 --fonction 40 --object Subvention --key walk",
+         post(MANDATE, {"payee": "alice", "amount": "10", "exercice": 2026, "bordereau": "B-1",
+                        "number": "2", "chapitre": "65", "article": "6574", "fonction": "40",
+                        "object": "Subvention"}),
+         NOT_THE_TOWN),
+    Walk("mandate approve", mandates.approve_mandate, TOWN + " {mandate} --key walk",
+         post(MANDATE + "/{mandate}/approval"), NOT_THE_TOWN),
+    Walk("mandate reject", mandates.reject_mandate, TOWN + " {mandate} --reason late",
+         post(MANDATE + "/{mandate}/rejection", {"reason": "late"}), NOT_THE_TOWN),
+    Walk("mandate list", mandates.list_mandates, TOWN, get(MANDATE),
+         (MEMBER, OWNER, CASHIER, COUNTER, NO_DUTY)),
+    Walk("mandate show", mandates.get_mandate, TOWN + " {mandate}",
+         get(MANDATE + "/{mandate}"), (MEMBER, COUNTER, NO_DUTY)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
@@ -524,6 +550,7 @@ def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
     assert line is not None and matched is not None
     card = [_card_transaction(fronts, batch) for batch in cards]
     bank.match_line(operator, matched, transaction_id=card[1])
+    mandate = _proposed_mandate(fronts)
     (files / "members.csv").write_bytes(ACCOUNTS_CSV)
     (files / "releve.csv").write_bytes(STATEMENT)
     return {
@@ -538,7 +565,25 @@ def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
         "line": line,
         "matched": matched,
         "card": card[0],
+        "mandate": mandate,
     }
+
+
+def _proposed_mandate(fronts: Fronts) -> int:
+    """The town of tests.authorities.town, funded, with a mandate its ordonnateur proposed."""
+    set_up_town(fronts.database, fronts.ops.clock)
+    operator = fronts.context(OPERATOR)
+    conversions.convert_by_card(
+        operator, "authority:bayonne", 5000, payment_reference="card-town", key="town"
+    )
+    ordonnateur = dataclasses.replace(
+        operator, actor=sessions.acting_as(fronts.database, "ordonnateur")
+    )
+    return mandates.propose_mandate(
+        ordonnateur, TOWN, payee="alice", amount=1000, exercice=2026, bordereau="B-1",
+        number="1", chapitre="65", article="6574", fonction="40", object="Subvention",
+        key="mandate",
+    ).id  # fmt: skip
 
 
 def _card_transaction(fronts: Fronts, batch: str | None) -> int:
