@@ -34,6 +34,7 @@ from api.routers import (
     api_keys,
     audit,
     auth,
+    authorities,
     authority_statements,
     bank,
     books,
@@ -239,6 +240,8 @@ def create_app(
         app.include_router(admin_router.router)
     # What the local authorities' public accountants receive.
     app.include_router(authority_statements.router)
+    # Local authorities: their set-up, and what their people read.
+    app.include_router(authorities.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
     for page_router in (

@@ -38,4 +38,8 @@ below them.
 * :mod:`~monnaie_locale.acts.dashboard` the association's dashboard: coverage now and over
   time, the months' flows, what waits for someone
 * :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
+* :mod:`~monnaie_locale.acts.authorities` local authorities: their régies, conventions,
+  tariffs and who works there
+* :mod:`~monnaie_locale.acts.authority_statements` what the public accountant receives: a
+  régie's or an authority account's statement of a year
 """
