@@ -69,8 +69,13 @@ class YearStatementOut(ResponseBody):
     printed_at: datetime
     treasury_name: str
     treasury_iban: str
-    opening: AmountOut
+    opening: AmountOut = Field(description="The account's balance in the ledger.")
     closing: AmountOut
+    in_transit_opening: AmountOut = Field(
+        description="A régie's: of the opening balance, what versements prepared but not "
+        "yet paid to the Trésor held."
+    )
+    in_transit_closing: AmountOut
     collected: AmountOut = Field(description="A régie's quittances, in units.")
     paid_in: AmountOut = Field(description="A régie's versements, in units.")
     mandated: AmountOut = Field(description="An authority's mandates paid.")
@@ -97,6 +102,8 @@ class YearStatementOut(ResponseBody):
             treasury_iban=s.treasury_iban,
             opening=amount_out(s.opening),
             closing=amount_out(s.closing),
+            in_transit_opening=amount_out(s.in_transit_opening),
+            in_transit_closing=amount_out(s.in_transit_closing),
             collected=amount_out(s.collected),
             paid_in=amount_out(s.paid_in),
             mandated=amount_out(s.mandated),

@@ -169,6 +169,10 @@ def _table(run: RunContext, s: YearStatement) -> None:
     title = f"{labels[f'title.{s.kind}']} — {s.name} ({s.code}), {labels['year']} {s.year}"
     run.out.print(f"[b]{escape(title)}[/b]")
     run.out.print(escape(f"{labels['opening']}{labels['colon']}{money(s.opening)} {s.currency}"))
+    if s.in_transit_opening:
+        run.out.print(
+            escape(f"  {labels['in_transit']}{labels['colon']}{money(s.in_transit_opening)}")
+        )
     for section in statements.statement_tables(s, lang=lang):
         table = Table(title=section.title)
         for column in section.columns:
@@ -180,5 +184,9 @@ def _table(run: RunContext, s: YearStatement) -> None:
         table.add_row(*(escape(cell) for cell in section.totals))
         run.out.print(table)
     run.out.print(escape(f"{labels['closing']}{labels['colon']}{money(s.closing)} {s.currency}"))
+    if s.in_transit_closing:
+        run.out.print(
+            escape(f"  {labels['in_transit']}{labels['colon']}{money(s.in_transit_closing)}")
+        )
     if not s.complete:
         run.out.print(escape(labels["so_far"]))

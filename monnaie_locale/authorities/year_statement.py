@@ -8,12 +8,22 @@ when the year closes. What the public accountant checks first is that they tie:
 
     opening + quittances' units − versements' units = closing
 
-and that this closing is what the books hold on the régie's account at the year's end.
+and that this closing is what the books hold on the régie's account at the year's end,
+less what is still held there for versements the association has not paid yet. A
+versement is dated when the régie prepares it (its état), but its units leave the
+account only when the association pays its reconversion to the Trésor, days later
+(:mod:`monnaie_locale.authorities.versements`): a versement prepared on 28 December and
+paid on 5 January is the old year's, and the units still on the account on 31 December
+are shown as *in transit*, at the opening and at the closing. So, in full:
+
+    balance at opening − in transit at opening + quittances − versements
+        = balance at closing − in transit at closing
+
 Both sides are computed here from different tables (the quittances and versements on one
-side, the ledger's postings on the other), and a statement that does not tie is never
-written: :class:`StatementMismatch` says by how much, since it means the books and the
-régie disagree (a payment without a quittance, a versement whose units have not left the
-account by the year's end, a hand-typed row).
+side, the ledger's postings and holds on the other), and a statement that does not tie
+is never written: :class:`StatementMismatch` says by how much, since it means the books
+and the régie disagree (a payment without a quittance, a versement cancelled, a
+hand-typed row).
 
 An authority's statement covers its own account: the opening balance, every mandate paid
 during the year (exercice, bordereau, number, imputation chapitre / article / fonction,
@@ -32,7 +42,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from monnaie_locale.authorities.registry import Authority, Regie, authority_by_id
 from monnaie_locale.clock import as_utc
@@ -43,8 +53,9 @@ from monnaie_locale.exports.statement_rows import (
     statement_window,
 )
 from monnaie_locale.money import format_amount
-from monnaie_locale.store.tables import accounts, postings
+from monnaie_locale.store.tables import accounts, holds, postings
 from monnaie_locale.store.tables_authorities import mandates, quittances, versements
+from monnaie_locale.store.tables_operations import reconversions
 
 __all__ = [
     "FIRST_YEAR",
@@ -141,7 +152,7 @@ class YearStatement:
     currency: str
     year: int
     zone: str
-    opening: int
+    opening: int  # the account's balance in the ledger
     closing: int
     printed_at: datetime  # UTC
     complete: bool  # False while the year has not ended: the statement so far
@@ -151,6 +162,9 @@ class YearStatement:
     versements: tuple[VersementLine, ...] = ()
     mandates: tuple[MandateLine, ...] = ()
     others: tuple[MovementLine, ...] = ()
+    # A régie's versements prepared but not yet paid out, still on its account.
+    in_transit_opening: int = 0
+    in_transit_closing: int = 0
 
     @property
     def collected(self) -> int:
@@ -225,14 +239,25 @@ def regie_year_statement(
     conn: Connection, regie: Regie, year: int, *, zone: tzinfo, now: datetime
 ) -> YearStatement:
     """The régie's statement of ``year`` (see the module's docstring)."""
-    window, ledger_closing = _year_window(conn, regie.account, year, zone)
+    window, closing = _year_window(conn, regie.account, year, zone)
     authority = authority_by_id(conn, regie.authority_id)
     lines = _quittances(conn, regie, year)
     paid_in = _versements(conn, regie, year)
-    closing = window.opening + sum(q.units for q in lines) - sum(v.units for v in paid_in)
-    if closing != ledger_closing:
+    transit_opening = _in_transit(conn, regie, _year_start(year, zone))
+    transit_closing = _in_transit(conn, regie, _year_start(year + 1, zone))
+    expected = (
+        window.opening
+        - transit_opening
+        + sum(q.units for q in lines)
+        - sum(v.units for v in paid_in)
+    )
+    if expected != closing - transit_closing:
         raise StatementMismatch(
-            regie.code, year, closing, ledger_closing, "opening + quittances − versements"
+            regie.code,
+            year,
+            expected,
+            closing - transit_closing,
+            "opening + quittances − versements",
         )
     return YearStatement(
         kind="regie",
@@ -252,6 +277,40 @@ def regie_year_statement(
         treasury_iban=authority.treasury_iban,
         quittances=lines,
         versements=paid_in,
+        in_transit_opening=transit_opening,
+        in_transit_closing=transit_closing,
+    )
+
+
+def _in_transit(conn: Connection, regie: Regie, moment: datetime) -> int:
+    """The units of the versements prepared before ``moment`` still on the régie's account
+    then: held for their reconversion, whose hold the association had not posted yet.
+
+    A versement with no reconversion left the account when it was prepared; one whose
+    reconversion was cancelled never left it, and is in transit for no one: the statement
+    will not tie, as it should not.
+    """
+    left_at = (
+        select(func.min(postings.c.created_at))
+        .where(
+            postings.c.transaction_id == holds.c.transaction_id,
+            postings.c.account_id == regie.account_id,
+        )
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(versements.c.units, reconversions.c.status, left_at.label("left_at"))
+        .select_from(
+            versements.join(reconversions, reconversions.c.id == versements.c.reconversion_id).join(
+                holds, holds.c.id == reconversions.c.hold_id
+            )
+        )
+        .where(versements.c.regie_id == regie.id, versements.c.prepared_at < moment)
+    )
+    return sum(
+        int(row.units)
+        for row in rows
+        if row.status != "cancelled" and (row.left_at is None or as_utc(row.left_at) >= moment)
     )
 
 

@@ -3,7 +3,9 @@
 One file holds the whole year, a row per line with its ``section`` first, so a spreadsheet
 filter on that column gives each table: ``statement`` (who and which year), ``opening``,
 ``quittance``, ``versement``, ``mandate``, ``movement`` (the authority's other movements),
-``total`` (one per table, ``object`` naming it) and ``closing``. The columns are stable
+``total`` (one per table, ``object`` naming it) and ``closing``; a régie's
+``opening_in_transit`` and ``closing_in_transit`` say how much of the balance was held
+for versements prepared but not yet paid to the Trésor (none: no such row). The columns are stable
 and named in English, as the accounts' statements' are, so a formula or a script keeps
 working whatever the language::
 
@@ -93,6 +95,13 @@ def _rows(statement: YearStatement, money: _Money) -> Iterator[Row]:
         "balance": money(statement.opening),
         "currency": currency,
     }
+    if statement.in_transit_opening:
+        yield {
+            "section": "opening_in_transit",
+            "date": f"{statement.year}-01-01",
+            "balance": money(statement.in_transit_opening),
+            "currency": currency,
+        }
     for q in statement.quittances:
         yield {
             "section": "quittance",
@@ -148,6 +157,13 @@ def _rows(statement: YearStatement, money: _Money) -> Iterator[Row]:
         "balance": money(statement.closing),
         "currency": currency,
     }
+    if statement.in_transit_closing:
+        yield {
+            "section": "closing_in_transit",
+            "date": f"{statement.year}-12-31",
+            "balance": money(statement.in_transit_closing),
+            "currency": currency,
+        }
 
 
 def _totals(statement: YearStatement, money: _Money) -> Iterator[Row]:

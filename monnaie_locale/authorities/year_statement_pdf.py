@@ -98,6 +98,7 @@ class _YearPage(FPDF):
             self.cell(0, 6, printable(labels["so_far"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
         self._total_line(labels["opening"], s.opening)
+        self._in_transit(s.in_transit_opening)
 
     def section(self, section: Section) -> None:
         widths = _WIDTHS[section.columns]
@@ -161,6 +162,7 @@ class _YearPage(FPDF):
             self.add_page()
         self.ln(4)
         self._total_line(self.labels["closing"], s.closing)
+        self._in_transit(s.in_transit_closing)
         self.set_font("helvetica", size=9)
         check = self.labels[f"check.{s.kind}"].format(
             opening=money(s.opening),
@@ -169,8 +171,18 @@ class _YearPage(FPDF):
             paid_in=money(s.paid_in),
             mandated=money(s.mandated),
             others=money(s.others_total),
+            transit_opening=money(s.in_transit_opening),
+            transit_closing=money(s.in_transit_closing),
         )
         self.cell(0, 6, printable(check), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def _in_transit(self, units: int) -> None:
+        if units:
+            self.set_font("helvetica", style="I", size=9.5)
+            self.cell(120, 6, printable(self.labels["in_transit"]))
+            self.cell(
+                40, 6, self.writer.money(units), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
 
     def _total_line(self, label: str, amount: int) -> None:
         self.set_font("helvetica", style="B", size=10.5)

@@ -36,6 +36,7 @@ YEAR_LABELS: Mapping[Lang, Mapping[str, str]] = {
         "so_far": "Exercice en cours : état à la date d'édition",
         "opening": "Solde au 1er janvier",
         "closing": "Solde au 31 décembre",
+        "in_transit": "dont versements préparés, en cours de paiement au Trésor",
         "quittances": "Quittances",
         "versements": "Versements au comptable public",
         "mandates": "Mandats payés",
@@ -59,7 +60,10 @@ YEAR_LABELS: Mapping[Lang, Mapping[str, str]] = {
         "credit": "Crédit",
         "total": "Total ({count})",
         "none": "Aucune ligne sur l'exercice.",
-        "check.regie": "Contrôle : {opening} + {collected} - {paid_in} = {closing}",
+        "check.regie": (
+            "Contrôle : {opening} - {transit_opening} + {collected} - {paid_in} = "
+            "{closing} - {transit_closing}"
+        ),
         "check.authority": "Contrôle : {opening} - {mandated} + {others} = {closing}",
         "reason.cap": "plafond",
         "reason.period": "périodique",
@@ -82,6 +86,7 @@ YEAR_LABELS: Mapping[Lang, Mapping[str, str]] = {
         "so_far": "Year in progress: the statement as of printing",
         "opening": "Balance on 1 January",
         "closing": "Balance on 31 December",
+        "in_transit": "of which versements prepared, being paid to the Trésor",
         "quittances": "Quittances (receipts)",
         "versements": "Versements to the public accountant",
         "mandates": "Mandates paid",
@@ -105,7 +110,10 @@ YEAR_LABELS: Mapping[Lang, Mapping[str, str]] = {
         "credit": "Credit",
         "total": "Total ({count})",
         "none": "No line in the year.",
-        "check.regie": "Check: {opening} + {collected} - {paid_in} = {closing}",
+        "check.regie": (
+            "Check: {opening} - {transit_opening} + {collected} - {paid_in} = "
+            "{closing} - {transit_closing}"
+        ),
         "check.authority": "Check: {opening} - {mandated} + {others} = {closing}",
         "reason.cap": "cap",
         "reason.period": "periodic",

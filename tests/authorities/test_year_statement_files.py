@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PdfReader
@@ -14,15 +16,12 @@ from monnaie_locale.acts import authority_statements as statements
 from monnaie_locale.auth import Role
 from monnaie_locale.money import parse_amount
 from tests.authorities import town_year as ty
-from tests.authorities.test_year_statement import as_
 from tests.authorities.town import POOL, TOWN
-from tests.conftest import SteppingClock
-from tests.engine import Engine
 
+if TYPE_CHECKING:
+    from tests.acts.edges import Fronts
 
-@pytest.fixture
-def town_year(ledger: Engine, clock: SteppingClock) -> ty.TownYear:
-    return ty.build_town_year(ledger, clock)
+pytest_plugins = ["tests.acts.edges", "tests.authorities.year_fixtures"]
 
 
 def read_back(data: bytes, delimiter: str) -> list[dict[str, str]]:
@@ -48,9 +47,9 @@ def totals(rows: list[dict[str, str]]) -> dict[str, dict[str, int]]:
 
 @pytest.mark.parametrize(("style", "delimiter"), [("fr", ";"), ("en", ",")])
 def test_a_regie_csv_reads_back_to_the_statement(
-    town_year: ty.TownYear, style: str, delimiter: str
+    town_year: ty.TownYear, fronts: Fronts, style: str, delimiter: str
 ) -> None:
-    found = statements.regie_statement(as_(town_year, Role.AUDITOR), POOL, 2026)
+    found = statements.regie_statement(fronts.context(Role.AUDITOR), POOL, 2026)
     rows = read_back(statements.statement_csv(found, style=style), delimiter)  # type: ignore[arg-type]
 
     [opening] = [row for row in rows if row["section"] == "opening"]
@@ -62,7 +61,12 @@ def test_a_regie_csv_reads_back_to_the_statement(
     assert collected == sum(ty.POOL_QUITTANCES_2026) == totals(rows)["quittances"]["credit"]
     assert paid_in == ty.POOL_VERSEMENT_2026 == totals(rows)["versements"]["debit"]
     assert sums(rows, "quittance", "euros") == ty.POOL_EUROS_2026
-    assert ty.POOL_OPENING_2026 + collected - paid_in == amount(closing["balance"])
+    [transit] = [row for row in rows if row["section"] == "opening_in_transit"]
+    assert amount(transit["balance"]) == ty.POOL_IN_TRANSIT_2026
+    assert not [row for row in rows if row["section"] == "closing_in_transit"]
+    assert amount(opening["balance"]) - amount(transit["balance"]) + collected - paid_in == (
+        amount(closing["balance"])
+    )
     assert [row["number"] for row in rows if row["section"] == "quittance"] == [
         "2026-000001",
         "2026-000002",
@@ -70,8 +74,10 @@ def test_a_regie_csv_reads_back_to_the_statement(
     ]
 
 
-def test_an_authority_csv_reads_back_to_the_statement(town_year: ty.TownYear) -> None:
-    found = statements.authority_statement(as_(town_year, Role.AUDITOR), TOWN, 2026)
+def test_an_authority_csv_reads_back_to_the_statement(
+    town_year: ty.TownYear, fronts: Fronts
+) -> None:
+    found = statements.authority_statement(fronts.context(Role.AUDITOR), TOWN, 2026)
     rows = read_back(statements.statement_csv(found), ";")
 
     mandated = sums(rows, "mandate", "debit")
@@ -91,19 +97,24 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_a_regie_pdf_names_the_regie_and_prints_its_balances(town_year: ty.TownYear) -> None:
-    found = statements.regie_statement(as_(town_year, Role.AUDITOR), POOL, 2026)
+def test_a_regie_pdf_names_the_regie_and_prints_its_balances(
+    town_year: ty.TownYear, fronts: Fronts
+) -> None:
+    found = statements.regie_statement(fronts.context(Role.AUDITOR), POOL, 2026)
 
     french = pdf_text(statements.statement_pdf(found))
     assert "Piscine municipale" in french and "État annuel de la régie" in french
     assert "2026-000003" in french
-    assert "7,50" in french and "9,50" in french  # opening and closing
+    assert re.search(r"Solde au 1er janvier\s+10,50\s+MLC", french)
+    assert re.search(r"dont versements préparés, en cours de paiement au Trésor\s+7,50", french)
+    assert re.search(r"Solde au 31 décembre\s+4,50\s+MLC", french)
     english = pdf_text(statements.statement_pdf(found, lang="en"))
-    assert "Yearly statement" in english and "9.50" in english
+    assert "Yearly statement" in english
+    assert re.search(r"Balance on 31 December\s+4.50\s+MLC", english)
 
 
-def test_an_authority_pdf_prints_its_mandates(town_year: ty.TownYear) -> None:
-    found = statements.authority_statement(as_(town_year, Role.AUDITOR), TOWN, 2026)
+def test_an_authority_pdf_prints_its_mandates(town_year: ty.TownYear, fronts: Fronts) -> None:
+    found = statements.authority_statement(fronts.context(Role.AUDITOR), TOWN, 2026)
     text = pdf_text(statements.statement_pdf(found))
     assert "Ville de Bayonne" in text and "B-2026-31/341" in text and "011/6068/413" in text
     assert "130,00" in text  # the closing balance

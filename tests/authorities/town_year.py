@@ -1,62 +1,79 @@
-"""A town's year 2026 in the books, for the yearly statements' tests.
+"""Two years of a town in the books, through the acts, for the yearly statements' tests.
 
-On the town of :mod:`tests.authorities.town` (books in Europe/Paris):
+On the books of :mod:`tests.api.operations_support` (the ``fronts`` world, books in
+Europe/Paris) and the town of :mod:`tests.authorities.town`. alice pays the pool by
+transfers and at its counter (each payment gets its quittance in its own transaction);
+the régisseur prepares versements, and the association pays them to the Trésor days
+later; the town's ordonnateur proposes mandates and its comptable pays them.
 
-- 2025: alice pays the pool 4.50 and 3.00 (quittances 2025-1 and 2025-2); the town's own
-  account receives 200.00 and pays a 2025 mandate of 10.00. So 2026 opens on 7.50 at
-  the pool and 190.00 on the town's account.
-- 2026: quittances 2026-1 (4.50, with 1.00 paid in euros by card), 2026-2 (3.00),
-  2026-3 (4.50); a versement 2026-1 of 10.00 in March; two mandates paid (45.00 of
-  exercice 2026 and 20.00 of exercice 2025, paid in January); a gift of 5.00 to the town.
-- 31 December 2026 at 23:30 UTC, already 1 January 2027 in Paris: alice pays 3.00,
-  quittance 2027-1. It belongs to 2027 in the books.
+2025, under a first version of the convention: quittances 2025-1 (4.50) and 2025-2
+(3.00) in June; the versement 2025-1 of 7.50 is prepared on 20 December and paid on 6
+January 2026, so it is still on the pool's account on 31 December; quittance 2025-3
+(3.00) on 22 December. alice gives the town 200.00, and the town pays a mandate of 10.00
+of exercice 2025.
 
-Each payment is posted with its quittance in one transaction, as the counter does; the
-versement's row with the movement out of the pool to ``reconversion:pending``; a mandate's
-row with its payment. Everything is written on the store, not through the acts: the
-acts under test only read.
+2026: quittances 2026-1 (3.00 in units and 1.50 by card, at the counter), 2026-2 (3.00)
+and 2026-3 (4.50); the versement 2026-1 of 9.00 (2025-3, 2026-1, 2026-2) prepared on 2
+March and paid on 10 March. Two mandates paid: 20.00 of exercice 2025 in January, 45.00
+of 2026 in September; alice gives the town 5.00 more.
+
+31 December 2026 at 23:30 UTC, already 1 January 2027 in Paris: alice pays 3.00,
+quittance 2027-1, which belongs to 2027.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, select
-
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import conversions, mandates, reconversions, transfers, versements
+from monnaie_locale.auth import Role
 from monnaie_locale.authorities import registry
-from monnaie_locale.authorities.quittances import issue_quittance
-from monnaie_locale.ledger import service
-from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.model import AccountKind, TransferRequest
-from monnaie_locale.store.tables import accounts
-from monnaie_locale.store.tables_authorities import mandates, versements
-from tests.authorities.town import POOL_ACCOUNT, TOWN_ACCOUNT, Town, set_up_town
+from monnaie_locale.authorities.versements import Versement
+from tests.authorities.pool import Counter, acting
+from tests.authorities.town import POOL, TOWN, TOWN_ACCOUNT, Town, set_up_town
 from tests.conftest import SteppingClock
-from tests.engine import Engine
 
-ALICE = "alice"
-BAKERY = "bakery"
-PENDING = "reconversion:pending"
+if TYPE_CHECKING:
+    # Imported by pytest, as a plugin, so that its assertions are rewritten.
+    from tests.acts.edges import Fronts
+
 START = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+FULL = "Entrée piscine, plein tarif"
 
-# What the 2026 statements must say, worked by hand.
-POOL_OPENING_2026 = 450 + 300
-POOL_QUITTANCES_2026 = (450, 300, 450)
-POOL_EUROS_2026 = 100
-POOL_VERSEMENT_2026 = 1000
-POOL_CLOSING_2026 = POOL_OPENING_2026 + sum(POOL_QUITTANCES_2026) - POOL_VERSEMENT_2026
+# What the statements must say, worked by hand.
+POOL_QUITTANCES_2025 = (450, 300, 300)
+POOL_VERSEMENT_2025 = 750
+POOL_CLOSING_2025 = sum(POOL_QUITTANCES_2025)  # the versement still held on the account
+POOL_OPENING_2026 = POOL_CLOSING_2025
+POOL_IN_TRANSIT_2026 = POOL_VERSEMENT_2025
+POOL_QUITTANCES_2026 = (300, 300, 450)
+POOL_EUROS_2026 = 150
+POOL_VERSEMENT_2026 = 300 + 300 + 300
+POOL_CLOSING_2026 = (
+    POOL_OPENING_2026 - POOL_VERSEMENT_2025 + sum(POOL_QUITTANCES_2026) - POOL_VERSEMENT_2026
+)
 TOWN_OPENING_2026 = 20_000 - 1000
-TOWN_MANDATES_2026 = (4500, 2000)
+TOWN_MANDATES_2026 = (2000, 4500)
 TOWN_GIFT_2026 = 500
 TOWN_CLOSING_2026 = TOWN_OPENING_2026 - sum(TOWN_MANDATES_2026) + TOWN_GIFT_2026
 
 
+def first_clock() -> SteppingClock:
+    """The world's clock: it is set up the day before the town's first year."""
+    return SteppingClock(START - timedelta(days=1))
+
+
 @dataclass(frozen=True)
 class TownYear:
+    fronts: Fronts
     town: Town
-    ledger: Engine
     clock: SteppingClock
+
+    def as_(self, username: str) -> Context:
+        return acting(self.fronts.database, self.clock, username)
 
 
 def at(clock: SteppingClock, moment: datetime) -> None:
@@ -64,136 +81,92 @@ def at(clock: SteppingClock, moment: datetime) -> None:
     clock.advance(moment - clock())
 
 
-def pay_pool(year: TownYear, amount: int, *, quittance_year: int, key: str, euros: int = 0) -> None:
-    """alice pays the pool ``amount``: the transfer and its quittance, one transaction."""
-    clock = year.clock
+def _pay_in(year: TownYear, key: str) -> Versement:
+    return versements.prepare_versement(year.as_("regisseur"), POOL, key=key)
 
-    def work(conn: Connection) -> None:
-        posted = service.post_transfer(
+
+def _pay_out(year: TownYear, versement: Versement, key: str) -> None:
+    """The association batches the versement's reconversion, exports it, marks it paid."""
+    operator = year.fronts.context(Role.ASSOCIATION_OPERATOR)
+    assert versement.reconversion_id is not None
+    batch = reconversions.validate_batch(operator, [versement.reconversion_id], key=key)
+    reconversions.export_batch(operator, batch.id)
+    reconversions.mark_batch_paid(operator, batch.id, bank_reference=f"BANK-{key}")
+
+
+def _mandate(year: TownYear, amount: int, *, exercice: int, bordereau: str, number: str) -> None:
+    proposed = mandates.propose_mandate(
+        year.as_("ordonnateur"),
+        TOWN,
+        payee="bakery",
+        amount=amount,
+        exercice=exercice,
+        bordereau=bordereau,
+        number=number,
+        chapitre="011",
+        article="6068",
+        fonction="413",
+        object="Fournitures",
+        key=f"propose-{bordereau}-{number}",
+    )
+    mandates.approve_mandate(year.as_("comptable"), TOWN, proposed.id, key=f"pay-{number}")
+
+
+def _give(year: TownYear, amount: int, key: str) -> None:
+    transfers.transfer(year.as_("alice"), "alice", TOWN_ACCOUNT, amount, key=key, memo="don")
+
+
+def build_town_year(fronts: Fronts, clock: SteppingClock) -> TownYear:
+    """The books described in the module's docstring (``clock``: :func:`first_clock`)."""
+    town = set_up_town(fronts.database, clock)
+    # The town's convention (from 2026, in the fixture) had a first version a year before.
+    fronts.database.write(
+        lambda conn: registry.record_convention(
             conn,
-            TransferRequest.simple(ALICE, POOL_ACCOUNT, amount, kind="payment", memo="piscine"),
-            idempotency_key=key,
-            clock=clock,
-        )
-        issue_quittance(
-            conn,
-            year.town.pool,
-            transaction_id=posted.id,
-            year=quittance_year,
-            object="Entrée piscine",
-            payer_name="anonyme",
-            payer_account_id=get_account(conn, ALICE).id,
-            units=amount,
-            euros=euros,
-            euro_means="card" if euros else None,
+            town.authority,
+            effective_from=date(2025, 1, 1),
+            reconversion_fee_bps=0,
+            payin_days=30,
+            cash_cap=None,
+            may_spend=True,
+            reference="Délibération 2024-87",
+            by="admin",
             now=clock(),
         )
-
-    year.ledger.database.write(work)
-
-
-def pay_in(year: TownYear, units: int, *, number: int, key: str) -> None:
-    """The pool's versement ``number`` of 2026: its row and the units leaving the pool."""
-    clock = year.clock
-
-    def work(conn: Connection) -> None:
-        convention = registry.convention_on(conn, year.town.authority, clock().date())
-        assert convention is not None
-        service.post_transfer(
-            conn,
-            TransferRequest.simple(POOL_ACCOUNT, PENDING, units, kind="versement", memo="v"),
-            idempotency_key=key,
-            clock=clock,
-        )
-        conn.execute(
-            insert(versements).values(
-                regie_id=year.town.pool.id,
-                year=2026,
-                number=number,
-                prepared_at=clock(),
-                prepared_by="regisseur",
-                units=units,
-                fee=0,
-                euros=units,
-                reason="period",
-                convention_id=convention.id,
-            )
-        )
-
-    year.ledger.database.write(work)
-
-
-def pay_mandate(
-    year: TownYear, amount: int, *, exercice: int, bordereau: str, number: str, key: str
-) -> None:
-    """A mandate proposed by the ordonnateur, approved by the comptable and paid."""
-    clock, people = year.clock, year.town.user_ids
-
-    def work(conn: Connection) -> None:
-        posted = service.post_transfer(
-            conn,
-            TransferRequest.simple(TOWN_ACCOUNT, BAKERY, amount, kind="mandate", memo="mandat"),
-            idempotency_key=key,
-            clock=clock,
-        )
-        conn.execute(
-            insert(mandates).values(
-                authority_id=year.town.authority.id,
-                exercice=exercice,
-                bordereau=bordereau,
-                number=number,
-                chapitre="011",
-                article="6068",
-                fonction="413",
-                object="Fournitures",
-                payee_account_id=get_account(conn, BAKERY).id,
-                amount=amount,
-                status="paid",
-                proposed_by=people["ordonnateur"],
-                proposed_at=clock(),
-                decided_by=people["comptable"],
-                decided_at=clock(),
-                transaction_id=posted.id,
-            )
-        )
-
-    year.ledger.database.write(work)
-
-
-def account_exists(conn: Connection, code: str) -> bool:
-    return conn.execute(select(accounts.c.id).where(accounts.c.code == code)).first() is not None
-
-
-def build_town_year(ledger: Engine, clock: SteppingClock) -> TownYear:
-    """The books described in the module's docstring."""
+    )
+    operator = fronts.context(Role.ASSOCIATION_OPERATOR)
+    conversions.convert_by_card(operator, "alice", 100_000, payment_reference="c-1", key="c-1")
+    year = TownYear(fronts, town, clock)
+    counter = Counter(fronts.database, clock, town.pool)
     at(clock, START)
-    year = TownYear(set_up_town(ledger.database, clock), ledger, clock)
-    # The API's world has alice and bakery already.
-    for code, kind in ((ALICE, AccountKind.MEMBER), (BAKERY, AccountKind.BUSINESS)):
-        if not ledger.database.read(lambda conn, code=code: account_exists(conn, code)):
-            ledger.open_account(code, kind=kind, currency="MLC", display_name=code.title())
-    ledger.open_account(PENDING, kind=AccountKind.SYSTEM, currency="MLC", lower_limit=None)
-    ledger.transfer("issuance", ALICE, 10_000, idempotency_key="town-year-alice")
-    ledger.transfer("issuance", TOWN_ACCOUNT, 20_000, idempotency_key="fund-town")
-    pay_pool(year, 450, quittance_year=2025, key="p1")
-    pay_pool(year, 300, quittance_year=2025, key="p2")
-    pay_mandate(year, 1000, exercice=2025, bordereau="B-2025-9", number="88", key="m0")
+    counter.transfer(450, object="Entrée piscine", key="p1")
+    counter.transfer(300, object="Entrée piscine", key="p2")
+    _give(year, 20_000, "gift-1")
+    _mandate(year, 1000, exercice=2025, bordereau="B-2025-9", number="88")
+    at(clock, datetime(2025, 12, 20, 9, 0, tzinfo=UTC))
+    late = _pay_in(year, "v2025")
+    at(clock, datetime(2025, 12, 22, 9, 0, tzinfo=UTC))
+    counter.transfer(300, object="Entrée piscine", key="p3")
 
+    at(clock, datetime(2026, 1, 6, 9, 0, tzinfo=UTC))
+    _pay_out(year, late, "b2025")
     at(clock, datetime(2026, 1, 12, 10, 0, tzinfo=UTC))
-    pay_mandate(year, 2000, exercice=2025, bordereau="B-2025-12", number="97", key="m1")
+    _mandate(year, 2000, exercice=2025, bordereau="B-2025-12", number="97")
     at(clock, datetime(2026, 1, 15, 10, 0, tzinfo=UTC))
-    pay_pool(year, 450, quittance_year=2026, key="q1", euros=POOL_EUROS_2026)
+    counter.sale(FULL, euros=POOL_EUROS_2026, key="q1")
     at(clock, datetime(2026, 2, 3, 10, 0, tzinfo=UTC))
-    pay_pool(year, 300, quittance_year=2026, key="q2")
+    counter.transfer(300, object="Entrée piscine", key="q2")
     at(clock, datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
-    pay_in(year, POOL_VERSEMENT_2026, number=1, key="v1")
+    march = _pay_in(year, "v2026")
+    at(clock, datetime(2026, 3, 10, 8, 0, tzinfo=UTC))
+    _pay_out(year, march, "b2026")
     at(clock, datetime(2026, 5, 20, 14, 0, tzinfo=UTC))
-    pay_pool(year, 450, quittance_year=2026, key="q3")
-    ledger.transfer(ALICE, TOWN_ACCOUNT, TOWN_GIFT_2026, idempotency_key="gift", memo="don")
+    counter.transfer(450, object="Entrée piscine", key="q3")
+    _give(year, TOWN_GIFT_2026, "gift-2")
     at(clock, datetime(2026, 9, 7, 9, 0, tzinfo=UTC))
-    pay_mandate(year, 4500, exercice=2026, bordereau="B-2026-31", number="341", key="m2")
+    _mandate(year, 4500, exercice=2026, bordereau="B-2026-31", number="341")
 
     at(clock, datetime(2026, 12, 31, 23, 30, tzinfo=UTC))  # 1 January 2027 in Paris
-    pay_pool(year, 300, quittance_year=2027, key="q2027")
+    counter.transfer(300, object="Entrée piscine", key="q2027")
     at(clock, datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
     return year
