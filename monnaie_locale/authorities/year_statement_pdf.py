@@ -36,7 +36,7 @@ _WIDTHS: dict[tuple[str, ...], tuple[float, ...]] = {
     ("number", "date", "object", "payer", "units", "euros"): (26, 28, 56, 34, 18, 18),
     ("number", "date", "reason", "units", "fee", "euros"): (26, 28, 56, 24, 22, 24),
     ("exercice", "bordereau", "imputation", "object", "payee", "amount", "date"): (
-        12, 24, 26, 40, 34, 22, 22,
+        16, 24, 26, 36, 34, 22, 22,
     ),
     ("date", "number", "counterparty", "memo", "debit", "credit"): (28, 18, 40, 54, 20, 20),
 }  # fmt: skip

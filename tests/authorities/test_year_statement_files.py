@@ -117,4 +117,5 @@ def test_an_authority_pdf_prints_its_mandates(town_year: ty.TownYear, fronts: Fr
     found = statements.authority_statement(fronts.context(Role.AUDITOR), TOWN, 2026)
     text = pdf_text(statements.statement_pdf(found))
     assert "Ville de Bayonne" in text and "B-2026-31/341" in text and "011/6068/413" in text
+    assert "Total (2)" in text  # not cut: the first column holds it
     assert "130,00" in text  # the closing balance
