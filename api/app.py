@@ -35,6 +35,7 @@ from api.routers import (
     audit,
     auth,
     authorities,
+    authority_statements,
     bank,
     books,
     chart,
@@ -237,6 +238,8 @@ def create_app(
         app.include_router(admin_router.router, dependencies=revoking)
     for admin_router in (account_admin, audit, exports, chart, periods):
         app.include_router(admin_router.router)
+    # What the local authorities' public accountants receive.
+    app.include_router(authority_statements.router)
     # Local authorities: their set-up, and what their people read.
     app.include_router(authorities.router)
     app.include_router(metrics_router)

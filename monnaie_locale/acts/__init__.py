@@ -42,4 +42,6 @@ below them.
 * :mod:`~monnaie_locale.acts.regie_counter` a régie's counter: sales paid by QR, with a
   part in euros, and the signed quittances every payment into a régie gets
 * :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
+* :mod:`~monnaie_locale.acts.authority_statements` what the public accountant receives: a
+  régie's or an authority account's statement of a year
 """

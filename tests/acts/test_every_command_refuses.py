@@ -36,6 +36,7 @@ from monnaie_locale.acts import (
     accounts,
     audit,
     authorities,
+    authority_statements,
     bank,
     books,
     cashiers,
@@ -436,6 +437,13 @@ WALK: tuple[Walk, ...] = (
     Walk("period close", periods.close_period, "2026-10-31",
          post("/v1/periods/close", {"through": "2026-10-31"}), (MEMBER, COUNTER, AUDITOR)),
     Walk("period list", periods.list_periods, "", get("/v1/periods"), (MEMBER, OWNER)),
+    # What the public accountant receives (the duty is checked after the role)
+    Walk("town-statement regie", authority_statements.regie_statement, "bayonne-piscine 2026",
+         get("/v1/regies/bayonne-piscine/statements/2026"),
+         (MEMBER, OWNER, CASHIER, COUNTER, NOT_THEIRS)),
+    Walk("town-statement authority", authority_statements.authority_statement, "bayonne 2026",
+         get("/v1/authorities/bayonne/statements/2026"),
+         (MEMBER, OWNER, CASHIER, COUNTER, NOT_THEIRS)),
     # Local authorities: set up by the association, read by their people and the auditor
     Walk("authority create", authorities.create_authority,
          f"anglet --name Anglet --kind commune --treasury-name T --treasury-iban {TREASURY_IBAN}",

@@ -176,6 +176,8 @@ GET  /v1/directory/offices                            public
 GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
+GET  /v1/regies/{code}/statements/{year}              .   .   .   x   .   x   x   x
+GET  /v1/authorities/{code}/statements/{year}         .   .   .   x   .   x   x   x
 GET  /v1/authorities                                  .   .   .   x   .   x   x   x
 POST /v1/authorities                                  .   .   .   .   .   x   .   x
 GET  /v1/authorities/{code}                           .   .   .   x   .   x   x   x
