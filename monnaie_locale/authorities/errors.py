@@ -62,8 +62,9 @@ class NotYourRegie(Forbidden):
     code = "not_your_regie"
 
     def __init__(self, where: str, duties: tuple[str, ...]) -> None:
+        self.needed = " / ".join(duties)
         super().__init__(
-            f"this needs the duty of {' or '.join(duties)} at {where}; "
+            f"this needs the duty of {self.needed} at {where}; "
             "the association's administrator grants duties"
         )
         self.where = where

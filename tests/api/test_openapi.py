@@ -138,6 +138,8 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
         ("post", "/v1/authorities/{code}/mandates"),
         ("post", "/v1/authorities/{code}/mandates/{mandate_id}/approval"),
     }
+    # A régie's versement: its units held toward the Trésor once per key.
+    moving |= {("post", "/v1/regies/{code}/versements")}
     moving |= {
         ("post", f"/v1/notes/{movement}")
         for movement in ("print", "deliver", "return", "sell", "deposit", "destroy", "lose", "find")

@@ -65,10 +65,32 @@ GET    /v1/regies/{code}/tariffs                     x   x   x   .   x   .   .
 POST   /v1/regies/{code}/tariffs                     x   .   .   .   .   .   .
 GET    /v1/regies/{code}/statements/{year}           x   .   x   .   x   .   .
 GET    /v1/authorities/{code}/statements/{year}      .   .   x   .   x   .   .
+POST   /v1/regies/{code}/sales                       x   x   .   .   .   .   .
+GET    /v1/regies/{code}/sales/{request_id}          x   x   .   .   .   .   .
+GET    /v1/regies/{code}/quittances                  x   x   x   .   x   .   .
+GET    /v1/regies/{code}/quittances/{year}/{number}  x   x   x   .   x   .   .
+GET    /v1/regies/{code}/versement-due               x   x   x   .   x   .   .
+GET    /v1/regies/{code}/versements                  x   x   x   .   x   .   .
+POST   /v1/regies/{code}/versements                  x   .   .   .   .   .   .
+GET    /v1/regies/{code}/versements/{versement_id}   x   x   x   .   x   .   .
+GET    /v1/regies/{code}/versements/{versement_id}/etat.csv x x x .   x   .   .
+GET    /v1/regies/{code}/versements/{versement_id}/etat.pdf x x x .   x   .   .
+GET    /v1/authorities/{code}/mandates               .   .   x   x   x   .   .
+POST   /v1/authorities/{code}/mandates               .   .   .   x   .   .   .
+GET    /v1/authorities/{code}/mandates/{mandate_id}  .   .   x   x   x   .   .
+POST   /v1/authorities/{code}/mandates/{mandate_id}/approval .  . . . x   .   .
+POST   /v1/authorities/{code}/mandates/{mandate_id}/rejection . . . . x   .   .
 """
 
 # What each route's path parameters name: Bayonne and its pool, records of the town.
-PATH_VALUES = {"duty_id": "1", "year": "2026"}
+PATH_VALUES = {
+    "duty_id": "1",
+    "year": "2026",
+    "number": "1",
+    "request_id": "00112233445566ff",
+    "versement_id": "1",
+    "mandate_id": "1",
+}
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/authorities"): {
         "code": "anglet",
@@ -89,6 +111,19 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/authorities/{code}/duties"): {"username": NO_DUTY, "duty": "finance"},
     ("POST", "/v1/regies/{code}/tariffs"): {"label": "Aquagym", "amount": "8.00"},
+    ("POST", "/v1/regies/{code}/sales"): {"amount": "1.00", "object": "Entrée"},
+    ("POST", "/v1/authorities/{code}/mandates"): {
+        "payee": "authority:regie-piscine-bayonne",
+        "amount": "10",
+        "exercice": 2026,
+        "bordereau": "B-1",
+        "number": "2",
+        "chapitre": "65",
+        "article": "6574",
+        "fonction": "40",
+        "object": "Subvention",
+    },
+    ("POST", "/v1/authorities/{code}/mandates/{mandate_id}/rejection"): {"reason": "late"},
 }
 REFUSALS = {"not_your_regie", "role_forbidden"}
 
