@@ -77,6 +77,10 @@ from api.web import (
     office_screen,
     office_till,
     passkey_pages,
+    regie_books,
+    regie_counter,
+    regie_space,
+    regie_versements,
 )
 from api.web import bo_audit as web_bo_audit
 from api.web import bo_bank as web_bo_bank
@@ -254,6 +258,11 @@ def create_app(
         office_counter,
         office_till,
         web_bo_audit,
+        # The régisseur's space: the régies' counters, quittances and versements.
+        regie_space,
+        regie_counter,
+        regie_books,
+        regie_versements,
         web_assets,
     ):
         app.include_router(page_router.router)
