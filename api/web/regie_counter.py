@@ -36,7 +36,7 @@ from starlette.datastructures import FormData
 
 from api.checkout_runtime import CheckoutDep
 from api.web.regie_space import RegieCode, regie_page, regie_people_of
-from api.web.rendering import PageRoute
+from api.web.rendering import PageRoute, redirect
 from api.web.session import CheckedForm
 from api.web.shop import count_attempt, form_key, form_text, new_key
 from monnaie_locale.acting import Context
@@ -102,19 +102,10 @@ def prepare_sale(
     code: RegieCode,
     form: CheckedForm,
     ctx: Annotated[Context, regie_people_of(regie_counter.prepare_sale)],
-    runtime: CheckoutDep,
 ) -> Response:
     count_attempt(request, ctx)
-    regie = authorities.get_regie(ctx, code)
-    sale = regie_counter.prepare_sale(ctx, regie.code, **_sale_fields(form), key=form_key(form))
-    url = request_url(sale.token, host=runtime.public_host)
-    return regie_page(
-        request,
-        ctx,
-        "web/regie_sale.html",
-        regie,
-        {"sale": sale, "url": url, "qr": Markup(qr_svg(url)), "state": None},
-    )
+    sale = regie_counter.prepare_sale(ctx, code, **_sale_fields(form), key=form_key(form))
+    return redirect(request, f"/regie/{code}/guichet/{sale.request_id}")
 
 
 @router.get("/regie/{code}/guichet/{request_id}", response_class=Response)
@@ -123,15 +114,17 @@ def sale_page(
     code: RegieCode,
     request_id: RequestId,
     ctx: Annotated[Context, regie_people_of(regie_counter.sale_status)],
+    runtime: CheckoutDep,
 ) -> Response:
     regie = authorities.get_regie(ctx, code)
     state = regie_counter.sale_status(ctx, regie.code, request_id)
+    url = request_url(state.sale.token, host=runtime.public_host)
     return regie_page(
         request,
         ctx,
         "web/regie_sale.html",
         regie,
-        {"sale": None, "state": state, "request_id": request_id},
+        {"state": state, "sale": state.sale, "url": url, "qr": Markup(qr_svg(url))},
     )
 
 

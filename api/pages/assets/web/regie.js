@@ -1,6 +1,6 @@
 // The régie's counter: while a sale waits, ask its state every two seconds; once the
-// member's wallet has paid, say "Payé" and open the sale's page, which shows the
-// quittance. And the quittance's print button. Every page works without this script
+// member's wallet has paid, say "Payé" and reload the sale's page, which then shows
+// the quittance. And the quittance's print button. Every page works without this script
 // (the "Check the payment" link, the browser's print menu).
 "use strict";
 (function () {
@@ -19,7 +19,7 @@
           if (!state.paid) { setTimeout(ask, 2000); return; }
           status.textContent = sale.getAttribute("data-paid");
           status.className = "success paid";
-          window.location.assign(sale.getAttribute("data-next"));
+          window.location.reload();
         });
     };
     setTimeout(ask, 2000);
