@@ -25,7 +25,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.web.fields import optional_day
 from api.web.regie_space import RegieCode, regie_page, regie_people_of
-from api.web.rendering import PageRoute
+from api.web.rendering import PageRoute, language_of
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import authorities, authority_statements, regie_counter
 
@@ -87,13 +87,15 @@ def statements(
     return regie_page(request, ctx, "web/regie_statements.html", regie, {"years": years})
 
 
-def _statement_file(ctx: Context, code: str, year: int, suffix: str) -> Response:
+def _statement_file(request: Request, ctx: Context, code: str, year: int, suffix: str) -> Response:
+    # Written in the visitor's language: a French CSV has ";" and decimal commas.
+    language = language_of(request)
     statement = authority_statements.regie_statement(ctx, code, year)
     if suffix == "csv":
-        body: bytes | str = authority_statements.statement_csv(statement)
+        body = authority_statements.statement_csv(statement, style=language)
         media = "text/csv; charset=utf-8"
     else:
-        body = authority_statements.statement_pdf(statement)
+        body = authority_statements.statement_pdf(statement, lang=language)
         media = "application/pdf"
     name = f"releve-{code}-{year}.{suffix}"
     return Response(
@@ -108,17 +110,19 @@ def _statement_file(ctx: Context, code: str, year: int, suffix: str) -> Response
 
 @router.get("/regie/{code}/releves/{year}.csv", response_class=Response)
 def statement_csv(
+    request: Request,
     code: RegieCode,
     year: Year,
     ctx: Annotated[Context, regie_people_of(authority_statements.regie_statement)],
 ) -> Response:
-    return _statement_file(ctx, code, year, "csv")
+    return _statement_file(request, ctx, code, year, "csv")
 
 
 @router.get("/regie/{code}/releves/{year}.pdf", response_class=Response)
 def statement_pdf(
+    request: Request,
     code: RegieCode,
     year: Year,
     ctx: Annotated[Context, regie_people_of(authority_statements.regie_statement)],
 ) -> Response:
-    return _statement_file(ctx, code, year, "pdf")
+    return _statement_file(request, ctx, code, year, "pdf")

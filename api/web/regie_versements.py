@@ -76,7 +76,7 @@ def prepare_versement(
 def _etat(ctx: Context, code: str, versement_id: int, suffix: str) -> Response:
     etat = versements.etat_de_versement(ctx, code, versement_id)
     if suffix == "csv":
-        body: bytes | str = versements.etat_csv(etat)
+        body = versements.etat_csv(etat)
         media = "text/csv; charset=utf-8"
     else:
         body = versements.etat_pdf(etat)

@@ -254,3 +254,24 @@ def test_the_home_warns_when_a_versement_is_due(site: Site) -> None:
         _alice_pays(site, _field(sale.text, r'id="qr-url">[^<]*/R/([A-Z0-9]+)<'))
     home = regisseur.get("/regie").text
     assert f'id="due-{POOL}"' in home and "Versement à faire" in home
+
+
+def test_the_yearly_statement_downloads_for_the_regisseur_not_the_mandataire(
+    site: Site,
+) -> None:
+    _town(site)
+    regisseur = _signed_in(site, "regisseur")
+    _request_id, token = _sell_full_price(regisseur)
+    _alice_pays(site, token)
+    year = site.app.state.deployment.today(site.app.state.clock()).year
+    page = regisseur.get(f"/regie/{POOL}/releves")
+    assert page.status_code == 200 and f'id="csv-{year}"' in page.text
+    csv_file = regisseur.get(f"/regie/{POOL}/releves/{year}.csv")
+    assert csv_file.status_code == 200, csv_file.text
+    assert csv_file.headers["content-type"].startswith("text/csv")
+    assert FULL_PRICE in csv_file.text
+    pdf = regisseur.get(f"/regie/{POOL}/releves/{year}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    mandataire = _signed_in(site, "mandataire")
+    refused = mandataire.get(f"/regie/{POOL}/releves/{year}.csv")
+    assert refused.status_code == 403 and 'data-code="not_your_regie"' in refused.text
