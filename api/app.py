@@ -34,6 +34,7 @@ from api.routers import (
     api_keys,
     audit,
     auth,
+    authorities,
     bank,
     books,
     chart,
@@ -233,6 +234,8 @@ def create_app(
         app.include_router(admin_router.router, dependencies=revoking)
     for admin_router in (account_admin, audit, exports, chart, periods):
         app.include_router(admin_router.router)
+    # Local authorities: their set-up, and what their people read.
+    app.include_router(authorities.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
     for page_router in (

@@ -89,6 +89,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.bank",
         "The association's bank accounts and their reconciliation with the books.",
     ),
+    "authority": (
+        "cli.commands.authority",
+        "Local authorities: record one, its convention's versions, who works there.",
+    ),
+    "regie": (
+        "cli.commands.regie",
+        "Régies of local authorities: open one, list them, their tariffs.",
+    ),
     "users": (
         "cli.commands.users",
         "Users of the service: create, link to accounts, disable, change passwords.",

@@ -35,4 +35,6 @@ below them.
 * :mod:`~monnaie_locale.acts.takings`   a shop's takings by day and month
 * :mod:`~monnaie_locale.acts.dashboard` the association's dashboard: coverage now and over
   time, the months' flows, what waits for someone
+* :mod:`~monnaie_locale.acts.authorities` local authorities: their régies, conventions,
+  tariffs and who works there
 """
