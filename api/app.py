@@ -56,6 +56,7 @@ from api.routers import (
     pay_pages,
     periods,
     reconversions,
+    regie_counter,
     reserve,
     rules,
     transfers,
@@ -227,6 +228,8 @@ def create_app(
         include_limited(app, moving.router)
     app.include_router(reserve.router)
     app.include_router(rules.router)
+    # A régie's counter: its sales and its quittances.
+    app.include_router(regie_counter.router)
     # The public directory: reading it needs no sign-in.
     app.include_router(directory.router)
     # Administration: passwords and users, accounts' life, audit and exports.

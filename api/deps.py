@@ -116,6 +116,7 @@ def acting(act: Act[Any, Any]) -> Any:
             actor=principal,
             deployment=state.deployment,
             clock=state.clock,
+            signing=state.checkout,
         )
 
     return Depends(context)

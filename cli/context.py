@@ -30,7 +30,7 @@ from cli.errors import UsageProblem
 from cli.messages import Messages
 
 if TYPE_CHECKING:
-    from monnaie_locale.acting import Context
+    from monnaie_locale.acting import Context, SigningKeys
     from monnaie_locale.store import Database
 
 # The core (and through it SQLAlchemy) is imported by the methods that need it, so that
@@ -114,6 +114,7 @@ class RunContext:
                 actor=acting_as(database, self.actor_name),
                 deployment=load_deployment(self),
                 seal_after_commit=True,
+                signing=_signing(),
             )
         return self._context
 
@@ -142,6 +143,23 @@ class RunContext:
             self._database.dispose()
             self._database = None
             self._context = None
+
+
+def _signing() -> SigningKeys | None:
+    """The deployment's signing keys, if its settings name them: quittances issued by a
+    command are then signed as the service signs them."""
+    from pydantic import ValidationError
+
+    from monnaie_locale.acting import SigningKeys
+    from monnaie_locale.config import load_settings
+    from monnaie_locale.signing_keys import SigningKeyUnavailable, keyring_from_settings
+
+    try:
+        settings = load_settings()
+        ring = keyring_from_settings(settings)
+    except (ValidationError, SigningKeyUnavailable):
+        return None  # what needs a key says so; the rest works without one
+    return None if ring is None else SigningKeys(ring, settings.deployment_id)
 
 
 def run_context(ctx: typer.Context) -> RunContext:

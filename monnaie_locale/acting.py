@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Connection
@@ -30,13 +30,34 @@ from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.deployment import Deployment, office_notes, office_till
 from monnaie_locale.errors import OperationDateInFuture
 from monnaie_locale.ledger.idempotency import claim_key
+from monnaie_locale.payments.keys import KeyRing
 from monnaie_locale.preview import Preview, rehearse
 from monnaie_locale.store.database import Database
 
-__all__ = ["Act", "Context", "act", "check_office"]
+__all__ = ["Act", "Context", "Signing", "SigningKeys", "act", "check_office"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
+
+
+class Signing(Protocol):
+    """The deployment's signing keys, as a process that has them hands them to its acts."""
+
+    @property
+    def keyring(self) -> KeyRing:
+        """The active key signs payment requests, receipts and quittances."""
+
+    @property
+    def deployment_id(self) -> int:
+        """The deployment a payment request names."""
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKeys:
+    """A :class:`Signing` of a key ring read from the settings (the CLI's, a test's)."""
+
+    keyring: KeyRing
+    deployment_id: int
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,9 @@ class Context:
 
     ``logging`` is an administrative act's row, set by the act itself (see :class:`Act`):
     its first :meth:`write` writes it in the same transaction.
+
+    ``signing`` is the deployment's keys, where the process has them: the acts that sign
+    (a régie's quittances, a counter's payment request) use them.
     """
 
     database: Database
@@ -57,6 +81,7 @@ class Context:
     clock: Clock = utc_now
     seal_after_commit: bool = False
     logging: Pending | None = dataclasses.field(default=None, compare=False, repr=False)
+    signing: Signing | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def key(self, idempotency_key: str) -> str:
         """The caller's idempotency key, kept apart from every other caller's.

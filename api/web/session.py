@@ -183,7 +183,11 @@ async def _page_context(
 ) -> Context:
     state = request.app.state
     return Context(
-        database=state.database, actor=principal, deployment=state.deployment, clock=state.clock
+        database=state.database,
+        actor=principal,
+        deployment=state.deployment,
+        clock=state.clock,
+        signing=state.checkout,
     )
 
 

@@ -247,6 +247,7 @@ def _pay(
             keyring=keyring,
             deployment_id=deployment_id,
             clock=ctx.clock,
+            zone=ctx.deployment.zone,
         )
 
     return pay_it

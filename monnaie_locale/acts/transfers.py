@@ -11,7 +11,8 @@ euros that never came in. The rule holds whatever the actor's role.
 ==================  ======================================================================
 Act                 Who may do it
 ==================  ======================================================================
-transfer            a payer, from an account they hold (operators: from any holder)
+transfer            a payer, from an account they hold (operators: from any holder); into
+                    a régie's account, it gets the régie's quittance in its transaction
 get_transaction     anyone, for a transaction touching an account they hold (readers of
                     every account: any)
 reverse             the association's operators and administrators, for a plain transfer
@@ -34,8 +35,9 @@ from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.errors import NotTransferable, NotYourTransaction, RoleForbidden
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import CORRECTORS, EVERYONE, HOLD_SETTLERS, PAYERS
+from monnaie_locale.authorities.collection import collection_into, give_quittance
 from monnaie_locale.ledger import service
-from monnaie_locale.ledger.accounts import kinds_of
+from monnaie_locale.ledger.accounts import get_account, kinds_of
 from monnaie_locale.ledger.holds import load_hold
 from monnaie_locale.ledger.posting import load_transaction
 from monnaie_locale.model import AccountKind, Hold, Transaction, TransferRequest
@@ -66,14 +68,17 @@ _THROUGH = {
 }
 
 
-def check_transferable(conn: Connection, *codes: str) -> None:
-    """Refuse unknown accounts, and accounts that only their own acts move.
+def check_transferable(conn: Connection, *codes: str) -> dict[str, tuple[AccountKind, str]]:
+    """Refuse unknown accounts, and accounts that only their own acts move; return the
+    kind and currency of each.
 
     An account's kind and currency never change, so reading them first is no race.
     """
-    for code, (kind, currency) in kinds_of(conn, *codes).items():
+    found = kinds_of(conn, *codes)
+    for code, (kind, currency) in found.items():
         if kind not in TRANSFERABLE_KINDS or currency == EUR.code:
             raise NotTransferable(code, through=_THROUGH.get(kind, ""))
+    return found
 
 
 def _transfer(
@@ -81,10 +86,30 @@ def _transfer(
 ) -> Callable[[Connection], Transaction]:
     ctx.actor.check_move_from(request.legs[0].account)
     scoped = ctx.key(key)
+    payer, payee = request.legs[0].account, request.legs[1].account
 
     def pay(conn: Connection) -> Transaction:
-        check_transferable(conn, *(leg.account for leg in request.legs))
-        return service.post_transfer(conn, request, idempotency_key=scoped, clock=ctx.clock)
+        kinds = check_transferable(conn, payer, payee)
+        # Only a transfer into an authority account may be a régie's collection: any other
+        # reads nothing more.
+        collection = None
+        if kinds[payee][0] is AccountKind.AUTHORITY:
+            collection = collection_into(
+                conn, get_account(conn, payee), object=request.memo or "Virement"
+            )
+        posted = service.post_transfer(conn, request, idempotency_key=scoped, clock=ctx.clock)
+        if collection is not None:
+            give_quittance(
+                conn,
+                collection,
+                transaction=posted,
+                payer=get_account(conn, payer),
+                units=posted.amount_for(payee),
+                keyring=None if ctx.signing is None else ctx.signing.keyring,
+                zone=ctx.deployment.zone,
+                now=ctx.clock(),
+            )
+        return posted
 
     return pay
 

@@ -19,15 +19,19 @@ status change, no event. The order of the checks:
 7. The ledger moves the money (:func:`monnaie_locale.ledger.service.post_transfer`), which
    refuses a frozen account or missing funds.
 8. The receipt is signed and stored, and the event recorded (feed, webhooks, NOTIFY).
+9. A payment into a régie's account gets its quittance, numbered in this transaction
+   (:mod:`monnaie_locale.authorities.collection`); the régie is looked up only when the
+   payee is an authority account, so a shop's payment costs nothing more.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import Connection, insert, select, update
 
+from monnaie_locale.authorities.collection import Collection, collection_into, give_quittance
 from monnaie_locale.checkout.directory import payee, payer
 from monnaie_locale.checkout.errors import (
     AmountFixed,
@@ -48,7 +52,7 @@ from monnaie_locale.checkout.payment_records import (
 from monnaie_locale.checkout.receipts import receipt_json, signed_receipt
 from monnaie_locale.checkout.requests import IssuedRequest, RequestStatus, get_request
 from monnaie_locale.checkout.tokens import token_of, verify_token
-from monnaie_locale.clock import Clock
+from monnaie_locale.clock import DEFAULT_TIME_ZONE, Clock, zone_named
 from monnaie_locale.errors import IdempotencyConflict, InvalidAmount
 from monnaie_locale.ledger.service import post_transfer
 from monnaie_locale.model import Account, Transaction, TransferRequest, check_positive
@@ -93,10 +97,12 @@ def pay(
     keyring: KeyRing,
     deployment_id: int,
     clock: Clock,
+    zone: tzinfo | None = None,
 ) -> Payment:
     """Pay the request in ``token`` (a token or its URL) from ``payer_account``.
 
     ``amount`` is what the payer typed, for a static request; a dynamic request pays its own.
+    ``zone`` is the books' time zone, whose year numbers a régie's quittances.
     """
     checked_key(idempotency_key)
     now = clock()
@@ -114,6 +120,10 @@ def pay(
     payer_acc = payer(conn, payer_account, payee=payee_account)
     if not _claim(conn, stored):
         return _lost_claim(conn, idempotency_key, stored=stored, payer=payer_account)
+    memo = f"QR payment {stored.reference}".strip()
+    collection = collection_into(
+        conn, payee_account, object=stored.reference or "Paiement", request_row_id=stored.id
+    )
     transaction = post_transfer(
         conn,
         TransferRequest.simple(
@@ -121,7 +131,7 @@ def pay(
             payee_account.code,
             to_pay,
             kind=PAYMENT_KIND,
-            memo=f"QR payment {stored.reference}".strip(),
+            memo=memo if collection is None else collection.memo(memo),
             reference=f"request:{stored.request_id}",
         ),
         idempotency_key=ledger_key("pay", idempotency_key),
@@ -132,7 +142,30 @@ def pay(
     if previous is not None:
         return previous
     booked = _Booked(stored, payer_acc, payee_account, to_pay, transaction)
+    if collection is not None:
+        _quittance(conn, booked, collection, keyring=keyring, zone=zone, now=now)
     return _record(conn, booked, idempotency_key=idempotency_key, keyring=keyring, now=now)
+
+
+def _quittance(
+    conn: Connection,
+    booked: _Booked,
+    collection: Collection,
+    *,
+    keyring: KeyRing,
+    zone: tzinfo | None,
+    now: datetime,
+) -> None:
+    give_quittance(
+        conn,
+        collection,
+        transaction=booked.transaction,
+        payer=booked.payer,
+        units=booked.amount,
+        keyring=keyring,
+        zone=zone if zone is not None else zone_named(DEFAULT_TIME_ZONE),
+        now=now,
+    )
 
 
 @dataclass(frozen=True, slots=True)

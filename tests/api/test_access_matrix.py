@@ -148,6 +148,10 @@ POST /v1/bank/lines/{line}/unmatch                    .   .   .   .   .   x   . 
 POST /v1/accounts/import                              .   .   .   .   .   x   .   x
 PATCH /v1/accounts/{code}                             .   .   .   .   .   x   .   x
 POST /v1/exports/fec                                  .   .   .   .   .   x   x   x
+POST /v1/regies/{code}/sales                          .   .   .   x   .   x   .   x
+GET  /v1/regies/{code}/sales/{request_id}             .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/quittances                     .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/quittances/{year}/{number}     .   .   .   x   .   x   x   x
 GET  /v1/rules                                        x   x   x   x   x   x   x   x
 GET  /v1/rules/history                                .   .   .   .   .   x   x   x
 POST /v1/rules                                        .   .   .   .   .   x   .   x
@@ -181,6 +185,7 @@ PATH_VALUES |= {"username": "bob"}
 PATH_VALUES |= {"name": "reserve", "line": "1"}
 # Passkeys (none registered in the world).
 PATH_VALUES |= {"passkey_id": "1"}
+PATH_VALUES |= {"year": "2026", "number": "1"}
 
 # The routes outside the OpenAPI document. "own": the route checks its caller its own way
 # (metrics: the loopback interface, or the metrics secret; never a sign-in token).
