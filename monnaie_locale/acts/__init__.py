@@ -37,4 +37,5 @@ below them.
   time, the months' flows, what waits for someone
 * :mod:`~monnaie_locale.acts.authorities` local authorities: their régies, conventions,
   tariffs and who works there
+* :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
 """

@@ -9,5 +9,7 @@ its convention allows, the authority also spends from an account of its own, eac
 payment proposed by the ordonnateur's side and approved by the public accountant's.
 
 :mod:`registry` holds the authorities, their régies, tariffs and conventions;
-:mod:`duties` who works for which; :mod:`quittances` the receipts' numbering.
+:mod:`duties` who works for which; :mod:`quittances` the receipts' numbering;
+:mod:`versements` paying in (and :mod:`remittance`, what the transfer to the Trésor says);
+:mod:`etat` the état de versement, written by :mod:`etat_files` as CSV and PDF.
 """

@@ -10,6 +10,8 @@ MonnaieLocaleError
 └── Conflict
     ├── DuplicateAuthority / DuplicateRegie
     ├── NoConvention          no convention with the authority is in force that day
+    ├── NothingToPayIn        a versement asked of a régie that collected nothing since
+    ├── EncaisseMismatch      a régie's account and its quittances not paid in disagree
     └── SpendingNotAllowed    the convention in force does not let the authority spend
 """
 
@@ -23,8 +25,10 @@ from monnaie_locale.errors import Conflict, NotFound
 __all__ = [
     "DuplicateAuthority",
     "DuplicateRegie",
+    "EncaisseMismatch",
     "NoConvention",
     "NotYourRegie",
+    "NothingToPayIn",
     "SameProposer",
     "SpendingNotAllowed",
     "UnknownAuthority",
@@ -124,3 +128,32 @@ class SpendingNotAllowed(Conflict):
             "unit; a new version of the convention must allow it first"
         )
         self.authority = authority
+
+
+class NothingToPayIn(Conflict):
+    """Raised when a versement is asked of a régie with no quittance left to pay in."""
+
+    code = "nothing_to_pay_in"
+
+    def __init__(self, regie: str) -> None:
+        super().__init__(
+            f"nothing to pay in: every quittance of {regie} belongs to a versement already"
+        )
+        self.regie = regie
+
+
+class EncaisseMismatch(Conflict):
+    """Raised when the units a régie's account holds outside any versement are not the
+    sum of its quittances not yet paid in: something moved without a quittance."""
+
+    code = "encaisse_mismatch"
+
+    def __init__(self, regie: str, *, quittances: int, encaisse: int) -> None:
+        super().__init__(
+            f"the quittances of {regie} not yet paid in add up to {quittances} minor units, "
+            f"but its account holds {encaisse}; the association must find the difference "
+            "in the account's statement before a versement"
+        )
+        self.regie = regie
+        self.quittances = quittances
+        self.encaisse = encaisse

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from monnaie_locale.authorities.remittance import versement_remittance
 from monnaie_locale.bank import BankFileError, Debtor, Payout, build_pain001
 from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.deployment import (
@@ -165,7 +166,10 @@ def export_batch(
         raise InvalidRequest("the deployment has no reserve IBAN to pay from")
     created = batch.exported_at or clock()
     message_id = f"{deployment.unit.code}-PAYOUT-{batch_id}"
-    payouts = [_payout(deployment, load_reconversion(conn, rid)) for rid in batch.request_ids]
+    payouts = [
+        _payout(deployment, load_reconversion(conn, rid), versement_remittance(conn, rid))
+        for rid in batch.request_ids
+    ]
     debtor = Debtor(name=deployment.association_name, iban=paying.iban, bic=paying.bic)
     try:
         content = build_pain001(
@@ -186,7 +190,9 @@ def export_batch(
     return content
 
 
-def _payout(deployment: Deployment, item: Reconversion) -> Payout:
+def _payout(deployment: Deployment, item: Reconversion, versement: str | None) -> Payout:
+    """One transfer; a régie's versement names itself (see
+    :mod:`monnaie_locale.authorities.remittance`), any other reconversion its amounts."""
     unit = deployment.unit.code
     return Payout(
         end_to_end_id=end_to_end_id(deployment, item.id),
@@ -194,7 +200,8 @@ def _payout(deployment: Deployment, item: Reconversion) -> Payout:
         creditor_iban=item.iban,
         creditor_bic=item.bic,
         amount_cents=item.payout,
-        remittance=(
+        remittance=versement
+        or (
             f"Reconversion {format_amount(item.amount)} {unit}, fee {format_amount(item.fee)}, "
             f"ref {end_to_end_id(deployment, item.id)}"
         ),

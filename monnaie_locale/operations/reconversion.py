@@ -122,16 +122,30 @@ class ReconversionQuote:
 
 
 def _priced(
-    conn: Connection, deployment: Deployment, *, account: str, amount: int, clock: Clock
+    conn: Connection,
+    deployment: Deployment,
+    *,
+    account: str,
+    amount: int,
+    clock: Clock,
+    convention_fee_bps: int | None = None,
 ) -> tuple[Account, ReconversionQuote]:
     """The account, and the fee a request of ``amount`` pays under today's rules; refused
-    as the request itself would be (not a holder, not allowed to reconvert, all fee)."""
+    as the request itself would be (not a holder, not allowed to reconvert, all fee).
+
+    ``convention_fee_bps``: a régie's versement, whose convention with the association
+    allows it and fixes its fee, in place of the deployment's rules (see
+    :mod:`monnaie_locale.authorities.versements`).
+    """
     check_positive(amount)
     deployment = in_force(conn, deployment, on=clock().date())
     holder = holder_account(conn, deployment, account)
-    _check_allowed(deployment, holder)
     category = category_of(conn, holder)
-    fee = deployment.fee_for(amount, category=category)
+    if convention_fee_bps is None:
+        _check_allowed(deployment, holder)
+        fee = deployment.fee_for(amount, category=category)
+    else:
+        fee = (amount * convention_fee_bps + 5_000) // 10_000  # half up, as fee_for
     if fee >= amount:
         raise InvalidRequest(f"after the fee of {format_amount(fee)} nothing would be paid out")
     return holder, ReconversionQuote(
@@ -140,7 +154,9 @@ def _priced(
         fee=fee,
         payout=amount - fee,
         category=category,
-        fee_rule=deployment.rule_versions.get(f"reconversion_fee.{category}"),
+        fee_rule=None
+        if convention_fee_bps is not None
+        else deployment.rule_versions.get(f"reconversion_fee.{category}"),
     )
 
 
@@ -164,13 +180,22 @@ def request_reconversion(
     bic: str | None = None,
     idempotency_key: str,
     clock: Clock,
+    convention_fee_bps: int | None = None,
 ) -> Reconversion:
-    """Hold ``amount`` on ``account`` for a payout to ``iban`` (validated first)."""
+    """Hold ``amount`` on ``account`` for a payout to ``iban`` (validated first);
+    ``convention_fee_bps`` as for :func:`quote_reconversion`'s pricing (a versement)."""
     request = f"reconversion|{account}|{amount}|{creditor_name}|{iban}|{bic}"
     first = claim_operation(conn, idempotency_key, request=request, clock=clock)
     if first is not None:
         return load_reconversion(conn, int(first.removeprefix("reconversion:")))
-    holder, quoted = _priced(conn, deployment, account=account, amount=amount, clock=clock)
+    holder, quoted = _priced(
+        conn,
+        deployment,
+        account=account,
+        amount=amount,
+        clock=clock,
+        convention_fee_bps=convention_fee_bps,
+    )
     compact_iban, compact_bic = _payout_account(iban, bic)
     if not creditor_name.strip():
         raise InvalidRequest("a payout needs the name of the account's holder")
