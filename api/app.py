@@ -80,7 +80,6 @@ from api.web import (
     office_till,
     passkey_pages,
     regie_books,
-    regie_counter,
     regie_space,
     regie_versements,
 )
@@ -88,6 +87,7 @@ from api.web import bo_audit as web_bo_audit
 from api.web import bo_bank as web_bo_bank
 from api.web import bo_notes as web_bo_notes
 from api.web import home as web_home
+from api.web import regie_counter as web_regie_counter
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
 from api.web import shop_profile as web_shop_profile
@@ -266,7 +266,7 @@ def create_app(
         web_bo_audit,
         # The régisseur's space: the régies' counters, quittances and versements.
         regie_space,
-        regie_counter,
+        web_regie_counter,
         regie_books,
         regie_versements,
         web_assets,

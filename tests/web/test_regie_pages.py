@@ -67,6 +67,10 @@ def _balance(site: Site, code: str) -> int:
     return accounts.get_account(_admin(site), code).balance
 
 
+def _money(site: Site, amount: str) -> str:
+    return f"{amount}\u00a0{site.app.state.settings.currency_symbol}"
+
+
 def _field(page: str, pattern: str) -> str:
     found = re.search(pattern, page)
     assert found, page
@@ -107,7 +111,8 @@ def test_a_tariff_sold_at_the_counter_is_paid_from_the_wallet_and_gets_its_quitt
     request_id, token = _sell_full_price(regisseur)
     state = f"{COUNTER}/{request_id}/etat"
     assert regisseur.get(state, headers={"Accept": "application/json"}).json() == {"paid": False}
-    assert "Payé" not in regisseur.get(f"{COUNTER}/{request_id}").text
+    waiting = regisseur.get(f"{COUNTER}/{request_id}").text
+    assert 'id="status">Payé<' not in waiting and 'id="quittance"' not in waiting
 
     _alice_pays(site, token)
 
@@ -117,14 +122,14 @@ def test_a_tariff_sold_at_the_counter_is_paid_from_the_wallet_and_gets_its_quitt
     year = site.app.state.deployment.today(site.app.state.clock()).year
     assert _field(page.text, r'id="quittance-number">([^<]+)<') == f"{year}-000001"
     assert _field(page.text, r'id="quittance-object">([^<]+)<') == FULL_PRICE
-    assert _field(page.text, r'id="quittance-units">([^<]+)<') == "4,50\u00a0EK"
+    assert _field(page.text, r'id="quittance-units">([^<]+)<') == _money(site, "4,50")
     assert _balance(site, POOL_ACCOUNT) == TARIFFS[FULL_PRICE]
     assert _balance(site, "member:alice") == alice_before - TARIFFS[FULL_PRICE]
 
     day = regisseur.get(f"/regie/{POOL}/quittances")
     assert day.status_code == 200
     assert _field(day.text, r'id="total-count">(\d+)<') == "1"
-    assert _field(day.text, r'id="total-units">([^<]+)<') == "4,50\u00a0EK"
+    assert _field(day.text, r'id="total-units">([^<]+)<') == _money(site, "4,50")
     reprint = regisseur.get(f"/regie/{POOL}/quittances/{year}/1")
     assert _field(reprint.text, r'id="quittance-number">([^<]+)<') == f"{year}-000001"
 
@@ -150,7 +155,9 @@ def test_an_amount_with_a_part_in_euros_says_both_parts_on_its_quittance(site: S
     assert _field(page, r'id="quittance-object">([^<]+)<') == "Leçon de natation"
     assert _field(page, r'id="quittance-euros">([^<]+)<') == "4,00\u00a0€"
     assert _field(page, r'id="quittance-reference">([^<]+)<') == "TPE 000123"
-    assert _balance(site, POOL_ACCOUNT) == 600
+    # The price is 6,00: 4,00 paid by card, the rest in units through the QR.
+    assert _field(page, r'id="quittance-units">([^<]+)<') == _money(site, "2,00")
+    assert _balance(site, POOL_ACCOUNT) == 200
 
 
 def test_a_malformed_sale_is_refused_and_prepares_nothing(site: Site) -> None:
@@ -197,7 +204,10 @@ def test_only_the_regisseur_prepares_the_versement_and_its_etat_downloads(site: 
     assert FULL_PRICE in answer.text
     pdf = regisseur.get(etat.replace(".csv", ".pdf"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert _balance(site, POOL_ACCOUNT) == 0
+    # What was collected is paid in: nothing is left to pay in, the versement lists it.
+    assert _field(done.text, r'id="due-units">([^<]+)<') == _money(site, "0,00")
+    row = _field(done.text, r'(?s)(<tr class="just-made" id="versement-\d+">.*?</tr>)')
+    assert _money(site, "4,50") in row.replace("&nbsp;", "\u00a0")
 
 
 def test_someone_without_a_duty_at_the_regie_is_refused_its_pages(site: Site) -> None:
