@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from api.app import create_app
@@ -25,6 +26,7 @@ from tests.e2e.web_support import (
     Screen,
     api_balance,
     assert_accessible,
+    demo_password,
     keep_screenshot,
     open_page,
     sign_in,
@@ -62,6 +64,17 @@ def _town_sign_in(page: Any, base: str, username: str) -> None:
     page.fill("#password", TOWN_PASSWORD)
     page.click("#sign-in button[type=submit]")
     page.wait_for_load_state()
+
+
+def _held(base: str, account: str) -> Decimal:
+    """What ``account`` holds back for a payment to come, as the API tells the association."""
+    with httpx.Client(base_url=base) as client:
+        token = client.post(
+            "/v1/auth/login", json={"username": "asso", "password": demo_password("asso")}
+        ).json()["token"]
+        answer = client.get(f"/v1/accounts/{account}", headers={"Authorization": f"Bearer {token}"})
+        answer.raise_for_status()
+        return Decimal(answer.json()["held"])
 
 
 def _go(page: Any, selector: str) -> None:
@@ -124,5 +137,6 @@ def test_a_sale_at_the_pool_paid_from_the_wallet_then_the_versement(
         counter.click("a.etat-csv")
     etat = Path(download.value.path()).read_text(encoding="utf-8")
     assert FULL_PRICE in etat
-    assert api_balance(town_site, "asso", POOL_ACCOUNT) == Decimal("0.00")
+    # The versement holds what was collected until the association pays the Trésor.
+    assert _held(town_site, POOL_ACCOUNT) == Decimal("4.50")
     assert outside == [] and phone_outside == []
