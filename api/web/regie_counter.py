@@ -136,4 +136,6 @@ def sale_state(
 ) -> Response:
     # The waiting page's script asks this until the sale is paid; nothing cached.
     state = regie_counter.sale_status(ctx, code, request_id)
-    return JSONResponse({"paid": bool(state.paid)}, headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {"paid": state.paid, "status": state.status}, headers={"Cache-Control": "no-store"}
+    )

@@ -110,13 +110,19 @@ def test_a_tariff_sold_at_the_counter_is_paid_from_the_wallet_and_gets_its_quitt
     alice_before = _balance(site, "member:alice")
     request_id, token = _sell_full_price(regisseur)
     state = f"{COUNTER}/{request_id}/etat"
-    assert regisseur.get(state, headers={"Accept": "application/json"}).json() == {"paid": False}
+    assert regisseur.get(state, headers={"Accept": "application/json"}).json() == {
+        "paid": False,
+        "status": "open",
+    }
     waiting = regisseur.get(f"{COUNTER}/{request_id}").text
     assert 'id="status">Payé<' not in waiting and 'id="quittance"' not in waiting
 
     _alice_pays(site, token)
 
-    assert regisseur.get(state, headers={"Accept": "application/json"}).json() == {"paid": True}
+    assert regisseur.get(state, headers={"Accept": "application/json"}).json() == {
+        "paid": True,
+        "status": "paid",
+    }
     page = regisseur.get(f"{COUNTER}/{request_id}")
     assert 'id="status">Payé<' in page.text
     year = site.app.state.deployment.today(site.app.state.clock()).year

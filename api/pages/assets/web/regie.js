@@ -16,10 +16,15 @@
         .then(function (answer) { return answer.ok ? answer.json() : { paid: false }; })
         .catch(function () { return { paid: false }; })
         .then(function (state) {
-          if (!state.paid) { setTimeout(ask, 2000); return; }
-          status.textContent = sale.getAttribute("data-paid");
-          status.className = "success paid";
-          window.location.reload();
+          if (state.paid) {
+            status.textContent = sale.getAttribute("data-paid");
+            status.className = "success paid";
+            window.location.reload();
+          } else if (state.status && state.status !== "open") {
+            window.location.reload(); // expired or cancelled: the page says so
+          } else {
+            setTimeout(ask, 2000);
+          }
         });
     };
     setTimeout(ask, 2000);
