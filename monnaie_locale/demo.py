@@ -1,7 +1,8 @@
 """A demonstration deployment, created only on request and never in production.
 
 It opens the account plan of a currency, an exchange office, two members, a bakery and a
-grocery (both in the public directory, as the office is), the town hall's régie, one user
+grocery (both in the public directory, as the office is), the town of Bayonne with its
+pool's régie, its tariffs, its convention and its people (:func:`_set_up_town`), one user
 per role with a published password, and gives the members units converted by card, so a
 newcomer can sign in and pay within a minute. The office's stock holds notes to sell and
 the association holds euros of its own, so its counter can be worked at once too.
@@ -17,12 +18,14 @@ reserve account to pay reconversions from. Its signing key is made once, in a fi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection
 
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.auth.users import create_user, find_user, link_account
+from monnaie_locale.authorities import duties, registry
 from monnaie_locale.clock import Clock
 from monnaie_locale.config import Settings
 from monnaie_locale.deployment import (
@@ -104,7 +107,15 @@ DEMO_USERS = (
         "boulangerie", "boulangerie-demo-2026", Role.MERCHANT_OWNER, ("business:boulangerie",)
     ),
     DemoUser("caisse", "caisse-demo-2026", Role.MERCHANT_CASHIER, ("business:boulangerie",)),
-    DemoUser("mairie", "mairie-demo-2026", Role.AUTHORITY_AGENT, ("authority:regie-piscine",)),
+    # The town's people act through their duties (_TOWN_DUTIES), holding no account.
+    DemoUser("regisseur", "regisseur-demo-2026", Role.AUTHORITY_AGENT),
+    DemoUser("guichet-piscine", "guichet-piscine-demo-2026", Role.AUTHORITY_AGENT),
+    DemoUser("finances", "finances-demo-2026", Role.AUTHORITY_AGENT),
+    DemoUser("ordonnateur", "ordonnateur-demo-2026", Role.AUTHORITY_AGENT),
+    DemoUser("tresorerie", "tresorerie-demo-2026", Role.AUTHORITY_AGENT),
+    # The town hall's wallet: the town's own account, never its régie's, whose units leave
+    # only by its versements. Last of its role: the pages' tests sign in as it.
+    DemoUser("mairie", "mairie-demo-2026", Role.AUTHORITY_AGENT, ("authority:bayonne",)),
 )
 
 # code -> (kind, the name payers are shown, or None to show the code)
@@ -113,6 +124,7 @@ _HOLDERS = {
     "member:bob": (AccountKind.MEMBER, None),
     "business:boulangerie": (AccountKind.BUSINESS, "Boulangerie Etchegaray"),
     "business:epicerie": (AccountKind.BUSINESS, "Épicerie du marché"),
+    "authority:bayonne": (AccountKind.AUTHORITY, "Ville de Bayonne"),
     "authority:regie-piscine": (AccountKind.AUTHORITY, "Piscine municipale (régie)"),
 }
 # The directory's entries, so that it is not empty: a business's profile, the office's place.
@@ -141,6 +153,22 @@ _STARTING_UNITS = {"member:alice": 10_000, "member:bob": 5_000}
 # the office's screen has notes to sell, and a till's shortfall can be made good.
 _OFFICE_NOTES = {500: 20, 1000: 20, 2000: 10}
 _ASSOCIATION_FUNDS = 50_000
+
+
+# The town: its régie, the régie's tariffs, the convention, who holds which duty.
+_TOWN = "bayonne"
+_POOL = "bayonne-piscine"
+_POOL_CAP = 100_000  # 1000.00 of encaisse at most
+_TOWN_IBAN = "FR7630001007941234567890185"  # a made-up account at the Banque de France
+_TARIFFS = {"Entrée piscine, plein tarif": 450, "Entrée piscine, tarif réduit": 300}
+# username -> (duty, at the pool's régie or town-wide)
+_TOWN_DUTIES = {
+    "regisseur": ("regisseur", True),
+    "guichet-piscine": ("mandataire", True),
+    "finances": ("finance", False),
+    "ordonnateur": ("ordonnateur", False),
+    "tresorerie": ("comptable", False),
+}
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -194,6 +222,7 @@ def seed_demo(conn: Connection, settings: Settings, *, clock: Clock) -> None:
             )
         for account in user.accounts:
             link_account(conn, existing.id, account_code=account)
+    _set_up_town(conn, clock=clock)
     for code, profile in _PROFILES.items():
         if read_profile(conn, code) is None:
             save_profile(conn, code, profile, by=DEMO_ADMIN, now=clock())
@@ -227,3 +256,51 @@ def seed_demo(conn: Connection, settings: Settings, *, clock: Clock) -> None:
         idempotency_key="demo-funds:fees",
         clock=clock,
     )
+
+
+def _set_up_town(conn: Connection, *, clock: Clock) -> None:
+    """The town of Bayonne, its pool's régie on ``authority:regie-piscine``, two tariffs,
+    a convention from 2026-01-01 (no fee, a versement every 30 days, may spend) and a
+    duty for each of its people; once."""
+    if not any(found.code == _TOWN for found in registry.list_authorities(conn)):
+        town = registry.create_authority(
+            conn,
+            _TOWN,
+            name="Ville de Bayonne",
+            kind="commune",
+            treasury_name="Trésorerie de Bayonne",
+            treasury_iban=_TOWN_IBAN,
+            treasury_bic=None,
+            account="authority:bayonne",
+            now=clock(),
+        )
+        pool = registry.create_regie(
+            conn,
+            _TOWN,
+            _POOL,
+            name="Piscine municipale",
+            account="authority:regie-piscine",
+            cash_cap=_POOL_CAP,
+            names_payers=False,
+            now=clock(),
+        )
+        for label, amount in _TARIFFS.items():
+            registry.add_tariff(conn, pool, label=label, amount=amount, now=clock())
+        registry.record_convention(
+            conn,
+            town,
+            effective_from=date(2026, 1, 1),
+            reconversion_fee_bps=0,
+            payin_days=30,
+            cash_cap=None,
+            may_spend=True,
+            reference="Délibération du conseil municipal (démonstration)",
+            by=DEMO_ADMIN,
+            now=clock(),
+        )
+    town, pool = registry.authority_by_code(conn, _TOWN), registry.regie_by_code(conn, _POOL)
+    for username, (duty, at_pool) in _TOWN_DUTIES.items():
+        user = find_user(conn, username)
+        assert user is not None  # created with the demo's users
+        # Granted again, a duty changes nothing: the demo stays as it was.
+        duties.grant_duty(conn, user.id, town, duty, regie=pool if at_pool else None, now=clock())

@@ -5,9 +5,9 @@ a reconversion fee is a percentage written as text ("0", "1,5")."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StrictBool
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
 
 from api.schemas.common import TEXT_PATTERN, IsoDate, JsonInt, RequestBody, ResponseBody
 from api.schemas.money import AmountIn, AmountOut, amount_out, optional_amount_out
@@ -35,6 +35,10 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN, examples=["bayonne"])]
 FEE_PATTERN = r"^(100|[0-9]{1,2})([.,][0-9]{1,2})?$"
 
 
+def _example(**body: Any) -> ConfigDict:
+    return ConfigDict(extra="forbid", frozen=True, json_schema_extra={"examples": [body]})
+
+
 def _text(max_length: int, example: str) -> object:
     return Field(min_length=1, max_length=max_length, pattern=TEXT_PATTERN, examples=[example])
 
@@ -45,6 +49,15 @@ DutyName = Literal["regisseur", "mandataire", "finance", "ordonnateur", "comptab
 
 class AuthorityIn(RequestBody):
     """A local authority, where its régies pay in, and whether it has an account of its own."""
+
+    model_config = _example(
+        code="bayonne",
+        name="Ville de Bayonne",
+        kind="commune",
+        treasury_name="Trésorerie de Bayonne",
+        treasury_iban="FR7630001007941234567890185",
+        own_account=True,
+    )
 
     code: Code
     name: Annotated[str, _text(200, "Ville de Bayonne")]
@@ -80,6 +93,8 @@ class AuthorityOut(ResponseBody):
 class RegieIn(RequestBody):
     """A régie of the authority: its account is opened with it."""
 
+    model_config = _example(code="bayonne-piscine", name="Piscine municipale", cash_cap="1000.00")
+
     code: Code
     name: Annotated[str, _text(200, "Piscine municipale")]
     cash_cap: AmountIn
@@ -108,6 +123,14 @@ class RegieOut(ResponseBody):
 
 class ConventionIn(RequestBody):
     """A new version of the convention, in force from ``effective_from``."""
+
+    model_config = _example(
+        effective_from="2026-01-01",
+        reconversion_fee="0",
+        payin_days=30,
+        may_spend=True,
+        reference="Délibération 2025-112",
+    )
 
     effective_from: IsoDate
     reconversion_fee: Annotated[
@@ -158,6 +181,8 @@ class AuthorityDetailOut(AuthorityOut):
 
 
 class TariffIn(RequestBody):
+    model_config = _example(label="Entrée piscine, plein tarif", amount="4.50")
+
     label: Annotated[str, _text(120, "Entrée piscine, plein tarif")]
     amount: AmountIn
 
@@ -175,6 +200,8 @@ class TariffOut(ResponseBody):
 class DutyIn(RequestBody):
     """A duty for a user with the role authority_agent: at a régie for a régisseur or a
     mandataire, town-wide for the others."""
+
+    model_config = _example(username="lea", duty="regisseur", regie="bayonne-piscine")
 
     username: Annotated[str, Field(min_length=1, max_length=200)]
     duty: DutyName

@@ -34,6 +34,7 @@ from monnaie_locale.acting import Act
 from monnaie_locale.acts import (
     accounts,
     audit,
+    authorities,
     bank,
     books,
     cashiers,
@@ -152,6 +153,9 @@ AGENT, COUNTER, OPERATOR = Role.AUTHORITY_AGENT, Role.OFFICE_OPERATOR, Role.ASSO
 AUDITOR, ADMIN = Role.AUDITOR, Role.ADMIN
 NOT_YOURS = "not_your_account"
 NOT_TRANSFERABLE = "not_transferable"
+# No town is set up in the walk's books: an agent is refused a town as one not theirs.
+NOT_THEIRS = (AGENT, "not_your_regie")
+TREASURY_IBAN = "FR7630001007941234567890185"
 
 WALK: tuple[Walk, ...] = (
     # Accounts
@@ -424,6 +428,43 @@ WALK: tuple[Walk, ...] = (
     Walk("period close", periods.close_period, "2026-10-31",
          post("/v1/periods/close", {"through": "2026-10-31"}), (MEMBER, COUNTER, AUDITOR)),
     Walk("period list", periods.list_periods, "", get("/v1/periods"), (MEMBER, OWNER)),
+    # Local authorities: set up by the association, read by their people and the auditor
+    Walk("authority create", authorities.create_authority,
+         f"anglet --name Anglet --kind commune --treasury-name T --treasury-iban {TREASURY_IBAN}",
+         post("/v1/authorities", {"code": "anglet", "name": "Anglet", "kind": "commune",
+                                  "treasury_name": "T", "treasury_iban": TREASURY_IBAN}),
+         (MEMBER, AGENT, AUDITOR)),
+    Walk("authority list", authorities.list_authorities, "", get("/v1/authorities"),
+         (MEMBER, OWNER, COUNTER)),
+    Walk("authority show", authorities.get_authority, "bayonne", get("/v1/authorities/bayonne"),
+         (MEMBER, CASHIER, COUNTER, NOT_THEIRS)),
+    Walk("authority convention", authorities.record_convention,
+         "bayonne --from 2026-09-01 --fee 0 --payin-days 30",
+         post("/v1/authorities/bayonne/conventions",
+              {"effective_from": "2026-09-01", "reconversion_fee": "0", "payin_days": 30}),
+         (MEMBER, AGENT, AUDITOR)),
+    Walk("authority conventions", authorities.list_conventions, "bayonne",
+         get("/v1/authorities/bayonne/conventions"), (MEMBER, COUNTER, NOT_THEIRS)),
+    Walk("authority duty grant", authorities.grant_duty, "bayonne clerk finance",
+         post("/v1/authorities/bayonne/duties", {"username": "clerk", "duty": "finance"}),
+         (OWNER, AGENT, AUDITOR)),
+    Walk("authority duty revoke", authorities.revoke_duty, "bayonne 1",
+         Route("DELETE", "/v1/authorities/bayonne/duties/1"), (MEMBER, AGENT, AUDITOR)),
+    Walk("authority duty list", authorities.list_duties, "bayonne",
+         get("/v1/authorities/bayonne/duties"), (MEMBER, COUNTER, NOT_THEIRS)),
+    Walk("regie create", authorities.create_regie,
+         "bayonne bayonne-musee --name Musée --cash-cap 100",
+         post("/v1/authorities/bayonne/regies",
+              {"code": "bayonne-musee", "name": "Musée", "cash_cap": "100"}),
+         (MEMBER, AGENT, AUDITOR)),
+    Walk("regie list", authorities.my_regies, "", get("/v1/regies"), (MEMBER, OWNER, COUNTER)),
+    Walk("regie show", authorities.get_regie, "bayonne-piscine", get("/v1/regies/bayonne-piscine"),
+         (MEMBER, COUNTER, NOT_THEIRS)),
+    Walk("regie tariff add", authorities.add_tariff, "bayonne-piscine Aquagym 8",
+         post("/v1/regies/bayonne-piscine/tariffs", {"label": "Aquagym", "amount": "8"}),
+         (MEMBER, COUNTER, AUDITOR, NOT_THEIRS)),
+    Walk("regie tariffs", authorities.list_tariffs, "bayonne-piscine",
+         get("/v1/regies/bayonne-piscine/tariffs"), (MEMBER, CASHIER, NOT_THEIRS)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),

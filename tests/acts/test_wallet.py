@@ -44,7 +44,7 @@ def _ctx(database: Database, settings: Settings, username: str) -> Context:
 
 def test_a_wallet_is_a_member_s_or_an_authority_agent_s(database: Database, demo: Settings) -> None:
     assert wallet.own_account(_ctx(database, demo, "alice")).code == "member:alice"
-    assert wallet.own_account(_ctx(database, demo, "mairie")).code == "authority:regie-piscine"
+    assert wallet.own_account(_ctx(database, demo, "mairie")).code == "authority:bayonne"
     for username in ("boulangerie", "caisse", "audit", "asso", "admin", "comptoir"):
         with pytest.raises(RoleForbidden):
             wallet.overview(_ctx(database, demo, username))

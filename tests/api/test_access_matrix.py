@@ -170,6 +170,19 @@ GET  /v1/directory/offices                            public
 GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
+GET  /v1/authorities                                  .   .   .   x   .   x   x   x
+POST /v1/authorities                                  .   .   .   .   .   x   .   x
+GET  /v1/authorities/{code}                           .   .   .   x   .   x   x   x
+GET  /v1/authorities/{code}/conventions               .   .   .   x   .   x   x   x
+POST /v1/authorities/{code}/conventions               .   .   .   .   .   x   .   x
+POST /v1/authorities/{code}/regies                    .   .   .   .   .   x   .   x
+GET  /v1/authorities/{code}/duties                    .   .   .   x   .   x   x   x
+POST /v1/authorities/{code}/duties                    .   .   .   .   .   x   .   x
+DELETE /v1/authorities/{code}/duties/{duty_id}        .   .   .   .   .   x   .   x
+GET  /v1/regies                                       .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}                                .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/tariffs                        .   .   .   x   .   x   x   x
+POST /v1/regies/{code}/tariffs                        .   .   .   x   .   x   .   x
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}
@@ -186,6 +199,8 @@ PATH_VALUES |= {"name": "reserve", "line": "1"}
 # Passkeys (none registered in the world).
 PATH_VALUES |= {"passkey_id": "1"}
 PATH_VALUES |= {"year": "2026", "number": "1"}
+# Local authorities' duties (none granted in the world).
+PATH_VALUES |= {"duty_id": "1"}
 
 # The routes outside the OpenAPI document. "own": the route checks its caller its own way
 # (metrics: the loopback interface, or the metrics secret; never a sign-in token).
