@@ -131,6 +131,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Accounting periods: the closing checklist, closing the books.",
     ),
     "export": ("cli.commands.export", "Export the books for people and other tools."),
+    "quittance": (
+        "cli.commands.quittance",
+        "A régie's quittances: list, show, verify a signed one; a sale at its counter.",
+    ),
 }
 
 

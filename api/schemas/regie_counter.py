@@ -9,6 +9,7 @@ from pydantic import Field
 
 from api.schemas.common import TEXT_PATTERN, RequestBody, ResponseBody, RowId
 from api.schemas.money import AmountIn, AmountOut, CountedAmountIn, amount_out
+from api.schemas.operations import example
 from monnaie_locale.authorities.quittances import Quittance
 from monnaie_locale.authorities.sales import Sale, SaleStatus
 from monnaie_locale.checkout.requests import ShownStatus
@@ -18,6 +19,8 @@ __all__ = ["QuittanceOut", "SaleIn", "SaleOut", "SaleStatusOut", "SignedQuittanc
 
 class SaleIn(RequestBody):
     """A tariff of the régie, or an amount and its object; the euro part is optional."""
+
+    model_config = example(tariff_id=1, euros="1.50", euro_means="card", euro_reference="CB-8841")
 
     tariff_id: RowId | None = Field(default=None, examples=[1])
     amount: AmountIn | None = Field(default=None, description="The whole price.")

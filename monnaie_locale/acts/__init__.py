@@ -38,4 +38,6 @@ below them.
 * :mod:`~monnaie_locale.acts.authorities` local authorities: their régies, conventions,
   tariffs and who works there
 * :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
+* :mod:`~monnaie_locale.acts.regie_counter` a régie's counter: sales paid by QR, with a
+  part in euros, and the signed quittances every payment into a régie gets
 """

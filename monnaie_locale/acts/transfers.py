@@ -11,8 +11,7 @@ euros that never came in. The rule holds whatever the actor's role.
 ==================  ======================================================================
 Act                 Who may do it
 ==================  ======================================================================
-transfer            a payer, from an account they hold (operators: from any holder); into
-                    a régie's account, it gets the régie's quittance in its transaction
+transfer            a payer, from an account they hold (operators: from any holder)
 get_transaction     anyone, for a transaction touching an account they hold (readers of
                     every account: any)
 reverse             the association's operators and administrators, for a plain transfer
@@ -22,6 +21,9 @@ post_hold           a party to the hold (a cashier for their shop), or an operat
 void_hold           the same; never a reconversion's hold, which only cancelling or
                     paying the reconversion settles
 ==================  ======================================================================
+
+A transfer or a hold posted into a régie's account gets the régie's quittance in the same
+transaction (:mod:`monnaie_locale.authorities.collection`).
 """
 
 from __future__ import annotations
@@ -90,28 +92,48 @@ def _transfer(
 
     def pay(conn: Connection) -> Transaction:
         kinds = check_transferable(conn, payer, payee)
-        # Only a transfer into an authority account may be a régie's collection: any other
-        # reads nothing more.
-        collection = None
-        if kinds[payee][0] is AccountKind.AUTHORITY:
-            collection = collection_into(
-                conn, get_account(conn, payee), object=request.memo or "Virement"
-            )
-        posted = service.post_transfer(conn, request, idempotency_key=scoped, clock=ctx.clock)
-        if collection is not None:
-            give_quittance(
-                conn,
-                collection,
-                transaction=posted,
-                payer=get_account(conn, payer),
-                units=posted.amount_for(payee),
-                keyring=None if ctx.signing is None else ctx.signing.keyring,
-                zone=ctx.deployment.zone,
-                now=ctx.clock(),
-            )
-        return posted
+        return _posted(
+            ctx,
+            conn,
+            lambda: service.post_transfer(conn, request, idempotency_key=scoped, clock=ctx.clock),
+            payer=payer,
+            payee=payee,
+            payee_kind=kinds[payee][0],
+            object=request.memo or "Virement",
+        )
 
     return pay
+
+
+def _posted(
+    ctx: Context,
+    conn: Connection,
+    post: Callable[[], Transaction],
+    *,
+    payer: str,
+    payee: str,
+    payee_kind: AccountKind,
+    object: str,
+) -> Transaction:
+    """The transaction ``post`` writes; one into a régie's account gets the régie's
+    quittance with it. Only an authority account may be a régie's: a payment to any
+    other reads nothing more."""
+    collection = None
+    if payee_kind is AccountKind.AUTHORITY:
+        collection = collection_into(conn, get_account(conn, payee), object=object)
+    posted = post()
+    if collection is not None:
+        give_quittance(
+            conn,
+            collection,
+            transaction=posted,
+            payer=get_account(conn, payer),
+            units=posted.amount_for(payee),
+            keyring=None if ctx.signing is None else ctx.signing.keyring,
+            zone=ctx.deployment.zone,
+            now=ctx.clock(),
+        )
+    return posted
 
 
 @act(*PAYERS)
@@ -221,16 +243,18 @@ def get_hold(ctx: Context, hold_id: int) -> Hold:
     return hold
 
 
-def _plain_hold(conn: Connection, actor: Principal, hold_id: int) -> None:
-    """Refuse a hold the actor is no party to, and a reconversion's (settled by its own)."""
+def _plain_hold(conn: Connection, actor: Principal, hold_id: int) -> tuple[Hold, AccountKind]:
+    """Refuse a hold the actor is no party to, and a reconversion's (settled by its own);
+    return the hold and the kind of the account it pays."""
     hold = load_hold(conn, hold_id)
     _check_party(actor, hold, settling=True)
     try:
-        check_transferable(conn, hold.debit_account, hold.credit_account)
+        kinds = check_transferable(conn, hold.debit_account, hold.credit_account)
     except NotTransferable as refused:
         raise NotTransferable(
             refused.account, through="cancelling or paying the reconversion it belongs to"
         ) from None
+    return hold, kinds[hold.credit_account][0]
 
 
 @act(*HOLD_SETTLERS)
@@ -239,9 +263,17 @@ def post_hold(ctx: Context, hold_id: int, *, key: str, amount: int | None = None
     scoped = ctx.key(key)
 
     def settle(conn: Connection) -> Transaction:
-        _plain_hold(conn, ctx.actor, hold_id)
-        return service.post_hold(
-            conn, hold_id, idempotency_key=scoped, clock=ctx.clock, amount=amount
+        hold, payee_kind = _plain_hold(conn, ctx.actor, hold_id)
+        return _posted(
+            ctx,
+            conn,
+            lambda: service.post_hold(
+                conn, hold_id, idempotency_key=scoped, clock=ctx.clock, amount=amount
+            ),
+            payer=hold.debit_account,
+            payee=hold.credit_account,
+            payee_kind=payee_kind,
+            object=hold.memo or "Paiement",
         )
 
     return ctx.write(settle)

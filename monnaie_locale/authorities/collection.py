@@ -90,8 +90,14 @@ def collection_into(
             ).where(regie_sales.c.request_id == request_row_id)
         ).first()
         if sale is not None:
-            return Collection(regie, sale.object, sale.payer_name, int(sale.euros),
-                              sale.euro_means, sale.euro_reference)  # fmt: skip
+            return Collection(
+                regie,
+                sale.object,
+                payer_name=sale.payer_name,
+                euros=int(sale.euros),
+                euro_means=sale.euro_means,
+                euro_reference=sale.euro_reference,
+            )
     return Collection(regie, object)
 
 

@@ -38,5 +38,5 @@ class NoSigningKey(Conflict):
     def __init__(self) -> None:
         super().__init__(
             "no signing key is configured here: set MLC_SIGNING_KEY_FILE "
-            "(`mlc keys` makes one), or prepare the sale through the service"
+            "(`mlc keys generate` makes one), or prepare the sale through the service"
         )

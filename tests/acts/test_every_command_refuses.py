@@ -48,6 +48,7 @@ from monnaie_locale.acts import (
     offices,
     periods,
     reconversions,
+    regie_counter,
     reserve,
     takings,
     transfers,
@@ -465,6 +466,15 @@ WALK: tuple[Walk, ...] = (
          (MEMBER, COUNTER, AUDITOR, NOT_THEIRS)),
     Walk("regie tariffs", authorities.list_tariffs, "bayonne-piscine",
          get("/v1/regies/bayonne-piscine/tariffs"), (MEMBER, CASHIER, NOT_THEIRS)),
+    # A régie's counter and its quittances (the duty at the régie: tests/authorities)
+    Walk("quittance list", regie_counter.list_quittances, "bayonne-piscine",
+         get("/v1/regies/bayonne-piscine/quittances"), (MEMBER, OWNER, CASHIER, COUNTER)),
+    Walk("quittance show", regie_counter.get_quittance, "bayonne-piscine 2026 1",
+         get("/v1/regies/bayonne-piscine/quittances/2026/1"), (MEMBER, COUNTER)),
+    Walk("quittance sale", regie_counter.prepare_sale,
+         "bayonne-piscine --amount 1,00 --object x --key walk",
+         post("/v1/regies/bayonne-piscine/sales", {"amount": "1.00", "object": "x"}),
+         (MEMBER, OWNER, AUDITOR)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
@@ -482,6 +492,8 @@ NO_ACTOR: dict[str, str] = {
     "keys generate": "writes a new signing key file; touches no database",
     "keys rotate": "replaces the signing key files named by the settings; touches no database",
     "keys show": "reads the public halves of the signing keys; touches no database",
+    "quittance verify": "checks a signed quittance's signature against public keys; "
+    "touches no database",
     "directory list": "reads the public directory, what GET /v1/directory shows anyone",
     "directory offices": "reads the public directory's offices, what GET "
     "/v1/directory/offices shows anyone",

@@ -98,6 +98,8 @@ def test_money_moving_operations_require_an_idempotency_key(document: dict[str, 
         ("post", "/v1/checkout/pay"),
         ("post", "/v1/checkout/payments/{payment_id}/refunds"),
     }
+    # A régie's counter issues a payment request for each sale, as a shop's till does.
+    moving |= {("post", "/v1/regies/{code}/sales")}
     # The currency operations: conversions, reconversions and their payouts, paper notes,
     # tills, membership fees; and the settlements the bank confirms, statements included.
     moving |= {

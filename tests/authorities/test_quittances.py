@@ -322,3 +322,13 @@ def _second_regie(counter: Counter) -> str:
 
     counter.database.write(build)
     return "guichet-musee"
+
+
+def test_a_hold_posted_into_a_regie_gets_a_quittance_for_what_it_paid(counter: Counter) -> None:
+    asso = counter.ctx(OPERATOR)
+    hold = transfers.place_hold(asso, ALICE, POOL_ACCOUNT, 8_00, key="h", memo="Stage été")
+    assert counter.quittances() == []  # held, not paid
+    transfers.post_hold(asso, hold.id, key="post", amount=6_00)
+    (quittance,) = counter.quittances()
+    assert (quittance.number, quittance.object, quittance.units) == (1, "Stage été", 6_00)
+    assert counter.balance(POOL_ACCOUNT) == 6_00
