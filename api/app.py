@@ -61,6 +61,7 @@ from api.routers import (
     rules,
     transfers,
     users,
+    versements,
     webhook_endpoints,
 )
 from api.security_headers import SecurityHeaders
@@ -230,6 +231,8 @@ def create_app(
     app.include_router(rules.router)
     # A régie's counter: its sales and its quittances.
     app.include_router(regie_counter.router)
+    # Its versements to the public accountant, and their états.
+    app.include_router(versements.router)
     # The public directory: reading it needs no sign-in.
     app.include_router(directory.router)
     # Administration: passwords and users, accounts' life, audit and exports.

@@ -105,6 +105,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.cashiers",
         "A shop's cashiers: add, disable, enable, set a password (for the shop's owner).",
     ),
+    "versement": (
+        "cli.commands.versement",
+        "A régie's versements to the public accountant, and their états.",
+    ),
     "takings": (
         "cli.commands.takings",
         "A shop's QR checkout takings, for a day and a month, day by day.",

@@ -12,6 +12,8 @@ bank_lines             bank lines imported and matched to nothing in the books
 till_not_counted       an open exchange office whose till was not counted for
                        :data:`TILL_COUNT_DAYS` days (or ever, since it opened)
 failed_job             a scheduled job whose last run failed
+versement_due          a régie whose versement is due (its encaisse reached its cap, or
+                       its period is over), with its encaisse and since its due day
 =====================  ================================================================
 
 Only what waits is listed: an empty list means nothing does. What each kind links to is
@@ -27,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from monnaie_locale.authorities.versements import due_versements
 from monnaie_locale.clock import as_utc, day_in
 from monnaie_locale.deployment import office_till, offices_in_books
 from monnaie_locale.store.tables import accounts
@@ -69,6 +72,7 @@ def needs_a_hand(conn: Connection, *, now: datetime, zone: tzinfo) -> tuple[Need
             _unmatched_lines(conn),
             *_tills_not_counted(conn, now=now, zone=zone),
             *_failed_jobs(conn, zone),
+            *_versements_due(conn, now=now, zone=zone),
         )
         if need is not None
     )
@@ -120,3 +124,11 @@ def _failed_jobs(conn: Connection, zone: tzinfo) -> Iterator[Need]:
     for name, finished in rows:
         since = None if finished is None else day_in(finished, zone)
         yield Need("failed_job", 1, since=since, subject=name)
+
+
+def _versements_due(conn: Connection, *, now: datetime, zone: tzinfo) -> Iterator[Need]:
+    today = day_in(now, zone)
+    for due in due_versements(conn, today=today, zone=zone):
+        # Due by its cap before its day: the day it is due is today.
+        since = today if due.due_on is None else min(due.due_on, today)
+        yield Need("versement_due", 1, amount=due.encaisse, since=since, subject=due.regie)

@@ -54,6 +54,8 @@ NEED_PAGES = {
     "bank_lines": "/gestion/banque/rapprochement",
     "till_not_counted": "/guichet",
     "failed_job": "/gestion",
+    # The régies' pages, where the régisseur (or the association) prepares the versement.
+    "versement_due": "/regie",
 }
 _EURO = "€"
 

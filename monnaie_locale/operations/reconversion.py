@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from monnaie_locale.authorities.remittance import versement_remittance
 from monnaie_locale.bank import (
     InvalidBic,
     InvalidIban,
@@ -234,8 +235,14 @@ def request_reconversion(
 
 
 def cancel_reconversion(conn: Connection, *, request_id: int, clock: Clock) -> Reconversion:
-    """Release the units of a request not yet in a batch."""
+    """Release the units of a request not yet in a batch; never a régie's versement's,
+    whose quittances are paid in by it (the état de versement is the public accountant's)."""
     current = load_reconversion(conn, request_id)
+    if versement_remittance(conn, request_id) is not None:
+        raise InvalidRequest(
+            f"reconversion {request_id} pays in a régie's versement: it is paid with the "
+            "association's batches, not cancelled"
+        )
     now = clock()
     changed = conn.execute(
         update(reconversions)

@@ -53,6 +53,7 @@ from monnaie_locale.acts import (
     takings,
     transfers,
     users,
+    versements,
 )
 from monnaie_locale.acts import rules as currency_rules
 from monnaie_locale.auth import Role
@@ -475,6 +476,17 @@ WALK: tuple[Walk, ...] = (
          "bayonne-piscine --amount 1,00 --object x --key walk",
          post("/v1/regies/bayonne-piscine/sales", {"amount": "1.00", "object": "x"}),
          (MEMBER, OWNER, AUDITOR)),
+    # A régie's versements: the régie's people (their duty checked by the act), the
+    # association, the auditor reading
+    Walk("versement due", versements.versement_due, "bayonne-piscine",
+         get("/v1/regies/bayonne-piscine/versement-due"), (MEMBER, OWNER, COUNTER)),
+    Walk("versement list", versements.list_versements, "bayonne-piscine",
+         get("/v1/regies/bayonne-piscine/versements"), (MEMBER, CASHIER, COUNTER)),
+    Walk("versement prepare", versements.prepare_versement, "bayonne-piscine --key walk",
+         post("/v1/regies/bayonne-piscine/versements"), (MEMBER, COUNTER, AUDITOR)),
+    Walk("versement etat", versements.etat_de_versement,
+         "bayonne-piscine 1 --format pdf --output {files}/etat.pdf",
+         get("/v1/regies/bayonne-piscine/versements/1/etat.pdf"), (OWNER, COUNTER)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),

@@ -152,6 +152,12 @@ POST /v1/regies/{code}/sales                          .   .   .   x   .   x   . 
 GET  /v1/regies/{code}/sales/{request_id}             .   .   .   x   .   x   x   x
 GET  /v1/regies/{code}/quittances                     .   .   .   x   .   x   x   x
 GET  /v1/regies/{code}/quittances/{year}/{number}     .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versement-due                  .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versements                     .   .   .   x   .   x   x   x
+POST /v1/regies/{code}/versements                     .   .   .   x   .   x   .   x
+GET  /v1/regies/{code}/versements/{versement_id}      .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versements/{versement_id}/etat.csv .   .   .   x   .   x   x   x
+GET  /v1/regies/{code}/versements/{versement_id}/etat.pdf .   .   .   x   .   x   x   x
 GET  /v1/rules                                        x   x   x   x   x   x   x   x
 GET  /v1/rules/history                                .   .   .   .   .   x   x   x
 POST /v1/rules                                        .   .   .   .   .   x   .   x

@@ -1,28 +1,25 @@
-"""The pool's counter for the versements' tests: payments into the régie, each with its
-quittance, on the books of :mod:`tests.api.operations_support` and the town of
-:mod:`tests.authorities.town`.
+"""The pool's counter for the versements' tests, on the books of
+:mod:`tests.api.operations_support` and the town of :mod:`tests.authorities.town`.
 
-A payment is a transfer from a member into the régie's account and its quittance, in one
-transaction, as the counter's checkout does it.
+Payments reach the régie as they do in the service: a sale the mandataire prepares at the
+counter, paid by the payer's QR (part of it, perhaps, in euros by card), or a transfer the
+payer makes into the régie's account; either gets its quittance in its own transaction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
-
+from monnaie_locale import checkout
 from monnaie_locale.acting import Context
-from monnaie_locale.acts import sessions
-from monnaie_locale.authorities.quittances import Quittance, issue_quittance
+from monnaie_locale.acts import regie_counter, sessions, transfers
+from monnaie_locale.authorities import registry
 from monnaie_locale.authorities.registry import Regie
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.deployment import from_settings as deployment_from_settings
-from monnaie_locale.ledger import service
-from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.model import TransferRequest
 from monnaie_locale.store import Database
 from tests.api.operations_support import ops_settings
+from tests.authorities.counter import KEYS
 from tests.conftest import SteppingClock
 
 __all__ = ["Counter", "acting"]
@@ -39,39 +36,49 @@ def acting(database: Database, clock: SteppingClock, username: str) -> Context:
         actor=sessions.acting_as(database, username),
         deployment=deployment(),
         clock=clock,
+        signing=KEYS,
     )
 
 
 @dataclass
 class Counter:
-    """Payments from ``payer`` into ``regie``, each given its quittance."""
+    """Payments from the member alice (user and account ``alice``) into ``regie``."""
 
     database: Database
     clock: SteppingClock
     regie: Regie
-    payer: str = "alice"
 
-    def pay(self, units: int, *, object: str, euros: int = 0, key: str) -> Quittance:
-        def write(conn: Connection) -> Quittance:
-            now = self.clock()
-            transaction = service.post_transfer(
+    def sale(self, tariff: str, *, euros: int = 0, key: str) -> None:
+        """The mandataire sells ``tariff``; alice pays what is not paid in ``euros``."""
+        tariffs = self.database.read(lambda conn: registry.tariffs_of(conn, self.regie))
+        sale = regie_counter.prepare_sale(
+            acting(self.database, self.clock, "mandataire"),
+            self.regie.code,
+            tariff_id=next(t.id for t in tariffs if t.label == tariff),
+            euros=euros,
+            euro_means="card" if euros else None,
+            key=key,
+        )
+        self.database.write(
+            lambda conn: checkout.pay(
                 conn,
-                TransferRequest.simple(self.payer, self.regie.account, units, kind="transfer"),
-                idempotency_key=key,
+                sale.token,
+                payer_account="alice",
+                idempotency_key=f"pay-{key}",
+                keyring=KEYS.keyring,
+                deployment_id=KEYS.deployment_id,
                 clock=self.clock,
+                zone=deployment().zone,
             )
-            return issue_quittance(
-                conn,
-                self.regie,
-                transaction_id=transaction.id,
-                year=deployment().today(now).year,
-                object=object,
-                payer_name="anonyme",
-                payer_account_id=get_account(conn, self.payer).id,
-                units=units,
-                euros=euros,
-                euro_means="card" if euros else None,
-                now=now,
-            )
+        )
 
-        return self.database.write(write)
+    def transfer(self, units: int, *, object: str, key: str) -> None:
+        """Alice transfers ``units`` into the régie, the object as the transfer's memo."""
+        transfers.transfer(
+            acting(self.database, self.clock, "alice"),
+            "alice",
+            self.regie.account,
+            units,
+            key=key,
+            memo=object,
+        )

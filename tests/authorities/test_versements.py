@@ -5,14 +5,15 @@ Trésor; then who may not pay in, and when there is nothing to.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import Connection, func, select
 
-from monnaie_locale.acts import reconversions, versements
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import dashboard, reconversions, versements
 from monnaie_locale.auth import Role, create_user
 from monnaie_locale.authorities import duties, registry
 from monnaie_locale.authorities.errors import (
@@ -23,6 +24,8 @@ from monnaie_locale.authorities.errors import (
 )
 from monnaie_locale.authorities.registry import Regie
 from monnaie_locale.authorities.versements import Versement
+from monnaie_locale.dashboard_needs import Need
+from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import service
 from monnaie_locale.ledger.accounts import get_account, open_account
 from monnaie_locale.model import AccountKind, TransferRequest
@@ -45,17 +48,18 @@ _NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 FULL, REDUCED = "Entrée piscine, plein tarif", "Entrée piscine, tarif réduit"
 
 
-def _entries() -> list[tuple[str, int, int]]:
-    """200 entries: (object, units, euros at the counter); every fifth full-price entry is
-    paid 3.00 in units and 1.50 by card."""
+def _entries() -> list[tuple[str, str, int, int]]:
+    """200 entries: (how, object, units, euros at the counter). Reduced prices are sold at
+    the counter and paid by QR; every fifth full price too, 3.00 in units and 1.50 by
+    card; the other full prices are paid by a transfer into the régie."""
     found = []
     for i in range(200):
         if i % 2:
-            found.append((REDUCED, 300, 0))
+            found.append(("sale", REDUCED, 300, 0))
         elif i % 5 == 0:
-            found.append((FULL, 300, 150))
+            found.append(("sale", FULL, 300, 150))
         else:
-            found.append((FULL, 450, 0))
+            found.append(("transfer", FULL, 450, 0))
     return found
 
 
@@ -118,9 +122,12 @@ def test_a_month_at_the_pool_ties_every_etat_to_the_ledger(fronts: Fronts) -> No
     done: list[tuple[Versement, list[tuple[str, int, int]]]] = []
     waiting: list[tuple[str, int, int]] = []
     debited = 0
-    for i, (label, units, euros) in enumerate(_entries()):
+    for i, (how, label, units, euros) in enumerate(_entries()):
         clock.advance(timedelta(hours=3))
-        counter.pay(units, object=label, euros=euros, key=f"entry-{i}")
+        if how == "sale":
+            counter.sale(label, euros=euros, key=f"entry-{i}")
+        else:
+            counter.transfer(units, object=label, key=f"entry-{i}")
         waiting.append((label, units, euros))
         due = versements.versement_due(regisseur, POOL)
         assert due.encaisse == sum(u for _, u, _ in waiting)
@@ -154,7 +161,7 @@ def test_a_month_at_the_pool_ties_every_etat_to_the_ledger(fronts: Fronts) -> No
         assert f"Versement {versement.label} regie {POOL}" in remittance
 
     assert _balance(fronts, POOL_ACCOUNT) == (0, 0)
-    total = sum(units for _, units, _ in _entries())
+    total = sum(units for _, _, units, _ in _entries())
     assert sum(v.units for v, _ in done) == total == debited
     listed = versements.list_versements(regisseur, POOL)
     assert [v.id for v in listed] == [v.id for v, _ in done]
@@ -172,7 +179,7 @@ def test_a_versement_is_due_when_its_period_has_come(fronts: Fronts) -> None:
     clock = fronts.ops.clock
     town = set_up_town(fronts.database, clock)
     fronts.ops.converted("alice", "20", key="alice-card")
-    Counter(fronts.database, clock, town.pool).pay(450, object=FULL, key="one")
+    Counter(fronts.database, clock, town.pool).transfer(450, object=FULL, key="one")
     finances = acting(fronts.database, clock, "finances")
     first = versements.versement_due(finances, POOL)
     assert (first.encaisse, first.cap, first.reason) == (450, POOL_CAP, None)
@@ -184,9 +191,14 @@ def test_a_versement_is_due_when_its_period_has_come(fronts: Fronts) -> None:
     due = versements.versement_due(finances, POOL)
     assert due.reason == "period" and due.due_on is not None
     assert [d.regie for d in versements.due_versements(finances)] == [POOL]
+    # The association's dashboard says a hand is needed, until the versement is made.
+    operator = fronts.context(Role.ASSOCIATION_OPERATOR)
+    assert Need("versement_due", 1, 450, since=due.due_on, subject=POOL) in _needs(operator)
+    assert versements.due_versements(fronts.context(Role.AUTHORITY_AGENT)) == []
     regisseur = acting(fronts.database, clock, "regisseur")
     made = versements.prepare_versement(regisseur, POOL, key="p")
     assert made.reason == "period" and (made.units, made.fee, made.euros) == (450, 0, 450)
+    assert "versement_due" not in [need.kind for need in _needs(operator)]
     after = versements.versement_due(finances, POOL)
     assert after.encaisse == 0 and after.reason is None
     assert after.last_versement == due.due_on
@@ -208,6 +220,10 @@ def _rows(fronts: Fronts) -> dict[str, object]:
     return {name: rows for name, rows in every_row(fronts.database).items() if name != "jobs"}
 
 
+def _needs(ctx: Context) -> tuple[Need, ...]:
+    return dashboard.dashboard(ctx).needs
+
+
 def _refused(fronts: Fronts, error: type[Exception], username: str, regie: str = POOL) -> None:
     before = _rows(fronts)
     with pytest.raises(error):
@@ -221,7 +237,7 @@ def test_only_the_regies_own_regisseur_prepares_a_versement(fronts: Fronts) -> N
     clock = fronts.ops.clock
     town = set_up_town(fronts.database, clock)
     fronts.ops.converted("alice", "20", key="alice-card")
-    Counter(fronts.database, clock, town.pool).pay(450, object=FULL, key="one")
+    Counter(fronts.database, clock, town.pool).transfer(450, object=FULL, key="one")
     _refused(fronts, NotYourRegie, "mandataire")
     _refused(fronts, NotYourRegie, "finances")
     _refused(fronts, NotYourRegie, "comptable")
@@ -243,6 +259,14 @@ def test_only_the_regies_own_regisseur_prepares_a_versement(fronts: Fronts) -> N
         fronts.context(Role.ASSOCIATION_OPERATOR), POOL, key="assoc"
     )
     assert made.units == 450 and made.reason == "asked"
+    # Its reconversion is paid with the batches, never cancelled: its quittances are in it.
+    assert made.reconversion_id is not None
+    before = _rows(fronts)
+    with pytest.raises(InvalidRequest, match="versement"):
+        reconversions.cancel_reconversion(
+            fronts.context(Role.ASSOCIATION_OPERATOR), made.reconversion_id
+        )
+    assert _rows(fronts) == before
     _refused(fronts, NothingToPayIn, "regisseur")
 
 
@@ -283,3 +307,32 @@ def test_a_versement_needs_a_convention_and_quittances_for_every_unit(fronts: Fr
             fronts.context(Role.ASSOCIATION_OPERATOR), "anglet-plage", key="k"
         )
     assert _rows(fronts) == before
+
+
+def test_a_versement_is_due_a_month_at_most_after_the_first_quittance(fronts: Fronts) -> None:
+    clock = fronts.ops.clock
+    town = set_up_town(fronts.database, clock)
+    fronts.database.write(
+        lambda conn: registry.record_convention(
+            conn,
+            town.authority,
+            effective_from=date(2026, 11, 1),
+            reconversion_fee_bps=0,
+            payin_days=31,
+            cash_cap=400,
+            may_spend=False,
+            reference="Avenant 2",
+            by="admin",
+            now=clock(),
+        )
+    )
+    fronts.ops.converted("alice", "20", key="alice-card")
+    counter = Counter(fronts.database, clock, town.pool)
+    counter.transfer(300, object=FULL, key="one")  # on 2 November
+    due = versements.versement_due(acting(fronts.database, clock, "comptable"), POOL)
+    # 31 days would be 3 December: a month is less. The convention's cap is the lower.
+    assert (due.due_on, due.cap, due.reason) == (date(2026, 12, 2), 400, None)
+    counter.transfer(100, object=FULL, key="two")
+    assert versements.versement_due(acting(fronts.database, clock, "comptable"), POOL).reason == (
+        "cap"
+    )
