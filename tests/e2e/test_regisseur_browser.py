@@ -1,5 +1,5 @@
-"""A morning at the town pool's counter, in a real browser over the demonstration and the
-test town: in French on a phone, in English on the counter's tablet. The régisseur signs
+"""A morning at the town pool's counter, in a real browser over the demonstration's town
+of Bayonne: in French on a phone, in English on the counter's tablet. The régisseur signs
 in and lands on their régies, taps the full-price tariff, and the QR appears; alice pays
 it from her wallet in a browser of her own, and the counter turns to "Payé" by itself
 and shows the quittance, which prints alone. The régisseur then prepares the versement
@@ -8,7 +8,6 @@ checked by axe."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,6 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from monnaie_locale.acts.demo import set_up_demo
-from monnaie_locale.config import Settings
-from monnaie_locale.store import connect, migrate
-from tests.authorities.town import POOL, POOL_ACCOUNT, TOWN_PASSWORD, set_up_town
-from tests.e2e.support import live_server
 from tests.e2e.web_support import (
     Screen,
     api_balance,
@@ -32,38 +25,12 @@ from tests.e2e.web_support import (
     sign_in,
 )
 
+POOL = "bayonne-piscine"
+POOL_ACCOUNT = "authority:regie-piscine"
 FULL_PRICE = "Entrée piscine, plein tarif"
 # A phone in French, the counter's tablet in English.
 SCREENS = (Screen(390, 844, "fr"), Screen(820, 1180, "en"))
 PAID = {"fr": "Payé", "en": "Paid"}
-
-
-@pytest.fixture
-def town_site(tmp_path: Path) -> Iterator[str]:
-    """The demonstration with the test town's régie and people, served; its base URL."""
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    database = connect(url)
-    migrate(database)
-    settings = set_up_demo(
-        database, Settings(database_url=url, webhook_poll_seconds=3600), key_folder=tmp_path
-    )
-    app = create_app(settings, database=database)
-    set_up_town(database, app.state.clock)
-    with live_server(app) as base:
-        local = base.replace("127.0.0.1", "localhost")
-        app.state.settings = settings.model_copy(
-            update={"public_host": local.removeprefix("http://")}
-        )
-        yield local
-    database.dispose()
-
-
-def _town_sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(base + "/connexion")
-    page.fill("#username", username)
-    page.fill("#password", TOWN_PASSWORD)
-    page.click("#sign-in button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _held(base: str, account: str) -> Decimal:
@@ -84,18 +51,18 @@ def _go(page: Any, selector: str) -> None:
 
 @pytest.mark.parametrize("screen", SCREENS, ids=str)
 def test_a_sale_at_the_pool_paid_from_the_wallet_then_the_versement(
-    chromium: Any, town_site: str, screen: Screen
+    chromium: Any, demo_site: str, screen: Screen
 ) -> None:
-    counter, outside = open_page(chromium, town_site, screen)
-    _town_sign_in(counter, town_site, "regisseur")
-    assert counter.url == town_site + "/regie"
+    counter, outside = open_page(chromium, demo_site, screen)
+    sign_in(counter, demo_site, "regisseur")
+    assert counter.url == demo_site + "/regie"
     assert counter.locator(f"#regie-{POOL}").is_visible()
     assert_accessible(counter)
     keep_screenshot(counter, "regie-home", screen)
 
     # The counter: one tap on the tariff shows the QR, which waits for the wallet.
     _go(counter, f"#regie-{POOL} h2 a")
-    assert counter.url == f"{town_site}/regie/{POOL}/guichet"
+    assert counter.url == f"{demo_site}/regie/{POOL}/guichet"
     assert_accessible(counter)
     keep_screenshot(counter, "regie-counter", screen)
     _go(counter, f"button.tariff:has-text('{FULL_PRICE}')")
@@ -105,9 +72,9 @@ def test_a_sale_at_the_pool_paid_from_the_wallet_then_the_versement(
     keep_screenshot(counter, "regie-qr", screen)
 
     # alice pays from her wallet, in a browser of her own.
-    phone, phone_outside = open_page(chromium, town_site, screen)
-    sign_in(phone, town_site, "alice")
-    phone.goto(f"{town_site}/R/{token}")
+    phone, phone_outside = open_page(chromium, demo_site, screen)
+    sign_in(phone, demo_site, "alice")
+    phone.goto(f"{demo_site}/R/{token}")
     _go(phone, "#pay-session")
     assert phone.locator("#done").count() == 1, phone.inner_text("main")
 
@@ -124,10 +91,10 @@ def test_a_sale_at_the_pool_paid_from_the_wallet_then_the_versement(
     for hidden in (".bar", "nav.sections", "#print", "#new-sale", "#status"):
         assert counter.locator(hidden).is_hidden(), hidden
     counter.emulate_media(media="screen")
-    assert api_balance(town_site, "asso", POOL_ACCOUNT) == Decimal("4.50")
+    assert api_balance(demo_site, "asso", POOL_ACCOUNT) == Decimal("4.50")
 
     # The versement: prepared by the régisseur, its état downloaded.
-    counter.goto(f"{town_site}/regie/{POOL}/versement")
+    counter.goto(f"{demo_site}/regie/{POOL}/versement")
     assert_accessible(counter)
     _go(counter, "#versement-form button[type=submit]")
     assert counter.locator("#done").is_visible()
@@ -138,5 +105,5 @@ def test_a_sale_at_the_pool_paid_from_the_wallet_then_the_versement(
     etat = Path(download.value.path()).read_text(encoding="utf-8")
     assert FULL_PRICE in etat
     # The versement holds what was collected until the association pays the Trésor.
-    assert _held(town_site, POOL_ACCOUNT) == Decimal("4.50")
+    assert _held(demo_site, POOL_ACCOUNT) == Decimal("4.50")
     assert outside == [] and phone_outside == []

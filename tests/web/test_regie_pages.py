@@ -1,4 +1,4 @@
-"""The régisseur's web space over the demonstration and the test town, on each engine.
+"""The régisseur's web space over the demonstration's town, on each engine.
 
 The régisseur picks a tariff at the counter, alice pays the QR from her wallet, and the
 sale's page says "Payé" with the quittance; the day's quittances add it up; the
@@ -17,38 +17,39 @@ from monnaie_locale.acting import Context
 from monnaie_locale.acts import accounts, conversions
 from monnaie_locale.acts.sessions import acting_as
 from monnaie_locale.auth import Role
-from tests.authorities.town import POOL, POOL_ACCOUNT, TARIFFS, TOWN_PASSWORD, set_up_town
 from tests.support import snapshot
 from tests.web.conftest import BASE, PASSWORDS, USER_OF_ROLE, Site, csrf
 
+# The demonstration's town: Bayonne's pool, its people (monnaie_locale.demo).
+POOL = "bayonne-piscine"
+POOL_ACCOUNT = "authority:regie-piscine"
 COUNTER = f"/regie/{POOL}/guichet"
 FULL_PRICE = "Entrée piscine, plein tarif"
+TARIFFS = {FULL_PRICE: 450}
+MANDATAIRE = "guichet-piscine"
+NO_DUTY = "mairie"  # holds the town's own account, and no duty at a régie
 
 
-def _town(site: Site) -> None:
-    set_up_town(site.database, site.app.state.clock)
-
-
-def _signed_in(site: Site, username: str, password: str = TOWN_PASSWORD) -> TestClient:
+def _signed_in(site: Site, username: str) -> TestClient:
     """A browser signed in as ``username`` through the sign-in page, in French."""
     client = TestClient(site.app, base_url=BASE)
     client.cookies.set("mlc_lang", "fr")
     client.get("/connexion")
     answer = client.post(
         "/connexion",
-        data={"username": username, "password": password, "csrf": csrf(client)},
+        data={"username": username, "password": PASSWORDS[username], "csrf": csrf(client)},
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
     return client
 
 
-def _landing(site: Site, username: str, password: str = TOWN_PASSWORD) -> str:
+def _landing(site: Site, username: str) -> str:
     client = TestClient(site.app, base_url=BASE)
     client.get("/connexion")
     answer = client.post(
         "/connexion",
-        data={"username": username, "password": password, "csrf": csrf(client)},
+        data={"username": username, "password": PASSWORDS[username], "csrf": csrf(client)},
         follow_redirects=False,
     )
     return answer.headers["location"]
@@ -105,7 +106,6 @@ def _alice_pays(site: Site, token: str) -> None:
 def test_a_tariff_sold_at_the_counter_is_paid_from_the_wallet_and_gets_its_quittance(
     site: Site,
 ) -> None:
-    _town(site)
     regisseur = _signed_in(site, "regisseur")
     alice_before = _balance(site, "member:alice")
     request_id, token = _sell_full_price(regisseur)
@@ -141,8 +141,7 @@ def test_a_tariff_sold_at_the_counter_is_paid_from_the_wallet_and_gets_its_quitt
 
 
 def test_an_amount_with_a_part_in_euros_says_both_parts_on_its_quittance(site: Site) -> None:
-    _town(site)
-    mandataire = _signed_in(site, "mandataire")
+    mandataire = _signed_in(site, MANDATAIRE)
     key = _field(mandataire.get(COUNTER).text, r'name="key" value="([^"]+-a)"')
     fields = {
         "csrf": csrf(mandataire),
@@ -167,7 +166,6 @@ def test_an_amount_with_a_part_in_euros_says_both_parts_on_its_quittance(site: S
 
 
 def test_a_malformed_sale_is_refused_and_prepares_nothing(site: Site) -> None:
-    _town(site)
     regisseur = _signed_in(site, "regisseur")
     key = _field(regisseur.get(COUNTER).text, r'name="key" value="([^"]+-a)"')
     before = snapshot(site.database)
@@ -182,13 +180,12 @@ def test_a_malformed_sale_is_refused_and_prepares_nothing(site: Site) -> None:
 
 
 def test_only_the_regisseur_prepares_the_versement_and_its_etat_downloads(site: Site) -> None:
-    _town(site)
     regisseur = _signed_in(site, "regisseur")
     _request_id, token = _sell_full_price(regisseur)
     _alice_pays(site, token)
     page = f"/regie/{POOL}/versement"
 
-    mandataire = _signed_in(site, "mandataire")
+    mandataire = _signed_in(site, MANDATAIRE)
     seen = mandataire.get(page)
     assert seen.status_code == 200
     assert 'id="versement-form"' not in seen.text and 'id="regisseur-only"' in seen.text
@@ -217,8 +214,7 @@ def test_only_the_regisseur_prepares_the_versement_and_its_etat_downloads(site: 
 
 
 def test_someone_without_a_duty_at_the_regie_is_refused_its_pages(site: Site) -> None:
-    _town(site)
-    mairie = site.as_role(Role.AUTHORITY_AGENT)  # the demonstration's agent: no duty
+    mairie = _signed_in(site, NO_DUTY)
     ordonnateur = _signed_in(site, "ordonnateur")
     for browser in (mairie, ordonnateur):
         for path in (COUNTER, f"/regie/{POOL}/quittances", f"/regie/{POOL}/versement"):
@@ -233,7 +229,6 @@ def test_someone_without_a_duty_at_the_regie_is_refused_its_pages(site: Site) ->
 
 
 def test_the_finance_officer_reads_every_regie_but_sells_nothing(site: Site) -> None:
-    _town(site)
     finances = _signed_in(site, "finances")
     home = finances.get("/regie").text
     assert 'id="regie-bayonne-piscine"' in home
@@ -243,29 +238,26 @@ def test_the_finance_officer_reads_every_regie_but_sells_nothing(site: Site) -> 
 
 
 def test_each_lands_where_their_duties_say(site: Site) -> None:
-    _town(site)
     assert _landing(site, "regisseur") == "/regie"
-    assert _landing(site, "mandataire") == "/regie"
+    assert _landing(site, MANDATAIRE) == "/regie"
     assert _landing(site, "finances") == "/regie"
     assert _landing(site, "ordonnateur") == "/portefeuille"
-    mairie = USER_OF_ROLE[Role.AUTHORITY_AGENT]
-    assert _landing(site, mairie, PASSWORDS[mairie]) == "/portefeuille"
+    assert _landing(site, NO_DUTY) == "/portefeuille"
 
 
 def test_the_home_warns_when_a_versement_is_due(site: Site) -> None:
-    _town(site)
     regisseur = _signed_in(site, "regisseur")
     home = regisseur.get("/regie").text
     assert "Piscine municipale" in home and f'id="due-{POOL}"' not in home
-    # Sales up to the cap (500.00) make a versement due; alice buys the units first.
+    # Sales up to the cap (1000.00) make a versement due; alice buys the units first.
     conversions.convert_by_card(
-        _admin(site), "member:alice", 50_000, payment_reference="CB-REGIE-1", key="regie-top-up"
+        _admin(site), "member:alice", 100_000, payment_reference="CB-REGIE-1", key="regie-top-up"
     )
     for _ in range(2):
         key = _field(regisseur.get(COUNTER).text, r'name="key" value="([^"]+-a)"')
         sale = regisseur.post(
             COUNTER,
-            data={"csrf": csrf(regisseur), "key": key, "amount": "250", "object": "Abonnement"},
+            data={"csrf": csrf(regisseur), "key": key, "amount": "500", "object": "Abonnement"},
         )
         _alice_pays(site, _field(sale.text, r'id="qr-url">[^<]*/R/([A-Z0-9]+)<'))
     home = regisseur.get("/regie").text
@@ -275,7 +267,6 @@ def test_the_home_warns_when_a_versement_is_due(site: Site) -> None:
 def test_the_yearly_statement_downloads_for_the_regisseur_not_the_mandataire(
     site: Site,
 ) -> None:
-    _town(site)
     regisseur = _signed_in(site, "regisseur")
     _request_id, token = _sell_full_price(regisseur)
     _alice_pays(site, token)
@@ -288,6 +279,6 @@ def test_the_yearly_statement_downloads_for_the_regisseur_not_the_mandataire(
     assert FULL_PRICE in csv_file.text
     pdf = regisseur.get(f"/regie/{POOL}/releves/{year}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    mandataire = _signed_in(site, "mandataire")
+    mandataire = _signed_in(site, MANDATAIRE)
     refused = mandataire.get(f"/regie/{POOL}/releves/{year}.csv")
     assert refused.status_code == 403 and 'data-code="not_your_regie"' in refused.text
