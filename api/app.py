@@ -35,6 +35,7 @@ from api.routers import (
     audit,
     auth,
     authorities,
+    authority_statements,
     bank,
     books,
     chart,
@@ -47,6 +48,7 @@ from api.routers import (
     exports,
     health,
     holds,
+    mandates,
     membership,
     merchant_space,
     notes,
@@ -225,7 +227,7 @@ def create_app(
     # /v1/reconversions/quote for a request's id.
     app.include_router(merchant_space.router)
     # The currency operations: every one that moves money counts as a payment attempt.
-    for moving in (conversions, reconversions, notes, offices, membership, bank, books):
+    for moving in (conversions, reconversions, notes, offices, membership, bank, books, mandates):
         include_limited(app, moving.router)
     app.include_router(reserve.router)
     app.include_router(rules.router)
@@ -240,6 +242,8 @@ def create_app(
         app.include_router(admin_router.router, dependencies=revoking)
     for admin_router in (account_admin, audit, exports, chart, periods):
         app.include_router(admin_router.router)
+    # What the local authorities' public accountants receive.
+    app.include_router(authority_statements.router)
     # Local authorities: their set-up, and what their people read.
     app.include_router(authorities.router)
     app.include_router(metrics_router)

@@ -56,6 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.reconversion",
         "Reconvert units into euros: requests, payout batches, pain.001 files.",
     ),
+    "mandate": (
+        "cli.commands.mandate",
+        "An authority's mandates: proposed by its ordonnateur, paid by its comptable.",
+    ),
     "notes": (
         "cli.commands.notes",
         "Paper notes: print, deliver to offices, sell, deposit, destroy, lose, find.",
@@ -138,6 +142,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "quittance": (
         "cli.commands.quittance",
         "A régie's quittances: list, show, verify a signed one; a sale at its counter.",
+    ),
+    "town-statement": (
+        "cli.commands.town_statement",
+        "What the public accountant receives: a régie's or an authority's statement of a year.",
     ),
 }
 

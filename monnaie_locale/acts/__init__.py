@@ -33,6 +33,8 @@ below them.
   (and :mod:`~monnaie_locale.acts.webhooks`, where a shop's server hears of them)
 * :mod:`~monnaie_locale.acts.cashiers`  a shop's cashiers, managed by the shop's owner
 * :mod:`~monnaie_locale.acts.takings`   a shop's takings by day and month
+* :mod:`~monnaie_locale.acts.mandates`  a local authority's spending: mandates proposed by
+  its ordonnateur, paid by its comptable
 * :mod:`~monnaie_locale.acts.dashboard` the association's dashboard: coverage now and over
   time, the months' flows, what waits for someone
 * :mod:`~monnaie_locale.acts.authorities` local authorities: their régies, conventions,
@@ -40,4 +42,6 @@ below them.
 * :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
 * :mod:`~monnaie_locale.acts.regie_counter` a régie's counter: sales paid by QR, with a
   part in euros, and the signed quittances every payment into a régie gets
+* :mod:`~monnaie_locale.acts.authority_statements` what the public accountant receives: a
+  régie's or an authority account's statement of a year
 """

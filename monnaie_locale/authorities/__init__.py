@@ -11,5 +11,8 @@ payment proposed by the ordonnateur's side and approved by the public accountant
 :mod:`registry` holds the authorities, their régies, tariffs and conventions;
 :mod:`duties` who works for which; :mod:`quittances` the receipts' numbering;
 :mod:`versements` paying in (and :mod:`remittance`, what the transfer to the Trésor says);
-:mod:`etat` the état de versement, written by :mod:`etat_files` as CSV and PDF.
+:mod:`etat` the état de versement, written by :mod:`etat_files` as CSV and PDF;
+:mod:`year_statement` what the public accountant receives each year, per régie and per
+authority account, written by :mod:`year_statement_csv` and :mod:`year_statement_pdf`
+(:mod:`year_statement_text` holds the labels and tables the PDF and the command line share).
 """

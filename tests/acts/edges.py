@@ -7,9 +7,9 @@ refused by an act is refused alike by the route and by the command, with the sam
 code; :meth:`Fronts.refused_alike` does the same for a route and a command alone. Either
 way nothing may change: neither the ledger, nor the records of the currency's operations
 (conversions, reconversions, payouts, notes, tills, fees, bank statements, closures, note
-series written off, conversions taken back), nor the accounts' names, the directory, the
-users, the accounts they hold, their tokens, the API keys, the currency's rules and the
-log of administrative acts.
+series written off, conversions taken back, an authority's mandates), nor the accounts'
+names, the directory, the users, the accounts they hold, their tokens, the API keys, the
+currency's rules and the log of administrative acts.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from monnaie_locale.store import Database
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_admin_log import admin_acts
 from monnaie_locale.store.tables_auth import api_keys, auth_tokens, user_accounts, users
+from monnaie_locale.store.tables_authorities import mandates
 from monnaie_locale.store.tables_bank import bank_accounts, bank_line_changes
 from monnaie_locale.store.tables_chart import chart_rules
 from monnaie_locale.store.tables_directory import business_profiles, office_places
@@ -104,6 +105,7 @@ def _records(conn: Connection) -> tuple[Rows, ...]:
         rows(*business_profiles.c),
         rows(*office_places.c),
         rows(admin_acts.c.id),
+        rows(mandates.c.id, mandates.c.status, mandates.c.decided_by, mandates.c.transaction_id),
     )
 
 

@@ -18,6 +18,7 @@ refusal finds the books as the previous one left them.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from monnaie_locale.acts import (
     accounts,
     audit,
     authorities,
+    authority_statements,
     bank,
     books,
     cashiers,
@@ -43,6 +45,7 @@ from monnaie_locale.acts import (
     directory,
     exports,
     jobs,
+    mandates,
     membership,
     notes,
     offices,
@@ -50,6 +53,7 @@ from monnaie_locale.acts import (
     reconversions,
     regie_counter,
     reserve,
+    sessions,
     takings,
     transfers,
     users,
@@ -60,6 +64,7 @@ from monnaie_locale.auth import Role
 from monnaie_locale.store.tables import accounts as accounts_table
 from monnaie_locale.store.tables import postings, transactions
 from tests.api.operations_support import BAKERY_IBAN, OFFICE
+from tests.authorities.town import TOWN, set_up_town
 
 if TYPE_CHECKING:
     # Imported by pytest, as a plugin, so that its assertions are rewritten.
@@ -155,6 +160,10 @@ AGENT, COUNTER, OPERATOR = Role.AUTHORITY_AGENT, Role.OFFICE_OPERATOR, Role.ASSO
 AUDITOR, ADMIN = Role.AUDITOR, Role.ADMIN
 NOT_YOURS = "not_your_account"
 NOT_TRANSFERABLE = "not_transferable"
+# The authority agent of the walk holds no duty at the town.
+NO_DUTY = (AGENT, "not_your_regie")
+NOT_THE_TOWN = (MEMBER, OWNER, CASHIER, COUNTER, OPERATOR, AUDITOR, ADMIN, NO_DUTY)
+MANDATE = f"/v1/authorities/{TOWN}/mandates"
 # No town is set up in the walk's books: an agent is refused a town as one not theirs.
 NOT_THEIRS = (AGENT, "not_your_regie")
 TREASURY_IBAN = "FR7630001007941234567890185"
@@ -430,6 +439,40 @@ WALK: tuple[Walk, ...] = (
     Walk("period close", periods.close_period, "2026-10-31",
          post("/v1/periods/close", {"through": "2026-10-31"}), (MEMBER, COUNTER, AUDITOR)),
     Walk("period list", periods.list_periods, "", get("/v1/periods"), (MEMBER, OWNER)),
+    # What the public accountant receives (the duty is checked after the role)
+    Walk("town-statement regie", authority_statements.regie_statement, "bayonne-piscine 2026",
+         get("/v1/regies/bayonne-piscine/statements/2026"),
+         (MEMBER, OWNER, CASHIER, COUNTER, NO_DUTY)),
+    Walk("town-statement authority", authority_statements.authority_statement, "bayonne 2026",
+         get("/v1/authorities/bayonne/statements/2026"),
+         (MEMBER, OWNER, CASHIER, COUNTER, NO_DUTY)),
+    # A régie's versements: the régie's people (their duty checked by the act), the
+    # association, the auditor reading
+    Walk("versement due", versements.versement_due, "bayonne-piscine",
+         get("/v1/regies/bayonne-piscine/versement-due"), (MEMBER, OWNER, COUNTER)),
+    Walk("versement list", versements.list_versements, "bayonne-piscine",
+         get("/v1/regies/bayonne-piscine/versements"), (MEMBER, CASHIER, COUNTER)),
+    Walk("versement prepare", versements.prepare_versement, "bayonne-piscine --key walk",
+         post("/v1/regies/bayonne-piscine/versements"), (MEMBER, COUNTER, AUDITOR)),
+    Walk("versement etat", versements.etat_de_versement,
+         "bayonne-piscine 1 --format pdf --output {files}/etat.pdf",
+         get("/v1/regies/bayonne-piscine/versements/1/etat.pdf"), (OWNER, COUNTER)),
+    # A local authority's mandates: proposed and decided by the town's people only
+    Walk("mandate propose", mandates.propose_mandate,
+         f"{TOWN} --payee alice --amount 10 --exercice 2026 --bordereau B-1 --number 2 "
+         "--chapitre 65 --article 6574 --fonction 40 --object Subvention --key walk",
+         post(MANDATE, {"payee": "alice", "amount": "10", "exercice": 2026, "bordereau": "B-1",
+                        "number": "2", "chapitre": "65", "article": "6574", "fonction": "40",
+                        "object": "Subvention"}),
+         NOT_THE_TOWN),
+    Walk("mandate approve", mandates.approve_mandate, TOWN + " {mandate} --key walk",
+         post(MANDATE + "/{mandate}/approval"), NOT_THE_TOWN),
+    Walk("mandate reject", mandates.reject_mandate, TOWN + " {mandate} --reason late",
+         post(MANDATE + "/{mandate}/rejection", {"reason": "late"}), NOT_THE_TOWN),
+    Walk("mandate list", mandates.list_mandates, TOWN, get(MANDATE),
+         (MEMBER, OWNER, CASHIER, COUNTER, NO_DUTY)),
+    Walk("mandate show", mandates.get_mandate, TOWN + " {mandate}",
+         get(MANDATE + "/{mandate}"), (MEMBER, COUNTER, NO_DUTY)),
     # Local authorities: set up by the association, read by their people and the auditor
     Walk("authority create", authorities.create_authority,
          f"anglet --name Anglet --kind commune --treasury-name T --treasury-iban {TREASURY_IBAN}",
@@ -476,17 +519,6 @@ WALK: tuple[Walk, ...] = (
          "bayonne-piscine --amount 1,00 --object x --key walk",
          post("/v1/regies/bayonne-piscine/sales", {"amount": "1.00", "object": "x"}),
          (MEMBER, OWNER, AUDITOR)),
-    # A régie's versements: the régie's people (their duty checked by the act), the
-    # association, the auditor reading
-    Walk("versement due", versements.versement_due, "bayonne-piscine",
-         get("/v1/regies/bayonne-piscine/versement-due"), (MEMBER, OWNER, COUNTER)),
-    Walk("versement list", versements.list_versements, "bayonne-piscine",
-         get("/v1/regies/bayonne-piscine/versements"), (MEMBER, CASHIER, COUNTER)),
-    Walk("versement prepare", versements.prepare_versement, "bayonne-piscine --key walk",
-         post("/v1/regies/bayonne-piscine/versements"), (MEMBER, COUNTER, AUDITOR)),
-    Walk("versement etat", versements.etat_de_versement,
-         "bayonne-piscine 1 --format pdf --output {files}/etat.pdf",
-         get("/v1/regies/bayonne-piscine/versements/1/etat.pdf"), (OWNER, COUNTER)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
@@ -571,6 +603,7 @@ def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
     assert line is not None and matched is not None
     card = [_card_transaction(fronts, batch) for batch in cards]
     bank.match_line(operator, matched, transaction_id=card[1])
+    mandate = _proposed_mandate(fronts)
     (files / "members.csv").write_bytes(ACCOUNTS_CSV)
     (files / "releve.csv").write_bytes(STATEMENT)
     return {
@@ -585,7 +618,25 @@ def _records(fronts: Fronts, files: Path) -> dict[str, Any]:
         "line": line,
         "matched": matched,
         "card": card[0],
+        "mandate": mandate,
     }
+
+
+def _proposed_mandate(fronts: Fronts) -> int:
+    """The town of tests.authorities.town, funded, with a mandate its ordonnateur proposed."""
+    set_up_town(fronts.database, fronts.ops.clock)
+    operator = fronts.context(OPERATOR)
+    conversions.convert_by_card(
+        operator, "authority:bayonne", 5000, payment_reference="card-town", key="town"
+    )
+    ordonnateur = dataclasses.replace(
+        operator, actor=sessions.acting_as(fronts.database, "ordonnateur")
+    )
+    return mandates.propose_mandate(
+        ordonnateur, TOWN, payee="alice", amount=1000, exercice=2026, bordereau="B-1",
+        number="1", chapitre="65", article="6574", fonction="40", object="Subvention",
+        key="mandate",
+    ).id  # fmt: skip
 
 
 def _card_transaction(fronts: Fronts, batch: str | None) -> int:

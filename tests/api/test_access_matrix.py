@@ -176,6 +176,13 @@ GET  /v1/directory/offices                            public
 GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
+GET  /v1/regies/{code}/statements/{year}              .   .   .   x   .   x   x   x
+GET  /v1/authorities/{code}/statements/{year}         .   .   .   x   .   x   x   x
+GET  /v1/authorities/{code}/mandates                  .   .   .   x   .   x   x   x
+POST /v1/authorities/{code}/mandates                  .   .   .   x   .   .   .   .
+GET  /v1/authorities/{code}/mandates/{mandate_id}     .   .   .   x   .   x   x   x
+POST /v1/authorities/{code}/mandates/{mandate_id}/approval .   .   .   x   .   .   .   .
+POST /v1/authorities/{code}/mandates/{mandate_id}/rejection .   .   .   x   .   .   .   .
 GET  /v1/authorities                                  .   .   .   x   .   x   x   x
 POST /v1/authorities                                  .   .   .   .   .   x   .   x
 GET  /v1/authorities/{code}                           .   .   .   x   .   x   x   x
@@ -202,8 +209,11 @@ PATH_VALUES |= {"deposit_id": "1", "office": "gare"}
 PATH_VALUES |= {"username": "bob"}
 # The association's bank accounts and statement lines (none exist in the world).
 PATH_VALUES |= {"name": "reserve", "line": "1"}
+# A local authority's mandates (no authority "alice" exists: the allowed roles get 404).
+PATH_VALUES |= {"mandate_id": "1"}
 # Passkeys (none registered in the world).
 PATH_VALUES |= {"passkey_id": "1"}
+# A local authority's statements and versements (none in the world).
 PATH_VALUES |= {"year": "2026", "number": "1"}
 # Local authorities' duties (none granted in the world).
 PATH_VALUES |= {"duty_id": "1"}

@@ -63,10 +63,12 @@ GET    /v1/regies                                    x   x   x   x   x   x   x
 GET    /v1/regies/{code}                             x   x   x   x   x   .   .
 GET    /v1/regies/{code}/tariffs                     x   x   x   .   x   .   .
 POST   /v1/regies/{code}/tariffs                     x   .   .   .   .   .   .
+GET    /v1/regies/{code}/statements/{year}           x   .   x   .   x   .   .
+GET    /v1/authorities/{code}/statements/{year}      .   .   x   .   x   .   .
 """
 
 # What each route's path parameters name: Bayonne and its pool, records of the town.
-PATH_VALUES = {"duty_id": "1"}
+PATH_VALUES = {"duty_id": "1", "year": "2026"}
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/authorities"): {
         "code": "anglet",
