@@ -84,6 +84,7 @@ from api.web import (
     passkey_pages,
     regie_books,
     regie_space,
+    regie_statements,
     regie_versements,
 )
 from api.web import bo_audit as web_bo_audit
@@ -276,6 +277,7 @@ def create_app(
         web_regie_counter,
         regie_books,
         regie_versements,
+        regie_statements,
         web_assets,
     ):
         app.include_router(page_router.router)

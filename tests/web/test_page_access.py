@@ -145,6 +145,9 @@ GET  /regie/{code}/guichet/{request_id}                  . . . x . x x x
 GET  /regie/{code}/guichet/{request_id}/etat             . . . x . x x x
 GET  /regie/{code}/quittances                            . . . x . x x x
 GET  /regie/{code}/quittances/{year}/{number}            . . . x . x x x
+GET  /regie/{code}/releves                               . . . x . x x x
+GET  /regie/{code}/releves/{year}.csv                    . . . x . x x x
+GET  /regie/{code}/releves/{year}.pdf                    . . . x . x x x
 GET  /regie/{code}/versement                             . . . x . x x x
 POST /regie/{code}/versement                             . . . x . x . x
 GET  /regie/{code}/versements/{versement_id}/etat.csv    . . . x . x x x
