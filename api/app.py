@@ -82,11 +82,16 @@ from api.web import (
     office_screen,
     office_till,
     passkey_pages,
+    regie_books,
+    regie_space,
+    regie_statements,
+    regie_versements,
 )
 from api.web import bo_audit as web_bo_audit
 from api.web import bo_bank as web_bo_bank
 from api.web import bo_notes as web_bo_notes
 from api.web import home as web_home
+from api.web import regie_counter as web_regie_counter
 from api.web import shop as web_shop
 from api.web import shop_money as web_shop_money
 from api.web import shop_profile as web_shop_profile
@@ -267,6 +272,12 @@ def create_app(
         office_counter,
         office_till,
         web_bo_audit,
+        # The régisseur's space: the régies' counters, quittances and versements.
+        regie_space,
+        web_regie_counter,
+        regie_books,
+        regie_versements,
+        regie_statements,
         web_assets,
     ):
         app.include_router(page_router.router)

@@ -29,6 +29,8 @@ _TYPES = {
     "icon.svg": "image/svg+xml",
     "passkey-pages.js": "text/javascript",
     "office-screen.js": "text/javascript",
+    "regie.js": "text/javascript",
+    "regie.css": "text/css",
 }
 
 router = APIRouter(include_in_schema=False, dependencies=[Public], route_class=PageRoute)

@@ -61,6 +61,8 @@ SECTIONS = (
     Section("/gestion/regles", "bo_rules", _ASSOCIATION),
     Section("/guichet", "bo_office", frozenset({Role.OFFICE_OPERATOR, *_ASSOCIATION})),
     Section("/audit", "bo_audit", _ASSOCIATION),
+    # The towns' régies, which the association oversees (pages of api/web/regie_*.py).
+    Section("/regie", "regie_mine_bo", _ASSOCIATION),
 )
 
 

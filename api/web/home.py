@@ -32,7 +32,8 @@ from api.web.session import (
     local_path,
     start_session,
 )
-from monnaie_locale.acts import sessions
+from monnaie_locale.acting import Context
+from monnaie_locale.acts import regie_desk, sessions
 from monnaie_locale.auth import Principal, Role, resolve_credential
 from monnaie_locale.errors import MonnaieLocaleError
 from monnaie_locale.i18n import Messages, describe
@@ -45,6 +46,7 @@ Next = Annotated[str | None, Query(alias="suite", max_length=300)]
 
 _HOMES = {
     Role.MEMBER: "/portefeuille",
+    # An agent without a duty at a régie (see home_for) holds an account as a member does.
     Role.AUTHORITY_AGENT: "/portefeuille",
     Role.MERCHANT_OWNER: "/commerce",
     Role.MERCHANT_CASHIER: "/commerce",
@@ -56,11 +58,20 @@ _HOMES = {
 }
 
 
-def home_for(principal: Principal) -> str:
+def home_for(request: Request, principal: Principal) -> str:
     """Where a user lands after signing in: their wallet, their shop, the association's
-    dashboard, or the home page."""
-    """Where a user lands after signing in: their wallet, their shop, their exchange
-    office's counter, or the home page."""
+    dashboard, their exchange office's counter, or the home page; an authority's agent
+    who collects at a régie or oversees its finances, the régies' space."""
+    if principal.role == Role.AUTHORITY_AGENT:
+        state = request.app.state
+        ctx = Context(
+            database=state.database,
+            actor=principal,
+            deployment=state.deployment,
+            clock=state.clock,
+        )
+        if regie_desk.works_at_regies(ctx):
+            return "/regie"
     return _HOMES.get(principal.role, "/")
 
 
@@ -117,7 +128,7 @@ def sign_in(request: Request, form: CheckedForm) -> Response:
             status=status_for(type(refusal)),
         )
     principal = state.database.read(lambda conn: resolve_credential(conn, issued.token, now=now))
-    response = redirect(request, next_page or home_for(principal))
+    response = redirect(request, next_page or home_for(request, principal))
     start_session(response, issued.token, expires_at=issued.expires_at, settings=settings, now=now)
     return response
 

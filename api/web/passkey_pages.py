@@ -61,7 +61,7 @@ def sign_in(request: Request, body: Annotated[PasskeySignInIn, Body()]) -> Respo
         policy=login_policy(state.settings),
     )
     principal = state.database.read(lambda conn: resolve_credential(conn, issued.token, now=now))
-    response = JSONResponse({"next": home_for(principal)})
+    response = JSONResponse({"next": home_for(request, principal)})
     start_session(
         response, issued.token, expires_at=issued.expires_at, settings=state.settings, now=now
     )

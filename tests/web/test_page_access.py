@@ -138,6 +138,20 @@ GET  /audit/exports/fec.txt           . . . . . x x x
 GET  /audit/exports/journal.txt       . . . . . x x x
 GET  /audit/exports/releve.csv        . . . . . x x x
 GET  /audit/actes                     . . . . . x x x
+GET  /regie                                             . . . x . x x x
+GET  /regie/{code}/guichet                               . . . x . x x x
+POST /regie/{code}/guichet                               . . . x . x . x
+GET  /regie/{code}/guichet/{request_id}                  . . . x . x x x
+GET  /regie/{code}/guichet/{request_id}/etat             . . . x . x x x
+GET  /regie/{code}/quittances                            . . . x . x x x
+GET  /regie/{code}/quittances/{year}/{number}            . . . x . x x x
+GET  /regie/{code}/releves                               . . . x . x x x
+GET  /regie/{code}/releves/{year}.csv                    . . . x . x x x
+GET  /regie/{code}/releves/{year}.pdf                    . . . x . x x x
+GET  /regie/{code}/versement                             . . . x . x x x
+POST /regie/{code}/versement                             . . . x . x . x
+GET  /regie/{code}/versements/{versement_id}/etat.csv    . . . x . x x x
+GET  /regie/{code}/versements/{versement_id}/etat.pdf    . . . x . x x x
 """
 
 PATH_VALUES = {"language": "en", "name": "web.css", "username": "nobody"}
