@@ -315,6 +315,13 @@ ADMINISTRATIVE = {
     "periods.close_period",
     "chart.set_chart_rule",
     "chart.unset_chart_rule",
+    # A town's set-up: the association's decisions, the régisseur's tariffs.
+    "authorities.create_authority",
+    "authorities.create_regie",
+    "authorities.record_convention",
+    "authorities.add_tariff",
+    "authorities.grant_duty",
+    "authorities.revoke_duty",
 }
 
 
