@@ -25,7 +25,7 @@ from monnaie_locale.acts import authority_statements as statements
 router = APIRouter(prefix="/v1", tags=["local authorities"])
 
 Code = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Year = Annotated[int, Path(ge=2000, le=9999, description="The calendar year, in the books' zone.")]
+Year = Annotated[int, Path(ge=2000, le=9998, description="The calendar year, in the books' zone.")]
 Format = Annotated[
     Literal["json", "csv", "pdf"],
     Query(alias="format", description="json, csv (one file, a section per row) or pdf."),

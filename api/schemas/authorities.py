@@ -137,7 +137,7 @@ class ConventionIn(RequestBody):
         str,
         Field(pattern=FEE_PATTERN, description="A percentage, such as 0 or 1,5", examples=["0"]),
     ]
-    payin_days: Annotated[JsonInt, Field(ge=1, le=31)]
+    payin_days: JsonInt = Field(ge=1, le=31)
     cash_cap: AmountIn | None = None
     may_spend: StrictBool = False
     reference: Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN)] = ""

@@ -39,7 +39,7 @@ from monnaie_locale.authorities.mandate_errors import (
     UnknownMandate,
 )
 from monnaie_locale.authorities.registry import Authority, convention_required
-from monnaie_locale.clock import Clock
+from monnaie_locale.clock import Clock, as_utc
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.errors import InvalidRequest
 from monnaie_locale.ledger import service
@@ -188,9 +188,9 @@ def _mandate(authority: Authority, row: Row) -> Mandate:  # type: ignore[type-ar
         amount=int(row.amount),
         status=row.status,
         proposed_by=row.proposed_by,
-        proposed_at=row.proposed_at,
+        proposed_at=as_utc(row.proposed_at),  # SQLite keeps no zone
         decided_by=row.decided_by,
-        decided_at=row.decided_at,
+        decided_at=None if row.decided_at is None else as_utc(row.decided_at),
         refusal=row.refusal,
         transaction_id=None if row.transaction_id is None else int(row.transaction_id),
     )

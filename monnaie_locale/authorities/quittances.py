@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from monnaie_locale.authorities.registry import Regie
+from monnaie_locale.clock import as_utc
 from monnaie_locale.model import check_positive
 from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_authorities import quittance_counters, quittances
@@ -82,7 +83,9 @@ QUITTANCE_FROM = quittances.outerjoin(accounts, accounts.c.id == quittances.c.pa
 
 
 def quittance_from_row(row: Row) -> Quittance:  # type: ignore[type-arg]
-    return Quittance(*row)
+    values = list(row)
+    values[4] = as_utc(values[4])  # SQLite hands back the stamp without its zone
+    return Quittance(*values)
 
 
 def _next_number(conn: Connection, regie_id: int, year: int) -> int:

@@ -22,6 +22,7 @@ from monnaie_locale.authorities.errors import (
     UnknownAuthority,
     UnknownRegie,
 )
+from monnaie_locale.clock import as_utc
 from monnaie_locale.errors import InvalidRequest, UnknownAccount
 from monnaie_locale.model import AccountKind, check_positive
 from monnaie_locale.store.tables import accounts
@@ -328,6 +329,7 @@ _CONVENTION_COLUMNS = (
 def _convention(row: Row) -> Convention:  # type: ignore[type-arg]
     values = list(row)
     values[6] = bool(values[6])
+    values[8] = as_utc(values[8])  # SQLite hands back the stamp without its zone
     return Convention(*values)
 
 
