@@ -17,6 +17,7 @@ from rich.table import Table
 from cli import help_fr
 from cli.commands.days import day
 from cli.commands.options import EXEMPLE, JsonOption
+from cli.commands.regie import regies_table
 from cli.context import RunContext, run_context
 from cli.lazy import lazy
 from cli.output import print_json
@@ -301,12 +302,7 @@ def show(ctx: typer.Context, authority: AuthorityArgument, as_json: JsonOption =
         m("authority.treasury_line", name=found.treasury_name, iban=found.treasury_iban),
         markup=False,
     )
-    table = Table(title=m("regie.title"))
-    for column in ("col.code", "col.name", "col.account", "col.cash_cap"):
-        table.add_column(m(column))
-    for regie in view.regies:
-        table.add_row(regie.code, regie.name, regie.account, _money(run, regie.cash_cap))
-    run.out.print(table)
+    run.out.print(regies_table(run, view.regies))
     if view.convention is None:
         run.out.print(m("authority.no_convention", authority=found.code), markup=False)
     else:

@@ -101,7 +101,7 @@ def _tariff_json(tariff: Tariff) -> dict[str, object]:
     return {"id": tariff.id, "label": tariff.label, "amount": tariff.amount}
 
 
-def _regies_table(run: RunContext, found: list[Regie]) -> Table:
+def regies_table(run: RunContext, found: list[Regie]) -> Table:
     m = run.messages
     table = Table(title=m("regie.title"))
     for column in ("col.code", "col.name", "col.authority", "col.account", "col.cash_cap"):
@@ -164,7 +164,7 @@ def list_regies(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if not found:
         run.out.print(run.messages("regie.none"), markup=False)
         return
-    run.out.print(_regies_table(run, found))
+    run.out.print(regies_table(run, found))
 
 
 @group.command()
@@ -178,7 +178,7 @@ def show(ctx: typer.Context, regie: RegieArgument, as_json: JsonOption = False) 
     if as_json:
         print_json(_regie_json(found))
         return
-    run.out.print(_regies_table(run, [found]))
+    run.out.print(regies_table(run, [found]))
 
 
 @tariff_group.command()
