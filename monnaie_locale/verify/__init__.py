@@ -1,0 +1,10 @@
+"""The offline verifier: what anyone can check with files, without the database or the service.
+
+It depends on the standard library and ``cryptography`` only, so an outsider installs that
+one package and runs ``python -m monnaie_locale.verify`` (or ``mlc verify``). The service
+computes its hashes and formats with these same modules.
+
+* :mod:`~monnaie_locale.verify.merkle`: RFC 6962 trees, inclusion and consistency proofs;
+* :mod:`~monnaie_locale.verify.note`: C2SP signed notes and witness cosignatures;
+* :mod:`~monnaie_locale.verify.checkpoint`: the checkpoint's text and the totals it attests.
+"""
