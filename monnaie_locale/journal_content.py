@@ -43,6 +43,7 @@ __all__ = [
     "OPTION",
     "HeaderValues",
     "PostingValues",
+    "entry_content",
     "entry_hash",
     "entry_mark",
     "key_from_secret",
@@ -109,10 +110,20 @@ def _canonical(content: list[Any]) -> str:
     return json.dumps(content, separators=(",", ":"), ensure_ascii=False)
 
 
+def entry_content(header: Any, posting_rows: Sequence[Any]) -> str:
+    """The canonical text of one transaction, as the journal hashes it.
+
+    A JSON array: the header's fields in :class:`HeaderValues` order (the operation date
+    only when there is one), then the postings as ``[id, account id, currency, amount,
+    balance after]``. Journal exports carry it as is, so an outsider recomputes the hash.
+    """
+    postings = [[p.id, p.account_id, p.currency, p.amount, p.balance_after] for p in posting_rows]
+    return _canonical([*_header(header), postings])
+
+
 def entry_hash(prev_hash: str, header: Any, posting_rows: Sequence[Any]) -> str:
     """The chained hash of one transaction, from its rows (or the values just written)."""
-    postings = [[p.id, p.account_id, p.currency, p.amount, p.balance_after] for p in posting_rows]
-    canonical = _canonical([*_header(header), postings])
+    canonical = entry_content(header, posting_rows)
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
