@@ -18,8 +18,10 @@ base64. Extension lines follow, each ``<word> <values>``, in this order:
                                        closing balance (cents), day and file hash
 
 Amounts are integers in minor units, never negative except where a balance is; account
-codes hold no space. Lines a reader does not know are refused, so a checkpoint says
-exactly what it says.
+codes hold no space; reserve lines come sorted by account, each account once. Lines a
+reader does not know are refused, and so is any other spelling of a value (a time or a
+day not in the form above, a number with leading zeros, base64 with stray bits), so one
+checkpoint has one text and says exactly what it says.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def format_checkpoint(cp: Checkpoint) -> str:
         str(cp.size),
         base64.b64encode(cp.root).decode(),
         "time " + cp.time.astimezone(UTC).strftime(_TIME),
-        "unit " + cp.unit,
+        "unit " + _word(cp.unit, "the unit"),
         f"issued {cp.issued}",
         f"circulation digital {cp.digital}",
         f"circulation paper {cp.paper}",
@@ -108,9 +110,10 @@ def format_checkpoint(cp: Checkpoint) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _word(value: str, what: str) -> None:
+def _word(value: str, what: str) -> str:
     if not value or any(ch.isspace() for ch in value):
         raise CheckpointError(f"{what} is one word: {value!r}")
+    return value
 
 
 def _int(text: str, line: int, *, signed: bool = False) -> int:
@@ -127,6 +130,16 @@ def _hash(text: str, line: int) -> bytes:
     if len(raw) != 32 or base64.b64encode(raw).decode() != text:
         raise CheckpointError(f"line {line}: a hash is 32 bytes in canonical base64")
     return raw
+
+
+def _day(text: str, line: int) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise CheckpointError(f"line {line}: {text!r} is not a day") from exc
+    if day.isoformat() != text:  # fromisoformat also reads 20261207 and 2026-W49-1
+        raise CheckpointError(f"line {line}: a day is YYYY-MM-DD")
+    return day
 
 
 def parse_checkpoint(text: str) -> Checkpoint:
@@ -158,16 +171,16 @@ def parse_checkpoint(text: str) -> Checkpoint:
             if statements:
                 raise CheckpointError(f"line {number}: reserve lines come before statements")
             _word(words[1], "a reserve account")
+            if reserve and words[1] <= list(reserve)[-1]:
+                raise CheckpointError(f"line {number}: reserve accounts come once each, sorted")
             reserve[words[1]] = _int(words[2], number, signed=True)
         elif words[0] == "liabilities" and len(words) == 3 and liabilities is None:
             if statements:
                 raise CheckpointError(f"line {number}: liabilities come before statements")
             liabilities = (_hash(words[1], number), _int(words[2], number))
         elif words[0] == "statement" and len(words) == 5:
-            try:
-                day = date.fromisoformat(words[2])
-            except ValueError as exc:
-                raise CheckpointError(f"line {number}: {words[2]!r} is not a day") from exc
+            _word(words[1], "a statement's account")
+            day = _day(words[2], number)
             if not _HEX64.fullmatch(words[4]):
                 raise CheckpointError(f"line {number}: a file hash is 64 lowercase hex digits")
             statements.append(
@@ -180,6 +193,11 @@ def parse_checkpoint(text: str) -> Checkpoint:
         moment = datetime.strptime(when, _TIME).replace(tzinfo=UTC)
     except ValueError as exc:
         raise CheckpointError(f"line {when_line}: a time is {_TIME}") from exc
+    if moment.strftime(_TIME) != when:  # strptime takes "2026-1-7T9:0:0Z" too
+        raise CheckpointError(f"line {when_line}: a time is {_TIME}, zero-padded")
+    unit_line, unit = fields["unit"]
+    if not unit or any(ch.isspace() for ch in unit):
+        raise CheckpointError(f"line {unit_line}: the unit is one word")
 
     def amount(head: str) -> int:
         number, value = fields[head]
@@ -190,7 +208,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
         size=size,
         root=root,
         time=moment,
-        unit=fields["unit"][1],
+        unit=unit,
         issued=amount("issued"),
         digital=amount("circulation digital"),
         paper=amount("circulation paper"),

@@ -22,6 +22,7 @@ from typing import Protocol
 
 __all__ = [
     "EMPTY_ROOT",
+    "HASH_SIZE",
     "CompactRange",
     "MemoryTree",
     "Subtrees",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+HASH_SIZE = 32
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -46,6 +48,12 @@ def leaf_hash(data: bytes) -> bytes:
 def node_hash(left: bytes, right: bytes) -> bytes:
     """The hash of a node over two children's hashes."""
     return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _hashes(*values: bytes) -> bool:
+    """Whether every value is a SHA-256 hash's length: a shorter "hash" in a proof or a
+    root is malformed, and would otherwise pass where the RFC's loop never reads it."""
+    return all(len(value) == HASH_SIZE for value in values)
 
 
 def _split(n: int) -> int:
@@ -130,7 +138,7 @@ def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
 ) -> bool:
     """Whether ``proof`` shows leaf hash ``leaf`` at ``index`` under ``root`` (RFC 9162 2.1.3.2)."""
-    if not 0 <= index < size:
+    if not 0 <= index < size or not _hashes(leaf, root, *proof):
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -151,8 +159,13 @@ def verify_inclusion(
 def verify_consistency(
     first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
 ) -> bool:
-    """Whether ``proof`` shows the tree of ``first`` leaves a prefix of ``second``'s (2.1.4.2)."""
-    if not 0 <= first <= second:
+    """Whether ``proof`` shows the tree of ``first`` leaves a prefix of ``second``'s (2.1.4.2).
+
+    As RFC 9162 leaves them open: equal sizes need equal roots and no proof; the empty
+    tree is a prefix of any tree, with no proof (whether ``first_root`` is the empty
+    tree's own is the caller's to check).
+    """
+    if not 0 <= first <= second or not _hashes(first_root, second_root, *proof):
         return False
     if first == second:
         return not proof and first_root == second_root

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ __all__ = [
     "COSIGNATURE",
     "ED25519",
     "MAX_SIGNATURES",
+    "MAX_TIMESTAMP",
     "NoteError",
     "NoteKey",
     "Signature",
@@ -47,7 +49,9 @@ __all__ = [
 ED25519 = 0x01
 COSIGNATURE = 0x04
 MAX_SIGNATURES = 100
+MAX_TIMESTAMP = 2**63 - 1  # tlog-cosignature: a timestamp never exceeds it
 _DASH = "\u2014 "
+_HEX_ID = re.compile(r"[0-9a-f]{8}")
 
 
 class NoteError(ValueError):
@@ -95,18 +99,25 @@ class NoteKey:
     @classmethod
     def from_vkey(cls, vkey: str) -> NoteKey:
         """Read a verifier key string; refuse one whose id does not match its key."""
-        parts = vkey.strip().split("+")
+        # The name and the id hold no '+'; the base64 key may: split at the first two.
+        parts = vkey.split("+", 2)
         if len(parts) != 3:
             raise NoteError("a verifier key is name+id+key")
         name, hex_id, encoded = parts
+        if not _HEX_ID.fullmatch(hex_id):
+            raise NoteError("a verifier key's id is 8 lowercase hex digits")
         try:
             raw = base64.b64decode(encoded, validate=True)
-            key_id = bytes.fromhex(hex_id)
-        except (binascii.Error, ValueError) as exc:
-            raise NoteError("a verifier key's id is hex and its key base64") from exc
-        if len(raw) != 33 or len(key_id) != 4:
+        except binascii.Error as exc:
+            raise NoteError("a verifier key's key is base64") from exc
+        if len(raw) != 33:
             raise NoteError("a verifier key holds a type byte and a 32-byte Ed25519 key")
-        key = cls(name, Ed25519PublicKey.from_public_bytes(raw[1:]), raw[0])
+        try:
+            public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
+        except ValueError as exc:
+            raise NoteError("a verifier key's Ed25519 key does not decode") from exc
+        key = cls(name, public_key, raw[0])
+        key_id = bytes.fromhex(hex_id)
         if key.key_id != key_id:
             raise NoteError("the verifier key's id does not match its key")
         return key
@@ -139,6 +150,10 @@ def _check_text(text: str) -> None:
         raise NoteError("a note's text ends with a newline")
     if any(ord(ch) < 0x20 and ch != "\n" for ch in text):
         raise NoteError("a note holds no control character other than newline")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 text holds one
+        raise NoteError("a note is UTF-8") from exc
 
 
 def parse_note(note: str | bytes) -> SignedNote:
@@ -153,7 +168,8 @@ def parse_note(note: str | bytes) -> SignedNote:
     if cut < 0:
         raise NoteError("a note's signatures follow a blank line")
     text, block = note[: cut + 1], note[cut + 2 :]
-    lines = block.splitlines(keepends=True)
+    # Lines end at a newline only: str.splitlines would also cut at U+2028, U+0085...
+    lines = [line + "\n" for line in block.split("\n")[:-1]]
     if not lines:
         raise NoteError("a note has at least one signature")
     if len(lines) > MAX_SIGNATURES:
@@ -187,6 +203,8 @@ def _verifies(key: NoteKey, text: str, signature: bytes) -> bool:
         if len(signature) != 72:
             return False
         timestamp = struct.unpack(">Q", signature[:8])[0]
+        if timestamp > MAX_TIMESTAMP:
+            return False
         message, sig = _cosigned_message(text, timestamp), signature[8:]
     else:
         message, sig = text.encode(), signature
@@ -203,15 +221,22 @@ def open_note(note: str | bytes, known: Iterable[NoteKey]) -> tuple[SignedNote, 
     Refused when a known key's signature fails, or when no known key signed it.
     """
     parsed = parse_note(note)
-    by_id = {(key.name, key.key_id): key for key in known}
+    by_id: dict[tuple[str, bytes], NoteKey | None] = {}
+    for key in known:
+        found = by_id.setdefault((key.name, key.key_id), key)
+        if found is not None and found != key:
+            by_id[(key.name, key.key_id)] = None  # two keys, one name and id: ambiguous
     signed: list[NoteKey] = []
     for sig in parsed.signatures:
-        key = by_id.get((sig.name, sig.key_id))
-        if key is None:
+        if (sig.name, sig.key_id) not in by_id:
             continue  # unknown keys are ignored, as the format says
-        if not _verifies(key, parsed.text, sig.signature):
-            raise NoteError(f"the signature of {key.name} does not verify")
-        signed.append(key)
+        signer = by_id[(sig.name, sig.key_id)]
+        if signer is None:
+            raise NoteError(f"two known keys share the name {sig.name} and id {sig.key_id.hex()}")
+        if not _verifies(signer, parsed.text, sig.signature):
+            raise NoteError(f"the signature of {signer.name} does not verify")
+        if signer not in signed:
+            signed.append(signer)
     if not signed:
         raise NoteError("no known key signed this note")
     return parsed, signed
@@ -227,6 +252,8 @@ def sign_line(text: str, name: str, private_key: Ed25519PrivateKey) -> Signature
 def cosign(text: str, name: str, private_key: Ed25519PrivateKey, *, timestamp: int) -> Signature:
     """A witness's timestamped cosignature (type 0x04) of a checkpoint's text."""
     _check_text(text)
+    if not 0 <= timestamp <= MAX_TIMESTAMP:
+        raise NoteError(f"a cosignature's time is between 0 and {MAX_TIMESTAMP}")
     key = NoteKey(name, private_key.public_key(), COSIGNATURE)
     signature = private_key.sign(_cosigned_message(text, timestamp))
     return Signature(name, key.key_id, struct.pack(">Q", timestamp) + signature)
