@@ -27,7 +27,6 @@ checkpoint has one text and says exactly what it says.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -125,7 +124,7 @@ def _int(text: str, line: int, *, signed: bool = False) -> int:
 def _hash(text: str, line: int) -> bytes:
     try:
         raw = base64.b64decode(text, validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:  # binascii.Error, or a non-ASCII character
         raise CheckpointError(f"line {line}: a hash is standard base64") from exc
     if len(raw) != 32 or base64.b64encode(raw).decode() != text:
         raise CheckpointError(f"line {line}: a hash is 32 bytes in canonical base64")

@@ -9,7 +9,6 @@ hash that is not 32 bytes of base64, is a problem the report names.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -87,7 +86,7 @@ def decode_hash(value: object) -> bytes | None:
         return None
     try:
         raw = base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a non-ASCII character
         return None
     return raw if len(raw) == HASH_SIZE else None
 

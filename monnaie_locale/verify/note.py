@@ -18,7 +18,6 @@ verified signature from a known key is rejected (:class:`NoteError` says why).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import re
 import struct
@@ -108,7 +107,7 @@ class NoteKey:
             raise NoteError("a verifier key's id is 8 lowercase hex digits")
         try:
             raw = base64.b64decode(encoded, validate=True)
-        except binascii.Error as exc:
+        except ValueError as exc:  # binascii.Error, or a non-ASCII character
             raise NoteError("a verifier key's key is base64") from exc
         if len(raw) != 33:
             raise NoteError("a verifier key holds a type byte and a 32-byte Ed25519 key")
@@ -187,7 +186,7 @@ def _signature(line: str) -> Signature:
     _check_name(name)
     try:
         raw = base64.b64decode(encoded, validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:  # binascii.Error, or a non-ASCII character
         raise NoteError(f"a signature is base64: {line!r}") from exc
     if len(raw) < 5:
         raise NoteError(f"a signature is a key id and some bytes: {line!r}")
