@@ -23,6 +23,11 @@ and payouts on the digital reserve's, cash deposits on the notes account's.
 Each line remembers the ledger transactions its match booked, so the statement's closing
 balance can be compared with the account's books at the closing date (see
 :mod:`monnaie_locale.operations.bank_reconciliation`), and lines can be matched by hand.
+
+A new statement of a reserve account with a closing balance is also recorded in the
+journal, in the same transaction: its file's hash, closing balance and day, so the
+checkpoints' reserve figure is tied to the bank's document (see
+:mod:`monnaie_locale.operations.reserve_statements`).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from monnaie_locale.operations import (
     offices,
     payouts,
     reconversion,
+    reserve_statements,
 )
 from monnaie_locale.operations.bank_accounts import BankAccount
 from monnaie_locale.operations.bank_errors import UnknownBankAccount
@@ -106,6 +112,10 @@ class Reconciliation:
     ledger_balance: int
     bank_account: str = bank_accounts.SETTINGS_NAME
     ledger_account: str = bank_accounts.LEDGER_ACCOUNTS[bank_accounts.RESERVE_DIGITAL_ROLE]
+    # The journal's record of the statement (see operations.reserve_statements): its
+    # transaction, or why there is none; both None for a statement imported before.
+    recorded: int | None = None
+    unrecorded: reserve_statements.Unrecorded | None = None
 
     @property
     def difference(self) -> int | None:
@@ -199,6 +209,10 @@ def import_statement(
         )
         .returning(bank_statements.c.id)
     ).scalar_one()
+    # In the same transaction: the journal commits to the document as soon as it is in.
+    record = reserve_statements.record_statement(
+        conn, ledger_account=owner.ledger_account, statement=statement, clock=clock
+    )
     seen = _seen_lines(conn, owner, statement)
     skipped = 0
     for done, line in enumerate(statement.lines, start=1):
@@ -209,7 +223,10 @@ def import_statement(
             continue
         outcome = _match(conn, deployment, owner, line, clock=clock)
         _record_line(conn, owner, statement_row, line, outcome)
-    return _summary(conn, owner, statement, statement_row, already=False, skipped=skipped)
+    summary = _summary(conn, owner, statement, statement_row, already=False, skipped=skipped)
+    if isinstance(record, reserve_statements.Unrecorded):
+        return replace(summary, unrecorded=record)
+    return replace(summary, recorded=record)
 
 
 def statement_account(
