@@ -6,5 +6,15 @@ computes its hashes and formats with these same modules.
 
 * :mod:`~monnaie_locale.verify.merkle`: RFC 6962 trees, inclusion and consistency proofs;
 * :mod:`~monnaie_locale.verify.note`: C2SP signed notes and witness cosignatures;
-* :mod:`~monnaie_locale.verify.checkpoint`: the checkpoint's text and the totals it attests.
+* :mod:`~monnaie_locale.verify.checkpoint`: the checkpoint's text and the totals it attests;
+* :mod:`~monnaie_locale.verify.sumtree`: the holders' Merkle sum tree and its proofs;
+* :mod:`~monnaie_locale.verify.reserve`: a bank statement checked against a checkpoint.
+
+The command line (:mod:`~monnaie_locale.verify.command`) puts them to work on files:
+:mod:`~monnaie_locale.verify.signed` opens checkpoints and looks for forks,
+:mod:`~monnaie_locale.verify.proofs` checks consistency and inclusion proofs,
+:mod:`~monnaie_locale.verify.replay` replays a journal export
+(:mod:`~monnaie_locale.verify.entries`: one entry alone),
+:mod:`~monnaie_locale.verify.backing` checks liability proofs and bank statements, and
+:mod:`~monnaie_locale.verify.report` writes what it found.
 """

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from monnaie_locale.verify.files import load_keys, read_json, read_text
+from monnaie_locale.verify.backing import check_liability, check_reserve
+from monnaie_locale.verify.files import load_keys, read_bytes, read_json
 from monnaie_locale.verify.note import NoteKey
 from monnaie_locale.verify.proofs import check_consistency, check_inclusion
 from monnaie_locale.verify.replay import replay_export
@@ -33,14 +34,14 @@ Run = Callable[[argparse.Namespace, list[NoteKey], Report], None]
 
 
 def _open_all(paths: Sequence[str], keys: list[NoteKey], report: Report) -> list[Opened]:
-    opened = [open_checkpoint(path, read_text(path), keys, report) for path in paths]
+    opened = [open_checkpoint(path, read_bytes(path), keys, report) for path in paths]
     return [one for one in opened if one is not None]
 
 
 def _checkpoint(args: argparse.Namespace, keys: list[NoteKey], report: Report) -> None:
     opened = []
     for path in args.notes:
-        one = open_checkpoint(path, read_text(path), keys, report)
+        one = open_checkpoint(path, read_bytes(path), keys, report)
         if one is not None:
             describe(one, report)
             check_totals(one, report)
@@ -70,6 +71,22 @@ def _journal(args: argparse.Namespace, keys: list[NoteKey], report: Report) -> N
     opened = _open_all(args.notes, keys, report)
     check_history(opened, report)
     replay_export(args.export, opened, report)
+
+
+def _liability(args: argparse.Namespace, keys: list[NoteKey], report: Report) -> None:
+    opened = _open_all([args.note], keys, report)
+    proof, why = read_json(args.proof)
+    if why is not None:
+        report.problem(why)
+    elif opened:
+        check_liability(opened[0], proof, args.proof, args.account, report)
+
+
+def _reserve(args: argparse.Namespace, keys: list[NoteKey], report: Report) -> None:
+    opened = _open_all([args.note], keys, report)
+    content = read_bytes(args.statement)
+    if opened:
+        check_reserve(opened[0], content, args.statement, report)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -135,6 +152,29 @@ def parser() -> argparse.ArgumentParser:
     one.add_argument("export", metavar="EXPORT", help="the journal export, journal.jsonl")
     one.add_argument("notes", nargs="+", metavar="NOTE", help="signed checkpoints a witness kept")
     one.set_defaults(run=_journal)
+    one = sub.add_parser(
+        "liability",
+        parents=[keys],
+        help="a holder's balance is counted in a checkpoint",
+        description="Verify a liability proof's leaves against the checkpoint's liabilities"
+        " root and sum (Merkle sum tree), and that sum against the digital circulation.",
+    )
+    one.add_argument("note", metavar="NOTE", help="the signed checkpoint")
+    one.add_argument("--proof", required=True, metavar="FILE", help="the liability proof")
+    one.add_argument("--account", required=True, metavar="CODE", help="the account it is for")
+    one.set_defaults(run=_liability)
+    one = sub.add_parser(
+        "reserve",
+        parents=[keys],
+        help="the bank's statement is the checkpoint's reserve document",
+        description="Verify that the bank's file is a statement the checkpoint carries (its"
+        " SHA-256, and a camt.053's closing balance), and circulation <= reserve.",
+    )
+    one.add_argument("note", metavar="NOTE", help="the signed checkpoint")
+    one.add_argument(
+        "--statement", required=True, metavar="FILE", help="the bank's file, as the bank sent it"
+    )
+    one.set_defaults(run=_reserve)
     return top
 
 

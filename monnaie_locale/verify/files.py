@@ -24,17 +24,24 @@ __all__ = [
     "decode_hashes",
     "fields",
     "load_keys",
+    "read_bytes",
     "read_json",
     "read_text",
 ]
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes; bad usage when it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
 def read_text(path: str) -> str:
     """A UTF-8 file's text; bad usage when it cannot be read."""
     try:
-        return Path(path).read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        return read_bytes(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text") from exc
 

@@ -48,7 +48,6 @@ sum tree's. A holder's balance is the sum of their leaves' amounts (:func:`balan
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -365,7 +364,7 @@ def _hash(value: Any, what: str) -> bytes:
         raise _Bad(f"{what} is not base64 text")
     try:
         raw = base64.b64decode(value, validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:  # binascii.Error, or a non-ASCII character
         raise _Bad(f"{what} is not standard base64") from exc
     if len(raw) != 32 or _b64(raw) != value:
         raise _Bad(f"{what} is not a 32-byte hash in canonical base64")
