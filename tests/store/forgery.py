@@ -20,6 +20,8 @@ from monnaie_locale.store.tables import journal as journal_table
 
 __all__ = [
     "append_entry",
+    "change_amount",
+    "delete_entry",
     "forge_transfer",
     "remove_newest",
     "rewind_head",
@@ -80,8 +82,13 @@ def forge_transfer(
     return database.write(forge)
 
 
-def append_entry(database: Database, transaction_id: int) -> int:
-    """Chain ``transaction_id`` after the journal's last entry, as the published algorithm does."""
+def append_entry(
+    database: Database, transaction_id: int, *, sealed_at: datetime = FORGED_AT
+) -> int:
+    """Chain ``transaction_id`` after the journal's last entry, as the published algorithm does.
+
+    ``sealed_at`` is the stamp the attacker writes: a careful one picks the present.
+    """
 
     def append(conn: Connection) -> int:
         last = conn.execute(
@@ -102,7 +109,7 @@ def append_entry(database: Database, transaction_id: int) -> int:
                 transaction_id=transaction_id,
                 prev_hash=prev,
                 hash=journal.entry_hash(prev, header, rows),
-                sealed_at=FORGED_AT,
+                sealed_at=sealed_at,
             )
         )
         return int(seq + 1)
@@ -186,3 +193,44 @@ def rewind_head(database: Database) -> None:
         )
 
     database.write(rewind)
+
+
+def change_amount(database: Database, seq: int, delta: int) -> int:
+    """Add ``delta`` to the first posting of journal entry ``seq``'s transaction; its id.
+
+    Only the amount: the entry's hash, the balances and the other leg stay as they were.
+    """
+
+    def change(conn: Connection) -> int:
+        _drop_protections(conn)
+        transaction_id = conn.execute(
+            select(journal_table.c.transaction_id).where(journal_table.c.seq == seq)
+        ).scalar_one()
+        posting = conn.execute(
+            select(postings.c.id)
+            .where(postings.c.transaction_id == transaction_id)
+            .order_by(postings.c.id)
+            .limit(1)
+        ).scalar_one()
+        conn.execute(
+            update(postings)
+            .where(postings.c.id == posting)
+            .values(amount=postings.c.amount + delta)
+        )
+        return int(transaction_id)
+
+    return database.write(change)
+
+
+def delete_entry(database: Database, seq: int) -> int:
+    """Delete journal entry ``seq`` alone, its transaction left in the books; its id."""
+
+    def remove(conn: Connection) -> int:
+        _drop_protections(conn)
+        transaction_id = conn.execute(
+            select(journal_table.c.transaction_id).where(journal_table.c.seq == seq)
+        ).scalar_one()
+        conn.execute(delete(journal_table).where(journal_table.c.seq == seq))
+        return int(transaction_id)
+
+    return database.write(remove)
