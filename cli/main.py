@@ -147,6 +147,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.town_statement",
         "What the public accountant receives: a régie's or an authority's statement of a year.",
     ),
+    "verify": (
+        "cli.commands.verify",
+        "Check signed checkpoints, proofs and a journal export offline, with files only.",
+    ),
 }
 
 

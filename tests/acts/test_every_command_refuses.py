@@ -539,6 +539,11 @@ NO_ACTOR: dict[str, str] = {
     "directory list": "reads the public directory, what GET /v1/directory shows anyone",
     "directory offices": "reads the public directory's offices, what GET "
     "/v1/directory/offices shows anyone",
+    **{
+        f"verify {check}": "the offline verifier: checks files against public keys; "
+        "touches no database"
+        for check in ("checkpoint", "consistency", "inclusion", "journal", "liability", "reserve")
+    },
 }
 
 
