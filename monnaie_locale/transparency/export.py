@@ -25,7 +25,7 @@ a million entries costs the memory of a chunk.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -36,7 +36,7 @@ from monnaie_locale.journal_content import entry_content
 from monnaie_locale.journal_rows import postings_of
 from monnaie_locale.store.tables import accounts, journal, transactions
 
-__all__ = ["CHUNK", "FORMAT", "entry_line", "iso", "write_journal"]
+__all__ = ["CHUNK", "FORMAT", "count_entries", "entry_line", "iso", "write_journal"]
 
 FORMAT = "monnaie-locale-journal/1"
 CHUNK = 2000
@@ -101,6 +101,14 @@ def _header(conn: Connection, out: TextIO, fields: dict[str, Any]) -> None:
     out.write("]}\n")
 
 
+def count_entries(conn: Connection, *, upto: int | None = None) -> int:
+    """How many entries the journal holds (up to ``upto``, when given)."""
+    counted = select(func.count()).select_from(journal)
+    if upto is not None:
+        counted = counted.where(journal.c.seq <= upto)
+    return int(conn.execute(counted).scalar_one())
+
+
 def write_journal(
     conn: Connection,
     out: TextIO,
@@ -109,16 +117,14 @@ def write_journal(
     unit: str,
     now: datetime,
     upto: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the journal (its entries up to ``upto``, when given) to ``out``; how many.
 
     ``conn`` should be one snapshot (``Database.reading``), so the header's count and
-    accounts and the entries agree.
+    accounts and the entries agree. ``progress`` hears the running count after each chunk.
     """
-    counted = select(func.count()).select_from(journal)
-    if upto is not None:
-        counted = counted.where(journal.c.seq <= upto)
-    count = int(conn.execute(counted).scalar_one())
+    count = count_entries(conn, upto=upto)
     fields = {
         "format": FORMAT,
         "origin": origin,
@@ -138,4 +144,6 @@ def write_journal(
             tid = int(row.transaction_id)
             out.write(_dumps(entry_line(row, headers.get(tid), grouped[tid])) + "\n")
         written += len(rows)
+        if progress is not None:
+            progress(written)
     return written
