@@ -48,6 +48,7 @@ from api.routers import (
     exports,
     health,
     holds,
+    liabilities,
     mandates,
     membership,
     merchant_space,
@@ -246,6 +247,8 @@ def create_app(
     for moving in (conversions, reconversions, notes, offices, membership, bank, books, mandates):
         include_limited(app, moving.router)
     app.include_router(reserve.router)
+    # A holder's proof that their balance is counted in a checkpoint.
+    app.include_router(liabilities.router)
     app.include_router(rules.router)
     # A régie's counter: its sales and its quittances.
     app.include_router(regie_counter.router)
