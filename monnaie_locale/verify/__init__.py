@@ -7,4 +7,6 @@ computes its hashes and formats with these same modules.
 * :mod:`~monnaie_locale.verify.merkle`: RFC 6962 trees, inclusion and consistency proofs;
 * :mod:`~monnaie_locale.verify.note`: C2SP signed notes and witness cosignatures;
 * :mod:`~monnaie_locale.verify.checkpoint`: the checkpoint's text and the totals it attests.
+* :mod:`~monnaie_locale.verify.reserve`: a bank statement's file against a checkpoint's
+  statement lines, and the coverage the checkpoint attests.
 """
