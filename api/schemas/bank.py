@@ -16,6 +16,7 @@ from monnaie_locale.operations.bank_reconciliation import (
     BookItem,
     LineChange,
 )
+from monnaie_locale.operations.reserve_statements import Recorded
 
 
 class BankAccountIn(RequestBody):
@@ -178,4 +179,31 @@ class AccountReconciliationOut(ResponseBody):
             matched_lines=item.matched_lines,
             unmatched_bank=[BankLineOut.of(line) for line in item.unmatched_bank],
             unmatched_books=[BookItemOut.of(book) for book in item.unmatched_books],
+        )
+
+
+class ReserveAttestationOut(ResponseBody):
+    """A bank statement recorded in the journal: what a checkpoint's statement line says,
+    and the journal entry that commits to it."""
+
+    account: str = Field(description="The reserve's ledger account the bank account backs.")
+    closing_date: date
+    closing_balance: AmountOut
+    file_sha256: str = Field(description="The SHA-256 of the bank's file, in hexadecimal.")
+    statement_id: str | None = Field(description="The bank's id of the statement.")
+    transaction_id: int
+    journal_seq: int | None = Field(description="The journal entry; null until it is sealed.")
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, item: Recorded) -> ReserveAttestationOut:
+        return cls(
+            account=item.statement.account,
+            closing_date=item.statement.day,
+            closing_balance=amount_out(item.statement.closing),
+            file_sha256=item.statement.file_hash,
+            statement_id=item.statement_id,
+            transaction_id=item.transaction_id,
+            journal_seq=item.seq,
+            recorded_at=item.recorded_at,
         )

@@ -477,6 +477,13 @@ class ReconciliationOut(ResponseBody):
     )
     bank_account: str
     ledger_account: str
+    recorded: int | None = Field(
+        description="The journal's record of the statement, for checkpoints to carry: its "
+        "transaction; null when nothing was recorded (see unrecorded, or already_imported)."
+    )
+    unrecorded: Literal["no_closing_balance", "not_reserve"] | None = Field(
+        description="Why the statement was not recorded in the journal."
+    )
 
     @classmethod
     def of(cls, item: Reconciliation) -> ReconciliationOut:
@@ -493,6 +500,8 @@ class ReconciliationOut(ResponseBody):
             difference=None if item.difference is None else amount_out(item.difference),
             bank_account=item.bank_account,
             ledger_account=item.ledger_account,
+            recorded=item.recorded,
+            unrecorded=None if item.unrecorded is None else item.unrecorded.value,
         )
 
 

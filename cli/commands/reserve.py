@@ -4,7 +4,10 @@
 discrepancy, so a scheduled job can alert. ``import-statement`` reads a bank statement,
 books the lines that match what the books await and shows the reconciliation; a file
 that cannot be trusted (malformed, another account's, already imported, dated in the
-future) is refused whole with exit 2, naming the line or element at fault.
+future) is refused whole with exit 2, naming the line or element at fault. It also says
+whether the statement was recorded in the journal, for checkpoints to carry.
+``attestations`` lists the statements recorded so, for an auditor to check each against
+the bank's own file with the offline verifier.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from monnaie_locale.bank.statement import BankStatement
     from monnaie_locale.operations import reconciliation
     from monnaie_locale.operations.reconciliation import LineOutcome, Reconciliation
+    from monnaie_locale.operations.reserve_statements import Recorded
 else:
     reports = lazy("monnaie_locale.reserve")
     reserve = lazy("monnaie_locale.acts.reserve")
@@ -97,6 +101,13 @@ FRENCH_HELP: dict[str, str] = {
     "reserve import-statement --dry-run": "Montre le rapprochement, n'écrit rien.",
     "reserve import-statement --account": (
         "Le compte bancaire d'un export CSV (par défaut : celui du fonds de garantie numérique)."
+    ),
+    "reserve attestations": (
+        "Liste les relevés bancaires consignés au journal : compte, jour et solde de clôture, "
+        "empreinte SHA-256 du fichier, entrée du journal.\n\nChaque point de contrôle "
+        "porte le dernier de chaque compte de réserve ; un auditeur vérifie le fichier de la "
+        "banque avec python -m monnaie_locale.verify reserve.\n\n[b]Exemple :[/b] mlc "
+        "reserve attestations --json"
     ),
 }
 
@@ -309,6 +320,64 @@ def import_statement_command(
         )
 
 
+@group.command("attestations")
+def attestations_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the bank statements recorded in the journal: account, closing day and
+    balance, the file's SHA-256, the journal entry.
+
+    Each checkpoint carries the latest of each reserve account; an auditor checks the
+    bank's file with python -m monnaie_locale.verify reserve.
+
+    [b]Example:[/b] mlc reserve attestations --json
+    """
+    run = run_context(ctx)
+    found = reserve.reserve_attestations(run.context())
+    if as_json:
+        print_json({"attestations": [_attestation_json(item) for item in found]})
+        return
+    if not found:
+        run.out.print(run.messages("reserve.attestations_none"))
+        return
+    run.out.print(_attestations_table(run, found))
+
+
+def _attestation_json(item: Recorded) -> dict[str, Any]:
+    return {
+        "account": item.statement.account,
+        "closing_date": item.statement.day.isoformat(),
+        "closing_balance": item.statement.closing,
+        "file_sha256": item.statement.file_hash,
+        "statement_id": item.statement_id,
+        "transaction_id": item.transaction_id,
+        "journal_seq": item.seq,
+        "recorded_at": item.recorded_at.isoformat(),
+    }
+
+
+def _attestations_table(run: RunContext, found: list[Recorded]) -> Table:
+    table = Table(title=run.messages("reserve.attestations_title"))
+    for column in ("account", "date", "closing", "file_hash", "statement", "entry"):
+        table.add_column(
+            run.messages(f"col.{column}"), justify="right" if column == "closing" else "left"
+        )
+    for item in found:
+        line = item.statement
+        entry = (
+            run.messages("reserve.unsealed", transaction=item.transaction_id)
+            if item.seq is None
+            else run.messages("reserve.entry", seq=item.seq, transaction=item.transaction_id)
+        )
+        table.add_row(
+            line.account,
+            line.day.isoformat(),
+            _money(run, line.closing),
+            line.file_hash,
+            item.statement_id or "",
+            entry,
+        )
+    return table
+
+
 def _line_json(outcome: LineOutcome, *, dry_run: bool) -> dict[str, Any]:
     return {
         # A rehearsal keeps no line: the number it was given is no line's.
@@ -340,6 +409,9 @@ def _show_reconciliations(
                         "closing_balance": r.closing_balance,
                         "ledger_balance": r.ledger_balance,
                         "difference": r.difference,
+                        # A rehearsal keeps no record: the number it was given is none's.
+                        "recorded": None if dry_run else r.recorded,
+                        "unrecorded": r.unrecorded,
                     }
                     for r in results
                 ],
@@ -348,7 +420,7 @@ def _show_reconciliations(
         return
     for result in results:
         run.out.print(_lines_table(run, result, dry_run=dry_run))
-        run.out.print(_balance_table(run, result))
+        run.out.print(_balance_table(run, result, dry_run=dry_run))
     run.out.print(run.messages("reserve.dry_run" if dry_run else "reserve.imported"))
 
 
@@ -375,7 +447,7 @@ def _lines_table(run: RunContext, result: Reconciliation, *, dry_run: bool) -> T
     return table
 
 
-def _balance_table(run: RunContext, result: Reconciliation) -> Table:
+def _balance_table(run: RunContext, result: Reconciliation, *, dry_run: bool) -> Table:
     table = Table(title=run.messages("reserve.balance_title"))
     table.add_column(run.messages("col.check"))
     table.add_column(run.messages("col.value"), justify="right")
@@ -395,4 +467,16 @@ def _balance_table(run: RunContext, result: Reconciliation) -> Table:
             _money(run, difference),
             style="bold green" if difference == 0 else "bold red",
         )
+    table.add_row(run.messages("reserve.b.recorded"), _recorded(run, result, dry_run=dry_run))
     return table
+
+
+def _recorded(run: RunContext, result: Reconciliation, *, dry_run: bool) -> str:
+    """Whether the statement was recorded in the journal, and as which transaction."""
+    if result.unrecorded is not None:
+        return run.messages(f"reserve.rec.{result.unrecorded}")
+    if result.recorded is None:
+        return run.messages("reserve.rec.before")
+    if dry_run:
+        return run.messages("reserve.rec.dry_run")
+    return run.messages("reserve.rec.transaction", transaction=result.recorded)

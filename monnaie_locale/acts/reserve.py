@@ -5,7 +5,9 @@ The report compares the units in circulation with the euros that back them (see
 :mod:`monnaie_locale.reserve`). A statement of one of the association's bank accounts
 (see :mod:`monnaie_locale.acts.bank`) books the lines that settle what the books await
 (see :mod:`monnaie_locale.operations.reconciliation`); imported twice, it is recognised
-and moves nothing the second time. The
+and moves nothing the second time. A reserve account's statement is recorded in the
+journal as it is imported, for checkpoints to carry and auditors to check against the
+bank's file (see :mod:`monnaie_locale.operations.reserve_statements`). The
 association's own euros (fees, donations, grants) fund the conversion bonuses and
 replace lost cash (see :mod:`monnaie_locale.operations.funds`).
 
@@ -13,6 +15,7 @@ replace lost cash (see :mod:`monnaie_locale.operations.funds`).
 Act                        Who may do it
 =========================  ===============================================================
 reserve_report             the auditors, the association's operators and administrators
+reserve_attestations       the same
 import_statement_file      the association's operators and administrators
 import_statements          the same
 receive_association_funds  the same
@@ -32,14 +35,16 @@ from monnaie_locale import reserve
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.roles import OPERATORS, REPORT_READERS
 from monnaie_locale.bank import BankStatement
-from monnaie_locale.operations import funds, reconciliation
+from monnaie_locale.operations import funds, reconciliation, reserve_statements
 from monnaie_locale.operations.reconciliation import Reconciliation
+from monnaie_locale.operations.reserve_statements import Recorded
 from monnaie_locale.reserve import ReserveReport
 
 __all__ = [
     "import_statement_file",
     "import_statements",
     "receive_association_funds",
+    "reserve_attestations",
     "reserve_report",
 ]
 
@@ -48,6 +53,13 @@ __all__ = [
 def reserve_report(ctx: Context, as_of: datetime | None = None) -> ReserveReport:
     """The reserve report now, or as of a moment given with its time zone."""
     return ctx.read(lambda conn: reserve.reserve_report(conn, ctx.deployment, as_of=as_of))
+
+
+@act(*REPORT_READERS)
+def reserve_attestations(ctx: Context) -> list[Recorded]:
+    """Every bank statement recorded in the journal, in the journal's order: what the
+    checkpoints' statement lines come from."""
+    return ctx.read(reserve_statements.recorded)
 
 
 @act(*OPERATORS)

@@ -8,7 +8,8 @@ computes its hashes and formats with these same modules.
 * :mod:`~monnaie_locale.verify.note`: C2SP signed notes and witness cosignatures;
 * :mod:`~monnaie_locale.verify.checkpoint`: the checkpoint's text and the totals it attests;
 * :mod:`~monnaie_locale.verify.sumtree`: the holders' Merkle sum tree and its proofs;
-* :mod:`~monnaie_locale.verify.reserve`: a bank statement checked against a checkpoint.
+* :mod:`~monnaie_locale.verify.reserve`: a bank statement's file against a checkpoint's
+  statement lines, and the coverage the checkpoint attests.
 
 The command line (:mod:`~monnaie_locale.verify.command`) puts them to work on files:
 :mod:`~monnaie_locale.verify.signed` opens checkpoints and looks for forks,

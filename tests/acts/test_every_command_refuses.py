@@ -339,6 +339,8 @@ WALK: tuple[Walk, ...] = (
     # The reserve
     Walk("reserve report", reserve.reserve_report, "", get("/v1/reserve/report"),
          (MEMBER, COUNTER)),
+    Walk("reserve attestations", reserve.reserve_attestations, "",
+         get("/v1/reserve/attestations"), (MEMBER, COUNTER)),
     Walk("reserve import-statement", reserve.import_statement_file,
          "{files}/releve.csv --format csv",
          Route("POST", "/v1/bank/statements", upload=("releve.csv", STATEMENT),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
+from datetime import date
 
 import httpx
 import pytest
 
 from monnaie_locale.auth import Role
 from monnaie_locale.store import Database
-from tests.api.operations_support import BONUS_BPS, Ops, make_ops
+from tests.api.operations_support import BONUS_BPS, RESERVE_IBAN, Ops, make_ops
+from tests.bank_files import Entry, camt053
 from tests.conftest import SteppingClock
 
 OPERATOR = Role.ASSOCIATION_OPERATOR
@@ -125,3 +128,41 @@ def test_a_statement_without_an_idempotency_key_is_refused(ops: Ops) -> None:
         ),
     )
     assert "Idempotency-Key" in str(body["errors"])
+
+
+def test_a_camt053_statement_is_recorded_in_the_journal_and_the_auditor_lists_it(
+    ops: Ops,
+) -> None:
+    content = camt053(
+        iban=RESERVE_IBAN,
+        statement_id="R-1",
+        opening=1_000,
+        opened=date(2026, 11, 1),
+        closed=date(2026, 11, 2),
+        entries=(Entry(700, "DON", "B1", date(2026, 11, 2)),),
+    )
+    response = upload(ops, content, "camt053")
+    assert response.status_code == 200, response.text
+    [result] = response.json()
+
+    listed = ops.get(Role.AUDITOR, "/v1/reserve/attestations")
+
+    assert listed.status_code == 200, listed.text
+    [attestation] = listed.json()
+    assert result["unrecorded"] is None
+    assert attestation["transaction_id"] == result["recorded"]
+    assert (attestation["account"], attestation["closing_date"]) == (
+        "reserve:digital",
+        "2026-11-02",
+    )
+    assert attestation["closing_balance"] == "17.00"
+    assert attestation["file_sha256"] == hashlib.sha256(content).hexdigest()
+    assert attestation["statement_id"] == "R-1"
+
+
+def test_a_csv_export_without_a_closing_balance_is_not_recorded_and_says_why(ops: Ops) -> None:
+    response = upload(ops, csv_file("02/11/2026;02/11/2026;DON;R1;;5,00"))
+
+    [result] = response.json()
+    assert (result["recorded"], result["unrecorded"]) == (None, "no_closing_balance")
+    assert ops.get(Role.AUDITOR, "/v1/reserve/attestations").json() == []

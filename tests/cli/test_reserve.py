@@ -7,6 +7,7 @@ shows, 2 when a statement is refused (and then nothing is written).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -305,3 +306,60 @@ def test_as_of_a_day_means_its_end_in_the_deployment_s_zone() -> None:
     assert _as_of(None, "2026-07-14T12:00+00:00", paris) == datetime(  # type: ignore[arg-type]
         2026, 7, 14, 12, 0, tzinfo=UTC
     )
+
+
+# The statements recorded in the journal ---------------------------------------------------
+
+
+def test_an_imported_statement_is_recorded_in_the_journal_and_listed_for_the_auditor(
+    mlc: Mlc, deployment: Deployment, tmp_path: Path
+) -> None:
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    content = camt053(
+        iban=DIGITAL_IBAN,
+        statement_id="R-HIER",
+        opening=12_345,
+        opened=yesterday,
+        closed=yesterday,
+        entries=(Entry(-345, "FRAIS", "F1", yesterday),),
+    )
+    file = tmp_path / "releve.xml"
+    file.write_bytes(content)
+
+    result = mlc("reserve", "import-statement", str(file), "--json")
+    listed = mlc.json("reserve", "attestations")
+    table = mlc("reserve", "attestations", lang="fr")
+
+    assert result.exit_code == 1, result.output  # 120.00 at the bank, nothing in the books
+    (statement,) = json.loads(result.stdout)["statements"]
+    assert statement["unrecorded"] is None
+    (attestation,) = listed["attestations"]
+    assert attestation == {
+        "account": "reserve:digital",
+        "closing_date": yesterday.isoformat(),
+        "closing_balance": 12_000,
+        "file_sha256": hashlib.sha256(content).hexdigest(),
+        "statement_id": "R-HIER",
+        "transaction_id": statement["recorded"],
+        "journal_seq": attestation["journal_seq"],
+        "recorded_at": attestation["recorded_at"],
+    }
+    assert isinstance(attestation["journal_seq"], int)  # sealed, on PostgreSQL too
+    assert table.exit_code == 0, table.output
+    assert "Relevés bancaires consignés au journal" in table.stdout
+    assert hashlib.sha256(content).hexdigest() in table.stdout
+    assert "120,00" in table.stdout
+
+
+def test_a_statement_without_a_closing_balance_says_it_is_not_recorded(
+    mlc: Mlc, deployment: Deployment, tmp_path: Path
+) -> None:
+    file = statement_csv(tmp_path / "releve.csv", "02/11/2026;02/11/2026;DON;B1;;7,00")
+
+    result = mlc("reserve", "import-statement", str(file), "--format", "csv", lang="fr")
+
+    assert result.exit_code == 0, result.output
+    assert "consigné au journal" in result.stdout
+    assert "non\u00a0: le relevé ne donne pas de solde de clôture" in result.stdout
+    assert mlc.json("reserve", "attestations") == {"attestations": []}
+    assert "Aucun relevé bancaire" in mlc("reserve", "attestations", lang="fr").stdout
