@@ -6,8 +6,8 @@ algorithm (:mod:`tests.store.forgery`):
 (a) a balanced transfer appended in SQL after a checkpoint a witness holds, with its
     postings, its balances and a journal entry chained as the service chains them and
     stamped with the present; then genuine payments, and the checkpoint job again. The
-    service's tree refuses the entry (it lacks the service's mark), so the service keeps
-    signing checkpoints at the size before it. From the export and those checkpoints, the
+    service's tree refuses the entry (it lacks the service's mark), raises an alarm, and
+    keeps signing checkpoints at the size before it. From the export and those checkpoints, the
     offline verifier names the entry as one in the journal before a checkpoint was made
     yet left out of it.
 (b) the newest transaction removed, its balances undone, the journal's head rewound, after

@@ -2,7 +2,8 @@
 
 :func:`witnessed` sets up books with conversions and payments (every unit backed), makes
 checkpoints as the service does (the queue sealed, the tree extended, the checkpoint
-signed) and keeps each signed note as a file, as a witness would. The tests then tamper
+signed, by :func:`~monnaie_locale.transparency.publishing.publish`, the checkpoint job's
+work) and keeps each signed note as a file, as a witness would. The tests then tamper
 with the database in SQL (:mod:`tests.store.forgery`), export the journal as the service
 exports it, and hand the verifier the files alone.
 """
@@ -16,9 +17,9 @@ from monnaie_locale import journal
 from monnaie_locale.ledger import service
 from monnaie_locale.model import TransferRequest
 from monnaie_locale.operations import conversion
-from monnaie_locale.payments.keys import SigningKey
+from monnaie_locale.payments.keys import KeyRing, SigningKey
 from monnaie_locale.store import Database
-from monnaie_locale.transparency import checkpoints, export, tree
+from monnaie_locale.transparency import checkpoints, export, publishing, tree
 from monnaie_locale.transparency.checkpoints import StoredCheckpoint
 from tests.conftest import SteppingClock
 from tests.operations.conftest import Books, make_books, make_deployment
@@ -26,6 +27,7 @@ from tests.verify.builders import Files, Run
 
 KEY = SigningKey.generate()
 ORIGIN = "pay.example/mlc"
+PUBLISHER = publishing.Publisher(ORIGIN, KeyRing(KEY))
 
 __all__ = ["KEY", "ORIGIN", "Witness", "witnessed"]
 
@@ -54,23 +56,18 @@ class Witness:
         )
 
     def checkpoint(self) -> StoredCheckpoint:
-        """What the checkpoint job does: seal, extend as far as the tree accepts, sign.
-
-        An entry the tree refuses stops it there (the refusal is kept), and the checkpoint
-        is signed at the size the tree has: the service's answer to an entry it did not seal.
-        """
+        """What the service's jobs do: seal the queue, then publish (extend the tree as far
+        as it accepts, sign a checkpoint). An entry the tree refuses stops it there (the
+        refusal is kept) and the checkpoint is signed at the size the tree has."""
         books = self.books
         journal.seal_queue(books.database, clock=books.clock)
-        now = books.clock()
-        try:
-            tree.extend_all(books.database.write, now=now)
-        except tree.TreeRefused as refused:
-            self.refused.append(refused)
-        stored = books.write(
-            lambda conn: checkpoints.make_checkpoint(
-                conn, books.deployment, key=KEY, origin=ORIGIN, now=now
-            )
+        outcome = publishing.publish(
+            books.database, books.deployment, publisher=PUBLISHER, clock=books.clock
         )
+        if outcome.refused is not None:
+            self.refused.append(outcome.refused)
+        assert outcome.checkpoint is not None, outcome
+        stored = outcome.checkpoint
         self.notes.append(self.files.write(f"checkpoint-{stored.id}.note", stored.note))
         return stored
 
