@@ -46,4 +46,6 @@ below them.
   régie's or an authority account's statement of a year
 * :mod:`~monnaie_locale.acts.liabilities` proofs of liabilities: a holder's balance counted
   in a checkpoint's sum tree, and the wallet's page that checks it
+* :mod:`~monnaie_locale.acts.transparency` the published log: signed checkpoints, the keys
+  that verify them, proofs, the journal's export, alarms
 """

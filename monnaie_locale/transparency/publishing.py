@@ -162,6 +162,15 @@ def catch_up(database: Database, *, clock: Clock) -> tuple[TreeHead, TreeRefused
         previous = grown.size
 
 
+def _extended(conn: Connection, *, now: datetime) -> TreeHead:
+    """The tree extended with every entry sealed so far, in this one transaction."""
+    grown = tree.head(conn)
+    while True:
+        previous, grown = grown, tree.extend(conn, now=now)
+        if grown.size == previous.size:
+            return grown
+
+
 def _totals_changed(conn: Connection, deployment: Deployment, signed: Checkpoint) -> bool:
     books = position(conn, deployment)
     return (books.issued, books.digital_total, books.paper, dict(books.reserve)) != (
@@ -223,13 +232,12 @@ def publish(
         _locked(conn)
         now = clock()  # read before the tree reads the journal a last time
         late = None
+        current = tree.head(conn)
         if refused is None:
             try:
-                current = tree.extend(conn, now=now)
+                current = _extended(conn, now=now)
             except TreeRefused as exc:  # the next run alarms it, after catching up
                 current, late = tree.head(conn), exc
-        else:
-            current = tree.head(conn)
         previous = checkpoints.latest(conn)
         if cadence is not None and not is_due(
             conn, deployment, head=current, previous=previous, cadence=cadence, now=now

@@ -322,6 +322,9 @@ ADMINISTRATIVE = {
     "authorities.add_tariff",
     "authorities.grant_duty",
     "authorities.revoke_duty",
+    # The published log: a checkpoint signed by hand, an alarm read.
+    "transparency.make_checkpoint",
+    "transparency.acknowledge_alarm",
 }
 
 

@@ -1,6 +1,7 @@
-"""The API's small deployment (:mod:`tests.api.conftest`), for the published log's routes.
+"""The API's small deployment (:mod:`tests.api.conftest`), for the published log's routes,
+and ``mlc`` on the test database (:mod:`tests.cli.conftest`), for its commands.
 
-Its background jobs are off: the checkpoints the tests see are the ones they ask for.
+The API's background jobs are off: the checkpoints the tests see are the ones they ask for.
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from monnaie_locale.config import Settings
-from tests.api.conftest import world  # noqa: F401 - the fixture, found by its name
+from tests.api.conftest import world  # noqa: F401 - the fixtures, found by their names
+from tests.cli.conftest import mlc, url  # noqa: F401
 
 
 @pytest.fixture

@@ -13,16 +13,18 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection, update
 
 from monnaie_locale.auth import Role
 from monnaie_locale.payments.keys import SigningKey
+from monnaie_locale.store.tables import journal
 from monnaie_locale.transparency import cosignatures
 from monnaie_locale.verify.checkpoint import Checkpoint, parse_checkpoint
 from monnaie_locale.verify.merkle import leaf_hash, verify_consistency, verify_inclusion
 from monnaie_locale.verify.note import COSIGNATURE, NoteKey, cosign, open_note
 from tests.api.conftest import World
 from tests.api.helpers import assert_problem, refused
-from tests.store.forgery import append_entry, forge_transfer
+from tests.store.forgery import _drop_protections, append_entry, forge_transfer
 
 ORIGIN = "localhost/monnaie-locale"
 
@@ -250,3 +252,25 @@ def test_making_a_checkpoint_and_acknowledging_are_logged_acts(world: World) -> 
     [logged] = [a for a in acts if a["act"] == "transparency.make_checkpoint"]
     assert logged["summary"] == {"checkpoint": made["id"], "tree_size": 1}
     assert logged["actor_name"] == "assoc"
+
+
+def test_a_checkpoint_asked_over_a_rewritten_history_is_refused_with_an_alarm(
+    world: World,
+) -> None:
+    pay(world, 2)
+    made = make(world)
+
+    def rewrite(conn: Connection) -> None:
+        _drop_protections(conn)
+        conn.execute(update(journal).where(journal.c.seq == 2).values(hash="f" * 64))
+
+    world.database.write(rewrite)
+    answer = world.client.post("/v1/transparency/checkpoints", headers=world.auth(Role.ADMIN))
+
+    assert_problem(answer, 409, "checkpoint_refused")
+    [alarm] = world.client.get("/v1/transparency/alarms", headers=world.auth(Role.AUDITOR)).json()[
+        "alarms"
+    ]
+    assert alarm["kind"] == "inconsistent"
+    assert f"checkpoint {made['id']} " in alarm["detail"]
+    assert world.client.get("/v1/transparency/checkpoint").text == made["note"]
