@@ -95,7 +95,7 @@ class NoteKey:
     @classmethod
     def from_vkey(cls, vkey: str) -> NoteKey:
         """Read a verifier key string; refuse one whose id does not match its key."""
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)  # base64 holds '+' too: the key is the rest
         if len(parts) != 3:
             raise NoteError("a verifier key is name+id+key")
         name, hex_id, encoded = parts
