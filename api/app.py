@@ -100,6 +100,7 @@ from api.web import shop_profile as web_shop_profile
 from api.web import shop_settings as web_shop_settings
 from api.web import shop_staff as web_shop_staff
 from api.web import wallet as web_wallet
+from api.web import wallet_counted as web_wallet_counted
 from api.web import wallet_more as web_wallet_more
 from api.webhook_docs import document_webhooks
 from monnaie_locale.checkout import DestinationPolicy
@@ -276,6 +277,7 @@ def create_app(
         directory_page,
         web_wallet,
         web_wallet_more,
+        web_wallet_counted,
         web_shop,
         web_shop_money,
         web_shop_settings,

@@ -155,10 +155,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.verify",
         "Check signed checkpoints, proofs and a journal export offline, with files only.",
     ),
-    "liability-proof": (
-        "cli.commands.liability_proof",
-        "The proof that an account's balance is counted in a checkpoint, for the verifier.",
-    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""``mlc liability-proof``: the proof that an account's balance is counted in a checkpoint.
+"""``mlc transparency liability-proof``: an account's balance counted in a checkpoint.
 
 Written as JSON to a file (or printed), in the format the offline verifier reads:
 ``python -m monnaie_locale.verify liability CHECKPOINT --proof FILE --account CODE``. A
@@ -30,24 +30,31 @@ else:
 
 __all__ = ["register"]
 
+# Its French help, merged into cli.help_fr's table with the group's.
 FRENCH_HELP: dict[str, str] = {
-    "liability-proof": (
+    "transparency liability-proof": (
         "La preuve que le solde d'un compte est compté dans un point de contrôle.\n\n"
         "Ses feuilles dans l'arbre des soldes du point de contrôle (un solde y est réparti "
-        "en une à quatre), chacune avec son sel et son chemin, en JSON : le format que lit "
-        "le vérificateur hors ligne (python -m monnaie_locale.verify liability). Le sel est "
-        "le secret du titulaire pour ce point de contrôle : gardez la preuve pour vous."
-        f"\n\n{EXEMPLE}mlc --as alice liability-proof --account alice --out preuve.json"
+        "en une à quatre), chacune avec son sel et son chemin, en JSON\u00a0: le format que "
+        "lit le vérificateur hors ligne (python -m monnaie_locale.verify liability). Le sel "
+        "est le secret du titulaire pour ce point de contrôle\u00a0: gardez la preuve pour "
+        f"vous.\n\n{EXEMPLE}mlc --as alice transparency liability-proof --account alice "
+        "--out preuve.json"
     ),
-    "liability-proof --account": "Le compte, par exemple alice.",
-    "liability-proof --checkpoint": "Le numéro du point de contrôle (par défaut : le dernier).",
-    "liability-proof --out": "Le fichier JSON à écrire (par défaut : la sortie standard).",
+    "transparency liability-proof --account": "Le compte, par exemple alice.",
+    "transparency liability-proof --checkpoint": (
+        "Le numéro du point de contrôle (par défaut\u00a0: le dernier)."
+    ),
+    "transparency liability-proof --out": (
+        "Le fichier JSON à écrire (par défaut\u00a0: la sortie standard)."
+    ),
 }
 
 
-def register(app: typer.Typer) -> None:
+def register(group: typer.Typer) -> None:
+    """Add the command to ``mlc transparency``'s ``group``."""
     help_fr.FRENCH_HELP.update(FRENCH_HELP)
-    app.command(name="liability-proof")(liability_proof)
+    group.command(name="liability-proof")(liability_proof)
 
 
 def liability_proof(
@@ -68,7 +75,8 @@ def liability_proof(
     monnaie_locale.verify liability). The salt is the holder's secret for that
     checkpoint: keep the proof to yourself.
 
-    [b]Example:[/b] mlc --as alice liability-proof --account alice --out proof.json
+    [b]Example:[/b] mlc --as alice transparency liability-proof --account alice
+    --out proof.json
     """
     run = run_context(ctx)
     proof = liabilities.liability_proof(run.context(), account, checkpoint=checkpoint)

@@ -7,7 +7,8 @@ prints the verifier keys to pin, ``proof`` writes an inclusion or a consistency 
 (``checkpoint.note``) and the journal (``journal.jsonl``). ``alarms`` lists what proved
 the log was not kept append-only, ``acknowledge`` says one was read. Each is an act of
 :mod:`monnaie_locale.acts.transparency`: reading checkpoints, keys and consistency proofs
-is public (no ``--as``); the others check who asks.
+is public (no ``--as``); the others check who asks. ``liability-proof`` writes a holder's
+proof of liabilities (:mod:`cli.commands.liability_proof`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli import help_fr
+from cli.commands import liability_proof
 from cli.commands.keys import explained_key_problems, service_settings
 from cli.commands.options import EXAMPLE, EXEMPLE, JsonOption
 from cli.context import RunContext, run_context
@@ -137,6 +139,7 @@ FRENCH_HELP: dict[str, str] = {
 
 def register(app: typer.Typer) -> None:
     help_fr.FRENCH_HELP.update(FRENCH_HELP)
+    liability_proof.register(group)
     app.add_typer(group, name="transparency")
 
 

@@ -36,7 +36,14 @@ from monnaie_locale.transparency.checkpoints import StoredCheckpoint
 from monnaie_locale.transparency.liability_proofs import NoLiabilities, NoLiabilitiesYet
 from monnaie_locale.verify.note import NoteKey, parse_note
 
-__all__ = ["PROOF_READERS", "Counted", "counted", "liability_proof"]
+__all__ = [
+    "PROOF_READERS",
+    "Counted",
+    "NoLiabilities",
+    "NoLiabilitiesYet",
+    "counted",
+    "liability_proof",
+]
 
 PROOF_READERS = (Role.MEMBER, Role.MERCHANT_OWNER, Role.AUTHORITY_AGENT, *REPORT_READERS)
 
@@ -105,14 +112,17 @@ def _vkey(signing: Signing | None, stored: StoredCheckpoint) -> str | None:
 
 
 @act(*WALLET_HOLDERS)
-def counted(ctx: Context, *, with_proof: bool = True) -> Counted:
-    """The latest checkpoint and the proof of the actor's wallet account in it."""
+def counted(ctx: Context, *, checkpoint: int | None = None, with_proof: bool = True) -> Counted:
+    """The latest checkpoint (or ``checkpoint``) and the proof of the actor's wallet
+    account in it; a checkpoint asked by id that does not exist is refused
+    (:class:`NoLiabilities`)."""
     account = held_account(ctx.actor)
 
     def read(conn: Connection) -> Counted:
-        stored = checkpoints.latest(conn)
-        if stored is None:
-            return Counted(account, None, missing=NoLiabilitiesYet())
+        try:
+            stored = _checkpoint(conn, checkpoint)
+        except NoLiabilitiesYet as none:
+            return Counted(account, None, missing=none)
         lines = cosignatures.lines_for(conn, stored.id)
         proof, missing = None, None
         if with_proof:

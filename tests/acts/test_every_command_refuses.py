@@ -522,7 +522,7 @@ WALK: tuple[Walk, ...] = (
     Walk("mandate show", mandates.get_mandate, TOWN + " {mandate}",
          get(MANDATE + "/{mandate}"), (MEMBER, COUNTER, NOT_THEIRS)),
     # A holder's proof of liabilities: their own accounts', the report readers' for any
-    Walk("liability-proof", liabilities.liability_proof, "--account bakery",
+    Walk("transparency liability-proof", liabilities.liability_proof, "--account bakery",
          get("/v1/transparency/liabilities/proof", account="bakery"),
          (CASHIER, COUNTER, (MEMBER, NOT_YOURS), (AGENT, NOT_YOURS))),
     # The published log: signing now is the association's; the export, the proofs of

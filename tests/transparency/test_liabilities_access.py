@@ -1,4 +1,5 @@
-"""Who gets a proof of liabilities, through the act, the API and ``mlc liability-proof``:
+"""Who gets a proof of liabilities, through the act, the API and
+``mlc transparency liability-proof``:
 a holder for their own accounts, the association and its auditors for any; before the
 first checkpoint, for an account opened after one, or a checkpoint that is not, a 404
 that says which. And what the wallet's page is given: the note, its key, the proof."""
@@ -72,7 +73,9 @@ def test_a_member_gets_their_proof_alike_from_the_act_the_api_and_mlc(
         PROOF, params={"account": "alice"}, headers=fronts.ops.auth(Role.MEMBER)
     )
     out = tmp_path / "proof.json"
-    run = fronts.mlc("liability-proof", "--account", "alice", "--out", str(out), actor="alice")
+    run = fronts.mlc(
+        "transparency", "liability-proof", "--account", "alice", "--out", str(out), actor="alice"
+    )
 
     assert run.exit_code == 0, run.output
     assert by_api.status_code == 200, by_api.text
@@ -114,7 +117,7 @@ def test_a_member_gets_no_one_else_s_proof(fronts: Fronts) -> None:
         api=lambda: fronts.ops.client.get(
             PROOF, params={"account": "bakery"}, headers=fronts.ops.auth(Role.MEMBER)
         ),
-        cli=["liability-proof", "--account", "bakery"],
+        cli=["transparency", "liability-proof", "--account", "bakery"],
     )
 
 
@@ -188,7 +191,7 @@ def test_the_wallet_gets_the_checkpoint_its_key_and_the_proof(fronts: Fronts) ->
     assert found.checkpoint.id == stored.id
     assert found.note == stored.note and found.cosignatures == 0
     assert found.vkey == NoteKey(ORIGIN, KEY.public_key).vkey
-    open_note(found.note, [NoteKey(ORIGIN, KEY.public_key)])  # raises unless it verifies
+    open_note(found.note, [NoteKey.from_vkey(found.vkey)])  # raises unless it verifies
     assert found.proof is not None and verified(stored, found.proof, "alice") == []
     cp = stored.checkpoint
     assert cp.circulation > 0
