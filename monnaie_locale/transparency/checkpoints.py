@@ -21,7 +21,7 @@ from sqlalchemy import Connection, insert, select
 
 from monnaie_locale.deployment import Deployment
 from monnaie_locale.payments.keys import SigningKey
-from monnaie_locale.reserve import position
+from monnaie_locale.reserve import Position, position
 from monnaie_locale.store.tables_transparency import checkpoints
 from monnaie_locale.transparency import liabilities, statements, tree
 from monnaie_locale.verify.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint
@@ -88,6 +88,27 @@ def by_id(conn: Connection, checkpoint_id: int) -> StoredCheckpoint | None:
     return None if row is None else _stored(row)
 
 
+_READS = 5
+
+
+def _agreeing_totals(
+    conn: Connection, deployment: Deployment
+) -> tuple[Position, liabilities.SumTree | None]:
+    """The books' position and the holders' sum tree, read so that they agree.
+
+    On PostgreSQL each statement sees what committed before it: a conversion committed
+    between the two reads would leave the sum tree's total off the circulation. That is a
+    race, never a state of the books, so both are read again; should they still disagree,
+    ``store_leaves`` refuses the checkpoint and the next run signs one.
+    """
+    for _ in range(_READS):
+        books = position(conn, deployment)
+        sums = liabilities.sum_tree(conn, deployment)
+        if sums is None or sums.total == books.digital_total:
+            break
+    return books, sums
+
+
 def make_checkpoint(
     conn: Connection,
     deployment: Deployment,
@@ -114,8 +135,7 @@ def make_checkpoint(
             raise Inconsistent(previous.id, size, f"the tree cannot be read: {exc}") from exc
         if root != previous.checkpoint.root:
             raise Inconsistent(previous.id, size, "the tree's root at that size differs")
-    books = position(conn, deployment)
-    sums = liabilities.sum_tree(conn, deployment)
+    books, sums = _agreeing_totals(conn, deployment)
     cp = Checkpoint(
         origin=origin,
         size=head.size,
