@@ -41,6 +41,7 @@ from monnaie_locale.verify.note import (
 )
 
 __all__ = [
+    "MAX_NAME",
     "MAX_NOTE_CHARS",
     "MAX_VKEY_CHARS",
     "Accepted",
@@ -61,6 +62,7 @@ __all__ = [
 # A checkpoint's text is a few hundred bytes, each signature line about a hundred: a note
 # of 100 signatures (the format's most) fits many times over.
 MAX_NOTE_CHARS = 16 * 1024
+MAX_NAME = 200  # the witnesses table's column
 # name (200 at most, the column's width) + "+" + 8 hex + "+" + base64 of 33 bytes.
 MAX_VKEY_CHARS = 300
 
@@ -201,6 +203,8 @@ def register(conn: Connection, name: str, vkey: str, *, added_by: str, now: date
         raise BadWitnessKey(exc.reason) from None
     if key.kind != COSIGNATURE:
         raise BadWitnessKey(f"its type is 0x{key.kind:02x}, a witness cosigns with type 0x04")
+    if len(key.name) > MAX_NAME:
+        raise BadWitnessKey(f"its name is longer than {MAX_NAME} characters")
     if key.name != name:
         raise WitnessNameMismatch(name, key.name)
     try:

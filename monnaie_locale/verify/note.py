@@ -95,7 +95,8 @@ class NoteKey:
     @classmethod
     def from_vkey(cls, vkey: str) -> NoteKey:
         """Read a verifier key string; refuse one whose id does not match its key."""
-        parts = vkey.strip().split("+")
+        # The name and the id hold no '+'; the base64 key may: split at the first two.
+        parts = vkey.split("+", 2)
         if len(parts) != 3:
             raise NoteError("a verifier key is name+id+key")
         name, hex_id, encoded = parts
