@@ -62,6 +62,7 @@ from api.routers import (
     reserve,
     rules,
     transfers,
+    transparency,
     users,
     versements,
     webhook_endpoints,
@@ -109,6 +110,8 @@ from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.jobs import Scheduler, standard_jobs
 from monnaie_locale.journal_content import key_from_secret
 from monnaie_locale.store.database import Database, connect
+from monnaie_locale.transparency.checkpoints import origin_of
+from monnaie_locale.transparency.publishing import Cadence, Publisher, Publishing
 
 __all__ = ["create_app", "open_database"]
 
@@ -154,11 +157,22 @@ def create_app(
     database = database if database is not None else open_database(settings)
 
     checkout_runtime = CheckoutRuntime(settings, database=database)
+    # Checkpoints are signed by the key that signs payment codes, under the log's origin.
+    publisher = Publisher(
+        origin_of(settings.public_host, settings.deployment_name), checkout_runtime.keyring
+    )
+    publishing = Publishing(
+        deployment,
+        publisher,
+        Cadence(settings.checkpoint_every_entries, settings.checkpoint_every_minutes),
+    )
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        scheduler = _scheduler(settings, database=database, clock=clock, metrics=metrics)
+        scheduler = _scheduler(
+            settings, database=database, clock=clock, metrics=metrics, publishing=publishing
+        )
         if scheduler is not None:
             scheduler.start()
         if owns_database:
@@ -189,6 +203,7 @@ def create_app(
     app.state.database = database
     app.state.clock = clock
     app.state.checkout = checkout_runtime
+    app.state.publisher = publisher
     app.state.login_limiter = AttemptLimiter(per_minute=settings.login_attempts_per_minute)
     app.state.payment_limiter = AttemptLimiter(per_minute=settings.payment_attempts_per_minute)
     app.state.deployment = deployment
@@ -239,6 +254,9 @@ def create_app(
     app.include_router(versements.router)
     # The public directory: reading it needs no sign-in.
     app.include_router(directory.router)
+    # The published log: signed checkpoints, proofs, the journal's export, the alarms.
+    app.include_router(transparency.router)
+    app.include_router(transparency.well_known)
     # Administration: passwords and users, accounts' life, audit and exports.
     for admin_router in (passwords, users):
         app.include_router(admin_router.router, dependencies=revoking)
@@ -293,7 +311,12 @@ def create_app(
 
 
 def _scheduler(
-    settings: Settings, *, database: Database, clock: Clock, metrics: Metrics
+    settings: Settings,
+    *,
+    database: Database,
+    clock: Clock,
+    metrics: Metrics,
+    publishing: Publishing,
 ) -> Scheduler | None:
     """The scheduled jobs of this process (see monnaie_locale.jobs), unless turned off."""
     if not settings.jobs_enabled:
@@ -303,7 +326,7 @@ def _scheduler(
         timeout_seconds=5.0,
     )
     intervals = {"deliver_webhooks": settings.webhook_poll_seconds, **settings.job_intervals}
-    jobs = standard_jobs(database, send=sender, intervals=intervals)
+    jobs = standard_jobs(database, send=sender, intervals=intervals, publishing=publishing)
     return Scheduler(database, jobs, clock=clock, on_run=metrics.observe_job, on_stop=sender.close)
 
 

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     # by job name override the defaults: MLC_JOB_INTERVALS='{"expire_holds": 30}'.
     jobs_enabled: bool = True
     job_intervals: dict[str, float] = Field(default_factory=dict)
+    # Signed checkpoints of the journal (monnaie_locale.transparency.publishing): one
+    # when the tree grew by this many entries since the last, or when the last is this
+    # many minutes old and anything changed since. The job looks every minute.
+    checkpoint_every_entries: int = Field(default=1000, ge=1, le=10_000_000)
+    checkpoint_every_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # Lets webhooks go to this machine (127.0.0.1, ::1), to try a receiver while developing.
     # Every other private address stays refused; production refuses the setting itself.
     webhook_allow_loopback: bool = False

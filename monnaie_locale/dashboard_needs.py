@@ -14,6 +14,9 @@ till_not_counted       an open exchange office whose till was not counted for
 failed_job             a scheduled job whose last run failed
 versement_due          a régie whose versement is due (its encaisse reached its cap, or
                        its period is over), with its encaisse and since its due day
+transparency_alarm     transparency alarms nobody acknowledged (an entry the tree
+                       refused, a checkpoint it no longer holds, a fork), since the
+                       oldest's day
 =====================  ================================================================
 
 Only what waits is listed: an empty list means nothing does. What each kind links to is
@@ -36,6 +39,7 @@ from monnaie_locale.store.tables import accounts
 from monnaie_locale.store.tables_jobs import jobs
 from monnaie_locale.store.tables_operations import bank_lines, conversions, office_closings
 from monnaie_locale.store.tables_operations import reconversions as reconversion_requests
+from monnaie_locale.store.tables_transparency import transparency_alarms
 
 __all__ = ["TILL_COUNT_DAYS", "Need", "needs_a_hand"]
 
@@ -73,6 +77,7 @@ def needs_a_hand(conn: Connection, *, now: datetime, zone: tzinfo) -> tuple[Need
             *_tills_not_counted(conn, now=now, zone=zone),
             *_failed_jobs(conn, zone),
             *_versements_due(conn, now=now, zone=zone),
+            _transparency_alarms(conn, zone),
         )
         if need is not None
     )
@@ -132,3 +137,12 @@ def _versements_due(conn: Connection, *, now: datetime, zone: tzinfo) -> Iterato
         # Due by its cap before its day: the day it is due is today.
         since = today if due.due_on is None else min(due.due_on, today)
         yield Need("versement_due", 1, amount=due.encaisse, since=since, subject=due.regie)
+
+
+def _transparency_alarms(conn: Connection, zone: tzinfo) -> Need | None:
+    count, oldest = conn.execute(
+        select(func.count(), func.min(transparency_alarms.c.raised_at)).where(
+            transparency_alarms.c.acknowledged_at.is_(None)
+        )
+    ).one()
+    return Need("transparency_alarm", int(count), since=day_in(oldest, zone)) if count else None

@@ -1,6 +1,6 @@
 """Scheduled jobs: the work a running service does on its own, once per period.
 
-Three jobs keep the books moving without anyone asking:
+Four jobs keep the books moving without anyone asking:
 
 * ``expire_holds`` (every minute): a hold past its expiry releases the amount it held
   (:func:`monnaie_locale.ledger.holds.expire_holds`);
@@ -9,7 +9,10 @@ Three jobs keep the books moving without anyone asking:
   waits for it; one last pass runs when the scheduler stops, so nothing committed before
   the stop stays unsealed;
 * ``deliver_webhooks`` (every ``MLC_WEBHOOK_POLL_SECONDS``): due webhooks are sent
-  (:func:`monnaie_locale.checkout.deliver_due`), with no transaction open during a request.
+  (:func:`monnaie_locale.checkout.deliver_due`), with no transaction open during a request;
+* ``checkpoint`` (every minute, where the process has the deployment's signing key): the
+  journal's Merkle tree takes the entries sealed since, and a checkpoint is signed when
+  one is due (:mod:`monnaie_locale.transparency.publishing`).
 
 One run per period, whatever the number of processes. Time is cut into periods of a
 job's interval, counted from the Unix epoch. Every serving process runs the same
@@ -49,6 +52,7 @@ from monnaie_locale.errors import Conflict, NotFound
 from monnaie_locale.ledger.holds import expire_holds
 from monnaie_locale.store.database import Database
 from monnaie_locale.store.tables_jobs import jobs as jobs_table
+from monnaie_locale.transparency.publishing import Publishing
 
 __all__ = [
     "DEFAULT_INTERVALS",
@@ -74,6 +78,7 @@ DEFAULT_INTERVALS: Mapping[str, float] = {
     "expire_holds": 60.0,
     "seal_journal": 0.2,
     "deliver_webhooks": 5.0,
+    "checkpoint": 60.0,
 }
 # What a failed run keeps of its error: enough to act on, never a whole traceback.
 _MAX_ERROR = 500
@@ -152,8 +157,10 @@ def standard_jobs(
     *,
     send: Send | None = None,
     intervals: Mapping[str, float] | None = None,
+    publishing: Publishing | None = None,
 ) -> list[Job]:
-    """The jobs a service runs on ``database``; ``send`` posts webhooks (none: not sent).
+    """The jobs a service runs on ``database``; ``send`` posts webhooks (none: not sent),
+    ``publishing`` signs checkpoints (none: the tree and its checkpoints wait).
 
     ``intervals`` overrides :data:`DEFAULT_INTERVALS` by job name.
     """
@@ -172,6 +179,8 @@ def standard_jobs(
             return len(deliver_due(database, send=send, clock=clock))
 
         found.append(Job("deliver_webhooks", chosen["deliver_webhooks"], deliver))
+    if publishing is not None:
+        found.append(Job("checkpoint", chosen["checkpoint"], publishing))
     return found
 
 

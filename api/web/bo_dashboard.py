@@ -56,6 +56,9 @@ NEED_PAGES = {
     "failed_job": "/gestion",
     # The régies' pages, where the régisseur (or the association) prepares the versement.
     "versement_due": "/regie",
+    # Read and acknowledged with mlc transparency alarms, or the API; the journal's page
+    # says what the journal holds.
+    "transparency_alarm": "/audit/journal",
 }
 _EURO = "€"
 

@@ -108,7 +108,11 @@ def make_checkpoint(
         size = previous.checkpoint.size
         if size > head.size:
             raise Inconsistent(previous.id, size, f"the tree holds only {head.size} entries")
-        if tree.root_at(conn, size) != previous.checkpoint.root:
+        try:
+            root = tree.root_at(conn, size)
+        except LookupError as exc:  # the journal lost leaves the tree held
+            raise Inconsistent(previous.id, size, f"the tree cannot be read: {exc}") from exc
+        if root != previous.checkpoint.root:
             raise Inconsistent(previous.id, size, "the tree's root at that size differs")
     books = position(conn, deployment)
     sums = liabilities.sum_tree(conn, deployment)

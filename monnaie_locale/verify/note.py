@@ -95,8 +95,7 @@ class NoteKey:
     @classmethod
     def from_vkey(cls, vkey: str) -> NoteKey:
         """Read a verifier key string; refuse one whose id does not match its key."""
-        # The name and the id hold no '+'; the base64 key may: split at the first two.
-        parts = vkey.split("+", 2)
+        parts = vkey.strip().split("+", 2)  # base64 holds '+' too: the key is the rest
         if len(parts) != 3:
             raise NoteError("a verifier key is name+id+key")
         name, hex_id, encoded = parts

@@ -173,6 +173,17 @@ GET  /v1/accounts/{code}/takings                      .   x   x   .   .   x   x 
 GET  /v1/reconversions/quote                          x   x   .   x   .   x   .   x
 GET  /v1/directory                                    public
 GET  /v1/directory/offices                            public
+GET  /v1/transparency/checkpoint                     public
+GET  /.well-known/monnaie-locale/checkpoint          public
+GET  /v1/transparency/checkpoints/{checkpoint_id}    public
+GET  /v1/transparency/checkpoints                    public
+POST /v1/transparency/checkpoints                     .   .   .   .   .   x   .   x
+GET  /v1/transparency/keys                           public
+GET  /v1/transparency/proof/consistency              public
+GET  /v1/transparency/proof/inclusion                 x   x   .   .   .   x   x   x
+GET  /v1/transparency/export                          .   .   .   .   .   x   x   x
+GET  /v1/transparency/alarms                          .   .   .   .   .   x   x   x
+POST /v1/transparency/alarms/{alarm_id}/acknowledge   .   .   .   .   .   x   .   x
 GET  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/accounts/{code}/profile                      .   x   .   .   .   x   .   x
 PUT  /v1/offices/{office}/place                       .   .   .   .   .   x   .   x
@@ -220,6 +231,8 @@ PATH_VALUES |= {"passkey_id": "1"}
 # Local authorities' duties (none granted in the world).
 PATH_VALUES |= {"duty_id": "1"}
 PATH_VALUES |= {"year": "2026", "number": "1"}
+# The published log's checkpoints and alarms (none made in the world).
+PATH_VALUES |= {"checkpoint_id": "1", "alarm_id": "1"}
 
 # The routes outside the OpenAPI document. "own": the route checks its caller its own way
 # (metrics: the loopback interface, or the metrics secret; never a sign-in token).

@@ -24,6 +24,15 @@ PUBLIC |= {("get", "/v1/checkout/keys")}
 PUBLIC |= {("post", "/v1/auth/passkeys/sign-in/options"), ("post", "/v1/auth/passkeys/sign-in")}
 # The directory of businesses and exchange offices is for anyone to read.
 PUBLIC |= {("get", "/v1/directory"), ("get", "/v1/directory/offices")}
+# The published log is for anyone to watch: its checkpoints, keys and consistency proofs.
+PUBLIC |= {
+    ("get", "/v1/transparency/checkpoint"),
+    ("get", "/.well-known/monnaie-locale/checkpoint"),
+    ("get", "/v1/transparency/checkpoints/{checkpoint_id}"),
+    ("get", "/v1/transparency/checkpoints"),
+    ("get", "/v1/transparency/keys"),
+    ("get", "/v1/transparency/proof/consistency"),
+}
 # The published log's witnesses: who they are, and what they send, signed by their own keys.
 PUBLIC |= {
     ("get", "/v1/transparency/witnesses"),

@@ -1,5 +1,7 @@
-"""The published log behind the API: the small world of tests/api, its checkpoints signed by
-the app's own key under the app's own origin, as the service signs them.
+"""The published log behind the API: the small world of tests/api (:mod:`tests.api.conftest`),
+its checkpoints signed by the app's own key under the app's own origin, as the service
+signs them. Its background jobs are off: the checkpoints the tests see are the ones they
+ask for.
 
 :class:`Log` makes checkpoints one after another (the tree extended first), pays between
 them so that each one is larger, and forges what an attacker holding the database and the
@@ -22,9 +24,15 @@ from monnaie_locale.transparency import checkpoints, tree
 from monnaie_locale.transparency.checkpoints import StoredCheckpoint
 from monnaie_locale.verify.checkpoint import format_checkpoint, parse_checkpoint
 from monnaie_locale.verify.note import NoteKey, format_note, parse_note, sign_line
-from tests.api.conftest import World, settings, world
+from monnaie_locale.config import Settings
+from tests.api.conftest import World, world
 
 __all__ = ["Log", "log", "settings", "world"]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(max_body_bytes=4096, login_attempts_per_minute=1000, jobs_enabled=False)
 
 
 @dataclass

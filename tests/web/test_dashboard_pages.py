@@ -22,7 +22,9 @@ from api import i18n
 from api.typography import money
 from api.web.bo_dashboard import percent
 from monnaie_locale.auth import Role
+from monnaie_locale.clock import utc_now
 from monnaie_locale.money import parse_amount
+from monnaie_locale.transparency import alarms
 from tests.engine import Engine
 from tests.support import snapshot
 from tests.web.conftest import BASE, PASSWORDS, Site
@@ -238,3 +240,23 @@ def test_a_reserve_short_of_the_circulation_shows_red_with_its_shortfall(site: S
     assert _text(page, "shortfall") == money(shortfall, "fr", "€")
     svg = site.as_role(Role.AUDITOR).get("/gestion/graphique/circulation.svg").text
     assert "#b3261e" in svg and "#1f6f43" not in svg
+
+
+def test_a_transparency_alarm_waits_on_the_dashboard_until_it_is_acknowledged(
+    site: Site,
+) -> None:
+    raised = site.database.write(
+        lambda conn: alarms.raise_alarm(
+            conn, "tree_refused", "journal entry 9 stays out of the tree", None, utc_now()
+        )
+    )
+    browser = site.as_role(Role.ASSOCIATION_OPERATOR)
+
+    page = browser.get("/gestion").text
+    assert "transparency_alarm" in _needs(page)
+    assert 'href="/audit/journal">' + FR["dash_need_transparency_alarm"] in page
+
+    api, asso = _api(site, "asso")
+    read = api.post(f"/v1/transparency/alarms/{raised.id}/acknowledge", headers=asso)
+    assert read.status_code == 200, read.text
+    assert "transparency_alarm" not in _needs(browser.get("/gestion").text)
