@@ -16,7 +16,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.deps import ClockDep, DatabaseDep, Public, SettingsDep, acting
+from api.deps import ClockDep, DatabaseDep, Public, acting
 from api.problems import problem_responses
 from api.schemas.witnesses import (
     EXAMPLE_NOTE,
@@ -28,9 +28,7 @@ from api.schemas.witnesses import (
 )
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import witnesses
-from monnaie_locale.payments import KeyRing
-from monnaie_locale.transparency.checkpoints import origin_of
-from monnaie_locale.transparency.forks import deployment_keys
+from monnaie_locale.acts.transparency import Publisher
 from monnaie_locale.transparency.witnesses import MAX_NOTE_CHARS
 from monnaie_locale.verify.note import NoteKey
 
@@ -44,9 +42,9 @@ async def _note(request: Request) -> bytes:
     return await request.body()
 
 
-async def _service_keys(request: Request, settings: SettingsDep) -> list[NoteKey]:
-    keyring: KeyRing = request.app.state.checkout.keyring
-    return deployment_keys(origin_of(settings.public_host, settings.deployment_name), keyring)
+async def _service_keys(request: Request) -> list[NoteKey]:
+    publisher: Publisher = request.app.state.publisher
+    return publisher.note_keys()
 
 
 NoteBody = Annotated[bytes, Depends(_note)]

@@ -23,17 +23,15 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from monnaie_locale.errors import InvalidRequest
-from monnaie_locale.payments.keys import KeyRing
 from monnaie_locale.store.tables_transparency import transparency_alarms
-from monnaie_locale.transparency import tree
+from monnaie_locale.transparency import alarms, tree
 from monnaie_locale.transparency.witnesses import read_note
 from monnaie_locale.verify.checkpoint import Checkpoint, parse_checkpoint
 from monnaie_locale.verify.merkle import verify_consistency
@@ -44,12 +42,10 @@ __all__ = [
     "CheckpointsAgree",
     "Fork",
     "NotSignedByService",
-    "deployment_keys",
     "report_fork",
 ]
 
 FORK = "fork"
-log = logging.getLogger("monnaie_locale.transparency")
 
 
 class NotSignedByService(InvalidRequest):
@@ -89,12 +85,6 @@ class Fork:
     new: bool
 
 
-def deployment_keys(origin: str, keyring: KeyRing) -> list[NoteKey]:
-    """The keys that verify the deployment's checkpoints: the active one, then the retired."""
-    found = (keyring.verification_key(key_id) for key_id in keyring.key_ids())
-    return [NoteKey(origin, key) for key in found if key is not None]
-
-
 def _signed(which: int, note: str, keys: Sequence[NoteKey]) -> Checkpoint:
     parsed = read_note(note)
     try:
@@ -131,7 +121,7 @@ def report_fork(
 ) -> Fork:
     """Raise the fork alarm if ``notes`` prove the log forked; refuse, writing nothing, if not.
 
-    ``keys`` are the deployment's (:func:`deployment_keys`); ``proof`` the consistency
+    ``keys`` are the deployment's (its publisher's ``note_keys``); ``proof`` the consistency
     proof the reporter was given between the two, if their sizes differ.
     """
     checkpoints = [_signed(which, note, keys) for which, note in enumerate(notes, start=1)]
@@ -160,18 +150,8 @@ def report_fork(
         "notes": [notes[i] for i in order],
         "proof": None if proof is None else [_b64(h) for h in proof],
     }
-    alarm_id = _raise_alarm(conn, detail=detail, evidence=json.dumps(evidence), now=now)
-    return Fork(alarm_id, detail, new=True)
-
-
-def _raise_alarm(conn: Connection, *, detail: str, evidence: str, now: datetime) -> int:
-    alarm_id = conn.execute(
-        insert(transparency_alarms)
-        .values(raised_at=now, kind=FORK, detail=detail, evidence=evidence)
-        .returning(transparency_alarms.c.id)
-    ).scalar_one()
-    log.critical("transparency alarm %s (fork): %s", alarm_id, detail)
-    return int(alarm_id)
+    alarm = alarms.raise_alarm(conn, FORK, detail, json.dumps(evidence), now)
+    return Fork(alarm.id, detail, new=True)
 
 
 def _b64(digest: bytes) -> str:

@@ -41,19 +41,19 @@ class Log:
 
     @property
     def state(self) -> Any:
-        """The app's state: its settings, deployment and key ring."""
+        """The app's state: its deployment and its publisher (origin and key ring)."""
         app: Any = self.world.client.app
         return app.state
 
     @property
     def key(self) -> SigningKey:
-        found: SigningKey = self.state.checkout.keyring.active
+        found: SigningKey = self.state.publisher.key
         return found
 
     @property
     def origin(self) -> str:
-        found = self.state.settings
-        return checkpoints.origin_of(found.public_host, found.deployment_name)
+        found: str = self.state.publisher.origin
+        return found
 
     @property
     def service_key(self) -> NoteKey:
