@@ -147,6 +147,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.town_statement",
         "What the public accountant receives: a régie's or an authority's statement of a year.",
     ),
+    "witness": (
+        "cli.commands.witness",
+        "Watch the association's published log from outside and cosign it: no database, "
+        "no account needed.",
+    ),
 }
 
 

@@ -539,6 +539,9 @@ NO_ACTOR: dict[str, str] = {
     "directory list": "reads the public directory, what GET /v1/directory shows anyone",
     "directory offices": "reads the public directory's offices, what GET "
     "/v1/directory/offices shows anyone",
+    "witness init": "makes a witness's key in a directory of its own; touches no database",
+    "witness run": "checks and cosigns the published log over HTTP, as anyone may; touches "
+    "no database (its routes are in tests/api/test_access_matrix.py)",
 }
 
 

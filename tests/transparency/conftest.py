@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from monnaie_locale.config import Settings
 from monnaie_locale.payments.keys import SigningKey
 from monnaie_locale.store.tables_transparency import checkpoints as checkpoints_table
 from monnaie_locale.transparency import checkpoints, tree
 from monnaie_locale.transparency.checkpoints import StoredCheckpoint
 from monnaie_locale.verify.checkpoint import format_checkpoint, parse_checkpoint
 from monnaie_locale.verify.note import NoteKey, format_note, parse_note, sign_line
-from monnaie_locale.config import Settings
 from tests.api.conftest import World, world
 
 __all__ = ["Log", "log", "settings", "world"]
