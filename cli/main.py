@@ -143,6 +143,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.quittance",
         "A régie's quittances: list, show, verify a signed one; a sale at its counter.",
     ),
+    "transparency": (
+        "cli.commands.transparency",
+        "The published log: signed checkpoints, proofs, the journal's export, alarms.",
+    ),
     "town-statement": (
         "cli.commands.town_statement",
         "What the public accountant receives: a régie's or an authority's statement of a year.",

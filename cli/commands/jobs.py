@@ -8,7 +8,9 @@ that fails is recorded like a server's and exits with 1. Both are acts of
 :mod:`monnaie_locale.acts.jobs`, for administrators.
 
 The jobs and their intervals are the service's, from its settings (``MLC_JOB_INTERVALS``,
-``MLC_WEBHOOK_POLL_SECONDS``, ``MLC_WEBHOOK_ALLOW_LOOPBACK``).
+``MLC_WEBHOOK_POLL_SECONDS``, ``MLC_WEBHOOK_ALLOW_LOOPBACK``). The checkpoint job is
+among them where the settings name the signing key (``MLC_SIGNING_KEY_FILE``): it signs
+with it, at the service's cadence (``MLC_CHECKPOINT_EVERY_*``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli import help_fr
-from cli.commands.keys import service_settings
+from cli.commands.keys import explained_key_problems, service_settings
 from cli.commands.options import EXAMPLE, EXEMPLE, JsonOption
 from cli.context import RunContext, run_context
 from cli.errors import Discrepancy
@@ -74,20 +76,33 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _service(run: RunContext) -> Iterator[Mapping[str, Any]]:
-    """How the service runs its jobs, from its settings: the webhooks' sender and the
-    jobs' intervals, as the acts take them."""
+    """How the service runs its jobs, from its settings: the webhooks' sender, the jobs'
+    intervals and the log's keys and cadence, as the acts take them."""
     # The package imports the database library: only when a command runs.
     from monnaie_locale.checkout import DestinationPolicy
     from monnaie_locale.checkout.http_sender import HttpxSender
+    from monnaie_locale.signing_keys import keyring_from_settings
+    from monnaie_locale.transparency.checkpoints import origin_of
+    from monnaie_locale.transparency.publishing import Cadence, Publisher
 
     settings = service_settings(run)
+    with explained_key_problems(run):
+        ring = keyring_from_settings(settings)
+    origin = origin_of(settings.public_host, settings.deployment_name)
+    publisher = None if ring is None else Publisher(origin, ring)
+    cadence = Cadence(settings.checkpoint_every_entries, settings.checkpoint_every_minutes)
     sender = HttpxSender(
         destinations=DestinationPolicy(allow_loopback=settings.webhook_allow_loopback),
         timeout_seconds=5.0,
     )
     intervals = {"deliver_webhooks": settings.webhook_poll_seconds, **settings.job_intervals}
     try:
-        yield {"send": sender, "intervals": intervals}
+        yield {
+            "send": sender,
+            "intervals": intervals,
+            "publisher": publisher,
+            "cadence": cadence,
+        }
     finally:
         sender.close()
 

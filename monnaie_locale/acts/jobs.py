@@ -1,8 +1,9 @@
 """The service's scheduled jobs: each listed with its last run, and one run now by hand.
 
 The jobs are those a serving process runs on the same database (see
-:mod:`monnaie_locale.jobs`): ``send`` posts the webhooks and ``intervals`` overrides their
-periods, both from the service's settings, which the caller reads. A run by hand claims
+:mod:`monnaie_locale.jobs`): ``send`` posts the webhooks, ``intervals`` overrides their
+periods and ``publishing`` (the log's keys and cadence) lets the checkpoint job sign,
+all from the service's settings, which the caller reads. A run by hand claims
 the current period as a server does, so it is refused when a server ran that period.
 
 ==================  ======================================================================
@@ -23,6 +24,7 @@ from monnaie_locale import jobs
 from monnaie_locale.acting import Context, act
 from monnaie_locale.auth.roles import ADMINS
 from monnaie_locale.checkout import Send
+from monnaie_locale.transparency.publishing import Cadence, Publisher, Publishing
 
 __all__ = ["ListedJob", "list_jobs", "run_job"]
 
@@ -35,12 +37,30 @@ class ListedJob:
     state: jobs.JobState | None
 
 
+def _publishing(
+    ctx: Context, publisher: Publisher | None, cadence: Cadence | None
+) -> Publishing | None:
+    if publisher is None:
+        return None
+    return Publishing(ctx.deployment, publisher, cadence or Cadence())
+
+
 @act(*ADMINS)
 def list_jobs(
-    ctx: Context, *, send: Send | None = None, intervals: Mapping[str, float] | None = None
+    ctx: Context,
+    *,
+    send: Send | None = None,
+    intervals: Mapping[str, float] | None = None,
+    publisher: Publisher | None = None,
+    cadence: Cadence | None = None,
 ) -> list[ListedJob]:
     """Every job the service runs on this database, in order, with how its last run ended."""
-    service_jobs = jobs.standard_jobs(ctx.database, send=send, intervals=intervals)
+    service_jobs = jobs.standard_jobs(
+        ctx.database,
+        send=send,
+        intervals=intervals,
+        publishing=_publishing(ctx, publisher, cadence),
+    )
     states = jobs.job_states(ctx.database)
     return [ListedJob(job, states.get(job.name)) for job in service_jobs]
 
@@ -52,12 +72,19 @@ def run_job(
     *,
     send: Send | None = None,
     intervals: Mapping[str, float] | None = None,
+    publisher: Publisher | None = None,
+    cadence: Cadence | None = None,
 ) -> jobs.JobRun:
     """Run job ``name``'s current period now; a failed run is recorded and returned.
 
     Refused with :class:`~monnaie_locale.jobs.UnknownJob` for a job the service does not
     run, and with :class:`~monnaie_locale.jobs.JobPeriodTaken` when the period ran already.
     """
-    service_jobs = jobs.standard_jobs(ctx.database, send=send, intervals=intervals)
+    service_jobs = jobs.standard_jobs(
+        ctx.database,
+        send=send,
+        intervals=intervals,
+        publishing=_publishing(ctx, publisher, cadence),
+    )
     job = jobs.find_job(service_jobs, name)
     return jobs.run_now(ctx.database, job, clock=ctx.clock)

@@ -38,7 +38,7 @@ from monnaie_locale.store.database import Database
 from monnaie_locale.transparency import alarms, export, proofs, published
 from monnaie_locale.transparency.alarms import Alarm
 from monnaie_locale.transparency.checkpoints import StoredCheckpoint, origin_of
-from monnaie_locale.transparency.errors import CheckpointRefused, NoCheckpointKey
+from monnaie_locale.transparency.errors import CheckpointRefused, NoCheckpoint, NoCheckpointKey
 from monnaie_locale.transparency.proofs import ConsistencyProof, InclusionProof
 from monnaie_locale.transparency.published import Listed, Published
 from monnaie_locale.transparency.publishing import Publisher, Signed, publish
@@ -49,6 +49,7 @@ __all__ = [
     "ConsistencyProof",
     "InclusionProof",
     "Listed",
+    "NoCheckpoint",
     "Published",
     "Publisher",
     "VerifierKeys",

@@ -10,6 +10,7 @@ its content, and its leaf from its hash, with nothing else.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,10 @@ __all__ = [
 ]
 
 
+def _b64(hashes: list[bytes]) -> list[str]:
+    return [base64.b64encode(digest).decode() for digest in hashes]
+
+
 @dataclass(frozen=True)
 class InclusionProof:
     """Entry ``seq`` (its export line) and its audit path in the tree of ``size`` entries."""
@@ -40,6 +45,10 @@ class InclusionProof:
     entry: dict[str, Any]
     proof: list[bytes]
 
+    def to_data(self) -> dict[str, Any]:
+        """As JSON carries it, hashes in base64 (the API's body, the verifier's file)."""
+        return {"seq": self.seq, "size": self.size, "entry": self.entry, "proof": _b64(self.proof)}
+
 
 @dataclass(frozen=True)
 class ConsistencyProof:
@@ -48,6 +57,10 @@ class ConsistencyProof:
     first: int
     second: int
     proof: list[bytes]
+
+    def to_data(self) -> dict[str, Any]:
+        """As JSON carries it, hashes in base64 (the API's body, the verifier's file)."""
+        return {"first": self.first, "second": self.second, "proof": _b64(self.proof)}
 
 
 def accounts_moved_by(conn: Connection, seq: int) -> set[str]:

@@ -330,7 +330,9 @@ ADMINISTRATIVE = {
     "authorities.add_tariff",
     "authorities.grant_duty",
     "authorities.revoke_duty",
-    # A witness of the published log, registered by its key.
+    # The published log: a checkpoint signed now, an alarm read; a witness registered.
+    "transparency.make_checkpoint",
+    "transparency.acknowledge_alarm",
     "witnesses.register_witness",
 }
 

@@ -56,6 +56,7 @@ from monnaie_locale.acts import (
     sessions,
     takings,
     transfers,
+    transparency,
     users,
     versements,
 )
@@ -517,6 +518,18 @@ WALK: tuple[Walk, ...] = (
          (MEMBER, OWNER, CASHIER, COUNTER, NOT_THEIRS)),
     Walk("mandate show", mandates.get_mandate, TOWN + " {mandate}",
          get(MANDATE + "/{mandate}"), (MEMBER, COUNTER, NOT_THEIRS)),
+    # The published log: signing now is the association's; the export, the proofs of
+    # entries and the alarms are for those who read the books (a holder's own entries)
+    Walk("transparency checkpoint", transparency.make_checkpoint, "",
+         post("/v1/transparency/checkpoints"), (MEMBER, COUNTER, AUDITOR)),
+    Walk("transparency export", transparency.export_journal, "--out {files}/log",
+         get("/v1/transparency/export"), (MEMBER, OWNER, COUNTER)),
+    Walk("transparency proof inclusion", transparency.inclusion_proof, "--seq 1 --size 1",
+         get("/v1/transparency/proof/inclusion", seq="1", size="1"), (CASHIER, AGENT, COUNTER)),
+    Walk("transparency alarms", transparency.list_alarms, "", get("/v1/transparency/alarms"),
+         (MEMBER, OWNER, COUNTER)),
+    Walk("transparency acknowledge", transparency.acknowledge_alarm, "1",
+         post("/v1/transparency/alarms/1/acknowledge"), (MEMBER, COUNTER, AUDITOR)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
@@ -539,6 +552,13 @@ NO_ACTOR: dict[str, str] = {
     "directory list": "reads the public directory, what GET /v1/directory shows anyone",
     "directory offices": "reads the public directory's offices, what GET "
     "/v1/directory/offices shows anyone",
+    "transparency latest": "reads the latest checkpoint, what GET "
+    "/v1/transparency/checkpoint shows anyone",
+    "transparency list": "lists the checkpoints, what GET /v1/transparency/checkpoints "
+    "shows anyone",
+    "transparency keys": "prints the public keys the settings name; touches no database",
+    "transparency proof consistency": "a consistency proof, what GET "
+    "/v1/transparency/proof/consistency gives anyone",
     "witness init": "makes a witness's key in a directory of its own; touches no database",
     "witness run": "checks and cosigns the published log over HTTP, as anyone may; touches "
     "no database (its routes are in tests/api/test_access_matrix.py)",

@@ -1,7 +1,8 @@
 """The published log behind the API: the small world of tests/api (:mod:`tests.api.conftest`),
 its checkpoints signed by the app's own key under the app's own origin, as the service
-signs them. Its background jobs are off: the checkpoints the tests see are the ones they
-ask for.
+signs them; and ``mlc`` on the test database (:mod:`tests.cli.conftest`), for its
+commands. The API's background jobs are off: the checkpoints the tests see are the ones
+they ask for.
 
 :class:`Log` makes checkpoints one after another (the tree extended first), pays between
 them so that each one is larger, and forges what an attacker holding the database and the
@@ -26,8 +27,9 @@ from monnaie_locale.transparency.checkpoints import StoredCheckpoint
 from monnaie_locale.verify.checkpoint import format_checkpoint, parse_checkpoint
 from monnaie_locale.verify.note import NoteKey, format_note, parse_note, sign_line
 from tests.api.conftest import World, world
+from tests.cli.conftest import mlc, url
 
-__all__ = ["Log", "log", "settings", "world"]
+__all__ = ["Log", "log", "mlc", "settings", "url", "world"]
 
 
 @pytest.fixture
