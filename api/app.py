@@ -67,6 +67,7 @@ from api.routers import (
     users,
     versements,
     webhook_endpoints,
+    witnesses,
 )
 from api.security_headers import SecurityHeaders
 from api.stopping import ending_streams_on_stop
@@ -269,6 +270,8 @@ def create_app(
     app.include_router(authority_statements.router)
     # Local authorities: their set-up, and what their people read.
     app.include_router(authorities.router)
+    # Provable backing: the published log's witnesses, their cosignatures, forks reported.
+    app.include_router(witnesses.router)
     app.include_router(metrics_router)
     # The web app's pages (api.web): server-rendered, over the same acts.
     for page_router in (

@@ -155,6 +155,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.verify",
         "Check signed checkpoints, proofs and a journal export offline, with files only.",
     ),
+    "witness": (
+        "cli.commands.witness",
+        "Watch the association's published log from outside and cosign it: no database, "
+        "no account needed.",
+    ),
 }
 
 

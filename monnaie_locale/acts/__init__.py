@@ -48,4 +48,6 @@ below them.
   in a checkpoint's sum tree, and the wallet's page that checks it
 * :mod:`~monnaie_locale.acts.transparency` the published log: signed checkpoints, the keys
   that verify them, proofs, the journal's export, alarms
+* :mod:`~monnaie_locale.acts.witnesses` the published log's witnesses: registered by the
+  association, their cosignatures, the forks they prove
 """

@@ -29,6 +29,7 @@ from monnaie_locale.acts import (
     periods,
     rules,
     users,
+    witnesses,
 )
 from monnaie_locale.admin_log import LOGGED_ACTS, AdminAct
 from monnaie_locale.auth import Role
@@ -48,6 +49,7 @@ pytest_plugins = ["tests.acts.edges"]
 ADMIN, OPERATOR, AUDITOR = Role.ADMIN, Role.ASSOCIATION_OPERATOR, Role.AUDITOR
 SECRET = "a very secret passphrase 42"
 CSV = "code,kind,currency,owner,lower_limit\nnew,member,MLC,M-9,0\n"
+WITNESS_VKEY = "mairie+c7e4a243+BAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,12 @@ CASES = [
         "fonds",
     ),
     Case("offices.add_office", OPERATOR, lambda ctx: offices.add_office(ctx, "port"), "port"),
+    Case(
+        "witnesses.register_witness",
+        OPERATOR,
+        lambda ctx: witnesses.register_witness(ctx, "mairie", WITNESS_VKEY),
+        "mairie",
+    ),
     Case(
         "chart.set_chart_rule",
         OPERATOR,
@@ -322,9 +330,10 @@ ADMINISTRATIVE = {
     "authorities.add_tariff",
     "authorities.grant_duty",
     "authorities.revoke_duty",
-    # The published log: a checkpoint signed by hand, an alarm read.
+    # The published log: a checkpoint signed now, an alarm read; a witness registered.
     "transparency.make_checkpoint",
     "transparency.acknowledge_alarm",
+    "witnesses.register_witness",
 }
 
 

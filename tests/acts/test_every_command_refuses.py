@@ -571,6 +571,9 @@ NO_ACTOR: dict[str, str] = {
     "transparency keys": "prints the public keys the settings name; touches no database",
     "transparency proof consistency": "a consistency proof, what GET "
     "/v1/transparency/proof/consistency gives anyone",
+    "witness init": "makes a witness's key in a directory of its own; touches no database",
+    "witness run": "checks and cosigns the published log over HTTP, as anyone may; touches "
+    "no database (its routes are in tests/api/test_access_matrix.py)",
 }
 
 

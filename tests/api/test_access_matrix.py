@@ -209,6 +209,10 @@ POST /v1/authorities/{code}/mandates                  .   .   .   x   .   .   . 
 GET  /v1/authorities/{code}/mandates/{mandate_id}     .   .   .   x   .   x   x   x
 POST /v1/authorities/{code}/mandates/{mandate_id}/approval .   .   .   x   .   .   .   .
 POST /v1/authorities/{code}/mandates/{mandate_id}/rejection .   .   .   x   .   .   .   .
+GET  /v1/transparency/witnesses                      public
+POST /v1/transparency/witnesses                       .   .   .   .   .   x   .   x
+POST /v1/transparency/cosignatures                   public
+POST /v1/transparency/forks                          public
 """
 
 PATH_VALUES = {"code": "alice", "transaction_id": "1", "hold_id": "1", "key_id": "1"}

@@ -33,6 +33,12 @@ PUBLIC |= {
     ("get", "/v1/transparency/keys"),
     ("get", "/v1/transparency/proof/consistency"),
 }
+# The published log's witnesses: who they are, and what they send, signed by their own keys.
+PUBLIC |= {
+    ("get", "/v1/transparency/witnesses"),
+    ("post", "/v1/transparency/cosignatures"),
+    ("post", "/v1/transparency/forks"),
+}
 
 
 @pytest.fixture
@@ -62,9 +68,12 @@ def test_every_request_body_has_an_example(document: dict[str, Any]) -> None:
     for method, path, operation in _operations(document):
         if "requestBody" not in operation:
             continue
-        # JSON, or a form with a file (a bank statement's upload).
+        # JSON, a form with a file (a bank statement's upload), or a signed note's text.
         [(media_type, body)] = operation["requestBody"]["content"].items()
-        assert media_type in ("application/json", "multipart/form-data"), f"{method} {path}"
+        assert media_type in ("application/json", "multipart/form-data", "text/plain"), path
+        if media_type == "text/plain":
+            assert body.get("example"), f"{method} {path} has no example body"
+            continue
         content = body["schema"]
         ref = content.get("$ref") or next(
             option["$ref"] for option in content.get("anyOf", []) if "$ref" in option
