@@ -4,4 +4,6 @@ import sys
 
 from monnaie_locale.verify.command import main
 
-sys.exit(main())
+# Guarded: a tool that imports every module (the catalogues' test does) must not run it.
+if __name__ == "__main__":
+    sys.exit(main())
