@@ -48,6 +48,7 @@ from api.routers import (
     exports,
     health,
     holds,
+    liabilities,
     mandates,
     membership,
     merchant_space,
@@ -98,6 +99,7 @@ from api.web import shop_profile as web_shop_profile
 from api.web import shop_settings as web_shop_settings
 from api.web import shop_staff as web_shop_staff
 from api.web import wallet as web_wallet
+from api.web import wallet_counted as web_wallet_counted
 from api.web import wallet_more as web_wallet_more
 from api.webhook_docs import document_webhooks
 from monnaie_locale.checkout import DestinationPolicy
@@ -231,6 +233,8 @@ def create_app(
     for moving in (conversions, reconversions, notes, offices, membership, bank, books, mandates):
         include_limited(app, moving.router)
     app.include_router(reserve.router)
+    # A holder's proof that their balance is counted in a checkpoint.
+    app.include_router(liabilities.router)
     app.include_router(rules.router)
     # A régie's counter: its sales and its quittances.
     app.include_router(regie_counter.router)
@@ -255,6 +259,7 @@ def create_app(
         directory_page,
         web_wallet,
         web_wallet_more,
+        web_wallet_counted,
         web_shop,
         web_shop_money,
         web_shop_settings,

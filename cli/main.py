@@ -147,6 +147,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli.commands.town_statement",
         "What the public accountant receives: a régie's or an authority's statement of a year.",
     ),
+    "liability-proof": (
+        "cli.commands.liability_proof",
+        "The proof that an account's balance is counted in a checkpoint, for the verifier.",
+    ),
 }
 
 

@@ -26,6 +26,7 @@ _TYPES = {
     "back-office.css": "text/css",
     "web.js": "text/javascript",
     "scan.js": "text/javascript",
+    "counted.js": "text/javascript",
     "icon.svg": "image/svg+xml",
     "passkey-pages.js": "text/javascript",
     "office-screen.js": "text/javascript",

@@ -44,4 +44,6 @@ below them.
 * :mod:`~monnaie_locale.acts.versements` a régie's versements and their états
 * :mod:`~monnaie_locale.acts.authority_statements` what the public accountant receives: a
   régie's or an authority account's statement of a year
+* :mod:`~monnaie_locale.acts.liabilities` proofs of liabilities: a holder's balance counted
+  in a checkpoint's sum tree, and the wallet's page that checks it
 """

@@ -45,6 +45,7 @@ from monnaie_locale.acts import (
     directory,
     exports,
     jobs,
+    liabilities,
     mandates,
     membership,
     notes,
@@ -517,6 +518,10 @@ WALK: tuple[Walk, ...] = (
          (MEMBER, OWNER, CASHIER, COUNTER, NOT_THEIRS)),
     Walk("mandate show", mandates.get_mandate, TOWN + " {mandate}",
          get(MANDATE + "/{mandate}"), (MEMBER, COUNTER, NOT_THEIRS)),
+    # A holder's proof of liabilities: their own accounts', the report readers' for any
+    Walk("liability-proof", liabilities.liability_proof, "--account bakery",
+         get("/v1/transparency/liabilities/proof", account="bakery"),
+         (CASHIER, COUNTER, (MEMBER, NOT_YOURS), (AGENT, NOT_YOURS))),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),

@@ -132,6 +132,7 @@ POST /v1/books/note-write-offs                        .   .   .   .   .   x   . 
 POST /v1/books/conversion-reversals                   .   .   .   .   .   x   .   x
 GET  /v1/reserve/report                               .   .   .   .   .   x   x   x
 GET  /v1/reserve/report.csv                           .   .   .   .   .   x   x   x
+GET  /v1/transparency/liabilities/proof               x   x   .   x   .   x   x   x
 GET  /v1/chart                                        .   .   .   .   .   x   x   x
 PUT  /v1/chart/rules                                  .   .   .   .   .   x   .   x
 DELETE /v1/chart/rules                                .   .   .   .   .   x   .   x

@@ -49,6 +49,9 @@ POST /portefeuille/recharger          x . . x . . . .
 GET  /portefeuille/adhesion           x . . x . . . .
 GET  /portefeuille/profil             x . . x . . . .
 POST /portefeuille/profil             x . . x . . . .
+GET  /portefeuille/verification       x . . x . . . .
+GET  /portefeuille/verification/preuve.json x . . x . . . .
+GET  /portefeuille/verification/checkpoint.note x . . x . . . .
 POST /R/{token}/payer                x x . x x x . x
 GET  /commerce                        . x x . . . . .
 GET  /commerce/paiements              . x x . . . . .
