@@ -12,8 +12,9 @@ does it: the tree extended over the new entries
 checkpoint signed and kept (:func:`monnaie_locale.transparency.checkpoints.make_checkpoint`).
 A round posts ``--payments`` on each ledger in blocks of ``--block`` taken in turn, ABBA:
 on a shared machine the load comes and goes within seconds, and so falls on both alike.
-The figure is the ratio of the medians over the rounds of the time per payment,
-maintained over bare. **Target ≤ 1.1.** One client posts: the job's work is counted in
+Each round gives a ratio of the time per payment, maintained over bare, both measured
+within the same seconds; the figure is the median of these ratios (the ratio of the
+medians is printed too). **Target ≤ 1.1.** One client posts: the job's work is counted in
 full, not hidden behind idle cores.
 
 ``big``: a checkpoint over a million postings. A ledger is loaded with ``--postings``
@@ -238,8 +239,13 @@ def measure_cost(args: argparse.Namespace) -> None:
         f"{(extending + signing) / args.every * micro:,.0f} µs per payment; "
         f"tree size at the end {size:,}"
     )
-    value = maintained_times.median / bare_times.median
-    print(f"ratio tree + checkpoints / bare: {value:.3f} ({verdict(value, at_most=TARGET_RATIO)})")
+    paired = [m / b for m, b in zip(maintained_times.values, bare_times.values, strict=True)]
+    value = statistics.median(paired)
+    print(
+        f"ratio tree + checkpoints / bare, median of the rounds' ratios: {value:.3f} "
+        f"({verdict(value, at_most=TARGET_RATIO)}); "
+        f"of the medians: {maintained_times.median / bare_times.median:.3f}"
+    )
 
 
 # A checkpoint over a million postings ---------------------------------------------
