@@ -13,6 +13,8 @@ import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -252,6 +254,43 @@ def scratch_database(url: str = POSTGRES_URL) -> Iterator[str]:
     finally:
         with psycopg.connect(libpq_url(url), autocommit=True) as admin:
             admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+# Peak memory of a child -------------------------------------------------------------
+
+# Linux keeps a process's peak RSS across exec, and a child starts from its parent's: a
+# command forked straight from a benchmark, which holds a loaded ledger's objects, would
+# report at least the benchmark's size. A small launcher forks and execs the command
+# instead, so the figure is the command's own (plus the launcher's few MB at most).
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+KIB_PER_MB = 1024  # Linux reports ru_maxrss in kibibytes
+
+
+def run_for_peak_rss(command: Sequence[str], *, scratch: Path) -> tuple[int, float]:
+    """Run ``command`` (its first item an absolute path) as a child; its exit status and peak
+    resident memory in MB, read from its own resource usage. Its output is discarded."""
+    report = scratch / "maxrss.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(report), *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    return done.returncode, int(report.read_text()) / KIB_PER_MB
+
+
+def load_average() -> str:
+    """The three load averages of /proc/loadavg (1, 5 and 15 minutes)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def progress(label: str, done: int, total: int) -> None:

@@ -171,9 +171,12 @@ def _write_chunk(
         legs[p["transaction_id"]].append(
             (p["account_id"], p["currency"], p["amount"], p["balance_after"])
         )
-    key = key_of(conn)
+    journal_key = key_of(conn)
     queue = [
-        {"transaction_id": h["id"], "mac": queue_mark(key, HeaderValues(**h), legs[h["id"]])}
+        {
+            "transaction_id": h["id"],
+            "mac": queue_mark(journal_key, HeaderValues(**h), legs[h["id"]]),
+        }
         for h in headers
     ]
     # Postings before their headers: on SQLite inserting a header checks its postings.

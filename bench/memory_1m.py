@@ -16,7 +16,6 @@ commands reach it through ``search_path`` in the URL's ``options``). Run with
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -29,6 +28,7 @@ from bench.common import (
     fresh_sqlite,
     populate,
     print_table,
+    run_for_peak_rss,
     scratch_schema,
     timed,
     verdict,
@@ -36,7 +36,6 @@ from bench.common import (
 from bench.history_cost import load_history
 
 TARGET_MB = 200.0
-_KIB_PER_MB = 1024  # Linux reports ru_maxrss in kibibytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,41 +48,17 @@ class Measure:
     seconds: float
 
 
-# Linux keeps a process's peak RSS across exec, and a child starts from its parent's: a
-# command forked straight from this process, which holds the loaded ledger's objects,
-# would report at least this process's size. A small launcher forks and execs the command
-# instead, so the figure is the command's own (plus the launcher's few MB at most).
-_LAUNCHER = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as out:
-    out.write(str(usage.ru_maxrss))
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
 def run_measured(arguments: Sequence[str], *, label: str, scratch: Path) -> Measure:
     """Run ``mlc`` with ``arguments`` in a child process and read that child's peak RSS."""
-    report = scratch / "maxrss.txt"
-    command = [sys.executable, "-c", _LAUNCHER, str(report), sys.executable, "-m", "cli.main"]
-    status = 0
+    status, peak_mb = 0, 0.0
 
     def run() -> None:
-        nonlocal status
-        done = subprocess.run(
-            [*command, *arguments],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
-        status = done.returncode
+        nonlocal status, peak_mb
+        command = [sys.executable, "-m", "cli.main", *arguments]
+        status, peak_mb = run_for_peak_rss(command, scratch=scratch)
 
     seconds = timed(run)
-    peak_kib = int(report.read_text())
-    return Measure(label, status, peak_kib / _KIB_PER_MB, seconds)
+    return Measure(label, status, peak_mb, seconds)
 
 
 @contextmanager
