@@ -36,8 +36,10 @@ from cli.output import print_json, progress_bar
 if TYPE_CHECKING:
     from monnaie_locale import signing_keys
     from monnaie_locale.acts import transparency as acts
+    from monnaie_locale.acts import witnesses as witnessing
 else:
     acts = lazy("monnaie_locale.acts.transparency")
+    witnessing = lazy("monnaie_locale.acts.witnesses")
     signing_keys = lazy("monnaie_locale.signing_keys")
 
 __all__ = ["register"]
@@ -78,6 +80,18 @@ FRENCH_HELP: dict[str, str] = {
         f"des témoins.\n\n{EXEMPLE}mlc transparency latest --out checkpoint.note"
     ),
     "transparency latest --out": "Le fichier à écrire (par défaut\u00a0: la sortie standard).",
+    "transparency witnesses": (
+        "Les témoins enregistrés et leurs clés de vérification, du plus ancien au plus "
+        f"récent (public).\n\n{EXEMPLE}mlc transparency witnesses"
+    ),
+    "transparency add-witness": (
+        "Enregistre un témoin par la clé de vérification qu'il a donnée\u00a0: ses "
+        "cosignatures sont alors gardées et publiées avec les points de contrôle."
+        f"\n\n{EXEMPLE}mlc --as marie transparency add-witness mairie-bayonne "
+        "'mairie-bayonne+8012e2bd+BAOh...'"
+    ),
+    "transparency add-witness NAME": "Le nom du témoin, tel que mlc witness init l'a donné.",
+    "transparency add-witness VKEY": "La clé de vérification que mlc witness init a affichée.",
     "transparency list": (
         "Liste les points de contrôle, du plus récent au plus ancien\u00a0: taille de l'arbre, "
         f"date, cosignatures.\n\n{EXEMPLE}mlc transparency list --limit 5"
@@ -392,6 +406,60 @@ def _alarm_json(alarm: acts.Alarm) -> dict[str, Any]:
         else alarm.acknowledged_at.isoformat(),
         "acknowledged_by": alarm.acknowledged_by,
     }
+
+
+@group.command()
+def witnesses(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The registered witnesses and their verifier keys, oldest first (public).
+
+    [b]Example:[/b] mlc transparency witnesses
+    """
+    run = run_context(ctx)
+    found = witnessing.list_witnesses(run.database())
+    if as_json:
+        print_json({"witnesses": [_witness_json(witness) for witness in found]})
+        return
+    m = run.messages
+    if not found:
+        run.out.print(m("transparency.no_witnesses"), markup=False)
+        return
+    table = Table(title=m("transparency.witnesses.title"))
+    for key in ("name", "vkey", "added_at", "added_by"):
+        table.add_column(m(f"transparency.column.{key}"))
+    for witness in found:
+        table.add_row(
+            escape(witness.name),
+            escape(witness.vkey),
+            witness.added_at.isoformat(timespec="seconds"),
+            escape(witness.added_by),
+        )
+    run.out.print(table)
+
+
+def _witness_json(witness: Any) -> dict[str, Any]:
+    return {
+        "name": witness.name,
+        "vkey": witness.vkey,
+        "added_at": witness.added_at.isoformat(),
+        "added_by": witness.added_by,
+    }
+
+
+@group.command("add-witness")
+def add_witness(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The witness's name, as mlc witness init gave it.")],
+    vkey: Annotated[str, typer.Argument(help="The verifier key mlc witness init printed.")],
+) -> None:
+    """Register a witness by the verifier key it gave: its cosignatures are then kept and
+    served with the checkpoints.
+
+    [b]Example:[/b] mlc --as marie transparency add-witness mairie-bayonne
+    'mairie-bayonne+8012e2bd+BAOh...'
+    """
+    run = run_context(ctx)
+    added = witnessing.register_witness(run.context(), name, vkey)
+    run.out.print(run.messages("transparency.witness_added", name=added.name), markup=False)
 
 
 @group.command()

@@ -60,6 +60,7 @@ from monnaie_locale.acts import (
     transparency,
     users,
     versements,
+    witnesses,
 )
 from monnaie_locale.acts import rules as currency_rules
 from monnaie_locale.auth import Role
@@ -537,6 +538,9 @@ WALK: tuple[Walk, ...] = (
          (MEMBER, OWNER, COUNTER)),
     Walk("transparency acknowledge", transparency.acknowledge_alarm, "1",
          post("/v1/transparency/alarms/1/acknowledge"), (MEMBER, COUNTER, AUDITOR)),
+    Walk("transparency add-witness", witnesses.register_witness, "w1 w1+00000000+AA==",
+         post("/v1/transparency/witnesses", {"name": "w1", "vkey": "w1+00000000+AA=="}),
+         (MEMBER, COUNTER, AUDITOR)),
     # The service's jobs: the administrators', with no route
     Walk("jobs list", jobs.list_jobs, "", None, (MEMBER, AUDITOR)),
     Walk("jobs run", jobs.run_job, "expire_holds", None, (COUNTER, AUDITOR)),
@@ -569,6 +573,8 @@ NO_ACTOR: dict[str, str] = {
     "transparency list": "lists the checkpoints, what GET /v1/transparency/checkpoints "
     "shows anyone",
     "transparency keys": "prints the public keys the settings name; touches no database",
+    "transparency witnesses": "lists the witnesses, what GET /v1/transparency/witnesses "
+    "shows anyone",
     "transparency proof consistency": "a consistency proof, what GET "
     "/v1/transparency/proof/consistency gives anyone",
     "witness init": "makes a witness's key in a directory of its own; touches no database",

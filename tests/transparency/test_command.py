@@ -17,7 +17,7 @@ from monnaie_locale.auth import Role
 from monnaie_locale.payments.keys import SigningKey
 from monnaie_locale.verify.checkpoint import Checkpoint, parse_checkpoint
 from monnaie_locale.verify.merkle import leaf_hash, verify_consistency, verify_inclusion
-from monnaie_locale.verify.note import NoteKey, open_note
+from monnaie_locale.verify.note import COSIGNATURE, NoteKey, open_note
 from tests.cli.conftest import Mlc, add_user
 from tests.engine import Engine
 from tests.store.forgery import append_entry, forge_transfer
@@ -173,3 +173,24 @@ def test_the_checkpoint_job_runs_by_hand_where_the_settings_name_the_key(
 
 def pinned_of(key: SigningKey) -> list[NoteKey]:
     return [NoteKey("pay.example/eusko", key.public_key)]
+
+
+def test_a_witness_registered_by_the_command_is_listed_with_its_key(
+    ledger: Engine, mlc: Mlc
+) -> None:
+    open_books(ledger)
+    vkey = NoteKey("mairie-bayonne", SigningKey.generate().public_key, COSIGNATURE).vkey
+
+    before = mlc("transparency", "witnesses")
+    added = mlc("transparency", "add-witness", "mairie-bayonne", vkey)
+    again = mlc("transparency", "add-witness", "mairie-bayonne", vkey)
+    mangled = mlc("transparency", "add-witness", "biarritz", vkey[:-4] + "AAAA")
+    listed = mlc.json("transparency", "witnesses")["witnesses"]
+    table = mlc("transparency", "witnesses")
+
+    assert "No witness registered." in before.stdout
+    assert added.exit_code == 0 and "Witness mairie-bayonne registered" in added.stdout
+    assert again.exit_code != 0 and mangled.exit_code != 0
+    assert [(w["name"], w["vkey"]) for w in listed] == [("mairie-bayonne", vkey)]
+    assert listed[0]["added_by"].startswith("user:")  # the operator who ran it
+    assert "mairie-bayonne" in table.stdout
