@@ -16,6 +16,7 @@ commands reach it through ``search_path`` in the URL's ``options``). Run with
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -34,8 +35,13 @@ from bench.common import (
     verdict,
 )
 from bench.history_cost import load_history
+from monnaie_locale.auth.roles import Role
+from monnaie_locale.auth.users import create_user
+from monnaie_locale.clock import utc_now
 
 TARGET_MB = 200.0
+# The auditor the commands run as.
+AUDITOR = "bench-auditor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,12 @@ def big_ledger(args: argparse.Namespace) -> Iterator[str]:
             lambda: load_history(database, postings_wanted=args.postings, members=args.members)
         )
         print(f"  loaded and sealed in {seconds:,.0f} s", flush=True)
+        # Every command that reads the books names who runs it (``mlc --as NAME``).
+        database.write(
+            lambda conn: create_user(
+                conn, AUDITOR, password=secrets.token_urlsafe(), role=Role.AUDITOR, now=utc_now()
+            )
+        )
         database.dispose()
         yield url
 
@@ -104,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         for arguments, label in runs:
             print(f"  running {label}...", flush=True)
             measures.append(
-                run_measured(["--database", url, *arguments], label=label, scratch=Path(out))
+                run_measured(
+                    ["--database", url, "--as", AUDITOR, *arguments], label=label, scratch=Path(out)
+                )
             )
         sizes = {
             p.name: p.stat().st_size

@@ -147,19 +147,17 @@ def _locked(conn: Connection) -> None:
 def catch_up(database: Database, *, clock: Clock) -> tuple[TreeHead, TreeRefused | None]:
     """Extend the tree, a chunk per transaction, until it holds the journal or is refused."""
 
-    def step(conn: Connection) -> TreeHead:
-        _locked(conn)
-        return tree.extend(conn, now=clock())
+    def locked(work: Callable[[Connection], TreeHead]) -> TreeHead:
+        def step(conn: Connection) -> TreeHead:
+            _locked(conn)
+            return work(conn)
 
-    previous = -1
-    while True:
-        try:
-            grown = database.write(step)
-        except TreeRefused as refused:
-            return database.read(tree.head), refused
-        if grown.size == previous:
-            return grown, None
-        previous = grown.size
+        return database.write(step)
+
+    try:
+        return tree.extend_all(locked, now=clock()), None
+    except TreeRefused as refused:
+        return database.read(tree.head), refused
 
 
 def _extended(conn: Connection, *, now: datetime) -> TreeHead:
