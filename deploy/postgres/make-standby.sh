@@ -64,7 +64,8 @@ if [ -n "$(cluster_version "$name")" ]; then
     fi
     pg_dropcluster --stop "$version" "$name"
 fi
-pg_createcluster "$version" "$name" -p "$standby_port" >/dev/null
+# Its initdb files are replaced by the base backup at once: no need to sync them.
+pg_createcluster "$version" "$name" -p "$standby_port" -- --no-sync >/dev/null
 data=$(pg_lsclusters -h | awk -v name="$name" -v v="$version" '$1 == v && $2 == name { print $6 }')
 find "$data" -mindepth 1 -delete
 
