@@ -111,7 +111,8 @@ def script(name: str, *args: object, timeout: float = 120) -> str:
 def make_cluster(name: str, port: int, *, options: dict[str, str] | None = None) -> Cluster:
     """Create and start cluster ``name`` on ``port``, trust authentication.
 
-    ``options`` are settings for its postgresql.conf (e.g. ``{"archive_mode": "on"}``).
+    ``options`` are settings for its postgresql.conf (e.g. ``{"archive_mode": "on"}``),
+    values unquoted: pg_createcluster quotes them.
     """
     major = version()
     settings = [arg for key, value in (options or {}).items() for arg in ("-o", f"{key}={value}")]
