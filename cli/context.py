@@ -19,6 +19,7 @@ would be cut in two, a table cell cut with an ellipsis. There, lines are written
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -50,6 +51,7 @@ __all__ = [
 _UNBOUNDED = 1_000_000
 ACTOR_ENV = "MLC_AS"
 DATABASE_ENV = "MLC_DATABASE_URL"
+READ_DATABASE_ENV = "MLC_DATABASE_READ_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/monnaie-locale.db"
 LANG_ENV = "MLC_LANG"
 
@@ -92,6 +94,10 @@ class RunContext:
                     # Opening would silently create an empty file and fail later, less clearly.
                     raise UsageProblem(self.messages("db.missing_file", path=path))
             self._database = connect(self.database_url, journal_key=self.journal_key())
+            read_url = os.environ.get(READ_DATABASE_ENV)
+            if read_url and path is None:
+                # Exports and reports read from the standby, as the service's do.
+                self._database.add_replica(read_url)
         return self._database
 
     def context(self) -> Context:
