@@ -1,7 +1,8 @@
 """What every command shares for one run: the database, the language, the consoles.
 
 The database URL is decided here and nowhere else: the ``--database`` option, else the
-``MLC_DATABASE_URL`` variable, else a SQLite file under ``var/``. When the service's
+``MLC_DATABASE_URL`` variable, else a SQLite file under ``var/``; on PostgreSQL, exports
+and reports read from the standby of ``MLC_DATABASE_READ_URL`` if set. When the service's
 settings grow a single source of configuration, only :data:`DATABASE_ENV` and
 :data:`DEFAULT_DATABASE_URL` (and the option that reads them) change.
 
