@@ -96,8 +96,9 @@ class RunContext:
                     raise UsageProblem(self.messages("db.missing_file", path=path))
             self._database = connect(self.database_url, journal_key=self.journal_key())
             read_url = os.environ.get(READ_DATABASE_ENV)
-            if read_url and path is None:
-                # Exports and reports read from the standby, as the service's do.
+            # Exports and reports read from the standby, as the service's do; it is the
+            # standby of MLC_DATABASE_URL, not of a database named by --database.
+            if read_url and path is None and self.database_url == os.environ.get(DATABASE_ENV):
                 self._database.add_replica(read_url)
         return self._database
 
