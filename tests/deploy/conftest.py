@@ -7,32 +7,23 @@ test a started cluster of its own, dropped whatever the test did.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.deploy.clusters import Cluster, cluster, missing_tools
-
-
-def _gate(problem: str | None) -> None:
-    if problem is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"deployment test cannot run in CI: {problem}", pytrace=False)
-    pytest.skip(problem)
+from tests.deploy.clusters import Cluster, cluster, gate, missing_tools
 
 
 @pytest.fixture(autouse=True)
 def cluster_tools() -> None:
     """Every test here makes clusters of its own."""
-    _gate(missing_tools())
+    gate(missing_tools())
 
 
 @pytest.fixture
 def nginx() -> None:
     """Request this in tests that also run nginx."""
-    _gate(missing_tools(nginx=True))
+    gate(missing_tools(nginx=True))
 
 
 @pytest.fixture
