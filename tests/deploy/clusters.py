@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -152,6 +153,19 @@ def dropping(*names: str) -> Iterator[None]:
     finally:
         for name in names:
             drop(name)
+
+
+def drop_leftovers() -> list[str]:
+    """Drop the clusters of test processes that died before dropping them (killed, say);
+    return their names. A live process's clusters are left alone."""
+    dropped = []
+    for line in run(["pg_lsclusters", "-h"]).splitlines():
+        major, name = line.split()[:2]
+        found = re.fullmatch(rf"{PREFIX}(\d+)_.*", name)
+        if found and not Path(f"/proc/{found[1]}").exists():
+            drop(name, major)
+            dropped.append(name)
+    return dropped
 
 
 def wait_for(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
