@@ -41,6 +41,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import QueuePool
 
+from monnaie_locale.database_url import engine_url
 from monnaie_locale.errors import (
     DatabaseUnavailable,
     InvalidData,
@@ -270,6 +271,12 @@ def connect(
 ) -> Database:
     """Open the database at ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``).
 
+    A PostgreSQL URL may name a primary and its standbys (see
+    :func:`~monnaie_locale.database_url.engine_url`): a connection found broken makes the
+    pool drop every connection opened before it, and new ones go to whichever server
+    takes writes by then; while none does, a request fails at once with
+    :class:`~monnaie_locale.errors.DatabaseUnavailable`.
+
     ``connect_args`` go to the driver's connect (e.g. ``{"options": "-csearch_path=s"}``).
     The PostgreSQL pool keeps ``pool_size`` connections, as many as the API's worker
     threads: one opened and closed per request past the pool cost the server a process
@@ -279,8 +286,8 @@ def connect(
     ``journal_key`` marks the journal rows this process writes: the deployment's, from
     ``MLC_SECRET_KEY`` (see :mod:`monnaie_locale.journal_content`).
     """
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # Several servers, a libpq-style URL, a short connect timeout: see database_url.
+    url = engine_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args=connect_args or {})
         _configure_sqlite(engine)
