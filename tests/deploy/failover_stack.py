@@ -1,7 +1,7 @@
 """The pieces of the failover test: a seeded ledger, the service, nginx with TLS, the payers.
 
 Each piece is a context manager that stops what it started, whatever happened inside:
-:func:`service` (uvicorn with its workers, on a URL naming several servers), :func:`nginx`
+:func:`service` (uvicorn with its workers, on a URL naming several servers), :func:`nginx_in_front`
 (its own configuration, pid file, logs and temporary files in a folder of the test's,
 the project's ``deploy/nginx/proxy.conf`` included in a TLS ``server``), and
 :class:`Payers`, client threads paying through nginx, each payment under its own
@@ -144,7 +144,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 # Processes -----------------------------------------------------------------------------
 
 
-def _stop(process: subprocess.Popen[bytes], *, grace: float) -> None:
+def stop_process(process: subprocess.Popen[bytes], *, grace: float) -> None:
     """SIGTERM to the process's group (uvicorn's workers, nginx's), SIGKILL after ``grace``."""
     if process.poll() is not None:
         return
@@ -199,7 +199,7 @@ def service(
         try:
             yield port, process
         finally:
-            _stop(process, grace=20)
+            stop_process(process, grace=20)
 
 
 NGINX_CONF = """
@@ -230,7 +230,7 @@ http {{
 
 
 @contextmanager
-def nginx(upstream: int, folder: Path, *, proxy_conf: Path) -> Iterator[tuple[int, Path]]:
+def nginx_in_front(upstream: int, folder: Path, *, proxy_conf: Path) -> Iterator[tuple[int, Path]]:
     """nginx in front of ``upstream`` with TLS; yields its port and the certificate."""
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = self_signed(folder)
@@ -263,7 +263,7 @@ def nginx(upstream: int, folder: Path, *, proxy_conf: Path) -> Iterator[tuple[in
     try:
         yield port, cert
     finally:
-        _stop(process, grace=10)
+        stop_process(process, grace=10)
 
 
 def client(port: int, cert: Path, *, timeout: float = 10.0) -> httpx.Client:
