@@ -407,9 +407,8 @@ def read_books(conn: Connection) -> Books:
         # The act scopes a client's key by who sent it; the client's key ends it.
         client_key = str(scoped)[-36:]
         by_key.setdefault(client_key, []).append(int(transaction_id))
-    sums = dict(
-        conn.execute(
-            select(accounts.c.currency, func.sum(accounts.c.balance)).group_by(accounts.c.currency)
-        ).tuples()
-    )
-    return Books(by_key=by_key, sums={currency: int(total) for currency, total in sums.items()})
+    totals = conn.execute(
+        select(accounts.c.currency, func.sum(accounts.c.balance)).group_by(accounts.c.currency)
+    ).all()
+    sums = {str(currency): int(total) for currency, total in totals}
+    return Books(by_key=by_key, sums=sums)
