@@ -376,15 +376,31 @@ class Payers:
             self.unknown.append(key)
 
 
-def unavailability(acks: list[Ack], killed_at: float) -> float:
-    """The longest wait between two acknowledgements from the last one before the kill:
-    the time no payment went through (answers already on their way at the kill do not
-    cut it short)."""
+@dataclass(frozen=True)
+class Outage:
+    """When payments stopped going through around a kill, in seconds after it."""
+
+    last_before: float  # the last acknowledgement before the kill (negative)
+    first_after: float  # the first acknowledgement after the outage
+
+    @property
+    def seconds(self) -> float:
+        """From the last payment acknowledged before the kill to the next one served."""
+        return self.first_after - self.last_before
+
+
+def outage(acks: list[Ack], killed_at: float) -> Outage:
+    """The outage around ``killed_at``: it ends with the longest wait between two
+    acknowledgements from the last one before the kill on, so that answers already on
+    their way at the kill do not count as the service being back."""
     times = sorted(ack.at for ack in acks)
     before = [t for t in times if t <= killed_at]
     start = before[-1] if before else killed_at
     window = [start, *(t for t in times if t > start)]
-    return max(b - a for a, b in itertools.pairwise(window))
+    if len(window) < 2:
+        raise ValueError("no payment acknowledged after the kill")
+    _, end = max(itertools.pairwise(window), key=lambda pair: pair[1] - pair[0])
+    return Outage(start - killed_at, end - killed_at)
 
 
 # The books -----------------------------------------------------------------------------

@@ -35,11 +35,11 @@ from tests.deploy.clusters import REPO, cluster, dropping, free_port, script, un
 from tests.deploy.failover_stack import (
     Payers,
     nginx_in_front,
+    outage,
     read_books,
     seed,
     service,
     stop_process,
-    unavailability,
     wait_answering,
 )
 
@@ -105,16 +105,17 @@ def test_payments_survive_the_primary_s_death_and_the_standby_s_promotion(
         # Stopped before the books are read: its last sealing pass runs as it stops.
         stop_process(process, grace=30)
 
-        seconds = unavailability(load.acks, killed_at)
+        seen = outage(load.acks, killed_at)
         report = (
-            f"unavailability {seconds:.2f} s (last payment before the kill to the next); "
-            f"promotion took {promoted_at - killed_at:.2f} s; "
+            f"unavailability {seen.seconds:.2f} s: last payment {-seen.last_before:.2f} s "
+            f"before the kill, next one {seen.first_after:.2f} s after it; "
+            f"promote.sh returned after {promoted_at - killed_at:.2f} s; "
             f"{len(load.acks)} payments acknowledged, {len(load.unknown)} unknown; "
             f"slowest refused attempt {load.slowest_refusal:.2f} s; "
             f"outcomes {dict(sorted(load.outcomes.items()))}"
         )
         print(f"\nfailover: {report}")
-        (tmp_path / "unavailability.txt").write_text(f"{seconds:.3f}\n{report}\n")
+        (tmp_path / "unavailability.txt").write_text(f"{seen.seconds:.3f}\n{report}\n")
 
         _check_books(_on(standby_port), load)
 
