@@ -274,8 +274,9 @@ def connect(
     A PostgreSQL URL may name a primary and its standbys (see
     :func:`~monnaie_locale.database_url.engine_url`): a connection found broken makes the
     pool drop every connection opened before it, and new ones go to whichever server
-    takes writes by then; while none does, a request fails at once with
-    :class:`~monnaie_locale.errors.DatabaseUnavailable`.
+    takes writes by then; while none does, a request fails with
+    :class:`~monnaie_locale.errors.DatabaseUnavailable` as soon as each server has
+    refused (a read-only standby refuses at once) or let ``connect_timeout`` pass.
 
     ``connect_args`` go to the driver's connect (e.g. ``{"options": "-csearch_path=s"}``).
     The PostgreSQL pool keeps ``pool_size`` connections, as many as the API's worker
