@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy.engine import make_url
 
-__all__ = ["CONNECT_TIMEOUT_SECONDS", "engine_url", "safe_url", "sqlite_path"]
+__all__ = ["CONNECT_TIMEOUT_SECONDS", "engine_url", "hosts_in_query", "safe_url", "sqlite_path"]
 
 # Seconds a connection attempt waits for each server (libpq counts it per host; it
 # cannot be less than 2).
@@ -40,13 +40,13 @@ def engine_url(url: str) -> str:
     scheme, separator, rest = url.partition("://")
     if not separator or scheme not in (*_BARE_SCHEMES, _DRIVER):
         return url
-    parsed = make_url(_hosts_in_query(f"{_DRIVER}://{rest}"))
+    parsed = make_url(hosts_in_query(f"{_DRIVER}://{rest}"))
     if "connect_timeout" not in parsed.query:
         parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_SECONDS)})
     return parsed.render_as_string(hide_password=False)
 
 
-def _hosts_in_query(url: str) -> str:
+def hosts_in_query(url: str) -> str:
     """libpq's ``user@h1:p1,h2:p2/db`` as SQLAlchemy's ``user@/db?host=h1,h2&port=p1,p2``.
 
     A URL naming one server, or none before its path, is returned as it is.
@@ -83,7 +83,7 @@ def _host_and_port(spec: str) -> tuple[str, str]:
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for another engine or an in-memory database."""
-    parsed = make_url(_hosts_in_query(url))
+    parsed = make_url(hosts_in_query(url))
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
     if parsed.database == ":memory:":
@@ -93,4 +93,4 @@ def sqlite_path(url: str) -> Path | None:
 
 def safe_url(url: str) -> str:
     """The URL with its password masked, fit to print in a message."""
-    return make_url(_hosts_in_query(url)).render_as_string(hide_password=True)
+    return make_url(hosts_in_query(url)).render_as_string(hide_password=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from monnaie_locale.backup import postgres_commands
 from monnaie_locale.checkout.notify import PostgresNotifier
 from monnaie_locale.database_url import (
     CONNECT_TIMEOUT_SECONDS,
@@ -119,6 +122,19 @@ def _conninfo_of(database: Database) -> str:
 
     Recording.for_database(database)
     return seen[0]
+
+
+def test_pg_dump_gets_the_list_of_servers_and_never_the_password() -> None:
+    commands = postgres_commands(
+        "postgresql://app:secret@h1:5433,h2:5434/ledger?target_session_attrs=read-write",
+        Path("books.dump"),
+    )
+    for command in (commands.backup, commands.restore):
+        assert not any("secret" in part for part in command)
+        [target] = [part.removeprefix("--dbname=") for part in command if "--dbname=" in part]
+        parsed = make_url(target)
+        assert parsed.query["host"] == "h1,h2" and parsed.query["port"] == "5433,5434"
+        assert parsed.query["target_session_attrs"] == "read-write"
 
 
 def test_make_url_alone_cannot_read_libpq_lists_which_is_why_they_are_translated() -> None:
