@@ -144,6 +144,50 @@ def test_a_write_on_a_connection_broken_before_commit_is_retried_on_the_new_prim
     assert _within(30, lambda: database.write(_port)) == pair.standby_port
 
 
+def test_a_commit_cut_short_is_reported_not_run_again(pair: Pair) -> None:
+    """Broken during COMMIT, a write may or may not have committed: the caller decides
+    (the service answers 503, the client retries with its key); it is never run twice."""
+    database = pair.database
+    database.write(lambda conn: conn.execute(text("CREATE TABLE paid (id int PRIMARY KEY)")))
+    standby = Cluster(pair.standby_name, pair.primary.version, pair.standby_port)
+    standby.ctl("stop")  # the primary's commits now wait for it (SyncRep)
+    attempts: list[int] = []
+
+    def pay(conn: Connection) -> int:
+        attempts.append(_backend(conn))
+        conn.execute(text("INSERT INTO paid VALUES (1)"))
+        return len(attempts)
+
+    outcome: list[object] = []
+    thread = threading.Thread(target=lambda: outcome.append(_attempt(database, pay)))
+    thread.start()
+    _wait(lambda: bool(attempts) and _waits_for_standby(pair.primary, attempts[0]), "SyncRep")
+    pair.kill_primary()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert [type(item) for item in outcome] == [DatabaseUnavailable]
+    assert len(attempts) == 1
+
+    standby.ctl("start")
+    script("promote.sh", pair.standby_name)
+    # The commit never reached the standby: the caller's retry commits it, once.
+    assert _within(30, lambda: database.write(pay)) == 2
+    paid = database.read(lambda conn: conn.execute(text("SELECT count(*) FROM paid")).scalar())
+    assert paid == 1
+
+
+def _attempt(database: Database, use_case: Callable[[Connection], int]) -> object:
+    try:
+        return database.write(use_case)
+    except DatabaseUnavailable as exc:
+        return exc
+
+
+def _waits_for_standby(primary: Cluster, pid: int) -> bool:
+    event = primary.scalar(f"SELECT wait_event FROM pg_stat_activity WHERE pid = {pid}")
+    return event == "SyncRep"
+
+
 def test_the_checkout_listener_and_the_jobs_resume_on_the_new_primary(pair: Pair) -> None:
     database = pair.database
     notifier = PostgresNotifier.for_database(database, poll_seconds=0.2, retry_seconds=0.2)
