@@ -134,14 +134,18 @@ The ledger of a local currency, over HTTP.
 def open_database(settings: Settings) -> Database:
     """Connect to the configured database, creating a SQLite file's folder if needed.
 
-    The journal's rows are marked with the key of the deployment's secret.
+    The journal's rows are marked with the key of the deployment's secret. Reports and
+    exports read from the standby of ``MLC_DATABASE_READ_URL``, if set.
     """
     # sqlite_path reads libpq's list of servers too, which make_url alone cannot.
     path = sqlite_path(settings.database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     secret = settings.secret_key.get_secret_value()
-    return connect(settings.database_url, journal_key=key_from_secret(secret))
+    database = connect(settings.database_url, journal_key=key_from_secret(secret))
+    if settings.database_read_url:
+        database.add_replica(settings.database_read_url)
+    return database
 
 
 def create_app(

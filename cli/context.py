@@ -1,7 +1,8 @@
 """What every command shares for one run: the database, the language, the consoles.
 
 The database URL is decided here and nowhere else: the ``--database`` option, else the
-``MLC_DATABASE_URL`` variable, else a SQLite file under ``var/``. When the service's
+``MLC_DATABASE_URL`` variable, else a SQLite file under ``var/``; on PostgreSQL, exports
+and reports read from the standby of ``MLC_DATABASE_READ_URL`` if set. When the service's
 settings grow a single source of configuration, only :data:`DATABASE_ENV` and
 :data:`DEFAULT_DATABASE_URL` (and the option that reads them) change.
 
@@ -19,6 +20,7 @@ would be cut in two, a table cell cut with an ellipsis. There, lines are written
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -50,6 +52,7 @@ __all__ = [
 _UNBOUNDED = 1_000_000
 ACTOR_ENV = "MLC_AS"
 DATABASE_ENV = "MLC_DATABASE_URL"
+READ_DATABASE_ENV = "MLC_DATABASE_READ_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/monnaie-locale.db"
 LANG_ENV = "MLC_LANG"
 
@@ -92,6 +95,11 @@ class RunContext:
                     # Opening would silently create an empty file and fail later, less clearly.
                     raise UsageProblem(self.messages("db.missing_file", path=path))
             self._database = connect(self.database_url, journal_key=self.journal_key())
+            read_url = os.environ.get(READ_DATABASE_ENV)
+            # Exports and reports read from the standby, as the service's do; it is the
+            # standby of MLC_DATABASE_URL, not of a database named by --database.
+            if read_url and path is None and self.database_url == os.environ.get(DATABASE_ENV):
+                self._database.add_replica(read_url)
         return self._database
 
     def context(self) -> Context:

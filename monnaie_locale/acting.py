@@ -181,9 +181,10 @@ class Context:
 
         return self.write(settle)
 
-    def read(self, query: Callable[[Connection], T]) -> T:
-        """The result of ``query``, run in a read-only transaction."""
-        return self.database.read(query)
+    def read(self, query: Callable[[Connection], T], *, replica: bool = False) -> T:
+        """The result of ``query``, run in a read-only transaction; ``replica``: on the
+        standby if there is one, for a report (see :mod:`monnaie_locale.store.database`)."""
+        return self.database.read(query, replica=replica)
 
     async def read_async(self, query: Callable[[Connection], T]) -> T:
         """:meth:`read` from a coroutine; inline on SQLite, where a read never waits."""

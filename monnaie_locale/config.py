@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MLC_", extra="ignore", frozen=True)
 
     database_url: str = "sqlite:///./var/monnaie-locale.db"
+    # A streaming standby of database_url (PostgreSQL): reports and exports read there,
+    # everything else from database_url (see monnaie_locale.store.database). Unset: all
+    # reads go to database_url.
+    database_read_url: str | None = None
     environment: Literal["development", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 
@@ -127,6 +131,18 @@ class Settings(BaseSettings):
     # Lets webhooks go to this machine (127.0.0.1, ::1), to try a receiver while developing.
     # Every other private address stays refused; production refuses the setting itself.
     webhook_allow_loopback: bool = False
+
+    @model_validator(mode="after")
+    def _check_read_url(self) -> Settings:
+        read_url = self.database_read_url
+        if read_url and not (
+            self.database_url.startswith("postgresql") and read_url.startswith("postgresql")
+        ):
+            raise ValueError(
+                "MLC_DATABASE_READ_URL names a PostgreSQL standby of a PostgreSQL "
+                "MLC_DATABASE_URL: unset it on SQLite"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_siren(self) -> Settings:

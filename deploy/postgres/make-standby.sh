@@ -75,9 +75,12 @@ runuser -u postgres -- pg_basebackup -D "$data" -d "$conninfo" -R -X stream -S "
 # 4. The standby's own settings. postgresql.auto.conf came from the primary: it may carry
 # the primary's synchronous_standby_names, which would then outlive a promotion.
 auto="$data/postgresql.auto.conf"
-sed -i -E '/^[[:space:]]*(synchronous_standby_names|primary_conninfo|primary_slot_name)[[:space:]]*=/d' "$auto"
+sed -i -E '/^[[:space:]]*(synchronous_standby_names|primary_conninfo|primary_slot_name|hot_standby_feedback)[[:space:]]*=/d' "$auto"
+# hot_standby_feedback: a long export read here (MLC_DATABASE_READ_URL) is not cancelled
+# when the primary cleans up rows it still sees; the primary keeps them a little longer.
 cat >>"$auto" <<CONF
 synchronous_standby_names = ''
+hot_standby_feedback = on
 primary_conninfo = '$conninfo'
 primary_slot_name = '$name'
 CONF

@@ -2,8 +2,9 @@
 flows, the accounts that live, and what waits for someone.
 
 Everything is read, nothing written; each act reads in one transaction, so the figures of
-one answer agree with each other. The figures are those of :mod:`monnaie_locale.dashboard`
-and :mod:`monnaie_locale.dashboard_needs`; the coverage is the reserve report's.
+one answer agree with each other, on the standby when there is one. The figures are those
+of :mod:`monnaie_locale.dashboard` and :mod:`monnaie_locale.dashboard_needs`; the
+coverage is the reserve report's.
 
 ===================  ======================================================================
 Act                  Who may do it
@@ -59,7 +60,7 @@ def dashboard(ctx: Context, *, days: int = 90) -> Dashboard:
             needs=needs_a_hand(conn, now=now, zone=deployment.zone),
         )
 
-    return ctx.read(read)
+    return ctx.read(read, replica=True)
 
 
 @act(*REPORT_READERS)
@@ -68,7 +69,8 @@ def circulation_history(ctx: Context, *, days: int = 90) -> Series:
     each week of the last 365."""
     now = ctx.clock()
     return ctx.read(
-        lambda conn: figures.circulation_series(conn, ctx.deployment, now=now, days=days)
+        lambda conn: figures.circulation_series(conn, ctx.deployment, now=now, days=days),
+        replica=True,
     )
 
 
@@ -77,5 +79,6 @@ def monthly_flows(ctx: Context, *, months: int = figures.MONTHS) -> tuple[MonthF
     """Conversions credited and reconversions paid in each of the last ``months`` months."""
     now = ctx.clock()
     return ctx.read(
-        lambda conn: figures.monthly_flows(conn, ctx.deployment, now=now, months=months)
+        lambda conn: figures.monthly_flows(conn, ctx.deployment, now=now, months=months),
+        replica=True,
     )

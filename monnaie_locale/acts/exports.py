@@ -14,7 +14,9 @@ write_statement_pdf the same, as a printable PDF between opening and closing bal
 ==================  ======================================================================
 
 Each export reads one snapshot of the books (a READ ONLY, REPEATABLE READ transaction on
-PostgreSQL) and writes as it reads, so a long ledger costs no memory.
+PostgreSQL) and writes as it reads, so a long ledger costs no memory. With a standby
+(``MLC_DATABASE_READ_URL``) they read there, sparing the primary: a standby may be a
+few milliseconds behind it (see :mod:`monnaie_locale.store.database`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ __all__ = [
 @act(*REPORT_READERS)
 def count_postings(ctx: Context) -> int:
     """How many postings an export walks."""
-    return ctx.read(exports.count_postings)
+    return ctx.read(exports.count_postings, replica=True)
 
 
 @act(*REPORT_READERS)
@@ -65,7 +67,7 @@ def write_fec(
     Écritures go to a journal per kind (banks, office tills, units, others), each
     numbered on its own; ``journal_code`` puts them all in that one journal.
     """
-    with ctx.database.reading() as conn:
+    with ctx.database.reading(replica=True) as conn:
         account_map = chart.account_map(conn, account_map)
         return exports.fec(
             conn,
@@ -90,7 +92,7 @@ def write_journal(
     progress: Progress | None = None,
 ) -> exports.JournalSummary:
     """Write the books as a plain-text journal to ``out``."""
-    with ctx.database.reading() as conn:
+    with ctx.database.reading(replica=True) as conn:
         return exports.hledger_journal(
             conn,
             out,
@@ -116,7 +118,7 @@ def write_statement_csv(
 ) -> int:
     """Write the account's postings of the period as CSV; how many were written."""
     ctx.actor.check_read(code)
-    with ctx.database.reading() as conn:
+    with ctx.database.reading(replica=True) as conn:
         return exports.statement_csv(
             conn,
             code,
@@ -149,7 +151,7 @@ def write_statement_pdf(
     ``on_total`` learns how many movements the statement holds before they are written.
     """
     ctx.actor.check_read(code)
-    with ctx.database.reading() as conn:
+    with ctx.database.reading(replica=True) as conn:
         window = statement_window(conn, code, start=start, end=end, zone=zone)
         if on_total is not None:
             on_total(window.count)

@@ -52,7 +52,9 @@ __all__ = [
 @act(*REPORT_READERS)
 def reserve_report(ctx: Context, as_of: datetime | None = None) -> ReserveReport:
     """The reserve report now, or as of a moment given with its time zone."""
-    return ctx.read(lambda conn: reserve.reserve_report(conn, ctx.deployment, as_of=as_of))
+    return ctx.read(
+        lambda conn: reserve.reserve_report(conn, ctx.deployment, as_of=as_of), replica=True
+    )
 
 
 @act(*REPORT_READERS)

@@ -19,6 +19,15 @@ statement of a report, an export or a journal verification sees one state of the
 discrepancy), and the server itself refuses a write there. SQLite's deferred read
 transaction is a snapshot already.
 
+Reports on a standby. With a read URL (:meth:`Database.add_replica`, the setting
+``MLC_DATABASE_READ_URL``), the reads that ask for it with ``replica=True`` (reports and
+exports: pure reads, never followed by a write) go to a streaming standby, and the
+primary keeps its cores for payments; every other read, and any read when the standby
+cannot be reached, goes to the primary. A standby may lag: ``synchronous_commit = on``
+waits for the standby to flush a commit, not to make it visible (``remote_apply``
+would), so a report there may miss the last milliseconds of payments. The journal's
+verification, which must see the latest, stays on the primary.
+
 Errors. The driver's exceptions stop here: a server out of reach becomes
 :class:`~monnaie_locale.errors.DatabaseUnavailable`, missing tables
 :class:`~monnaie_locale.errors.SchemaMissing`, a value the database cannot store
@@ -29,6 +38,7 @@ the use cases, before they get here; any other driver error is a bug and keeps i
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 import time
@@ -54,6 +64,7 @@ from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, GroupCommitter
 from monnaie_locale.store.tables import transaction_ids, transactions
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 # SQLSTATEs worth retrying on PostgreSQL: serialization failure, deadlock detected.
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}
@@ -89,6 +100,8 @@ class Database:
     # connection of the engine carries it.
     journal_key: bytes = field(default=DEVELOPMENT_KEY, repr=False)
     committer: GroupCommitter | None = field(default=None, init=False, repr=False)
+    # A standby's engine for the reads that ask for it (see add_replica).
+    replica: Engine | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.engine.update_execution_options(**{JOURNAL_KEY_OPTION: self.journal_key})
@@ -153,16 +166,17 @@ class Database:
             time.sleep(random.uniform(0, 0.002 * 2**attempt))
         raise AssertionError("unreachable")
 
-    def read(self, query: Callable[[Connection], T]) -> T:
+    def read(self, query: Callable[[Connection], T], *, replica: bool = False) -> T:
         """Run ``query`` in a read-only snapshot (see the module's docstring); return its result.
 
         It never waits for writers and is never refused for a conflict. Retried once on a
-        fresh connection if the pooled one turns out broken.
+        fresh connection if the pooled one turns out broken. ``replica``: on the standby,
+        if there is one (see the module's docstring).
         """
         with translated():
             for attempt in (1, 2):
                 try:
-                    with self._read_only() as conn, conn.begin():
+                    with self._read_only(replica) as conn, conn.begin():
                         return query(conn)
                 except DBAPIError as exc:
                     if attempt == 2 or not exc.connection_invalidated:
@@ -170,16 +184,29 @@ class Database:
         raise AssertionError("unreachable")
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
+    def reading(self, *, replica: bool = False) -> Iterator[Connection]:
         """:meth:`read` as a context manager, for work that reads over several calls.
 
         An export streamed chunk by chunk, for one: it sees one state of the books from
         start to end. Not retried, since the work inside may already have been handed on.
         """
-        with translated(), self._read_only() as conn, conn.begin():
+        with translated(), self._read_only(replica) as conn, conn.begin():
             yield conn
 
-    def _read_only(self) -> Connection:
+    def add_replica(self, url: str, *, pool_size: int = 5) -> None:
+        """Send the reads made with ``replica=True`` to the standby at ``url``.
+
+        PostgreSQL only: a standby of this database, made by deploy/postgres/make-standby.sh.
+        A few connections do: reports and exports are rare next to payments.
+        """
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        if not (self.is_postgres and url.startswith("postgresql")):
+            raise ValueError("a read URL is a PostgreSQL standby of a PostgreSQL database")
+        self.replica = create_engine(url, pool_size=pool_size, max_overflow=10)
+        self.replica.update_execution_options(**{JOURNAL_KEY_OPTION: self.journal_key})
+
+    def _read_only(self, replica: bool = False) -> Connection:
         if self.is_postgres:
             # Per transaction: the pool resets both when the connection is checked in.
             options: dict[str, Any] = {
@@ -189,10 +216,19 @@ class Database:
         else:
             # Read by the begin listener of _configure_sqlite: plain BEGIN, not IMMEDIATE.
             options = {"readonly": True}
+        if replica and self.replica is not None:
+            try:
+                return self.replica.connect().execution_options(**options)
+            except OperationalError as exc:
+                # A report need not wait for the standby's return: the primary has the
+                # same books.
+                _log.warning("standby unreachable, reading from the primary: %s", exc.orig)
         return self.engine.connect().execution_options(**options)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
 
 
 @contextmanager

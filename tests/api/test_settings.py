@@ -19,6 +19,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "MLC_ENVIRONMENT",
         "MLC_SECRET_KEY",
         "MLC_DATABASE_URL",
+        "MLC_DATABASE_READ_URL",
         "MLC_CURRENCY_CODE",
         "MLC_DEPLOYMENT_NAME",
         "MLC_PUBLIC_HOST",
@@ -164,3 +165,13 @@ def test_an_unknown_time_zone_is_refused_at_start_up(
     monkeypatch.setenv("MLC_TIME_ZONE", name)
     with pytest.raises(ValidationError, match="MLC_TIME_ZONE"):
         load_settings()
+
+
+def test_a_read_url_is_a_postgresql_standby_of_a_postgresql_database() -> None:
+    assert load_settings().database_read_url is None
+    primary = "postgresql://ledger@10.0.0.1/ledger"
+    standby = "postgresql://ledger@10.0.0.2/ledger"
+    settings = Settings(database_url=primary, database_read_url=standby)
+    assert settings.database_read_url == standby
+    with pytest.raises(ValidationError, match="MLC_DATABASE_READ_URL"):
+        Settings(database_url="sqlite:///ledger.db", database_read_url=standby)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, create_engine, text
 
 PREFIX = "mlct_"
@@ -111,7 +113,8 @@ def script(name: str, *args: object, timeout: float = 120) -> str:
 def make_cluster(name: str, port: int, *, options: dict[str, str] | None = None) -> Cluster:
     """Create and start cluster ``name`` on ``port``, trust authentication.
 
-    ``options`` are settings for its postgresql.conf (e.g. ``{"archive_mode": "on"}``).
+    ``options`` are settings for its postgresql.conf (e.g. ``{"archive_mode": "on"}``),
+    values unquoted: pg_createcluster quotes them.
     """
     major = version()
     settings = [arg for key, value in (options or {}).items() for arg in ("-o", f"{key}={value}")]
@@ -152,6 +155,19 @@ def dropping(*names: str) -> Iterator[None]:
             drop(name)
 
 
+def drop_leftovers() -> list[str]:
+    """Drop the clusters of test processes that died before dropping them (killed, say);
+    return their names. A live process's clusters are left alone."""
+    dropped = []
+    for line in run(["pg_lsclusters", "-h"]).splitlines():
+        major, name = line.split()[:2]
+        found = re.fullmatch(rf"{PREFIX}(\d+)_.*", name)
+        if found and not Path(f"/proc/{found[1]}").exists():
+            drop(name, major)
+            dropped.append(name)
+    return dropped
+
+
 def wait_for(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not check():
@@ -177,3 +193,13 @@ def missing_tools(*, nginx: bool = False) -> str | None:
     if nginx and shutil.which("nginx") is None:
         return "needs nginx"
     return None
+
+
+def gate(problem: str | None) -> None:
+    """Skip the test for ``problem`` (see :func:`missing_tools`), or fail it under
+    ``CI=true``: CI must run these tests, never skip them silently."""
+    if problem is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"deployment test cannot run in CI: {problem}", pytrace=False)
+    pytest.skip(problem)

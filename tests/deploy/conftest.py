@@ -2,37 +2,36 @@
 
 Missing, the tests are skipped and say why, except under ``CI=true``, where a missing
 tool fails them: CI must run them, never skip them silently. ``fresh_cluster`` gives a
-test a started cluster of its own, dropped whatever the test did.
+test a started cluster of its own, dropped whatever the test did; clusters a killed run
+left behind are dropped at the start of the next.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.deploy.clusters import Cluster, cluster, missing_tools
+from tests.deploy.clusters import Cluster, cluster, drop_leftovers, gate, missing_tools
 
 
-def _gate(problem: str | None) -> None:
-    if problem is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"deployment test cannot run in CI: {problem}", pytrace=False)
-    pytest.skip(problem)
+@pytest.fixture(scope="session", autouse=True)
+def no_leftovers() -> None:
+    """Clusters left by a killed run would hold disk and ports until someone noticed."""
+    if missing_tools() is None:
+        drop_leftovers()
 
 
 @pytest.fixture(autouse=True)
 def cluster_tools() -> None:
     """Every test here makes clusters of its own."""
-    _gate(missing_tools())
+    gate(missing_tools())
 
 
 @pytest.fixture
 def nginx() -> None:
     """Request this in tests that also run nginx."""
-    _gate(missing_tools(nginx=True))
+    gate(missing_tools(nginx=True))
 
 
 @pytest.fixture

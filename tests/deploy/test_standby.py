@@ -62,6 +62,12 @@ def test_a_synchronous_standby_that_promotes() -> None:
             # Its own setting stays empty: once promoted it must not wait for anyone.
             assert standby.scalar("SHOW synchronous_standby_names") == ""
             assert standby.scalar("SELECT pg_is_in_recovery()") is True
+            assert standby.scalar("SHOW hot_standby_feedback") == "on"
+
+            # Run again (say after a failure half-way), it makes the standby anew.
+            script("make-standby.sh", primary.port, name, standby_port)
+            assert standby.scalar("SELECT pg_is_in_recovery()") is True
+            assert primary.scalar("SELECT count(*) FROM pg_replication_slots") == 1
 
             primary.scalar("CREATE TABLE payments (id int PRIMARY KEY, memo text)")
             primary.scalar("INSERT INTO payments VALUES (1, 'written on the primary')")
