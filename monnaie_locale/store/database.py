@@ -199,8 +199,9 @@ class Database:
         PostgreSQL only: a standby of this database, made by deploy/postgres/make-standby.sh.
         A few connections do: reports and exports are rare next to payments.
         """
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        # As the primary's: libpq's spellings, and a short connect timeout, so that a
+        # standby out of reach sends a report to the primary in seconds, not minutes.
+        url = engine_url(url)
         if not (self.is_postgres and url.startswith("postgresql")):
             raise ValueError("a read URL is a PostgreSQL standby of a PostgreSQL database")
         self.replica = create_engine(url, pool_size=pool_size, max_overflow=10)
