@@ -11,11 +11,9 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from sqlalchemy.engine import make_url
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import problems
@@ -108,6 +106,7 @@ from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
 from monnaie_locale.clock import Clock, utc_now
 from monnaie_locale.config import Settings, load_settings
+from monnaie_locale.database_url import sqlite_path
 from monnaie_locale.deployment import from_settings as deployment_from_settings
 from monnaie_locale.jobs import Scheduler, standard_jobs
 from monnaie_locale.journal_content import key_from_secret
@@ -138,9 +137,10 @@ def open_database(settings: Settings) -> Database:
     The journal's rows are marked with the key of the deployment's secret. Reports and
     exports read from the standby of ``MLC_DATABASE_READ_URL``, if set.
     """
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    # sqlite_path reads libpq's list of servers too, which make_url alone cannot.
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     secret = settings.secret_key.get_secret_value()
     database = connect(settings.database_url, journal_key=key_from_secret(secret))
     if settings.database_read_url:

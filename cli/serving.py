@@ -6,7 +6,7 @@ idle kept-alive connection after :data:`KEEP_ALIVE_SECONDS`, and when asked to s
 what is in flight :data:`SHUTDOWN_GRACE_SECONDS` before cutting it. The event streams of
 the tills end by themselves at the stop (:mod:`api.stopping`); the grace is for the rest.
 Uvicorn has no timeout for a client that never finishes its headers: the reverse proxy
-in front holds that one (``deploy/nginx.conf.example``), so a slow client only ever ties
+in front holds that one (``deploy/nginx/proxy.conf``), so a slow client only ever ties
 up the proxy. The process also raises its own limit of open files to the most the system
 allows, so that many open connections cannot starve the database of file descriptors.
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from monnaie_locale import journal
+from monnaie_locale.database_url import hosts_in_query
 from monnaie_locale.store.database import connect
 
 __all__ = [
@@ -148,7 +149,9 @@ def postgres_commands(url: str, target: Path) -> PostgresCommands:
     The database comes first: a command cut short after it still names the right one,
     where without it pg_dump would dump the default database and succeed.
     """
-    parsed = make_url(url).set(drivername="postgresql", password=None)
+    # libpq's list of servers (h1:5433,h2:5434) spelt as make_url reads it; pg_dump too.
+    # URL.set leaves a part alone when given None: _replace is SQLAlchemy's way to drop one.
+    parsed = make_url(hosts_in_query(url)).set(drivername="postgresql")._replace(password=None)
     database = f"--dbname={parsed.render_as_string(hide_password=False)}"
     return PostgresCommands(
         backup=["pg_dump", database, "--format=custom", f"--file={target}"],

@@ -36,6 +36,7 @@ from collections import defaultdict
 from typing import Protocol
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from monnaie_locale.checkout.events import CHANNEL
 from monnaie_locale.store.database import Database
@@ -186,7 +187,9 @@ class PostgresNotifier:
     """Wake-ups across processes through PostgreSQL ``LISTEN checkout``.
 
     ``conninfo`` is a libpq connection string or ``postgresql://`` URL; the listening
-    connection is the only one this object opens, in its own daemon thread.
+    connection is the only one this object opens, in its own daemon thread. When it
+    breaks (the server restarts, or a standby takes over), the thread connects again
+    every ``retry_seconds`` until a server takes it.
     """
 
     def __init__(self, conninfo: str, *, poll_seconds: float = 1.0, retry_seconds: float = 2.0):
@@ -201,9 +204,17 @@ class PostgresNotifier:
 
     @classmethod
     def for_database(cls, database: Database, **options: float) -> PostgresNotifier:
-        """A notifier listening on the server and database of ``database``."""
-        url = database.engine.url.set(drivername="postgresql")
-        return cls(url.render_as_string(hide_password=False), **options)
+        """A notifier listening on the server and database of ``database``.
+
+        The connection parameters are the engine's own, so that with several servers
+        named (see :func:`~monnaie_locale.database_url.engine_url`) the listening
+        connection, too, finds the one that takes writes, after a failover as well.
+        """
+        engine = database.engine
+        _, params = engine.dialect.create_connect_args(engine.url)
+        # The dialect adds objects of its own (its adapters) beside the libpq parameters.
+        libpq = {name: value for name, value in params.items() if isinstance(value, str | int)}
+        return cls(make_conninfo("", **libpq), **options)
 
     def wait_listening(self, timeout: float) -> bool:
         """True once the LISTEN is in place: notifications committed from then on arrive."""

@@ -51,6 +51,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import QueuePool
 
+from monnaie_locale.database_url import engine_url
 from monnaie_locale.errors import (
     DatabaseUnavailable,
     InvalidData,
@@ -198,8 +199,9 @@ class Database:
         PostgreSQL only: a standby of this database, made by deploy/postgres/make-standby.sh.
         A few connections do: reports and exports are rare next to payments.
         """
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        # As the primary's: libpq's spellings, and a short connect timeout, so that a
+        # standby out of reach sends a report to the primary in seconds, not minutes.
+        url = engine_url(url)
         if not (self.is_postgres and url.startswith("postgresql")):
             raise ValueError("a read URL is a PostgreSQL standby of a PostgreSQL database")
         self.replica = create_engine(url, pool_size=pool_size, max_overflow=10)
@@ -306,6 +308,13 @@ def connect(
 ) -> Database:
     """Open the database at ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``).
 
+    A PostgreSQL URL may name a primary and its standbys (see
+    :func:`~monnaie_locale.database_url.engine_url`): a connection found broken makes the
+    pool drop every connection opened before it, and new ones go to whichever server
+    takes writes by then; while none does, a request fails with
+    :class:`~monnaie_locale.errors.DatabaseUnavailable` as soon as each server has
+    refused (a read-only standby refuses at once) or let ``connect_timeout`` pass.
+
     ``connect_args`` go to the driver's connect (e.g. ``{"options": "-csearch_path=s"}``).
     The PostgreSQL pool keeps ``pool_size`` connections, as many as the API's worker
     threads: one opened and closed per request past the pool cost the server a process
@@ -315,8 +324,8 @@ def connect(
     ``journal_key`` marks the journal rows this process writes: the deployment's, from
     ``MLC_SECRET_KEY`` (see :mod:`monnaie_locale.journal_content`).
     """
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # Several servers, a libpq-style URL, a short connect timeout: see database_url.
+    url = engine_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args=connect_args or {})
         _configure_sqlite(engine)

@@ -246,7 +246,7 @@ def test_the_systemd_unit_waits_for_the_graceful_stop_and_no_longer() -> None:
 
 
 def test_the_proxy_example_closes_connections_that_never_finish_their_headers() -> None:
-    nginx = (DEPLOY / "nginx.conf.example").read_text()
+    nginx = (DEPLOY / "nginx" / "proxy.conf").read_text()
     timeout = re.search(r"^\s*client_header_timeout\s+(\d+)s;", nginx, re.MULTILINE)
     assert timeout is not None and int(timeout.group(1)) <= 15
     # Without buffering off, a till's event stream would wait in the proxy's buffers.

@@ -1,0 +1,338 @@
+"""The production site of deploy/nginx in front of the real service, over TLS.
+
+A real nginx runs the site file ``deploy/nginx/monnaie-locale.conf`` as shipped, with
+``deploy/nginx/proxy.conf`` included, and only what a test machine must change changed:
+its ports, its upstream (the service on a free loopback port), and a self-signed
+certificate in place of the association's. Behind it, uvicorn serves the application over
+a SQLite database made for the test. Through nginx: a payment works; a body over the
+limit is refused by nginx, before the service reads it, and an upload within the uploads'
+limit is not; a till's event stream delivers its first event while the stream goes on;
+and the service sees the client's own address, never the one a client claims.
+
+nginx and openssl are Debian packages; without them the test is skipped, except in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Connection
+
+from api.app import create_app
+from monnaie_locale.auth import Role, create_user, issue_token, link_account
+from monnaie_locale.clock import utc_now
+from monnaie_locale.config import Settings
+from monnaie_locale.ledger.accounts import open_account
+from monnaie_locale.model import AccountKind
+from monnaie_locale.store import connect, migrate
+from tests.e2e.support import issue, live_server
+from tests.support import standard_ledger
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
+SITE = DEPLOY / "monnaie-locale.conf"
+PROXY = DEPLOY / "proxy.conf"
+PASSWORD = "correct horse battery staple"
+# The client connects from this loopback address; nginx, to the service, from 127.0.0.1.
+CLIENT_ADDRESS = "127.0.0.2"
+
+
+def _tools_or_skip() -> tuple[str, str]:
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    openssl = shutil.which("openssl")
+    if nginx is None or openssl is None:
+        message = "nginx and openssl are needed (Debian packages nginx, openssl)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return nginx, openssl
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    # The site file as shipped must still hold what the test replaces: a change to it
+    # fails here, not by testing something else.
+    assert text.count(old) == 1, f"{old!r} should appear once in {SITE.name}"
+    return text.replace(old, new)
+
+
+def site_for_test(*, tls_port: int, plain_port: int, upstream: int, cert: Path, key: Path) -> str:
+    """The shipped site file with its ports, workers and certificate replaced."""
+    site = SITE.read_text()
+    site = _replace_once(
+        site, "include /etc/nginx/snippets/monnaie-locale-proxy.conf;", f"include {PROXY};"
+    )
+    site = _replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{tls_port} ssl http2;")
+    site = _replace_once(site, "listen 80;", f"listen 127.0.0.1:{plain_port};")
+    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
+    site = _replace_once(site, "/etc/letsencrypt/live/pay.eusko.example/fullchain.pem", str(cert))
+    site = _replace_once(site, "/etc/letsencrypt/live/pay.eusko.example/privkey.pem", str(key))
+    workers = re.findall(r"\n\s*server 127\.0\.0\.1:\d+;", site)
+    assert len(workers) >= 2, "the upstream lists several workers"
+    for worker in workers:
+        site = site.replace(worker, "")
+    return _replace_once(
+        site,
+        "upstream monnaie_locale {",
+        f"upstream monnaie_locale {{\n    server 127.0.0.1:{upstream};",
+    )
+
+
+def nginx_conf(prefix: Path, site: str) -> str:
+    """A whole nginx configuration around ``site``, writing only under ``prefix``."""
+    temp = "\n".join(
+        f"    {kind}_temp_path {prefix / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # As root, nginx's workers would run as nobody, who cannot enter pytest's folders.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return f"""{user}daemon off;
+worker_processes 1;
+pid {prefix / "nginx.pid"};
+error_log {prefix / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    default_type application/octet-stream;
+{temp}
+    # Compression on for every type, as a distribution's or an admin's setting might be:
+    # the event stream's location must turn it off for itself.
+    gzip on;
+    gzip_types *;
+{site}
+}}
+"""
+
+
+@dataclass
+class Shop:
+    app: FastAPI
+    tokens: dict[str, str]
+
+    def auth(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+
+def _open_shop(conn: Connection) -> dict[str, str]:
+    now = utc_now()
+    open_account(conn, "alice", kind=AccountKind.MEMBER, currency="MLC", now=now)
+    open_account(conn, "bakery", kind=AccountKind.BUSINESS, currency="MLC", now=now)
+    tokens = {}
+    for name, role, account in (
+        ("alice", Role.MEMBER, "alice"),
+        ("till", Role.MERCHANT_CASHIER, "bakery"),
+        ("treasurer", Role.ASSOCIATION_OPERATOR, None),
+    ):
+        user = create_user(conn, name, password=PASSWORD, role=role, now=now)
+        if account is not None:
+            link_account(conn, user.id, account_code=account)
+        tokens[name] = issue_token(conn, user.id, now=now, ttl=timedelta(hours=1)).token
+    return tokens
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[tuple[Shop, str]]:
+    """The service on a free loopback port, trusting nginx's address; and its base URL."""
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    database = connect(url)
+    migrate(database)
+    ledger = standard_ledger(database, clock=utc_now)
+    tokens = database.write(_open_shop)
+    ledger.transfer("issuance", "alice", 100_00, idempotency_key="fund-alice")
+    settings = Settings(
+        database_url=url,
+        webhook_poll_seconds=3600,
+        trusted_proxies=("127.0.0.1",),
+        login_attempts_per_minute=1000,
+    )
+    app = create_app(settings, database=database)
+    with live_server(app) as base:
+        yield Shop(app, tokens), base
+    database.dispose()
+
+
+@pytest.fixture
+def proxied(shop: tuple[Shop, str], tmp_path: Path) -> Iterator[tuple[Shop, httpx.Client]]:
+    """nginx in front of the service; a client reaching it over TLS from CLIENT_ADDRESS."""
+    nginx, openssl = _tools_or_skip()
+    service, base = shop
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    cert, key = prefix / "cert.pem", prefix / "key.pem"
+    # A self-signed certificate for 127.0.0.1, valid a day: the client trusts it alone.
+    request = "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1"
+    names = "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
+    subprocess.run(
+        [openssl, *request.split(), *names.split(), "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    tls_port, plain_port = _free_port(), _free_port()
+    site = site_for_test(
+        tls_port=tls_port,
+        plain_port=plain_port,
+        upstream=int(base.rsplit(":", 1)[1]),
+        cert=cert,
+        key=key,
+    )
+    conf = prefix / "nginx.conf"
+    conf.write_text(nginx_conf(prefix, site))
+    error_log = prefix / "error.log"
+    process = subprocess.Popen(
+        [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(error_log)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_listening(tls_port, process)
+        trusted = ssl.create_default_context(cafile=str(cert))
+        transport = httpx.HTTPTransport(local_address=CLIENT_ADDRESS, verify=trusted)
+        with httpx.Client(
+            base_url=f"https://127.0.0.1:{tls_port}", transport=transport, timeout=10
+        ) as client:
+            yield service, client
+    finally:
+        process.send_signal(signal.SIGQUIT)  # nginx's graceful stop
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            errors = process.stderr.read().decode() if process.stderr else ""
+            pytest.fail(f"nginx did not start: {errors}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    pytest.fail("nginx did not listen within 10 s")
+
+
+def _pay(client: httpx.Client, service: Shop, amount: str) -> dict[str, Any]:
+    sale = issue(client, service.auth("till"), amount=amount, key=amount)
+    paid = client.post(
+        "/v1/checkout/pay",
+        json={"request": sale["url"]},
+        headers={**service.auth("alice"), "Idempotency-Key": amount},
+    )
+    assert paid.status_code == 201, paid.text
+    body: dict[str, Any] = paid.json()
+    return body
+
+
+def test_a_payment_goes_through_nginx_over_tls(proxied: tuple[Shop, httpx.Client]) -> None:
+    service, client = proxied
+    paid = _pay(client, service, "4.20")
+    assert (paid["payer_account"], paid["merchant_account"]) == ("alice", "bakery")
+    assert "nginx" in client.get("/healthz").headers["server"]
+
+
+def test_nginx_refuses_a_body_over_the_limit_before_the_service_reads_it(
+    proxied: tuple[Shop, httpx.Client],
+) -> None:
+    service, client = proxied
+    padding = "x" * (65 * 1024)
+    refused = client.post(
+        "/v1/checkout/pay",
+        json={"request": padding},
+        headers={**service.auth("alice"), "Idempotency-Key": "big"},
+    )
+    assert refused.status_code == 413
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "body_too_large"
+    # Every answer of the service carries its request id: this one never reached it.
+    assert "x-request-id" not in refused.headers
+
+
+def test_an_upload_route_takes_the_uploads_limit_and_no_more(
+    proxied: tuple[Shop, httpx.Client],
+) -> None:
+    service, client = proxied
+    headers = {**service.auth("treasurer"), "Idempotency-Key": "statement"}
+    # A megabyte reaches the service, which judges the file itself.
+    statement = client.post(
+        "/v1/bank/statements",
+        files={"file": ("statement.csv", b"x" * 1024 * 1024, "text/csv")},
+        data={"account": "main"},
+        headers=headers,
+    )
+    assert statement.status_code != 413, statement.text
+    assert "x-request-id" in statement.headers
+    too_large = client.post(
+        "/v1/bank/statements",
+        files={"file": ("statement.csv", b"x" * 9 * 1024 * 1024, "text/csv")},
+        headers=headers,
+    )
+    assert too_large.status_code == 413
+    assert "x-request-id" not in too_large.headers
+
+
+def test_a_tills_event_stream_arrives_through_nginx_as_it_happens(
+    proxied: tuple[Shop, httpx.Client],
+) -> None:
+    service, client = proxied
+    paid: list[dict[str, Any]] = []
+    started = time.monotonic()
+    with client.stream(
+        "GET",
+        "/v1/checkout/events",
+        params={"account": "bakery"},
+        headers={**service.auth("till"), "Accept-Encoding": "gzip"},
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in response.headers
+        data = None
+        for line in response.iter_lines():
+            # The stream opens with its retry delay: pay once it is seen.
+            if line.startswith("retry:"):
+                paid.append(_pay(client, service, "2.50"))
+            if line.startswith("data:"):
+                data = json.loads(line.removeprefix("data:"))
+                break
+        # The event came while the stream goes on, long before nginx's read timeout.
+        assert not response.is_closed
+    assert data == paid[0]["receipt"]
+    assert time.monotonic() - started < 10
+
+
+def test_the_service_sees_the_clients_address_not_the_one_it_claims(
+    proxied: tuple[Shop, httpx.Client],
+) -> None:
+    service, client = proxied
+    signed_in = client.post(
+        "/v1/auth/login",
+        json={"username": "alice", "password": PASSWORD},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    # The sign-in limit counts by the address the service believes.
+    counted = set(service.app.state.login_limiter._counts)
+    assert counted == {CLIENT_ADDRESS}
