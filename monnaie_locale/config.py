@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MLC_", extra="ignore", frozen=True)
 
     database_url: str = "sqlite:///./var/monnaie-locale.db"
+    # Where the tills' live pages LISTEN for payments, on PostgreSQL: a direct connection
+    # to the server, for when MLC_DATABASE_URL goes through a pool in transaction mode
+    # (PgBouncer), which cannot keep a LISTEN. Unset: MLC_DATABASE_URL.
+    database_listen_url: str | None = None
     environment: Literal["development", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 

@@ -24,30 +24,21 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import Connection
 
 from api.app import create_app
-from monnaie_locale.auth import Role, create_user, issue_token, link_account
-from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings
-from monnaie_locale.ledger.accounts import open_account
-from monnaie_locale.model import AccountKind
 from monnaie_locale.store import connect, migrate
-from tests.e2e.support import issue, live_server
-from tests.support import standard_ledger
+from tests.deploy.shop_support import PASSWORD, Shop, open_shop, pay
+from tests.e2e.support import live_server
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
 SITE = DEPLOY / "monnaie-locale.conf"
 PROXY = DEPLOY / "proxy.conf"
-PASSWORD = "correct horse battery staple"
 # The client connects from this loopback address; nginx, to the service, from 127.0.0.1.
 CLIENT_ADDRESS = "127.0.0.2"
 
@@ -126,41 +117,13 @@ http {{
 """
 
 
-@dataclass
-class Shop:
-    app: FastAPI
-    tokens: dict[str, str]
-
-    def auth(self, name: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[name]}"}
-
-
-def _open_shop(conn: Connection) -> dict[str, str]:
-    now = utc_now()
-    open_account(conn, "alice", kind=AccountKind.MEMBER, currency="MLC", now=now)
-    open_account(conn, "bakery", kind=AccountKind.BUSINESS, currency="MLC", now=now)
-    tokens = {}
-    for name, role, account in (
-        ("alice", Role.MEMBER, "alice"),
-        ("till", Role.MERCHANT_CASHIER, "bakery"),
-        ("treasurer", Role.ASSOCIATION_OPERATOR, None),
-    ):
-        user = create_user(conn, name, password=PASSWORD, role=role, now=now)
-        if account is not None:
-            link_account(conn, user.id, account_code=account)
-        tokens[name] = issue_token(conn, user.id, now=now, ttl=timedelta(hours=1)).token
-    return tokens
-
-
 @pytest.fixture
 def shop(tmp_path: Path) -> Iterator[tuple[Shop, str]]:
     """The service on a free loopback port, trusting nginx's address; and its base URL."""
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     database = connect(url)
     migrate(database)
-    ledger = standard_ledger(database, clock=utc_now)
-    tokens = database.write(_open_shop)
-    ledger.transfer("issuance", "alice", 100_00, idempotency_key="fund-alice")
+    opened = open_shop(database)
     settings = Settings(
         database_url=url,
         webhook_poll_seconds=3600,
@@ -169,7 +132,7 @@ def shop(tmp_path: Path) -> Iterator[tuple[Shop, str]]:
     )
     app = create_app(settings, database=database)
     with live_server(app) as base:
-        yield Shop(app, tokens), base
+        yield Shop(opened.tokens, app), base
     database.dispose()
 
 
@@ -235,21 +198,9 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
     pytest.fail("nginx did not listen within 10 s")
 
 
-def _pay(client: httpx.Client, service: Shop, amount: str) -> dict[str, Any]:
-    sale = issue(client, service.auth("till"), amount=amount, key=amount)
-    paid = client.post(
-        "/v1/checkout/pay",
-        json={"request": sale["url"]},
-        headers={**service.auth("alice"), "Idempotency-Key": amount},
-    )
-    assert paid.status_code == 201, paid.text
-    body: dict[str, Any] = paid.json()
-    return body
-
-
 def test_a_payment_goes_through_nginx_over_tls(proxied: tuple[Shop, httpx.Client]) -> None:
     service, client = proxied
-    paid = _pay(client, service, "4.20")
+    paid = pay(client, service, "4.20")
     assert (paid["payer_account"], paid["merchant_account"]) == ("alice", "bakery")
     assert "nginx" in client.get("/healthz").headers["server"]
 
@@ -313,7 +264,7 @@ def test_a_tills_event_stream_arrives_through_nginx_as_it_happens(
         for line in response.iter_lines():
             # The stream opens with its retry delay: pay once it is seen.
             if line.startswith("retry:"):
-                paid.append(_pay(client, service, "2.50"))
+                paid.append(pay(client, service, "2.50"))
             if line.startswith("data:"):
                 data = json.loads(line.removeprefix("data:"))
                 break

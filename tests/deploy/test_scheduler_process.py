@@ -36,7 +36,14 @@ def _lines(stream: IO[str]) -> queue.Queue[str]:
 
 
 def _wait_for(lines: queue.Queue[str], seen: list[dict[str, Any]], **fields: Any) -> None:
-    """Read log records until one has ``fields``; fail after 20 s."""
+    """Read log records until one has ``fields`` (it may have come already); fail after
+    20 s. The jobs run in threads of their own: their records come in any order."""
+
+    def matches(record: dict[str, Any]) -> bool:
+        return all(record.get(key) == value for key, value in fields.items())
+
+    if any(matches(record) for record in seen):
+        return
     while True:
         try:
             line = lines.get(timeout=20)
@@ -47,7 +54,7 @@ def _wait_for(lines: queue.Queue[str], seen: list[dict[str, Any]], **fields: Any
         except ValueError:
             continue
         seen.append(record)
-        if all(record.get(key) == value for key, value in fields.items()):
+        if matches(record):
             return
 
 
