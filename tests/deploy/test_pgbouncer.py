@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from api.app import create_app
 from monnaie_locale.clock import utc_now
@@ -241,3 +241,28 @@ def test_a_tills_stream_hears_a_payment_made_through_pgbouncer(pool: Pool) -> No
             assert data == paid[0]["receipt"]
     finally:
         database.dispose()
+
+
+def test_the_url_says_none_or_a_number_of_runs_before_preparing() -> None:
+    database = connect("postgresql://ledger@127.0.0.1:6432/ledger?prepare_threshold=none")
+    given: dict[str, object] = {}
+
+    @event.listens_for(database.engine, "do_connect")
+    def _seen(_dialect: object, _record: object, _args: object, params: dict[str, object]) -> None:
+        given.update(params)
+        raise _Seen  # what psycopg would be given is all this test needs
+
+    try:
+        with pytest.raises(Exception, match="seen"):
+            database.engine.connect()
+    finally:
+        database.dispose()
+    assert given["prepare_threshold"] is None
+    assert "prepare_threshold" not in database.engine.url.query  # libpq has no such option
+    with pytest.raises(ValueError, match="prepare_threshold"):
+        connect("postgresql://ledger@127.0.0.1:6432/ledger?prepare_threshold=never")
+
+
+class _Seen(Exception):
+    def __str__(self) -> str:
+        return "seen"
