@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -74,30 +75,30 @@ def _free_port() -> int:
 
 
 def pgbouncer_ini(folder: Path, *, port: int, schema: str) -> str:
-    """The shipped ini's pooling settings, with this test's server, port and schema."""
+    """The shipped ini with this test's server, schema, port, files and authentication,
+    and a pool of two server connections, so that clients share them."""
     server = make_url(conftest.POSTGRES_URL)
-    shipped = (Path(__file__).resolve().parents[2] / "deploy/pgbouncer/pgbouncer.ini").read_text()
-    assert "pool_mode = transaction" in shipped
+    ini = (Path(__file__).resolve().parents[2] / "deploy/pgbouncer/pgbouncer.ini").read_text()
     target = (
         f"host={server.host} port={server.port or 5432} dbname={server.database} "
         f"connect_query='SET search_path = {schema}'"
     )
-    return f"""[databases]
-mlc = {target}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {folder / "userlist.txt"}
-pool_mode = transaction
-; Two server connections for many clients: each transaction may get either.
-default_pool_size = 2
-max_client_conn = 200
-log_connections = 0
-log_disconnections = 0
-"""
+    changes = {
+        "ledger": target,
+        "listen_port": str(port),
+        "unix_socket_dir": "",
+        "logfile": None,  # to standard error
+        "pidfile": None,
+        "auth_type": "trust",
+        "auth_file": str(folder / "userlist.txt"),
+        "default_pool_size": "2",
+    }
+    for key, value in changes.items():
+        line = re.compile(rf"^{key} = .*$", re.MULTILINE)
+        assert len(line.findall(ini)) == 1, f"{key} should be set once in the shipped ini"
+        ini = line.sub("" if value is None else f"{key} = {value}".rstrip(), ini)
+    assert re.search(r"^pool_mode = transaction$", ini, re.MULTILINE)
+    return ini
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def pool() -> Iterator[Pool]:
     try:
         _wait_listening(port, process, folder / "pgbouncer.log")
         server = make_url(conftest.POSTGRES_URL)
-        pooled = server.set(drivername="postgresql", port=port, database="mlc")
+        pooled = server.set(drivername="postgresql", port=port, database="ledger")
         yield Pool(
             pooled=pooled.render_as_string(hide_password=False) + "?prepare_threshold=none",
             direct=server.set(drivername="postgresql").render_as_string(hide_password=False),
