@@ -191,8 +191,10 @@ def test_payments_commit_through_pgbouncer_in_transaction_mode(pool: Pool) -> No
         ledger, errors = _pay_from_threads(database)
         assert errors == []
         assert ledger.account("bob").balance == PAYMENTS
-        # Each payment was sealed after its commit, under an advisory lock held for its
-        # transaction only: the journal chains them all.
+        # Payments are sealed after their commit, under an advisory lock held for the
+        # sealing transaction only (a sealer finding it taken leaves its entry to the next,
+        # or to the scheduler's pass, made here): the journal chains them all.
+        ledger.seal_journal()
         verification = ledger.verify_journal()
         assert verification.ok and verification.unsealed == 0
     finally:
