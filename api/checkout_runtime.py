@@ -55,9 +55,15 @@ def build_keyring(settings: Settings) -> KeyRing:
     return KeyRing(active, verification_only=signing_keys.retired_keys(settings))
 
 
-def build_notifier(database: Database) -> Notifier:
-    """LISTEN/NOTIFY across workers on PostgreSQL; wake-ups within the process on SQLite."""
+def build_notifier(database: Database, *, listen_url: str | None = None) -> Notifier:
+    """LISTEN/NOTIFY across workers on PostgreSQL; wake-ups within the process on SQLite.
+
+    ``listen_url`` (MLC_DATABASE_LISTEN_URL) reaches the server directly when the
+    database's URL goes through a pool in transaction mode, where a LISTEN would be lost.
+    """
     if database.is_postgres:
+        if listen_url is not None:
+            return PostgresNotifier(listen_url.replace("postgresql+psycopg://", "postgresql://", 1))
         return PostgresNotifier.for_database(database)
     return InProcessNotifier()
 
@@ -77,6 +83,7 @@ class CheckoutRuntime:
         self.cashier_refund_limit = settings.cashier_refund_limit
         self.destinations = DestinationPolicy(allow_loopback=settings.webhook_allow_loopback)
         self._database = database
+        self._listen_url = settings.database_listen_url
         self._notifier: Notifier | None = None
         self._lock = threading.Lock()
 
@@ -84,7 +91,7 @@ class CheckoutRuntime:
     def notifier(self) -> Notifier:
         with self._lock:
             if self._notifier is None:
-                self._notifier = build_notifier(self._database)
+                self._notifier = build_notifier(self._database, listen_url=self._listen_url)
             return self._notifier
 
     def close(self) -> None:

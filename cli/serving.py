@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 KEEP_ALIVE_SECONDS = 5
-# deploy/monnaie-locale.service gives the whole stop more than this (TimeoutStopSec).
+# deploy/monnaie-locale@.service gives the whole stop more than this (TimeoutStopSec).
 SHUTDOWN_GRACE_SECONDS = 10
 
 

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # everything else from database_url (see monnaie_locale.store.database). Unset: all
     # reads go to database_url.
     database_read_url: str | None = None
+    # Where the tills' live pages LISTEN for payments, on PostgreSQL: a direct connection
+    # to the server, for when MLC_DATABASE_URL goes through a pool in transaction mode
+    # (PgBouncer), which cannot keep a LISTEN. Unset: MLC_DATABASE_URL.
+    database_listen_url: str | None = None
     environment: Literal["development", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 

@@ -7,6 +7,15 @@ already the command is refused (exit 3) and can be run again in the next period.
 that fails is recorded like a server's and exits with 1. Both are acts of
 :mod:`monnaie_locale.acts.jobs`, for administrators.
 
+``serve`` runs the scheduler alone, as a long-running process of its own (the unit
+``deploy/monnaie-locale-scheduler.service``), so that the serving processes can run
+without it (``MLC_JOBS_ENABLED=false``): a web worker then restarts without cutting a job
+short, and the jobs' threads take no time from requests. Like ``mlc serve``, it acts for
+no user. It stops on SIGTERM (or Ctrl-C): the runs under way end, the journal's sealer
+makes its final pass, and the command exits 0. Each run that did something is logged at
+INFO, one JSON line; runs that found nothing to do, or a period another process had
+claimed, at DEBUG (``MLC_LOG_LEVEL=DEBUG``): the sealer looks five times a second.
+
 The jobs and their intervals are the service's, from its settings (``MLC_JOB_INTERVALS``,
 ``MLC_WEBHOOK_POLL_SECONDS``, ``MLC_WEBHOOK_ALLOW_LOOPBACK``). The checkpoint job is
 among them where the settings name the signing key (``MLC_SIGNING_KEY_FILE``): it signs
@@ -15,6 +24,9 @@ with it, at the service's cadence (``MLC_CHECKPOINT_EVERY_*``).
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -39,6 +51,8 @@ else:
     acts = lazy("monnaie_locale.acts.jobs")
 
 __all__ = ["register"]
+
+log = logging.getLogger("monnaie_locale.jobs.serve")
 
 
 group = typer.Typer(
@@ -66,6 +80,13 @@ FRENCH_HELP: dict[str, str] = {
         f"la tâche échoue (l'erreur est enregistrée).\n\n{EXEMPLE}mlc jobs run expire_holds"
     ),
     "jobs run NAME": "Le nom de la tâche, par exemple expire_holds (voir « mlc jobs list »).",
+    "jobs serve": (
+        "Exécute les tâches planifiées du service dans ce seul processus, jusqu'à son arrêt "
+        "(SIGTERM ou Ctrl-C), et journalise chaque exécution.\n\nLes processus qui servent "
+        "les requêtes tournent alors sans elles (MLC_JOBS_ENABLED=false). À l'arrêt, les "
+        "exécutions en cours se terminent et le scellement du journal fait une dernière "
+        f"passe.\n\n{EXEMPLE}mlc jobs serve"
+    ),
 }
 
 
@@ -146,6 +167,80 @@ def run_command(
     if not as_json:
         said = _result(run, name, outcome.result)
         run.out.print(run.messages("jobs.ran", name=name, result=said), markup=False)
+
+
+@group.command("serve")
+def serve_command(ctx: typer.Context) -> None:
+    """Run the service's scheduled jobs in this process alone until stopped, logging each run.
+
+    The serving processes then run without them (MLC_JOBS_ENABLED=false). On SIGTERM or
+    Ctrl-C the runs under way end, the journal's sealer makes a last pass, and it exits.
+
+    [b]Example:[/b] mlc jobs serve
+    """
+    from api.logging import configure_logging
+    from cli.deployment_settings import load_deployment
+    from monnaie_locale.clock import utc_now
+    from monnaie_locale.jobs import Scheduler, standard_jobs
+    from monnaie_locale.transparency.publishing import Publishing
+
+    run = run_context(ctx)
+    configure_logging(service_settings(run).log_level)
+    database = run.database()
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("stopping on %s", signal.Signals(signum).name)
+        stopping.set()
+
+    with _service(run) as service:
+        publisher = service["publisher"]
+        publishing = (
+            None
+            if publisher is None
+            else Publishing(load_deployment(run), publisher, service["cadence"])
+        )
+        jobs = standard_jobs(
+            database, send=service["send"], intervals=service["intervals"], publishing=publishing
+        )
+        scheduler = Scheduler(database, jobs, clock=utc_now, on_run=_log_run)
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            scheduler.start()
+            log.info(
+                "scheduler started: %s",
+                ", ".join(f"{job.name} every {job.interval:g} s" for job in jobs),
+                extra={"jobs": [job.name for job in jobs]},
+            )
+            stopping.wait()
+        finally:
+            scheduler.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    log.info("scheduler stopped")
+
+
+def _log_run(outcome: jobs.JobRun) -> None:
+    """One line per run: at INFO when it did something, at DEBUG when it had nothing to do
+    or another process had its period. A failure was logged with its traceback already."""
+    if outcome.status == "failed":
+        return
+    idle = outcome.status == "skipped" or outcome.result in (None, "", "0", "None")
+    log.log(
+        logging.DEBUG if idle else logging.INFO,
+        "job %s period %d %s: %s",
+        outcome.job,
+        outcome.period,
+        outcome.status,
+        outcome.result,
+        extra={
+            "job": outcome.job,
+            "period": outcome.period,
+            "status": outcome.status,
+            "result": outcome.result,
+            "seconds": round(outcome.seconds, 4),
+        },
+    )
 
 
 def _jobs_table(run: RunContext, listed: list[acts.ListedJob]) -> Table:

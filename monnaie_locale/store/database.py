@@ -47,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, select
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import QueuePool
 
@@ -335,14 +335,33 @@ def connect(
             engine, group_commit=isinstance(engine.pool, QueuePool), journal_key=journal_key
         )
     else:
+        pooled, driver_options = _driver_options(url)
         engine = create_engine(
-            url,
+            pooled,
             echo=echo,
             pool_size=pool_size,
             max_overflow=10,
-            connect_args=connect_args or {},
+            connect_args={**driver_options, **(connect_args or {})},
         )
     return Database(engine, journal_key=journal_key)
+
+
+def _driver_options(url: str) -> tuple[URL, dict[str, Any]]:
+    """The PostgreSQL URL without ``prepare_threshold``, and that option for psycopg.
+
+    psycopg prepares a statement on the server once it ran five times on a connection.
+    Behind a pool in transaction mode (PgBouncer before 1.21) the next transaction may get
+    another server connection, where that statement does not exist: such a URL ends with
+    ``?prepare_threshold=none``, and nothing is prepared.
+    """
+    parsed = make_url(url)
+    value = parsed.query.get("prepare_threshold")
+    if value is None:
+        return parsed, {}
+    if not isinstance(value, str) or not (value.lower() == "none" or value.isdigit()):
+        raise ValueError("prepare_threshold in the database URL: give none or a number")
+    threshold = None if value.lower() == "none" else int(value)
+    return parsed.difference_update_query(["prepare_threshold"]), {"prepare_threshold": threshold}
 
 
 def _configure_sqlite(engine: Engine) -> None:

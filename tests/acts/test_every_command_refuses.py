@@ -551,6 +551,8 @@ NO_ACTOR: dict[str, str] = {
     "init": "sets a deployment up before any user exists; refused once an administrator "
     "exists (tests/acts/test_users.py)",
     "serve": "runs the HTTP service, whose every route tests/api/test_access_matrix.py walks",
+    "jobs serve": "runs the service's scheduled jobs as a serving process does, for no user; "
+    "the jobs' own acts (jobs list, jobs run) are walked",
     "db migrate": "the schema, beneath the books: for whoever holds the database's URL",
     "db backup": "copies the database file, beneath the books: for whoever holds the file",
     "db restore": "replaces the database file, beneath the books, after verifying the "

@@ -228,7 +228,7 @@ def test_a_serving_process_may_open_as_many_files_as_the_system_allows(tmp_path:
 def unit_file() -> configparser.SectionProxy:
     unit = configparser.ConfigParser(strict=False, interpolation=None)
     unit.optionxform = str  # type: ignore[assignment,method-assign]
-    unit.read(DEPLOY / "monnaie-locale.service")
+    unit.read(DEPLOY / "monnaie-locale@.service")
     return unit["Service"]
 
 

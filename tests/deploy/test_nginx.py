@@ -24,30 +24,24 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import Connection
 
 from api.app import create_app
-from monnaie_locale.auth import Role, create_user, issue_token, link_account
-from monnaie_locale.clock import utc_now
 from monnaie_locale.config import Settings
-from monnaie_locale.ledger.accounts import open_account
-from monnaie_locale.model import AccountKind
+from monnaie_locale.payments import SigningKey
+from monnaie_locale.signing_keys import write_new_key
 from monnaie_locale.store import connect, migrate
-from tests.e2e.support import issue, live_server
-from tests.support import standard_ledger
+from tests.deploy.shop_support import PASSWORD, Shop, open_shop, pay
+from tests.e2e.support import live_server
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
 SITE = DEPLOY / "monnaie-locale.conf"
 PROXY = DEPLOY / "proxy.conf"
-PASSWORD = "correct horse battery staple"
 # The client connects from this loopback address; nginx, to the service, from 127.0.0.1.
 CLIENT_ADDRESS = "127.0.0.2"
 
@@ -78,7 +72,9 @@ def _replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def site_for_test(*, tls_port: int, plain_port: int, upstream: int, cert: Path, key: Path) -> str:
+def site_for_test(
+    *, tls_port: int, plain_port: int, upstreams: list[int], cert: Path, key: Path
+) -> str:
     """The shipped site file with its ports, workers and certificate replaced."""
     site = SITE.read_text()
     site = _replace_once(
@@ -93,11 +89,8 @@ def site_for_test(*, tls_port: int, plain_port: int, upstream: int, cert: Path, 
     assert len(workers) >= 2, "the upstream lists several workers"
     for worker in workers:
         site = site.replace(worker, "")
-    return _replace_once(
-        site,
-        "upstream monnaie_locale {",
-        f"upstream monnaie_locale {{\n    server 127.0.0.1:{upstream};",
-    )
+    servers = "".join(f"\n    server 127.0.0.1:{port};" for port in upstreams)
+    return _replace_once(site, "upstream monnaie_locale {", "upstream monnaie_locale {" + servers)
 
 
 def nginx_conf(prefix: Path, site: str) -> str:
@@ -126,59 +119,34 @@ http {{
 """
 
 
-@dataclass
-class Shop:
-    app: FastAPI
-    tokens: dict[str, str]
-
-    def auth(self, name: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[name]}"}
-
-
-def _open_shop(conn: Connection) -> dict[str, str]:
-    now = utc_now()
-    open_account(conn, "alice", kind=AccountKind.MEMBER, currency="MLC", now=now)
-    open_account(conn, "bakery", kind=AccountKind.BUSINESS, currency="MLC", now=now)
-    tokens = {}
-    for name, role, account in (
-        ("alice", Role.MEMBER, "alice"),
-        ("till", Role.MERCHANT_CASHIER, "bakery"),
-        ("treasurer", Role.ASSOCIATION_OPERATOR, None),
-    ):
-        user = create_user(conn, name, password=PASSWORD, role=role, now=now)
-        if account is not None:
-            link_account(conn, user.id, account_code=account)
-        tokens[name] = issue_token(conn, user.id, now=now, ttl=timedelta(hours=1)).token
-    return tokens
-
-
 @pytest.fixture
 def shop(tmp_path: Path) -> Iterator[tuple[Shop, str]]:
     """The service on a free loopback port, trusting nginx's address; and its base URL."""
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     database = connect(url)
     migrate(database)
-    ledger = standard_ledger(database, clock=utc_now)
-    tokens = database.write(_open_shop)
-    ledger.transfer("issuance", "alice", 100_00, idempotency_key="fund-alice")
+    opened = open_shop(database)
+    # Every worker signs and checks payment codes with the same key, as in production.
+    key = tmp_path / "signing.pem"
+    write_new_key(key, SigningKey.generate(), passphrase=None)
     settings = Settings(
         database_url=url,
+        signing_key_file=key,
         webhook_poll_seconds=3600,
         trusted_proxies=("127.0.0.1",),
         login_attempts_per_minute=1000,
     )
     app = create_app(settings, database=database)
     with live_server(app) as base:
-        yield Shop(app, tokens), base
+        yield Shop(opened.tokens, app), base
     database.dispose()
 
 
-@pytest.fixture
-def proxied(shop: tuple[Shop, str], tmp_path: Path) -> Iterator[tuple[Shop, httpx.Client]]:
-    """nginx in front of the service; a client reaching it over TLS from CLIENT_ADDRESS."""
+@contextmanager
+def nginx_in_front(upstreams: list[int], prefix: Path) -> Iterator[httpx.Client]:
+    """nginx running the site before the workers on ``upstreams``; a client reaching it
+    over TLS from CLIENT_ADDRESS."""
     nginx, openssl = _tools_or_skip()
-    service, base = shop
-    prefix = tmp_path / "nginx"
     prefix.mkdir()
     cert, key = prefix / "cert.pem", prefix / "key.pem"
     # A self-signed certificate for 127.0.0.1, valid a day: the client trusts it alone.
@@ -191,11 +159,7 @@ def proxied(shop: tuple[Shop, str], tmp_path: Path) -> Iterator[tuple[Shop, http
     )
     tls_port, plain_port = _free_port(), _free_port()
     site = site_for_test(
-        tls_port=tls_port,
-        plain_port=plain_port,
-        upstream=int(base.rsplit(":", 1)[1]),
-        cert=cert,
-        key=key,
+        tls_port=tls_port, plain_port=plain_port, upstreams=upstreams, cert=cert, key=key
     )
     conf = prefix / "nginx.conf"
     conf.write_text(nginx_conf(prefix, site))
@@ -212,7 +176,7 @@ def proxied(shop: tuple[Shop, str], tmp_path: Path) -> Iterator[tuple[Shop, http
         with httpx.Client(
             base_url=f"https://127.0.0.1:{tls_port}", transport=transport, timeout=10
         ) as client:
-            yield service, client
+            yield client
     finally:
         process.send_signal(signal.SIGQUIT)  # nginx's graceful stop
         try:
@@ -220,6 +184,18 @@ def proxied(shop: tuple[Shop, str], tmp_path: Path) -> Iterator[tuple[Shop, http
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _port(base: str) -> int:
+    return int(base.rsplit(":", 1)[1])
+
+
+@pytest.fixture
+def proxied(shop: tuple[Shop, str], tmp_path: Path) -> Iterator[tuple[Shop, httpx.Client]]:
+    """nginx in front of the service; a client reaching it over TLS from CLIENT_ADDRESS."""
+    service, base = shop
+    with nginx_in_front([_port(base)], tmp_path / "nginx") as client:
+        yield service, client
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -235,21 +211,9 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
     pytest.fail("nginx did not listen within 10 s")
 
 
-def _pay(client: httpx.Client, service: Shop, amount: str) -> dict[str, Any]:
-    sale = issue(client, service.auth("till"), amount=amount, key=amount)
-    paid = client.post(
-        "/v1/checkout/pay",
-        json={"request": sale["url"]},
-        headers={**service.auth("alice"), "Idempotency-Key": amount},
-    )
-    assert paid.status_code == 201, paid.text
-    body: dict[str, Any] = paid.json()
-    return body
-
-
 def test_a_payment_goes_through_nginx_over_tls(proxied: tuple[Shop, httpx.Client]) -> None:
     service, client = proxied
-    paid = _pay(client, service, "4.20")
+    paid = pay(client, service, "4.20")
     assert (paid["payer_account"], paid["merchant_account"]) == ("alice", "bakery")
     assert "nginx" in client.get("/healthz").headers["server"]
 
@@ -313,7 +277,7 @@ def test_a_tills_event_stream_arrives_through_nginx_as_it_happens(
         for line in response.iter_lines():
             # The stream opens with its retry delay: pay once it is seen.
             if line.startswith("retry:"):
-                paid.append(_pay(client, service, "2.50"))
+                paid.append(pay(client, service, "2.50"))
             if line.startswith("data:"):
                 data = json.loads(line.removeprefix("data:"))
                 break
@@ -336,3 +300,21 @@ def test_the_service_sees_the_clients_address_not_the_one_it_claims(
     # The sign-in limit counts by the address the service believes.
     counted = set(service.app.state.login_limiter._counts)
     assert counted == {CLIENT_ADDRESS}
+
+
+def test_nginx_routes_around_a_worker_that_stops(shop: tuple[Shop, str], tmp_path: Path) -> None:
+    """Two workers; one stops, as one does while it restarts: every payment still goes
+    through, nginx trying the other worker when the stopped one refuses the connection."""
+    service, base = shop
+    second = create_app(service.app.state.settings, database=service.app.state.database)
+    with ExitStack() as workers:
+        other = workers.enter_context(live_server(second))
+        with nginx_in_front([_port(base), _port(other)], tmp_path / "nginx") as client:
+            for amount in ("1.01", "1.02", "1.03"):
+                pay(client, service, amount)
+            workers.close()  # the second worker stops; nginx and the first go on
+            for amount in ("1.04", "1.05", "1.06", "1.07"):
+                pay(client, service, amount)
+            # Some of those went to the stopped worker first.
+            errors = (tmp_path / "nginx" / "error.log").read_text()
+            assert "Connection refused" in errors
