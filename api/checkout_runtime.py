@@ -63,7 +63,7 @@ def build_notifier(database: Database, *, listen_url: str | None = None) -> Noti
     """
     if database.is_postgres:
         if listen_url is not None:
-            return PostgresNotifier(listen_url.replace("postgresql+psycopg://", "postgresql://", 1))
+            return PostgresNotifier.for_url(listen_url)
         return PostgresNotifier.for_database(database)
     return InProcessNotifier()
 

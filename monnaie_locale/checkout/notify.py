@@ -37,8 +37,10 @@ from typing import Protocol
 
 import psycopg
 from psycopg.conninfo import make_conninfo
+from sqlalchemy.engine import URL, make_url
 
 from monnaie_locale.checkout.events import CHANNEL
+from monnaie_locale.database_url import engine_url
 from monnaie_locale.store.database import Database
 
 __all__ = ["InProcessNotifier", "Notifier", "PostgresNotifier", "Subscription"]
@@ -210,11 +212,12 @@ class PostgresNotifier:
         named (see :func:`~monnaie_locale.database_url.engine_url`) the listening
         connection, too, finds the one that takes writes, after a failover as well.
         """
-        engine = database.engine
-        _, params = engine.dialect.create_connect_args(engine.url)
-        # The dialect adds objects of its own (its adapters) beside the libpq parameters.
-        libpq = {name: value for name, value in params.items() if isinstance(value, str | int)}
-        return cls(make_conninfo("", **libpq), **options)
+        return cls(_conninfo(database.engine.url), **options)
+
+    @classmethod
+    def for_url(cls, url: str, **options: float) -> PostgresNotifier:
+        """A notifier listening at ``url``, spelt as the database's URL may be."""
+        return cls(_conninfo(make_url(engine_url(url))), **options)
 
     def wait_listening(self, timeout: float) -> bool:
         """True once the LISTEN is in place: notifications committed from then on arrive."""
@@ -255,3 +258,13 @@ class PostgresNotifier:
         # account id of ours only causes a harmless extra read.
         if payload.isascii() and payload.isdigit():
             self._hub.wake(int(payload))
+
+
+def _conninfo(url: URL) -> str:
+    """libpq's connection string for the server(s) and database ``url`` names."""
+    # A pool's option (see store.database) is no libpq parameter; LISTEN never goes there.
+    url = url.difference_update_query(["prepare_threshold"])
+    _, params = url.get_dialect()().create_connect_args(url)
+    # The dialect adds objects of its own (its adapters) beside the libpq parameters.
+    libpq = {name: value for name, value in params.items() if isinstance(value, str | int)}
+    return make_conninfo("", **libpq)
