@@ -49,7 +49,7 @@ from monnaie_locale.errors import (
 )
 from monnaie_locale.journal_content import DEVELOPMENT_KEY
 from monnaie_locale.journal_content import OPTION as JOURNAL_KEY_OPTION
-from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, GroupCommitter
+from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, POSTGRES, SQLITE, GroupCommitter
 from monnaie_locale.store.tables import transaction_ids, transactions
 
 T = TypeVar("T")
@@ -81,9 +81,10 @@ class Database:
     """An engine and the way this project runs transactions on it."""
 
     engine: Engine
-    # SQLite file databases: writes of all threads go through one writer, many to a
-    # commit (see monnaie_locale.store.group_commit).
-    group_commit: bool = False
+    # Writes of all threads and coroutines many to a commit (see
+    # monnaie_locale.store.group_commit). None: on PostgreSQL, and on SQLite files (an
+    # in-memory database lives in one connection that threads share).
+    group_commit: bool | None = None
     # Marks the journal rows this service writes (see monnaie_locale.journal_content); every
     # connection of the engine carries it.
     journal_key: bytes = field(default=DEVELOPMENT_KEY, repr=False)
@@ -91,8 +92,15 @@ class Database:
 
     def __post_init__(self) -> None:
         self.engine.update_execution_options(**{JOURNAL_KEY_OPTION: self.journal_key})
+        if self.group_commit is None:
+            self.group_commit = self.is_postgres or isinstance(self.engine.pool, QueuePool)
         if self.group_commit:
-            self.committer = GroupCommitter(self.engine, self._write_alone)
+            self.committer = GroupCommitter(
+                self.engine,
+                self._write_alone,
+                flavour=POSTGRES if self.is_postgres else SQLITE,
+                retryable=_is_retryable,
+            )
 
     @property
     def dialect(self) -> str:
@@ -118,14 +126,14 @@ class Database:
             return self._write_alone(use_case)
 
     async def write_in_loop(self, use_case: Callable[[Connection], T]) -> T:
-        """:meth:`write` from an event loop, through SQLite's group committer.
+        """:meth:`write` from an event loop, through the group committer.
 
-        Only for a database with a committer (a SQLite file): see
+        Only for a database with a committer (not an in-memory SQLite one): see
         :meth:`GroupCommitter.write_async
         <monnaie_locale.store.group_commit.GroupCommitter.write_async>`.
         """
         if self.committer is None:
-            raise TypeError("write_in_loop needs the group committer of a SQLite file")
+            raise TypeError("write_in_loop needs a group committer")
         with translated():
             return await self.committer.write_async(use_case)
 
@@ -284,11 +292,7 @@ def connect(
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args=connect_args or {})
         _configure_sqlite(engine)
-        # An in-memory database lives in one connection that threads share: no writer
-        # thread of its own there.
-        return Database(
-            engine, group_commit=isinstance(engine.pool, QueuePool), journal_key=journal_key
-        )
+        return Database(engine, journal_key=journal_key)
     else:
         engine = create_engine(
             url,
