@@ -128,7 +128,7 @@ SQLITE = Flavour(
     last=("RELEASE group_member",),
 )
 POSTGRES = Flavour(
-    writers=2,
+    writers=4,
     max_group=32,
     inline_on_loop=False,
     # Without parameters psycopg sends a string as a simple query, statements and all:
