@@ -8,7 +8,10 @@ Concurrency. On PostgreSQL the ledger runs at READ COMMITTED and every balance c
 is a conditional ``UPDATE ... WHERE balance - held + delta >= lower_limit``, taken in
 account-id order; a waiting update re-checks its condition against the committed row,
 so no update is lost and no limit is crossed, and the fixed order prevents most
-deadlocks. The few that remain, and serialization failures, are retried here. On SQLite
+deadlocks. The few that remain, and serialization failures, are retried here. On a
+SQLite file, and on PostgreSQL when asked, callers writing at once share transactions
+and commits, each in a savepoint of its own, with the same outcome as alone (see
+:mod:`monnaie_locale.store.group_commit`). On SQLite
 a writer takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so writers
 queue instead of failing half-way; readers use plain ``BEGIN`` and never wait (WAL).
 
@@ -82,8 +85,9 @@ class Database:
 
     engine: Engine
     # Writes of all threads and coroutines many to a commit (see
-    # monnaie_locale.store.group_commit). None: on PostgreSQL, and on SQLite files (an
-    # in-memory database lives in one connection that threads share).
+    # monnaie_locale.store.group_commit). None: on SQLite files only (an in-memory
+    # database lives in one connection that threads share; on PostgreSQL grouping
+    # measured slower, so it is asked for).
     group_commit: bool | None = None
     # Marks the journal rows this service writes (see monnaie_locale.journal_content); every
     # connection of the engine carries it.
@@ -93,7 +97,7 @@ class Database:
     def __post_init__(self) -> None:
         self.engine.update_execution_options(**{JOURNAL_KEY_OPTION: self.journal_key})
         if self.group_commit is None:
-            self.group_commit = self.is_postgres or isinstance(self.engine.pool, QueuePool)
+            self.group_commit = self.is_sqlite and isinstance(self.engine.pool, QueuePool)
         if self.group_commit:
             self.committer = GroupCommitter(
                 self.engine,
@@ -199,6 +203,8 @@ class Database:
         return self.engine.connect().execution_options(**options)
 
     def dispose(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
         self.engine.dispose()
 
 
@@ -275,6 +281,7 @@ def connect(
     pool_size: int = 40,
     connect_args: dict[str, Any] | None = None,
     journal_key: bytes = DEVELOPMENT_KEY,
+    group_commit: bool | None = None,
 ) -> Database:
     """Open the database at ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``).
 
@@ -285,14 +292,15 @@ def connect(
     trip per transaction (of about seven for a transfer); a broken connection is found on
     its first statement instead, and :meth:`Database.write` retries on a fresh one.
     ``journal_key`` marks the journal rows this process writes: the deployment's, from
-    ``MLC_SECRET_KEY`` (see :mod:`monnaie_locale.journal_content`).
+    ``MLC_SECRET_KEY`` (see :mod:`monnaie_locale.journal_content`). ``group_commit``
+    overrides the engine's default (see :class:`Database`).
     """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args=connect_args or {})
         _configure_sqlite(engine)
-        return Database(engine, journal_key=journal_key)
+        return Database(engine, journal_key=journal_key, group_commit=group_commit)
     else:
         engine = create_engine(
             url,
@@ -301,7 +309,7 @@ def connect(
             max_overflow=10,
             connect_args=connect_args or {},
         )
-    return Database(engine, journal_key=journal_key)
+    return Database(engine, journal_key=journal_key, group_commit=group_commit)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -1,5 +1,7 @@
 """PostgreSQL's group commit: one transaction for many payments, and each its own outcome.
 
+Grouping is asked for on PostgreSQL: each test groups the writes of its database.
+
 A group is seen from the inside: every member reads ``txid_current()``, the id of the
 top-level transaction even inside a savepoint, so members of one group read the same.
 Groups are made deterministic by holding every writer while the payments queue up
@@ -32,7 +34,8 @@ pytestmark = pytest.mark.parametrize(
     "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
 
-WRITERS = 12
+# With carol's payment and one more, a group's worth.
+WRITERS = POSTGRES.max_group - 2
 Paid = tuple[Transaction, int]
 
 
@@ -46,10 +49,19 @@ def funded(ledger: Engine) -> Engine:
 
 
 @pytest.fixture
-def committer(database: Database) -> GroupCommitter:
-    assert database.committer is not None, "a PostgreSQL database commits in groups"
-    assert database.committer.flavour is POSTGRES
-    return database.committer
+def grouped(database: Database) -> Iterator[Database]:
+    """The test's database, its writes grouped."""
+    assert database.committer is None, "grouping is asked for on PostgreSQL"
+    grouped = Database(database.engine, group_commit=True)
+    yield grouped
+    grouped.dispose()
+
+
+@pytest.fixture
+def committer(grouped: Database) -> GroupCommitter:
+    assert grouped.committer is not None
+    assert grouped.committer.flavour is POSTGRES
+    return grouped.committer
 
 
 def pay(
@@ -166,7 +178,7 @@ def test_a_coroutine_hears_back_only_after_its_group_committed(
         loop_threads.add(threading.get_ident())
         tasks.extend(
             asyncio.ensure_future(committer.write_async(pay("alice", 10, f"loop-{i}", clock)))
-            for i in range(20)
+            for i in range(POSTGRES.max_group - 1)
         )
         carol = committer.write_async(pay("carol", 10, "loop-carol", clock))
         return await asyncio.gather(*tasks, carol, return_exceptions=True)
@@ -176,14 +188,14 @@ def test_a_coroutine_hears_back_only_after_its_group_committed(
         outcomes = asyncio.run(all_at_once())
     finally:
         event.remove(database.engine, "commit", looking)
-    assert isinstance(outcomes[20], InsufficientFunds)
-    assert len({txid for _, txid in outcomes[:20]}) == 1
+    assert isinstance(outcomes[-1], InsufficientFunds)
+    assert len({txid for _, txid in outcomes[:-1]}) == 1
     assert answered_at_commit == [False]
-    assert funded.account("bob").balance == 200
+    assert funded.account("bob").balance == 10 * len(tasks)
     # A retry is answered from the first result, whichever group it lands in.
     again, _ = asyncio.run(committer.write_async(pay("alice", 10, "loop-3", clock)))
     assert again == outcomes[3][0]
-    assert funded.account("bob").balance == 200
+    assert funded.account("bob").balance == 10 * len(tasks)
 
 
 def test_a_member_that_loses_a_deadlock_runs_again_alone_after_its_group(
@@ -298,7 +310,11 @@ def test_a_connection_lost_during_commit_answers_unavailable_and_runs_nothing_ag
 
 
 def test_threads_paying_one_hot_merchant_move_every_amount_exactly_once(
-    database: Database, funded: Engine, clock: SteppingClock, commits: list[float]
+    database: Database,
+    grouped: Database,
+    funded: Engine,
+    clock: SteppingClock,
+    commits: list[float],
 ) -> None:
     payers = [f"payer-{i}" for i in range(6)]
     for code in payers:
@@ -306,14 +322,16 @@ def test_threads_paying_one_hot_merchant_move_every_amount_exactly_once(
         funded.transfer("issuance", code, 1_000_000, idempotency_key=f"fund-{code}")
     funded.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
     before = len(commits)
-    paid = _pay_concurrently([database], payers, threads=8, each=30, clock=clock)
+    # More threads than groups under way: the others join groups.
+    threads = 2 * POSTGRES.writers
+    paid = _pay_concurrently([grouped], payers, threads=threads, each=15, clock=clock)
 
     assert len(commits) - before < len(paid), "payments shared commits"
     _assert_books(database, funded, payers, paid)
 
 
 def test_two_workers_paying_the_same_accounts_keep_the_sums_exact(
-    database: Database, funded: Engine, clock: SteppingClock
+    database: Database, grouped: Database, funded: Engine, clock: SteppingClock
 ) -> None:
     payers = [f"payer-{i}" for i in range(4)]
     for code in payers:
@@ -322,7 +340,7 @@ def test_two_workers_paying_the_same_accounts_keep_the_sums_exact(
     funded.open_account("bakery", kind=AccountKind.BUSINESS, currency="MLC")
     other = _second_worker(database)
     try:
-        paid = _pay_concurrently([database, other], payers, threads=8, each=25, clock=clock)
+        paid = _pay_concurrently([grouped, other], payers, threads=16, each=12, clock=clock)
     finally:
         other.dispose()
     _assert_books(database, funded, payers, paid)
@@ -334,7 +352,7 @@ def _second_worker(database: Database) -> Database:
     engine = create_engine(
         database.engine.url, connect_args={"options": f"-c search_path={schema}"}
     )
-    return Database(engine)
+    return Database(engine, group_commit=True)
 
 
 def _pay_concurrently(
