@@ -122,7 +122,7 @@ class Flavour:
     # A coroutine's group runs its statements on the event loop's thread.
     inline_on_loop: bool
     # The statements that open the first member's savepoint, that close one member's
-    # and open the next one's, and that close the last one's: each one round trip.
+    # and open the next one's, and that close the last one's: each string one call.
     first: tuple[str, ...]
     between: tuple[str, ...]
     last: tuple[str, ...]
