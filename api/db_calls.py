@@ -4,12 +4,13 @@ FastAPI runs a plain function route on a worker thread. On the payment path the 
 that thread cost more than the payment itself, so the few coroutine routes on that path
 call the database through these two functions instead:
 
+* a write joins the group the event loop gathers once its ready tasks have run
+  (:meth:`GroupCommitter.write_async
+  <monnaie_locale.store.group_commit.GroupCommitter.write_async>`): committed inline on
+  SQLite, handed to a worker thread on PostgreSQL.
 * on SQLite a read runs inline: it reads a local file, and in WAL mode a reader never
-  waits for a writer. A write joins the group the event loop commits inline once its
-  ready tasks have run (:meth:`GroupCommitter.write_async
-  <monnaie_locale.store.group_commit.GroupCommitter.write_async>`).
-* on PostgreSQL both are network round trips and run on worker threads, each
-  transaction on a connection of its own.
+  waits for a writer. On PostgreSQL a read is a network round trip and runs on a worker
+  thread.
 """
 
 from __future__ import annotations

@@ -146,10 +146,10 @@ class Context:
         )
 
     async def write_async(self, work: Callable[[Connection], T]) -> T:
-        """:meth:`write` from a coroutine: joined to the group commit on SQLite, on a
-        worker thread on PostgreSQL (a network round trip)."""
+        """:meth:`write` from a coroutine, joined to the group commit (see
+        :mod:`monnaie_locale.store.group_commit`); on a worker thread where there is none."""
         if self.database.committer is not None:
-            result = await self.database.committer.write_async(work)
+            result = await self.database.write_in_loop(work)
         else:
             result = await anyio.to_thread.run_sync(self.database.write, work)
         if self.seal_after_commit:

@@ -16,7 +16,7 @@ sequence is the sealer's, and nothing reaches the sealer's queue).
 A preview costs what the operation costs, its locks included (on SQLite, the write lock
 for that long): it is for a person about to confirm, not for a report.
 
-Through SQLite's group committer a use case that raises rolls back its own savepoint and
+Through the group committer a use case that raises rolls back its own savepoint and
 its caller gets the exception (see :mod:`monnaie_locale.store.group_commit`): the
 rehearsal's result leaves the transaction inside such an exception.
 """

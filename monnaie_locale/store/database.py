@@ -8,7 +8,10 @@ Concurrency. On PostgreSQL the ledger runs at READ COMMITTED and every balance c
 is a conditional ``UPDATE ... WHERE balance - held + delta >= lower_limit``, taken in
 account-id order; a waiting update re-checks its condition against the committed row,
 so no update is lost and no limit is crossed, and the fixed order prevents most
-deadlocks. The few that remain, and serialization failures, are retried here. On SQLite
+deadlocks. The few that remain, and serialization failures, are retried here. On a
+SQLite file, and on PostgreSQL when asked, callers writing at once share transactions
+and commits, each in a savepoint of its own, with the same outcome as alone (see
+:mod:`monnaie_locale.store.group_commit`). On SQLite
 a writer takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so writers
 queue instead of failing half-way; readers use plain ``BEGIN`` and never wait (WAL).
 
@@ -60,7 +63,7 @@ from monnaie_locale.errors import (
 )
 from monnaie_locale.journal_content import DEVELOPMENT_KEY
 from monnaie_locale.journal_content import OPTION as JOURNAL_KEY_OPTION
-from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, GroupCommitter
+from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, POSTGRES, SQLITE, GroupCommitter
 from monnaie_locale.store.tables import transaction_ids, transactions
 
 T = TypeVar("T")
@@ -93,9 +96,11 @@ class Database:
     """An engine and the way this project runs transactions on it."""
 
     engine: Engine
-    # SQLite file databases: writes of all threads go through one writer, many to a
-    # commit (see monnaie_locale.store.group_commit).
-    group_commit: bool = False
+    # Writes of all threads and coroutines many to a commit (see
+    # monnaie_locale.store.group_commit). None: on SQLite files only (an in-memory
+    # database lives in one connection that threads share; on PostgreSQL grouping
+    # measured slower, so it is asked for).
+    group_commit: bool | None = None
     # Marks the journal rows this service writes (see monnaie_locale.journal_content); every
     # connection of the engine carries it.
     journal_key: bytes = field(default=DEVELOPMENT_KEY, repr=False)
@@ -105,8 +110,15 @@ class Database:
 
     def __post_init__(self) -> None:
         self.engine.update_execution_options(**{JOURNAL_KEY_OPTION: self.journal_key})
+        if self.group_commit is None:
+            self.group_commit = self.is_sqlite and isinstance(self.engine.pool, QueuePool)
         if self.group_commit:
-            self.committer = GroupCommitter(self.engine, self._write_alone)
+            self.committer = GroupCommitter(
+                self.engine,
+                self._write_alone,
+                flavour=POSTGRES if self.is_postgres else SQLITE,
+                retryable=_is_retryable,
+            )
 
     @property
     def dialect(self) -> str:
@@ -132,14 +144,14 @@ class Database:
             return self._write_alone(use_case)
 
     async def write_in_loop(self, use_case: Callable[[Connection], T]) -> T:
-        """:meth:`write` from an event loop, through SQLite's group committer.
+        """:meth:`write` from an event loop, through the group committer.
 
-        Only for a database with a committer (a SQLite file): see
+        Only for a database with a committer (not an in-memory SQLite one): see
         :meth:`GroupCommitter.write_async
         <monnaie_locale.store.group_commit.GroupCommitter.write_async>`.
         """
         if self.committer is None:
-            raise TypeError("write_in_loop needs the group committer of a SQLite file")
+            raise TypeError("write_in_loop needs a group committer")
         with translated():
             return await self.committer.write_async(use_case)
 
@@ -227,6 +239,8 @@ class Database:
         return self.engine.connect().execution_options(**options)
 
     def dispose(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
         self.engine.dispose()
         if self.replica is not None:
             self.replica.dispose()
@@ -305,6 +319,7 @@ def connect(
     pool_size: int = 40,
     connect_args: dict[str, Any] | None = None,
     journal_key: bytes = DEVELOPMENT_KEY,
+    group_commit: bool | None = None,
 ) -> Database:
     """Open the database at ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``).
 
@@ -322,18 +337,15 @@ def connect(
     trip per transaction (of about seven for a transfer); a broken connection is found on
     its first statement instead, and :meth:`Database.write` retries on a fresh one.
     ``journal_key`` marks the journal rows this process writes: the deployment's, from
-    ``MLC_SECRET_KEY`` (see :mod:`monnaie_locale.journal_content`).
+    ``MLC_SECRET_KEY`` (see :mod:`monnaie_locale.journal_content`). ``group_commit``
+    overrides the engine's default (see :class:`Database`).
     """
     # Several servers, a libpq-style URL, a short connect timeout: see database_url.
     url = engine_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args=connect_args or {})
         _configure_sqlite(engine)
-        # An in-memory database lives in one connection that threads share: no writer
-        # thread of its own there.
-        return Database(
-            engine, group_commit=isinstance(engine.pool, QueuePool), journal_key=journal_key
-        )
+        return Database(engine, journal_key=journal_key, group_commit=group_commit)
     else:
         pooled, driver_options = _driver_options(url)
         engine = create_engine(
@@ -343,7 +355,7 @@ def connect(
             max_overflow=10,
             connect_args={**driver_options, **(connect_args or {})},
         )
-    return Database(engine, journal_key=journal_key)
+    return Database(engine, journal_key=journal_key, group_commit=group_commit)
 
 
 def _driver_options(url: str) -> tuple[URL, dict[str, Any]]:
