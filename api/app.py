@@ -142,7 +142,11 @@ def open_database(settings: Settings) -> Database:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     secret = settings.secret_key.get_secret_value()
-    database = connect(settings.database_url, journal_key=key_from_secret(secret))
+    database = connect(
+        settings.database_url,
+        journal_key=key_from_secret(secret),
+        group_commit=settings.group_commit,
+    )
     if settings.database_read_url:
         database.add_replica(settings.database_read_url)
     return database

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # to the server, for when MLC_DATABASE_URL goes through a pool in transaction mode
     # (PgBouncer), which cannot keep a LISTEN. Unset: MLC_DATABASE_URL.
     database_listen_url: str | None = None
+    # Concurrent writes sharing one transaction and one commit, each in a savepoint (see
+    # monnaie_locale.store.group_commit). Unset: on for a SQLite file, off on PostgreSQL,
+    # where it measured slower than a transaction per payment so far (bench/README.md).
+    group_commit: bool | None = None
     environment: Literal["development", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
 
