@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -218,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--url", default=POSTGRES_URL)
     parser.add_argument("--skip-hordak", action="store_true", help="only the core and raw")
     args = parser.parse_args(argv)
+    # A tick of the sealer found still running is skipped: not worth a warning per tick.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     command = "python -m bench.single_client " + " ".join(sys.argv[1:] if argv is None else argv)
     print(f"{command}\nload average at start: {load_average()}", flush=True)
     series = {name: Series(label, []) for name, label in LABELS.items()}
