@@ -148,6 +148,11 @@ class Statements:
         """PostgreSQL: a transaction's postings, header and marked queue row in one statement."""
         return _combined_insert(legs, dated)
 
+    def batch_insert(self, *, dated: bool = False) -> str:
+        """PostgreSQL: many transactions' postings, headers and marked queue rows in one
+        statement (see :func:`_batch_insert`)."""
+        return _batch_insert(dated)
+
     @property
     def next_ids(self) -> str:
         """PostgreSQL: ``n`` transaction ids from the sequence, in one statement."""
@@ -195,6 +200,45 @@ def _combined_insert(legs: int, dated: bool) -> str:
         f"({journal_queue.c.transaction_id.name}, {journal_queue.c.mac.name}) "
         "VALUES (%(tid)s, %(mac)s)) "
         "SELECT id, account_id FROM p"
+    )
+
+
+_POSTGRES = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def _array_of(column: Any) -> str:
+    return f"{column.type.compile(dialect=_POSTGRES)}[]"
+
+
+def _unnest(prefix: str, columns: Sequence[Any]) -> str:
+    arrays = ", ".join(f"%({prefix}{c.name})s::{_array_of(c)}" for c in columns)
+    return f"SELECT * FROM unnest({arrays})"
+
+
+@cache
+def _batch_insert(dated: bool) -> str:
+    """Postings, headers and queue rows of many transactions in one statement: one array
+    per column (``p_<column>`` for postings, ``h_<column>`` for headers, ``q_<column>``
+    for queue rows), so its text is the same whatever their number. Postings come back
+    as (id, transaction id, account id).
+    """
+    posting_columns = [postings.c[name] for name in (*_POSTING_COLUMNS, "created_at")]
+    header_columns = [
+        transactions.c[name] for name in (_DATED_HEADER_COLUMNS if dated else _HEADER_COLUMNS)
+    ]
+    queue_columns = [journal_queue.c.transaction_id, journal_queue.c.mac]
+
+    def names(columns: Sequence[Any]) -> str:
+        return ", ".join(column.name for column in columns)
+
+    return (
+        f"WITH p AS (INSERT INTO {postings.name} ({names(posting_columns)}) "
+        f"{_unnest('p_', posting_columns)} RETURNING id, transaction_id, account_id), "
+        f"h AS (INSERT INTO {transactions.name} ({names(header_columns)}) "
+        f"{_unnest('h_', header_columns)}), "
+        f"q AS (INSERT INTO {journal_queue.name} ({names(queue_columns)}) "
+        f"{_unnest('q_', queue_columns)}) "
+        "SELECT id, transaction_id, account_id FROM p"
     )
 
 

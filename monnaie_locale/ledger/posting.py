@@ -302,11 +302,14 @@ class PostingSession:
                     None,
                 )
             )
-        statements = [self._combined(one) for one in pending]
-        inserted = self.cursor.pipelined(statements)
+        statement, parameters = self._batch_rows(pending)
+        by_leg: dict[int, list[tuple[int, int]]] = {one.header.id: [] for one in pending}
+        for posting_id, transaction_id, account_id in self.cursor.run_sql(
+            statement, parameters
+        ).fetchall():
+            by_leg[transaction_id].append((posting_id, account_id))
         return [
-            self._recorded(one, self._posting_ids(one, rows))
-            for one, rows in zip(pending, inserted, strict=True)
+            self._recorded(one, self._posting_ids(one, by_leg[one.header.id])) for one in pending
         ]
 
     def _refusal_within(
@@ -458,6 +461,46 @@ class PostingSession:
             len(pending.ordered), dated="operation_date" in header_row
         )
         return statement, parameters
+
+    def _batch_rows(self, pending: Sequence[_Pending]) -> tuple[str, dict[str, Any]]:
+        """PostgreSQL: the statement writing the rows of every transaction of ``pending``
+        in one round trip (see ``sql.batch_insert``), and its parameters."""
+        found = self._accounts
+        dated = any("operation_date" in one.header_row for one in pending)
+        headers: dict[str, list[Any]] = {}
+        rows: dict[str, list[Any]] = {
+            name: []
+            for name in (
+                "p_transaction_id",
+                "p_account_id",
+                "p_currency",
+                "p_amount",
+                "p_balance_after",
+                "p_created_at",
+                "q_transaction_id",
+                "q_mac",
+            )
+        }
+        for one in pending:
+            header_row = one.header_row
+            for name, value in header_row.items():
+                headers.setdefault(f"h_{name}", []).append(value)
+            if dated and "operation_date" not in header_row:
+                headers.setdefault("h_operation_date", []).append(None)
+            legs = []
+            for leg in one.ordered:
+                account = found[leg.account]
+                balance = one.after[leg.account]
+                rows["p_transaction_id"].append(header_row["id"])
+                rows["p_account_id"].append(account.id)
+                rows["p_currency"].append(account.currency)
+                rows["p_amount"].append(leg.amount)
+                rows["p_balance_after"].append(balance)
+                rows["p_created_at"].append(header_row["created_at"])
+                legs.append((account.id, account.currency, leg.amount, balance))
+            rows["q_transaction_id"].append(header_row["id"])
+            rows["q_mac"].append(queue_mark(self._key, one.header, legs))
+        return self.cursor.sql.batch_insert(dated=dated), {**rows, **headers}
 
     def _posting_ids(self, pending: _Pending, rows: Iterable[Sequence[Any]]) -> list[int]:
         """The combined insert's rows (posting id, account id) in the legs' order."""
