@@ -34,6 +34,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,6 @@ from bench.common import (
     ratio,
     scratch_database,
     scratch_schema,
-    timed,
     transfer_plan,
     verdict,
 )
@@ -67,6 +67,7 @@ from monnaie_locale.model import TransferRequest
 from monnaie_locale.store import Database
 
 Plan = list[tuple[int, int, int]]
+Measured = tuple[float, float]  # seconds of wall clock, seconds of the client's CPU
 
 TARGET_VS_RAW = 0.8
 TARGET_VS_HORDAK = 2.0
@@ -84,7 +85,15 @@ _HORDAK_SIDE = Path(__file__).with_name("hordak_side.py")
 # The core's sides -------------------------------------------------------------------
 
 
-def core_transfers(database: Database, plan: Plan) -> float:
+def measured(action: Callable[[], object]) -> Measured:
+    """Wall-clock seconds ``action`` takes, and the CPU seconds of this process's threads
+    meanwhile (the sealer's thread included; the server's processes not)."""
+    cpu, start = time.process_time(), time.perf_counter()
+    action()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def core_transfers(database: Database, plan: Plan) -> Measured:
     """Seconds the transfer act takes for ``plan``, one commit each, until all are sealed."""
     ctx = admin_context(database)
     codes = [member_code(i) for i in range(1 + max(max(d, c) for d, c, _ in plan))]
@@ -96,7 +105,7 @@ def core_transfers(database: Database, plan: Plan) -> float:
     return _timed_sealing(database, post)
 
 
-def core_batches(database: Database, plan: Plan) -> float:
+def core_batches(database: Database, plan: Plan) -> Measured:
     """Seconds ``service.post_batch`` takes for ``plan``, ``BATCH`` transfers a commit."""
     requests = [
         TransferRequest.simple(member_code(debit), member_code(credit), amount)
@@ -110,12 +119,12 @@ def core_batches(database: Database, plan: Plan) -> float:
     return _timed_sealing(database, post)
 
 
-def _timed_sealing(database: Database, post: Callable[[], None]) -> float:
+def _timed_sealing(database: Database, post: Callable[[], None]) -> Measured:
     sealing = [job for job in standard_jobs(database) if job.name == "seal_journal"]
     sealer = Scheduler(database, sealing, clock=utc_now)
     sealer.start()  # started before the clock, as in the service
     try:
-        return timed(lambda: (post(), journal.seal_queue(database, clock=utc_now)))
+        return measured(lambda: (post(), journal.seal_queue(database, clock=utc_now)))
     finally:
         sealer.stop()
 
@@ -134,14 +143,14 @@ class RawSide:
         self.conn.commit()
         self.ids = ids
 
-    def run(self, plan: Plan) -> float:
+    def run(self, plan: Plan) -> Measured:
         ids = [int(self.ids[member_code(i)]) for i in range(len(self.ids) - 1)]
 
         def post() -> None:
             for debit, credit, amount in plan:
                 _raw_transfer(self.conn, ids[debit], ids[credit], amount)
 
-        return timed(post)
+        return measured(post)
 
     def close(self) -> None:
         self.conn.close()
@@ -189,8 +198,9 @@ class HordakSide:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
-    def run(self, plan: Plan) -> float:
-        return float(self._ask({"plan": plan})["seconds"])
+    def run(self, plan: Plan) -> Measured:
+        answer = self._ask({"plan": plan})
+        return float(answer["seconds"]), float(answer["cpu"])
 
     def check(self) -> dict[str, Any]:
         return self._ask({"check": True})
@@ -224,13 +234,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = "python -m bench.single_client " + " ".join(sys.argv[1:] if argv is None else argv)
     print(f"{command}\nload average at start: {load_average()}", flush=True)
     series = {name: Series(label, []) for name, label in LABELS.items()}
+    cpu = {name: Series(label, []) for name, label in LABELS.items()}
     if args.skip_hordak:
-        del series["hordak"]
+        del series["hordak"], cpu["hordak"]
     with scratch_schema(args.url) as (database, schema), scratch_database(args.url) as hk_url:
         populate(database, members=args.members)
         raw = RawSide(args.url, schema)
         hordak = None if args.skip_hordak else HordakSide(hk_url, args.members)
-        runs: dict[str, Callable[[Plan], float]] = {
+        runs: dict[str, Callable[[Plan], Measured]] = {
             "core": lambda plan: core_transfers(database, plan),
             "raw": raw.run,
             "batch": lambda plan: core_batches(database, plan),
@@ -246,13 +257,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 plan = transfer_plan(args.transfers, members=args.members, seed=round_number)
                 order = list(runs) if round_number % 2 else list(reversed(runs))
                 for name in order:
-                    seconds = runs[name](plan)
+                    seconds, cpu_seconds = runs[name](plan)
                     if name == "raw":  # its queue, sealed off the clock
                         journal.seal_queue(database, clock=utc_now)
                     series[name].values.append(len(plan) / seconds)
+                    cpu[name].values.append(1e6 * cpu_seconds / len(plan))
                     print(
                         f"  round {round_number}: {LABELS[name]}: "
-                        f"{series[name].values[-1]:,.0f} transfers/s",
+                        f"{series[name].values[-1]:,.0f} transfers/s, "
+                        f"client CPU {cpu[name].values[-1]:,.0f} µs a transfer",
                         flush=True,
                     )
             _check_books(database)
@@ -262,11 +275,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             raw.close()
             if hordak is not None:
                 hordak.close()
-    _report(series, args)
+    _report(series, cpu, args)
     print(f"\n{command}\nload average at end: {load_average()}")
 
 
-def _report(series: dict[str, Series], args: argparse.Namespace) -> None:
+def _report(series: dict[str, Series], cpu: dict[str, Series], args: argparse.Namespace) -> None:
     core, raw, batch = series["core"], series["raw"], series["batch"]
     rows: list[list[object]] = [
         ["core / raw psycopg", ratio(core, raw), verdict(ratio(core, raw), at_least=TARGET_VS_RAW)]
@@ -293,9 +306,13 @@ def _report(series: dict[str, Series], args: argparse.Namespace) -> None:
         rows,
     )
     print_table(
-        "Every side (transfers per second)",
-        ["side", "median", "min..max"],
-        [[s.label, s.median, s.spread()] for s in series.values()],
+        "Every side (transfers per second; the client's CPU per transfer, its own process "
+        "only, the server's not counted)",
+        ["side", "median", "min..max", "CPU µs", "min..max"],
+        [
+            [s.label, s.median, s.spread(), cpu[name].median, cpu[name].spread()]
+            for name, s in series.items()
+        ],
     )
 
 
