@@ -138,7 +138,8 @@ def _post_batch_postgres(
     _, first_id = claimed(results[0][0])
     if wanted:
         session.remember(results[1])
-    ids = [first_id, *(int(row[0]) for row in results[-1][: len(requests) - 1])]
+    drawn = results[-1] if len(requests) > 1 else []
+    ids = [first_id, *(int(row[0]) for row in drawn)]
     return session.write_many(requests, ids=ids, clock=clock, batch=f"{first_id}", key=key)
 
 
