@@ -8,8 +8,10 @@ Order of writes, and why:
    queue here and each re-checks the limit against the latest balance: nothing is
    lost, nothing overdrawn, and the fixed order keeps two transfers from waiting on
    each other. ``RETURNING balance`` gives each posting its ``balance_after``.
-   PostgreSQL receives a transaction's updates in one round trip and runs them in
-   that order.
+   PostgreSQL receives a transaction's updates in one round trip, after its key's
+   claim when a transfer claims one (see :meth:`PostingSession.claim_and_write`), and
+   runs them in that order; a batch sends every transaction's updates at once, in the
+   transactions' order.
 2. The postings are written, stamped after the locks were taken, so within an account
    later postings never carry earlier times (the "as of" queries rely on it).
 3. The transaction's header row comes last: on SQLite its insertion is what checks
@@ -20,7 +22,7 @@ Order of writes, and why:
 
 These statements run on the connection's DBAPI cursor, rendered once per dialect (see
 :mod:`monnaie_locale.ledger.fast_sql` for why); on PostgreSQL steps 2 to 4 are one
-statement.
+statement, for a transaction or for a whole batch.
 """
 
 from __future__ import annotations
