@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from monnaie_locale.journal_content import GENESIS, queue_mark_of_rows, same_mark
 from monnaie_locale.store.tables import journal, journal_queue, postings, transactions
@@ -25,10 +26,21 @@ def last_entry(conn: Connection) -> tuple[int, str]:
     return (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
 
 
+def _among(conn: Connection, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL as one array parameter, so that a thousand ids
+    make neither a thousand parameters nor a statement text of their own."""
+    among: ColumnElement[bool]
+    if conn.dialect.name == "postgresql":
+        among = column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
+    else:
+        among = column.in_(ids)
+    return among
+
+
 def postings_of(conn: Connection, transaction_ids: list[int]) -> dict[int, list[Any]]:
     rows = conn.execute(
         select(postings)
-        .where(postings.c.transaction_id.in_(transaction_ids))
+        .where(_among(conn, postings.c.transaction_id, transaction_ids))
         .order_by(postings.c.id)
     ).all()
     grouped: dict[int, list[Any]] = {tid: [] for tid in transaction_ids}
@@ -50,11 +62,14 @@ def examine(conn: Connection, key: bytes, rows: Sequence[Any]) -> list[Queued]:
     """Check each queue row's mark against its stored transaction, in id order."""
     ids = [int(row.transaction_id) for row in rows]
     headers = {
-        h.id: h for h in conn.execute(select(transactions).where(transactions.c.id.in_(ids)))
+        h.id: h
+        for h in conn.execute(select(transactions).where(_among(conn, transactions.c.id, ids)))
     }
     grouped = postings_of(conn, ids)
     sealed = set(
-        conn.execute(select(journal.c.transaction_id).where(journal.c.transaction_id.in_(ids)))
+        conn.execute(
+            select(journal.c.transaction_id).where(_among(conn, journal.c.transaction_id, ids))
+        )
         .scalars()
         .all()
     )

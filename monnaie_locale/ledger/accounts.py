@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,7 @@ from monnaie_locale.money import Currency
 from monnaie_locale.store.tables import accounts, currencies
 
 __all__ = [
+    "AccountRef",
     "account_from_row",
     "accounts_by_code",
     "add_currency",
@@ -39,6 +40,7 @@ __all__ = [
     "kinds_of",
     "list_accounts",
     "open_account",
+    "read_this_transaction",
     "rename_account",
     "search_accounts",
     "set_status",
@@ -181,27 +183,81 @@ def kinds_of(conn: Connection, *codes: str) -> dict[str, tuple[AccountKind, str]
     """The kind and currency of each account named, all of which must exist.
 
     Asked on every payment through the API (two codes), hence one statement rendered once
-    and run on the driver's cursor (see monnaie_locale.ledger.fast_sql).
+    and run on the driver's cursor (see monnaie_locale.ledger.fast_sql). The same
+    statement reads what the posting engine needs of these accounts, kept for the rest
+    of this transaction (see :func:`read_this_transaction`): a payment's transfer then
+    asks the database nothing more about them.
     """
     if len(codes) == 2:
-        statement = prepared(conn.dialect, "kinds_of", _kinds_query)
+        statement = prepared(conn.dialect, "kinds_of_refs", _kinds_query)
         found = FastCursor(conn).run(statement, {"a": codes[0], "b": codes[1]}).fetchall()
     else:
-        found = conn.execute(
-            select(accounts.c.code, accounts.c.kind, accounts.c.currency).where(
-                accounts.c.code.in_(codes)
-            )
-        ).all()
-    rows = {code: (AccountKind(kind), currency) for code, kind, currency in found}
+        found = conn.execute(select(*_KINDS_COLUMNS).where(accounts.c.code.in_(codes))).all()
+    rows = {}
+    refs = {}
+    for account_id, code, kind, currency, status in found:
+        rows[code] = (AccountKind(kind), currency)
+        refs[code] = AccountRef(account_id, currency, status)
+    _remember(conn, refs)
     for code in sorted(set(codes) - rows.keys()):
         raise UnknownAccount(code)
     return rows
 
 
+_KINDS_COLUMNS = (
+    accounts.c.id,
+    accounts.c.code,
+    accounts.c.kind,
+    accounts.c.currency,
+    accounts.c.status,
+)
+
+
 def _kinds_query() -> Any:
-    return select(accounts.c.code, accounts.c.kind, accounts.c.currency).where(
-        accounts.c.code.in_([bindparam("a"), bindparam("b")])
-    )
+    return select(*_KINDS_COLUMNS).where(accounts.c.code.in_([bindparam("a"), bindparam("b")]))
+
+
+class AccountRef(NamedTuple):
+    """What the posting engine needs of an account: its id and currency (which never
+    change) and its status as read."""
+
+    id: int
+    currency: str
+    status: str
+
+
+# Kept in the DBAPI connection's info, tagged with the transaction (and savepoint) it was
+# read in: a later transaction on the same pooled connection, or another savepoint of a
+# SQLite group commit, finds another tag and reads again. Ids are never looked up from
+# a state that a rollback could have undone since.
+_READ = "mlc_accounts_read"
+
+
+def _tag(conn: Connection) -> tuple[Any, Any]:
+    return (conn.get_transaction(), conn.get_nested_transaction())
+
+
+def _remember(conn: Connection, refs: dict[str, AccountRef]) -> None:
+    tag = _tag(conn)
+    if tag[0] is None:  # no transaction begun on this connection: nothing to tie them to
+        conn.info.pop(_READ, None)
+    else:
+        conn.info[_READ] = (tag, refs)
+
+
+def read_this_transaction(conn: Connection) -> dict[str, AccountRef]:
+    """The accounts :func:`kinds_of` read in the current transaction and savepoint, by code.
+
+    A status may have changed since: the balance update checks it again.
+    """
+    kept = conn.info.get(_READ)
+    if kept is None:
+        return {}
+    tag, refs = kept
+    current = _tag(conn)
+    if current[0] is None or tag[0] is not current[0] or tag[1] is not current[1]:
+        return {}
+    return dict(refs)
 
 
 def list_accounts(

@@ -124,6 +124,7 @@ class Statements:
     next_id: Rendered
     debit: Rendered
     credit: Rendered
+    undo: Rendered  # gives back a balance change of this transaction (a key found taken)
     posting: Rendered
     header: Rendered
     dated_header: Rendered
@@ -146,6 +147,16 @@ class Statements:
     def combined_insert(self, legs: int, *, dated: bool = False) -> str:
         """PostgreSQL: a transaction's postings, header and marked queue row in one statement."""
         return _combined_insert(legs, dated)
+
+    def batch_insert(self, *, dated: bool = False) -> str:
+        """PostgreSQL: many transactions' postings, headers and marked queue rows in one
+        statement (see :func:`_batch_insert`)."""
+        return _batch_insert(dated)
+
+    @property
+    def next_ids(self) -> str:
+        """PostgreSQL: ``n`` transaction ids from the sequence, in one statement."""
+        return _NEXT_IDS
 
 
 def _accounts_lookup(dialect: Dialect, count: int) -> Rendered:
@@ -192,6 +203,48 @@ def _combined_insert(legs: int, dated: bool) -> str:
     )
 
 
+_POSTGRES = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def _array_of(column: Any) -> str:
+    return f"{column.type.compile(dialect=_POSTGRES)}[]"
+
+
+def _unnest(prefix: str, columns: Sequence[Any]) -> str:
+    arrays = ", ".join(f"%({prefix}{c.name})s::{_array_of(c)}" for c in columns)
+    return f"SELECT * FROM unnest({arrays})"
+
+
+@cache
+def _batch_insert(dated: bool) -> str:
+    """Postings, headers and queue rows of many transactions in one statement: one array
+    per column (``p_<column>`` for postings, ``h_<column>`` for headers, ``q_<column>``
+    for queue rows), so its text is the same whatever their number. Postings come back
+    as (id, transaction id, account id).
+    """
+    posting_columns = [postings.c[name] for name in (*_POSTING_COLUMNS, "created_at")]
+    header_columns = [
+        transactions.c[name] for name in (_DATED_HEADER_COLUMNS if dated else _HEADER_COLUMNS)
+    ]
+    queue_columns = [journal_queue.c.transaction_id, journal_queue.c.mac]
+
+    def names(columns: Sequence[Any]) -> str:
+        return ", ".join(column.name for column in columns)
+
+    return (
+        f"WITH p AS (INSERT INTO {postings.name} ({names(posting_columns)}) "
+        f"{_unnest('p_', posting_columns)} RETURNING id, transaction_id, account_id), "
+        f"h AS (INSERT INTO {transactions.name} ({names(header_columns)}) "
+        f"{_unnest('h_', header_columns)}), "
+        f"q AS (INSERT INTO {journal_queue.name} ({names(queue_columns)}) "
+        f"{_unnest('q_', queue_columns)}) "
+        "SELECT id, transaction_id, account_id FROM p"
+    )
+
+
+_NEXT_IDS = f"SELECT nextval('{transaction_ids.name}') FROM generate_series(1, %(n)s::integer)"
+
+
 def _build(dialect: Dialect) -> Statements:
     postgres = dialect.name == "postgresql"
     dialect_insert = postgresql.insert if postgres else sqlite.insert
@@ -223,6 +276,12 @@ def _build(dialect: Dialect) -> Statements:
         next_id=render(next_id, dialect),
         debit=render(_balance_update(_debit_where), dialect),
         credit=render(_balance_update(_credit_where), dialect),
+        undo=render(
+            update(accounts)
+            .where(accounts.c.id == bindparam("account_id"))
+            .values(balance=accounts.c.balance - bindparam("delta")),
+            dialect,
+        ),
         posting=render(
             insert(postings)
             .values({name: bindparam(name) for name in (*_POSTING_COLUMNS, "created_at")})
@@ -317,20 +376,31 @@ class FastCursor:
                 if rows[-1] is None:
                     break
             return rows
+        return [
+            rows[0] if rows else None
+            for rows in self.pipelined(
+                [(statement.sql, statement.layout(values)) for statement, values in batch]
+            )
+        ]
+
+    def pipelined(self, batch: Sequence[tuple[str, Any]]) -> list[list[Any]]:
+        """PostgreSQL: every row of each statement (SQL and parameters), in one round trip.
+
+        psycopg's pipeline mode sends them all, then reads every result: the server runs
+        them one after the other, in this order, as if sent one by one.
+        """
         driver = self._conn.connection.driver_connection
         assert driver is not None
         cursors: list[Any] = []
         try:
             with driver.pipeline():
-                for statement, values in batch:
+                for sql, parameters in batch:
                     cursors.append(driver.cursor())
-                    cursors[-1].execute(statement.sql, statement.layout(values))
+                    cursors[-1].execute(sql, parameters)
         except self._error as exc:
-            statement, values = batch[len(cursors) - 1]
-            self._conn._handle_dbapi_exception(
-                exc, statement.sql, statement.layout(values), None, None
-            )
-        rows = [cursor.fetchone() for cursor in cursors]
+            sql, parameters = batch[len(cursors) - 1]
+            self._conn._handle_dbapi_exception(exc, sql, parameters, None, None)
+        rows = [cursor.fetchall() if cursor.description else [] for cursor in cursors]
         for cursor in cursors:
             cursor.close()
         return rows

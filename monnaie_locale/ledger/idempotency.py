@@ -10,6 +10,7 @@ of the request (its fingerprint) tells the two apart.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +21,16 @@ from monnaie_locale.errors import IdempotencyConflict, InvalidRequest
 from monnaie_locale.ledger.fast_sql import FastCursor
 from monnaie_locale.store.tables import idempotency_keys
 
-__all__ = ["Claim", "claim_key", "claim_with_id", "digest", "record_result"]
+__all__ = [
+    "Claim",
+    "claim_key",
+    "claim_values",
+    "claim_with_id",
+    "claimed",
+    "digest",
+    "first_call",
+    "record_result",
+]
 
 MAX_KEY_LENGTH = 200
 
@@ -59,7 +69,7 @@ def claim_key(
     ).first()
     if inserted is not None:
         return Claim(fresh=True, result_ref=result_ref)
-    return _first_call(conn, key, fingerprint_digest)
+    return first_call(conn, key, fingerprint_digest)
 
 
 def _check_key(key: str) -> None:
@@ -67,7 +77,7 @@ def _check_key(key: str) -> None:
         raise InvalidRequest(f"an idempotency key is 1 to {MAX_KEY_LENGTH} characters")
 
 
-def _first_call(conn: Connection, key: str, fingerprint_digest: str) -> Claim:
+def first_call(conn: Connection, key: str, fingerprint_digest: str) -> Claim:
     """The claim of a key already recorded: its result, if the request is the same."""
     row = conn.execute(
         select(idempotency_keys.c.fingerprint, idempotency_keys.c.result_ref).where(
@@ -88,21 +98,34 @@ def claim_with_id(
     PostgreSQL, as max + 1 on SQLite, inside the key's insert. The id returned with a
     claim that is not fresh is meaningless (0).
     """
-    _check_key(key)
-    fingerprint_digest = digest(fingerprint)
-    sql = cursor.sql
-    inserted = cursor.run(
-        sql.claim,
-        {
-            "key": key,
-            "fingerprint": fingerprint_digest,
-            "prefix": f"{kind}:",
-            "created_at": sql.stamp(now),
-        },
-    ).fetchone()
+    values = claim_values(cursor, key, fingerprint=fingerprint, now=now, kind=kind)
+    inserted = cursor.run(cursor.sql.claim, values).fetchone()
     if inserted is None:
-        return _first_call(cursor.connection, key, fingerprint_digest), 0
-    result_ref = str(inserted[0])
+        return first_call(cursor.connection, key, str(values["fingerprint"])), 0
+    return claimed(inserted)
+
+
+def claim_values(
+    cursor: FastCursor, key: str, *, fingerprint: str, now: datetime, kind: str
+) -> dict[str, object]:
+    """The values of the fast path's claim statement (``cursor.sql.claim``), the key checked.
+
+    For a caller that sends the claim along with other statements: a row back is
+    :func:`claimed`; none, and the key's first call (:func:`first_call`, under
+    ``values["fingerprint"]``) says what became of it.
+    """
+    _check_key(key)
+    return {
+        "key": key,
+        "fingerprint": digest(fingerprint),
+        "prefix": f"{kind}:",
+        "created_at": cursor.sql.stamp(now),
+    }
+
+
+def claimed(row: Sequence[object]) -> tuple[Claim, int]:
+    """A fresh claim from the claim statement's row, and the transaction id it drew."""
+    result_ref = str(row[0])
     return Claim(fresh=True, result_ref=result_ref), int(result_ref.partition(":")[2])
 
 

@@ -8,8 +8,10 @@ Order of writes, and why:
    queue here and each re-checks the limit against the latest balance: nothing is
    lost, nothing overdrawn, and the fixed order keeps two transfers from waiting on
    each other. ``RETURNING balance`` gives each posting its ``balance_after``.
-   PostgreSQL receives a transaction's updates in one round trip and runs them in
-   that order.
+   PostgreSQL receives a transaction's updates in one round trip, after its key's
+   claim when a transfer claims one (see :meth:`PostingSession.claim_and_write`), and
+   runs them in that order; a batch sends every transaction's updates at once, in the
+   transactions' order.
 2. The postings are written, stamped after the locks were taken, so within an account
    later postings never carry earlier times (the "as of" queries rely on it).
 3. The transaction's header row comes last: on SQLite its insertion is what checks
@@ -20,7 +22,7 @@ Order of writes, and why:
 
 These statements run on the connection's DBAPI cursor, rendered once per dialect (see
 :mod:`monnaie_locale.ledger.fast_sql` for why); on PostgreSQL steps 2 to 4 are one
-statement.
+statement, for a transaction or for a whole batch.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from monnaie_locale.errors import (
     CurrencyMismatch,
     InsufficientFunds,
     LimitExceeded,
+    MonnaieLocaleError,
     UnknownAccount,
     UnknownTransaction,
 )
@@ -47,8 +50,9 @@ from monnaie_locale.journal_content import (
     key_of,
     queue_mark,
 )
-from monnaie_locale.ledger.accounts import get_account
-from monnaie_locale.ledger.fast_sql import FastCursor
+from monnaie_locale.ledger.accounts import AccountRef, get_account, read_this_transaction
+from monnaie_locale.ledger.fast_sql import FastCursor, Rendered
+from monnaie_locale.ledger.idempotency import claimed
 from monnaie_locale.ledger.periods import check_open
 from monnaie_locale.model import (
     AccountStatus,
@@ -68,13 +72,17 @@ __all__ = [
 ]
 
 
-def _refusal(conn: Connection, code: str, delta: int) -> Exception:
-    """Explain why a conditional balance update matched no row."""
+def _refusal(conn: Connection, code: str, delta: int, *, applied_since: int = 0) -> Exception:
+    """Explain why a conditional balance update matched no row.
+
+    ``applied_since``: what this transaction changed the balance by after that update.
+    """
     current = get_account(conn, code)
     if current.status is not AccountStatus.ACTIVE:
         return AccountNotActive(code, str(current.status))
     if delta < 0:
-        return InsufficientFunds(code, needed=-delta, available=current.available)
+        available = current.available - applied_since
+        return InsufficientFunds(code, needed=-delta, available=available)
     assert current.upper_limit is not None
     return LimitExceeded(code, amount=delta, upper_limit=current.upper_limit)
 
@@ -107,10 +115,14 @@ def write_transaction(
         )
 
 
-class _AccountRef(NamedTuple):
-    id: int
-    currency: str
-    status: str
+class _Pending(NamedTuple):
+    """A transaction whose balances are changed, its rows not yet written."""
+
+    request: TransferRequest
+    ordered: list[Leg]  # its legs in account-id order
+    after: dict[str, int]  # each account's balance after it
+    header: HeaderValues
+    header_row: dict[str, Any]
 
 
 class PostingSession:
@@ -118,13 +130,14 @@ class PostingSession:
 
     A batch shares one session: its accounts are looked up once, and on SQLite the last
     journal entry is kept in memory (nobody else writes while this transaction holds the
-    write lock).
+    write lock). Accounts :func:`~monnaie_locale.ledger.accounts.kinds_of` read earlier
+    in the same transaction are not looked up again.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.cursor = FastCursor(conn)
-        self._accounts: dict[str, _AccountRef] = {}
+        self._accounts: dict[str, AccountRef] = read_this_transaction(conn)
         self._last_entry: tuple[int, str] | None = None
         self._key = key_of(conn)
 
@@ -136,15 +149,23 @@ class PostingSession:
 
     def look_up(self, codes: Iterable[str]) -> None:
         """Fetch the accounts named in ``codes`` not fetched yet (missing ones are skipped)."""
-        wanted = [code for code in dict.fromkeys(codes) if code not in self._accounts]
-        if not wanted:
-            return
+        wanted = self.not_known(codes)
+        if wanted:
+            self.remember(self.cursor.run(*self.lookup_statement(wanted)).fetchall())
+
+    def not_known(self, codes: Iterable[str]) -> list[str]:
+        """Which of ``codes`` this session has not looked up yet."""
+        return [code for code in dict.fromkeys(codes) if code not in self._accounts]
+
+    def lookup_statement(self, wanted: Sequence[str]) -> tuple[Rendered, dict[str, str]]:
+        """The statement that looks up the accounts ``wanted``, and its values."""
         statement = self.cursor.sql.accounts_lookup(len(wanted))
-        rows = self.cursor.run(
-            statement, {f"code{i}": code for i, code in enumerate(wanted)}
-        ).fetchall()
+        return statement, {f"code{i}": code for i, code in enumerate(wanted)}
+
+    def remember(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Keep the rows of :meth:`lookup_statement` (id, code, currency, status)."""
         for account_id, code, currency, status in rows:
-            self._accounts[code] = _AccountRef(account_id, currency, status)
+            self._accounts[code] = AccountRef(account_id, currency, status)
 
     def write(
         self,
@@ -158,6 +179,36 @@ class PostingSession:
         currencies: dict[str, str] | None = None,
     ) -> Transaction:
         """Post ``request`` as transaction ``transaction_id`` (see the module's docstring)."""
+        ordered = self.checked(request, currencies)
+        rows = self.cursor.first_rows(self._updates(ordered))
+        after = self._balances_after(ordered, rows)
+        pending = self._pending(
+            request, ordered, after, transaction_id, clock, idempotency_key, batch, reverses
+        )
+        if self.cursor.sql.is_postgres:
+            inserted = self.cursor.run_sql(*self._combined(pending)).fetchall()
+            return self._recorded(pending, self._posting_ids(pending, inserted))
+        return self._recorded(pending, self._insert_inline(pending))
+
+    def can_write(self, request: TransferRequest) -> bool:
+        """Whether ``request``'s accounts exist, are active and hold currencies that
+        balance, as far as this session knows (looking up the accounts it does not know).
+
+        The paths that send the key's claim with the balance updates use it: a request
+        that fails these checks goes the plain way, which claims the key first, so a
+        retried call still gets its first result rather than this refusal.
+        """
+        if request.on is not None:
+            return False  # its period is checked by a statement of its own
+        try:
+            self.checked(request, None)
+        except MonnaieLocaleError:
+            return False
+        return True
+
+    def checked(self, request: TransferRequest, currencies: dict[str, str] | None) -> list[Leg]:
+        """``request``'s legs in account-id order, once its accounts are found active, in
+        the currencies stated, and balanced in each; its day in an open period."""
         found = self._accounts
         if any(leg.account not in found for leg in request.legs):
             self.look_up(leg.account for leg in request.legs)
@@ -172,24 +223,147 @@ class PostingSession:
         check_balanced((found[leg.account].currency, leg.amount) for leg in request.legs)
         if request.on is not None:
             check_open(self.conn, request.on)
+        return sorted(request.legs, key=lambda leg: found[leg.account].id)
 
-        cursor, sql = self.cursor, self.cursor.sql
-        ordered = sorted(request.legs, key=lambda leg: found[leg.account].id)
-        balances_after: dict[str, int] = {}
-        rows = cursor.first_rows(
-            [
-                (
-                    sql.debit if leg.amount < 0 else sql.credit,
-                    {"account_id": found[leg.account].id, "delta": leg.amount},
+    def claim_and_write(
+        self, request: TransferRequest, *, claim: dict[str, Any], clock: Clock, key: str
+    ) -> Transaction | None:
+        """PostgreSQL: claim the key (``claim``, the values of ``sql.claim``) and change
+        the balances in one round trip, then write the rows of a request
+        :meth:`can_write`.
+
+        The claim runs first: a duplicate still waits on the key's first call there. If
+        the key turns out taken, the balance changes just made are given back (this
+        transaction holds their rows' locks, so nothing else moved them meanwhile) and
+        None is returned: the caller answers with the first call's result.
+        """
+        ordered = self.checked(request, None)
+        sql = self.cursor.sql
+        rows = self.cursor.first_rows([(sql.claim, claim), *self._updates(ordered)])
+        if rows[0] is None:
+            for leg, row in zip(ordered, rows[1:], strict=True):
+                if row is not None:
+                    account_id = self._accounts[leg.account].id
+                    self.cursor.run(sql.undo, {"account_id": account_id, "delta": leg.amount})
+            return None
+        _, transaction_id = claimed(rows[0])
+        after = self._balances_after(ordered, rows[1:])
+        pending = self._pending(request, ordered, after, transaction_id, clock, key, None, None)
+        inserted = self.cursor.run_sql(*self._combined(pending)).fetchall()
+        return self._recorded(pending, self._posting_ids(pending, inserted))
+
+    def write_many(
+        self,
+        requests: Sequence[TransferRequest],
+        *,
+        ids: Sequence[int],
+        clock: Clock,
+        batch: str,
+        key: str,
+    ) -> list[Transaction]:
+        """PostgreSQL: post ``requests`` as transactions ``ids`` of ``batch`` (the first
+        carrying ``key``), in three round trips whatever their number.
+
+        Every balance update goes in one round trip, in the requests' order (each
+        request's in account-id order, as one by one); then every request's rows in
+        another. A refusal is the first request's that one-by-one posting would have
+        refused. Requests that fail the checks of :meth:`checked` go one by one instead,
+        for the same error as before.
+        """
+        try:
+            legs = [self.checked(request, None) for request in requests]
+        except MonnaieLocaleError:
+            return [
+                self.write(
+                    request,
+                    transaction_id=transaction_id,
+                    clock=clock,
+                    batch=batch,
+                    idempotency_key=key if index == 0 else None,
                 )
-                for leg in ordered
+                for index, (request, transaction_id) in enumerate(zip(requests, ids, strict=True))
             ]
+        updates = [update for ordered in legs for update in self._updates(ordered)]
+        rows = self.cursor.first_rows(updates)
+        pending, done = [], 0
+        for index, (request, ordered) in enumerate(zip(requests, legs, strict=True)):
+            mine = rows[done : done + len(ordered)]
+            if any(row is None for row in mine):
+                raise self._refusal_within(legs, rows, index)
+            after = {leg.account: int(row[0]) for leg, row in zip(ordered, mine, strict=True)}
+            done += len(ordered)
+            pending.append(
+                self._pending(
+                    request,
+                    ordered,
+                    after,
+                    ids[index],
+                    clock,
+                    key if index == 0 else None,
+                    batch,
+                    None,
+                )
+            )
+        statement, parameters = self._batch_rows(pending)
+        by_leg: dict[int, list[tuple[int, int]]] = {one.header.id: [] for one in pending}
+        for posting_id, transaction_id, account_id in self.cursor.run_sql(
+            statement, parameters
+        ).fetchall():
+            by_leg[transaction_id].append((posting_id, account_id))
+        return [
+            self._recorded(one, self._posting_ids(one, by_leg[one.header.id])) for one in pending
+        ]
+
+    def _refusal_within(
+        self, legs: Sequence[list[Leg]], rows: Sequence[Any], index: int
+    ) -> Exception:
+        """The refusal of request ``index`` of a batch whose updates all ran: its account
+        is read as the requests before it left it (the later ones' changes taken out)."""
+        done = sum(len(ordered) for ordered in legs[:index])
+        offset = next(
+            i for i, row in enumerate(rows[done : done + len(legs[index])]) if row is None
         )
+        leg = legs[index][offset]
+        later = 0
+        position = done + len(legs[index])
+        for ordered in legs[index + 1 :]:
+            for other in ordered:
+                if other.account == leg.account and rows[position] is not None:
+                    later += other.amount
+                position += 1
+        return _refusal(self.conn, leg.account, leg.amount, applied_since=later)
+
+    def _updates(self, ordered: Sequence[Leg]) -> list[tuple[Rendered, dict[str, int]]]:
+        sql, found = self.cursor.sql, self._accounts
+        return [
+            (
+                sql.debit if leg.amount < 0 else sql.credit,
+                {"account_id": found[leg.account].id, "delta": leg.amount},
+            )
+            for leg in ordered
+        ]
+
+    def _balances_after(self, ordered: Sequence[Leg], rows: Sequence[Any]) -> dict[str, int]:
+        after: dict[str, int] = {}
         for leg, row in zip(ordered, rows, strict=False):
             if row is None:
                 raise _refusal(self.conn, leg.account, leg.amount)
-            balances_after[leg.account] = int(row[0])
+            after[leg.account] = int(row[0])
+        return after
 
+    def _pending(
+        self,
+        request: TransferRequest,
+        ordered: list[Leg],
+        after: dict[str, int],
+        transaction_id: int,
+        clock: Clock,
+        idempotency_key: str | None,
+        batch: str | None,
+        reverses: int | None,
+    ) -> _Pending:
+        """Stamp the transaction (its balances changed, so its locks are taken)."""
+        sql = self.cursor.sql
         stamp = clock()
         header = HeaderValues(
             id=transaction_id,
@@ -207,53 +381,53 @@ class PostingSession:
             del header_row["operation_date"]
         else:
             header_row["operation_date"] = sql.day(request.on)
-        if sql.is_postgres:
-            posting_ids = self._insert_combined(header, header_row, ordered, balances_after)
-        else:
-            posting_ids = self._insert_inline(header_row, ordered, balances_after)
+        return _Pending(request, ordered, after, header, header_row)
+
+    def _recorded(self, pending: _Pending, posting_ids: Sequence[int]) -> Transaction:
+        """The transaction written, as returned; on SQLite, sealed into the journal."""
+        found, request, header = self._accounts, pending.request, pending.header
         values = [
             PostingValues(
                 posting_id,
                 found[leg.account].id,
                 found[leg.account].currency,
                 leg.amount,
-                balances_after[leg.account],
+                pending.after[leg.account],
             )
-            for posting_id, leg in zip(posting_ids, ordered, strict=True)
+            for posting_id, leg in zip(posting_ids, pending.ordered, strict=True)
         ]
-        if not sql.is_postgres:
-            self._chain(header, values, header_row["created_at"])
+        if not self.cursor.sql.is_postgres:
+            self._chain(header, values, pending.header_row["created_at"])
         return Transaction(
-            id=transaction_id,
+            id=header.id,
             kind=request.kind,
             memo=request.memo,
             reference=request.reference,
-            created_at=stamp,
-            reverses=reverses,
-            batch=batch,
-            idempotency_key=idempotency_key,
+            created_at=header.created_at,
+            reverses=header.reverses_id,
+            batch=header.batch,
+            idempotency_key=header.idempotency_key,
             on=request.on,
             postings=tuple(
                 Posting(
                     id=value.id,
-                    transaction_id=transaction_id,
+                    transaction_id=header.id,
                     account=leg.account,
                     currency=value.currency,
                     amount=leg.amount,
                     balance_after=value.balance_after,
-                    created_at=stamp,
+                    created_at=header.created_at,
                 )
-                for value, leg in zip(values, ordered, strict=True)
+                for value, leg in zip(values, pending.ordered, strict=True)
             ),
         )
 
-    def _insert_inline(
-        self, header_row: dict[str, Any], ordered: Sequence[Leg], after: dict[str, int]
-    ) -> list[int]:
+    def _insert_inline(self, pending: _Pending) -> list[int]:
         """SQLite: each posting, then the header, whose insertion checks the balance."""
         cursor, sql, found = self.cursor, self.cursor.sql, self._accounts
+        header_row = pending.header_row
         posting_ids = []
-        for leg in ordered:
+        for leg in pending.ordered:
             account = found[leg.account]
             row = cursor.run(
                 sql.posting,
@@ -262,7 +436,7 @@ class PostingSession:
                     "account_id": account.id,
                     "currency": account.currency,
                     "amount": leg.amount,
-                    "balance_after": after[leg.account],
+                    "balance_after": pending.after[leg.account],
                     "created_at": header_row["created_at"],
                 },
             ).fetchone()
@@ -270,31 +444,70 @@ class PostingSession:
         cursor.run(sql.dated_header if "operation_date" in header_row else sql.header, header_row)
         return posting_ids
 
-    def _insert_combined(
-        self,
-        header: HeaderValues,
-        header_row: dict[str, Any],
-        ordered: Sequence[Leg],
-        after: dict[str, int],
-    ) -> list[int]:
-        """PostgreSQL: postings, header and marked journal-queue row in one round trip."""
-        found = self._accounts
+    def _combined(self, pending: _Pending) -> tuple[str, dict[str, Any]]:
+        """PostgreSQL: the statement writing postings, header and marked journal-queue row
+        in one round trip, and its parameters."""
+        found, header_row = self._accounts, pending.header_row
         parameters = {**header_row, "tid": header_row["id"], "at": header_row["created_at"]}
         legs = []
-        for i, leg in enumerate(ordered):
+        for i, leg in enumerate(pending.ordered):
             account = found[leg.account]
+            balance = pending.after[leg.account]
             parameters[f"a{i}"] = account.id
             parameters[f"c{i}"] = account.currency
             parameters[f"m{i}"] = leg.amount
-            parameters[f"b{i}"] = after[leg.account]
-            legs.append((account.id, account.currency, leg.amount, after[leg.account]))
-        parameters["mac"] = queue_mark(self._key, header, legs)
+            parameters[f"b{i}"] = balance
+            legs.append((account.id, account.currency, leg.amount, balance))
+        parameters["mac"] = queue_mark(self._key, pending.header, legs)
         statement = self.cursor.sql.combined_insert(
-            len(ordered), dated="operation_date" in header_row
+            len(pending.ordered), dated="operation_date" in header_row
         )
-        rows = self.cursor.run_sql(statement, parameters).fetchall()
+        return statement, parameters
+
+    def _batch_rows(self, pending: Sequence[_Pending]) -> tuple[str, dict[str, Any]]:
+        """PostgreSQL: the statement writing the rows of every transaction of ``pending``
+        in one round trip (see ``sql.batch_insert``), and its parameters."""
+        found = self._accounts
+        dated = any("operation_date" in one.header_row for one in pending)
+        headers: dict[str, list[Any]] = {}
+        rows: dict[str, list[Any]] = {
+            name: []
+            for name in (
+                "p_transaction_id",
+                "p_account_id",
+                "p_currency",
+                "p_amount",
+                "p_balance_after",
+                "p_created_at",
+                "q_transaction_id",
+                "q_mac",
+            )
+        }
+        for one in pending:
+            header_row = one.header_row
+            for name, value in header_row.items():
+                headers.setdefault(f"h_{name}", []).append(value)
+            if dated and "operation_date" not in header_row:
+                headers.setdefault("h_operation_date", []).append(None)
+            legs = []
+            for leg in one.ordered:
+                account = found[leg.account]
+                balance = one.after[leg.account]
+                rows["p_transaction_id"].append(header_row["id"])
+                rows["p_account_id"].append(account.id)
+                rows["p_currency"].append(account.currency)
+                rows["p_amount"].append(leg.amount)
+                rows["p_balance_after"].append(balance)
+                rows["p_created_at"].append(header_row["created_at"])
+                legs.append((account.id, account.currency, leg.amount, balance))
+            rows["q_transaction_id"].append(header_row["id"])
+            rows["q_mac"].append(queue_mark(self._key, one.header, legs))
+        return self.cursor.sql.batch_insert(dated=dated), {**rows, **headers}
+
+    def _posting_ids(self, pending: _Pending, rows: Iterable[Sequence[Any]]) -> list[int]:
+        """The combined insert's rows (posting id, account id) in the legs' order."""
         by_account = {account_id: posting_id for posting_id, account_id in rows}
-        return [int(by_account[found[leg.account].id]) for leg in ordered]
+        return [int(by_account[self._accounts[leg.account].id]) for leg in pending.ordered]
 
     def _chain(self, header: HeaderValues, values: Sequence[PostingValues], sealed_at: Any) -> None:
         """SQLite: seal the transaction into the journal now (see :mod:`journal`)."""

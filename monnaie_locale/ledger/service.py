@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,14 @@ from monnaie_locale.clock import Clock
 from monnaie_locale.errors import AlreadyReversed, InvalidRequest
 from monnaie_locale.ledger import holds
 from monnaie_locale.ledger.holds import load_hold, settle_hold
-from monnaie_locale.ledger.idempotency import claim_key, claim_with_id, record_result
+from monnaie_locale.ledger.idempotency import (
+    claim_key,
+    claim_values,
+    claim_with_id,
+    claimed,
+    first_call,
+    record_result,
+)
 from monnaie_locale.ledger.posting import (
     PostingSession,
     load_batch,
@@ -41,14 +49,28 @@ def _ref_id(result_ref: str, prefix: str) -> int:
 def post_transfer(
     conn: Connection, request: TransferRequest, *, idempotency_key: str, clock: Clock
 ) -> Transaction:
-    """Post ``request`` once per ``idempotency_key``."""
+    """Post ``request`` once per ``idempotency_key``.
+
+    On PostgreSQL the key's claim goes with the balance updates, in one round trip (see
+    :meth:`PostingSession.claim_and_write`), for a request whose accounts are known and
+    fit; any other claims the key first.
+    """
+    fingerprint = "transfer|" + request.fingerprint()
     with PostingSession(conn) as session:
+        cursor = session.cursor
+        if cursor.sql.is_postgres and session.can_write(request):
+            values = claim_values(
+                cursor, idempotency_key, fingerprint=fingerprint, now=clock(), kind="transaction"
+            )
+            posted = session.claim_and_write(
+                request, claim=values, clock=clock, key=idempotency_key
+            )
+            if posted is not None:
+                return posted
+            claim = first_call(conn, idempotency_key, str(values["fingerprint"]))
+            return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
         claim, transaction_id = claim_with_id(
-            session.cursor,
-            idempotency_key,
-            fingerprint="transfer|" + request.fingerprint(),
-            now=clock(),
-            kind="transaction",
+            cursor, idempotency_key, fingerprint=fingerprint, now=clock(), kind="transaction"
         )
         if not claim.fresh:
             return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
@@ -60,38 +82,65 @@ def post_transfer(
 def post_batch(
     conn: Connection, requests: Sequence[TransferRequest], *, idempotency_key: str, clock: Clock
 ) -> list[Transaction]:
-    """Post linked transactions that all succeed or all fail, once per key."""
+    """Post linked transactions that all succeed or all fail, once per key.
+
+    On PostgreSQL a batch takes five round trips whatever its size: BEGIN; the key's
+    claim, the accounts' look-up and the other transactions' ids; every balance update;
+    every transaction's rows (see :meth:`PostingSession.write_many`); COMMIT.
+    """
     if not requests:
         raise InvalidRequest("a batch needs at least one transfer")
+    fingerprint = "batch|" + "||".join(r.fingerprint() for r in requests)
     with PostingSession(conn) as session:
+        cursor = session.cursor
+        if cursor.sql.is_postgres:
+            return _post_batch_postgres(session, requests, idempotency_key, fingerprint, clock)
         claim, first_id = claim_with_id(
-            session.cursor,
-            idempotency_key,
-            fingerprint="batch|" + "||".join(r.fingerprint() for r in requests),
-            now=clock(),
-            kind="batch",
+            cursor, idempotency_key, fingerprint=fingerprint, now=clock(), kind="batch"
         )
         if not claim.fresh:
             return load_batch(conn, str(_ref_id(claim.result_ref, "batch")))
         batch = f"{first_id}"
         session.look_up(leg.account for request in requests for leg in request.legs)
-        sql = session.cursor.sql
-        written = []
-        for index, request in enumerate(requests):
-            # SQLite has one writer at a time: the ids follow each other (max + 1 each time).
-            transaction_id = first_id + index
-            if index and sql.is_postgres:
-                (transaction_id,) = session.cursor.run(sql.next_id, {}).fetchone()
-            written.append(
-                session.write(
-                    request,
-                    transaction_id=transaction_id,
-                    clock=clock,
-                    batch=batch,
-                    idempotency_key=idempotency_key if index == 0 else None,
-                )
+        # SQLite has one writer at a time: the ids follow each other (max + 1 each time).
+        return [
+            session.write(
+                request,
+                transaction_id=first_id + index,
+                clock=clock,
+                batch=batch,
+                idempotency_key=idempotency_key if index == 0 else None,
             )
-        return written
+            for index, request in enumerate(requests)
+        ]
+
+
+def _post_batch_postgres(
+    session: PostingSession,
+    requests: Sequence[TransferRequest],
+    key: str,
+    fingerprint: str,
+    clock: Clock,
+) -> list[Transaction]:
+    cursor, sql = session.cursor, session.cursor.sql
+    values = claim_values(cursor, key, fingerprint=fingerprint, now=clock(), kind="batch")
+    statements: list[tuple[str, Any]] = [(sql.claim.sql, sql.claim.layout(values))]
+    wanted = session.not_known(leg.account for request in requests for leg in request.legs)
+    if wanted:
+        lookup, codes = session.lookup_statement(wanted)
+        statements.append((lookup.sql, lookup.layout(codes)))
+    if len(requests) > 1:
+        statements.append((sql.next_ids, {"n": len(requests) - 1}))
+    results = cursor.pipelined(statements)
+    if not results[0]:
+        claim = first_call(session.conn, key, str(values["fingerprint"]))
+        return load_batch(session.conn, str(_ref_id(claim.result_ref, "batch")))
+    _, first_id = claimed(results[0][0])
+    if wanted:
+        session.remember(results[1])
+    drawn = results[-1] if len(requests) > 1 else []
+    ids = [first_id, *(int(row[0]) for row in drawn)]
+    return session.write_many(requests, ids=ids, clock=clock, batch=f"{first_id}", key=key)
 
 
 def reverse(

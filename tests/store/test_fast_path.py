@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from monnaie_locale import journal
 from monnaie_locale.clock import as_utc
-from monnaie_locale.errors import UnknownAccount
+from monnaie_locale.errors import InsufficientFunds, UnknownAccount
 from monnaie_locale.journal import HeaderValues, PostingValues
 from monnaie_locale.journal_content import entry_mark, key_of, queue_mark, queue_mark_of_rows
 from monnaie_locale.ledger.fast_sql import FastCursor
@@ -247,6 +247,44 @@ def test_a_batch_naming_an_unknown_account_late_changes_nothing(members: Engine)
     )
 
     assert "nobody" in str(error)
+
+
+def test_a_batch_overdrawing_midway_says_what_the_transfers_before_it_left(
+    members: Engine,
+) -> None:
+    # alice holds 5000: the second transfer needs 4900 of the 4000 the first left her.
+    # On PostgreSQL every update of the batch runs before the refusal is read; the third
+    # gives alice 700, which the refusal must not count.
+    requests = [
+        TransferRequest.simple("alice", "bob", 1000),
+        TransferRequest.simple("alice", "bob", 4900),
+        TransferRequest.simple("bob", "alice", 700),
+    ]
+
+    error = refused(
+        members.database, InsufficientFunds, lambda: members.batch(requests, idempotency_key="b")
+    )
+
+    assert (error.needed, error.available) == (4900, 4000)
+    # Nothing of it was kept, the key included: the corrected batch goes through.
+    posted = members.batch(requests[:1] + requests[2:], idempotency_key="b")
+    assert [p.balance_after for tx in posted for p in tx.postings] == [4000, 1000, 4700, 300]
+    members.seal_journal()
+    assert members.verify_journal().ok
+
+
+def test_a_transfer_retried_under_its_key_moves_nothing_more(members: Engine) -> None:
+    # On PostgreSQL the retry's balance updates run with its key's claim, and are given
+    # back once the claim is found taken.
+    first = members.transfer("alice", "bob", 1250, idempotency_key="pay")
+
+    again = members.transfer("alice", "bob", 1250, idempotency_key="pay")
+
+    assert again == first
+    assert members.database.read(lambda conn: load_transaction(conn, first.id)) == first
+    members.seal_journal()
+    verification = members.verify_journal()
+    assert verification.ok  # every balance equals the sum of its postings
 
 
 @pytest.mark.postgres
