@@ -175,3 +175,24 @@ def test_a_read_url_is_a_postgresql_standby_of_a_postgresql_database() -> None:
     assert settings.database_read_url == standby
     with pytest.raises(ValidationError, match="MLC_DATABASE_READ_URL"):
         Settings(database_url="sqlite:///ledger.db", database_read_url=standby)
+
+
+@pytest.mark.parametrize(
+    ("asked", "on_sqlite", "on_postgres"),
+    [(None, True, False), (True, True, True), (False, False, False)],
+)
+def test_group_commit_is_sqlite_s_by_default_and_the_deployment_s_choice_otherwise(
+    tmp_path: Path, asked: bool | None, on_sqlite: bool, on_postgres: bool
+) -> None:
+    from api.app import open_database
+    from tests.conftest import POSTGRES_URL
+
+    for url, expected in (
+        (f"sqlite:///{tmp_path / 'ledger.db'}", on_sqlite),
+        (POSTGRES_URL, on_postgres),
+    ):
+        database = open_database(Settings(database_url=url, group_commit=asked))
+        try:
+            assert (database.committer is not None) is expected, url
+        finally:
+            database.dispose()
