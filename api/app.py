@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy.engine import make_url
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -69,7 +70,10 @@ from api.routers import (
     webhook_endpoints,
     witnesses,
 )
+from api.schemas.checkout import PayIn
+from api.schemas.ledger import TransferIn
 from api.security_headers import SecurityHeaders
+from api.shortcuts import PaymentShortcuts, Shortcut
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import (
@@ -104,6 +108,8 @@ from api.web import wallet as web_wallet
 from api.web import wallet_counted as web_wallet_counted
 from api.web import wallet_more as web_wallet_more
 from api.webhook_docs import document_webhooks
+from monnaie_locale.acts import checkout as checkout_acts
+from monnaie_locale.acts import transfers as transfer_acts
 from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
 from monnaie_locale.clock import Clock, utc_now
@@ -212,6 +218,9 @@ def create_app(
     app.state.principals = PrincipalCache()
     app.state.metrics = metrics
     problems.install(app)
+    # Innermost: the payment routes, answered without FastAPI's general machinery once
+    # the request is seen to be well formed (api.shortcuts).
+    app.add_middleware(PaymentShortcuts, shortcuts=_payment_shortcuts())
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )
@@ -313,6 +322,25 @@ def create_app(
     document_webhooks(app)
     _document_problems(app)
     return app
+
+
+def _payment_shortcuts() -> list[Shortcut]:
+    """What a till and a payer's phone send all day: a transfer and a QR payment."""
+
+    def route(router: APIRouter, path: str) -> APIRoute:
+        return next(r for r in router.routes if isinstance(r, APIRoute) and r.path == path)
+
+    return [
+        Shortcut(
+            route(transfers.router, "/v1/transfers"), TransferIn, transfer_acts.transfer_async
+        ),
+        Shortcut(
+            route(checkout.router, "/v1/checkout/pay"),
+            PayIn,
+            checkout_acts.pay_async,
+            with_runtime=True,
+        ),
+    ]
 
 
 def _scheduler(
