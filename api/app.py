@@ -22,13 +22,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import problems
 from api.body_limit import BodyLimit
 from api.checkout_runtime import CheckoutRuntime
-from api.logging import AccessLog, configure_logging
-from api.metrics import Metrics, MetricsMiddleware
+from api.envelope import Envelope
+from api.logging import configure_logging
+from api.metrics import Metrics
 from api.metrics import router as metrics_router
 from api.payment_limit import include_limited
 from api.principal_cache import PrincipalCache, forgets_credentials
 from api.rate_limit import AttemptLimiter
-from api.request_id import RequestId
 from api.routers import (
     account_admin,
     accounts,
@@ -72,7 +72,6 @@ from api.routers import (
 )
 from api.schemas.checkout import PayIn
 from api.schemas.ledger import TransferIn
-from api.security_headers import SecurityHeaders
 from api.shortcuts import PaymentShortcuts, Shortcut
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
@@ -224,11 +223,9 @@ def create_app(
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(AccessLog)
-    app.add_middleware(SecurityHeaders)
-    # Outermost, so even a refused body or an unexpected failure carries the id.
-    app.add_middleware(RequestId)
+    # Outermost, so even a refused body or an unexpected failure carries the request id,
+    # is counted and logged.
+    app.add_middleware(Envelope, metrics=app.state.metrics)
     if settings.trusted_proxies:
         # The client's address from X-Forwarded-For, believed only from these proxies:
         # the sign-in limit counts by address, and anyone may write that header.
