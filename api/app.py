@@ -205,6 +205,10 @@ def create_app(
         # serves the documentation from this deployment instead.
         docs_url=None,
         redoc_url=None,
+        # The service observes itself with its own metrics and JSON logs (api.metrics,
+        # api.logging). FastAPI's OpenTelemetry hooks, unused here, would still ask the
+        # process's global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.database = database
