@@ -13,19 +13,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import problems
 from api.body_limit import BodyLimit
 from api.checkout_runtime import CheckoutRuntime
-from api.logging import AccessLog, configure_logging
-from api.metrics import Metrics, MetricsMiddleware
+from api.envelope import Envelope
+from api.logging import configure_logging
+from api.metrics import Metrics
 from api.metrics import router as metrics_router
 from api.payment_limit import include_limited
 from api.principal_cache import PrincipalCache, forgets_credentials
 from api.rate_limit import AttemptLimiter
-from api.request_id import RequestId
 from api.routers import (
     account_admin,
     accounts,
@@ -67,7 +68,9 @@ from api.routers import (
     webhook_endpoints,
     witnesses,
 )
-from api.security_headers import SecurityHeaders
+from api.schemas.checkout import PayIn
+from api.schemas.ledger import TransferIn
+from api.shortcuts import PaymentShortcuts, Shortcut
 from api.stopping import ending_streams_on_stop
 from api.web import assets as web_assets
 from api.web import (
@@ -102,6 +105,8 @@ from api.web import wallet as web_wallet
 from api.web import wallet_counted as web_wallet_counted
 from api.web import wallet_more as web_wallet_more
 from api.webhook_docs import document_webhooks
+from monnaie_locale.acts import checkout as checkout_acts
+from monnaie_locale.acts import transfers as transfer_acts
 from monnaie_locale.checkout import DestinationPolicy
 from monnaie_locale.checkout.http_sender import HttpxSender
 from monnaie_locale.clock import Clock, utc_now
@@ -208,6 +213,10 @@ def create_app(
         # serves the documentation from this deployment instead.
         docs_url=None,
         redoc_url=None,
+        # The service observes itself with its own metrics and JSON logs (api.metrics,
+        # api.logging). FastAPI's OpenTelemetry hooks, unused here, would still ask the
+        # process's global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.database = database
@@ -220,14 +229,15 @@ def create_app(
     app.state.principals = PrincipalCache()
     app.state.metrics = metrics
     problems.install(app)
+    # Innermost: the payment routes, answered without FastAPI's general machinery once
+    # the request is seen to be well formed (api.shortcuts).
+    app.add_middleware(PaymentShortcuts, shortcuts=_payment_shortcuts())
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
     )
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(AccessLog)
-    app.add_middleware(SecurityHeaders)
-    # Outermost, so even a refused body or an unexpected failure carries the id.
-    app.add_middleware(RequestId)
+    # Outermost, so even a refused body or an unexpected failure carries the request id,
+    # is counted and logged.
+    app.add_middleware(Envelope, metrics=app.state.metrics)
     if settings.trusted_proxies:
         # The client's address from X-Forwarded-For, believed only from these proxies:
         # the sign-in limit counts by address, and anyone may write that header.
@@ -321,6 +331,25 @@ def create_app(
     document_webhooks(app)
     _document_problems(app)
     return app
+
+
+def _payment_shortcuts() -> list[Shortcut]:
+    """What a till and a payer's phone send all day: a transfer and a QR payment."""
+
+    def route(router: APIRouter, path: str) -> APIRoute:
+        return next(r for r in router.routes if isinstance(r, APIRoute) and r.path == path)
+
+    return [
+        Shortcut(
+            route(transfers.router, "/v1/transfers"), TransferIn, transfer_acts.transfer_async
+        ),
+        Shortcut(
+            route(checkout.router, "/v1/checkout/pay"),
+            PayIn,
+            checkout_acts.pay_async,
+            with_runtime=True,
+        ),
+    ]
 
 
 def _scheduler(

@@ -34,6 +34,9 @@ __all__ = [
     "Public",
     "SettingsDep",
     "acting",
+    "bearer",
+    "context_for",
+    "current_principal",
 ]
 
 
@@ -64,7 +67,7 @@ DatabaseDep = Annotated[Database, Depends(_database)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 LimiterDep = Annotated[AttemptLimiter, Depends(_limiter)]
 
-_bearer = HTTPBearer(
+bearer = HTTPBearer(
     auto_error=False,
     description="A sign-in token from POST /v1/auth/login, or a terminal's API key.",
 )
@@ -72,7 +75,7 @@ _bearer = HTTPBearer(
 
 async def current_principal(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The caller behind the bearer credential; 401 when there is none that is valid.
 
@@ -108,18 +111,24 @@ def acting(act: Act[Any, Any]) -> Any:
     allowed = act.roles
 
     async def context(request: Request, principal: CurrentUser) -> Context:
-        if principal.role not in allowed:
-            raise RoleForbidden(str(principal.role))
-        state = request.app.state
-        return Context(
-            database=state.database,
-            actor=principal,
-            deployment=state.deployment,
-            clock=state.clock,
-            signing=state.checkout,
-        )
+        return context_for(request, principal, allowed)
 
     return Depends(context)
+
+
+def context_for(request: Request, principal: Principal, allowed: frozenset[Any]) -> Context:
+    """The :class:`Context` of ``principal`` acting through ``request``; 403 unless its
+    role is ``allowed``."""
+    if principal.role not in allowed:
+        raise RoleForbidden(str(principal.role))
+    state = request.app.state
+    return Context(
+        database=state.database,
+        actor=principal,
+        deployment=state.deployment,
+        clock=state.clock,
+        signing=state.checkout,
+    )
 
 
 async def _public() -> None:

@@ -14,24 +14,25 @@ posted hold. A scheduled job's period counts once per process that saw it: ``ok`
 from __future__ import annotations
 
 import hmac
-import time
 from ipaddress import ip_address
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monnaie_locale.auth.errors import NotAuthenticated
 from monnaie_locale.jobs import JobRun
 
-__all__ = ["PAYMENT_ROUTES", "Metrics", "MetricsMiddleware", "router"]
+__all__ = ["PAYMENT_ROUTES", "UNMATCHED", "Metrics", "router"]
 
 PAYMENT_ROUTES = frozenset({("POST", "/v1/transfers"), ("POST", "/v1/holds/{hold_id}/post")})
 UNMATCHED = "unmatched"
 # Payments are expected in milliseconds; the upper buckets catch a stalled database.
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+# The request counter, the latency histogram and, for a payment, the payment counter.
+_Series = tuple[Counter, Histogram, Counter | None]
 
 
 class Metrics:
@@ -58,6 +59,9 @@ class Metrics:
             ("route",),
             registry=self.registry,
         )
+
+        # The labelled series of each (method, route, status) seen, found once.
+        self._series: dict[tuple[str, str, int], _Series] = {}
 
         self.job_runs = Counter(
             "mlc_job_runs",
@@ -86,41 +90,26 @@ class Metrics:
             self.job_last_run.labels(run.job).set_to_current_time()
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
-        if 200 <= status < 300 and (method, route) in PAYMENT_ROUTES:
-            self.payments.labels(route).inc()
+        series = self._series.get((method, route, status))
+        if series is None:
+            series = self._series[(method, route, status)] = self._children(method, route, status)
+        requests, latency, payments = series
+        requests.inc()
+        latency.observe(seconds)
+        if payments is not None:
+            payments.inc()
+
+    def _children(self, method: str, route: str, status: int) -> _Series:
+        # Finding a labelled series takes a lock and checks its labels: done once for each.
+        paid = 200 <= status < 300 and (method, route) in PAYMENT_ROUTES
+        return (
+            self.requests.labels(method, route, str(status)),
+            self.latency.labels(method, route),
+            self.payments.labels(route) if paid else None,
+        )
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
-
-
-class MetricsMiddleware:
-    """ASGI middleware timing every HTTP request and counting it once answered."""
-
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_see(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_see)
-        finally:
-            # The router leaves the matched route in the scope it shares with us.
-            route = getattr(scope.get("route"), "path", UNMATCHED)
-            self.metrics.observe(scope["method"], route, status, time.perf_counter() - started)
 
 
 def _from_loopback(request: Request) -> bool:

@@ -1,7 +1,8 @@
 """A request id for every request, in the response, the problem documents and the logs.
 
 The id comes from the ``X-Request-ID`` header when a client or proxy sends a sane one
-(so one id follows a request across services), else it is made here. It is echoed in
+(so one id follows a request across services), else it is made here
+(:func:`request_id_for`; :mod:`api.envelope` sets it for the request). It is echoed in
 the response header, carried by every problem document, and set on every log record
 written while the request is served, through :class:`RequestIdFilter` (attach it to the
 log handlers; ``%(request_id)s`` then works in any log format).
@@ -11,16 +12,23 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
-from contextvars import ContextVar
+import secrets
+from contextvars import ContextVar, Token
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-__all__ = ["HEADER", "RequestId", "RequestIdFilter", "current_request_id"]
+__all__ = [
+    "HEADER",
+    "RequestIdFilter",
+    "current_request_id",
+    "request_id_for",
+    "served",
+    "serving",
+]
 
 HEADER = "X-Request-ID"
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_HEADER_KEY = HEADER.lower().encode()
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
@@ -29,29 +37,24 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-class RequestId:
-    """ASGI middleware: give the request an id for as long as it is served."""
+def request_id_for(scope: Scope) -> str:
+    """The id of the request of ``scope``: the client's when sane, else a new one."""
+    given = b""
+    for name, value in scope.get("headers", ()):
+        if name == _HEADER_KEY:
+            given = value  # the last one, should a client send several
+    text = given.decode("latin-1")
+    # 128 random bits in hex, as a UUID's hex would show them, for less work.
+    return text if _SANE.fullmatch(text) else secrets.token_hex(16)
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = dict(scope.get("headers", ())).get(HEADER.lower().encode(), b"").decode("latin-1")
-        request_id = given if _SANE.fullmatch(given) else uuid.uuid4().hex
+def serving(request_id: str) -> Token[str | None]:
+    """Mark the current context as serving ``request_id``; undo with :func:`served`."""
+    return _request_id.set(request_id)
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[HEADER] = request_id
-            await send(message)
 
-        token = _request_id.set(request_id)
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            _request_id.reset(token)
+def served(token: Token[str | None]) -> None:
+    _request_id.reset(token)
 
 
 class RequestIdFilter(logging.Filter):

@@ -14,28 +14,12 @@ page needs is served here (:mod:`api.routers.pay_pages`, :mod:`api.routers.docs`
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SecurityHeaders"]
+__all__ = ["add_security_headers"]
 
 
-class SecurityHeaders:
-    """ASGI middleware adding the headers above to every HTTP response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                if "cache-control" not in headers:
-                    headers["Cache-Control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def add_security_headers(headers: MutableHeaders) -> None:
+    """Add the headers above to an answer's ``headers`` (:mod:`api.envelope` calls it)."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    if "cache-control" not in headers:
+        headers["Cache-Control"] = "no-store"

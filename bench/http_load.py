@@ -8,12 +8,25 @@ keep-alive connections busy for ``--duration`` seconds, every request a payment 
 member to a merchant under an ``Idempotency-Key`` never used before. It reports payments
 per second and the p50 and p99 latency, and checks the ledger against the answers.
 
-The baseline, run against the same server in the same run, is wrk asking ``/healthz``:
-what the HTTP stack alone answers per second on this machine at this moment. The ratio
-of the two is steadier than either figure on a shared machine.
+The baselines are raw loops run in the same process right after, making the writes a
+payment makes, one payment per commit, with nothing of the service around them:
+
+* on SQLite, :func:`bench.ledger_sqlite.run_raw`: ``sqlite3`` on a copy of the same file,
+  with the service's PRAGMAs, one client (SQLite has one writer);
+* on PostgreSQL, :func:`bench.ledger_postgres.run_clients` with its ``raw`` side:
+  ``psycopg``, one connection per client thread (``--raw-clients``), on the same
+  database; and ``pgbench`` TPC-B (:func:`bench.ledger_postgres.pgbench`) with as many
+  clients as wrk keeps connections, on a scratch database.
+
+It prints payments per second, p50 and p99 latency, the server's CPU per payment (its
+processes' user and system time over the load, background jobs included) and the
+ratios to the baselines, which are steadier than any figure on a shared machine.
 
     .venv/bin/python -m bench.http_load
-    .venv/bin/python -m bench.http_load --postgres
+    .venv/bin/python -m bench.http_load --postgres --workers 2
+
+The server runs as ``mlc serve`` runs it (:func:`cli.serving.uvicorn_options`): uvloop,
+httptools, no proxy headers, no server header, the service's own access log only.
 
 wrk is the Debian package ``wrk``; a load generator written in Python would need a core
 of its own to keep up. Targets, load generator included, on a 2-core machine at 32
@@ -27,6 +40,8 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +58,18 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.common import POSTGRES_URL, print_table, verdict
+from bench.common import (
+    POSTGRES_URL,
+    copy_sqlite,
+    load_average,
+    member_code,
+    print_table,
+    scratch_database,
+    transfer_plan,
+    verdict,
+)
+from bench.ledger_postgres import Workload, pgbench, run_clients
+from bench.ledger_sqlite import run_raw
 from monnaie_locale import journal
 from monnaie_locale.auth import Role, create_user, issue_token, link_account, passwords
 from monnaie_locale.clock import utc_now
@@ -117,7 +143,8 @@ def seed(url: str, *, members: int, merchants: int) -> list[Payer]:
     database = connect(url)
     migrate(database)
     deployment = deployment_from_settings(Settings(database_url=url))
-    member_codes = [f"member:{i:04d}" for i in range(members)]
+    # Named as bench.common names members, so that the raw loops find them.
+    member_codes = [member_code(i) for i in range(members)]
     merchant_codes = [f"business:{i:04d}" for i in range(merchants)]
 
     def set_up(conn: Connection) -> list[str]:
@@ -197,9 +224,16 @@ def server(url: str, *, port: int, workers: int) -> Iterator[subprocess.Popen[by
         str(port),
         "--workers",
         str(workers),
-        "--no-access-log",
         "--log-level",
         "warning",
+        # As mlc serve runs it (cli.serving.uvicorn_options).
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--no-proxy-headers",
+        "--no-server-header",
     ]
     process = subprocess.Popen(command, env=env)
     try:
@@ -215,7 +249,7 @@ def server(url: str, *, port: int, workers: int) -> Iterator[subprocess.Popen[by
 
 
 def wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine starts slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the server exited with status {process.returncode}")
@@ -225,7 +259,7 @@ def wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise SystemExit("the server did not become ready in 30 s")
+    raise SystemExit("the server did not become ready in 120 s")
 
 
 # The load --------------------------------------------------------------------------
@@ -244,7 +278,6 @@ function init(args)
   sent = 0
 end
 function request()
-  if payers == nil then return wrk.format("GET", "/healthz") end
   sent = sent + 1
   local p = payers[(sent * 2 + number) % #payers + 1]
   local body = '{"payer":"' .. p[1] .. '","payee":"' .. p[3] ..
@@ -287,17 +320,15 @@ class Run:
         return self.answered / self.seconds
 
 
-def wrk_script(folder: Path, payers: list[Payer] | None, *, memo: str) -> Path:
-    """The Lua file of one run: payments by ``payers``, or the health check if None."""
-    text = WRK_SCRIPT
-    if payers is not None:
-        rows = ",\n".join(
-            "{" + ", ".join(json.dumps(v) for v in (p.account, p.token, p.merchant)) + "}"
-            for p in payers
-        )
-        text += (
-            f"payers = {{\n{rows}\n}}\nmemo = {json.dumps(memo)}\namount = {json.dumps(AMOUNT)}\n"
-        )
+def wrk_script(folder: Path, payers: list[Payer], *, memo: str) -> Path:
+    """The Lua file of one run: payments by ``payers`` under ``memo``."""
+    rows = ",\n".join(
+        "{" + ", ".join(json.dumps(v) for v in (p.account, p.token, p.merchant)) + "}"
+        for p in payers
+    )
+    text = WRK_SCRIPT + (
+        f"payers = {{\n{rows}\n}}\nmemo = {json.dumps(memo)}\namount = {json.dumps(AMOUNT)}\n"
+    )
     path = folder / f"{memo}.lua"
     path.write_text(text)
     return path
@@ -312,6 +343,42 @@ def run_wrk(base: str, script: Path, *, clients: int, seconds: float, server_pid
     return Run(**summary, server_cpu=cpu_seconds(server_pid) - before)
 
 
+# The raw baselines --------------------------------------------------------------------
+
+
+def raw_sqlite(url: str, folder: Path, *, members: int, transfers: int, rounds: int) -> float:
+    """Median transfers per second of the raw ``sqlite3`` loop, one per commit, each round
+    on a fresh copy of the service's file as the server left it."""
+    served = Path(str(make_url(url).database))
+    with sqlite3.connect(served) as conn:  # the server's last writes into the file itself
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    plan = transfer_plan(transfers, members=members, seed=7)
+    rates = []
+    for _ in range(rounds):
+        copy = copy_sqlite(served, folder / "raw.db")
+        rates.append(len(plan) / run_raw(copy, plan, per_commit=1))
+    return statistics.median(rates)
+
+
+def raw_postgres(url: str, *, members: int, clients: int, seconds: float) -> float:
+    """Transfers per second of ``clients`` raw psycopg loops on the service's database."""
+    workload = Workload(url, "public", members=members, duration=seconds)
+    return run_clients("raw", workload, clients=clients, clients_as="threads")
+
+
+def pgbench_tps(*, clients: int, seconds: float) -> float:
+    """TPC-B transactions per second, on a scratch database initialised here."""
+    with scratch_database(POSTGRES_URL) as database:
+        subprocess.run([*PGBENCH_INIT, database], check=True, capture_output=True)
+        return pgbench(database, clients=clients, duration=seconds)
+
+
+PGBENCH_INIT = ["pgbench", "-i", "-s", "8", "-q"]
+
+
+# The run ------------------------------------------------------------------------------
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="run on a scratch PostgreSQL")
@@ -320,30 +387,48 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=64)
     parser.add_argument("--merchants", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--raw-transfers", type=int, default=3000, help="per raw SQLite round")
+    parser.add_argument("--raw-rounds", type=int, default=3, help="raw SQLite rounds (median)")
+    parser.add_argument("--raw-clients", type=int, default=8, help="raw psycopg client threads")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("this benchmark drives the load with wrk: install the Debian package wrk")
 
     engine = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"command: {' '.join(sys.argv)}\nload average at start: {load_average()}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="mlc-wrk-"))
+    pgbench_rate = None
     try:
         with postgres_url() if args.postgres else sqlite_url() as url:
             payers = seed(url, members=args.members, merchants=args.merchants)
             port = free_port()
             base = f"http://{HOST}:{port}"
             with server(url, port=port, workers=args.workers) as process:
-                pid = process.pid
 
-                def load(memo: str | None, seconds: float) -> Run:
-                    script = wrk_script(folder, payers if memo else None, memo=memo or "healthz")
+                def load(memo: str, seconds: float) -> Run:
+                    script = wrk_script(folder, payers, memo=memo)
                     return run_wrk(
-                        base, script, clients=args.clients, seconds=seconds, server_pid=pid
+                        base, script, clients=args.clients, seconds=seconds, server_pid=process.pid
                     )
 
                 load("warm-up", 3)  # first connections, caches, the first requests
                 payments = load("bench", args.duration)
-                baseline = load(None, min(args.duration, 10))
             stored = count_payments(url)
+            # The baselines, once the server has stopped: nothing else writes meanwhile.
+            if args.postgres:
+                raw_seconds = min(args.duration, 10)
+                raw_rate = raw_postgres(
+                    url, members=args.members, clients=args.raw_clients, seconds=raw_seconds
+                )
+                pgbench_rate = pgbench_tps(clients=args.clients, seconds=args.duration)
+            else:
+                raw_rate = raw_sqlite(
+                    url,
+                    folder,
+                    members=args.members,
+                    transfers=args.raw_transfers,
+                    rounds=args.raw_rounds,
+                )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -353,24 +438,28 @@ def main() -> None:
         "ok" if payments.answered <= stored <= payments.answered + args.clients else "MISMATCH"
     )
     target_rate = 800 if args.postgres else 1000
-    ratio = payments.per_second / baseline.per_second
-    rows = [
+    raw_label = (
+        f"raw psycopg, {args.raw_clients} threads" if args.postgres else "raw sqlite3, 1 client"
+    )
+    rows: list[tuple[str, object, str]] = [
         ("payments answered 201", payments.answered, ""),
         ("refused (4xx, 5xx)", payments.refused, "" if not payments.refused else "UNEXPECTED"),
         ("transport failures", payments.failed, ""),
         ("payments in the ledger", stored, in_ledger),
         ("payments/s", payments.per_second, verdict(payments.per_second, at_least=target_rate)),
         ("p50 latency (ms)", payments.p50, ""),
-        (
-            "p99 latency (ms)",
-            payments.p99,
-            "" if args.postgres else verdict(payments.p99, at_most=50),
-        ),
+        ("p99 latency (ms)", payments.p99, verdict(payments.p99, at_most=50)),
         ("server CPU ms per payment", payments.server_cpu * 1000 / max(payments.answered, 1), ""),
-        ("baseline: GET /healthz per s", baseline.per_second, "same server, same clients"),
-        ("payments / baseline", ratio, ""),
-        ("machine load average (1 min)", os.getloadavg()[0], f"{os.cpu_count()} CPUs"),
+        ("baseline: raw transfers/s", raw_rate, f"{raw_label}, 1 per commit"),
+        ("payments / raw", payments.per_second / raw_rate, ""),
     ]
+    if pgbench_rate is not None:
+        ratio = payments.per_second / pgbench_rate
+        rows += [
+            ("baseline: pgbench TPC-B tps", pgbench_rate, f"-c {args.clients} -j 2, scale 8"),
+            ("payments / pgbench", ratio, verdict(ratio, at_least=1.0)),
+        ]
+    rows.append(("load average (1, 5, 15 min)", load_average(), f"{os.cpu_count()} CPUs"))
     print_table(
         f"HTTP payments on {engine}: {args.clients} clients, {args.workers} server worker(s),"
         f" {args.duration:g} s",

@@ -216,6 +216,13 @@ def test_serve_bounds_connections_idle_time_and_the_stop() -> None:
     assert options["timeout_graceful_shutdown"] == SHUTDOWN_GRACE_SECONDS
 
 
+def test_serve_runs_the_fast_loop_and_parser_and_logs_each_request_once() -> None:
+    options = uvicorn_options(Settings(), host="127.0.0.1", port=8000)
+    assert (options["loop"], options["http"]) == ("uvloop", "httptools")
+    # The service's own access log has the line, with its request id.
+    assert options["access_log"] is False
+
+
 def test_a_serving_process_may_open_as_many_files_as_the_system_allows(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'books.db'}"
     with serving(url, cwd=tmp_path, open_files=256) as (server, _port):
