@@ -219,9 +219,16 @@ def libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def open_schema(url: str, schema: str, *, pool_size: int = 10) -> Database:
+def open_schema(
+    url: str, schema: str, *, pool_size: int = 10, group_commit: bool | None = None
+) -> Database:
     """The database :func:`connect` opens for ``url``, with ``schema`` on the search path."""
-    return connect(url, pool_size=pool_size, connect_args={"options": f"-csearch_path={schema}"})
+    return connect(
+        url,
+        pool_size=pool_size,
+        connect_args={"options": f"-csearch_path={schema}"},
+        group_commit=group_commit,
+    )
 
 
 @contextmanager

@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     # (PgBouncer), which cannot keep a LISTEN. Unset: MLC_DATABASE_URL.
     database_listen_url: str | None = None
     # Concurrent writes sharing one transaction and one commit, each in a savepoint (see
-    # monnaie_locale.store.group_commit). Unset: on for a SQLite file, off on PostgreSQL,
-    # where it measured slower than a transaction per payment so far (bench/README.md).
+    # monnaie_locale.store.group_commit). Unset: on, for a SQLite file and on PostgreSQL
+    # (bench/README.md says what it saves). False: a transaction per write.
     group_commit: bool | None = None
     environment: Literal["development", "production"] = "development"
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)

@@ -44,12 +44,14 @@ from monnaie_locale.ledger.holds import load_hold
 from monnaie_locale.ledger.posting import load_transaction
 from monnaie_locale.model import AccountKind, Hold, Transaction, TransferRequest
 from monnaie_locale.money import EUR
+from monnaie_locale.store.group_commit import RunApart
 
 __all__ = [
     "TRANSFERABLE_KINDS",
     "check_transferable",
     "get_hold",
     "get_transaction",
+    "payment",
     "place_hold",
     "post_hold",
     "reverse",
@@ -83,26 +85,62 @@ def check_transferable(conn: Connection, *codes: str) -> dict[str, tuple[Account
     return found
 
 
-def _transfer(
-    ctx: Context, request: TransferRequest, key: str
-) -> Callable[[Connection], Transaction]:
+def payment(ctx: Context, request: TransferRequest, key: str) -> _Pay:
+    """The write of a transfer of ``request`` once per ``key``, checked for the actor."""
     ctx.actor.check_move_from(request.legs[0].account)
-    scoped = ctx.key(key)
-    payer, payee = request.legs[0].account, request.legs[1].account
+    return _Pay(ctx, request, ctx.key(key))
 
-    def pay(conn: Connection) -> Transaction:
-        kinds = check_transferable(conn, payer, payee)
+
+class _Pay:
+    """A transfer's write: its use case, and how payments written at once run together.
+
+    :mod:`monnaie_locale.store.group_commit` gives payments that meet in one group to
+    :meth:`together`: every check of the use case, then one write for them all
+    (:func:`service.post_transfers`). Anything that write cannot do exactly as the use
+    case would (an authority's account, which may owe a quittance; a refusal) makes them
+    run one by one.
+    """
+
+    __slots__ = ("ctx", "key", "payee", "payer", "request")
+
+    def __init__(self, ctx: Context, request: TransferRequest, key: str) -> None:
+        self.ctx = ctx
+        self.request = request
+        self.key = key
+        self.payer, self.payee = request.legs[0].account, request.legs[1].account
+
+    def __call__(self, conn: Connection) -> Transaction:
+        kinds = check_transferable(conn, self.payer, self.payee)
         return _posted(
-            ctx,
+            self.ctx,
             conn,
-            lambda: service.post_transfer(conn, request, idempotency_key=scoped, clock=ctx.clock),
-            payer=payer,
-            payee=payee,
-            payee_kind=kinds[payee][0],
-            object=request.memo or "Virement",
+            lambda: service.post_transfer(
+                conn, self.request, idempotency_key=self.key, clock=self.ctx.clock
+            ),
+            payer=self.payer,
+            payee=self.payee,
+            payee_kind=kinds[self.payee][0],
+            object=self.request.memo or "Virement",
         )
 
-    return pay
+    @staticmethod
+    def together(conn: Connection, payments: list[_Pay]) -> list[Transaction]:
+        return service.post_transfers(
+            conn,
+            [(payment.request, payment.key, payment.ctx.clock) for payment in payments],
+            vet=_vet_together,
+        )
+
+
+def _vet_together(accounts: dict[str, tuple[str, str]]) -> None:
+    """Send payments apart if one names an account :func:`check_transferable` refuses, or
+    an authority's account, where a payment may owe a quittance (see :func:`_posted`)."""
+    for kind, currency in accounts.values():
+        if AccountKind(kind) not in _TOGETHER_KINDS or currency == EUR.code:
+            raise RunApart(f"a payment names an account of kind {kind} in {currency}")
+
+
+_TOGETHER_KINDS = TRANSFERABLE_KINDS - {AccountKind.AUTHORITY}
 
 
 def _posted(
@@ -155,7 +193,7 @@ def transfer(
     if on is not None and not ctx.actor.moves_any_account:
         raise RoleForbidden(str(ctx.actor.role))
     request = TransferRequest.simple(payer, payee, amount, memo=memo, on=ctx.check_day(on))
-    return ctx.write(_transfer(ctx, request, key))
+    return ctx.write(payment(ctx, request, key))
 
 
 @act(*PAYERS)
@@ -164,7 +202,7 @@ async def transfer_async(
 ) -> Transaction:
     """:func:`transfer` for the busiest route, without a worker thread where none is needed."""
     request = TransferRequest.simple(payer, payee, amount, memo=memo)
-    return await ctx.write_async(_transfer(ctx, request, key))
+    return await ctx.write_async(payment(ctx, request, key))
 
 
 def _check_party(actor: Principal, hold: Hold, *, settling: bool) -> None:

@@ -43,6 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from monnaie_locale.store.group_commit import OPENING
 from monnaie_locale.store.tables import (
     accounts,
     idempotency_keys,
@@ -158,6 +159,27 @@ class Statements:
         """PostgreSQL: ``n`` transaction ids from the sequence, in one statement."""
         return _NEXT_IDS
 
+    @property
+    def claim_many(self) -> str:
+        """PostgreSQL: :attr:`claim` for many keys (arrays ``keys``, ``fingerprints``,
+        ``prefixes``, ``created``), each drawing its transaction id; returns (key,
+        result_ref) for the keys claimed, none for a key already taken."""
+        return _CLAIM_MANY
+
+    @property
+    def lock_many(self) -> str:
+        """PostgreSQL: lock the accounts named ``codes`` in id order, as one-by-one
+        updates do; returns their id, code, kind, currency and status."""
+        return _LOCK_MANY
+
+    @property
+    def move_many(self) -> str:
+        """PostgreSQL: change each account of ``codes`` by its ``totals``, only if it is
+        active and its running balance stays within its limits at every step: ``lows``,
+        the lowest running change after a debit (NULL: no debit), ``highs`` the highest
+        after a credit; returns (code, balance) of the accounts changed."""
+        return _MOVE_MANY
+
 
 def _accounts_lookup(dialect: Dialect, count: int) -> Rendered:
     columns = (accounts.c.id, accounts.c.code, accounts.c.currency, accounts.c.status)
@@ -242,6 +264,27 @@ def _batch_insert(dated: bool) -> str:
     )
 
 
+_CLAIM_MANY = (
+    f"INSERT INTO {idempotency_keys.name} (key, fingerprint, result_ref, created_at) "
+    f"SELECT k, f, p || nextval('{transaction_ids.name}')::text, c "
+    "FROM unnest(%(keys)s::text[], %(fingerprints)s::text[], %(prefixes)s::text[], "
+    "%(created)s::timestamptz[]) AS v (k, f, p, c) "
+    "ON CONFLICT (key) DO NOTHING RETURNING key, result_ref"
+)
+# The sort sits below the row locks in the plan: rows are locked in id order.
+_LOCK_MANY = (
+    f"SELECT id, code, kind, currency, status FROM {accounts.name} "
+    "WHERE code = ANY(%(codes)s::text[]) ORDER BY id FOR UPDATE"
+)
+_MOVE_MANY = (
+    f"UPDATE {accounts.name} AS a SET balance = a.balance + v.total "
+    "FROM unnest(%(codes)s::text[], %(totals)s::bigint[], %(lows)s::bigint[], "
+    "%(highs)s::bigint[]) AS v (code, total, low, high) "
+    "WHERE a.code = v.code AND a.status = 'active' "
+    "AND (v.low IS NULL OR a.lower_limit IS NULL OR a.balance - a.held + v.low >= a.lower_limit) "
+    "AND (v.high IS NULL OR a.upper_limit IS NULL OR a.balance + v.high <= a.upper_limit) "
+    "RETURNING a.code, a.balance"
+)
 _NEXT_IDS = f"SELECT nextval('{transaction_ids.name}') FROM generate_series(1, %(n)s::integer)"
 
 
@@ -387,23 +430,27 @@ class FastCursor:
         """PostgreSQL: every row of each statement (SQL and parameters), in one round trip.
 
         psycopg's pipeline mode sends them all, then reads every result: the server runs
-        them one after the other, in this order, as if sent one by one.
+        them one after the other, in this order, as if sent one by one. A group commit
+        may have left the statements opening its savepoint to go first (see
+        :data:`~monnaie_locale.store.group_commit.OPENING`): they go in the same trip.
         """
         driver = self._conn.connection.driver_connection
         assert driver is not None
+        opening = [(sql, None) for sql in self._conn.info.pop(OPENING, ())]
+        sent = [*opening, *batch]
         cursors: list[Any] = []
         try:
             with driver.pipeline():
-                for sql, parameters in batch:
+                for sql, parameters in sent:
                     cursors.append(driver.cursor())
                     cursors[-1].execute(sql, parameters)
         except self._error as exc:
-            sql, parameters = batch[len(cursors) - 1]
+            sql, parameters = sent[len(cursors) - 1]
             self._conn._handle_dbapi_exception(exc, sql, parameters, None, None)
         rows = [cursor.fetchall() if cursor.description else [] for cursor in cursors]
         for cursor in cursors:
             cursor.close()
-        return rows
+        return rows[len(opening) :]
 
     def close(self) -> None:
         self._raw.close()

@@ -27,7 +27,7 @@ statement, for a transaction or for a whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
@@ -62,6 +62,7 @@ from monnaie_locale.model import (
     TransferRequest,
     check_balanced,
 )
+from monnaie_locale.store.group_commit import RunApart
 from monnaie_locale.store.tables import accounts, postings, transactions
 
 __all__ = [
@@ -264,11 +265,12 @@ class PostingSession:
         """PostgreSQL: post ``requests`` as transactions ``ids`` of ``batch`` (the first
         carrying ``key``), in three round trips whatever their number.
 
-        Every balance update goes in one round trip, in the requests' order (each
-        request's in account-id order, as one by one); then every request's rows in
-        another. A refusal is the first request's that one-by-one posting would have
-        refused. Requests that fail the checks of :meth:`checked` go one by one instead,
-        for the same error as before.
+        Every account is locked and changed once, in one round trip, as
+        :meth:`write_together` does; then every request's rows go in another. If an
+        account refuses, that change is undone and the updates go one by one, in the
+        requests' order (each request's in account-id order), so that the refusal is the
+        first request's that one-by-one posting would have refused. Requests that fail
+        the checks of :meth:`checked` go one by one instead, for the same error as before.
         """
         try:
             legs = [self.checked(request, None) for request in requests]
@@ -283,15 +285,11 @@ class PostingSession:
                 )
                 for index, (request, transaction_id) in enumerate(zip(requests, ids, strict=True))
             ]
-        updates = [update for ordered in legs for update in self._updates(ordered)]
-        rows = self.cursor.first_rows(updates)
-        pending, done = [], 0
-        for index, (request, ordered) in enumerate(zip(requests, legs, strict=True)):
-            mine = rows[done : done + len(ordered)]
-            if any(row is None for row in mine):
-                raise self._refusal_within(legs, rows, index)
-            after = {leg.account: int(row[0]) for leg, row in zip(ordered, mine, strict=True)}
-            done += len(ordered)
+        afters = self._moved_together(legs)
+        if afters is None:  # refused: the updates one by one say which request
+            afters = self._moved_one_by_one(legs)
+        pending = []
+        for index, (request, ordered, after) in enumerate(zip(requests, legs, afters, strict=True)):
             pending.append(
                 self._pending(
                     request,
@@ -304,6 +302,82 @@ class PostingSession:
                     None,
                 )
             )
+        return self._insert_many(pending)
+
+    def write_together(
+        self,
+        requests: Sequence[TransferRequest],
+        *,
+        claims: Sequence[dict[str, Any]],
+        clocks: Sequence[Clock],
+        vet: Callable[[dict[str, tuple[str, str]]], None],
+    ) -> list[Transaction]:
+        """PostgreSQL: post each of ``requests`` as its own transaction under its own key
+        (``claims[i]``, the values of ``sql.claim``), exactly as one by one, in two round
+        trips whatever their number; or raise :class:`RunApart`, having moved nothing that
+        the caller's savepoint does not undo.
+
+        The first round trip claims every key, looks up and locks every account in id
+        order, and changes each once by the sum of its legs, its limits checked at each
+        step of the running balance (see ``sql.move_many``): since an account's balance
+        depends only on its own changes, in the requests' order, each posting's balance
+        after is what one-by-one posting gives it, and so is each acceptance. ``vet``
+        sees each account's kind and currency (by code) and raises :class:`RunApart` for any the
+        caller's rules refuse. Whenever one by one might answer otherwise for any request
+        (an account unknown, refused or inactive, a key already taken, a change refused),
+        nothing here says which: :class:`RunApart`, and each runs alone for its answer.
+        The second round trip writes every transaction's rows.
+        """
+        if any(request.on is not None for request in requests):
+            raise RunApart("a dated request has its period checked by a statement of its own")
+        moves = _moves(request.legs for request in requests)
+        sql = self.cursor.sql
+        taken, found, moved = self.cursor.pipelined(
+            [
+                (sql.claim_many, {
+                    "keys": [claim["key"] for claim in claims],
+                    "fingerprints": [claim["fingerprint"] for claim in claims],
+                    "prefixes": [claim["prefix"] for claim in claims],
+                    "created": [claim["created_at"] for claim in claims],
+                }),
+                (sql.lock_many, {"codes": list(moves)}),
+                (sql.move_many, _move_values(moves)),
+            ]
+        )  # fmt: skip
+        refs = dict(taken)
+        if len(refs) != len(claims):  # a key taken before, or twice among these
+            raise RunApart("an idempotency key is already taken")
+        if len(found) != len(moves):
+            raise RunApart("an account is unknown")
+        self.remember(
+            (account_id, code, currency, status) for account_id, code, _, currency, status in found
+        )
+        vet({code: (kind, currency) for _, code, kind, currency, _ in found})
+        try:
+            ordered = [self.checked(request, None) for request in requests]
+        except MonnaieLocaleError as refused:
+            raise RunApart(str(refused)) from refused
+        if len(moved) != len(moves):
+            raise RunApart("a balance change is refused")
+        pending = [
+            self._pending(
+                request,
+                legs,
+                after,
+                claimed((refs[claim["key"]],))[1],
+                clock,
+                claim["key"],
+                None,
+                None,
+            )
+            for request, legs, after, claim, clock in zip(
+                requests, ordered, _afters(ordered, moves, moved), claims, clocks, strict=True
+            )
+        ]
+        return self._insert_many(pending)
+
+    def _insert_many(self, pending: Sequence[_Pending]) -> list[Transaction]:
+        """PostgreSQL: the rows of every transaction of ``pending`` in one round trip."""
         statement, parameters = self._batch_rows(pending)
         by_leg: dict[int, list[tuple[int, int]]] = {one.header.id: [] for one in pending}
         for posting_id, transaction_id, account_id in self.cursor.run_sql(
@@ -313,6 +387,41 @@ class PostingSession:
         return [
             self._recorded(one, self._posting_ids(one, by_leg[one.header.id])) for one in pending
         ]
+
+    def _moved_together(self, legs: Sequence[list[Leg]]) -> list[dict[str, int]] | None:
+        """Lock and change every account of ``legs`` (requests in order) once, inside a
+        savepoint; each request's balances after, or None with nothing changed if an
+        account refused (inactive, or a limit crossed at some step)."""
+        moves = _moves(legs)
+        sql = self.cursor.sql
+        _, _, moved = self.cursor.pipelined(
+            [
+                ("SAVEPOINT moved_together", None),
+                (sql.lock_many, {"codes": list(moves)}),
+                (sql.move_many, _move_values(moves)),
+            ]
+        )
+        if len(moved) != len(moves):
+            self.cursor.run_sql("ROLLBACK TO SAVEPOINT moved_together", ())
+            return None
+        return _afters(legs, moves, moved)
+
+    def _moved_one_by_one(self, legs: Sequence[list[Leg]]) -> list[dict[str, int]]:
+        """Each balance update of ``legs`` (requests in order), in one round trip; each
+        request's balances after, or the first refusal one by one would meet."""
+        rows = self.cursor.first_rows(
+            [update for ordered in legs for update in self._updates(ordered)]
+        )
+        afters, done = [], 0
+        for index, ordered in enumerate(legs):
+            mine = rows[done : done + len(ordered)]
+            if any(row is None for row in mine):
+                raise self._refusal_within(legs, rows, index)
+            afters.append(
+                {leg.account: int(row[0]) for leg, row in zip(ordered, mine, strict=True)}
+            )
+            done += len(ordered)
+        return afters
 
     def _refusal_within(
         self, legs: Sequence[list[Leg]], rows: Sequence[Any], index: int
@@ -529,6 +638,54 @@ class PostingSession:
             },
         )
         self._last_entry = (seq + 1, digest)
+
+
+# An account's changes by a run of requests: their sum, the lowest running sum after a
+# debit and the highest after a credit (None: no debit, no credit), what
+# ``sql.move_many`` checks the account's limits against.
+_Move = tuple[int, int | None, int | None]
+
+
+def _moves(legs: Iterable[Iterable[Leg]]) -> dict[str, _Move]:
+    """Each account's changes by ``legs`` (each request's, in the requests' order)."""
+    moves: dict[str, _Move] = {}
+    for request_legs in legs:
+        for leg in request_legs:
+            total, low, high = moves.get(leg.account, (0, None, None))
+            total += leg.amount
+            if leg.amount < 0:
+                low = total if low is None else min(low, total)
+            else:
+                high = total if high is None else max(high, total)
+            moves[leg.account] = (total, low, high)
+    return moves
+
+
+def _move_values(moves: dict[str, _Move]) -> dict[str, list[Any]]:
+    """The parameters of ``sql.move_many`` for ``moves``."""
+    return {
+        "codes": list(moves),
+        "totals": [total for total, _, _ in moves.values()],
+        "lows": [low for _, low, _ in moves.values()],
+        "highs": [high for _, _, high in moves.values()],
+    }
+
+
+def _afters(
+    legs: Sequence[Sequence[Leg]], moves: dict[str, _Move], moved: Iterable[Sequence[Any]]
+) -> list[dict[str, int]]:
+    """Each request's balances after, from each account's balance after them all
+    (``moved``: code, balance): an account's balance depends only on its own changes, in
+    the requests' order, so each step is what one-by-one posting gives it."""
+    running = {code: int(balance) - moves[code][0] for code, balance in moved}
+    afters = []
+    for request_legs in legs:
+        after = {}
+        for leg in request_legs:
+            running[leg.account] += leg.amount
+            after[leg.account] = running[leg.account]
+        afters.append(after)
+    return afters
 
 
 def load_transaction(conn: Connection, transaction_id: int) -> Transaction:

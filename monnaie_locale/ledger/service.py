@@ -7,7 +7,7 @@ currency operation can post a transfer and record its own rows in one commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +34,18 @@ from monnaie_locale.ledger.posting import (
 )
 from monnaie_locale.model import Hold, Leg, Transaction, TransferRequest
 from monnaie_locale.store.database import allocate_transaction_id
+from monnaie_locale.store.group_commit import RunApart
 from monnaie_locale.store.tables import transactions
 
-__all__ = ["place_hold", "post_batch", "post_hold", "post_transfer", "reverse", "void_hold"]
+__all__ = [
+    "place_hold",
+    "post_batch",
+    "post_hold",
+    "post_transfer",
+    "post_transfers",
+    "reverse",
+    "void_hold",
+]
 
 
 def _ref_id(result_ref: str, prefix: str) -> int:
@@ -76,6 +85,43 @@ def post_transfer(
             return load_transaction(conn, _ref_id(claim.result_ref, "transaction"))
         return session.write(
             request, transaction_id=transaction_id, clock=clock, idempotency_key=idempotency_key
+        )
+
+
+def post_transfers(
+    conn: Connection,
+    payments: Sequence[tuple[TransferRequest, str, Clock]],
+    *,
+    vet: Callable[[dict[str, tuple[str, str]]], None],
+) -> list[Transaction]:
+    """:func:`post_transfer` for each (request, idempotency key, clock) of ``payments``,
+    written together: the same transactions in a few round trips whatever their number
+    (see :meth:`PostingSession.write_together`). ``vet`` sees the kind and currency of each
+    account named, by code, and raises ``RunApart`` for any the caller's rules refuse.
+
+    PostgreSQL only. Raises :class:`~monnaie_locale.store.group_commit.RunApart` whenever
+    one by one might answer otherwise for any of them (a key already used among them, a
+    refusal): the caller then rolls back to its savepoint and posts them one by one.
+    """
+    with PostingSession(conn) as session:
+        cursor = session.cursor
+        if not cursor.sql.is_postgres:
+            raise RunApart("payments are written together on PostgreSQL only")
+        claims = [
+            claim_values(
+                cursor,
+                key,
+                fingerprint="transfer|" + request.fingerprint(),
+                now=clock(),
+                kind="transaction",
+            )
+            for request, key, clock in payments
+        ]
+        return session.write_together(
+            [request for request, _, _ in payments],
+            claims=claims,
+            clocks=[clock for _, _, clock in payments],
+            vet=vet,
         )
 
 

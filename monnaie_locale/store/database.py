@@ -8,9 +8,9 @@ Concurrency. On PostgreSQL the ledger runs at READ COMMITTED and every balance c
 is a conditional ``UPDATE ... WHERE balance - held + delta >= lower_limit``, taken in
 account-id order; a waiting update re-checks its condition against the committed row,
 so no update is lost and no limit is crossed, and the fixed order prevents most
-deadlocks. The few that remain, and serialization failures, are retried here. On a
-SQLite file, and on PostgreSQL when asked, callers writing at once share transactions
-and commits, each in a savepoint of its own, with the same outcome as alone (see
+deadlocks. The few that remain, and serialization failures, are retried here. Callers
+writing at once share transactions and commits, each in a savepoint of its own, with the
+same outcome as alone; payments met in one group are written together (see
 :mod:`monnaie_locale.store.group_commit`). On SQLite
 a writer takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so writers
 queue instead of failing half-way; readers use plain ``BEGIN`` and never wait (WAL).
@@ -97,9 +97,8 @@ class Database:
 
     engine: Engine
     # Writes of all threads and coroutines many to a commit (see
-    # monnaie_locale.store.group_commit). None: on SQLite files only (an in-memory
-    # database lives in one connection that threads share; on PostgreSQL grouping
-    # measured slower, so it is asked for).
+    # monnaie_locale.store.group_commit). None: on a SQLite file and on PostgreSQL, not
+    # on an in-memory SQLite database, which lives in one connection that threads share.
     group_commit: bool | None = None
     # Marks the journal rows this service writes (see monnaie_locale.journal_content); every
     # connection of the engine carries it.
@@ -111,7 +110,7 @@ class Database:
     def __post_init__(self) -> None:
         self.engine.update_execution_options(**{JOURNAL_KEY_OPTION: self.journal_key})
         if self.group_commit is None:
-            self.group_commit = self.is_sqlite and isinstance(self.engine.pool, QueuePool)
+            self.group_commit = isinstance(self.engine.pool, QueuePool)
         if self.group_commit:
             self.committer = GroupCommitter(
                 self.engine,

@@ -24,9 +24,13 @@ Two ways in:
 * :meth:`GroupCommitter.write`, from any thread: writer threads take every use case
   waiting at that moment. A caller that finds a free writing slot and nobody waiting
   runs its use case on its own thread, as it would without grouping (a command-line
-  tool, a script writing one transaction after another).
+  tool, a script writing one transaction after another). On PostgreSQL a thread's
+  write always runs so, side by side with the others, as without grouping: there a
+  thread's use case may be long (an import, a job), and with two groups under way two
+  such would hold up every other write.
 * :meth:`GroupCommitter.write_async`, from an event loop: the loop gathers the use
-  cases its ready tasks start, and meanwhile the previous group commits.
+  cases its ready tasks start, and meanwhile the previous group commits. The service's
+  payment routes write so (``api/db_calls.py``).
 
 The engines differ in how many groups may be under way and where a coroutine's group
 runs.
@@ -41,17 +45,16 @@ wait: the use cases go to the writer threads instead.
 
 PostgreSQL runs transactions side by side, and each statement is a network round trip
 that must not hold up the loop: a coroutine's group is handed to a worker thread, which
-runs it and commits while the loop gathers the next. There grouping is asked for
-(``Database(group_commit=True)``), not the default: the members of a group wait for each
-other's round trips, and a group holds the rows of its first member until it commits,
-so on a busy two-core machine, where the server already shares its WAL flushes between
-concurrent commits, groups did fewer payments a second than lone transactions (with
-eight clients and two groups under way, half as many; through the API, with 32 clients
-paying 16 merchants, two thirds as many). Eight groups are under way at once per process
-(``POSTGRES.writers``): only callers beyond those join a group. A group holds at most
-``POSTGRES.max_group`` use cases, to keep it short; past 64 subtransactions a
-transaction's savepoints would no longer fit the server's per-backend cache, and every
-other session's snapshots would get slower.
+runs it and commits while the loop gathers the next. What a member costs there is its
+round trips, so grouping pays only with members that run together (below): savepoint by
+savepoint, members wait for each other's round trips and a group holds the rows of its
+first member until it commits, and groups of lone members did fewer payments a second
+than lone transactions (bench/README.md). Two groups are under way at once per process
+(``POSTGRES.writers``): callers beyond those queue, and the next group takes them all,
+up to ``POSTGRES.max_group``; a larger group costs a payment more, through the API, than
+the commits it saves. Past 64 subtransactions a transaction's savepoints would no longer
+fit the server's per-backend cache, and every other session's snapshots would get
+slower: a group stays under that.
 
 Group members take row locks in their own orders, so two groups (of this process or of
 another worker) may each wait for a row the other holds. A member waits for a lock at
@@ -62,6 +65,17 @@ lets the other group go on; once its own group has committed it runs again in a
 transaction of its own, retried as any lone write is, and its caller hears only of that
 run. A group holds the rows of its first member until it commits: groups are kept short
 for that reason too.
+
+Use cases that can run as one. On PostgreSQL what a grouped use case costs is mostly its
+round trips, each paid by the client's thread; grouping alone does not save them. A use
+case may say how it runs together with others of its kind: an attribute ``together``, a
+function taking the connection and the use cases that share it and returning each one's
+result, in a few statements whatever their number (payments: see
+:mod:`monnaie_locale.acts.transfers`). A group tries each such family first, in one
+savepoint of its own; if the function raises (:class:`RunApart` when it finds it cannot
+give each use case exactly what running it alone would, a lock waited on too long, any
+error), the savepoint is rolled back and the family's members run one by one, each in its
+own savepoint, as any others: nothing of the attempt remains.
 """
 
 from __future__ import annotations
@@ -82,6 +96,7 @@ from monnaie_locale.errors import DatabaseUnavailable
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "LOCK_WAIT_MS",
+    "OPENING",
     "POSTGRES",
     "SQLITE",
     "CommitUnknown",
@@ -90,6 +105,7 @@ __all__ = [
     "GroupCommitter",
     "OpenGroup",
     "Outcome",
+    "RunApart",
 ]
 
 T = TypeVar("T")
@@ -103,6 +119,10 @@ LOCK_WAIT_MS = 200
 # The writer threads end after this long without work and start again on demand, so an
 # idle database (many of them in a test run) holds no thread.
 IDLE_SECONDS = 2.0
+# Where a group leaves, in the connection's info, the statements that open its first
+# savepoint, for the first pipeline a family sends to send before its own: the round
+# trip of BEGIN and the savepoint saved (see ledger.fast_sql.FastCursor.pipelined).
+OPENING = "mlc_group_opening"
 # The SQLSTATE of a lock wait past lock_timeout.
 _LOCK_NOT_AVAILABLE = "55P03"
 
@@ -121,32 +141,52 @@ class Flavour:
     max_group: int
     # A coroutine's group runs its statements on the event loop's thread.
     inline_on_loop: bool
+    # Use cases that say how to run together (``together``) are tried that way first.
+    together: bool
+    # A write from a thread (GroupCommitter.write) may join a group; if not, it runs
+    # alone on its thread, as without grouping.
+    threads_join: bool
     # The statements that open the first member's savepoint, that close one member's
     # and open the next one's, and that close the last one's: each string one call.
+    # ``first`` goes in one round trip with the transaction's BEGIN where the driver
+    # can pipeline them (``pipelined_first``).
     first: tuple[str, ...]
     between: tuple[str, ...]
     last: tuple[str, ...]
+    pipelined_first: bool
 
 
 SQLITE = Flavour(
     writers=1,
     max_group=128,
     inline_on_loop=True,
+    # Its statements cost no round trip: running them one by one costs little more.
+    together=False,
+    threads_join=True,
     first=("SAVEPOINT group_member",),
     # sqlite3 runs one statement per call.
     between=("RELEASE group_member", "SAVEPOINT group_member"),
     last=("RELEASE group_member",),
+    pipelined_first=False,
 )
 POSTGRES = Flavour(
-    writers=8,
-    max_group=8,
+    writers=2,
+    max_group=32,
     inline_on_loop=False,
+    together=True,
+    threads_join=False,
+    # psycopg's pipeline sends BEGIN and these two in one round trip.
+    first=(f"SET LOCAL lock_timeout = {LOCK_WAIT_MS}", "SAVEPOINT group_member"),
     # Without parameters psycopg sends a string as a simple query, statements and all:
     # one round trip for two. COMMIT ends the last savepoint with the transaction.
-    first=(f"SET LOCAL lock_timeout = {LOCK_WAIT_MS}; SAVEPOINT group_member",),
     between=("RELEASE group_member; SAVEPOINT group_member",),
     last=(),
+    pipelined_first=True,
 )
+
+
+class RunApart(Exception):
+    """Raised by a ``together`` function: these use cases must run one by one."""
 
 
 class GroupBroken(Exception):
@@ -216,29 +256,85 @@ class OpenGroup:
     def _run(self, use_cases: list[UseCase]) -> None:
         # Savepoints on the driver's cursor: through SQLAlchemy each one cost about as
         # much as the payment it wraps. A use case's own savepoints nest inside.
-        opening = self._flavour.first
-        for position, use_case in enumerate(use_cases):
-            self._execute(opening)
-            opening = self._flavour.between
+        outcomes: list[Outcome | None] = [None] * len(use_cases)
+        self._opened = False
+        for together, positions in self._families(use_cases).items():
+            if self._opened or not self._flavour.pipelined_first:
+                self._open_member()
+            else:  # sent with the family's first statements
+                self._conn.info[OPENING] = self._flavour.first
             try:
-                self.outcomes.append((True, use_case(self._conn)))
+                results = together(self._conn, [use_cases[p] for p in positions])
             except Exception as exc:
-                # Some SQLite errors end the whole transaction, not only the statement;
-                # later statements would then commit one by one. A lost connection ends
-                # it too.
-                if not self._in_transaction():
-                    raise GroupBroken("the transaction ended under a use case") from exc
-                self._cursor.execute("ROLLBACK TO group_member")
-                self.outcomes.append((False, exc))
+                if self._sent_opening():
+                    self._roll_back_member(exc)
+                continue  # its members run one by one below
+            for position, result in zip(positions, results, strict=True):
+                outcomes[position] = (True, result)
+            self._sent_opening()
+        for position, use_case in enumerate(use_cases):
+            if outcomes[position] is not None:
+                continue
+            self._open_member()
+            try:
+                outcomes[position] = (True, use_case(self._conn))
+            except Exception as exc:
+                self._roll_back_member(exc)
+                outcomes[position] = (False, exc)
                 if isinstance(exc, DBAPIError) and self._steps_aside(exc):
                     self.again.append(position)
+        self.outcomes = [outcome for outcome in outcomes if outcome is not None]
         self._execute(self._flavour.last)
         if not self._in_transaction():
             raise GroupBroken("the transaction ended")
 
+    def _families(self, use_cases: list[UseCase]) -> dict[Any, list[int]]:
+        """The positions of the use cases sharing each ``together`` function, two or more."""
+        if not self._flavour.together:
+            return {}
+        families: dict[Any, list[int]] = {}
+        for position, use_case in enumerate(use_cases):
+            together = getattr(use_case, "together", None)
+            if together is not None:
+                families.setdefault(together, []).append(position)
+        return {together: found for together, found in families.items() if len(found) > 1}
+
+    def _roll_back_member(self, exc: Exception) -> None:
+        """Undo what the current savepoint holds, after ``exc``."""
+        # Some SQLite errors end the whole transaction, not only the statement; later
+        # statements would then commit one by one. A lost connection ends it too.
+        if not self._in_transaction():
+            raise GroupBroken("the transaction ended under a use case") from exc
+        self._cursor.execute("ROLLBACK TO group_member")
+
     def _steps_aside(self, exc: DBAPIError) -> bool:
         sqlstate = getattr(exc.orig, "sqlstate", None)
         return sqlstate == _LOCK_NOT_AVAILABLE or self._retryable(exc)
+
+    def _open_member(self) -> None:
+        """Open the next member's savepoint (closing the last one's, if any)."""
+        if self._opened:
+            self._execute(self._flavour.between)
+        elif self._flavour.pipelined_first:
+            with self._driver.pipeline():
+                self._execute(self._flavour.first)
+        else:
+            self._execute(self._flavour.first)
+        self._opened = True
+
+    def _sent_opening(self) -> bool:
+        """Whether the savepoint opened for a family (or left for its pipeline) is open.
+
+        A family that ran no statement in its pipeline leaves its opening unsent: the
+        next member sends it. One that ran a statement some other way first would have
+        run it outside any savepoint: the group cannot go on.
+        """
+        if self._conn.info.pop(OPENING, None) is None:
+            self._opened = True
+            return True
+        if str(getattr(self._driver.info.transaction_status, "name", "")) != "IDLE":
+            raise GroupBroken("a family ran a statement outside its savepoint")
+        return False
 
     def _execute(self, statements: tuple[str, ...]) -> None:
         for statement in statements:
@@ -343,8 +439,8 @@ class GroupCommitter:
 
     def write(self, use_case: Callable[[Connection], T]) -> T:
         """Run ``use_case`` in a committed write transaction and return its result."""
-        if getattr(self._local, "writing", False):
-            # A write started from inside a write: it can only run alone, as before.
+        if not self.flavour.threads_join or getattr(self._local, "writing", False):
+            # Or a write started from inside a write: it can only run alone, as before.
             result: T = self._run_alone(use_case)
             return result
         if self._queued == 0 and self._slots.acquire(blocking=False):

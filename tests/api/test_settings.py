@@ -179,9 +179,9 @@ def test_a_read_url_is_a_postgresql_standby_of_a_postgresql_database() -> None:
 
 @pytest.mark.parametrize(
     ("asked", "on_sqlite", "on_postgres"),
-    [(None, True, False), (True, True, True), (False, False, False)],
+    [(None, True, True), (True, True, True), (False, False, False)],
 )
-def test_group_commit_is_sqlite_s_by_default_and_the_deployment_s_choice_otherwise(
+def test_group_commit_is_on_by_default_and_the_deployment_s_choice_otherwise(
     tmp_path: Path, asked: bool | None, on_sqlite: bool, on_postgres: bool
 ) -> None:
     from api.app import open_database

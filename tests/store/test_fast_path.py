@@ -273,6 +273,25 @@ def test_a_batch_overdrawing_midway_says_what_the_transfers_before_it_left(
     assert members.verify_journal().ok
 
 
+def test_a_batch_whose_sum_fits_but_not_one_of_its_steps_is_refused_at_that_step(
+    members: Engine,
+) -> None:
+    # alice ends 4000 down, within her 5000; but the first transfer alone takes 6000.
+    # On PostgreSQL each account is changed once by its sum, its limits checked at every
+    # step of its running balance, not only at the end.
+    requests = [
+        TransferRequest.simple("alice", "bob", 6000),
+        TransferRequest.simple("bob", "alice", 2000),
+    ]
+
+    error = refused(
+        members.database, InsufficientFunds, lambda: members.batch(requests, idempotency_key="b")
+    )
+
+    assert (error.needed, error.available) == (6000, 5000)
+    assert members.account("alice").balance == 5000
+
+
 def test_a_transfer_retried_under_its_key_moves_nothing_more(members: Engine) -> None:
     # On PostgreSQL the retry's balance updates run with its key's claim, and are given
     # back once the claim is found taken.

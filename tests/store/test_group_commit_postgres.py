@@ -1,6 +1,8 @@
 """PostgreSQL's group commit: one transaction for many payments, and each its own outcome.
 
-Grouping is asked for on PostgreSQL: each test groups the writes of its database.
+The payments here are use cases of their own, which cannot run together: each runs in
+its own savepoint (payments through the act, written together, are
+``tests/acts/test_payments_together.py``'s).
 
 A group is seen from the inside: every member reads ``txid_current()``, the id of the
 top-level transaction even inside a savepoint, so members of one group read the same.
@@ -50,8 +52,7 @@ def funded(ledger: Engine) -> Engine:
 
 @pytest.fixture
 def grouped(database: Database) -> Iterator[Database]:
-    """The test's database, its writes grouped."""
-    assert database.committer is None, "grouping is asked for on PostgreSQL"
+    """The test's database, its writes grouped (as by default), on a committer of its own."""
     grouped = Database(database.engine, group_commit=True)
     yield grouped
     grouped.dispose()
@@ -138,6 +139,23 @@ def test_payments_queued_together_share_one_transaction_and_keep_their_own_outco
     assert {p.account: p.amount for p in again.postings} == {"carol": -100, "bob": 100}
     funded.seal_journal()
     assert funded.verify_journal().ok
+
+
+def test_a_thread_s_write_runs_alone_beside_the_groups_under_way(
+    committer: GroupCommitter, funded: Engine, clock: SteppingClock
+) -> None:
+    # Every group's slot is taken by a use case that waits: a thread's write that joined
+    # a group would wait with them.
+    held = HeldWriters(committer)
+    try:
+        paid, txid = committer.write(pay("alice", 100, "beside", clock))
+        queued = committer.submit(pay("alice", 100, "queued", clock))
+        assert not queued.done(), "a submitted write waits for a slot"
+    finally:
+        held.let_all_go()
+    assert queued.result(10)[1] != txid
+    assert {p.account: p.amount for p in paid.postings} == {"alice": -100, "bob": 100}
+    assert funded.account("bob").balance == 200
 
 
 def test_no_caller_hears_back_before_the_commit(
@@ -377,7 +395,11 @@ def _pay_concurrently(
             payee = "bakery" if rng.random() < 0.7 else other
             amount = rng.randint(1, 500)
             key = f"c{number}-{index}"
-            transaction, _ = database.write(pay(payer, amount, key, clock, payee=payee))
+            # Queued for the writer threads, as a coroutine's write is: a thread's own
+            # write would run alone on PostgreSQL.
+            assert database.committer is not None
+            paying = database.committer.submit(pay(payer, amount, key, clock, payee=payee))
+            transaction, _ = paying.result(30)
             assert {p.account: p.amount for p in transaction.postings} == {
                 payer: -amount,
                 payee: amount,
