@@ -193,17 +193,19 @@ def test_the_matrix_names_every_route_of_the_authorities(town: Town) -> None:
     assert _routes(town) == set(POLICY)
 
 
-def test_each_of_the_town_s_people_gets_as_far_as_their_duty_says(town: Town) -> None:
+# One test per column, each in a town of its own: the columns run side by side, and what
+# one person's allowed calls change cannot decide what another's calls meet.
+@pytest.mark.parametrize("who", COLUMNS)
+def test_each_of_the_town_s_people_gets_as_far_as_their_duty_says(town: Town, who: str) -> None:
     mismatches = []
     for (method, path), allowed in sorted(POLICY.items()):
-        for who in COLUMNS:
-            before = None if who in allowed else every_row(town.database)
-            status, code = town.call(method, path, who)
-            refused = status == 403 and code in REFUSALS
-            if who in allowed and (refused or status == 401):
-                mismatches.append(f"{method} {path}: {who} refused ({status} {code})")
-            if who not in allowed and not refused:
-                mismatches.append(f"{method} {path}: {who} let through ({status} {code})")
-            if before is not None and every_row(town.database) != before:
-                mismatches.append(f"{method} {path}: {who} refused, but something changed")
+        before = None if who in allowed else every_row(town.database)
+        status, code = town.call(method, path, who)
+        refused = status == 403 and code in REFUSALS
+        if who in allowed and (refused or status == 401):
+            mismatches.append(f"{method} {path}: {who} refused ({status} {code})")
+        if who not in allowed and not refused:
+            mismatches.append(f"{method} {path}: {who} let through ({status} {code})")
+        if before is not None and every_row(town.database) != before:
+            mismatches.append(f"{method} {path}: {who} refused, but something changed")
     assert mismatches == []
