@@ -14,13 +14,15 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Connection, MetaData, Table, create_engine, func, select, text
+from sqlalchemy import Connection, MetaData, Table, create_engine, func, inspect, select, text
+from sqlalchemy import Engine as SqlEngine
 
 from monnaie_locale.auth import Role
 from monnaie_locale.clock import Clock
@@ -104,14 +106,22 @@ def snapshot(database: Database) -> Snapshot:
     return database.read(_snapshot)
 
 
+_reflected: weakref.WeakKeyDictionary[SqlEngine, MetaData] = weakref.WeakKeyDictionary()
+
+
 def every_row(database: Database) -> dict[str, tuple[tuple[Any, ...], ...]]:
     """Every row of every table of the schema, in a stable order: to show that something
     that must keep nothing (a preview, a refusal) left the whole database as it was."""
 
     def read(conn: Connection) -> dict[str, tuple[tuple[Any, ...], ...]]:
-        # The tables the database holds, not those of the modules this process imported.
-        schema = MetaData()
-        schema.reflect(bind=conn)
+        # The tables the database holds, not those of the modules this process imported;
+        # read again whenever their names change (reading them all took a quarter of a
+        # second on PostgreSQL, and a refusal matrix asks twice per refused call).
+        names = set(inspect(conn).get_table_names())
+        schema = _reflected.get(database.engine)
+        if schema is None or set(schema.tables) != names:
+            schema = _reflected[database.engine] = MetaData()
+            schema.reflect(bind=conn)
         return {
             table.name: tuple(sorted((tuple(row) for row in conn.execute(select(table))), key=str))
             for table in schema.sorted_tables
