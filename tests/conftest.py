@@ -33,6 +33,7 @@ from monnaie_locale.auth import passwords
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, Currency
 from monnaie_locale.store import Database, connect, migrate
+from monnaie_locale.store.group_commit import POSTGRES, GroupCommitter
 from tests.engine import Engine
 
 POSTGRES_URL = os.environ.get(
@@ -213,6 +214,22 @@ class SteppingClock:
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
+
+
+@pytest.fixture
+def grouped(database: Database) -> Iterator[Database]:
+    """The test's PostgreSQL database, its writes grouped, on a committer of its own."""
+    grouped = Database(database.engine, group_commit=True)
+    yield grouped
+    grouped.dispose()
+
+
+@pytest.fixture
+def committer(grouped: Database) -> GroupCommitter:
+    """The group committer of :func:`grouped`."""
+    assert grouped.committer is not None
+    assert grouped.committer.flavour is POSTGRES
+    return grouped.committer
 
 
 @pytest.fixture

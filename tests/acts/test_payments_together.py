@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
@@ -31,7 +32,7 @@ from monnaie_locale.deployment import Deployment
 from monnaie_locale.ledger import service
 from monnaie_locale.model import AccountKind, Transaction, TransferRequest
 from monnaie_locale.store import Database
-from monnaie_locale.store.group_commit import POSTGRES, GroupCommitter, Outcome, RunApart
+from monnaie_locale.store.group_commit import GroupCommitter, Outcome, RunApart
 from tests.conftest import MLC, SteppingClock
 from tests.engine import Engine
 
@@ -66,28 +67,28 @@ class Together:
         monkeypatch.setattr(service, "post_transfers", spying)
 
 
-@pytest.fixture
-def together(monkeypatch: pytest.MonkeyPatch) -> Together:
-    return Together(monkeypatch)
+@dataclass
+class Scene:
+    """The ledger, a committer of its own, the association's administrator acting (who
+    may move any holder's account) through it, and what ``post_transfers`` did."""
+
+    ledger: Engine
+    committer: GroupCommitter
+    ctx: Context
+    together: Together
 
 
 @pytest.fixture
-def grouped(database: Database) -> Iterator[Database]:
-    grouped = Database(database.engine, group_commit=True)
-    yield grouped
-    grouped.dispose()
-
-
-@pytest.fixture
-def committer(grouped: Database) -> GroupCommitter:
-    assert grouped.committer is not None and grouped.committer.flavour is POSTGRES
-    return grouped.committer
-
-
-def acting(database: Database, clock: SteppingClock) -> Context:
-    """The association's administrator, who may move any holder's account."""
+def scene(
+    ledger: Engine,
+    grouped: Database,
+    committer: GroupCommitter,
+    clock: SteppingClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Scene:
     actor = Principal(role=Role.ADMIN, accounts=frozenset(), name="admin", user_id=0)
-    return Context(database=database, actor=actor, deployment=Deployment(unit=MLC), clock=clock)
+    ctx = Context(database=grouped, actor=actor, deployment=Deployment(unit=MLC), clock=clock)
+    return Scene(ledger, committer, ctx, Together(monkeypatch))
 
 
 def pay(ctx: Context, payer: str, payee: str, amount: int, key: str) -> Callable[..., Any]:
@@ -125,15 +126,11 @@ def answer(outcome: Outcome, prefix: str) -> Answer:
 
 
 def written_both_ways(
-    ledger: Engine,
-    committer: GroupCommitter,
-    ctx: Context,
-    payments: list[Payment],
-    funds: list[int],
-    upper: list[int | None],
+    scene: Scene, payments: list[Payment], funds: list[int], upper: list[int | None]
 ) -> tuple[list[Answer], list[Answer], list[int], list[int]]:
     """The answers and final balances of ``payments`` written as one group, then one by
     one on a copy of the same accounts."""
+    ledger, committer, ctx = scene.ledger, scene.committer, scene.ctx
     grouped, alone = open_copies(ledger, funds, upper)
 
     def use_cases(prefix: str) -> list[Callable[..., Any]]:
@@ -182,81 +179,63 @@ def scenarios(draw: st.DrawFn) -> tuple[list[int], list[int | None], list[Paymen
 )
 @given(scenario=scenarios())
 def test_payments_written_together_answer_as_one_by_one_would(
-    ledger: Engine,
-    grouped: Database,
-    committer: GroupCommitter,
-    clock: SteppingClock,
-    together: Together,
+    scene: Scene,
     scenario: tuple[list[int], list[int | None], list[Payment]],
 ) -> None:
     funds, upper, payments = scenario
-    wrote_before = len(together.wrote)
+    wrote_before = len(scene.together.wrote)
     in_group, one_by_one, balances_grouped, balances_alone = written_both_ways(
-        ledger, committer, acting(grouped, clock), payments, funds, upper
+        scene, payments, funds, upper
     )
 
     assert in_group == one_by_one
     assert balances_grouped == balances_alone
     clean = all(not isinstance(a, str) for a in one_by_one)
     if clean and len({key for *_, key in payments}) == len(payments):
-        assert together.wrote[wrote_before:] == [len(payments)], "written together"
+        assert scene.together.wrote[wrote_before:] == [len(payments)], "written together"
 
 
 def test_a_group_of_fresh_payments_is_written_together_and_verifies(
-    ledger: Engine,
-    grouped: Database,
-    committer: GroupCommitter,
-    clock: SteppingClock,
-    together: Together,
+    scene: Scene,
 ) -> None:
     funds, upper = [1_000, 0, 500, 0], [None, None, None, 300]
     payments = [(0, 1, 300, "a"), (2, 3, 250, "b"), (1, 0, 100, "c"), (0, 3, 50, "d")]
-    in_group, one_by_one, balances, alone = written_both_ways(
-        ledger, committer, acting(grouped, clock), payments, funds, upper
-    )
+    in_group, one_by_one, balances, alone = written_both_ways(scene, payments, funds, upper)
 
-    assert together.wrote == [4] and together.apart == 0
+    assert scene.together.wrote == [4] and scene.together.apart == 0
     assert in_group == one_by_one
     # The balances after follow each account's own order: 1,000 -> 700 -> 800 -> 750.
     payers = [next(leg for leg in legs if leg[1] < 0) for legs in in_group]
     assert payers == [(0, -300, 700), (2, -250, 250), (1, -100, 200), (0, -50, 750)]
     assert balances == alone == [750, 200, 250, 300]
-    ledger.seal_journal()
-    assert ledger.verify_journal().ok
+    scene.ledger.seal_journal()
+    assert scene.ledger.verify_journal().ok
 
 
 def test_a_refusal_among_them_sends_them_apart_and_only_it_is_refused(
-    ledger: Engine,
-    grouped: Database,
-    committer: GroupCommitter,
-    clock: SteppingClock,
-    together: Together,
+    scene: Scene,
 ) -> None:
     # The third payment would take account 3 past its upper limit of 300.
     payments = [(0, 1, 300, "a"), (2, 3, 250, "b"), (0, 3, 100, "c"), (1, 0, 100, "d")]
     in_group, one_by_one, balances, alone = written_both_ways(
-        ledger, committer, acting(grouped, clock), payments, [1_000, 0, 500, 0], [None] * 3 + [300]
+        scene, payments, [1_000, 0, 500, 0], [None] * 3 + [300]
     )
 
-    assert together.apart == 1 and together.wrote == []
+    assert scene.together.apart == 1 and scene.together.wrote == []
     assert in_group == one_by_one
     assert in_group[2] == "LimitExceeded"
     assert balances == alone == [800, 200, 250, 250]
 
 
 def test_a_key_met_twice_in_a_group_answers_the_first_payment_or_its_conflict(
-    ledger: Engine,
-    grouped: Database,
-    committer: GroupCommitter,
-    clock: SteppingClock,
-    together: Together,
+    scene: Scene,
 ) -> None:
     payments = [(0, 1, 300, "same"), (0, 1, 300, "same"), (0, 2, 300, "same"), (0, 3, 1, "x")]
     in_group, one_by_one, balances, alone = written_both_ways(
-        ledger, committer, acting(grouped, clock), payments, [1_000, 0, 0, 0], [None] * 4
+        scene, payments, [1_000, 0, 0, 0], [None] * 4
     )
 
-    assert together.apart == 1
+    assert scene.together.apart == 1
     assert in_group == one_by_one
     assert in_group[1] == in_group[0], "the retry gets the first result"
     assert in_group[2] == "IdempotencyConflict"
@@ -264,38 +243,30 @@ def test_a_key_met_twice_in_a_group_answers_the_first_payment_or_its_conflict(
 
 
 def test_a_payment_into_an_authority_s_account_sends_its_group_apart(
-    ledger: Engine,
-    grouped: Database,
-    committer: GroupCommitter,
-    clock: SteppingClock,
-    together: Together,
+    scene: Scene,
 ) -> None:
+    ledger, committer, ctx = scene.ledger, scene.committer, scene.ctx
     ledger.open_account("member", kind=AccountKind.MEMBER, currency="MLC")
     ledger.open_account("town", kind=AccountKind.AUTHORITY, currency="MLC")
     ledger.open_account("shop", kind=AccountKind.BUSINESS, currency="MLC")
     ledger.transfer("issuance", "member", 1_000, idempotency_key="fund-member")
-    ctx = acting(grouped, clock)
 
     outcomes = committer.run_group(
         [pay(ctx, "member", "town", 100, "tax"), pay(ctx, "member", "shop", 200, "bread")]
     )
 
     assert [succeeded for succeeded, _ in outcomes] == [True, True]
-    assert together.wrote == [] and together.apart == 1
+    assert scene.together.wrote == [] and scene.together.apart == 1
     assert [ledger.account(code).balance for code in ("member", "town", "shop")] == [700, 100, 200]
 
 
 def test_payments_queued_behind_busy_writers_go_through_the_act_together(
-    ledger: Engine,
-    grouped: Database,
-    committer: GroupCommitter,
-    clock: SteppingClock,
-    together: Together,
+    scene: Scene,
 ) -> None:
+    ledger, committer, ctx = scene.ledger, scene.committer, scene.ctx
     for code in ("payer", "shop"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
     ledger.transfer("issuance", "payer", 10_000, idempotency_key="fund-payer")
-    ctx = acting(grouped, clock)
     release = threading.Event()
     started = [threading.Event() for _ in range(committer.flavour.writers)]
     for event in started:
@@ -312,21 +283,17 @@ def test_payments_queued_behind_busy_writers_go_through_the_act_together(
     release.set()
 
     paid = [future.result(10) for future in paying]
-    assert together.wrote == [5]
+    assert scene.together.wrote == [5]
     assert sorted(p.amount_for("shop") for p in paid) == [100, 101, 102, 103, 104]
     assert ledger.account("shop").balance == 510
-    ledger.seal_journal()
-    assert ledger.verify_journal().ok
+    scene.ledger.seal_journal()
+    assert scene.ledger.verify_journal().ok
 
 
 def test_a_row_held_by_another_session_sends_them_apart_and_the_waiting_one_after(
-    database: Database,
-    ledger: Engine,
-    grouped: Database,
-    committer: GroupCommitter,
-    clock: SteppingClock,
-    together: Together,
+    database: Database, scene: Scene
 ) -> None:
+    ledger, committer, ctx = scene.ledger, scene.committer, scene.ctx
     for code in ("alice", "bob", "carol"):
         ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
     ledger.transfer("issuance", "alice", 1_000, idempotency_key="fund-alice")
@@ -340,7 +307,6 @@ def test_a_row_held_by_another_session_sends_them_apart_and_the_waiting_one_afte
 
     timer = threading.Timer(1.0, let_go)
     timer.start()
-    ctx = acting(grouped, clock)
     began = time.monotonic()
     try:
         outcomes = committer.run_group(
@@ -355,5 +321,7 @@ def test_a_row_held_by_another_session_sends_them_apart_and_the_waiting_one_afte
 
     assert time.monotonic() - began >= 1.0, "carol's payment waited for her row"
     assert all(succeeded for succeeded, _ in outcomes)
-    assert together.apart == 0 and together.wrote == [], "the lock wait is not a refusal"
+    assert scene.together.apart == 0 and scene.together.wrote == [], (
+        "the lock wait is not a refusal"
+    )
     assert [ledger.account(code).balance for code in ("alice", "bob", "carol")] == [700, 200, 100]

@@ -50,21 +50,6 @@ def funded(ledger: Engine) -> Engine:
     return ledger
 
 
-@pytest.fixture
-def grouped(database: Database) -> Iterator[Database]:
-    """The test's database, its writes grouped (as by default), on a committer of its own."""
-    grouped = Database(database.engine, group_commit=True)
-    yield grouped
-    grouped.dispose()
-
-
-@pytest.fixture
-def committer(grouped: Database) -> GroupCommitter:
-    assert grouped.committer is not None
-    assert grouped.committer.flavour is POSTGRES
-    return grouped.committer
-
-
 def pay(
     payer: str, amount: int, key: str, clock: SteppingClock, payee: str = "bob"
 ) -> Callable[[Connection], Paid]:
