@@ -340,8 +340,7 @@ class PostingSession:
                     "prefixes": [claim["prefix"] for claim in claims],
                     "created": [claim["created_at"] for claim in claims],
                 }),
-                (sql.lock_many, {"codes": list(moves)}),
-                (sql.move_many, _move_values(moves)),
+                *self._lock_and_move(moves),
             ]
         )  # fmt: skip
         refs = dict(taken)
@@ -393,18 +392,25 @@ class PostingSession:
         savepoint; each request's balances after, or None with nothing changed if an
         account refused (inactive, or a limit crossed at some step)."""
         moves = _moves(legs)
-        sql = self.cursor.sql
         _, _, moved = self.cursor.pipelined(
-            [
-                ("SAVEPOINT moved_together", None),
-                (sql.lock_many, {"codes": list(moves)}),
-                (sql.move_many, _move_values(moves)),
-            ]
+            [("SAVEPOINT moved_together", None), *self._lock_and_move(moves)]
         )
         if len(moved) != len(moves):
             self.cursor.run_sql("ROLLBACK TO SAVEPOINT moved_together", ())
             return None
         return _afters(legs, moves, moved)
+
+    def _lock_and_move(self, moves: dict[str, _Move]) -> list[tuple[str, Any]]:
+        """The statements that lock the accounts of ``moves`` in id order (returning what
+        the posting needs of them) and change each once (see ``sql.move_many``)."""
+        sql = self.cursor.sql
+        values = {
+            "codes": list(moves),
+            "totals": [total for total, _, _ in moves.values()],
+            "lows": [low for _, low, _ in moves.values()],
+            "highs": [high for _, _, high in moves.values()],
+        }
+        return [(sql.lock_many, {"codes": values["codes"]}), (sql.move_many, values)]
 
     def _moved_one_by_one(self, legs: Sequence[list[Leg]]) -> list[dict[str, int]]:
         """Each balance update of ``legs`` (requests in order), in one round trip; each
@@ -659,16 +665,6 @@ def _moves(legs: Iterable[Iterable[Leg]]) -> dict[str, _Move]:
                 high = total if high is None else max(high, total)
             moves[leg.account] = (total, low, high)
     return moves
-
-
-def _move_values(moves: dict[str, _Move]) -> dict[str, list[Any]]:
-    """The parameters of ``sql.move_many`` for ``moves``."""
-    return {
-        "codes": list(moves),
-        "totals": [total for total, _, _ in moves.values()],
-        "lows": [low for _, low, _ in moves.values()],
-        "highs": [high for _, _, high in moves.values()],
-    }
 
 
 def _afters(

@@ -26,15 +26,18 @@ from sqlalchemy import Connection, text
 
 from monnaie_locale.acting import Context
 from monnaie_locale.acts import transfers
+from monnaie_locale.auth.errors import NotTransferable
 from monnaie_locale.auth.principal import Principal
 from monnaie_locale.auth.roles import Role
 from monnaie_locale.deployment import Deployment
+from monnaie_locale.errors import AccountNotActive, InsufficientFunds, UnknownAccount
 from monnaie_locale.ledger import service
-from monnaie_locale.model import AccountKind, Transaction, TransferRequest
+from monnaie_locale.model import AccountKind, AccountStatus, Transaction, TransferRequest
 from monnaie_locale.store import Database
 from monnaie_locale.store.group_commit import GroupCommitter, Outcome, RunApart
 from tests.conftest import MLC, SteppingClock
 from tests.engine import Engine
+from tests.support import every_row
 
 pytestmark = pytest.mark.parametrize(
     "database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
@@ -325,3 +328,35 @@ def test_a_row_held_by_another_session_sends_them_apart_and_the_waiting_one_afte
         "the lock wait is not a refusal"
     )
     assert [ledger.account(code).balance for code in ("alice", "bob", "carol")] == [700, 200, 100]
+
+
+def test_refused_payments_in_a_group_get_their_own_errors_and_change_nothing(
+    database: Database, scene: Scene
+) -> None:
+    ledger, committer, ctx = scene.ledger, scene.committer, scene.ctx
+    for code in ("payer", "shop", "closed-shop"):
+        ledger.open_account(code, kind=AccountKind.MEMBER, currency="MLC")
+    ledger.open_account("euros", kind=AccountKind.MEMBER, currency="EUR")
+    ledger.transfer("issuance", "payer", 1_000, idempotency_key="fund-payer")
+    ledger.set_status("closed-shop", AccountStatus.FROZEN)
+    before = every_row(database)
+
+    outcomes = committer.run_group(
+        [
+            pay(ctx, "payer", "nobody", 100, "to-nobody"),
+            pay(ctx, "payer", "closed-shop", 100, "to-frozen"),
+            pay(ctx, "payer", "euros", 100, "to-euros"),
+            pay(ctx, "payer", "issuance", 100, "to-the-system"),
+            pay(ctx, "payer", "shop", 5_000, "too-much"),
+        ]
+    )
+
+    assert [type(error) for _, error in outcomes] == [
+        UnknownAccount,
+        AccountNotActive,
+        NotTransferable,
+        NotTransferable,
+        InsufficientFunds,
+    ]
+    assert scene.together.apart == 1 and scene.together.wrote == []
+    assert every_row(database) == before, "nothing of any of them was kept, no key claimed"
