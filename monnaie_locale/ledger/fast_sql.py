@@ -228,12 +228,18 @@ def _combined_insert(legs: int, dated: bool) -> str:
 _POSTGRES = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
+# Array parameters go in binary (``%(name)b``): psycopg dumps a text array element by
+# element, testing each against a regular expression to decide its quoting, while the
+# binary form packs them. Measured on three arrays (text, bigint, timestamptz) of 200
+# elements: 1,256 µs of client CPU a statement in text, 214 in binary; of 8: 138 and 73.
+
+
 def _array_of(column: Any) -> str:
     return f"{column.type.compile(dialect=_POSTGRES)}[]"
 
 
 def _unnest(prefix: str, columns: Sequence[Any]) -> str:
-    arrays = ", ".join(f"%({prefix}{c.name})s::{_array_of(c)}" for c in columns)
+    arrays = ", ".join(f"%({prefix}{c.name})b::{_array_of(c)}" for c in columns)
     return f"SELECT * FROM unnest({arrays})"
 
 
@@ -267,19 +273,19 @@ def _batch_insert(dated: bool) -> str:
 _CLAIM_MANY = (
     f"INSERT INTO {idempotency_keys.name} (key, fingerprint, result_ref, created_at) "
     f"SELECT k, f, p || nextval('{transaction_ids.name}')::text, c "
-    "FROM unnest(%(keys)s::text[], %(fingerprints)s::text[], %(prefixes)s::text[], "
-    "%(created)s::timestamptz[]) AS v (k, f, p, c) "
+    "FROM unnest(%(keys)b::text[], %(fingerprints)b::text[], %(prefixes)b::text[], "
+    "%(created)b::timestamptz[]) AS v (k, f, p, c) "
     "ON CONFLICT (key) DO NOTHING RETURNING key, result_ref"
 )
 # The sort sits below the row locks in the plan: rows are locked in id order.
 _LOCK_MANY = (
     f"SELECT id, code, kind, currency, status FROM {accounts.name} "
-    "WHERE code = ANY(%(codes)s::text[]) ORDER BY id FOR UPDATE"
+    "WHERE code = ANY(%(codes)b::text[]) ORDER BY id FOR UPDATE"
 )
 _MOVE_MANY = (
     f"UPDATE {accounts.name} AS a SET balance = a.balance + v.total "
-    "FROM unnest(%(codes)s::text[], %(totals)s::bigint[], %(lows)s::bigint[], "
-    "%(highs)s::bigint[]) AS v (code, total, low, high) "
+    "FROM unnest(%(codes)b::text[], %(totals)b::bigint[], %(lows)b::bigint[], "
+    "%(highs)b::bigint[]) AS v (code, total, low, high) "
     "WHERE a.code = v.code AND a.status = 'active' "
     "AND (v.low IS NULL OR a.lower_limit IS NULL OR a.balance - a.held + v.low >= a.lower_limit) "
     "AND (v.high IS NULL OR a.upper_limit IS NULL OR a.balance + v.high <= a.upper_limit) "
