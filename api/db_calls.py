@@ -10,7 +10,8 @@ call the database through these two functions instead:
   SQLite, handed to a worker thread on PostgreSQL.
 * on SQLite a read runs inline: it reads a local file, and in WAL mode a reader never
   waits for a writer. On PostgreSQL a read is a network round trip and runs on a worker
-  thread.
+  thread. The credential check, one statement, runs the same way through
+  :meth:`Database.look_up <monnaie_locale.store.database.Database.look_up>`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from monnaie_locale.store.database import Database
 
-__all__ = ["read", "write"]
+__all__ = ["look_up", "read", "write"]
 
 T = TypeVar("T")
 
@@ -33,6 +34,13 @@ async def read(database: Database, query: Callable[[Connection], T]) -> T:
     if database.is_sqlite:
         return database.read(query)
     return await run_in_threadpool(database.read, query)
+
+
+async def look_up(database: Database, query: Callable[[Connection], T]) -> T:
+    """The result of ``query``, one statement, run by :meth:`Database.look_up`."""
+    if database.is_sqlite:
+        return database.look_up(query)
+    return await run_in_threadpool(database.look_up, query)
 
 
 async def write(database: Database, use_case: Callable[[Connection], T]) -> T:

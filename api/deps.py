@@ -90,7 +90,7 @@ async def current_principal(
     principal = cache.get(credential, now=clock())
     if principal is None:
         database: Database = state.database
-        principal = await db_calls.read(
+        principal = await db_calls.look_up(
             database, lambda conn: resolve_credential(conn, credential, now=clock())
         )
         if principal is None:

@@ -82,7 +82,7 @@ async def optional_user(request: Request) -> Principal | None:
         return None
     state = request.app.state
     now = state.clock()
-    principal: Principal | None = await db_calls.read(
+    principal: Principal | None = await db_calls.look_up(
         state.database, lambda conn: resolve_credential(conn, token, now=now)
     )
     return principal if principal is not None and principal.token_id is not None else None

@@ -170,7 +170,7 @@ async def _page_user(request: Request) -> Principal:
     state = request.app.state
     clock: Clock = state.clock
     database: Database = state.database
-    principal = await db_calls.read(
+    principal = await db_calls.look_up(
         database, lambda conn: resolve_credential(conn, token, now=clock())
     )
     if principal is None or principal.token_id is None:

@@ -22,6 +22,10 @@ statement of a report, an export or a journal verification sees one state of the
 discrepancy), and the server itself refuses a write there. SQLite's deferred read
 transaction is a snapshot already.
 
+One statement that reads, the credential check of every request, may run outside any
+transaction (:meth:`Database.look_up`): on PostgreSQL in autocommit, a snapshot of its
+own, two round trips fewer.
+
 Reports on a standby. With a read URL (:meth:`Database.add_replica`, the setting
 ``MLC_DATABASE_READ_URL``), the reads that ask for it with ``replica=True`` (reports and
 exports: pure reads, never followed by a write) go to a streaming standby, and the
@@ -188,6 +192,29 @@ class Database:
             for attempt in (1, 2):
                 try:
                     with self._read_only(replica) as conn, conn.begin():
+                        return query(conn)
+                except DBAPIError as exc:
+                    if attempt == 2 or not exc.connection_invalidated:
+                        raise
+        raise AssertionError("unreachable")
+
+    def look_up(self, query: Callable[[Connection], T]) -> T:
+        """Run ``query``, one statement that reads, outside any transaction; its result.
+
+        One statement is a snapshot of its own, so on PostgreSQL it runs in autocommit,
+        without the BEGIN and COMMIT round trips around :meth:`read`'s: for the credential
+        check of every request, about 100 µs of client CPU less. Nothing here makes the
+        server refuse a write, as :meth:`read`'s READ ONLY does: only for statements that
+        read. On SQLite it is :meth:`read`. Retried once if the connection was broken.
+        """
+        if not self.is_postgres:
+            return self.read(query)
+        with translated():
+            for attempt in (1, 2):
+                try:
+                    with self.engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT"
+                    ) as conn:
                         return query(conn)
                 except DBAPIError as exc:
                     if attempt == 2 or not exc.connection_invalidated:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -66,6 +67,37 @@ def test_a_read_on_postgresql_is_repeatable_read_and_read_only(
     assert postgres_database.write(mode) == ("read committed", "off")
 
 
+def _transaction_status(conn: Connection) -> psycopg.pq.TransactionStatus:
+    """The server's transaction state once ``conn`` has run one statement."""
+    conn.execute(text("SELECT 1"))
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    return driver.info.transaction_status
+
+
+@pytest.mark.postgres
+def test_a_look_up_on_postgresql_runs_outside_any_transaction(
+    postgres_database: Database,
+) -> None:
+    idle, open_ = psycopg.pq.TransactionStatus.IDLE, psycopg.pq.TransactionStatus.INTRANS
+    # Its one connection: the write after the look-up gets the one the look-up used.
+    one = Database(create_engine(postgres_database.engine.url, pool_size=1, max_overflow=0))
+    try:
+        assert one.read(_transaction_status) is open_
+        assert one.look_up(_transaction_status) is idle
+        # Handed back as it was: on the same connection, a write is a transaction again.
+        assert one.write(_transaction_status) is open_
+    finally:
+        one.dispose()
+
+
+def test_a_look_up_answers_as_a_read_does(ledger: Engine) -> None:
+    database = ledger.database
+    assert database.look_up(count_accounts) == database.read(count_accounts)
+    _open_bob(ledger)()
+    assert database.look_up(count_accounts) == database.read(count_accounts)
+
+
 def _open_bob(ledger: Engine) -> Callable[[], None]:
     return lambda: ledger.open_account("bob", kind=AccountKind.MEMBER, currency="MLC")
 
@@ -103,12 +135,13 @@ def _unreachable_calls(database: Database) -> list[Callable[[], object]]:
 
     return [
         lambda: database.read(count_accounts),
+        lambda: database.look_up(count_accounts),
         lambda: database.write(count_accounts),
         in_block,
     ]
 
 
-@pytest.mark.parametrize("call", range(3), ids=["read", "write", "reading"])
+@pytest.mark.parametrize("call", range(4), ids=["read", "look_up", "write", "reading"])
 def test_an_unreachable_server_is_database_unavailable(call: int) -> None:
     database = connect(UNREACHABLE)
     try:
