@@ -20,7 +20,9 @@ payment makes, one payment per commit, with nothing of the service around them:
 
 It prints payments per second, p50 and p99 latency, the server's CPU per payment (its
 processes' user and system time over the load, background jobs included) and the
-ratios to the baselines, which are steadier than any figure on a shared machine.
+ratios to the baselines, which are steadier than any figure on a shared machine. With
+``--floor`` it then serves :mod:`bench.floor_app`, the route's shape with no ledger
+behind it, under the same load: what HTTP alone costs here.
 
     .venv/bin/python -m bench.http_load
     .venv/bin/python -m bench.http_load --postgres --workers 2
@@ -204,7 +206,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, *, port: int, workers: int) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    url: str, *, port: int, workers: int, factory: str = "api.app:create_app"
+) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
         "MLC_DATABASE_URL": url,
@@ -217,7 +221,7 @@ def server(url: str, *, port: int, workers: int) -> Iterator[subprocess.Popen[by
         "-m",
         "uvicorn",
         "--factory",
-        "api.app:create_app",
+        factory,
         "--host",
         HOST,
         "--port",
@@ -374,6 +378,7 @@ def pgbench_tps(*, clients: int, seconds: float) -> float:
 
 
 PGBENCH_INIT = ["pgbench", "-i", "-s", "8", "-q"]
+FLOOR = "bench.floor_app:create_app"
 
 
 # The run ------------------------------------------------------------------------------
@@ -390,6 +395,11 @@ def main() -> None:
     parser.add_argument("--raw-transfers", type=int, default=3000, help="per raw SQLite round")
     parser.add_argument("--raw-rounds", type=int, default=3, help="raw SQLite rounds (median)")
     parser.add_argument("--raw-clients", type=int, default=8, help="raw psycopg client threads")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also serve the route's shape with no ledger behind it (bench.floor_app)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("this benchmark drives the load with wrk: install the Debian package wrk")
@@ -414,6 +424,11 @@ def main() -> None:
                 load("warm-up", 3)  # first connections, caches, the first requests
                 payments = load("bench", args.duration)
             stored = count_payments(url)
+            floor = None
+            if args.floor:
+                with server(url, port=port, workers=args.workers, factory=FLOOR) as process:
+                    load("warm-up", 3)
+                    floor = load("floor", args.duration)
             # The baselines, once the server has stopped: nothing else writes meanwhile.
             if args.postgres:
                 raw_seconds = min(args.duration, 10)
@@ -453,6 +468,14 @@ def main() -> None:
         ("baseline: raw transfers/s", raw_rate, f"{raw_label}, 1 per commit"),
         ("payments / raw", payments.per_second / raw_rate, ""),
     ]
+    if floor is not None:
+        floor_cpu = floor.server_cpu * 1000 / max(floor.answered, 1)
+        rows += [
+            ("floor: no ledger, requests/s", floor.per_second, "bench.floor_app, same load"),
+            ("floor: p99 latency (ms)", floor.p99, ""),
+            ("floor: server CPU ms a request", floor_cpu, ""),
+            ("payments / floor", payments.per_second / floor.per_second, ""),
+        ]
     if pgbench_rate is not None:
         ratio = payments.per_second / pgbench_rate
         rows += [
