@@ -188,15 +188,12 @@ class Database:
         fresh connection if the pooled one turns out broken. ``replica``: on the standby,
         if there is one (see the module's docstring).
         """
-        with translated():
-            for attempt in (1, 2):
-                try:
-                    with self._read_only(replica) as conn, conn.begin():
-                        return query(conn)
-                except DBAPIError as exc:
-                    if attempt == 2 or not exc.connection_invalidated:
-                        raise
-        raise AssertionError("unreachable")
+
+        def in_snapshot() -> T:
+            with self._read_only(replica) as conn, conn.begin():
+                return query(conn)
+
+        return _again_if_broken(in_snapshot)
 
     def look_up(self, query: Callable[[Connection], T]) -> T:
         """Run ``query``, one statement that reads, outside any transaction; its result.
@@ -209,17 +206,12 @@ class Database:
         """
         if not self.is_postgres:
             return self.read(query)
-        with translated():
-            for attempt in (1, 2):
-                try:
-                    with self.engine.connect().execution_options(
-                        isolation_level="AUTOCOMMIT"
-                    ) as conn:
-                        return query(conn)
-                except DBAPIError as exc:
-                    if attempt == 2 or not exc.connection_invalidated:
-                        raise
-        raise AssertionError("unreachable")
+
+        def on_its_own() -> T:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                return query(conn)
+
+        return _again_if_broken(on_its_own)
 
     @contextmanager
     def reading(self, *, replica: bool = False) -> Iterator[Connection]:
@@ -270,6 +262,18 @@ class Database:
         self.engine.dispose()
         if self.replica is not None:
             self.replica.dispose()
+
+
+def _again_if_broken(read: Callable[[], T]) -> T:
+    """``read()``, once more on a fresh connection if the pooled one turned out broken (a
+    restarted server, a failover); the driver's errors translated (see :func:`translated`)."""
+    with translated():
+        try:
+            return read()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        return read()
 
 
 @contextmanager

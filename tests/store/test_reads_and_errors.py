@@ -91,6 +91,30 @@ def test_a_look_up_on_postgresql_runs_outside_any_transaction(
         one.dispose()
 
 
+def _backend(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("how", ["read", "look_up"])
+def test_a_read_on_a_connection_the_server_closed_runs_again_on_a_fresh_one(
+    postgres_database: Database, how: str
+) -> None:
+    # Its one connection: the second read gets the one whose server process was ended.
+    one = Database(create_engine(postgres_database.engine.url, pool_size=1, max_overflow=0))
+    try:
+        first = one.read(_backend)
+        with postgres_database.engine.connect() as conn:
+            ended = conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+            assert ended.scalar_one() is True
+
+        second = getattr(one, how)(_backend)
+    finally:
+        one.dispose()
+
+    assert second != first
+
+
 def test_a_look_up_answers_as_a_read_does(ledger: Engine) -> None:
     database = ledger.database
     assert database.look_up(count_accounts) == database.read(count_accounts)
