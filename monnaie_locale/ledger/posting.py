@@ -51,7 +51,7 @@ from monnaie_locale.journal_content import (
     queue_mark,
 )
 from monnaie_locale.ledger.accounts import AccountRef, get_account, read_this_transaction
-from monnaie_locale.ledger.fast_sql import FastCursor, Rendered
+from monnaie_locale.ledger.fast_sql import LOCKED, MOVED, FastCursor, Rendered
 from monnaie_locale.ledger.idempotency import claimed
 from monnaie_locale.ledger.periods import check_open
 from monnaie_locale.model import (
@@ -313,36 +313,34 @@ class PostingSession:
         vet: Callable[[dict[str, tuple[str, str]]], None],
     ) -> list[Transaction]:
         """PostgreSQL: post each of ``requests`` as its own transaction under its own key
-        (``claims[i]``, the values of ``sql.claim``), exactly as one by one, in two round
-        trips whatever their number; or raise :class:`RunApart`, having moved nothing that
-        the caller's savepoint does not undo.
+        (``claims[i]``, the values of ``sql.claim``), exactly as one by one, in two
+        statements whatever their number; or raise :class:`RunApart`, having moved nothing
+        that the caller's savepoint does not undo.
 
-        The first round trip claims every key, looks up and locks every account in id
+        The first statement claims every key, looks up and locks every account in id
         order, and changes each once by the sum of its legs, its limits checked at each
-        step of the running balance (see ``sql.move_many``): since an account's balance
+        step of the running balance (see ``sql.claim_and_move``): since an account's balance
         depends only on its own changes, in the requests' order, each posting's balance
         after is what one-by-one posting gives it, and so is each acceptance. ``vet``
         sees each account's kind and currency (by code) and raises :class:`RunApart` for any the
         caller's rules refuse. Whenever one by one might answer otherwise for any request
         (an account unknown, refused or inactive, a key already taken, a change refused),
         nothing here says which: :class:`RunApart`, and each runs alone for its answer.
-        The second round trip writes every transaction's rows.
+        The second writes every transaction's rows.
         """
         if any(request.on is not None for request in requests):
             raise RunApart("a dated request has its period checked by a statement of its own")
         moves = _moves(request.legs for request in requests)
-        sql = self.cursor.sql
-        taken, found, moved = self.cursor.pipelined(
-            [
-                (sql.claim_many, {
-                    "keys": [claim["key"] for claim in claims],
-                    "fingerprints": [claim["fingerprint"] for claim in claims],
-                    "prefixes": [claim["prefix"] for claim in claims],
-                    "created": [claim["created_at"] for claim in claims],
-                }),
-                *self._lock_and_move(moves),
-            ]
-        )  # fmt: skip
+        values = {
+            "keys": [claim["key"] for claim in claims],
+            "fingerprints": [claim["fingerprint"] for claim in claims],
+            "prefixes": [claim["prefix"] for claim in claims],
+            "created": [claim["created_at"] for claim in claims],
+            **_move_values(moves),
+        }
+        taken, found, moved = _claimed_locked_moved(
+            self.cursor.run_sql(self.cursor.sql.claim_and_move, values).fetchall()
+        )
         refs = dict(taken)
         if len(refs) != len(claims):  # a key taken before, or twice among these
             raise RunApart("an idempotency key is already taken")
@@ -392,25 +390,15 @@ class PostingSession:
         savepoint; each request's balances after, or None with nothing changed if an
         account refused (inactive, or a limit crossed at some step)."""
         moves = _moves(legs)
-        _, _, moved = self.cursor.pipelined(
-            [("SAVEPOINT moved_together", None), *self._lock_and_move(moves)]
+        statement = self.cursor.sql.lock_and_move
+        _, rows = self.cursor.pipelined(
+            [("SAVEPOINT moved_together", None), (statement, _move_values(moves))]
         )
+        _, _, moved = _claimed_locked_moved(rows)
         if len(moved) != len(moves):
             self.cursor.run_sql("ROLLBACK TO SAVEPOINT moved_together", ())
             return None
         return _afters(legs, moves, moved)
-
-    def _lock_and_move(self, moves: dict[str, _Move]) -> list[tuple[str, Any]]:
-        """The statements that lock the accounts of ``moves`` in id order (returning what
-        the posting needs of them) and change each once (see ``sql.move_many``)."""
-        sql = self.cursor.sql
-        values = {
-            "codes": list(moves),
-            "totals": [total for total, _, _ in moves.values()],
-            "lows": [low for _, low, _ in moves.values()],
-            "highs": [high for _, _, high in moves.values()],
-        }
-        return [(sql.lock_many, {"codes": values["codes"]}), (sql.move_many, values)]
 
     def _moved_one_by_one(self, legs: Sequence[list[Leg]]) -> list[dict[str, int]]:
         """Each balance update of ``legs`` (requests in order), in one round trip; each
@@ -648,7 +636,7 @@ class PostingSession:
 
 # An account's changes by a run of requests: their sum, the lowest running sum after a
 # debit and the highest after a credit (None: no debit, no credit), what
-# ``sql.move_many`` checks the account's limits against.
+# ``sql.lock_and_move`` checks the account's limits against.
 _Move = tuple[int, int | None, int | None]
 
 
@@ -665,6 +653,33 @@ def _moves(legs: Iterable[Iterable[Leg]]) -> dict[str, _Move]:
                 high = total if high is None else max(high, total)
             moves[leg.account] = (total, low, high)
     return moves
+
+
+def _claimed_locked_moved(
+    rows: Iterable[Sequence[Any]],
+) -> tuple[list[tuple[str, str]], list[tuple[Any, ...]], list[tuple[str, int]]]:
+    """The rows of ``sql.claim_and_move`` or ``sql.lock_and_move``, apart: the keys
+    claimed (key, result ref), the accounts found (id, code, kind, currency, status) and
+    those changed (code, balance)."""
+    taken, found, moved = [], [], []
+    for part, code, text, number, currency, status in rows:
+        if part == MOVED:
+            moved.append((code, number))
+        elif part == LOCKED:
+            found.append((number, code, text, currency, status))
+        else:
+            taken.append((code, text))
+    return taken, found, moved
+
+
+def _move_values(moves: dict[str, _Move]) -> dict[str, list[Any]]:
+    """The arrays of ``sql.lock_and_move`` for ``moves``."""
+    return {
+        "codes": list(moves),
+        "totals": [total for total, _, _ in moves.values()],
+        "lows": [low for _, low, _ in moves.values()],
+        "highs": [high for _, _, high in moves.values()],
+    }
 
 
 def _afters(

@@ -67,6 +67,7 @@ from monnaie_locale.errors import (
 )
 from monnaie_locale.journal_content import DEVELOPMENT_KEY
 from monnaie_locale.journal_content import OPTION as JOURNAL_KEY_OPTION
+from monnaie_locale.store import binary_arrays  # noqa: F401 (registers its dumpers)
 from monnaie_locale.store.group_commit import BUSY_TIMEOUT_MS, POSTGRES, SQLITE, GroupCommitter
 from monnaie_locale.store.tables import transaction_ids, transactions
 

@@ -88,6 +88,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from psycopg import errors, pq
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
@@ -96,7 +97,6 @@ from monnaie_locale.errors import DatabaseUnavailable
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "LOCK_WAIT_MS",
-    "OPENING",
     "POSTGRES",
     "SQLITE",
     "CommitUnknown",
@@ -119,10 +119,6 @@ LOCK_WAIT_MS = 200
 # The writer threads end after this long without work and start again on demand, so an
 # idle database (many of them in a test run) holds no thread.
 IDLE_SECONDS = 2.0
-# Where a group leaves, in the connection's info, the statements that open its first
-# savepoint, for the first pipeline a family sends to send before its own: the round
-# trip of BEGIN and the savepoint saved (see ledger.fast_sql.FastCursor.pipelined).
-OPENING = "mlc_group_opening"
 # The SQLSTATE of a lock wait past lock_timeout.
 _LOCK_NOT_AVAILABLE = "55P03"
 
@@ -148,12 +144,13 @@ class Flavour:
     threads_join: bool
     # The statements that open the first member's savepoint, that close one member's
     # and open the next one's, and that close the last one's: each string one call.
-    # ``first`` goes in one round trip with the transaction's BEGIN where the driver
-    # can pipeline them (``pipelined_first``).
     first: tuple[str, ...]
     between: tuple[str, ...]
     last: tuple[str, ...]
-    pipelined_first: bool
+    # ``first`` begins the transaction itself, in one round trip and one message to
+    # the server (psycopg's low-level ``exec_``), instead of letting the driver send
+    # BEGIN before it: a round trip, and its CPU, saved in every group.
+    first_begins: bool
 
 
 SQLITE = Flavour(
@@ -167,7 +164,7 @@ SQLITE = Flavour(
     # sqlite3 runs one statement per call.
     between=("RELEASE group_member", "SAVEPOINT group_member"),
     last=("RELEASE group_member",),
-    pipelined_first=False,
+    first_begins=False,
 )
 POSTGRES = Flavour(
     writers=2,
@@ -175,13 +172,13 @@ POSTGRES = Flavour(
     inline_on_loop=False,
     together=True,
     threads_join=False,
-    # psycopg's pipeline sends BEGIN and these two in one round trip.
-    first=(f"SET LOCAL lock_timeout = {LOCK_WAIT_MS}", "SAVEPOINT group_member"),
+    # Without parameters a string goes as a simple query, statements and all.
+    first=(f"BEGIN; SET LOCAL lock_timeout = {LOCK_WAIT_MS}; SAVEPOINT group_member",),
     # Without parameters psycopg sends a string as a simple query, statements and all:
     # one round trip for two. COMMIT ends the last savepoint with the transaction.
     between=("RELEASE group_member; SAVEPOINT group_member",),
     last=(),
-    pipelined_first=True,
+    first_begins=True,
 )
 
 
@@ -259,19 +256,14 @@ class OpenGroup:
         outcomes: list[Outcome | None] = [None] * len(use_cases)
         self._opened = False
         for together, positions in self._families(use_cases).items():
-            if self._opened or not self._flavour.pipelined_first:
-                self._open_member()
-            else:  # sent with the family's first statements
-                self._conn.info[OPENING] = self._flavour.first
+            self._open_member()
             try:
                 results = together(self._conn, [use_cases[p] for p in positions])
             except Exception as exc:
-                if self._sent_opening():
-                    self._roll_back_member(exc)
+                self._roll_back_member(exc)
                 continue  # its members run one by one below
             for position, result in zip(positions, results, strict=True):
                 outcomes[position] = (True, result)
-            self._sent_opening()
         for position, use_case in enumerate(use_cases):
             if outcomes[position] is not None:
                 continue
@@ -315,26 +307,27 @@ class OpenGroup:
         """Open the next member's savepoint (closing the last one's, if any)."""
         if self._opened:
             self._execute(self._flavour.between)
-        elif self._flavour.pipelined_first:
-            with self._driver.pipeline():
-                self._execute(self._flavour.first)
+        elif self._flavour.first_begins:
+            (statement,) = self._flavour.first
+            self._begin_on_server(statement)
         else:
             self._execute(self._flavour.first)
         self._opened = True
 
-    def _sent_opening(self) -> bool:
-        """Whether the savepoint opened for a family (or left for its pipeline) is open.
+    def _begin_on_server(self, statement: str) -> None:
+        """psycopg: run ``statement``, which begins the transaction, as one simple query.
 
-        A family that ran no statement in its pipeline leaves its opening unsent: the
-        next member sends it. One that ran a statement some other way first would have
-        run it outside any savepoint: the group cannot go on.
+        The driver reads the transaction's state from the server's answer, so it sends
+        no BEGIN of its own afterwards, and commits or rolls back as usual.
         """
-        if self._conn.info.pop(OPENING, None) is None:
-            self._opened = True
-            return True
-        if str(getattr(self._driver.info.transaction_status, "name", "")) != "IDLE":
-            raise GroupBroken("a family ran a statement outside its savepoint")
-        return False
+        error = self._conn.dialect.loaded_dbapi.Error
+        try:
+            result = self._driver.pgconn.exec_(statement.encode())
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                raise errors.error_from_result(result, encoding=self._driver.info.encoding)
+        except error as exc:
+            # SQLAlchemy's own handling: wraps it, invalidates a broken connection.
+            self._conn._handle_dbapi_exception(exc, statement, (), None, None)
 
     def _execute(self, statements: tuple[str, ...]) -> None:
         for statement in statements:

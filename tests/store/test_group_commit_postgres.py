@@ -312,6 +312,37 @@ def test_a_connection_lost_during_commit_answers_unavailable_and_runs_nothing_ag
     assert database.write(pay("alice", 100, "cut-1", clock))[0] == retried
 
 
+def test_a_connection_lost_before_the_group_begins_runs_each_payment_alone(
+    database: Database, committer: GroupCommitter, funded: Engine, clock: SteppingClock
+) -> None:
+    # The group's transaction begins with one simple query sent below psycopg
+    # (OpenGroup._begin_on_server): its failure must still reach SQLAlchemy, which
+    # drops the broken connection, and the payments must still be made.
+    cut: list[int] = []
+    admin = create_engine(database.engine.url, isolation_level="AUTOCOMMIT")
+
+    def end_the_session(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if cut:
+            return
+        cut.append(dbapi_connection.info.backend_pid)
+        with admin.connect() as killer:
+            killer.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": cut[0]})
+
+    event.listen(database.engine, "checkout", end_the_session)
+    try:
+        outcomes = committer.run_group([pay("alice", 100, f"lost-{i}", clock) for i in range(3)])
+    finally:
+        event.remove(database.engine, "checkout", end_the_session)
+        admin.dispose()
+
+    assert cut, "the group's connection was ended"
+    assert all(succeeded for succeeded, _ in outcomes), outcomes
+    assert len({txid for _, (_, txid) in outcomes}) == 3, "each in a transaction of its own"
+    assert funded.account("bob").balance == 300
+    funded.seal_journal()
+    assert funded.verify_journal().ok
+
+
 def test_threads_paying_one_hot_merchant_move_every_amount_exactly_once(
     database: Database,
     grouped: Database,
