@@ -172,7 +172,7 @@ POSTGRES = Flavour(
     inline_on_loop=False,
     together=True,
     threads_join=False,
-    # Without parameters a string goes as a simple query, statements and all.
+    # BEGIN, the members' lock timeout and the first savepoint: one simple query.
     first=(f"BEGIN; SET LOCAL lock_timeout = {LOCK_WAIT_MS}; SAVEPOINT group_member",),
     # Without parameters psycopg sends a string as a simple query, statements and all:
     # one round trip for two. COMMIT ends the last savepoint with the transaction.
