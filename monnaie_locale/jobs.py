@@ -108,6 +108,20 @@ class JobPeriodTaken(Conflict):
         self.period = period
 
 
+class _ExpectedSkip(logging.Filter):
+    """Drops APScheduler's warning that a run was skipped while the last one runs.
+
+    That is what ``max_instances=1`` is for: under load the sealing job may take longer
+    than its interval, and each skipped tick, five a second, would log a warning.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
+_EXPECTED_SKIPS = _ExpectedSkip()
+
+
 @dataclass(frozen=True)
 class Job:
     """A piece of work run every ``interval`` seconds; ``run`` returns what it did."""
@@ -318,6 +332,7 @@ class Scheduler:
         )
         # Five runs a second would otherwise each log two lines at INFO.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler.scheduler").addFilter(_EXPECTED_SKIPS)
 
     def start(self) -> None:
         for job in self.jobs:

@@ -6,11 +6,14 @@ how long a run took.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -154,3 +157,31 @@ def test_a_service_with_jobs_turned_off_runs_none(database: Database, clock: Ste
 
     assert "# TYPE mlc_job_runs_total counter" in exposition
     assert "mlc_job_runs_total{" not in exposition
+
+
+def test_a_tick_skipped_while_the_last_run_is_under_way_logs_nothing(
+    database: Database, clock: SteppingClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A job slower than its interval: the runs it misses are skipped by design, and
+    # under load that happens five times a second; the log must not fill with them.
+    release, entered = threading.Event(), threading.Event()
+
+    def slow(_database: Database, _clock: object) -> None:
+        entered.set()
+        release.wait(DEADLINE_SECONDS)
+
+    skipped: list[object] = []
+    scheduler = Scheduler(database, [Job("slow", 0.05, slow)], clock=clock)
+    scheduler._scheduler.add_listener(skipped.append, EVENT_JOB_MAX_INSTANCES)
+    caplog.set_level(logging.WARNING)
+    scheduler.start()
+    try:
+        eventually(entered.is_set, "the slow job's first run")
+        eventually(lambda: len(skipped) >= 3, "three ticks skipped while it runs")
+    finally:
+        release.set()
+        scheduler.stop()
+    assert not [r for r in caplog.records if "running instances" in r.getMessage()]
+    # Other warnings of the scheduler still get through.
+    logging.getLogger("apscheduler.scheduler").warning("Run time of job was missed")
+    assert any("was missed" in r.getMessage() for r in caplog.records)
