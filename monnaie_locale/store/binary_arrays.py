@@ -2,9 +2,9 @@
 
 Why it exists. The posting path sends its rows as arrays (``unnest(%(name)b::bigint[])``).
 For a Python list, psycopg finds the dumper anew on every call: it scans the list for
-its element type, makes a dumper for it and walks the elements through it. For a group
-of payments that cost some 150 µs of client CPU a statement, more than running it. The
-statements already say each array's type in their cast, so the values are packed here
+its element type, makes a dumper for it and walks the elements through it. For the two
+statements of a group of two payments that cost 285 µs of client CPU; packed here, 68.
+The statements already say each array's type in their cast, so the values are packed
 in one pass, and psycopg hands the bytes over as they are.
 
 :func:`packed` reads the casts once per statement. An array whose type is not one of
