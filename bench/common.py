@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -172,6 +173,18 @@ def populate(database: Database, *, members: int) -> None:
         ]
         post_batch(database, requests)
     journal.seal_queue(database, clock=utc_now)
+    analyze(database)
+
+
+def analyze(database: Database) -> None:
+    """Gather the planner's statistics on every table, once the set-up is written.
+
+    A running service's tables have them (autovacuum keeps them), and ``pgbench -i``
+    analyses its own. A schema just filled has none: the planner then guesses a handful
+    of accounts and scans them all for each one a group locks.
+    """
+    if database.engine.dialect.name == "postgresql":
+        database.write(lambda conn: conn.exec_driver_sql("ANALYZE"))
 
 
 def post_batch(database: Database, requests: Sequence[TransferRequest]) -> None:
@@ -293,6 +306,46 @@ def run_for_peak_rss(command: Sequence[str], *, scratch: Path) -> tuple[int, flo
         check=False,
     )
     return done.returncode, int(report.read_text()) / KIB_PER_MB
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds spent by the whole machine (every core's busy time, /proc/stat), by
+    this process, and by its children once they have ended (pgbench, wrk).
+
+    The load generator, the service and PostgreSQL share the same cores: what a
+    transaction costs the whole machine bounds how many it can serve, whichever process
+    spends it. What neither this process nor its ended children spent is PostgreSQL's
+    (and a running server's, and the machine's other tenants').
+    """
+
+    machine: float
+    own: float
+    children: float
+
+    def __sub__(self, earlier: CpuUse) -> CpuUse:
+        return CpuUse(
+            self.machine - earlier.machine,
+            self.own - earlier.own,
+            self.children - earlier.children,
+        )
+
+    @property
+    def rest(self) -> float:
+        return self.machine - self.own - self.children
+
+
+def cpu_use() -> CpuUse:
+    """The CPU seconds spent so far (see :class:`CpuUse`)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return CpuUse(
+        (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK"),
+        own.ru_utime + own.ru_stime,
+        children.ru_utime + children.ru_stime,
+    )
 
 
 def load_average() -> str:

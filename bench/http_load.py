@@ -62,7 +62,10 @@ from sqlalchemy.engine import make_url
 
 from bench.common import (
     POSTGRES_URL,
+    CpuUse,
+    analyze,
     copy_sqlite,
+    cpu_use,
     load_average,
     member_code,
     print_table,
@@ -173,6 +176,7 @@ def seed(url: str, *, members: int, merchants: int) -> list[Payer]:
         lambda conn: service.post_batch(conn, fundings, idempotency_key="fund", clock=utc_now)
     )
     journal.seal_queue(database, clock=utc_now)
+    analyze(database)
     database.dispose()
     return [
         Payer(code, token, merchant_codes[i % merchants])
@@ -313,7 +317,8 @@ class Run:
     failed: int
     p50: float
     p99: float
-    server_cpu: float = 0.0  # seconds of CPU the server used meanwhile
+    server_cpu: float  # seconds of CPU the server used meanwhile
+    cpu: CpuUse  # the whole machine's meanwhile, wrk included
 
     @property
     def answered(self) -> int:
@@ -341,10 +346,10 @@ def wrk_script(folder: Path, payers: list[Payer], *, memo: str) -> Path:
 def run_wrk(base: str, script: Path, *, clients: int, seconds: float, server_pid: int) -> Run:
     """wrk with two threads and ``clients`` keep-alive connections against ``base``."""
     command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds:g}s", "-s", str(script), base]
-    before = cpu_seconds(server_pid)
+    before, machine = cpu_seconds(server_pid), cpu_use()
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
     summary = json.loads(finished.stdout.strip().splitlines()[-1])
-    return Run(**summary, server_cpu=cpu_seconds(server_pid) - before)
+    return Run(**summary, server_cpu=cpu_seconds(server_pid) - before, cpu=cpu_use() - machine)
 
 
 # The raw baselines --------------------------------------------------------------------
@@ -370,11 +375,14 @@ def raw_postgres(url: str, *, members: int, clients: int, seconds: float) -> flo
     return run_clients("raw", workload, clients=clients, clients_as="threads")
 
 
-def pgbench_tps(*, clients: int, seconds: float) -> float:
-    """TPC-B transactions per second, on a scratch database initialised here."""
+def pgbench_tps(*, clients: int, seconds: float) -> tuple[float, CpuUse]:
+    """TPC-B transactions per second, on a scratch database initialised here, and the
+    machine's CPU meanwhile."""
     with scratch_database(POSTGRES_URL) as database:
         subprocess.run([*PGBENCH_INIT, database], check=True, capture_output=True)
-        return pgbench(database, clients=clients, duration=seconds)
+        before = cpu_use()
+        rate = pgbench(database, clients=clients, duration=seconds)
+        return rate, cpu_use() - before
 
 
 PGBENCH_INIT = ["pgbench", "-i", "-s", "8", "-q"]
@@ -435,7 +443,9 @@ def main() -> None:
                 raw_rate = raw_postgres(
                     url, members=args.members, clients=args.raw_clients, seconds=raw_seconds
                 )
-                pgbench_rate = pgbench_tps(clients=args.clients, seconds=args.duration)
+                pgbench_rate, pgbench_cpu = pgbench_tps(
+                    clients=args.clients, seconds=round(args.duration)
+                )
             else:
                 raw_rate = raw_sqlite(
                     url,
@@ -465,6 +475,9 @@ def main() -> None:
         ("p50 latency (ms)", payments.p50, ""),
         ("p99 latency (ms)", payments.p99, verdict(payments.p99, at_most=50)),
         ("server CPU ms per payment", payments.server_cpu * 1000 / max(payments.answered, 1), ""),
+        *_machine_rows(
+            "payment", payments.cpu, payments.answered, generator="wrk", server=payments.server_cpu
+        ),
         ("baseline: raw transfers/s", raw_rate, f"{raw_label}, 1 per commit"),
         ("payments / raw", payments.per_second / raw_rate, ""),
     ]
@@ -481,6 +494,12 @@ def main() -> None:
         rows += [
             ("baseline: pgbench TPC-B tps", pgbench_rate, f"-c {args.clients} -j 2, scale 8"),
             ("payments / pgbench", ratio, verdict(ratio, at_least=1.0)),
+            *_machine_rows(
+                "pgbench transaction",
+                pgbench_cpu,
+                pgbench_rate * round(args.duration),
+                generator="pgbench",
+            ),
         ]
     rows.append(("load average (1, 5, 15 min)", load_average(), f"{os.cpu_count()} CPUs"))
     print_table(
@@ -489,6 +508,21 @@ def main() -> None:
         ("figure", "value", "note"),
         rows,
     )
+
+
+def _machine_rows(
+    what: str, cpu: CpuUse, count: float, *, generator: str, server: float = 0.0
+) -> list[tuple[str, object, str]]:
+    """What ``count`` of ``what`` cost the whole machine, and who spent it."""
+    count = max(count, 1)
+    rows: list[tuple[str, object, str]] = [
+        (f"machine CPU ms per {what}", 1000 * cpu.machine / count, "every core's busy time"),
+        (f"  {generator}", 1000 * cpu.children / count, "the load generator"),
+    ]
+    if server:
+        rows.append(("  the server", 1000 * server / count, "its workers"))
+    rows.append(("  the rest", 1000 * (cpu.rest - server) / count, "PostgreSQL, mostly"))
+    return rows
 
 
 if __name__ == "__main__":

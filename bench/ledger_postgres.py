@@ -37,6 +37,7 @@ import asyncio
 import hashlib
 import multiprocessing
 import multiprocessing.synchronize
+import os
 import random
 import re
 import subprocess
@@ -54,6 +55,7 @@ from bench.common import (
     POSTGRES_URL,
     Series,
     admin_context,
+    cpu_use,
     libpq_url,
     load_average,
     member_code,
@@ -349,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"command: python -m bench.ledger_postgres {' '.join(arguments)}".rstrip(), flush=True)
     print(f"load average before: {load_average()}", flush=True)
     series = {name: Series(label, []) for name, label in LABELS.items()}
+    cpu = {name: Series(label, []) for name, label in LABELS.items()}  # machine ms a transfer
+    outside = {name: Series(label, []) for name, label in LABELS.items()}  # PostgreSQL's
     init = ["pgbench", "-i", "-s", "8", "-q"]
     with scratch_database(args.url) as pgbench_url, scratch_schema(args.url) as (database, schema):
         print(f"pgbench: {' '.join(init)} <scratch database>", flush=True)
@@ -370,13 +374,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         for round_number in range(1, args.rounds + 1):
             order = list(runs) if round_number % 2 else list(reversed(runs))
             for name in order:
+                before = cpu_use()
                 series[name].values.append(runs[name]())
+                spent, count = cpu_use() - before, series[name].values[-1] * args.duration
+                cpu[name].values.append(1000 * spent.machine / count)
+                outside[name].values.append(1000 * spent.rest / count)
                 print(
                     f"  round {round_number}: {LABELS[name]}: {series[name].values[-1]:,.0f} tps",
                     flush=True,
                 )
         _check_books(database)
     _report(series, args.rounds)
+    _report_cpu(cpu, outside)
     print(f"load average after: {load_average()}")
 
 
@@ -411,6 +420,24 @@ def _report(series: dict[str, Series], rounds: int) -> None:
         "Every measurement (tps)",
         ["measurement", "median", "min..max"],
         [[s.label, s.median, s.spread()] for s in series.values()],
+    )
+
+
+def _report_cpu(cpu: dict[str, Series], outside: dict[str, Series]) -> None:
+    """What a transaction cost the whole machine, and what the cores allow at that cost."""
+    cores = os.cpu_count() or 1
+    print_table(
+        "The whole machine's CPU a transaction (every core's busy time; the clients and "
+        "pgbench run on the same cores as the server)",
+        ["measurement", "ms", "of which PostgreSQL", "tps with every core busy"],
+        [
+            [s.label, s.median, outside[name].median, 1000 * cores / s.median]
+            for name, s in cpu.items()
+        ],
+    )
+    print(
+        "PostgreSQL's share is what neither this process nor pgbench spent: the server's "
+        "processes, and anything else running on the machine meanwhile."
     )
 
 
