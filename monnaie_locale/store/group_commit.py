@@ -83,8 +83,9 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -172,8 +173,16 @@ POSTGRES = Flavour(
     inline_on_loop=False,
     together=True,
     threads_join=False,
-    # BEGIN, the members' lock timeout and the first savepoint: one simple query.
-    first=(f"BEGIN; SET LOCAL lock_timeout = {LOCK_WAIT_MS}; SAVEPOINT group_member",),
+    # BEGIN, the members' lock timeout, their plans and the first savepoint: one simple
+    # query. A group's statements find rows by their keys: left to itself the planner
+    # scans the whole accounts table for a group's locks and changes (it looks small),
+    # a cost that grows with the number of accounts and with the dead row versions the
+    # payments leave there between two vacuums, where an index lookup costs the same
+    # whatever their number (bench/README.md).
+    first=(
+        f"BEGIN; SET LOCAL lock_timeout = {LOCK_WAIT_MS}; SET LOCAL enable_seqscan = off; "
+        "SAVEPOINT group_member",
+    ),
     # Without parameters psycopg sends a string as a simple query, statements and all:
     # one round trip for two. COMMIT ends the last savepoint with the transaction.
     between=("RELEASE group_member; SAVEPOINT group_member",),
@@ -237,7 +246,8 @@ class OpenGroup:
             # as prepared that the server skipped after an error; a ROLLBACK makes it
             # forget them all, a ROLLBACK TO SAVEPOINT does not, and the next member
             # would then fail on a statement the server never had. Nothing is
-            # prepared inside a group (those prepared before are used).
+            # prepared, or run prepared, inside a group, but a family's statements
+            # (see _preparing).
             self._prepare_threshold = self._driver.prepare_threshold
             self._driver.prepare_threshold = None
         if wait_for_lock or self._conn.dialect.name != "sqlite":
@@ -258,7 +268,8 @@ class OpenGroup:
         for together, positions in self._families(use_cases).items():
             self._open_member()
             try:
-                results = together(self._conn, [use_cases[p] for p in positions])
+                with self._preparing():
+                    results = together(self._conn, [use_cases[p] for p in positions])
             except Exception as exc:
                 self._roll_back_member(exc)
                 continue  # its members run one by one below
@@ -279,6 +290,25 @@ class OpenGroup:
         self._execute(self._flavour.last)
         if not self._in_transaction():
             raise GroupBroken("the transaction ended")
+
+    @contextmanager
+    def _preparing(self) -> Iterator[None]:
+        """psycopg: let a family's statements be prepared, as outside a group.
+
+        A family's function sends each statement on its own, never in a pipeline: psycopg
+        prepares one in a round trip of its own and records it only once the server has
+        it, so an error cannot leave a phantom behind (see :meth:`_begin`). A family
+        runs the same few statements in every group, so each is then planned once per
+        connection rather than once per group.
+        """
+        if self._prepare_threshold is None:
+            yield
+            return
+        self._driver.prepare_threshold = self._prepare_threshold
+        try:
+            yield
+        finally:
+            self._driver.prepare_threshold = None
 
     def _families(self, use_cases: list[UseCase]) -> dict[Any, list[int]]:
         """The positions of the use cases sharing each ``together`` function, two or more."""

@@ -215,6 +215,53 @@ def test_a_group_of_fresh_payments_is_written_together_and_verifies(
     assert scene.ledger.verify_journal().ok
 
 
+def test_a_family_runs_prepared_once_it_ran_a_few_times_and_one_sent_apart_breaks_none(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A family's statements end up prepared on the server, as psycopg prepares a
+    statement run often outside a group; a family sent apart afterwards, its members then
+    running one by one, leaves the groups that follow able to run theirs."""
+    ledger, committer, ctx = scene.ledger, scene.committer, scene.ctx
+    ledger.open_account("payer", kind=AccountKind.MEMBER, currency="MLC")
+    ledger.open_account("shop", kind=AccountKind.MEMBER, currency="MLC")
+    ledger.open_account("capped", kind=AccountKind.MEMBER, currency="MLC", upper_limit=50)
+    ledger.transfer("issuance", "payer", 100_000, idempotency_key="fund-payer")
+    prepared: list[bool] = []
+    spied = service.post_transfers
+
+    def watching(conn: Connection, payments: Any, **options: Any) -> list[Transaction]:
+        written = spied(conn, payments, **options)
+        statements = conn.execute(text("SELECT statement FROM pg_prepared_statements"))
+        prepared.append(any("claimed AS" in sql for sql in statements.scalars()))
+        return written
+
+    monkeypatch.setattr(service, "post_transfers", watching)
+
+    def group(tag: str, *payments: tuple[str, int]) -> list[Outcome]:
+        return committer.run_group(
+            [
+                pay(ctx, "payer", payee, amount, f"{tag}-{i}")
+                for i, (payee, amount) in enumerate(payments)
+            ]
+        )
+
+    for round_number in range(30):
+        assert all(ok for ok, _ in group(f"warm{round_number}", ("shop", 1), ("shop", 2)))
+    assert prepared[-1], "the family's statement runs prepared"
+
+    apart = group("apart", ("shop", 3), ("capped", 60), ("shop", 4))
+    assert [ok for ok, _ in apart] == [True, False, True]
+    assert scene.together.apart == 1
+    for round_number in range(10):
+        assert all(ok for ok, _ in group(f"after{round_number}", ("shop", 5), ("capped", 1)))
+
+    assert scene.together.wrote == [2] * 40
+    assert ledger.account("shop").balance == 30 * 3 + 3 + 4 + 10 * 5
+    assert ledger.account("capped").balance == 10
+    ledger.seal_journal()
+    assert ledger.verify_journal().ok
+
+
 def test_a_refusal_among_them_sends_them_apart_and_only_it_is_refused(
     scene: Scene,
 ) -> None:
