@@ -20,9 +20,11 @@ payment makes, one payment per commit, with nothing of the service around them:
 
 It prints payments per second, p50 and p99 latency, the server's CPU per payment (its
 processes' user and system time over the load, background jobs included) and the
-ratios to the baselines, which are steadier than any figure on a shared machine. With
-``--floor`` it then serves :mod:`bench.floor_app`, the route's shape with no ledger
-behind it, under the same load: what HTTP alone costs here.
+ratios to the baselines, which are steadier than any figure on a shared machine; and
+what a payment, and a pgbench transaction, cost the whole machine (:class:`CpuUse`):
+wrk, the server and PostgreSQL share its cores, so those two costs bound the ratio of
+their rates. With ``--floor`` it then serves :mod:`bench.floor_app`, the route's shape
+with no ledger behind it, under the same load: what HTTP alone costs here.
 
     .venv/bin/python -m bench.http_load
     .venv/bin/python -m bench.http_load --postgres --workers 2
@@ -476,7 +478,12 @@ def main() -> None:
         ("p99 latency (ms)", payments.p99, verdict(payments.p99, at_most=50)),
         ("server CPU ms per payment", payments.server_cpu * 1000 / max(payments.answered, 1), ""),
         *_machine_rows(
-            "payment", payments.cpu, payments.answered, generator="wrk", server=payments.server_cpu
+            "payment",
+            payments.cpu,
+            payments.answered,
+            generator="wrk",
+            server=payments.server_cpu,
+            rest="PostgreSQL, mostly" if args.postgres else "anything else running",
         ),
         ("baseline: raw transfers/s", raw_rate, f"{raw_label}, 1 per commit"),
         ("payments / raw", payments.per_second / raw_rate, ""),
@@ -511,7 +518,13 @@ def main() -> None:
 
 
 def _machine_rows(
-    what: str, cpu: CpuUse, count: float, *, generator: str, server: float = 0.0
+    what: str,
+    cpu: CpuUse,
+    count: float,
+    *,
+    generator: str,
+    server: float = 0.0,
+    rest: str = "PostgreSQL, mostly",
 ) -> list[tuple[str, object, str]]:
     """What ``count`` of ``what`` cost the whole machine, and who spent it."""
     count = max(count, 1)
@@ -521,7 +534,7 @@ def _machine_rows(
     ]
     if server:
         rows.append(("  the server", 1000 * server / count, "its workers"))
-    rows.append(("  the rest", 1000 * (cpu.rest - server) / count, "PostgreSQL, mostly"))
+    rows.append(("  the rest", 1000 * (cpu.rest - server) / count, rest))
     return rows
 
 

@@ -26,8 +26,12 @@ Clients are threads sharing the engine's pool, or processes with an engine each
 2-core machine the server's backends need the cores too, and processes measured slower
 than threads for the ledger and the raw loop alike, so threads are the default. The
 grouped side's clients are coroutines on one event loop, as a worker of the service
-serves its payment routes (on PostgreSQL only coroutines' writes are grouped). Run with
-``python -m bench.ledger_postgres``.
+serves its payment routes (on PostgreSQL only coroutines' writes are grouped).
+
+A last table gives what a transaction cost the whole machine on each side (every core's
+busy time, see :class:`bench.common.CpuUse`), PostgreSQL's share, and the rate the two
+cores would allow at that cost: a side far below it waits rather than computes. Run
+with ``python -m bench.ledger_postgres``.
 """
 
 from __future__ import annotations
