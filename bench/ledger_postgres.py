@@ -29,7 +29,8 @@ grouped side's clients are coroutines on one event loop, as a worker of the serv
 serves its payment routes (on PostgreSQL only coroutines' writes are grouped).
 
 A last table gives what a transaction cost the whole machine on each side (every core's
-busy time, see :class:`bench.common.CpuUse`), PostgreSQL's share, and the rate the two
+busy time over the side's whole measurement, its set-up and the sealer's last pass
+included, see :class:`bench.common.CpuUse`), PostgreSQL's share, and the rate the two
 cores would allow at that cost: a side far below it waits rather than computes. Run
 with ``python -m bench.ledger_postgres``.
 """
