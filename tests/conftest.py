@@ -20,16 +20,19 @@ import itertools
 import os
 import shutil
 import uuid
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from monnaie_locale.auth import passwords
+from monnaie_locale.checkout.notify import PostgresNotifier
 from monnaie_locale.model import AccountKind
 from monnaie_locale.money import EUR, Currency
 from monnaie_locale.store import Database, connect, migrate
@@ -134,7 +137,26 @@ def _postgres_template() -> str | None:
     return _templates["postgresql"] or None
 
 
+# The checkout listeners made during the run, each remembered as it is made: an
+# application a test builds and never starts (no lifespan) never closes the listener its
+# first checkout page opened, which would go on retrying against the test's database once
+# dropped, logging each try until the run ends.
+_listeners: weakref.WeakSet[PostgresNotifier] = weakref.WeakSet()
+_make_listener = PostgresNotifier.__init__
+
+
+def _remembered(listener: PostgresNotifier, *args: Any, **options: Any) -> None:
+    _make_listener(listener, *args, **options)
+    _listeners.add(listener)
+
+
+PostgresNotifier.__init__ = _remembered  # type: ignore[method-assign]
+
+
 def _drop_database(name: str) -> None:
+    for listener in list(_listeners):
+        if conninfo_to_dict(listener._conninfo).get("dbname") == name:
+            listener.close()
     server = _server()
     with server.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
