@@ -339,25 +339,10 @@ class OpenGroup:
             self._execute(self._flavour.between)
         elif self._flavour.first_begins:
             (statement,) = self._flavour.first
-            self._begin_on_server(statement)
+            begin_on_server(self._conn, statement)
         else:
             self._execute(self._flavour.first)
         self._opened = True
-
-    def _begin_on_server(self, statement: str) -> None:
-        """psycopg: run ``statement``, which begins the transaction, as one simple query.
-
-        The driver reads the transaction's state from the server's answer, so it sends
-        no BEGIN of its own afterwards, and commits or rolls back as usual.
-        """
-        error = self._conn.dialect.loaded_dbapi.Error
-        try:
-            result = self._driver.pgconn.exec_(statement.encode())
-            if result.status != pq.ExecStatus.COMMAND_OK:
-                raise errors.error_from_result(result, encoding=self._driver.info.encoding)
-        except error as exc:
-            # SQLAlchemy's own handling: wraps it, invalidates a broken connection.
-            self._conn._handle_dbapi_exception(exc, statement, (), None, None)
 
     def _execute(self, statements: tuple[str, ...]) -> None:
         for statement in statements:
@@ -391,6 +376,36 @@ class OpenGroup:
         if info is not None:  # psycopg: inside a transaction, or inside a failed one
             return str(getattr(info.transaction_status, "name", "")) in {"INTRANS", "INERROR"}
         return bool(getattr(self._driver, "in_transaction", False))
+
+
+def not_begun(conn: Connection) -> bool:
+    """Whether ``conn``, on PostgreSQL, has not yet sent the BEGIN of its transaction.
+
+    psycopg sends it before the first statement: nothing was written in it so far.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    driver: Any = conn.connection.dbapi_connection
+    return bool(driver.info.transaction_status == pq.TransactionStatus.IDLE)
+
+
+def begin_on_server(conn: Connection, statement: str) -> None:
+    """psycopg: run ``statement``, which begins the transaction, as one simple query.
+
+    One round trip, and one message to the server, instead of the driver's BEGIN and
+    then the statement. The driver reads the transaction's state from the server's
+    answer, so it sends no BEGIN of its own afterwards, and commits or rolls back as
+    usual.
+    """
+    driver: Any = conn.connection.dbapi_connection
+    error = conn.dialect.loaded_dbapi.Error
+    try:
+        result = driver.pgconn.exec_(statement.encode())
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise errors.error_from_result(result, encoding=driver.info.encoding)
+    except error as exc:
+        # SQLAlchemy's own handling: wraps it, invalidates a broken connection.
+        conn._handle_dbapi_exception(exc, statement, (), None, None)
 
 
 def _first_line(exc: DBAPIError) -> str:

@@ -345,7 +345,7 @@ def test_a_connection_lost_before_the_group_begins_runs_each_payment_alone(
     database: Database, committer: GroupCommitter, funded: Engine, clock: SteppingClock
 ) -> None:
     # The group's transaction begins with one simple query sent below psycopg
-    # (OpenGroup._begin_on_server): its failure must still reach SQLAlchemy, which
+    # (group_commit.begin_on_server): its failure must still reach SQLAlchemy, which
     # drops the broken connection, and the payments must still be made.
     cut: list[int] = []
     admin = create_engine(database.engine.url, isolation_level="AUTOCOMMIT")
