@@ -98,7 +98,8 @@ class _Pay:
     :meth:`together`: every check of the use case, then one write for them all
     (:func:`service.post_transfers`). Anything that write cannot do exactly as the use
     case would (an authority's account, which may owe a quittance; a refusal) makes them
-    run one by one.
+    run one by one. A payment written alone on PostgreSQL is first tried the same way
+    (:func:`service.post_transfer_at_once`): fewer round trips, the same answer.
     """
 
     __slots__ = ("ctx", "key", "payee", "payer", "request")
@@ -110,6 +111,11 @@ class _Pay:
         self.payer, self.payee = request.legs[0].account, request.legs[1].account
 
     def __call__(self, conn: Connection) -> Transaction:
+        at_once = service.post_transfer_at_once(
+            conn, self.request, idempotency_key=self.key, clock=self.ctx.clock, vet=_vet_together
+        )
+        if at_once is not None:
+            return at_once
         kinds = check_transferable(conn, self.payer, self.payee)
         return _posted(
             self.ctx,
