@@ -27,8 +27,8 @@ STAMPS = st.datetimes(
 )
 VALUES = {
     "bigint": st.integers(min_value=-(2**63), max_value=2**63 - 1),
-    "text": st.text(st.characters(exclude_characters="\x00")),
-    "VARCHAR(64)": st.text(st.characters(exclude_characters="\x00"), max_size=64),
+    "text": st.text(st.characters(codec="utf-8", exclude_characters="\x00")),
+    "VARCHAR(64)": st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=64),
     "timestamptz": STAMPS,
     "TIMESTAMP WITH TIME ZONE": STAMPS,
     "DATE": st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)),
