@@ -346,8 +346,10 @@ def wrk_script(folder: Path, payers: list[Payer], *, memo: str) -> Path:
 
 
 def run_wrk(base: str, script: Path, *, clients: int, seconds: float, server_pid: int) -> Run:
-    """wrk with two threads and ``clients`` keep-alive connections against ``base``."""
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds:g}s", "-s", str(script), base]
+    """wrk with two threads (one for a single client: wrk refuses more threads than
+    connections) and ``clients`` keep-alive connections against ``base``."""
+    threads = min(2, clients)
+    command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds:g}s", "-s", str(script), base]
     before, machine = cpu_seconds(server_pid), cpu_use()
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
     summary = json.loads(finished.stdout.strip().splitlines()[-1])
