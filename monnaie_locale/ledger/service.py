@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from monnaie_locale.clock import Clock
 from monnaie_locale.errors import AlreadyReversed, InvalidRequest
 from monnaie_locale.ledger import holds
-from monnaie_locale.ledger.fast_sql import FastCursor
 from monnaie_locale.ledger.holds import load_hold, settle_hold
 from monnaie_locale.ledger.idempotency import (
     claim_key,
@@ -160,7 +159,7 @@ def post_transfer_at_once(
     try:
         return _written_together(conn, [(request, idempotency_key, clock)], vet)[0]
     except RunApart:
-        FastCursor(conn).run_sql("ROLLBACK TO SAVEPOINT at_once", ())
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT at_once")
         return None
 
 

@@ -146,13 +146,13 @@ def test_payments_written_alone_answer_as_the_usual_path_does(
     ledger: Engine,
     admin: Context,
     scenario: tuple[list[int], list[int | None], list[Any]],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     funds, upper, payments = scenario
     at_once, usual = open_copy(ledger, funds, upper), open_copy(ledger, funds, upper)
-    spy = AtOnce(monkeypatch)
-
-    assert answers(admin, at_once, payments, pay) == answers(admin, usual, payments, the_usual_way)
+    with pytest.MonkeyPatch.context() as patch:  # one spy per example, not one more each
+        spy = AtOnce(patch)
+        written = answers(admin, at_once, payments, pay)
+        assert written == answers(admin, usual, payments, the_usual_way)
     for index in range(MEMBERS):
         assert (
             ledger.account(f"{at_once}-{index}").balance
